@@ -1,0 +1,24 @@
+"""Shared fixtures for the cross-package integration tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+
+def require_system(program: str, *, install: str) -> str:
+    """Return the path of a system program, or skip (fail in CI) when it is absent.
+
+    Tests that need a real component (redis-server, chromium, ...) call this. On a
+    developer's machine a missing program skips the test with the command that installs
+    it; with ``APICORE_REQUIRE_SYSTEM=1`` (set by ``.ci/run``) it is a failure instead.
+    """
+    path = shutil.which(program)
+    if path is not None:
+        return path
+    message = f"{program} is not installed; install it with: {install}"
+    if os.environ.get("APICORE_REQUIRE_SYSTEM") == "1":
+        pytest.fail(message)
+    pytest.skip(message)

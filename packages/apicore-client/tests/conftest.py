@@ -1,0 +1,1 @@
+"""pytest configuration for apicore-client's own tests."""

@@ -1,0 +1,1 @@
+"""pytest configuration for apicore-introspect's own tests."""

@@ -1,0 +1,1 @@
+"""pytest configuration for apicore-specbind's own tests."""
