@@ -43,17 +43,21 @@ def test_package_layout(package: Path) -> None:
 def test_package_metadata(package: Path) -> None:
     project = _pyproject(package)["project"]
     assert isinstance(project, dict)
+    urls = project["urls"]
+    assert isinstance(urls, dict)
     assert project["name"] == package.name
     assert project["dynamic"] == ["version"]
     assert project["description"]
     assert "Typing :: Typed" in project["classifiers"]
-    assert {"Documentation", "Source", "Changelog"} <= set(project["urls"])
+    assert {"Documentation", "Source", "Changelog"} <= set(urls)
     for requirement in project.get("dependencies", []):
-        assert "file:" not in requirement and "@" not in requirement, (
+        assert "file:" not in requirement and " @ " not in requirement, (
             f"{package.name}: sibling dependencies are version ranges, never paths"
         )
     # tool configuration lives in the root pyproject.toml only
-    assert set(_pyproject(package).get("tool", {})) <= {"hatch"}
+    tool = _pyproject(package).get("tool", {})
+    assert isinstance(tool, dict)
+    assert set(tool) <= {"hatch"}
 
 
 def test_every_package_is_in_the_pkg_matrix() -> None:

@@ -1,4 +1,4 @@
-"""API tokens for HTTP APIs: hashed at rest, rotation, scopes, constant-time checks and OpenAPI security schemes."""
+"""apicore-auth: public API."""
 
 from apicore_auth.__about__ import __version__
 

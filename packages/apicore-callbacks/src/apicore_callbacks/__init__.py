@@ -1,4 +1,4 @@
-"""Durable, signed, retried HTTP callbacks (webhooks) for long-running API calls, with an SSRF guard."""
+"""apicore-callbacks: public API."""
 
 from apicore_callbacks.__about__ import __version__
 

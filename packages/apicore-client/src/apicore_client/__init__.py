@@ -1,4 +1,4 @@
-"""Retrying HTTP client with correct, idempotency-aware retries, and clients built from OpenAPI/Swagger specs."""
+"""apicore-client: public API."""
 
 from apicore_client.__about__ import __version__
 

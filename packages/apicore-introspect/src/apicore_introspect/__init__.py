@@ -1,4 +1,4 @@
-"""Turn a Python callable into a validated, documented operation: JSON Schema from its signature, HTTP payloads into typed arguments."""
+"""apicore-introspect: public API."""
 
 from apicore_introspect.__about__ import __version__
 

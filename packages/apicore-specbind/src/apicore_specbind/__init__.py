@@ -1,4 +1,4 @@
-"""Load Swagger 2.0 and OpenAPI 3.0/3.1 specs safely, build model classes, validate and (un)marshal requests and responses."""
+"""apicore-specbind: public API."""
 
 from apicore_specbind.__about__ import __version__
 
