@@ -51,9 +51,8 @@ def test_package_metadata(package: Path) -> None:
     assert "Typing :: Typed" in project["classifiers"]
     assert {"Documentation", "Source", "Changelog"} <= set(urls)
     for requirement in project.get("dependencies", []):
-        assert "file:" not in requirement and " @ " not in requirement, (
-            f"{package.name}: sibling dependencies are version ranges, never paths"
-        )
+        # sibling dependencies are version ranges, never paths or URLs
+        assert not re.search(r"file:| @ ", requirement), f"{package.name}: {requirement}"
     # tool configuration lives in the root pyproject.toml only
     tool = _pyproject(package).get("tool", {})
     assert isinstance(tool, dict)
