@@ -1,5 +1,63 @@
-"""apicore-introspect: public API."""
+"""apicore-introspect: a Python callable as a validated, documented HTTP operation.
+
+``describe(func)`` reads a function's signature, type hints and docstring once and returns an
+``Operation``: JSON Schemas for its parameters and result, and a compiled binder that turns
+request bodies, query and path parameters into the function's typed arguments, reporting
+every failure as an RFC 9457 problem document.
+"""
 
 from apicore_introspect.__about__ import __version__
+from apicore_introspect._constraints import (
+    Doc,
+    Examples,
+    JsonSchema,
+    Length,
+    MultipleOf,
+    Pattern,
+    Range,
+)
+from apicore_introspect._docstrings import Docstring, parse_docstring
+from apicore_introspect._errors import (
+    PROBLEM_TYPE_PREFIX,
+    ErrorDetail,
+    IntrospectError,
+    MalformedRequestError,
+    RequestError,
+    ResultError,
+    SignatureError,
+    UnsupportedAnnotationError,
+    ValidationError,
+)
+from apicore_introspect._json import JsonDecoder, Limits, dump_json
+from apicore_introspect._operation import REQUIRED, Operation, Parameter, describe
+from apicore_introspect._types import Definitions
 
-__all__ = ["__version__"]
+__all__ = [
+    "Definitions",
+    "Doc",
+    "Docstring",
+    "ErrorDetail",
+    "Examples",
+    "IntrospectError",
+    "JsonDecoder",
+    "JsonSchema",
+    "Length",
+    "Limits",
+    "MalformedRequestError",
+    "MultipleOf",
+    "Operation",
+    "PROBLEM_TYPE_PREFIX",
+    "Parameter",
+    "Pattern",
+    "REQUIRED",
+    "Range",
+    "RequestError",
+    "ResultError",
+    "SignatureError",
+    "UnsupportedAnnotationError",
+    "ValidationError",
+    "__version__",
+    "describe",
+    "dump_json",
+    "parse_docstring",
+]

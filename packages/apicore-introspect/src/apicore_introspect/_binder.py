@@ -1,0 +1,224 @@
+"""Request parts -> call arguments.
+
+Two paths give the same answer. The *fast path* is Python source generated once per
+function: it reads each parameter from the decoded body and checks it with inline tests such
+as ``type(v) is int``; on anything unusual (a conversion to make, a missing key, an unknown
+key, a failed check) it gives up. The *full path* then decodes every parameter with the
+nodes, collecting every failure with its location, and either returns the arguments or
+raises one ``ValidationError`` listing them all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from apicore_introspect._containers import Field, ListNode, UnionNode
+from apicore_introspect._errors import ErrorDetail, ValidationError
+from apicore_introspect._nodes import INVALID, Errors, Namespace, Node
+
+Arguments = tuple[tuple[Any, ...], dict[str, Any]]
+Query = Mapping[str, str | list[str]] | Iterable[tuple[str, str]]
+
+_NO_ARGS: tuple[Any, ...] = ()
+
+
+class _Slow(Exception):
+    """The fast path met something it does not handle."""
+
+
+_MISSING = object()
+NO_BODY: Any = type("_NoBody", (), {"__repr__": lambda self: "<NO_BODY>"})()
+"""The request had no body (as opposed to a JSON ``null`` body)."""
+
+
+class Binder:
+    """Binds decoded request parts to a function's parameters.
+
+    Args:
+        fields: The parameters that can be filled by name, in signature order.
+        extra: ``"forbid"`` (unknown keys are errors) or ``"ignore"``.
+        var_keyword: The node for ``**kwargs`` values, when the function takes them.
+    """
+
+    def __init__(self, fields: list[Field], *, extra: str, var_keyword: Node | None) -> None:
+        self.fields = fields
+        self.extra = extra
+        self.var_keyword = var_keyword
+        self.known = frozenset(f.name for f in fields)
+        self._fast = self._compile()
+
+    def bind(
+        self,
+        body: Any,
+        *,
+        query: dict[str, list[str]] | None = None,
+        path: Mapping[str, str] | None = None,
+    ) -> Arguments:
+        """Bind a decoded body (``NO_BODY`` for none) plus query and path parameters.
+
+        Raises:
+            ValidationError: Listing every failure.
+        """
+        if not query and not path and body is not NO_BODY:
+            try:
+                fast: Arguments = self._fast(body)
+                return fast
+            except _Slow:
+                pass
+        return self._full(body, query or {}, path or {})
+
+    def _compile(self) -> Any:
+        ns: Namespace = {
+            "_Slow": _Slow,
+            "_MISSING": _MISSING,
+            "_NO_ARGS": _NO_ARGS,
+            "_known": self.known,
+        }
+        lines = ["def _fast(d):", "    if type(d) is not dict: raise _Slow"]
+        kwargs = []
+        for i, field in enumerate(self.fields):
+            var = f"v{i}"
+            key = repr(field.name)
+            if field.required:
+                lines.append(f"    {var} = d.get({key}, _MISSING)")
+                lines.append(f"    if {var} is _MISSING: raise _Slow")
+                guard = ""
+            else:
+                ns[f"_d{i}"] = field.default
+                lines.append(f"    {var} = d.get({key}, _d{i})")
+                guard = f"{var} is not _d{i} and "
+            test = field.node.fast(var, ns)
+            if test is None:
+                ns[f"_n{i}"] = _converter(field.node)
+                lines.append(f"    if {guard}True: {var} = _n{i}({var})")
+            elif test != "True":
+                lines.append(f"    if {guard}not {test}: raise _Slow")
+            kwargs.append(f"{key}: {var}")
+        result = "{" + ", ".join(kwargs) + "}"
+        if self.var_keyword is not None:
+            lines.append("    if not d.keys() <= _known: raise _Slow")
+        elif self.extra == "forbid":
+            lines.append("    if not d.keys() <= _known: raise _Slow")
+        lines.append(f"    return _NO_ARGS, {result}")
+        exec(compile("\n".join(lines), "<apicore_introspect binder>", "exec"), ns)
+        return ns["_fast"]
+
+    def _full(self, body: Any, query: dict[str, list[str]], path: Mapping[str, str]) -> Arguments:
+        errors: Errors = []
+        if body is NO_BODY:
+            body = {}
+        elif type(body) is not dict:
+            msg = "The body should be a JSON object whose keys are the parameters"
+            raise ValidationError((ErrorDetail(("body",), msg, "dict_type"),))
+        kwargs: dict[str, Any] = {}
+        for field in self.fields:
+            value = self._one(field, body, query, path, errors)
+            if value is not _MISSING:
+                kwargs[field.name] = value
+        self._extras(body, query, path, kwargs, errors)
+        if errors:
+            raise ValidationError(tuple(errors))
+        return _NO_ARGS, kwargs
+
+    def _one(
+        self,
+        field: Field,
+        body: dict[str, Any],
+        query: dict[str, list[str]],
+        path: Mapping[str, str],
+        errors: Errors,
+    ) -> Any:
+        name = field.name
+        sources = [
+            s
+            for s, present in (
+                ("path", name in path),
+                ("query", name in query),
+                ("body", name in body),
+            )
+            if present
+        ]
+        if len(sources) > 1:
+            msg = f"Parameter given more than once (in {' and '.join(sources)})"
+            errors.append(ErrorDetail((sources[-1], name), msg, "duplicate_parameter"))
+            return _MISSING
+        if not sources:
+            if field.required:
+                where = "query" if query and not body else "body"
+                errors.append(ErrorDetail((where, name), "Field required", "missing"))
+                return _MISSING
+            return field.default
+        source = sources[0]
+        loc = (source, name)
+        if source == "body":
+            value = field.node.decode(body[name], loc, errors)
+        elif source == "path":
+            value = field.node.from_text(path[name], loc, errors)
+        else:
+            value = _from_query(field.node, query[name], loc, errors)
+        return _MISSING if value is INVALID else value
+
+    def _extras(
+        self,
+        body: dict[str, Any],
+        query: dict[str, list[str]],
+        path: Mapping[str, str],
+        kwargs: dict[str, Any],
+        errors: Errors,
+    ) -> None:
+        for source, keys in (("body", body), ("query", query)):
+            for key in keys:
+                if key in self.known or key in path:
+                    continue
+                loc = (source, key)
+                if self.var_keyword is not None:
+                    node = self.var_keyword
+                    value = (
+                        node.decode(body[key], loc, errors)
+                        if source == "body"
+                        else _from_query(node, query[key], loc, errors)
+                    )
+                    if value is not INVALID:
+                        kwargs[key] = value
+                elif self.extra == "forbid":
+                    msg = "Unknown parameter; remove it or check its spelling"
+                    errors.append(ErrorDetail(loc, msg, "extra_forbidden"))
+
+
+def _from_query(node: Node, values: list[str], loc: tuple[str, str], errors: Errors) -> Any:
+    if isinstance(node, UnionNode):
+        # Optional[list[T]] and friends: a repeatable parameter.
+        node = next((m for m in node.members if isinstance(m, ListNode)), node)
+    if isinstance(node, ListNode):
+        return node.from_texts(values, loc, errors)
+    if len(values) > 1:
+        msg = "Parameter given more than once; it takes a single value"
+        errors.append(ErrorDetail(loc, msg, "duplicate_parameter"))
+        return INVALID
+    return node.from_text(values[0], loc, errors)
+
+
+def _converter(node: Node) -> Any:
+    def convert(value: Any) -> Any:
+        errors: Errors = []
+        result = node.decode(value, (), errors)
+        if errors:
+            raise _Slow
+        return result
+
+    return convert
+
+
+def group_query(query: Query | None) -> dict[str, list[str]]:
+    """Group query parameters by name: ``[("a", "1"), ("a", "2")]`` -> ``{"a": ["1", "2"]}``."""
+    if not query:
+        return {}
+    grouped: dict[str, list[str]] = {}
+    if isinstance(query, Mapping):
+        for key, value in query.items():
+            grouped[key] = list(value) if isinstance(value, list) else [value]
+        return grouped
+    for key, item in query:
+        grouped.setdefault(key, []).append(item)
+    return grouped

@@ -1,0 +1,532 @@
+"""Decoders for composite annotations: collections, unions, literals, enums and records."""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from apicore_introspect._constraints import Constraints
+from apicore_introspect._errors import ErrorDetail, Loc
+from apicore_introspect._nodes import INVALID, Errors, Namespace, Node, _const, json_type_name
+
+ExtraPolicy = str  # "forbid" | "ignore"
+
+
+class ListNode(Node):
+    """``list[T]``, ``set[T]``, ``frozenset[T]`` and ``tuple[T, ...]``: a JSON array."""
+
+    json_types = frozenset({"array"})
+
+    def __init__(
+        self, item: Node, factory: type, *, constraints: Constraints | None = None
+    ) -> None:
+        super().__init__(constraints)
+        self.item = item
+        self.factory = factory
+        self.unique = factory in (set, frozenset)
+
+    def schema(self) -> dict[str, Any]:
+        schema: dict[str, Any] = {"type": "array", "items": self.item.schema()}
+        if self.unique:
+            schema["uniqueItems"] = True
+        c = self.constraints
+        if c.min_length is not None:
+            schema["minItems"] = c.min_length
+        if c.max_length is not None:
+            schema["maxItems"] = c.max_length
+        return self._with_docs(schema)
+
+    def decode(self, value: Any, loc: Loc, errors: Errors) -> Any:
+        if type(value) is not list:
+            errors.append(ErrorDetail(loc, "Input should be a valid array", "list_type"))
+            return INVALID
+        c = self.constraints
+        if c.min_length is not None and len(value) < c.min_length:
+            msg = f"Array should have at least {c.min_length} items"
+            errors.append(ErrorDetail(loc, msg, "too_short"))
+            return INVALID
+        if c.max_length is not None and len(value) > c.max_length:
+            msg = f"Array should have at most {c.max_length} items"
+            errors.append(ErrorDetail(loc, msg, "too_long"))
+            return INVALID
+        before = len(errors)
+        decode = self.item.decode
+        items = [decode(item, (*loc, i), errors) for i, item in enumerate(value)]
+        if len(errors) != before:
+            return INVALID
+        if self.factory is list:
+            return items
+        try:
+            result = self.factory(items)
+        except TypeError:
+            errors.append(ErrorDetail(loc, "Array items should be hashable", "unhashable"))
+            return INVALID
+        if self.unique and len(result) != len(items):
+            errors.append(ErrorDetail(loc, "Array items should be unique", "unique_items"))
+            return INVALID
+        return result
+
+    def from_texts(self, texts: list[str], loc: Loc, errors: Errors) -> Any:
+        """Decode a repeated query parameter (``?tag=a&tag=b``)."""
+        before = len(errors)
+        items = [self.item.from_text(text, (*loc, i), errors) for i, text in enumerate(texts)]
+        if len(errors) != before:
+            return INVALID
+        return self._finish_texts(items, loc, errors)
+
+    def _finish_texts(self, items: list[Any], loc: Loc, errors: Errors) -> Any:
+        # Re-run the size/uniqueness checks on already-decoded items.
+        c = self.constraints
+        if c.min_length is not None and len(items) < c.min_length:
+            msg = f"Array should have at least {c.min_length} items"
+            errors.append(ErrorDetail(loc, msg, "too_short"))
+            return INVALID
+        if c.max_length is not None and len(items) > c.max_length:
+            msg = f"Array should have at most {c.max_length} items"
+            errors.append(ErrorDetail(loc, msg, "too_long"))
+            return INVALID
+        result = self.factory(items) if self.factory is not list else items
+        if self.unique and len(result) != len(items):
+            errors.append(ErrorDetail(loc, "Array items should be unique", "unique_items"))
+            return INVALID
+        return result
+
+    def from_text(self, text: str, loc: Loc, errors: Errors) -> Any:
+        return self.from_texts([text], loc, errors)
+
+    def fast(self, var: str, ns: Namespace) -> str | None:
+        if self.factory is not list or self.constraints.sized:
+            return None
+        inner_var = var + "_i"
+        inner = self.item.fast(inner_var, ns)
+        if inner is None:
+            return None
+        if inner == "True":
+            return f"type({var}) is list"
+        return f"(type({var}) is list and all({inner} for {inner_var} in {var}))"
+
+
+class TupleNode(Node):
+    """``tuple[X, Y]``: a JSON array of exactly these items."""
+
+    json_types = frozenset({"array"})
+
+    def __init__(self, items: list[Node], *, constraints: Constraints | None = None) -> None:
+        super().__init__(constraints)
+        self.items = items
+        self.required = len(items)
+
+    def _array_schema(self) -> dict[str, Any]:
+        schema: dict[str, Any] = {"type": "array"}
+        if self.items:
+            schema["prefixItems"] = [item.schema() for item in self.items]
+        schema["items"] = False
+        schema["minItems"] = self.required
+        schema["maxItems"] = len(self.items)
+        return schema
+
+    def schema(self) -> dict[str, Any]:
+        return self._with_docs(self._array_schema())
+
+    def _decode_items(self, value: Any, loc: Loc, errors: Errors) -> list[Any] | None:
+        if type(value) is not list:
+            errors.append(ErrorDetail(loc, "Input should be a valid array", "tuple_type"))
+            return None
+        if not self.required <= len(value) <= len(self.items):
+            if self.required == len(self.items):
+                msg = f"Array should have exactly {len(self.items)} items"
+            else:
+                msg = f"Array should have {self.required} to {len(self.items)} items"
+            errors.append(ErrorDetail(loc, msg, "tuple_length"))
+            return None
+        before = len(errors)
+        items = [
+            node.decode(v, (*loc, i), errors)
+            for i, (node, v) in enumerate(zip(self.items, value, strict=False))
+        ]
+        return None if len(errors) != before else items
+
+    def decode(self, value: Any, loc: Loc, errors: Errors) -> Any:
+        items = self._decode_items(value, loc, errors)
+        return INVALID if items is None else tuple(items)
+
+    def from_text(self, text: str, loc: Loc, errors: Errors) -> Any:
+        return decode_json_text(self, text, loc, errors)
+
+    def fast(self, var: str, ns: Namespace) -> str | None:
+        return None
+
+
+class DictNode(Node):
+    """``dict[str, T]``: a JSON object with arbitrary keys."""
+
+    json_types = frozenset({"object"})
+
+    def __init__(self, value: Node, *, constraints: Constraints | None = None) -> None:
+        super().__init__(constraints)
+        self.value = value
+
+    def schema(self) -> dict[str, Any]:
+        schema: dict[str, Any] = {"type": "object"}
+        value_schema = self.value.schema()
+        if value_schema:
+            schema["additionalProperties"] = value_schema
+        c = self.constraints
+        if c.min_length is not None:
+            schema["minProperties"] = c.min_length
+        if c.max_length is not None:
+            schema["maxProperties"] = c.max_length
+        return self._with_docs(schema)
+
+    def decode(self, value: Any, loc: Loc, errors: Errors) -> Any:
+        if type(value) is not dict:
+            errors.append(ErrorDetail(loc, "Input should be a valid object", "dict_type"))
+            return INVALID
+        c = self.constraints
+        if c.min_length is not None and len(value) < c.min_length:
+            msg = f"Object should have at least {c.min_length} properties"
+            errors.append(ErrorDetail(loc, msg, "too_short"))
+            return INVALID
+        if c.max_length is not None and len(value) > c.max_length:
+            msg = f"Object should have at most {c.max_length} properties"
+            errors.append(ErrorDetail(loc, msg, "too_long"))
+            return INVALID
+        before = len(errors)
+        decode = self.value.decode
+        result = {key: decode(item, (*loc, key), errors) for key, item in value.items()}
+        return INVALID if len(errors) != before else result
+
+    def from_text(self, text: str, loc: Loc, errors: Errors) -> Any:
+        return decode_json_text(self, text, loc, errors)
+
+    def fast(self, var: str, ns: Namespace) -> str | None:
+        if self.constraints.sized:
+            return None
+        inner_var = var + "_v"
+        inner = self.value.fast(inner_var, ns)
+        if inner is None:
+            return None
+        if inner == "True":
+            return f"type({var}) is dict"
+        return f"(type({var}) is dict and all({inner} for {inner_var} in {var}.values()))"
+
+
+class UnionNode(Node):
+    """``X | Y`` and ``Optional[X]``: the first member that accepts the value."""
+
+    def __init__(self, members: list[Node], *, constraints: Constraints | None = None) -> None:
+        super().__init__(constraints)
+        self.members = members
+        self.json_types = frozenset().union(*(m.json_types for m in members))
+
+    def schema(self) -> dict[str, Any]:
+        return self._with_docs({"anyOf": [m.schema() for m in self.members]})
+
+    def decode(self, value: Any, loc: Loc, errors: Errors) -> Any:
+        kind = _json_kind(value)
+        candidates = [m for m in self.members if kind in m.json_types]
+        if len(candidates) == 1:
+            return candidates[0].decode(value, loc, errors)
+        best: Errors | None = None
+        for member in candidates:
+            attempt: Errors = []
+            result = member.decode(value, loc, attempt)
+            if not attempt:
+                return result
+            if best is None or len(attempt) < len(best):
+                best = attempt
+        if best is not None:
+            errors.extend(best)
+        else:
+            allowed = ", ".join(sorted(self.json_types))
+            msg = f"Input should be one of: {allowed} (got {json_type_name(value)})"
+            errors.append(ErrorDetail(loc, msg, "union_type"))
+        return INVALID
+
+    def from_text(self, text: str, loc: Loc, errors: Errors) -> Any:
+        best: Errors | None = None
+        ordered = sorted(self.members, key=lambda m: "null" not in m.json_types)
+        for member in ordered:
+            attempt: Errors = []
+            result = member.from_text(text, loc, attempt)
+            if not attempt:
+                return result
+            if best is None:
+                best = attempt
+        errors.extend(best or [ErrorDetail(loc, "Input matches no allowed type", "union_type")])
+        return INVALID
+
+    def fast(self, var: str, ns: Namespace) -> str | None:
+        parts = [m.fast(var, ns) for m in self.members]
+        if any(p is None for p in parts):
+            return None
+        return "(" + " or ".join(p for p in parts if p is not None) + ")"
+
+
+def _json_kind(value: Any) -> str:
+    name = json_type_name(value)
+    return "number" if name == "integer" or type(value).__name__ == "Decimal" else name
+
+
+class LiteralNode(Node):
+    """``Literal["a", "b", 1]``: one of the given values (``True`` is not ``1``)."""
+
+    def __init__(self, values: tuple[Any, ...], *, constraints: Constraints | None = None) -> None:
+        super().__init__(constraints)
+        self.values = values
+        self._json = [v.value if isinstance(v, enum.Enum) else v for v in values]
+        self._lookup = {(type(j), j): v for j, v in zip(self._json, values, strict=True)}
+        self.json_types = frozenset(_json_kind(j) for j in self._json)
+
+    def schema(self) -> dict[str, Any]:
+        if len(self._json) == 1:
+            return self._with_docs({"const": self._json[0]})
+        return self._with_docs({"enum": list(self._json)})
+
+    def decode(self, value: Any, loc: Loc, errors: Errors) -> Any:
+        try:
+            return self._lookup[(type(value), value)]
+        except (KeyError, TypeError):
+            allowed = ", ".join(json.dumps(j) for j in self._json)
+            errors.append(ErrorDetail(loc, f"Input should be {allowed}", "literal_error"))
+            return INVALID
+
+    def from_text(self, text: str, loc: Loc, errors: Errors) -> Any:
+        for j, v in zip(self._json, self.values, strict=True):
+            if (isinstance(j, str) and j == text) or (
+                not isinstance(j, str) and json.dumps(j) == text
+            ):
+                return v
+        return self.decode(text, loc, errors)
+
+    def fast(self, var: str, ns: Namespace) -> str | None:
+        if any(isinstance(v, enum.Enum) for v in self.values):
+            return None
+        return f"(type({var}), {var}) in {_const(ns, frozenset(self._lookup))}"
+
+
+class DefinitionNode(Node):
+    """A named type with an entry under ``$defs``; its use site is a ``$ref``."""
+
+    name: str = ""
+
+    def schema(self) -> dict[str, Any]:
+        ref: dict[str, Any] = {"$ref": f"#/$defs/{self.name}"}
+        return self._with_docs(ref)
+
+    def definition(self) -> dict[str, Any]:
+        """The schema stored under ``$defs``."""
+        raise NotImplementedError
+
+    def fast(self, var: str, ns: Namespace) -> str | None:
+        return None
+
+
+class EnumNode(DefinitionNode):
+    """An ``Enum`` whose values are JSON scalars; decodes to the member."""
+
+    def __init__(self, cls: type[enum.Enum], description: str) -> None:
+        super().__init__()
+        self.cls = cls
+        self.description = description
+        self._lookup = {(type(m.value), m.value): m for m in cls}
+        self.json_types = frozenset(_json_kind(m.value) for m in cls)
+
+    def definition(self) -> dict[str, Any]:
+        values = [m.value for m in self.cls]
+        schema: dict[str, Any] = {"title": self.cls.__name__}
+        if self.description:
+            schema["description"] = self.description
+        kinds = {json_type_name(v) for v in values}
+        if len(kinds) == 1:
+            schema["type"] = kinds.pop()
+        schema["enum"] = values
+        return schema
+
+    def decode(self, value: Any, loc: Loc, errors: Errors) -> Any:
+        try:
+            return self._lookup[(type(value), value)]
+        except (KeyError, TypeError):
+            allowed = ", ".join(json.dumps(m.value) for m in self.cls)
+            errors.append(ErrorDetail(loc, f"Input should be {allowed}", "enum"))
+            return INVALID
+
+    def from_text(self, text: str, loc: Loc, errors: Errors) -> Any:
+        for member in self.cls:
+            if str(member.value) == text or json.dumps(member.value) == text:
+                return member
+        return self.decode(text, loc, errors)
+
+
+@dataclass(slots=True)
+class Field:
+    """One field of a record type (dataclass, TypedDict) or one function parameter."""
+
+    name: str
+    node: Node
+    required: bool
+    description: str = ""
+    default: Any = INVALID
+
+
+class ObjectNode(DefinitionNode):
+    """A dataclass or a TypedDict: a JSON object with known properties."""
+
+    json_types = frozenset({"object"})
+
+    def __init__(
+        self,
+        cls: type,
+        *,
+        build: Callable[[dict[str, Any]], Any],
+        extra: ExtraPolicy,
+        description: str,
+    ) -> None:
+        super().__init__()
+        self.cls = cls
+        self.build = build
+        self.extra = extra
+        self.description = description
+        self.fields: list[Field] = []
+
+    def definition(self) -> dict[str, Any]:
+        schema: dict[str, Any] = {"title": self.cls.__name__, "type": "object"}
+        if self.description:
+            schema["description"] = self.description
+        properties = {}
+        for f in self.fields:
+            prop = f.node.schema()
+            if f.description and "description" not in prop:
+                prop = {**prop, "description": f.description}
+            if f.default is not INVALID and _is_json_scalar(f.default):
+                prop = {**prop, "default": f.default}
+            properties[f.name] = prop
+        schema["properties"] = properties
+        required = [f.name for f in self.fields if f.required]
+        if required:
+            schema["required"] = required
+        if self.extra == "forbid":
+            schema["additionalProperties"] = False
+        return schema
+
+    def decode(self, value: Any, loc: Loc, errors: Errors) -> Any:
+        if type(value) is not dict:
+            errors.append(ErrorDetail(loc, "Input should be a valid object", "dict_type"))
+            return INVALID
+        before = len(errors)
+        kwargs: dict[str, Any] = {}
+        for f in self.fields:
+            if f.name in value:
+                kwargs[f.name] = f.node.decode(value[f.name], (*loc, f.name), errors)
+            elif f.required:
+                errors.append(ErrorDetail((*loc, f.name), "Field required", "missing"))
+        if self.extra == "forbid" and len(value) > len(kwargs):
+            known = {f.name for f in self.fields}
+            for key in value:
+                if key not in known:
+                    msg = "Unknown field; remove it"
+                    errors.append(ErrorDetail((*loc, key), msg, "extra_forbidden"))
+        if len(errors) != before:
+            return INVALID
+        try:
+            return self.build(kwargs)
+        except (ValueError, AssertionError) as exc:
+            errors.append(ErrorDetail(loc, str(exc) or type(exc).__name__, "value_error"))
+            return INVALID
+
+    def from_text(self, text: str, loc: Loc, errors: Errors) -> Any:
+        return decode_json_text(self, text, loc, errors)
+
+
+def _is_json_scalar(value: Any) -> bool:
+    return value is None or type(value) in (str, int, float, bool)
+
+
+class NamedTupleNode(DefinitionNode, TupleNode):
+    """A ``NamedTuple``: a JSON array of its fields, in order."""
+
+    def __init__(self, cls: type, items: list[Node], required: int, description: str) -> None:
+        TupleNode.__init__(self, items)
+        self.cls = cls
+        self.required = required
+        self.description = description
+
+    def definition(self) -> dict[str, Any]:
+        schema = {"title": self.cls.__name__, **self._array_schema()}
+        if self.description:
+            schema["description"] = self.description
+        return schema
+
+    def decode(self, value: Any, loc: Loc, errors: Errors) -> Any:
+        items = self._decode_items(value, loc, errors)
+        return INVALID if items is None else self.cls(*items)
+
+
+class CheckedNode(Node):
+    """Any node plus extra JSON Schema keywords checked with ``jsonschema``."""
+
+    def __init__(self, inner: Node, validator: Any) -> None:
+        super().__init__()
+        self.inner = inner
+        self.validator = validator
+        self.json_types = inner.json_types
+
+    def schema(self) -> dict[str, Any]:
+        return self.inner.schema()
+
+    def decode(self, value: Any, loc: Loc, errors: Errors) -> Any:
+        found = False
+        for error in self.validator.iter_errors(value):
+            found = True
+            where = (*loc, *error.absolute_path)
+            errors.append(ErrorDetail(where, error.message, f"json_schema_{error.validator}"))
+        return INVALID if found else self.inner.decode(value, loc, errors)
+
+    def from_text(self, text: str, loc: Loc, errors: Errors) -> Any:
+        return decode_json_text(self, text, loc, errors)
+
+    def fast(self, var: str, ns: Namespace) -> str | None:
+        return None
+
+
+class PydanticNode(DefinitionNode):
+    """A pydantic model (only when pydantic is installed)."""
+
+    json_types = frozenset({"object"})
+
+    def __init__(self, cls: Any, validation_error: type[Exception]) -> None:
+        super().__init__()
+        self.cls = cls
+        self.validation_error = validation_error
+        schema = cls.model_json_schema(ref_template="#/$defs/{model}")
+        self.nested: dict[str, Any] = schema.pop("$defs", {})
+        self._definition = schema
+
+    def definition(self) -> dict[str, Any]:
+        return dict(self._definition)
+
+    def decode(self, value: Any, loc: Loc, errors: Errors) -> Any:
+        try:
+            return self.cls.model_validate(value)
+        except self.validation_error as exc:
+            for error in exc.errors():  # type: ignore[attr-defined]
+                where = (*loc, *error["loc"])
+                errors.append(ErrorDetail(where, error["msg"], error["type"]))
+            return INVALID
+
+    def from_text(self, text: str, loc: Loc, errors: Errors) -> Any:
+        return decode_json_text(self, text, loc, errors)
+
+
+def decode_json_text(node: Node, text: str, loc: Loc, errors: Errors) -> Any:
+    """Decode a query/path parameter holding JSON text (for objects and tuples)."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        msg = "Input should be JSON text for this parameter"
+        errors.append(ErrorDetail(loc, msg, "json_invalid"))
+        return INVALID
+    return node.decode(value, loc, errors)

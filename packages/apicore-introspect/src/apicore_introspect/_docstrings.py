@@ -1,0 +1,203 @@
+"""Docstrings -> summary, description and per-parameter descriptions.
+
+Understands the three common styles: Google (``Args:``), NumPy (``Parameters`` with a dashed
+underline) and reST/Sphinx (``:param name:``). Pure functions on strings.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from dataclasses import dataclass, field
+
+_GOOGLE_SECTIONS = {
+    "args": "params",
+    "arguments": "params",
+    "parameters": "params",
+    "params": "params",
+    "keyword args": "params",
+    "keyword arguments": "params",
+    "kwargs": "params",
+    "returns": "returns",
+    "return": "returns",
+    "yields": "other",
+    "raises": "other",
+    "exceptions": "other",
+    "examples": "other",
+    "example": "other",
+    "note": "other",
+    "notes": "other",
+    "see also": "other",
+    "attributes": "params",
+    "references": "other",
+    "warning": "other",
+    "warnings": "other",
+    "todo": "other",
+}
+_GOOGLE_HEADER = re.compile(r"^([A-Za-z][A-Za-z ]*):\s*$")
+_GOOGLE_PARAM = re.compile(r"^\*{0,2}(\w+)\s*(?:\(([^)]*)\))?\s*:\s*(.*)$")
+_NUMPY_UNDERLINE = re.compile(r"^\s*-{3,}\s*$")
+_NUMPY_PARAM = re.compile(r"^\*{0,2}(\w+(?:\s*,\s*\*{0,2}\w+)*)\s*(?::.*)?$")
+_REST_FIELD = re.compile(
+    r"^:(param|parameter|arg|argument|key|keyword)\s+(?:[^:]*\s)?(\w+)\s*:\s*(.*)$"
+)
+_REST_RETURNS = re.compile(r"^:(returns?)\s*:\s*(.*)$")
+_REST_ANY_FIELD = re.compile(r"^:\w[^:]*:")
+
+
+@dataclass(frozen=True, slots=True)
+class Docstring:
+    """What a docstring says about a function.
+
+    Attributes:
+        summary: The first paragraph, on one line (empty when there is no docstring).
+        description: The rest of the free text, without the parameter sections.
+        params: Parameter name -> its description.
+        returns: The description of the return value.
+    """
+
+    summary: str = ""
+    description: str = ""
+    params: dict[str, str] = field(default_factory=dict)
+    returns: str = ""
+
+
+def parse_docstring(doc: str | None) -> Docstring:
+    """Parse a docstring in Google, NumPy or reST style."""
+    if not doc:
+        return Docstring()
+    lines = inspect.cleandoc(doc).splitlines()
+    free: list[str] = []
+    params: dict[str, str] = {}
+    returns: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        stripped = line.strip()
+        rest_param = _REST_FIELD.match(stripped)
+        rest_return = _REST_RETURNS.match(stripped)
+        if rest_param or rest_return or _REST_ANY_FIELD.match(stripped):
+            i = _rest_field(lines, i, params, returns)
+            continue
+        if i + 1 < len(lines) and _NUMPY_UNDERLINE.match(lines[i + 1]) and stripped:
+            kind = _GOOGLE_SECTIONS.get(stripped.lower(), "other")
+            i = _numpy_section(lines, i + 2, kind, params, returns)
+            continue
+        header = _GOOGLE_HEADER.match(line)
+        if header and header.group(1).lower() in _GOOGLE_SECTIONS:
+            kind = _GOOGLE_SECTIONS[header.group(1).lower()]
+            i = _google_section(lines, i + 1, kind, params, returns)
+            continue
+        free.append(line)
+        i += 1
+    summary, description = _split_free_text(free)
+    return Docstring(summary, description, params, _join(returns))
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def _join(parts: list[str]) -> str:
+    return " ".join(" ".join(parts).split())
+
+
+def _google_section(
+    lines: list[str], i: int, kind: str, params: dict[str, str], returns: list[str]
+) -> int:
+    base: int | None = None
+    current: str | None = None
+    text: list[str] = []
+    while i < len(lines):
+        line = lines[i]
+        if line.strip() and _indent(line) == 0:
+            break
+        if not line.strip():
+            i += 1
+            continue
+        if base is None:
+            base = _indent(line)
+        if kind == "params" and _indent(line) == base:
+            if current is not None:
+                params[current] = _join(text)
+            match = _GOOGLE_PARAM.match(line.strip())
+            current, text = (match.group(1), [match.group(3)]) if match else (None, [])
+        elif kind == "params":
+            text.append(line.strip())
+        elif kind == "returns":
+            returns.append(line.strip())
+        i += 1
+    if current is not None:
+        params[current] = _join(text)
+    return i
+
+
+def _numpy_section(
+    lines: list[str], i: int, kind: str, params: dict[str, str], returns: list[str]
+) -> int:
+    names: list[str] = []
+    text: list[str] = []
+
+    def flush() -> None:
+        for name in names:
+            params[name] = _join(text)
+
+    while i < len(lines):
+        line = lines[i]
+        if i + 1 < len(lines) and _NUMPY_UNDERLINE.match(lines[i + 1]) and line.strip():
+            break
+        if not line.strip():
+            i += 1
+            continue
+        if _indent(line) == 0:
+            match = _NUMPY_PARAM.match(line.strip())
+            if kind == "params":
+                flush()
+                names = [n.strip().lstrip("*") for n in match.group(1).split(",")] if match else []
+                text = []
+        elif kind == "params":
+            text.append(line.strip())
+        elif kind == "returns":
+            returns.append(line.strip())
+        i += 1
+    if kind == "params":
+        flush()
+    return i
+
+
+def _rest_field(lines: list[str], i: int, params: dict[str, str], returns: list[str]) -> int:
+    stripped = lines[i].strip()
+    parts: list[str] = []
+    param = _REST_FIELD.match(stripped)
+    ret = _REST_RETURNS.match(stripped)
+    if param:
+        parts.append(param.group(3))
+    elif ret:
+        parts.append(ret.group(2))
+    i += 1
+    while i < len(lines) and lines[i].strip() and _indent(lines[i]) > 0:
+        parts.append(lines[i].strip())
+        i += 1
+    if param:
+        params[param.group(2)] = _join(parts)
+    elif ret:
+        returns.extend(parts)
+    return i
+
+
+def _split_free_text(free: list[str]) -> tuple[str, str]:
+    while free and not free[-1].strip():
+        free.pop()
+    paragraphs: list[str] = []
+    for line in free:
+        if not line.strip():
+            paragraphs.append("")
+        elif paragraphs and paragraphs[-1]:
+            paragraphs[-1] += "\n" + line
+        else:
+            paragraphs.append(line)
+    paragraphs = [p for p in paragraphs if p]
+    if not paragraphs:
+        return "", ""
+    summary = " ".join(paragraphs[0].split())
+    return summary, "\n\n".join(paragraphs[1:])

@@ -1,0 +1,133 @@
+"""The exceptions of apicore-introspect.
+
+Two families:
+
+- configuration errors, raised once when a function is described (a programmer's mistake):
+  ``IntrospectError`` <- ``UnsupportedAnnotationError`` (also ``TypeError``),
+  ``SignatureError`` (also ``TypeError``);
+- request errors, raised per request for bad input; they render as RFC 9457 problem
+  documents: ``RequestError`` (also ``ValueError``) <- ``MalformedRequestError`` (400),
+  ``ValidationError`` (422);
+- ``ResultError`` (also ``TypeError``): a function returned something that cannot be
+  turned into JSON. A server bug, never the client's fault: servers answer 500.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+PROBLEM_TYPE_PREFIX = "urn:apicore:problem:"
+
+Loc = tuple[str | int, ...]
+
+
+class IntrospectError(Exception):
+    """Base class of every exception raised by apicore-introspect."""
+
+
+class UnsupportedAnnotationError(IntrospectError, TypeError):
+    """A parameter or return annotation has no JSON representation.
+
+    Raised when the function is described (at decoration time), naming the function, the
+    parameter and the type.
+    """
+
+    def __init__(self, annotation: object, *, where: str, reason: str = "") -> None:
+        self.annotation = annotation
+        self.where = where
+        detail = f": {reason}" if reason else ""
+        super().__init__(
+            f"{where}: unsupported annotation {_type_name(annotation)}{detail}. "
+            "Use a JSON-representable type (int, float, str, bool, None, list, dict[str, T], "
+            "a dataclass, TypedDict, Enum, datetime, ...) or leave the parameter unannotated "
+            "to accept any JSON value."
+        )
+
+
+class SignatureError(IntrospectError, TypeError):
+    """A function's signature cannot be bound from an HTTP request."""
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorDetail:
+    """One failure found in a request.
+
+    Attributes:
+        loc: Where the failure is, from the request part down: ``("body", "items", 3, "price")``.
+        msg: A sentence for humans.
+        type: A stable machine-readable code, such as ``"int_type"`` or ``"missing"``.
+    """
+
+    loc: Loc
+    msg: str
+    type: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON form used in problem documents' ``errors`` member."""
+        return {"loc": list(self.loc), "msg": self.msg, "type": self.type}
+
+
+class RequestError(IntrospectError, ValueError):
+    """Bad input from an HTTP client; renders as a problem document.
+
+    Attributes:
+        status: The HTTP status code to answer with.
+        slug: The last part of the problem ``type`` URI.
+        title: The problem's short, constant title.
+        detail: A sentence about this occurrence.
+        errors: Every failure found, each with its location.
+    """
+
+    status = 400
+    slug = "malformed-request"
+    title = "Malformed request"
+
+    def __init__(self, detail: str, *, errors: tuple[ErrorDetail, ...] = ()) -> None:
+        self.detail = detail
+        self.errors = errors
+        super().__init__(detail)
+
+    def to_problem(self, *, status: int | None = None) -> dict[str, Any]:
+        """Return the RFC 9457 problem document for this error.
+
+        Args:
+            status: Answer with this status instead of the default one (for example 400
+                instead of 422 for validation errors).
+        """
+        problem: dict[str, Any] = {
+            "type": PROBLEM_TYPE_PREFIX + self.slug,
+            "title": self.title,
+            "status": self.status if status is None else status,
+            "detail": self.detail,
+        }
+        if self.errors:
+            problem["errors"] = [error.to_dict() for error in self.errors]
+        return problem
+
+
+class MalformedRequestError(RequestError):
+    """The body is not acceptable JSON: bad UTF-8, syntax, NaN, duplicate keys, too deep..."""
+
+
+class ValidationError(RequestError):
+    """The request is well-formed but its values do not fit the function's signature."""
+
+    status = 422
+    slug = "validation-error"
+    title = "Validation error"
+
+    def __init__(self, errors: tuple[ErrorDetail, ...]) -> None:
+        count = len(errors)
+        noun = "error" if count == 1 else "errors"
+        super().__init__(f"The request has {count} validation {noun}.", errors=errors)
+
+
+class ResultError(IntrospectError, TypeError):
+    """A function's return value cannot be serialized to JSON (a server-side bug)."""
+
+
+def _type_name(annotation: object) -> str:
+    if isinstance(annotation, type):
+        return f"{annotation.__module__}.{annotation.__qualname__}".removeprefix("builtins.")
+    return repr(annotation)

@@ -1,0 +1,130 @@
+"""Parsers for the string-encoded scalar types, and their inverse for durations.
+
+Each parser takes a decoded JSON value and returns the Python value or raises
+``ValueError``/``TypeError``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from decimal import Decimal
+from typing import Any
+
+_DATETIME = re.compile(
+    r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?([Zz]|[+-]\d{2}:?\d{2})?"
+)
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_TIME = re.compile(r"\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?([Zz]|[+-]\d{2}:?\d{2})?")
+_DURATION = re.compile(
+    r"(?P<sign>[+-])?P(?!$)(?:(?P<weeks>\d+(?:[.,]\d+)?)W)?(?:(?P<days>\d+(?:[.,]\d+)?)D)?"
+    r"(?:T(?=\d)(?:(?P<hours>\d+(?:[.,]\d+)?)H)?(?:(?P<minutes>\d+(?:[.,]\d+)?)M)?"
+    r"(?:(?P<seconds>\d+(?:[.,]\d+)?)S)?)?",
+    re.IGNORECASE,
+)
+UUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+_UUID = re.compile(UUID_PATTERN)
+_DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def _text(value: Any) -> str:
+    if type(value) is not str:
+        raise TypeError("expected a string")
+    return value
+
+
+def _fraction(text: str) -> str:
+    # Python parses at most microseconds; RFC 3339 allows more digits.
+    return re.sub(r"(\.\d{6})\d+", r"\1", text)
+
+
+def parse_datetime(value: Any) -> dt.datetime:
+    """Parse an RFC 3339 / ISO 8601 date-time (``T``, ``t`` or a space; ``Z`` or an offset)."""
+    text = _text(value)
+    if not _DATETIME.fullmatch(text):
+        raise ValueError("not a date-time")
+    text = _fraction(text[:10] + "T" + text[11:]).replace("z", "Z")
+    return dt.datetime.fromisoformat(text)
+
+
+def parse_date(value: Any) -> dt.date:
+    """Parse a full date, ``YYYY-MM-DD``."""
+    text = _text(value)
+    if not _DATE.fullmatch(text):
+        raise ValueError("not a date")
+    return dt.date.fromisoformat(text)
+
+
+def parse_time(value: Any) -> dt.time:
+    """Parse a time of day, with optional seconds, fraction and offset."""
+    text = _text(value)
+    if not _TIME.fullmatch(text):
+        raise ValueError("not a time")
+    return dt.time.fromisoformat(_fraction(text).replace("z", "Z"))
+
+
+def parse_duration(value: Any) -> dt.timedelta:
+    """Parse a number of seconds or an ISO 8601 duration (weeks, days, hours, minutes, seconds)."""
+    if type(value) in (int, float) or isinstance(value, Decimal):
+        return dt.timedelta(seconds=float(value))
+    text = _text(value)
+    match = _DURATION.fullmatch(text)
+    if not match:
+        if _DECIMAL.fullmatch(text):
+            return dt.timedelta(seconds=float(text))
+        raise ValueError("not a duration")
+    parts = {
+        k: float(v.replace(",", ".")) for k, v in match.groupdict().items() if v and k != "sign"
+    }
+    delta = dt.timedelta(**parts)
+    return -delta if match.group("sign") == "-" else delta
+
+
+def format_duration(delta: dt.timedelta) -> str:
+    """Write a timedelta as an ISO 8601 duration (``P1DT2H3M4.5S``), the inverse of the parser."""
+    total_us = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+    sign = "-" if total_us < 0 else ""
+    total_us = abs(total_us)
+    days, rest = divmod(total_us, 86_400 * 1_000_000)
+    hours, rest = divmod(rest, 3_600 * 1_000_000)
+    minutes, rest = divmod(rest, 60 * 1_000_000)
+    seconds, micros = divmod(rest, 1_000_000)
+    out = f"{sign}P"
+    if days:
+        out += f"{days}D"
+    time_part = ""
+    if hours:
+        time_part += f"{hours}H"
+    if minutes:
+        time_part += f"{minutes}M"
+    if seconds or micros or not (days or hours or minutes):
+        time_part += f"{seconds}.{micros:06d}".rstrip("0").rstrip(".") + "S"
+    return out + ("T" + time_part if time_part else "")
+
+
+def parse_uuid(value: Any) -> uuid.UUID:
+    """Parse a UUID in its canonical hyphenated form."""
+    text = _text(value)
+    if not _UUID.match(text):
+        raise ValueError("not a UUID")
+    return uuid.UUID(text)
+
+
+def parse_decimal(value: Any) -> Decimal:
+    """Parse an exact decimal from a JSON number or a numeric string (finite only)."""
+    kind = type(value)
+    result: Decimal
+    if kind is Decimal:
+        result = value
+    elif kind is int:
+        result = Decimal(value)
+    elif kind is float:
+        result = Decimal(repr(value))
+    elif kind is str and _DECIMAL.fullmatch(value):
+        result = Decimal(value)
+    else:
+        raise TypeError("expected a number or a numeric string")
+    if not result.is_finite():
+        raise ValueError("not finite")
+    return result

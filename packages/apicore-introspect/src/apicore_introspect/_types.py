@@ -1,0 +1,425 @@
+"""Annotations -> decoder nodes (and through them, JSON Schemas).
+
+``TypeBuilder.build`` is a dispatch over the supported annotations. Named types
+(dataclasses, TypedDicts, NamedTuples, Enums, pydantic models) become definitions in a
+``Definitions`` registry shared by every function of one application, so their names are
+unique across the whole API document.
+"""
+
+from __future__ import annotations
+
+import collections.abc as abc
+import dataclasses
+import datetime as dt
+import enum
+import inspect
+import re
+import sys
+import types
+import typing
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from apicore_introspect._constraints import Constraints, collect_constraints
+from apicore_introspect._containers import (
+    CheckedNode,
+    DefinitionNode,
+    DictNode,
+    EnumNode,
+    Field,
+    ListNode,
+    LiteralNode,
+    NamedTupleNode,
+    ObjectNode,
+    PydanticNode,
+    TupleNode,
+    UnionNode,
+)
+from apicore_introspect._docstrings import parse_docstring
+from apicore_introspect._errors import UnsupportedAnnotationError
+from apicore_introspect._nodes import (
+    INVALID,
+    BoolNode,
+    BytesNode,
+    ConvertNode,
+    FloatNode,
+    IntNode,
+    Node,
+    NoneNode,
+    StrNode,
+)
+from apicore_introspect._timeparse import (
+    UUID_PATTERN,
+    parse_date,
+    parse_datetime,
+    parse_decimal,
+    parse_duration,
+    parse_time,
+    parse_uuid,
+)
+
+
+class Definitions:
+    """Named schemas shared by the operations of one application.
+
+    Pass one instance to every ``describe`` call of an app so that a type used by several
+    functions is defined once, and two different types with the same ``__name__`` get
+    different definition names.
+    """
+
+    def __init__(self) -> None:
+        self._by_type: dict[Any, DefinitionNode] = {}
+        self._names: set[str] = set()
+        self._foreign: dict[str, dict[str, Any]] = {}
+
+    def get(self, key: Any) -> DefinitionNode | None:
+        """The node already built for a type, if any."""
+        return self._by_type.get(key)
+
+    def add(self, key: Any, node: DefinitionNode) -> None:
+        """Register a node under a unique name derived from the type's name."""
+        base = re.sub(r"[^A-Za-z0-9_.-]", "_", getattr(key, "__name__", "Model"))
+        name, n = base, 1
+        while name in self._names:
+            n += 1
+            name = f"{base}{n}"
+        node.name = name
+        self._names.add(name)
+        self._by_type[key] = node
+
+    def add_foreign(self, schemas: dict[str, Any]) -> None:
+        """Add schemas built elsewhere (pydantic's nested models), keeping the first of a name."""
+        for name, schema in schemas.items():
+            if name not in self._names:
+                self._names.add(name)
+                self._foreign[name] = schema
+
+    def schemas(self, *, only: set[str] | None = None) -> dict[str, dict[str, Any]]:
+        """Every definition's schema, sorted by name (optionally only the given names)."""
+        result = {node.name: node.definition() for node in self._by_type.values()}
+        result.update(self._foreign)
+        return {k: result[k] for k in sorted(result) if only is None or k in only}
+
+
+_SCALARS: dict[Any, type[Node]] = {
+    int: IntNode,
+    float: FloatNode,
+    str: StrNode,
+    bool: BoolNode,
+    bytes: BytesNode,
+    type(None): NoneNode,
+    None: NoneNode,
+}
+
+_CONVERTERS: dict[Any, tuple[dict[str, Any], Any, str, str, frozenset[str]]] = {
+    dt.datetime: (
+        {"type": "string", "format": "date-time"},
+        parse_datetime,
+        "datetime_parsing",
+        "Input should be a valid RFC 3339 date-time",
+        frozenset({"string"}),
+    ),
+    dt.date: (
+        {"type": "string", "format": "date"},
+        parse_date,
+        "date_parsing",
+        "Input should be a valid date (YYYY-MM-DD)",
+        frozenset({"string"}),
+    ),
+    dt.time: (
+        {"type": "string", "format": "time"},
+        parse_time,
+        "time_parsing",
+        "Input should be a valid time (HH:MM[:SS[.ffffff]][+HH:MM])",
+        frozenset({"string"}),
+    ),
+    dt.timedelta: (
+        {"anyOf": [{"type": "number"}, {"type": "string", "format": "duration"}]},
+        parse_duration,
+        "duration_parsing",
+        "Input should be a number of seconds or an ISO 8601 duration such as P1DT2H",
+        frozenset({"string", "number"}),
+    ),
+    uuid.UUID: (
+        {"type": "string", "format": "uuid", "pattern": UUID_PATTERN},
+        parse_uuid,
+        "uuid_parsing",
+        "Input should be a valid UUID",
+        frozenset({"string"}),
+    ),
+    Decimal: (
+        {"anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^-?\d+(\.\d+)?$"}]},
+        parse_decimal,
+        "decimal_parsing",
+        "Input should be a valid decimal number",
+        frozenset({"string", "number"}),
+    ),
+}
+
+_LIST_ORIGINS: dict[Any, type] = {
+    list: list,
+    abc.Sequence: list,
+    abc.MutableSequence: list,
+    abc.Iterable: list,
+    abc.Collection: list,
+    set: set,
+    abc.Set: set,
+    abc.MutableSet: set,
+    frozenset: frozenset,
+}
+_DICT_ORIGINS = {dict, abc.Mapping, abc.MutableMapping}
+_UNION_ORIGINS = {typing.Union, types.UnionType}
+
+
+class TypeBuilder:
+    """Builds decoder nodes for annotations in one naming context.
+
+    Args:
+        definitions: Where named types are registered.
+        extra: What record types do with unknown keys: ``"forbid"`` or ``"ignore"``.
+    """
+
+    def __init__(self, definitions: Definitions, *, extra: str) -> None:
+        self.definitions = definitions
+        self.extra = extra
+
+    def build(self, annotation: Any, *, where: str, constraints: Constraints | None = None) -> Node:
+        """Return the node for an annotation, or raise ``UnsupportedAnnotationError``."""
+        node = self._build(annotation, where, constraints or Constraints())
+        c = constraints
+        if c is not None and c.extra_schema:
+            import jsonschema
+
+            schema = {**node.schema(), **c.extra_schema, "$defs": self.definitions.schemas()}
+            jsonschema.Draft202012Validator.check_schema(schema)
+            return CheckedNode(node, jsonschema.Draft202012Validator(schema))
+        return node
+
+    def _build(self, ann: Any, where: str, c: Constraints) -> Node:
+        origin = typing.get_origin(ann)
+        if origin is typing.Annotated:
+            merged = collect_constraints(ann.__metadata__, where=where)
+            merged = _merge(c, merged)
+            return self.build(ann.__origin__, where=where, constraints=merged)
+        if ann is inspect.Parameter.empty or ann is Any or ann is object:
+            return Node(c)
+        if isinstance(ann, typing.NewType):
+            return self._build(ann.__supertype__, where, c)
+        if isinstance(ann, (str, typing.ForwardRef)):
+            raise UnsupportedAnnotationError(
+                ann, where=where, reason="the forward reference could not be resolved"
+            )
+        if ann in _SCALARS:
+            return _SCALARS[ann](c)
+        if ann in _CONVERTERS:
+            schema, parse, code, message, kinds = _CONVERTERS[ann]
+            return ConvertNode(
+                schema, parse, error_type=code, message=message, constraints=c, json_types=kinds
+            )
+        if origin in _UNION_ORIGINS:
+            members = [self.build(arg, where=where) for arg in typing.get_args(ann)]
+            return UnionNode(members, constraints=c)
+        if origin is typing.Literal:
+            return self._literal(ann, where, c)
+        if ann in _LIST_ORIGINS or origin in _LIST_ORIGINS:
+            args = typing.get_args(ann)
+            item = self.build(args[0], where=f"{where}[item]") if args else Node()
+            return ListNode(item, _LIST_ORIGINS[origin or ann], constraints=c)
+        if ann is tuple or origin is tuple:
+            return self._tuple(ann, where, c)
+        if ann in _DICT_ORIGINS or origin in _DICT_ORIGINS:
+            return self._dict(ann, where, c)
+        if isinstance(ann, type):
+            return self._named(ann, where, c)
+        raise UnsupportedAnnotationError(ann, where=where)
+
+    def _literal(self, ann: Any, where: str, c: Constraints) -> Node:
+        values = typing.get_args(ann)
+        for value in values:
+            if not (
+                value is None or type(value) in (str, int, bool) or isinstance(value, enum.Enum)
+            ):
+                raise UnsupportedAnnotationError(
+                    ann, where=where, reason=f"Literal value {value!r} is not a JSON scalar"
+                )
+        return LiteralNode(values, constraints=c)
+
+    def _tuple(self, ann: Any, where: str, c: Constraints) -> Node:
+        args = typing.get_args(ann)
+        if not args:
+            return ListNode(Node(), tuple, constraints=c)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return ListNode(self.build(args[0], where=f"{where}[item]"), tuple, constraints=c)
+        if args == ((),):
+            return TupleNode([], constraints=c)
+        items = [self.build(arg, where=f"{where}[{i}]") for i, arg in enumerate(args)]
+        return TupleNode(items, constraints=c)
+
+    def _dict(self, ann: Any, where: str, c: Constraints) -> Node:
+        args = typing.get_args(ann)
+        if args:
+            key, value = args
+            if key not in (str, Any):
+                raise UnsupportedAnnotationError(
+                    ann, where=where, reason="JSON object keys are strings; use dict[str, T]"
+                )
+            return DictNode(self.build(value, where=f"{where}[value]"), constraints=c)
+        return DictNode(Node(), constraints=c)
+
+    def _named(self, cls: type, where: str, c: Constraints) -> Node:
+        existing = self.definitions.get(cls)
+        if existing is not None:
+            return _documented(existing, c)
+        if issubclass(cls, enum.Enum):
+            node: DefinitionNode = self._enum(cls, where)
+        elif dataclasses.is_dataclass(cls):
+            node = self._dataclass(cls, where)
+        elif typing.is_typeddict(cls):
+            node = self._typeddict(cls, where)
+        elif issubclass(cls, tuple) and hasattr(cls, "_fields"):
+            node = self._namedtuple(cls, where)
+        elif _is_pydantic_model(cls):
+            node = self._pydantic(cls)
+        else:
+            raise UnsupportedAnnotationError(cls, where=where)
+        return _documented(node, c)
+
+    def _enum(self, cls: type[enum.Enum], where: str) -> DefinitionNode:
+        for member in cls:
+            value = member.value
+            if not (value is None or type(value) in (str, int, float, bool)):
+                raise UnsupportedAnnotationError(
+                    cls, where=where, reason=f"member {member.name} has a non-JSON value"
+                )
+        node = EnumNode(cls, parse_docstring(cls.__doc__).summary if _own_doc(cls) else "")
+        self.definitions.add(cls, node)
+        return node
+
+    def _dataclass(self, cls: type, where: str) -> DefinitionNode:
+        node = ObjectNode(cls, build=lambda kwargs: cls(**kwargs), extra=self.extra, description="")
+        self.definitions.add(cls, node)  # before the fields: recursive types refer to it
+        doc = parse_docstring(cls.__doc__) if _own_doc(cls) else None
+        node.description = doc.summary if doc else ""
+        hints = _hints(cls, where)
+        for f in dataclasses.fields(cls):
+            if not f.init:
+                continue
+            has_default = f.default is not dataclasses.MISSING
+            has_factory = f.default_factory is not dataclasses.MISSING
+            field_node = self.build(
+                hints.get(f.name, Any), where=f"{where}: {cls.__name__}.{f.name}"
+            )
+            node.fields.append(
+                Field(
+                    f.name,
+                    field_node,
+                    required=not (has_default or has_factory),
+                    description=(doc.params.get(f.name, "") if doc else ""),
+                    default=f.default if has_default else INVALID,
+                )
+            )
+        return node
+
+    def _typeddict(self, cls: type, where: str) -> DefinitionNode:
+        node = ObjectNode(cls, build=lambda kwargs: kwargs, extra=self.extra, description="")
+        self.definitions.add(cls, node)
+        doc = parse_docstring(cls.__doc__) if _own_doc(cls) else None
+        node.description = doc.summary if doc else ""
+        hints = _hints(cls, where)
+        required_keys: frozenset[str] = getattr(cls, "__required_keys__", frozenset(hints))
+        for name, hint in hints.items():
+            node.fields.append(
+                Field(
+                    name,
+                    self.build(hint, where=f"{where}: {cls.__name__}.{name}"),
+                    required=name in required_keys,
+                    description=(doc.params.get(name, "") if doc else ""),
+                )
+            )
+        return node
+
+    def _namedtuple(self, cls: type, where: str) -> DefinitionNode:
+        hints = _hints(cls, where)
+        names: tuple[str, ...] = cls._fields  # type: ignore[attr-defined]
+        defaults: dict[str, Any] = getattr(cls, "_field_defaults", {})
+        doc = parse_docstring(cls.__doc__) if _own_doc(cls) else None
+        placeholder = NamedTupleNode(cls, [], 0, doc.summary if doc else "")
+        self.definitions.add(cls, placeholder)
+        placeholder.items.extend(
+            self.build(hints.get(n, Any), where=f"{where}: {cls.__name__}.{n}") for n in names
+        )
+        placeholder.required = len([n for n in names if n not in defaults])
+        return placeholder
+
+    def _pydantic(self, cls: type) -> DefinitionNode:
+        from pydantic import ValidationError
+
+        node = PydanticNode(cls, ValidationError)
+        self.definitions.add(cls, node)
+        self.definitions.add_foreign(node.nested)
+        return node
+
+
+def _merge(outer: Constraints, inner: Constraints) -> Constraints:
+    changes = {
+        f.name: getattr(outer, f.name)
+        for f in dataclasses.fields(outer)
+        if getattr(outer, f.name) not in (None, (), {})
+    }
+    return dataclasses.replace(inner, **changes)
+
+
+def _documented(node: DefinitionNode, c: Constraints) -> Node:
+    if not (c.description or c.examples):
+        return node
+    # A use site with its own description: same definition, documented reference.
+    wrapper = _RefWithDocs(node, c)
+    return wrapper
+
+
+class _RefWithDocs(Node):
+    def __init__(self, target: DefinitionNode, constraints: Constraints) -> None:
+        super().__init__(constraints)
+        self.target = target
+        self.json_types = target.json_types
+
+    def schema(self) -> dict[str, Any]:
+        return self._with_docs(self.target.schema())
+
+    def decode(self, value: Any, loc: Any, errors: Any) -> Any:
+        return self.target.decode(value, loc, errors)
+
+    def from_text(self, text: str, loc: Any, errors: Any) -> Any:
+        return self.target.from_text(text, loc, errors)
+
+    def fast(self, var: str, ns: Any) -> str | None:
+        return None
+
+
+def _own_doc(cls: type) -> bool:
+    # dataclasses synthesise "Name(a: int, ...)" docstrings; enums and TypedDicts inherit
+    # generic ones.  Only a docstring written in the class body documents it.
+    doc = cls.__dict__.get("__doc__")
+    if not isinstance(doc, str) or not doc:
+        return False
+    return not (dataclasses.is_dataclass(cls) and doc.startswith(cls.__name__ + "("))
+
+
+def _hints(cls: type, where: str) -> dict[str, Any]:
+    module = sys.modules.get(cls.__module__)
+    try:
+        return typing.get_type_hints(
+            cls, globalns=vars(module) if module else None, include_extras=True
+        )
+    except (NameError, TypeError) as exc:
+        raise UnsupportedAnnotationError(
+            cls, where=where, reason=f"its annotations cannot be resolved ({exc})"
+        ) from exc
+
+
+def _is_pydantic_model(cls: type) -> bool:
+    pydantic = sys.modules.get("pydantic")
+    if pydantic is None:
+        return False
+    return issubclass(cls, pydantic.BaseModel)
