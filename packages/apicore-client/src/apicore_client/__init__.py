@@ -1,5 +1,89 @@
-"""apicore-client: public API."""
+"""apicore-client: an HTTP client (sync and async, over httpx) that retries safely.
+
+Connect errors are always retried; timeouts, resets and 408/429/500/502/503/504 only for
+idempotent methods or requests carrying an ``Idempotency-Key``; capped exponential backoff
+with full jitter, ``Retry-After`` honoured up to a cap, a total deadline, and an attempt
+history on every result and error. Test helpers live in :mod:`apicore_client.testing`.
+"""
 
 from apicore_client.__about__ import __version__
+from apicore_client._client import (
+    IDEMPOTENCY_KEY_HEADER,
+    AsyncClient,
+    Client,
+    RequestOptions,
+)
+from apicore_client._clock import Clock, SystemClock
+from apicore_client._errors import (
+    ClientError,
+    ConfigError,
+    ConnectError,
+    DeadlineExceeded,
+    HTTPStatusError,
+    RequestTimeout,
+    RetriesExhausted,
+    TransportError,
+)
+from apicore_client._history import HISTORY_EXTENSION, Attempt, attempts_of
+from apicore_client._legacy import (
+    LEGACY_KWARGS,
+    LegacyCallOptions,
+    legacy_call_options,
+    pop_legacy_kwargs,
+)
+from apicore_client._policy import (
+    IDEMPOTENT_METHODS,
+    RETRY_STATUSES,
+    RetryPolicy,
+    Timeouts,
+    parse_retry_after,
+)
+from apicore_client._problem import Problem, parse_problem
+from apicore_client._propagation import (
+    CallContext,
+    call_context,
+    child_traceparent,
+    current_call_context,
+    reset_call_context,
+    set_call_context,
+)
+from apicore_client._retry import classify_error
 
-__all__ = ["__version__"]
+__all__ = [
+    "AsyncClient",
+    "Attempt",
+    "CallContext",
+    "Client",
+    "ClientError",
+    "Clock",
+    "ConfigError",
+    "ConnectError",
+    "DeadlineExceeded",
+    "HISTORY_EXTENSION",
+    "HTTPStatusError",
+    "IDEMPOTENCY_KEY_HEADER",
+    "IDEMPOTENT_METHODS",
+    "LEGACY_KWARGS",
+    "LegacyCallOptions",
+    "Problem",
+    "RETRY_STATUSES",
+    "RequestOptions",
+    "RequestTimeout",
+    "RetriesExhausted",
+    "RetryPolicy",
+    "SystemClock",
+    "Timeouts",
+    "TransportError",
+    "__version__",
+    "attempts_of",
+    "call_context",
+    "child_traceparent",
+    "classify_error",
+    "current_call_context",
+    "legacy_call_options",
+    "parse_problem",
+    "parse_retry_after",
+    "pop_legacy_kwargs",
+    "reset_call_context",
+    "set_call_context",
+]

@@ -1,0 +1,96 @@
+"""pymacaron-core client options mapped onto apicore-client's policy and timeouts (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, MutableMapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from apicore_client._errors import ConfigError
+from apicore_client._policy import RetryPolicy, Timeouts
+
+LEGACY_KWARGS = ("max_attempts", "read_timeout", "connect_timeout", "request_headers")
+"""The magic keyword arguments of a pymacaron-core client call."""
+
+LEGACY_DEFAULT_TIMEOUT = 10.0
+"""pymacaron-core's default per-API timeout (seconds)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LegacyCallOptions:
+    """What a pymacaron-core call's magic keyword arguments mean for apicore-client.
+
+    Attributes:
+        retry: The policy: ``max_attempts`` total attempts, with apicore's retry rules.
+        timeouts: ``connect_timeout`` and ``read_timeout`` (write follows read, pool follows
+            connect).
+        headers: The ``request_headers`` to send.
+    """
+
+    retry: RetryPolicy
+    timeouts: Timeouts
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+def legacy_call_options(
+    *,
+    max_attempts: int = 3,
+    read_timeout: float | None = None,
+    connect_timeout: float | None = None,
+    request_headers: Mapping[str, str] | None = None,
+    timeout: float = LEGACY_DEFAULT_TIMEOUT,
+    base: RetryPolicy | None = None,
+) -> LegacyCallOptions:
+    """Map pymacaron-core's client keyword arguments to a policy, timeouts and headers.
+
+    The legacy retry loop retried GET *and PATCH* on read timeouts, with no wait, and never
+    retried on a status. That PATCH retry was a bug (PATCH is not idempotent) and is not
+    kept: the returned policy applies apicore's rules (connect errors always; read timeouts
+    and 408/429/5xx for idempotent methods or with an ``Idempotency-Key``), with backoff.
+
+    Args:
+        max_attempts: Total attempts (legacy default 3; must be >= 1).
+        read_timeout: Read timeout in seconds (legacy default: ``timeout``).
+        connect_timeout: Connect timeout in seconds (legacy default: ``timeout``).
+        request_headers: Extra headers for the call.
+        timeout: The API's default timeout (``ApiPool.add(..., timeout=...)``, default 10).
+        base: The policy to start from (its other settings are kept).
+
+    Returns:
+        The options. The deadline is set so that every attempt can use its full timeouts
+        (pymacaron-core had no total deadline).
+
+    Raises:
+        ConfigError: ``max_attempts`` below 1 or a non-positive timeout.
+    """
+    if type(max_attempts) is not int or max_attempts < 1:
+        raise ConfigError(f"max_attempts must be an int >= 1, got {max_attempts!r}")
+    connect = timeout if connect_timeout is None else connect_timeout
+    read = timeout if read_timeout is None else read_timeout
+    timeouts = Timeouts(connect=connect, read=read, write=read, pool=connect)
+    policy = RetryPolicy() if base is None else base
+    deadline = max_attempts * (connect + read) + (max_attempts - 1) * policy.wait_max
+    return LegacyCallOptions(
+        retry=replace(policy, max_attempts=max_attempts, deadline=deadline),
+        timeouts=timeouts,
+        headers=dict(request_headers or {}),
+    )
+
+
+def pop_legacy_kwargs(
+    kwargs: MutableMapping[str, Any], *, timeout: float = LEGACY_DEFAULT_TIMEOUT
+) -> LegacyCallOptions:
+    """Remove pymacaron-core's magic keyword arguments from ``kwargs`` and map them.
+
+    What is left in ``kwargs`` is the operation's own parameters, as in pymacaron-core
+    where the magic kwargs were removed before mapping parameters.
+
+    Args:
+        kwargs: A call's keyword arguments (modified in place).
+        timeout: The API's default timeout.
+
+    Returns:
+        The options (see :func:`legacy_call_options`).
+    """
+    found = {name: kwargs.pop(name) for name in LEGACY_KWARGS if name in kwargs}
+    return legacy_call_options(timeout=timeout, **found)
