@@ -92,8 +92,8 @@ def _hash_line(token: str, name: str | None, scopes: str | None, expires: str | 
         if value is not None:
             fields.append(f"{key}={value}")
     line = "  ".join(fields)
-    # The same parser as the server's checks the options; the message names "<options>".
-    parse_tokens_file(line, path="<options>")
+    # The same parser as the server's checks the options; errors start with "options, line 1".
+    parse_tokens_file(line, path="options")
     return line
 
 
