@@ -1,0 +1,483 @@
+"""The worker: claims jobs, runs them, delivers results; usable from WSGI and ASGI apps."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import hmac
+import inspect
+import json
+import logging
+import os
+import random
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from apicore_callbacks.__about__ import __version__
+from apicore_callbacks._documents import Acceptance, acceptance, error_problem, status_document
+from apicore_callbacks._errors import BlockedDestinationError
+from apicore_callbacks._jobs import Attempt, CallbackRequest, Claim, Job, JobSpec, JobStore, Outcome
+from apicore_callbacks._retry import Verdict, classify, parse_retry_after
+from apicore_callbacks._settings import Settings
+from apicore_callbacks._signing import webhook_headers
+from apicore_callbacks._sqlite import SQLiteJobStore
+from apicore_callbacks._ssrf import GuardedTransport, Resolver
+
+logger = logging.getLogger("apicore_callbacks")
+
+Runner = Callable[[Job], Any]
+"""Runs a job's function: ``(job) -> JSON-compatible result`` (sync, or async returning an
+awaitable). It receives ``job.arguments`` as stored JSON and converts them itself."""
+
+Clock = Callable[[], float]
+"""Returns the current Unix time; :class:`apicore_callbacks.testing.FakeClock` fits."""
+
+
+@dataclass(frozen=True)
+class Submission:
+    """The result of :meth:`Dispatcher.submit`.
+
+    Attributes:
+        job: The committed job.
+        created: ``False`` when an ``Idempotency-Key`` matched an existing job.
+        acceptance: The 202 answer to send.
+    """
+
+    job: Job
+    created: bool
+    acceptance: Acceptance
+
+
+class Dispatcher:
+    """Accepts callback jobs and runs a background worker that executes and delivers them.
+
+    :meth:`start` runs the worker in a thread with its own event loop, so the same object
+    works in a WSGI app (no loop) and an ASGI app (call it from the lifespan). Async runners
+    run as tasks on that loop, sync runners in a bounded thread pool. At start the worker
+    resumes every due job of the store, including those whose lease expired (crash).
+
+    Args:
+        store: The job store (default: ``SQLiteJobStore(settings.db)``).
+        settings: Settings (default: :meth:`Settings.from_env`).
+        runners: Runner per endpoint name; add more with :meth:`register`.
+        transport: The httpx transport that really sends (tests: ``httpx.MockTransport``);
+            the SSRF guard always wraps it.
+        resolver: DNS resolver for the SSRF guard (default ``getaddrinfo``).
+        clock: Current Unix time (default ``time.time``).
+        rng: Source of retry jitter.
+        worker_id: Name of this worker in leases (default host:pid:object id).
+    """
+
+    def __init__(
+        self,
+        store: JobStore | None = None,
+        *,
+        settings: Settings | None = None,
+        runners: Mapping[str, Runner] | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        resolver: Resolver | None = None,
+        clock: Clock | None = None,
+        rng: random.Random | None = None,
+        worker_id: str | None = None,
+    ) -> None:
+        self.settings = settings if settings is not None else Settings.from_env()
+        self.store: JobStore = store if store is not None else SQLiteJobStore(self.settings.db)
+        self._runners: dict[str, Runner] = dict(runners or {})
+        self._transport = transport
+        self._resolver = resolver
+        self._clock: Clock = clock if clock is not None else time.time
+        self._rng = rng if rng is not None else random.Random()
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._wake: asyncio.Event | None = None
+        self._stopping = False
+        self._stop_timeout = 10.0
+        self._ready = threading.Event()
+
+    # -- accepting -------------------------------------------------------------------------
+
+    def register(self, endpoint: str, runner: Runner) -> None:
+        """Run jobs of ``endpoint`` with ``runner`` (only registered endpoints are claimed)."""
+        self._runners[endpoint] = runner
+
+    def submit(
+        self,
+        endpoint: str,
+        arguments: Mapping[str, Any],
+        callback: CallbackRequest,
+        *,
+        request_id: str | None = None,
+        traceparent: str | None = None,
+        owner: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> Submission:
+        """Commit a job durably, wake the worker, and return the 202 answer to send.
+
+        Blocking (one fsync): from async code use :meth:`asubmit`.
+
+        Raises:
+            IdempotencyKeyReusedError: The key was used with other arguments (answer 422).
+        """
+        spec = JobSpec(
+            endpoint=endpoint,
+            arguments=arguments,
+            callback=callback,
+            request_id=request_id,
+            traceparent=traceparent,
+            owner=owner,
+            idempotency_key=idempotency_key,
+        )
+        job, created = self.store.submit(spec, now=self._clock())
+        if created:
+            self._notify()
+        return Submission(
+            job=job,
+            created=created,
+            acceptance=acceptance(job, prefix=self.settings.jobs_prefix, created=created),
+        )
+
+    async def asubmit(
+        self,
+        endpoint: str,
+        arguments: Mapping[str, Any],
+        callback: CallbackRequest,
+        **options: Any,
+    ) -> Submission:
+        """:meth:`submit` in a worker thread, for async frameworks."""
+        return await asyncio.to_thread(self.submit, endpoint, arguments, callback, **options)
+
+    def status(self, job_id: str, *, owner: str | None = None) -> dict[str, Any] | None:
+        """Return the ``GET /jobs/{id}`` body, or ``None`` (answer 404) when not visible.
+
+        A job created with an owner is visible only to the same owner (constant-time check);
+        answering 404 rather than 403 does not reveal that the id exists.
+        """
+        job = self.store.get(job_id)
+        if job is None:
+            return None
+        if job.owner is not None and not (
+            owner is not None and hmac.compare_digest(owner.encode(), job.owner.encode())
+        ):
+            return None
+        return status_document(job, self.store.attempts(job_id), prefix=self.settings.jobs_prefix)
+
+    def requeue(self, job_id: str) -> Job:
+        """Deliver a dead (or finished) job again; see :meth:`JobStore.requeue`."""
+        job = self.store.requeue(job_id, now=self._clock())
+        self._notify()
+        return job
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the background worker thread (idempotent)."""
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._stopping = False
+        self._ready.clear()
+        self._thread = threading.Thread(
+            target=lambda: asyncio.run(self._serve()), name="apicore-callbacks", daemon=True
+        )
+        self._thread.start()
+        self._ready.wait(timeout=10)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop claiming, let in-flight jobs finish up to ``timeout``, release the rest."""
+        self._stop_timeout = timeout
+        self._stopping = True
+        self._notify()
+        if self._thread is not None:
+            self._thread.join(timeout + 5)
+            self._thread = None
+
+    def __enter__(self) -> Dispatcher:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _notify(self) -> None:
+        loop, wake = self._loop, self._wake
+        if loop is not None and wake is not None:
+            with contextlib.suppress(RuntimeError):  # loop already closed
+                loop.call_soon_threadsafe(wake.set)
+
+    def drain(self, *, advance: bool = False, max_steps: int = 10_000) -> int:
+        """Process due jobs in the calling thread until none is due; return the steps done.
+
+        For tests and scripts (not inside a running event loop). With ``advance=True`` the
+        clock (a :class:`~apicore_callbacks.testing.FakeClock`) jumps to each next due time,
+        so a multi-day retry schedule runs in milliseconds.
+        """
+        return asyncio.run(self._drain(advance=advance, max_steps=max_steps))
+
+    async def _drain(self, *, advance: bool, max_steps: int) -> int:
+        steps = 0
+        with self._pool() as pool:
+            async with self._client() as client:
+                while steps < max_steps:
+                    claims = self.store.claim(
+                        self.worker_id,
+                        now=self._clock(),
+                        lease=self.settings.lease,
+                        limit=self.settings.concurrency,
+                        endpoints=list(self._runners),
+                    )
+                    if claims:
+                        await asyncio.gather(*(self._process(c, client, pool) for c in claims))
+                        steps += len(claims)
+                        continue
+                    due = self.store.next_due(endpoints=list(self._runners))
+                    if not advance or due is None:
+                        break
+                    advance_to = getattr(self._clock, "advance_to", None)
+                    if advance_to is None:
+                        raise TypeError("drain(advance=True) needs a clock with advance_to()")
+                    advance_to(due)
+        return steps
+
+    @contextlib.contextmanager
+    def _pool(self) -> Iterator[concurrent.futures.ThreadPoolExecutor]:
+        pool = concurrent.futures.ThreadPoolExecutor(
+            max_workers=self.settings.concurrency, thread_name_prefix="apicore-callbacks-run"
+        )
+        try:
+            yield pool
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def _client(self) -> httpx.AsyncClient:
+        guard = GuardedTransport(
+            self.settings.policy, inner=self._transport, resolver=self._resolver
+        )
+        return httpx.AsyncClient(
+            transport=guard,
+            follow_redirects=False,
+            trust_env=False,
+            timeout=httpx.Timeout(self.settings.retry.timeout),
+        )
+
+    async def _serve(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        self._ready.set()
+        tasks: set[asyncio.Task[None]] = set()
+        try:
+            with self._pool() as pool:
+                async with self._client() as client:
+                    await self._serve_loop(tasks, client, pool)
+                    await self._shutdown(tasks)
+        finally:
+            self._loop = None
+            self._wake = None
+
+    async def _serve_loop(
+        self,
+        tasks: set[asyncio.Task[None]],
+        client: httpx.AsyncClient,
+        pool: concurrent.futures.Executor,
+    ) -> None:
+        assert self._wake is not None
+        while not self._stopping:
+            self._wake.clear()
+            free = self.settings.concurrency - len(tasks)
+            claims: list[Claim] = []
+            wait = self.settings.poll_interval
+            try:
+                if free > 0:
+                    claims = await asyncio.to_thread(
+                        self.store.claim,
+                        self.worker_id,
+                        now=self._clock(),
+                        lease=self.settings.lease,
+                        limit=free,
+                        endpoints=list(self._runners),
+                    )
+                    if not claims:
+                        due = await asyncio.to_thread(
+                            self.store.next_due, endpoints=list(self._runners)
+                        )
+                        if due is not None:
+                            wait = min(wait, max(0.0, due - self._clock()))
+            except Exception:
+                logger.exception("[[apicore_callbacks]] job store unavailable; retrying")
+            for claim in claims:
+                task = asyncio.create_task(self._process(claim, client, pool))
+                tasks.add(task)
+                task.add_done_callback(self._done(tasks))
+            if claims and len(claims) == free:
+                continue  # more may be due
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=wait)
+
+    def _done(self, tasks: set[asyncio.Task[None]]) -> Callable[[asyncio.Task[None]], None]:
+        def done(task: asyncio.Task[None]) -> None:
+            tasks.discard(task)
+            if self._wake is not None:
+                self._wake.set()
+
+        return done
+
+    async def _shutdown(self, tasks: set[asyncio.Task[None]]) -> None:
+        if not tasks:
+            return
+        _, pending = await asyncio.wait(set(tasks), timeout=self._stop_timeout)
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.wait(pending, timeout=5)
+
+    # -- one job -----------------------------------------------------------------------------
+
+    async def _process(
+        self, claim: Claim, client: httpx.AsyncClient, pool: concurrent.futures.Executor
+    ) -> None:
+        try:
+            if claim.stage == "run":
+                await self._run(claim, pool)
+            else:
+                await self._deliver(claim, client)
+        except asyncio.CancelledError:
+            # Shutdown: give the job back so another worker takes it at once.
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(self.store.release, claim, now=self._clock())
+            raise
+        except Exception:
+            logger.exception(
+                "[[apicore_callbacks]] job %s: internal error; it resumes when its lease expires",
+                claim.job.id,
+            )
+
+    async def _call(self, runner: Runner, job: Job, pool: concurrent.futures.Executor) -> Any:
+        if inspect.iscoroutinefunction(runner):
+            result = await runner(job)
+        else:
+            result = await asyncio.get_running_loop().run_in_executor(pool, runner, job)
+        if inspect.isawaitable(result):
+            result = await result
+        return result
+
+    async def _heartbeat(self, claim: Claim) -> None:
+        interval = self.settings.lease / 3
+        while True:
+            await asyncio.sleep(interval)
+            alive = await asyncio.to_thread(
+                self.store.heartbeat, claim, now=self._clock(), lease=self.settings.lease
+            )
+            if not alive:
+                logger.warning("[[apicore_callbacks]] job %s: lease lost", claim.job.id)
+                return
+
+    async def _run(self, claim: Claim, pool: concurrent.futures.Executor) -> None:
+        job = claim.job
+        outcome: Outcome = "result"
+        error: str | None = None
+        if job.run_count > self.settings.max_runs:
+            outcome, error = "error", f"interrupted {job.run_count - 1} times (worker crash)"
+            body: object = error_problem(job)
+        else:
+            heartbeat = asyncio.create_task(self._heartbeat(claim))
+            try:
+                result = await self._call(self._runners[job.endpoint], job, pool)
+                body = {job.callback.key: result} if job.callback.key else result
+            except Exception:
+                logger.exception(
+                    "[[apicore_callbacks]] job %s (request id %s): the function raised",
+                    job.id,
+                    job.request_id,
+                )
+                outcome, error, body = (
+                    "error",
+                    "the function raised an exception",
+                    error_problem(job),
+                )
+            finally:
+                heartbeat.cancel()
+        try:
+            payload = json.dumps(body, separators=(",", ":"), allow_nan=False).encode()
+        except (TypeError, ValueError):
+            logger.exception("[[apicore_callbacks]] job %s: result is not JSON", job.id)
+            outcome, error = "error", "the function's result is not JSON serializable"
+            payload = json.dumps(error_problem(job)).encode()
+        deliver = outcome == "result" or self.settings.deliver_errors
+        ok = await asyncio.to_thread(
+            self.store.finish_run,
+            claim,
+            now=self._clock(),
+            outcome=outcome,
+            payload=payload,
+            deliver=deliver,
+            error=error,
+        )
+        if not ok:
+            logger.warning("[[apicore_callbacks]] job %s: stale claim, run result dropped", job.id)
+        elif self._wake is not None:
+            self._wake.set()
+
+    async def _deliver(self, claim: Claim, client: httpx.AsyncClient) -> None:
+        job = claim.job
+        body = job.payload or b"null"
+        started = self._clock()
+        headers = webhook_headers(job.id, int(started), body, self.settings.secrets)
+        headers["content-type"] = (
+            "application/problem+json" if job.outcome == "error" else "application/json"
+        )
+        headers["user-agent"] = f"apicore-callbacks/{__version__}"
+        if job.request_id:
+            headers["x-request-id"] = job.request_id
+        if job.traceparent:
+            headers["traceparent"] = job.traceparent
+        status: int | None = None
+        retry_after: float | None = None
+        stop = False
+        try:
+            async with client.stream(
+                job.callback.method, job.callback.url, content=body, headers=headers
+            ) as response:
+                status = response.status_code
+                retry_after = parse_retry_after(response.headers, self._clock())
+            verdict = classify(status)
+            error = None if verdict is Verdict.DELIVERED else f"HTTP {status}"
+            stop = verdict is Verdict.STOP
+        except BlockedDestinationError as exc:
+            verdict, error, stop = Verdict.STOP, f"blocked destination: {exc}", True
+        except httpx.TimeoutException as exc:
+            verdict, error = Verdict.RETRY, f"timeout ({type(exc).__name__})"
+        except httpx.HTTPError as exc:
+            verdict, error = Verdict.RETRY, f"connection failed ({type(exc).__name__})"
+        now = self._clock()
+        done = job.delivery_count + 1
+        retry_at = None
+        if verdict is Verdict.RETRY and not stop:
+            delay = self.settings.retry.delay(done, retry_after=retry_after, rng=self._rng)
+            retry_at = None if delay is None else now + delay
+        attempt = Attempt(
+            job_id=job.id,
+            number=done,
+            stage="deliver",
+            started_at=started,
+            finished_at=now,
+            ok=verdict is Verdict.DELIVERED,
+            status_code=status,
+            error=error,
+        )
+        if verdict is not Verdict.DELIVERED:
+            logger.warning(
+                "[[apicore_callbacks]] job %s delivery attempt %d failed: %s%s",
+                job.id,
+                done,
+                error,
+                "" if retry_at is not None else "; dead-lettered",
+            )
+        await asyncio.to_thread(
+            self.store.finish_delivery, claim, attempt, now=now, retry_at=retry_at
+        )

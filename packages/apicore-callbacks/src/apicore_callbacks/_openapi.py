@@ -1,0 +1,159 @@
+"""OpenAPI fragments (plain dicts) describing callback endpoints, for apicore-openapi."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apicore_callbacks._config import METHODS, CallbackConfig
+from apicore_callbacks._jobs import JobState
+
+_STATES = [s.value for s in JobState]
+_TIME = {"type": ["string", "null"], "format": "date-time"}
+
+
+def job_accepted_schema() -> dict[str, Any]:
+    """Return the JSON Schema of the 202 body."""
+    return {
+        "type": "object",
+        "required": ["job_id", "state", "status_url"],
+        "properties": {
+            "job_id": {"type": "string", "description": "Job id; also the callback's webhook-id."},
+            "state": {"type": "string", "enum": _STATES},
+            "status_url": {"type": "string", "description": "Path of GET /jobs/{id}."},
+        },
+    }
+
+
+def job_status_schema(result_schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Return the JSON Schema of the ``GET /jobs/{id}`` body."""
+    attempt = {
+        "type": "object",
+        "properties": {
+            "stage": {"type": "string", "enum": ["run", "deliver"]},
+            "number": {"type": "integer"},
+            "started_at": _TIME,
+            "finished_at": _TIME,
+            "ok": {"type": "boolean"},
+            "status_code": {"type": ["integer", "null"]},
+            "error": {"type": ["string", "null"]},
+        },
+    }
+    return {
+        "type": "object",
+        "required": ["job_id", "state", "attempts"],
+        "properties": {
+            "job_id": {"type": "string"},
+            "state": {"type": "string", "enum": _STATES},
+            "endpoint": {"type": "string"},
+            "status_url": {"type": "string"},
+            "callback_host": {"type": ["string", "null"]},
+            "created_at": _TIME,
+            "updated_at": _TIME,
+            "finished_at": _TIME,
+            "next_attempt_at": _TIME,
+            "runs": {"type": "integer"},
+            "delivery_attempts": {"type": "integer"},
+            "outcome": {"type": ["string", "null"], "enum": ["result", "error", None]},
+            "last_error": {"type": ["string", "null"]},
+            "attempts": {"type": "array", "items": attempt},
+            "result": result_schema or {"description": "The body delivered to the callback."},
+        },
+    }
+
+
+def callback_parameters(config: CallbackConfig | None = None) -> list[dict[str, Any]]:
+    """Return the OpenAPI header parameters a callback endpoint reads."""
+    config = config or CallbackConfig()
+    return [
+        {
+            "name": config.url_header,
+            "in": "header",
+            "required": True,
+            "description": "URL to the API to send the function response data.",
+            "schema": {"type": "string", "format": "uri"},
+        },
+        {
+            "name": config.method_header,
+            "in": "header",
+            "required": False,
+            "description": "HTTP method to use when making the callback request. Defaults to POST.",
+            "schema": {"type": "string", "enum": list(METHODS), "default": "POST"},
+        },
+        {
+            "name": config.key_header,
+            "in": "header",
+            "required": False,
+            "description": "Key to wrap the function output around. By default, the output "
+            "won't be wrapped.",
+            "schema": {"type": "string", "maxLength": 256},
+        },
+        {
+            "name": config.idempotency_header,
+            "in": "header",
+            "required": False,
+            "description": "Retrying with the same key returns the same job.",
+            "schema": {"type": "string", "maxLength": 255},
+        },
+    ]
+
+
+def accepted_response() -> dict[str, Any]:
+    """Return the OpenAPI ``202`` response object of a callback endpoint."""
+    return {
+        "description": "Accepted: the job is stored; the result is sent to the callback URL.",
+        "headers": {
+            "Location": {"description": "The job status URL.", "schema": {"type": "string"}},
+            "Retry-After": {
+                "description": "Seconds before polling.",
+                "schema": {"type": "integer"},
+            },
+        },
+        "content": {"application/json": {"schema": job_accepted_schema()}},
+    }
+
+
+def callbacks_object(
+    result_schema: dict[str, Any], config: CallbackConfig | None = None, *, name: str = "result"
+) -> dict[str, Any]:
+    """Return an OpenAPI ``callbacks`` object for an operation, given its result schema."""
+    config = config or CallbackConfig()
+    signed = [
+        {
+            "name": "webhook-id",
+            "in": "header",
+            "required": True,
+            "schema": {"type": "string"},
+            "description": "The job id; identical across retries (de-duplicate on it).",
+        },
+        {
+            "name": "webhook-timestamp",
+            "in": "header",
+            "required": True,
+            "schema": {"type": "string"},
+            "description": "Unix seconds of this attempt.",
+        },
+        {
+            "name": "webhook-signature",
+            "in": "header",
+            "required": False,
+            "schema": {"type": "string"},
+            "description": "Standard Webhooks signatures (v1,<base64>), when a secret is set.",
+        },
+    ]
+    operation = {
+        "summary": "The function's result (or a problem document if it failed)",
+        "parameters": signed,
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": result_schema},
+                "application/problem+json": {"schema": {"type": "object"}},
+            },
+        },
+        "responses": {
+            "2XX": {"description": "Delivered."},
+            "410": {"description": "Stop delivering this job."},
+        },
+    }
+    expression = "{$request.header." + config.url_header + "}"
+    return {name: {expression: {m.lower(): operation for m in METHODS}}}

@@ -1,0 +1,432 @@
+"""The embedded job store: one SQLite file (WAL, ``synchronous=FULL``), leases with fencing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import sqlite3
+import threading
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, cast
+
+from apicore_callbacks._errors import IdempotencyKeyReusedError, JobNotFoundError
+from apicore_callbacks._jobs import (
+    Attempt,
+    CallbackRequest,
+    Claim,
+    Job,
+    JobSpec,
+    JobState,
+    Outcome,
+    Stage,
+)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY,
+    endpoint TEXT NOT NULL,
+    arguments TEXT NOT NULL,
+    callback_url TEXT NOT NULL,
+    callback_method TEXT NOT NULL,
+    callback_key TEXT,
+    request_id TEXT,
+    traceparent TEXT,
+    owner TEXT,
+    idem_scope TEXT UNIQUE,
+    fingerprint TEXT,
+    state TEXT NOT NULL,
+    run_at REAL NOT NULL,
+    lease_until REAL,
+    worker TEXT,
+    fence INTEGER NOT NULL DEFAULT 0,
+    run_count INTEGER NOT NULL DEFAULT 0,
+    delivery_count INTEGER NOT NULL DEFAULT 0,
+    outcome TEXT,
+    payload BLOB,
+    last_error TEXT,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL,
+    finished_at REAL
+);
+CREATE INDEX IF NOT EXISTS jobs_due ON jobs (state, run_at);
+CREATE TABLE IF NOT EXISTS attempts (
+    job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+    number INTEGER NOT NULL,
+    stage TEXT NOT NULL,
+    started_at REAL NOT NULL,
+    finished_at REAL NOT NULL,
+    ok INTEGER NOT NULL,
+    status_code INTEGER,
+    error TEXT
+);
+CREATE INDEX IF NOT EXISTS attempts_job ON attempts (job_id);
+"""
+
+
+def new_job_id() -> str:
+    """Return a new unguessable job id (192 random bits; no ``.`` so it is a valid webhook-id)."""
+    return "job_" + secrets.token_urlsafe(24)
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
+
+
+def _job(row: sqlite3.Row) -> Job:
+    return Job(
+        id=row["id"],
+        endpoint=row["endpoint"],
+        arguments=json.loads(row["arguments"]),
+        callback=CallbackRequest(row["callback_url"], row["callback_method"], row["callback_key"]),
+        state=JobState(row["state"]),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        run_at=row["run_at"],
+        request_id=row["request_id"],
+        traceparent=row["traceparent"],
+        owner=row["owner"],
+        run_count=row["run_count"],
+        delivery_count=row["delivery_count"],
+        outcome=cast("Outcome | None", row["outcome"]),
+        payload=row["payload"],
+        last_error=row["last_error"],
+        finished_at=row["finished_at"],
+        fence=row["fence"],
+    )
+
+
+class SQLiteJobStore:
+    """A :class:`JobStore` in one SQLite file, safe for several processes on one machine.
+
+    WAL journal and ``synchronous=FULL`` make :meth:`submit` durable (even against power loss)
+    before it returns; claims run in ``BEGIN IMMEDIATE`` transactions so two processes never
+    lease the same job; every write after a claim is fenced by the claim's token. Each thread
+    gets its own connection; a forked child opens new ones.
+
+    Args:
+        path: The database file (created with its tables if missing).
+        busy_timeout: Seconds to wait for another writer before failing.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, busy_timeout: float = 30.0) -> None:
+        self.path = Path(path)
+        self._busy_timeout = busy_timeout
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._connections: list[sqlite3.Connection] = []
+        self._pid = os.getpid()
+        with self._write() as db:
+            # executescript() would commit on its own; run the statements in our transaction.
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+
+    def _conn(self) -> sqlite3.Connection:
+        if self._pid != os.getpid():
+            # After fork the parent's connections must not be used (nor closed) by the child.
+            self._pid = os.getpid()
+            self._local = threading.local()
+            self._connections = []
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(
+                self.path,
+                timeout=self._busy_timeout,
+                isolation_level=None,
+                check_same_thread=False,
+            )
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")
+            db.execute("PRAGMA foreign_keys=ON")
+            db.execute(f"PRAGMA busy_timeout={int(self._busy_timeout * 1000)}")
+            self._local.db = db
+            with self._lock:
+                self._connections.append(db)
+        return db
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        # BEGIN IMMEDIATE takes the write lock up front, so busy_timeout applies; a deferred
+        # transaction upgrading to write would fail with SQLITE_BUSY at once.
+        db = self._conn()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def submit(self, spec: JobSpec, *, now: float) -> tuple[Job, bool]:
+        """Create a job durably; see :meth:`JobStore.submit`."""
+        scope = fingerprint = None
+        if spec.idempotency_key is not None:
+            scope = _digest(spec.endpoint, spec.owner or "", spec.idempotency_key)
+            fingerprint = _digest(spec.fingerprint_source())
+        with self._write() as db:
+            if scope is not None:
+                row = db.execute("SELECT * FROM jobs WHERE idem_scope = ?", (scope,)).fetchone()
+                if row is not None:
+                    if row["fingerprint"] != fingerprint:
+                        raise IdempotencyKeyReusedError(row["id"])
+                    return _job(row), False
+            row = db.execute(
+                "INSERT INTO jobs (id, endpoint, arguments, callback_url, callback_method,"
+                " callback_key, request_id, traceparent, owner, idem_scope, fingerprint, state,"
+                " run_at, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                " RETURNING *",
+                (
+                    new_job_id(),
+                    spec.endpoint,
+                    json.dumps(dict(spec.arguments), separators=(",", ":")),
+                    spec.callback.url,
+                    spec.callback.method,
+                    spec.callback.key,
+                    spec.request_id,
+                    spec.traceparent,
+                    spec.owner,
+                    scope,
+                    fingerprint,
+                    JobState.QUEUED.value,
+                    now,
+                    now,
+                    now,
+                ),
+            ).fetchone()
+        return _job(row), True
+
+    def claim(
+        self,
+        worker: str,
+        *,
+        now: float,
+        lease: float,
+        limit: int = 1,
+        endpoints: Collection[str] | None = None,
+    ) -> list[Claim]:
+        """Lease up to ``limit`` due jobs; see :meth:`JobStore.claim`."""
+        where, params = self._due_filter(endpoints)
+        with self._write() as db:
+            rows = db.execute(
+                "UPDATE jobs SET fence = fence + 1, lease_until = ?, worker = ?, updated_at = ?,"
+                " run_count = run_count + (state != 'delivering'),"
+                " state = CASE state WHEN 'queued' THEN 'running' ELSE state END"
+                " WHERE id IN (SELECT id FROM jobs WHERE " + where + " AND run_at <= ?"
+                " AND (lease_until IS NULL OR lease_until <= ?) ORDER BY run_at LIMIT ?)"
+                " RETURNING *",
+                (now + lease, worker, now, *params, now, now, limit),
+            ).fetchall()
+        claims = []
+        for row in rows:
+            job = _job(row)
+            stage: Stage = "deliver" if job.state is JobState.DELIVERING else "run"
+            claims.append(Claim(job=job, token=job.fence, stage=stage, worker=worker))
+        return claims
+
+    @staticmethod
+    def _due_filter(endpoints: Collection[str] | None) -> tuple[str, list[Any]]:
+        where = "state IN ('queued', 'running', 'delivering')"
+        params: list[Any] = []
+        if endpoints is not None:
+            names = list(endpoints)
+            where += f" AND endpoint IN ({','.join('?' * len(names))})" if names else " AND 0"
+            params.extend(names)
+        return where, params
+
+    def _fenced(
+        self, db: sqlite3.Connection, claim: Claim, sets: str, params: tuple[Any, ...]
+    ) -> bool:
+        cursor = db.execute(
+            f"UPDATE jobs SET {sets} WHERE id = ? AND fence = ? AND lease_until IS NOT NULL",
+            (*params, claim.job.id, claim.token),
+        )
+        return cursor.rowcount == 1
+
+    def heartbeat(self, claim: Claim, *, now: float, lease: float) -> bool:
+        """Extend a lease; see :meth:`JobStore.heartbeat`."""
+        with self._write() as db:
+            return self._fenced(db, claim, "lease_until = ?, updated_at = ?", (now + lease, now))
+
+    def finish_run(
+        self,
+        claim: Claim,
+        *,
+        now: float,
+        outcome: Outcome,
+        payload: bytes,
+        deliver: bool,
+        error: str | None = None,
+    ) -> bool:
+        """Store the run's payload; see :meth:`JobStore.finish_run`."""
+        state = JobState.DELIVERING if deliver else JobState.FAILED
+        with self._write() as db:
+            ok = self._fenced(
+                db,
+                claim,
+                "state = ?, outcome = ?, payload = ?, last_error = ?, run_at = ?,"
+                " lease_until = NULL, worker = NULL, updated_at = ?, finished_at = ?",
+                (state.value, outcome, payload, error, now, now, None if deliver else now),
+            )
+            if ok:
+                self._log(
+                    db,
+                    Attempt(
+                        job_id=claim.job.id,
+                        number=claim.job.run_count,
+                        stage="run",
+                        started_at=claim.job.updated_at,
+                        finished_at=now,
+                        ok=outcome == "result",
+                        error=error,
+                    ),
+                )
+            return ok
+
+    def finish_delivery(
+        self, claim: Claim, attempt: Attempt, *, now: float, retry_at: float | None
+    ) -> bool:
+        """Log a delivery attempt and move the job on; see :meth:`JobStore.finish_delivery`."""
+        if attempt.ok:
+            state = JobState.SUCCEEDED if claim.job.outcome == "result" else JobState.FAILED
+        else:
+            state = JobState.DELIVERING if retry_at is not None else JobState.DEAD
+        error = (
+            attempt.error
+            if not attempt.ok
+            else (claim.job.last_error if claim.job.outcome == "error" else None)
+        )
+        with self._write() as db:
+            ok = self._fenced(
+                db,
+                claim,
+                "state = ?, delivery_count = delivery_count + 1, last_error = ?, run_at = ?,"
+                " lease_until = NULL, worker = NULL, updated_at = ?, finished_at = ?",
+                (
+                    state.value,
+                    error,
+                    retry_at if retry_at is not None else now,
+                    now,
+                    None if state is JobState.DELIVERING else now,
+                ),
+            )
+            if ok:
+                self._log(db, attempt)
+            return ok
+
+    def release(self, claim: Claim, *, now: float) -> bool:
+        """Give a claimed job back; see :meth:`JobStore.release`."""
+        with self._write() as db:
+            return self._fenced(
+                db,
+                claim,
+                "lease_until = NULL, worker = NULL, updated_at = ?, run_count = run_count - ?,"
+                " state = CASE state WHEN 'running' THEN 'queued' ELSE state END",
+                (now, 1 if claim.stage == "run" else 0),
+            )
+
+    def requeue(self, job_id: str, *, now: float) -> Job:
+        """Deliver (or run) a job again; see :meth:`JobStore.requeue`."""
+        with self._write() as db:
+            row = db.execute(
+                "UPDATE jobs SET state = CASE WHEN payload IS NULL THEN 'queued' ELSE 'delivering'"
+                " END, run_count = CASE WHEN payload IS NULL THEN 0 ELSE run_count END,"
+                " delivery_count = 0, run_at = ?, lease_until = NULL, worker = NULL,"
+                " fence = fence + 1, updated_at = ?, finished_at = NULL WHERE id = ? RETURNING *",
+                (now, now, job_id),
+            ).fetchone()
+        if row is None:
+            raise JobNotFoundError(f"no job {job_id!r} in {self.path}")
+        return _job(row)
+
+    @staticmethod
+    def _log(db: sqlite3.Connection, attempt: Attempt) -> None:
+        db.execute(
+            "INSERT INTO attempts (job_id, number, stage, started_at, finished_at, ok,"
+            " status_code, error) VALUES (?,?,?,?,?,?,?,?)",
+            (
+                attempt.job_id,
+                attempt.number,
+                attempt.stage,
+                attempt.started_at,
+                attempt.finished_at,
+                int(attempt.ok),
+                attempt.status_code,
+                attempt.error,
+            ),
+        )
+
+    def get(self, job_id: str) -> Job | None:
+        """Return a job, or ``None``."""
+        row = self._conn().execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        return None if row is None else _job(row)
+
+    def attempts(self, job_id: str) -> list[Attempt]:
+        """Return a job's attempts log, oldest first."""
+        rows = (
+            self._conn()
+            .execute("SELECT * FROM attempts WHERE job_id = ? ORDER BY rowid", (job_id,))
+            .fetchall()
+        )
+        return [
+            Attempt(
+                job_id=r["job_id"],
+                number=r["number"],
+                stage=cast("Stage", r["stage"]),
+                started_at=r["started_at"],
+                finished_at=r["finished_at"],
+                ok=bool(r["ok"]),
+                status_code=r["status_code"],
+                error=r["error"],
+            )
+            for r in rows
+        ]
+
+    def list_jobs(self, *, state: JobState | None = None, limit: int = 100) -> list[Job]:
+        """Return jobs, newest first, optionally only in one state."""
+        params: tuple[str, ...] = ()
+        if state is None:
+            sql = "SELECT * FROM jobs"
+        else:
+            sql, params = "SELECT * FROM jobs WHERE state = ?", (state.value,)
+        rows = (
+            self._conn()
+            .execute(sql + " ORDER BY created_at DESC, rowid DESC LIMIT ?", (*params, limit))
+            .fetchall()
+        )
+        return [_job(r) for r in rows]
+
+    def next_due(self, *, endpoints: Collection[str] | None = None) -> float | None:
+        """Return when the earliest active job becomes claimable, or ``None``."""
+        where, params = self._due_filter(endpoints)
+        row = (
+            self._conn()
+            .execute(
+                "SELECT MIN(MAX(run_at, COALESCE(lease_until, run_at))) FROM jobs WHERE " + where,
+                params,
+            )
+            .fetchone()
+        )
+        return None if row[0] is None else float(row[0])
+
+    def prune(self, *, finished_before: float) -> int:
+        """Delete terminal jobs finished before a time; return how many."""
+        with self._write() as db:
+            cursor = db.execute(
+                "DELETE FROM jobs WHERE state IN ('succeeded', 'failed', 'dead')"
+                " AND finished_at < ?",
+                (finished_before,),
+            )
+            return cursor.rowcount
+
+    def close(self) -> None:
+        """Close every connection this store opened in this process."""
+        with self._lock:
+            connections, self._connections = self._connections, []
+        for db in connections:
+            db.close()
+        self._local = threading.local()
