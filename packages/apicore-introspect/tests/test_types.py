@@ -378,3 +378,79 @@ def test_legacy_mode_ignores_unknown_nested_fields() -> None:
         {"item": Item("a", 1.0)},
     )
     assert "additionalProperties" not in op.referenced_definitions()["Item"]
+
+
+def test_annotated_types_markers() -> None:
+    annotated_types = pytest.importorskip("annotated_types")
+    ann = Annotated[int, annotated_types.Interval(ge=1, lt=10), annotated_types.MultipleOf(3)]
+    assert one(ann).parameter("x").schema == {
+        "type": "integer",
+        "minimum": 1,
+        "exclusiveMaximum": 10,
+        "multipleOf": 3,
+    }
+    assert ok(ann, 9) == 9
+    assert bad(ann, 10)[0]["type"] == "less_than"
+    assert bad(Annotated[str, annotated_types.MaxLen(2)], "abc")[0]["type"] == "string_too_long"
+
+
+def test_pydantic_models() -> None:
+    pydantic = pytest.importorskip("pydantic")
+
+    class Address(pydantic.BaseModel):  # type: ignore[name-defined,misc]
+        street: str
+        number: int = pydantic.Field(ge=1)
+
+    class Customer(pydantic.BaseModel):  # type: ignore[name-defined,misc]
+        name: str
+        address: Address
+
+    def register(customer: Customer) -> Customer:
+        return customer
+
+    op = describe(register)
+    _, kwargs = op.bind(
+        b'{"customer": {"name": "Ada", "address": {"street": "Main", "number": 1}}}'
+    )
+    assert isinstance(kwargs["customer"], Customer)
+    assert op.dump(kwargs["customer"]) == b'{"name":"Ada","address":{"street":"Main","number":1}}'
+    defs = op.referenced_definitions()
+    assert set(defs) == {"Customer", "Address"}
+    assert defs["Customer"]["properties"]["address"] == {"$ref": "#/$defs/Address"}
+    with pytest.raises(ValidationError) as info:
+        op.bind(b'{"customer": {"name": "Ada", "address": {"street": "Main", "number": 0}}}')
+    assert info.value.errors[0].loc == ("body", "customer", "address", "number")
+    assert info.value.errors[0].type == "greater_than_equal"
+
+
+def test_recursive_dataclass_decodes_deeply() -> None:
+    value: dict[str, Any] = {"value": 0}
+    for depth in range(1, 20):
+        value = {"value": depth, "children": [value]}
+    tree = ok(Tree, value)
+    assert tree.value == 19
+    assert tree.children[0].children[0].value == 17
+
+
+def test_bound_methods_and_wrapped_functions() -> None:
+    import functools
+
+    class Service:
+        def greet(self, name: str) -> str:
+            return name
+
+    def logged(func: Any) -> Any:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            return func(*args, **kwargs)
+
+        return wrapper
+
+    @logged
+    def add(a: int, b: int = 1) -> int:
+        return a + b
+
+    assert [p.name for p in describe(Service().greet).parameters] == ["name"]
+    op = describe(add)
+    assert [p.name for p in op.parameters] == ["a", "b"]
+    assert op.bind(b'{"a": 1}') == ((), {"a": 1, "b": 1})
