@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from apicore_auth import (
     ANY_TOKEN,
@@ -370,7 +370,7 @@ def test_no_token_or_hash_in_logs_errors_or_reprs(auth_logs: pytest.LogCaptureFi
     assert_no_secret("\n".join(texts) + auth_logs.text, TOKEN, OTHER)
 
 
-@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60)
 @given(token=tokens_st, scopes=st.frozensets(st.sampled_from(["a", "b", "c"])))
 def test_property_hashed_token_round_trips(token: str, scopes: frozenset[str]) -> None:
     auth = Authenticator([TokenRecord.from_hash(hash_token(token), name="p", scopes=scopes)])
