@@ -128,7 +128,7 @@ class FaultTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         clock: A :class:`FakeClock` to advance by each step's ``takes``.
 
     Attributes:
-        requests: Every request received, in order (bodies already read).
+        requests: A snapshot of every request received, in order (bodies read).
     """
 
     def __init__(
@@ -144,7 +144,18 @@ class FaultTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         self.requests: list[httpx.Request] = []
 
     def _next(self, request: httpx.Request) -> Step:
-        self.requests.append(request)
+        # a snapshot, because clients resend the same request object on every attempt
+        self.requests.append(
+            httpx.Request(
+                request.method,
+                request.url,
+                headers=request.headers.copy(),
+                content=request.content,
+                extensions={**request.extensions, "timeout": dict(request.extensions["timeout"])}
+                if "timeout" in request.extensions
+                else dict(request.extensions),
+            )
+        )
         index = len(self.requests) - 1
         if index < len(self._steps):
             return self._steps[index]
