@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from apicore_callbacks import CallbackRequest, JobSpec, JobState, SQLiteJobStore
+from apicore_callbacks._cli import main  # noqa: PLC2701 -- in-process run of our own CLI
+
+
+def dead_job(db: Path) -> str:
+    store = SQLiteJobStore(db)
+    job, _ = store.submit(JobSpec("add", {"a": 1}, CallbackRequest("https://r.example/")), now=0.0)
+    [claim] = store.claim("w", now=0.0, lease=5.0)
+    store.finish_run(claim, now=0.0, outcome="result", payload=b"1", deliver=False)
+    store.close()
+    return job.id
+
+
+def test_list_show_requeue(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "jobs.db"
+    job_id = dead_job(db)
+    assert main(["--db", str(db), "list"]) == 0
+    assert job_id in capsys.readouterr().out
+    assert main(["show", job_id, "--db", str(db)]) == 0
+    assert json.loads(capsys.readouterr().out)["state"] == "failed"
+    assert main(["requeue", job_id, "--db", str(db)]) == 0
+    assert "delivering" in capsys.readouterr().out
+    store = SQLiteJobStore(db)
+    job = store.get(job_id)
+    store.close()
+    assert job is not None
+    assert job.state is JobState.DELIVERING
+
+
+def test_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["list", "--db", str(tmp_path / "missing.db")]) == 2
+    assert "no job store" in capsys.readouterr().err
+    db = tmp_path / "jobs.db"
+    dead_job(db)
+    assert main(["requeue", "job_nope", "--db", str(db)]) == 1
+    assert main(["show", "job_nope", "--db", str(db)]) == 1
+
+
+def test_module_entry_point(tmp_path: Path) -> None:
+    db = tmp_path / "jobs.db"
+    job_id = dead_job(db)
+    out = subprocess.run(
+        [sys.executable, "-m", "apicore_callbacks", "requeue", job_id, "--db", str(db)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    assert out.startswith(job_id)

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+
+import pytest
+
+from apicore_callbacks import Settings, SettingsError, generate_secret
+
+
+def test_from_env() -> None:
+    a, b = generate_secret(), generate_secret()
+    settings = Settings.from_env(
+        {
+            "APICORE_CALLBACKS_DB": "/data/jobs.db",
+            "APICORE_CALLBACKS_SECRET": f"{a}, {b}",
+            "APICORE_CALLBACKS_ALLOW": "localhost,10.0.0.0/8",
+        }
+    )
+    assert settings.db == Path("/data/jobs.db")
+    assert settings.secrets == (a, b)
+    assert settings.policy.allow_hosts == {"localhost"}
+    assert settings.policy.allow_networks == (ipaddress.ip_network("10.0.0.0/8"),)
+
+
+def test_arguments_win_over_env() -> None:
+    secret = generate_secret()
+    env = {"APICORE_CALLBACKS_DB": "env.db", "APICORE_CALLBACKS_SECRET": "whsec_!!"}
+    settings = Settings.from_env(env, db="arg.db", secrets=[secret], allow=[], lease=5.0)
+    assert (settings.db, settings.secrets, settings.lease) == (Path("arg.db"), (secret,), 5.0)
+
+
+def test_defaults() -> None:
+    settings = Settings.from_env({})
+    assert settings.db == Path("apicore-callbacks.sqlite3")
+    assert settings.secrets == ()
+
+
+@pytest.mark.parametrize(
+    ("env", "match"),
+    [
+        ({"APICORE_CALLBACKS_SECRET": "whsec_***"}, "APICORE_CALLBACKS_SECRET"),
+        ({"APICORE_CALLBACKS_ALLOW": "10.0.0.0/40"}, "APICORE_CALLBACKS_ALLOW"),
+    ],
+)
+def test_invalid_env(env: dict[str, str], match: str) -> None:
+    with pytest.raises(SettingsError, match=match):
+        Settings.from_env(env)
+
+
+def test_invalid_options() -> None:
+    with pytest.raises(SettingsError, match="at least 1"):
+        Settings(concurrency=0)
