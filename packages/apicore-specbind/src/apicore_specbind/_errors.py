@@ -1,0 +1,201 @@
+"""The exceptions of apicore-specbind.
+
+Three families:
+
+- load errors, raised once when a spec is loaded (the spec author's mistake):
+  ``SpecError`` <- ``SpecLoadError`` (also ``ValueError``) <- ``UnsafeYAMLError``,
+  ``RefResolutionError``;
+- request errors, raised per request for bad client input; they render as RFC 9457 problem
+  documents: ``RequestError`` (also ``ValueError``) <- ``MalformedRequestError``,
+  ``RequestValidationError``, ``UnsupportedMediaTypeError``, ``BodyTooLargeError``;
+- server-side errors: ``ResponseValidationError`` (a handler returned something the spec does
+  not allow; answer 500) <- ``UndeclaredStatusError``; ``UnknownModelError`` (also
+  ``LookupError``) and ``ClientArgumentError`` (also ``TypeError``, a client call with
+  arguments that do not fit the operation).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+PROBLEM_TYPE_PREFIX = "urn:apicore:problem:"
+
+Loc = tuple[str | int, ...]
+
+
+class SpecError(Exception):
+    """Base class of every exception raised by apicore-specbind."""
+
+
+@dataclass(frozen=True, slots=True)
+class SpecIssue:
+    """One problem found in a spec while loading it.
+
+    Attributes:
+        path: Where the problem is, as JSON keys from the document root.
+        message: What is wrong and how to fix it.
+    """
+
+    path: tuple[str | int, ...]
+    message: str
+
+    @property
+    def dotted(self) -> str:
+        """The path as a dotted string, e.g. ``paths./pets.get.responses``."""
+        return ".".join(str(part) for part in self.path) or "<root>"
+
+    def __str__(self) -> str:
+        return f"{self.dotted}: {self.message}"
+
+
+class SpecLoadError(SpecError, ValueError):
+    """The spec cannot be loaded: bad syntax, bad structure or unresolvable ``$ref``.
+
+    Attributes:
+        issues: Every problem found, each naming its JSON path.
+    """
+
+    def __init__(self, issues: Sequence[SpecIssue], *, source: str = "spec") -> None:
+        self.issues = tuple(issues)
+        self.source = source
+        lines = "\n".join(f"  - {issue}" for issue in self.issues)
+        noun = "problem" if len(self.issues) == 1 else "problems"
+        super().__init__(f"Cannot load {source}: {len(self.issues)} {noun}:\n{lines}")
+
+
+class UnsafeYAMLError(SpecLoadError):
+    """The YAML uses a tag (such as ``!!python/object``) that safe loading refuses."""
+
+
+class RefResolutionError(SpecLoadError):
+    """A ``$ref`` points nowhere, outside the spec's folder, or to a remote URL not allowed."""
+
+
+class UnknownModelError(SpecError, LookupError):
+    """No model of that name is defined in the spec."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        # The legacy (pymacaron-core) wording, kept so old log searches still match.
+        super().__init__(
+            f"Swagger spec has no definition for model {name}. "
+            "Check the name against spec.models (definitions / components.schemas)."
+        )
+
+
+class ModelError(SpecError, TypeError):
+    """A model was built from data it cannot hold (not an object, a forbidden property)."""
+
+
+class ClientArgumentError(SpecError, TypeError):
+    """Arguments given to build a request do not fit the operation (unknown or missing)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorDetail:
+    """One failure found in a request or a response.
+
+    Attributes:
+        loc: Where the failure is: ``("body", "items", 3, "price")``, ``("query", "limit")``.
+        msg: A sentence for humans.
+        type: A stable machine-readable code, such as ``"type"``, ``"missing"``,
+            ``"json_invalid"``.
+    """
+
+    loc: Loc
+    msg: str
+    type: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON form used in problem documents' ``errors`` member."""
+        return {"loc": list(self.loc), "msg": self.msg, "type": self.type}
+
+
+class RequestError(SpecError, ValueError):
+    """Bad input from an HTTP client; renders as an RFC 9457 problem document.
+
+    Attributes:
+        status: The HTTP status code to answer with.
+        slug: The last part of the problem ``type`` URI.
+        title: The problem's short, constant title.
+        detail: A sentence about this occurrence.
+        errors: Every failure found, each with its location.
+    """
+
+    slug = "malformed-request"
+    title = "Malformed request"
+    default_status = 400
+
+    def __init__(
+        self, detail: str, *, errors: Sequence[ErrorDetail] = (), status: int | None = None
+    ) -> None:
+        self.detail = detail
+        self.errors = tuple(errors)
+        self.status = self.default_status if status is None else status
+        super().__init__(detail)
+
+    def to_problem(self) -> dict[str, Any]:
+        """Return the RFC 9457 problem document (a plain dict) for this error."""
+        problem: dict[str, Any] = {
+            "type": PROBLEM_TYPE_PREFIX + self.slug,
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+        }
+        if self.errors:
+            problem["errors"] = [error.to_dict() for error in self.errors]
+        return problem
+
+
+class MalformedRequestError(RequestError):
+    """The body cannot be decoded: bad UTF-8, bad JSON syntax, NaN, duplicate keys, too deep."""
+
+
+class RequestValidationError(RequestError):
+    """The request is well-formed but some values do not fit the spec (every failure listed)."""
+
+    slug = "validation-error"
+    title = "Validation error"
+
+    def __init__(self, errors: Sequence[ErrorDetail], *, status: int | None = None) -> None:
+        count = len(errors)
+        noun = "error" if count == 1 else "errors"
+        super().__init__(
+            f"The request has {count} validation {noun}.", errors=errors, status=status
+        )
+
+
+class UnsupportedMediaTypeError(RequestError):
+    """The request's ``Content-Type`` is not one the operation consumes (415)."""
+
+    slug = "unsupported-media-type"
+    title = "Unsupported media type"
+    default_status = 415
+
+
+class BodyTooLargeError(RequestError):
+    """The request body is larger than the configured limit (413)."""
+
+    slug = "payload-too-large"
+    title = "Payload too large"
+    default_status = 413
+
+
+class ResponseValidationError(SpecError, ValueError):
+    """A response does not fit its declared schema (a server bug: answer 500, log the errors).
+
+    Attributes:
+        status: The response status that was checked.
+        errors: Every failure found, each with its location under ``("response", ...)``.
+    """
+
+    def __init__(self, message: str, *, status: int, errors: Sequence[ErrorDetail] = ()) -> None:
+        self.status = status
+        self.errors = tuple(errors)
+        super().__init__(message)
+
+
+class UndeclaredStatusError(ResponseValidationError):
+    """The status code is not declared in the operation's responses (and there is no default)."""

@@ -1,0 +1,329 @@
+"""The normalised, version-independent view of a spec's operations (value objects)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from apicore_specbind._context import Context
+
+#: Parameter locations, as OpenAPI 3 names them (Swagger 2.0 body/formData become a body).
+LOCATIONS = ("path", "query", "header", "cookie")
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    """One path, query, header or cookie parameter of an operation.
+
+    Attributes:
+        name: The name on the wire (``petId``, ``X-Request-ID``).
+        location: ``"path"``, ``"query"``, ``"header"`` or ``"cookie"``.
+        required: Whether the request must carry it (path parameters always do).
+        schema: Its JSON Schema as written (Swagger 2.0 ``type``/``items``... become a schema).
+        schema_pointer: Where that schema lives in ``Spec.document`` (a JSON pointer).
+        style: OpenAPI 3 serialisation style; Swagger 2.0 ``collectionFormat`` mapped onto it
+            (``csv`` -> ``form``/``simple``, ``ssv`` -> ``spaceDelimited``, ``pipes`` ->
+            ``pipeDelimited``, ``tsv`` -> ``tabDelimited``, ``multi`` -> ``form`` + explode).
+        explode: OpenAPI 3 ``explode``.
+        python_name: An identifier for keyword arguments (``x_request_id``).
+        content_type: Set when the value is itself encoded (OpenAPI 3 ``content``), e.g. JSON.
+        description: Free text from the spec.
+        deprecated: Marked deprecated in the spec.
+    """
+
+    name: str
+    location: str
+    required: bool
+    schema: Mapping[str, Any]
+    schema_pointer: str
+    style: str
+    explode: bool
+    python_name: str
+    content_type: str | None = None
+    description: str = ""
+    deprecated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class MediaType:
+    """One accepted or produced media type and the schema of its content.
+
+    Attributes:
+        media_type: ``application/json``, ``application/x-www-form-urlencoded``, ...
+        schema: Its JSON Schema as written, or ``None`` when the spec gives none.
+        schema_pointer: Where that schema lives in ``Spec.document``, or ``None``.
+    """
+
+    media_type: str
+    schema: Mapping[str, Any] | None
+    schema_pointer: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RequestBody:
+    """The body an operation accepts (OpenAPI 3 ``requestBody``, Swagger 2.0 body/formData).
+
+    Attributes:
+        required: Whether an empty body is an error.
+        content: The accepted media types, in spec order.
+        name: The keyword a client uses for it: Swagger 2.0's body parameter name,
+            ``x-body-name``, else ``"body"``.
+        form_fields: For Swagger 2.0 ``formData`` parameters, their names in order (the body
+            is then a form whose fields are also reported as parameters).
+        description: Free text from the spec.
+    """
+
+    required: bool
+    content: tuple[MediaType, ...]
+    name: str = "body"
+    form_fields: tuple[str, ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """One declared response.
+
+    Attributes:
+        status: ``"200"``, ``"2XX"`` or ``"default"``, as in the spec.
+        description: Free text from the spec.
+        content: The produced media types and their schemas (empty: no body).
+        headers: Response header names to their schemas.
+    """
+
+    status: str
+    description: str
+    content: tuple[MediaType, ...]
+    headers: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedRequest:
+    """A request validated and converted by :meth:`Operation.parse_request`.
+
+    Attributes:
+        path: Path parameters by name, typed (``{"petId": 42}``).
+        query: Query parameters by name, typed; absent optional ones are left out, defaults
+            from the spec applied.
+        header: Header parameters by their spec name.
+        cookie: Cookie parameters by name.
+        body: The decoded body: a model instance when its schema is a model, a list of models,
+            a plain value, form fields as a dict, or ``None`` without a body.
+        media_type: The body's media type as matched against the spec, or ``None``.
+        files: Uploaded files of a multipart body by field name.
+    """
+
+    path: Mapping[str, Any]
+    query: Mapping[str, Any]
+    header: Mapping[str, Any]
+    cookie: Mapping[str, Any]
+    body: Any = None
+    media_type: str | None = None
+    files: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """Every parameter by name (path, query, header, cookie; later ones win)."""
+        return {**self.cookie, **self.header, **self.query, **self.path}
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingRequest:
+    """What a client sends, built by :meth:`Operation.build_request` (no I/O, no base URL).
+
+    Attributes:
+        method: The HTTP method, upper case.
+        path: The path with parameters substituted and percent-encoded.
+        query: Query pairs in order (arrays already serialised by style).
+        headers: Header parameters plus ``Content-Type`` when there is a body.
+        cookies: Cookie parameters.
+        body: The encoded body, or ``None``.
+        content_type: The body's media type, or ``None``.
+    """
+
+    method: str
+    path: str
+    query: tuple[tuple[str, str], ...]
+    headers: Mapping[str, str]
+    cookies: Mapping[str, str]
+    body: bytes | None
+    content_type: str | None
+
+
+@dataclass(frozen=True, eq=False)
+class Operation:
+    """One operation (a method on a path), the same shape for Swagger 2.0 and OpenAPI 3.x.
+
+    Attributes:
+        method: Upper case HTTP method.
+        path: The path template as in the spec (``/pets/{petId}``; ``basePath`` not added).
+        operation_id: ``operationId`` or ``None``.
+        parameters: Path, query, header and cookie parameters (path-level ones merged).
+        request_body: The accepted body, or ``None``.
+        responses: Declared responses by status key (``"200"``, ``"4XX"``, ``"default"``).
+        security: Security requirements (operation-level, else the spec's), or ``None``.
+        consumes: Accepted media types.
+        produces: Produced media types (Swagger 2.0 ``produces``, else from responses).
+        server_binding: The dotted path of the server handler, by legacy precedence: an
+            ``operationId`` that is a dotted path, else ``x-bind-server``, else ``None``.
+        client_name: A unique Python method name for clients: ``x-bind-client``, else the
+            snake-cased ``operationId``, else derived from method and path.
+        bind_client: ``x-bind-client`` as written.
+        decorate_server: ``x-decorate-server`` (dotted path) or ``None``.
+        decorate_request: ``x-decorate-request`` (dotted path) or ``None``.
+        no_bind_server: ``x-no-bind-server`` present (legacy: skip the operation).
+        extensions: Every ``x-*`` key of the operation.
+        summary: Free text.
+        description: Free text.
+        tags: Tags from the spec.
+        deprecated: Marked deprecated.
+    """
+
+    method: str
+    path: str
+    operation_id: str | None
+    parameters: tuple[Parameter, ...]
+    request_body: RequestBody | None
+    responses: Mapping[str, Response]
+    security: tuple[Mapping[str, tuple[str, ...]], ...] | None
+    consumes: tuple[str, ...]
+    produces: tuple[str, ...]
+    server_binding: str | None
+    client_name: str
+    bind_client: str | None = None
+    decorate_server: str | None = None
+    decorate_request: str | None = None
+    no_bind_server: bool = False
+    extensions: Mapping[str, Any] = field(default_factory=dict)
+    summary: str = ""
+    description: str = ""
+    tags: tuple[str, ...] = ()
+    deprecated: bool = False
+    _context: Context | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def bind_server(self) -> str | None:
+        """``x-bind-server`` as written (see :attr:`server_binding` for the precedence)."""
+        value = self.extensions.get("x-bind-server")
+        return value if isinstance(value, str) else None
+
+    def parameter(self, name: str, location: str | None = None) -> Parameter:
+        """The parameter of that name (and location), or ``KeyError``."""
+        for param in self.parameters:
+            if param.name == name and location in {None, param.location}:
+                return param
+        raise KeyError(name)
+
+    def response_for(self, status: int) -> Response | None:
+        """The declared response for a status: exact, then ``2XX``-style range, then default."""
+        return (
+            self.responses.get(str(status))
+            or self.responses.get(f"{str(status)[:1]}XX")
+            or self.responses.get(f"{str(status)[:1]}xx")
+            or self.responses.get("default")
+        )
+
+    def parse_request(
+        self,
+        *,
+        path_params: Mapping[str, str] | None = None,
+        query: Sequence[tuple[str, str]] = (),
+        headers: Mapping[str, str] | None = None,
+        cookies: Mapping[str, str] | None = None,
+        body: bytes = b"",
+        content_type: str | None = None,
+        form: Sequence[tuple[str, str]] | None = None,
+        files: Mapping[str, Any] | None = None,
+    ) -> ParsedRequest:
+        """Validate and convert a raw request; every failure is reported at once.
+
+        Args:
+            path_params: Path parameters as matched by the router, still strings.
+            query: Query pairs in order (repeated names allowed).
+            headers: Request headers (looked up case-insensitively).
+            cookies: Request cookies.
+            body: The raw body.
+            content_type: The ``Content-Type`` header value.
+            form: Form fields already parsed by the framework (optional).
+            files: Uploaded files already parsed by the framework (optional).
+
+        Returns:
+            The typed parameters and the decoded body (a model instance when the body's
+            schema is a model).
+
+        Raises:
+            UnsupportedMediaTypeError: the content type is not accepted (415).
+            BodyTooLargeError: the body is over ``max_body_size`` (413).
+            MalformedRequestError: the body cannot be decoded (400).
+            RequestValidationError: parameters or body do not fit (400 unless configured).
+        """
+        from apicore_specbind._request import parse_request
+
+        return parse_request(
+            self,
+            path_params=path_params or {},
+            query=query,
+            headers=headers or {},
+            cookies=cookies or {},
+            body=body,
+            content_type=content_type,
+            form=form,
+            files=files,
+        )
+
+    def marshal_response(self, status: int, value: Any, *, validate: bool | None = None) -> Any:
+        """Turn a handler's result into JSON-able data and check it against the spec.
+
+        Args:
+            status: The status the response will have.
+            value: A model, a dict, a list, a scalar...
+            validate: Check against the declared schema; defaults to the spec's
+                ``validate_responses`` option.
+
+        Raises:
+            UndeclaredStatusError: the status is not declared and there is no default.
+            ResponseValidationError: the value does not fit the declared schema.
+            TypeError: the value has no JSON representation.
+        """
+        from apicore_specbind._response import marshal_response
+
+        return marshal_response(self, status, value, validate=validate)
+
+    def build_request(self, *args: Any, validate: bool = True, **kwargs: Any) -> OutgoingRequest:
+        """Build the request a client sends, from keyword arguments (pure, no I/O).
+
+        Parameters are passed by their name or ``python_name``; the body by
+        ``request_body.name`` or as the single positional argument (legacy), as a model,
+        a dict or any JSON-able value.
+
+        Raises:
+            ClientArgumentError: unknown arguments, missing required ones, or a body given twice.
+            RequestValidationError: a value does not fit its schema (when ``validate``).
+        """
+        from apicore_specbind._client import build_request
+
+        return build_request(self, args, kwargs, validate=validate)
+
+    def decode_response(
+        self,
+        status: int,
+        body: bytes,
+        content_type: str | None,
+        *,
+        validate: bool = True,
+    ) -> Any:
+        """Decode a response body into models by the declared schema (for clients).
+
+        Returns:
+            A model instance, a list of models, plain JSON, text for non-JSON bodies, or
+            ``None`` for an empty body.
+
+        Raises:
+            UndeclaredStatusError: the status is not declared (when ``validate``).
+            ResponseValidationError: the body is not JSON or does not fit (when ``validate``).
+        """
+        from apicore_specbind._response import decode_response
+
+        return decode_response(self, status, body, content_type, validate=validate)

@@ -1,0 +1,90 @@
+"""Responses: marshal a handler's result (servers), decode a received body (clients)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apicore_specbind._errors import ErrorDetail, ResponseValidationError, UndeclaredStatusError
+from apicore_specbind._jsonbody import JSONBodyError, decode_json
+from apicore_specbind._models import jsonable
+from apicore_specbind._operation import MediaType, Operation, Response
+from apicore_specbind._request import is_json, match_media, media_type_of
+from apicore_specbind._validate import errors_of
+
+
+def _declared(op: Operation, status: int) -> Response:
+    response = op.response_for(status)
+    if response is None:
+        declared = ", ".join(op.responses) or "none"
+        raise UndeclaredStatusError(
+            f"{op.method} {op.path} answered {status}, which the spec does not declare "
+            f"(declared: {declared}); add it to the responses or return a declared status",
+            status=status,
+        )
+    return response
+
+
+def _json_media(response: Response, media_type: str | None = None) -> MediaType | None:
+    if media_type is not None:
+        return match_media(media_type, response.content)
+    return next((m for m in response.content if is_json(m.media_type)), None)
+
+
+def marshal_response(op: Operation, status: int, value: Any, *, validate: bool | None) -> Any:
+    """See :meth:`Operation.marshal_response`."""
+    ctx = op._context
+    assert ctx is not None
+    data = jsonable(value)
+    if validate is None:
+        validate = ctx.options.validate_responses
+    if not validate:
+        return data
+    media = _json_media(_declared(op, status))
+    if media is not None and media.schema_pointer is not None:
+        errors = errors_of(ctx.validators.get(media.schema_pointer), data, ("response",))
+        if errors:
+            raise ResponseValidationError(
+                f"{op.method} {op.path} returned a {status} body that does not fit the spec: "
+                + "; ".join(f"{'.'.join(map(str, e.loc))}: {e.msg}" for e in errors[:5]),
+                status=status,
+                errors=errors,
+            )
+    return data
+
+
+def decode_response(
+    op: Operation, status: int, body: bytes, content_type: str | None, *, validate: bool
+) -> Any:
+    """See :meth:`Operation.decode_response`."""
+    ctx = op._context
+    assert ctx is not None
+    response = op.response_for(status)
+    if response is None and validate:
+        _declared(op, status)
+    media_type = media_type_of(content_type)
+    if not body:
+        return None
+    if media_type is not None and not is_json(media_type):
+        return body.decode("utf-8", "replace")
+    try:
+        data = decode_json(body, max_depth=ctx.options.max_depth)
+    except JSONBodyError as exc:
+        if validate:
+            raise ResponseValidationError(
+                f"{op.method} {op.path} answered {status} with a body that is not JSON: {exc}",
+                status=status,
+                errors=[ErrorDetail(("response",), str(exc), exc.kind)],
+            ) from None
+        return body.decode("utf-8", "replace")
+    media = _json_media(response, media_type) if response is not None else None
+    if media is None or media.schema_pointer is None:
+        return data
+    if validate:
+        errors = errors_of(ctx.validators.get(media.schema_pointer), data, ("response",))
+        if errors:
+            raise ResponseValidationError(
+                f"{op.method} {op.path} answered {status} with a body that does not fit the spec",
+                status=status,
+                errors=errors,
+            )
+    return ctx.unmarshal(data, media.schema)

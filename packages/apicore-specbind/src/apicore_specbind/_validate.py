@@ -1,0 +1,253 @@
+"""JSON Schema validation of spec schemas: dialect conversion, formats, compiled validators.
+
+Swagger 2.0 and OpenAPI 3.0 schemas are (mostly) JSON Schema draft 4 plus ``nullable`` /
+``x-nullable``; they are rewritten once into plain draft 4 (``nullable`` becomes a ``"null"``
+type) and checked with ``Draft4Validator``. OpenAPI 3.1 schemas are JSON Schema 2020-12 and are
+checked with ``Draft202012Validator`` as they are. Validators are built once per schema
+pointer and reused for every request.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import re
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import jsonschema
+import jsonschema.protocols
+
+from apicore_specbind._errors import ErrorDetail, Loc
+
+_COMPOSITION = ("allOf", "anyOf", "oneOf")
+_LITERAL_KEYS = frozenset({"example", "examples", "default", "enum", "const"})
+
+
+@dataclass(frozen=True, slots=True)
+class Format:
+    """A string format: how to check it and, optionally, convert it to and from Python.
+
+    Mirrors legacy bravado-core ``SwaggerFormat`` so pymacaron-core can pass those through.
+
+    Attributes:
+        name: The ``format`` value in schemas, e.g. ``"date"`` or a custom ``"foo"``.
+        validate: Returns False (or raises ``ValueError``/``TypeError``) for a bad value.
+        to_python: Converts the wire value to the Python value given to handlers and models.
+        to_wire: Converts a Python value back to its JSON value.
+        description: Free text for docs.
+    """
+
+    name: str
+    validate: Callable[[Any], object]
+    to_python: Callable[[Any], Any] | None = None
+    to_wire: Callable[[Any], Any] | None = None
+    description: str = ""
+
+
+_DATE_TIME = re.compile(
+    r"^\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)$", re.ASCII
+)
+_DATE = re.compile(r"^\d{4}-\d\d-\d\d$", re.ASCII)
+
+
+def _parse_date_time(value: str) -> dt.datetime:
+    if not _DATE_TIME.match(value):
+        raise ValueError(value)
+    return dt.datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
+
+
+def _parse_date(value: str) -> dt.date:
+    if not _DATE.match(value):
+        raise ValueError(value)
+    return dt.date.fromisoformat(value)
+
+
+def _is_uuid(value: str) -> bool:
+    uuid.UUID(value)
+    return True
+
+
+def _is_base64(value: str) -> bool:
+    base64.b64decode(value, validate=True)
+    return True
+
+
+def _int_range(bits: int) -> Callable[[Any], bool]:
+    low, high = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+    return lambda value: not isinstance(value, int) or low <= value <= high
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, (dt.date, dt.time)) else value
+
+
+BUILTIN_FORMATS: tuple[Format, ...] = (
+    Format("date-time", _parse_date_time, to_python=_parse_date_time, to_wire=_iso),
+    Format("date", _parse_date, to_python=_parse_date, to_wire=_iso),
+    Format("uuid", _is_uuid),
+    Format("byte", _is_base64),
+    Format("int32", _int_range(32)),
+    Format("int64", _int_range(64)),
+)
+
+
+def make_format_checker(formats: Iterable[Format]) -> jsonschema.FormatChecker:
+    """Build a format checker knowing the built-in formats plus the user's."""
+    checker = jsonschema.FormatChecker(formats=())
+    for fmt in formats:
+        check: Callable[[Any], bool] = (
+            _string_only(fmt) if fmt.name not in {"int32", "int64"} else _as_bool(fmt.validate)
+        )
+        checker.checks(fmt.name, raises=(ValueError, TypeError, binascii.Error))(check)
+    return checker
+
+
+def _as_bool(check: Callable[[Any], object]) -> Callable[[Any], bool]:
+    return lambda value: check(value) is not False
+
+
+def _string_only(fmt: Format) -> Callable[[Any], bool]:
+    check = fmt.validate
+
+    def _check(value: Any) -> bool:
+        # Formats constrain strings only (JSON Schema): other types pass, ``type`` decides.
+        if not isinstance(value, str):
+            return True
+        return check(value) is not False
+
+    return _check
+
+
+def to_draft4(node: Any) -> Any:
+    """Rewrite an OpenAPI 2.0/3.0 document's schemas into plain JSON Schema draft 4."""
+    if isinstance(node, list):
+        return [to_draft4(item) for item in node]
+    if not isinstance(node, Mapping):
+        return node
+    out = {
+        key: (value if key in _LITERAL_KEYS else to_draft4(value)) for key, value in node.items()
+    }
+    if out.get("type") == "file":  # Swagger 2.0 upload: the adapter gives a file object
+        del out["type"]
+    if out.get("nullable") is True or out.get("x-nullable") is True:
+        out.pop("nullable", None)
+        out.pop("x-nullable", None)
+        return _nullable(out)
+    return out
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    if "$ref" in schema:  # draft 4 ignores siblings of $ref: wrap
+        return {"anyOf": [{"type": "null"}, {"$ref": schema["$ref"]}]}
+    kind = schema.get("type")
+    if isinstance(kind, str):
+        schema["type"] = [kind, "null"]
+    elif isinstance(kind, list) and "null" not in kind:
+        schema["type"] = [*kind, "null"]
+    elif kind is None and any(key in schema for key in _COMPOSITION):
+        schema = {"anyOf": [{"type": "null"}, schema]}
+    if isinstance(schema.get("enum"), list) and None not in schema["enum"]:
+        schema["enum"] = [*schema["enum"], None]
+    return schema
+
+
+def _has_ref(node: Any) -> bool:
+    if isinstance(node, Mapping):
+        return "$ref" in node or any(_has_ref(v) for k, v in node.items() if k not in _LITERAL_KEYS)
+    if isinstance(node, list):
+        return any(_has_ref(v) for v in node)
+    return False
+
+
+class ValidatorFactory:
+    """Builds (once) and caches a validator per schema pointer of the converted document."""
+
+    def __init__(
+        self,
+        document: Mapping[str, Any],
+        *,
+        cls: type[jsonschema.protocols.Validator],
+        format_checker: jsonschema.FormatChecker,
+    ) -> None:
+        self.document = document
+        self.cls = cls
+        self.format_checker = format_checker
+        self._cache: dict[str, jsonschema.protocols.Validator] = {}
+
+    def schema_at(self, ptr: str) -> Any:
+        """The converted schema at a pointer."""
+        from apicore_specbind._refs import lookup
+
+        return lookup(self.document, ptr)
+
+    def get(self, ptr: str) -> jsonschema.protocols.Validator:
+        """The validator for the schema at ``ptr`` (a JSON pointer into the document)."""
+        validator = self._cache.get(ptr)
+        if validator is None:
+            schema = self.schema_at(ptr)
+            if _has_ref(schema):
+                # The whole document is the root so "#/definitions/..." resolves; its other
+                # top-level keys (info, paths, ...) are not JSON Schema keywords.
+                root: Any = {**self.document, "$ref": "#" + ptr}
+            else:
+                root = schema  # self-contained: skip reference resolution entirely
+            validator = self.cls(root, format_checker=self.format_checker)
+            self._cache[ptr] = validator
+        return validator
+
+    def check_schema(self, ptr: str) -> list[str]:
+        """Check the schema at ``ptr`` against its dialect's meta-schema; return messages."""
+        schema = self.schema_at(ptr)
+        meta = self.cls(self.cls.META_SCHEMA)
+        return [
+            f"{'.'.join(str(p) for p in e.absolute_path) or 'schema'}: {e.message}"
+            for e in meta.iter_errors(schema)
+        ]
+
+
+def errors_of(
+    validator: jsonschema.protocols.Validator, instance: Any, loc: Loc
+) -> list[ErrorDetail]:
+    """Validate ``instance`` and translate every failure into an ``ErrorDetail`` under ``loc``."""
+    details: list[ErrorDetail] = []
+    for error in validator.iter_errors(instance):
+        path: Loc = (*loc, *error.absolute_path)
+        keyword = str(error.validator)
+        if keyword == "required" and isinstance(error.instance, Mapping):
+            wanted: Any = error.validator_value
+            missing = [
+                name
+                for name in wanted
+                if name not in error.instance and f"{name!r} is a required" in error.message
+            ]
+            for name in missing or ["?"]:
+                details.append(ErrorDetail((*path, name), "Field required", "missing"))
+            continue
+        if keyword == "additionalProperties" and isinstance(error.instance, Mapping):
+            extras = _extra_keys(error.schema, error.instance)
+            if extras:
+                details.extend(
+                    ErrorDetail((*path, k), "Extra property not allowed", "extra_forbidden")
+                    for k in extras
+                )
+                continue
+        details.append(ErrorDetail(path, _short(error.message), keyword))
+    details.sort(key=lambda d: [str(p) for p in d.loc])
+    return details
+
+
+def _extra_keys(schema: Any, instance: Mapping[str, Any]) -> list[str]:
+    if not isinstance(schema, Mapping):
+        return []
+    props = schema.get("properties") or {}
+    patterns = [re.compile(p) for p in (schema.get("patternProperties") or {})]
+    return [k for k in instance if k not in props and not any(p.search(k) for p in patterns)]
+
+
+def _short(message: str, limit: int = 300) -> str:
+    # Messages echo the instance; keep problem documents small.
+    return message if len(message) <= limit else message[: limit - 3] + "..."
