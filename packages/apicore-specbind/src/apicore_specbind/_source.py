@@ -112,4 +112,3 @@ def urllib_fetch(url: str) -> str:
     with urllib.request.urlopen(url, timeout=10) as response:
         data: bytes = response.read(10 * 1024 * 1024)
     return data.decode("utf-8")
-

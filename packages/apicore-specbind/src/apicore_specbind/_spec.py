@@ -404,7 +404,7 @@ def _models(
     issues: list[SpecIssue] = []
     for name, raw in definitions.items():
         ptr = f"{base}/{escape(str(name))}"
-        node, _ = deref(document, raw, ptr)
+        node, target = deref(document, raw, ptr)
         if not isinstance(node, Mapping) or not _object_like(node):
             continue
         bases: list[type] = []
@@ -440,6 +440,8 @@ def _models(
             persistence=persistence,
         )
         context.model_by_pointer[ptr] = classes[str(name)]
+        # An alias (``Pet: {$ref: models.yaml#/Pet}``): references to the target mean Pet too.
+        context.model_by_pointer.setdefault(target, classes[str(name)])
     if issues:
         raise SpecLoadError(issues, source=label)
     return classes

@@ -213,8 +213,14 @@ def errors_of(
     validator: jsonschema.protocols.Validator, instance: Any, loc: Loc
 ) -> list[ErrorDetail]:
     """Validate ``instance`` and translate every failure into an ``ErrorDetail`` under ``loc``."""
+    details = _translate(validator.iter_errors(instance), loc)
+    details.sort(key=lambda d: [str(p) for p in d.loc])
+    return details
+
+
+def _translate(errors: Iterable[jsonschema.ValidationError], loc: Loc) -> list[ErrorDetail]:
     details: list[ErrorDetail] = []
-    for error in validator.iter_errors(instance):
+    for error in errors:
         path: Loc = (*loc, *error.absolute_path)
         keyword = str(error.validator)
         if keyword == "required" and isinstance(error.instance, Mapping):
@@ -235,8 +241,19 @@ def errors_of(
                     for k in extras
                 )
                 continue
+        if keyword in {"anyOf", "oneOf"} and error.context:
+            # A nullable wrapper ({"type": "null"} | schema) on a non-null value: report what
+            # is wrong inside the one real alternative, at its precise location.
+            real = [
+                e
+                for e in error.context
+                if not (e.validator == "type" and e.validator_value == "null")
+            ]
+            branches = {e.relative_schema_path[0] for e in real if e.relative_schema_path}
+            if real and len(branches) == 1:
+                details.extend(_translate(real, loc))
+                continue
         details.append(ErrorDetail(path, _short(error.message), keyword))
-    details.sort(key=lambda d: [str(p) for p in d.loc])
     return details
 
 

@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+import http.server
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from apicore_specbind import RefResolutionError, load_spec
+
+HEAD = 'openapi: 3.0.3\ninfo: {title: t, version: "1"}\n'
+
+
+def _op(schema_ref: str) -> str:
+    return (
+        "paths:\n  /x:\n    post:\n      requestBody:\n        content:\n"
+        f"          application/json:\n            schema: {{$ref: '{schema_ref}'}}\n"
+        "      responses:\n        '200': {description: ok}\n"
+    )
+
+
+class _Canary(http.server.BaseHTTPRequestHandler):
+    hits: list[str] = []
+
+    def do_GET(self) -> None:
+        _Canary.hits.append(self.path)
+        body = b"type: object\nproperties: {a: {type: integer}}\n"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def canary() -> Iterator[str]:
+    _Canary.hits = []
+    server = http.server.HTTPServer(("127.0.0.1", 0), _Canary)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def test_remote_ref_is_not_fetched(canary: str) -> None:
+    with pytest.raises(RefResolutionError, match="remote \\$ref .* is not fetched") as info:
+        load_spec(HEAD + _op(f"{canary}/schema.yaml"))
+    assert info.value.issues[0].dotted.startswith("paths./x.post.requestBody")
+    assert _Canary.hits == []
+
+
+def test_remote_ref_fetched_only_when_allowed(canary: str) -> None:
+    spec = load_spec(HEAD + _op(f"{canary}/schema.yaml#"), allow_remote_refs=True)
+    assert _Canary.hits == ["/schema.yaml"]
+    op = spec.operations[0]
+    with pytest.raises(ValueError, match="validation error"):
+        op.parse_request(body=b'{"a": "x"}', content_type="application/json")
+
+
+def test_relative_file_refs_inside_folder(tmp_path: Path) -> None:
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "pet.yaml").write_text(
+        "Pet:\n  type: object\n  required: [name]\n  properties:\n"
+        "    name: {type: string}\n    kids: {type: array, items: {$ref: '#/Pet'}}\n"
+        "    owner: {$ref: 'owner.yaml'}\n"
+    )
+    (tmp_path / "models" / "owner.yaml").write_text(
+        "type: object\nproperties: {pet: {$ref: 'pet.yaml#/Pet'}}\n"
+    )
+    (tmp_path / "api.yaml").write_text(
+        HEAD
+        + _op("#/components/schemas/Pet")
+        + "components:\n  schemas:\n    Pet: {$ref: 'models/pet.yaml#/Pet'}\n"
+    )
+    spec = load_spec(tmp_path / "api.yaml")
+    parsed = spec.operations[0].parse_request(
+        body=b'{"name": "a", "kids": [{"name": "b", "kids": []}], "owner": {"pet": {"name": "c"}}}',
+        content_type="application/json",
+    )
+    assert parsed.body.kids[0].name == "b"
+    with pytest.raises(ValueError, match="validation error"):
+        spec.operations[0].parse_request(
+            body=b'{"name": "a", "kids": [{}]}', content_type="application/json"
+        )
+
+
+@pytest.mark.parametrize("ref", ["../secret.yaml#/S", "/etc/passwd", "sub/../../secret.yaml"])
+def test_refs_escaping_the_folder_are_refused(tmp_path: Path, ref: str) -> None:
+    (tmp_path / "secret.yaml").write_text("S: {type: object}\n")
+    folder = tmp_path / "api"
+    folder.mkdir()
+    (folder / "api.yaml").write_text(HEAD + _op(ref))
+    with pytest.raises(RefResolutionError, match="outside the spec's folder"):
+        load_spec(folder / "api.yaml")
+
+
+def test_relative_ref_from_text_needs_base_dir(tmp_path: Path) -> None:
+    (tmp_path / "s.yaml").write_text("type: object\n")
+    with pytest.raises(RefResolutionError, match="needs a spec loaded from a file"):
+        load_spec(HEAD + _op("s.yaml"))
+    assert load_spec(HEAD + _op("s.yaml"), base_dir=tmp_path).operations
+
+
+def test_dangling_and_looping_refs_name_their_path() -> None:
+    text = (
+        HEAD
+        + _op("#/components/schemas/Nope")
+        + "components:\n  schemas:\n"
+        + "    A: {$ref: '#/components/schemas/B'}\n"
+        + "    B: {$ref: '#/components/schemas/A'}\n"
+    )
+    with pytest.raises(RefResolutionError) as info:
+        load_spec(text)
+    dotted = [i.dotted for i in info.value.issues]
+    assert dotted == ["paths./x.post.requestBody.content.application/json.schema.$ref"]
+
+
+def test_recursive_schema_cycle_is_fine(notes: object) -> None:
+    from apicore_specbind import Spec
+
+    assert isinstance(notes, Spec)
+    op = notes.match("GET", "/notes/4a0b5b1e-9b1c-4a47-9d0e-4c2a7b9a1c11/children")
+    assert op is not None
+    tree = {
+        "note": {"title": "t", "created": "2024-01-01T00:00:00Z"},
+        "children": [{"children": [{}]}],
+    }
+    out = op[0].marshal_response(200, tree)
+    assert out == tree
+    decoded = op[0].decode_response(
+        200, b'{"children": [{"children": [{"children": []}]}]}', "application/json"
+    )
+    assert type(decoded.children[0].children[0]).__name__ == "Tree"
