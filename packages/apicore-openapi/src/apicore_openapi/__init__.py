@@ -1,0 +1,31 @@
+"""apicore-openapi: endpoints -> OpenAPI documents, offline docs pages, Markdown.
+
+``build_document(info, endpoints)`` turns an app's endpoints (functions described by
+apicore-introspect) into an OpenAPI 3.1.0 document, or 3.0.3 on request, with problem+json
+error responses, security and callbacks. ``swagger_ui_html``/``redoc_html`` and ``asset``
+serve the docs pages from packaged assets, without internet access; ``to_markdown`` and
+``export`` write references for people and CI.
+"""
+
+from apicore_openapi.__about__ import __version__
+from apicore_openapi._convert import schema_30, to_openapi_30
+from apicore_openapi._document import DocumentCache, OpenApiVersion, build_document
+from apicore_openapi._errors import AssetNotFoundError, EndpointError, OpenApiError
+from apicore_openapi._model import ApiInfo, Callback, Endpoint, default_title, humanize
+
+__all__ = [
+    "ApiInfo",
+    "AssetNotFoundError",
+    "Callback",
+    "DocumentCache",
+    "Endpoint",
+    "EndpointError",
+    "OpenApiError",
+    "OpenApiVersion",
+    "__version__",
+    "build_document",
+    "default_title",
+    "humanize",
+    "schema_30",
+    "to_openapi_30",
+]

@@ -1,0 +1,101 @@
+"""The problem+json components and the error responses an endpoint can give."""
+
+from __future__ import annotations
+
+from typing import Any
+
+PROBLEM = "Problem"
+VALIDATION_PROBLEM = "ValidationProblem"
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+def problem_schemas() -> dict[str, dict[str, Any]]:
+    """The ``Problem`` (RFC 9457) and ``ValidationProblem`` component schemas."""
+    problem = {
+        "type": "object",
+        "description": "An RFC 9457 problem document.",
+        "properties": {
+            "type": {
+                "type": "string",
+                "description": "A URI naming the problem: urn:apicore:problem:<slug>.",
+                "examples": ["urn:apicore:problem:malformed-request"],
+            },
+            "title": {"type": "string", "description": "A short summary of the problem type."},
+            "status": {"type": "integer", "description": "The HTTP status code."},
+            "detail": {"type": "string", "description": "What went wrong, for a person."},
+            "instance": {"type": "string", "description": "The occurrence (a request id)."},
+        },
+        "required": ["type", "title", "status"],
+    }
+    error = {
+        "type": "object",
+        "properties": {
+            "loc": {
+                "type": "array",
+                "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
+                "description": "Where the bad value is: body, query, path or header, then keys.",
+            },
+            "msg": {"type": "string"},
+            "type": {"type": "string"},
+        },
+        "required": ["loc", "msg", "type"],
+    }
+    validation = {
+        "allOf": [
+            {"$ref": f"#/components/schemas/{PROBLEM}"},
+            {
+                "type": "object",
+                "properties": {"errors": {"type": "array", "items": error}},
+                "required": ["errors"],
+            },
+        ],
+        "description": "A problem document listing every validation failure.",
+    }
+    return {PROBLEM: problem, VALIDATION_PROBLEM: validation}
+
+
+def _response(description: str, schema: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "description": description,
+        **extra,
+        "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+    }
+
+
+_AUTH_HEADERS = {
+    "headers": {
+        "WWW-Authenticate": {
+            "description": "The authentication challenge.",
+            "schema": {"type": "string"},
+        }
+    }
+}
+
+#: (component name, status, response object) of every error response.
+ERROR_RESPONSES: dict[str, tuple[int, dict[str, Any]]] = {
+    "BadRequest": (
+        400,
+        _response("The request is malformed (not strict JSON, bad header).", PROBLEM),
+    ),
+    "Unauthorized": (
+        401,
+        _response("Missing, invalid or expired credentials.", PROBLEM, **_AUTH_HEADERS),
+    ),
+    "Forbidden": (
+        403,
+        _response("The credentials lack a required scope.", PROBLEM, **_AUTH_HEADERS),
+    ),
+    "PayloadTooLarge": (413, _response("The request body is too large.", PROBLEM)),
+    "UnsupportedMediaType": (415, _response("The request body is not application/json.", PROBLEM)),
+    "ValidationFailed": (
+        422,
+        _response(
+            "The arguments do not fit the signature; every failure is listed.", VALIDATION_PROBLEM
+        ),
+    ),
+    "InternalError": (
+        500,
+        _response("The function failed; the log has the details, under the request id.", PROBLEM),
+    ),
+    "NotFound": (404, _response("No such resource.", PROBLEM)),
+}
