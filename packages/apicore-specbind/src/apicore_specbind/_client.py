@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import urllib.parse
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
 from apicore_specbind._coerce import serialize, to_wire
 from apicore_specbind._errors import ClientArgumentError, ErrorDetail, RequestValidationError
 from apicore_specbind._models import jsonable
-from apicore_specbind._operation import Operation, OutgoingRequest
+from apicore_specbind._operation import MediaType, Operation, OutgoingRequest
 from apicore_specbind._request import is_json
 from apicore_specbind._validate import errors_of
 
@@ -88,9 +89,13 @@ def build_request(
             if body_spec.required:
                 errors.append(ErrorDetail(("body",), "A request body is required", "missing"))
         else:
-            media = next(
-                (m for m in body_spec.content if is_json(m.media_type)),
-                body_spec.content[0] if body_spec.content else None,
+            media = (
+                _form_media(body_spec.content)
+                if body_spec.form_fields
+                else next(
+                    (m for m in body_spec.content if is_json(m.media_type)),
+                    body_spec.content[0] if body_spec.content else None,
+                )
             )
             data = jsonable(body)
             if validate and media is not None and media.schema_pointer is not None:
@@ -100,6 +105,8 @@ def build_request(
                 encoded = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode(
                     "utf-8"
                 )
+            elif content_type == "multipart/form-data" and isinstance(data, Mapping):
+                encoded, content_type = _multipart(body)
             elif content_type == "application/x-www-form-urlencoded" and isinstance(data, Mapping):
                 pairs = [
                     (k, to_wire(item))
@@ -123,3 +130,24 @@ def build_request(
         body=encoded,
         content_type=content_type,
     )
+
+
+def _form_media(content: tuple[MediaType, ...]) -> MediaType | None:
+    by_type = {m.media_type: m for m in content}
+    return by_type.get("application/x-www-form-urlencoded") or (content[0] if content else None)
+
+
+def _multipart(fields: Mapping[str, Any]) -> tuple[bytes, str]:
+    boundary = uuid.uuid4().hex
+    chunks: list[bytes] = []
+    for name, value in fields.items():
+        for item in value if isinstance(value, list) else [value]:
+            head = f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"'
+            if isinstance(item, (bytes, bytearray)):
+                head += f'; filename="{name}"\r\nContent-Type: application/octet-stream'
+                data = bytes(item)
+            else:
+                data = to_wire(jsonable(item)).encode("utf-8")
+            chunks.append(head.encode("utf-8") + b"\r\n\r\n" + data + b"\r\n")
+    chunks.append(f"--{boundary}--\r\n".encode("ascii"))
+    return b"".join(chunks), f"multipart/form-data; boundary={boundary}"

@@ -279,7 +279,7 @@ class Normaliser:
             explode = param.get("explode", style == "form") is True
         self._schema(schema, schema_ptr, ppath)
         schema_map: Mapping[str, Any] = schema if isinstance(schema, Mapping) else {}
-        python_name = identifier(snake_case(name) if not name.isidentifier() else name)
+        python_name = snake_case(name)
         if python_name in names:
             python_name = f"{location}_{python_name}"
         names.add(python_name)

@@ -404,7 +404,11 @@ def _models(
     issues: list[SpecIssue] = []
     for name, raw in definitions.items():
         ptr = f"{base}/{escape(str(name))}"
-        node, target = deref(document, raw, ptr)
+        try:
+            node, target = deref(document, raw, ptr)
+        except KeyError:
+            issues.append(SpecIssue(tuple(base.strip("/").split("/")) + (str(name),), "$ref loop"))
+            continue
         if not isinstance(node, Mapping) or not _object_like(node):
             continue
         bases: list[type] = []
