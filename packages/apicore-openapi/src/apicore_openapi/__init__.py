@@ -11,6 +11,14 @@ from apicore_openapi.__about__ import __version__
 from apicore_openapi._convert import schema_30, to_openapi_30
 from apicore_openapi._document import DocumentCache, OpenApiVersion, build_document
 from apicore_openapi._errors import AssetNotFoundError, EndpointError, OpenApiError
+from apicore_openapi._html import (
+    REDOC_CDN,
+    SWAGGER_UI_CDN,
+    asset,
+    asset_paths,
+    redoc_html,
+    swagger_ui_html,
+)
 from apicore_openapi._model import ApiInfo, Callback, Endpoint, default_title, humanize
 
 __all__ = [
@@ -22,10 +30,16 @@ __all__ = [
     "EndpointError",
     "OpenApiError",
     "OpenApiVersion",
+    "REDOC_CDN",
+    "SWAGGER_UI_CDN",
     "__version__",
+    "asset",
+    "asset_paths",
     "build_document",
     "default_title",
     "humanize",
+    "redoc_html",
     "schema_30",
+    "swagger_ui_html",
     "to_openapi_30",
 ]
