@@ -8,9 +8,11 @@ serve the docs pages from packaged assets, without internet access; ``to_markdow
 """
 
 from apicore_openapi.__about__ import __version__
-from apicore_openapi._convert import schema_30, to_openapi_30
+from apicore_openapi._convert import rewrite_refs, schema_30, to_openapi_30
 from apicore_openapi._document import DocumentCache, OpenApiVersion, build_document
 from apicore_openapi._errors import AssetNotFoundError, EndpointError, OpenApiError
+from apicore_openapi._examples import example_value
+from apicore_openapi._export import ExportFormat, export, to_json, to_yaml
 from apicore_openapi._html import (
     REDOC_CDN,
     SWAGGER_UI_CDN,
@@ -19,6 +21,7 @@ from apicore_openapi._html import (
     redoc_html,
     swagger_ui_html,
 )
+from apicore_openapi._markdown import to_markdown
 from apicore_openapi._model import ApiInfo, Callback, Endpoint, default_title, humanize
 
 __all__ = [
@@ -28,6 +31,7 @@ __all__ = [
     "DocumentCache",
     "Endpoint",
     "EndpointError",
+    "ExportFormat",
     "OpenApiError",
     "OpenApiVersion",
     "REDOC_CDN",
@@ -37,9 +41,15 @@ __all__ = [
     "asset_paths",
     "build_document",
     "default_title",
+    "example_value",
+    "export",
     "humanize",
     "redoc_html",
+    "rewrite_refs",
     "schema_30",
     "swagger_ui_html",
+    "to_json",
+    "to_markdown",
     "to_openapi_30",
+    "to_yaml",
 ]
