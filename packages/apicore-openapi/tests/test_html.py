@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import html.parser
 import http.server
 import json
 import threading
@@ -24,25 +23,7 @@ from apicore_openapi import (
     redoc_html,
     swagger_ui_html,
 )
-
-
-class _Links(html.parser.HTMLParser):
-    """Collects every URL a page makes the browser load."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.urls: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        for name, value in attrs:
-            if name in ("src", "href", "spec-url") and value:
-                self.urls.append(value)
-
-
-def links(page: str) -> list[str]:
-    parser = _Links()
-    parser.feed(page)
-    return parser.urls
+from apicore_openapi.testing import page_urls
 
 
 def make_handler(cache: DocumentCache, *, cdn: bool) -> type[http.server.BaseHTTPRequestHandler]:
@@ -108,7 +89,7 @@ def test_pages_and_every_asset_load_offline(serve: Callable[[bool], str], page: 
         response = client.get(page)
         assert response.status_code == 200
         assert response.headers["content-type"] == "text/html; charset=utf-8"
-        urls = links(response.text)
+        urls = page_urls(response.text)
         assert urls, "the page references no assets"
         fetched = 0
         for url in urls:
@@ -146,8 +127,8 @@ def test_swagger_initializer_and_config_reference_nothing_external() -> None:
     ],
 )
 def test_cdn_mode_switches_the_script_sources(render: Callable[[bool], str], cdn_base: str) -> None:
-    offline = links(render(False))
-    online = links(render(True))
+    offline = page_urls(render(False))
+    online = page_urls(render(True))
     assert not any(url.startswith("http") for url in offline)
     assert any(url.startswith(cdn_base) for url in online)
 
@@ -165,7 +146,7 @@ def test_page_text_is_escaped() -> None:
 
 def test_assets_url_is_respected() -> None:
     page = redoc_html("/api/openapi.json", assets_url="/api/static/")
-    assert "/api/static/redoc/redoc.standalone.js" in links(page)
+    assert "/api/static/redoc/redoc.standalone.js" in page_urls(page)
 
 
 @pytest.mark.parametrize("path", sorted(asset_paths()))
