@@ -17,6 +17,26 @@ decoder = JsonDecoder()
 
 
 @pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        (b"\xff", "utf8_invalid"),
+        (b"{", "json_invalid"),
+        (b"[NaN]", "json_invalid"),
+        (b'{"a": 1, "a": 1}', "duplicate_key"),
+        (b"[1e999]", "number_too_large"),
+        (b"[" + b"9" * 300 + b"]", "int_too_long"),
+        (b"[" * 70 + b"]" * 70, "too_deep"),
+        (b'["\\udc00"]', "lone_surrogate"),
+        (b" ", "empty"),
+    ],
+)
+def test_reason_codes(raw: bytes, code: str) -> None:
+    with pytest.raises(MalformedRequestError) as info:
+        decoder.decode(raw)
+    assert info.value.code == code
+
+
+@pytest.mark.parametrize(
     ("raw", "message"),
     [
         (b"\xff\xfe{}", "not valid UTF-8"),

@@ -76,7 +76,7 @@ def test_forbidden_extras_and_bad_input(petstore: Spec) -> None:
         Toy.from_dict({"price": 1, "colour": "red"})
     with pytest.raises(ModelError, match="needs a JSON object"):
         Toy.from_json("[1]")
-    with pytest.raises(ModelError, match="invalid JSON"):
+    with pytest.raises(ModelError, match="Invalid JSON"):
         Toy.from_json("{NaN")
 
 

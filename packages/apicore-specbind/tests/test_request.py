@@ -145,9 +145,8 @@ def test_items_location_deep(petstore: Spec) -> None:
         (b'{"name": "\xff"}', "utf8_invalid"),
         (b"[" * 100_000, "too_deep"),
         (b'{"n": 1e400}', "number_too_large"),
-        (b'{"n": ' + b"1" * 5000 + b"}", "json_invalid"),
-        (b'{"n": "\\ud800"}', "json_invalid"),
-        (b'\xef\xbb\xbf{"name": "a"}', "json_invalid"),
+        (b'{"n": ' + b"1" * 5000 + b"}", "int_too_long"),
+        (b'{"n": "\\ud800"}', "lone_surrogate"),
     ],
 )
 def test_malformed_bodies_are_400(petstore: Spec, body: bytes, kind: str) -> None:

@@ -107,7 +107,17 @@ class RequestError(IntrospectError, ValueError):
 
 
 class MalformedRequestError(RequestError):
-    """The body is not acceptable JSON: bad UTF-8, syntax, NaN, duplicate keys, too deep..."""
+    """The body is not acceptable JSON: bad UTF-8, syntax, NaN, duplicate keys, too deep...
+
+    Attributes:
+        code: A stable machine-readable reason: ``utf8_invalid``, ``json_invalid``,
+            ``duplicate_key``, ``number_too_large``, ``int_too_long``, ``too_deep``,
+            ``lone_surrogate`` or ``empty``.
+    """
+
+    def __init__(self, detail: str, *, code: str = "json_invalid") -> None:
+        self.code = code
+        super().__init__(detail)
 
 
 class ValidationError(RequestError):

@@ -40,11 +40,15 @@ class Limits:
 
 
 class _Reject(ValueError):
-    """Raised from inside the C scanner's hooks; carries our message."""
+    """Raised from inside the C scanner's hooks; carries our message and code."""
+
+    def __init__(self, message: str, code: str) -> None:
+        self.code = code
+        super().__init__(message)
 
 
 def _reject_constant(name: str) -> Any:
-    raise _Reject(f"{name} is not valid JSON (RFC 8259 has no NaN or Infinity)")
+    raise _Reject(f"{name} is not valid JSON (RFC 8259 has no NaN or Infinity)", "json_invalid")
 
 
 def _strict_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -53,7 +57,7 @@ def _strict_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         seen: set[str] = set()
         for key, _ in pairs:
             if key in seen:
-                raise _Reject(f"Duplicate object key {json.dumps(key)}")
+                raise _Reject(f"Duplicate object key {json.dumps(key)}", "duplicate_key")
             seen.add(key)
     return result
 
@@ -61,7 +65,7 @@ def _strict_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def _finite_float(text: str) -> float:
     value = float(text)
     if math.isinf(value):
-        raise _Reject(f"Number {text[:40]} is out of the range of a double")
+        raise _Reject(f"Number {text[:40]} is out of the range of a double", "number_too_large")
     return value
 
 
@@ -103,7 +107,8 @@ class JsonDecoder:
         digits = len(text) - (text[0] == "-")
         if digits > self.limits.max_int_digits:
             limit = self.limits.max_int_digits
-            raise _Reject(f"Integer with {digits} digits is longer than the limit of {limit}")
+            msg = f"Integer with {digits} digits is longer than the limit of {limit}"
+            raise _Reject(msg, "int_too_long")
         return int(text)
 
     def decode(self, raw: bytes | bytearray | memoryview | str) -> Any:
@@ -119,7 +124,8 @@ class JsonDecoder:
                 text = bytes(raw).decode("utf-8")
             except UnicodeDecodeError as exc:
                 raise MalformedRequestError(
-                    f"The body is not valid UTF-8 (invalid byte at offset {exc.start})."
+                    f"The body is not valid UTF-8 (invalid byte at offset {exc.start}).",
+                    code="utf8_invalid",
                 ) from None
         if text[:1] == "\ufeff":
             text = text[1:]
@@ -136,11 +142,11 @@ class JsonDecoder:
         except json.JSONDecodeError as exc:
             raise _syntax_error(exc) from None
         except _Reject as exc:
-            raise MalformedRequestError(f"Invalid JSON: {exc}") from None
+            raise MalformedRequestError(f"Invalid JSON: {exc}", code=exc.code) from None
         except RecursionError:
             raise self._too_deep() from None
         except ValueError as exc:  # the interpreter's own int/str conversion limits
-            raise MalformedRequestError(f"Invalid JSON: {exc}") from None
+            raise MalformedRequestError(f"Invalid JSON: {exc}", code="int_too_long") from None
         if len(text) > self.limits.max_depth and (
             text.count("[") + text.count("{") > self.limits.max_depth
         ):
@@ -159,7 +165,8 @@ class JsonDecoder:
 
     def _too_deep(self) -> MalformedRequestError:
         return MalformedRequestError(
-            f"The JSON is nested deeper than the limit of {self.limits.max_depth} levels."
+            f"The JSON is nested deeper than the limit of {self.limits.max_depth} levels.",
+            code="too_deep",
         )
 
     def _check_depth(self, value: Any) -> None:
@@ -180,7 +187,7 @@ class JsonDecoder:
 
 def _syntax_error(exc: json.JSONDecodeError) -> MalformedRequestError:
     if not exc.doc.strip(_WHITESPACE):
-        return MalformedRequestError("The body is empty; send a JSON document.")
+        return MalformedRequestError("The body is empty; send a JSON document.", code="empty")
     return MalformedRequestError(
         f"Invalid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
     )
@@ -205,7 +212,8 @@ def _check_surrogates(value: Any) -> None:
                 text.encode("utf-8")
             except UnicodeEncodeError:
                 raise MalformedRequestError(
-                    "Invalid JSON: a string holds a lone UTF-16 surrogate escape (\\ud800-\\udfff)."
+                    "Invalid JSON: a string holds a lone UTF-16 surrogate (\\ud800-\\udfff).",
+                    code="lone_surrogate",
                 ) from None
 
 

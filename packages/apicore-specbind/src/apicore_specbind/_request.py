@@ -25,7 +25,16 @@ if TYPE_CHECKING:
     from apicore_specbind._context import Context
 
 _DECODE_ERRORS = frozenset(
-    {"json_invalid", "utf8_invalid", "duplicate_key", "too_deep", "number_too_large"}
+    {
+        "json_invalid",
+        "utf8_invalid",
+        "duplicate_key",
+        "too_deep",
+        "number_too_large",
+        "int_too_long",
+        "lone_surrogate",
+        "empty",
+    }
 )
 
 
