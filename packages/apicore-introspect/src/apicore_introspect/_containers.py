@@ -10,7 +10,15 @@ from typing import Any
 
 from apicore_introspect._constraints import Constraints
 from apicore_introspect._errors import ErrorDetail, Loc
-from apicore_introspect._nodes import INVALID, Errors, Namespace, Node, _const, json_type_name
+from apicore_introspect._nodes import (
+    INVALID,
+    Errors,
+    Namespace,
+    Node,
+    _const,
+    json_type_name,
+    size_error,
+)
 
 ExtraPolicy = str  # "forbid" | "ignore"
 
@@ -44,13 +52,7 @@ class ListNode(Node):
             errors.append(ErrorDetail(loc, "Input should be a valid array", "list_type"))
             return INVALID
         c = self.constraints
-        if c.min_length is not None and len(value) < c.min_length:
-            msg = f"Array should have at least {c.min_length} items"
-            errors.append(ErrorDetail(loc, msg, "too_short"))
-            return INVALID
-        if c.max_length is not None and len(value) > c.max_length:
-            msg = f"Array should have at most {c.max_length} items"
-            errors.append(ErrorDetail(loc, msg, "too_long"))
+        if c.sized and size_error(c, len(value), loc, errors, unit="items", kind="array"):
             return INVALID
         before = len(errors)
         decode = self.item.decode
@@ -78,15 +80,9 @@ class ListNode(Node):
         return self._finish_texts(items, loc, errors)
 
     def _finish_texts(self, items: list[Any], loc: Loc, errors: Errors) -> Any:
-        # Re-run the size/uniqueness checks on already-decoded items.
+        # The size and uniqueness checks, on already-decoded items.
         c = self.constraints
-        if c.min_length is not None and len(items) < c.min_length:
-            msg = f"Array should have at least {c.min_length} items"
-            errors.append(ErrorDetail(loc, msg, "too_short"))
-            return INVALID
-        if c.max_length is not None and len(items) > c.max_length:
-            msg = f"Array should have at most {c.max_length} items"
-            errors.append(ErrorDetail(loc, msg, "too_long"))
+        if c.sized and size_error(c, len(items), loc, errors, unit="items", kind="array"):
             return INVALID
         result = self.factory(items) if self.factory is not list else items
         if self.unique and len(result) != len(items):
@@ -186,13 +182,7 @@ class DictNode(Node):
             errors.append(ErrorDetail(loc, "Input should be a valid object", "dict_type"))
             return INVALID
         c = self.constraints
-        if c.min_length is not None and len(value) < c.min_length:
-            msg = f"Object should have at least {c.min_length} properties"
-            errors.append(ErrorDetail(loc, msg, "too_short"))
-            return INVALID
-        if c.max_length is not None and len(value) > c.max_length:
-            msg = f"Object should have at most {c.max_length} properties"
-            errors.append(ErrorDetail(loc, msg, "too_long"))
+        if c.sized and size_error(c, len(value), loc, errors, unit="properties", kind="object"):
             return INVALID
         before = len(errors)
         decode = self.value.decode

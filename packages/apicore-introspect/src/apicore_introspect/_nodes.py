@@ -41,6 +41,23 @@ def json_type_name(value: object) -> str:
     return _JSON_TYPE_NAMES.get(type(value), type(value).__name__)
 
 
+def size_error(
+    c: Constraints, size: int, loc: Loc, errors: Errors, *, unit: str, kind: str
+) -> bool:
+    """Append an error when ``size`` breaks the length bounds; ``kind`` prefixes the code."""
+    if c.min_length is not None and size < c.min_length:
+        msg = f"{kind.capitalize()} should have at least {c.min_length} {unit}"
+        errors.append(
+            ErrorDetail(loc, msg, "string_too_short" if kind == "string" else "too_short")
+        )
+        return True
+    if c.max_length is not None and size > c.max_length:
+        msg = f"{kind.capitalize()} should have at most {c.max_length} {unit}"
+        errors.append(ErrorDetail(loc, msg, "string_too_long" if kind == "string" else "too_long"))
+        return True
+    return False
+
+
 def _const(ns: Namespace, value: object) -> str:
     name = f"_c{len(ns)}"
     ns[name] = value
@@ -229,13 +246,7 @@ class StrNode(ScalarNode):
             errors.append(ErrorDetail(loc, "Input should be a valid string", "string_type"))
             return INVALID
         c = self.constraints
-        if c.min_length is not None and len(value) < c.min_length:
-            msg = f"String should have at least {c.min_length} characters"
-            errors.append(ErrorDetail(loc, msg, "string_too_short"))
-            return INVALID
-        if c.max_length is not None and len(value) > c.max_length:
-            msg = f"String should have at most {c.max_length} characters"
-            errors.append(ErrorDetail(loc, msg, "string_too_long"))
+        if c.sized and size_error(c, len(value), loc, errors, unit="characters", kind="string"):
             return INVALID
         if self._regex is not None and self._regex.search(value) is None:
             msg = f"String should match pattern {c.pattern!r}"
