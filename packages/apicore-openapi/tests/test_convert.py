@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings, strategies as st
+from openapi_spec_validator import validate
 
 from apicore_openapi import rewrite_refs, schema_30, to_openapi_30
 
@@ -25,7 +28,7 @@ from apicore_openapi import rewrite_refs, schema_30, to_openapi_30
         ),
         ({"type": "null"}, {"enum": [None], "nullable": True}),
         ({"const": "x"}, {"enum": ["x"]}),
-        ({"enum": ["a", None]}, {"enum": ["a"], "nullable": True}),
+        ({"enum": ["a", None]}, {"enum": ["a", None], "nullable": True}),
         ({"type": "integer", "examples": [3, 4]}, {"type": "integer", "example": 3}),
         (
             {"type": "string", "contentEncoding": "base64", "contentMediaType": "image/png"},
@@ -117,3 +120,57 @@ def test_to_openapi_30_does_not_touch_its_input() -> None:
     assert converted["openapi"] == "3.0.3"
     assert converted["components"]["schemas"]["A"] == {"type": "string", "nullable": True}
     assert document["components"]["schemas"]["A"] == {"type": ["string", "null"]}  # type: ignore[index]
+
+
+_LEAVES = st.sampled_from(
+    [
+        {"type": "integer", "exclusiveMinimum": 0},
+        {"type": "number", "exclusiveMaximum": 1.5, "examples": [1]},
+        {"type": ["string", "null"], "format": "date-time"},
+        {"type": "string", "contentEncoding": "base64"},
+        {"const": "x"},
+        {"enum": ["a", None]},
+        {"type": "null"},
+        {"$ref": "#/components/schemas/Leaf", "description": "d"},
+        {"type": ["integer", "string", "null"]},
+        {"type": "boolean", "default": True},
+        {},
+    ]
+)
+_SCHEMAS = st.recursive(
+    _LEAVES,
+    lambda inner: st.one_of(
+        st.builds(lambda s: {"type": "array", "items": s}, inner),
+        st.builds(
+            lambda a, b: {"type": "array", "prefixItems": [a, b], "items": False}, inner, inner
+        ),
+        st.builds(
+            lambda props, extra: {
+                "type": "object",
+                "properties": props,
+                "additionalProperties": extra,
+            },
+            st.dictionaries(st.sampled_from(["a", "b"]), inner, max_size=2),
+            st.one_of(st.booleans(), inner),
+        ),
+        st.builds(lambda a: {"anyOf": [a, {"type": "null"}]}, inner),
+        st.builds(lambda a, b: {"oneOf": [a, b]}, inner, inner),
+    ),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(_SCHEMAS)
+def test_converted_schemas_are_valid_openapi_30(schema: dict[str, Any]) -> None:
+    document = {
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {},
+        "components": {"schemas": {"Leaf": {"type": "integer"}, "S": schema}},
+    }
+    converted = to_openapi_30(document)
+    validate(converted)
+    text = json.dumps(converted)
+    for keyword in ("prefixItems", "const", "examples", "contentEncoding", '"null"'):
+        assert keyword not in text

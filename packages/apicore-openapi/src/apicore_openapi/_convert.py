@@ -53,8 +53,6 @@ _KEYWORDS_30 = frozenset(
         "$ref",
     }
 )
-# Keywords that may stand beside ``$ref`` without changing its meaning much in 3.0
-# (3.0 ignores siblings of ``$ref``, so anything else is wrapped in ``allOf``).
 _NULL = {"type": "null"}
 
 
@@ -86,15 +84,30 @@ def schema_30(schema: Any) -> dict[str, Any]:
     s.pop("$schema", None)
     nullable = False
 
+    for key in ("anyOf", "oneOf"):
+        branches = s.get(key)
+        if isinstance(branches, list) and _NULL in branches:
+            # "X or null": drop the null branch, mark nullable, then convert the rest.
+            rest = [b for b in branches if b != _NULL]
+            del s[key]
+            if len(rest) == 1 and not (set(rest[0]) & set(s) - {"description", "title"}):
+                only = rest[0]
+                if "$ref" in only:
+                    merged = {**s, "allOf": [only, *s.get("allOf", [])]}
+                else:
+                    merged = {**only, **s}
+            else:
+                merged = {**s, key: rest} if rest else {**s, "enum": [None]}
+            converted = schema_30(merged)
+            converted["nullable"] = True
+            return converted
+
     if "const" in s:
         s.setdefault("enum", [s["const"]])
         del s["const"]
     if isinstance(s.get("enum"), list) and None in s["enum"]:
+        # 3.0.3: nullable does not extend an enum, so null stays listed as well.
         nullable = True
-        s["enum"] = [v for v in s["enum"] if v is not None]
-        if not s["enum"]:
-            # 3.0 cannot say "only null" with a type; an enum of null plus nullable can.
-            s["enum"] = [None]
     if "examples" in s:
         examples = s.pop("examples")
         if isinstance(examples, list) and examples:
@@ -124,21 +137,6 @@ def schema_30(schema: Any) -> dict[str, Any]:
         del s["type"]
         s["enum"] = [None]
         nullable = True
-
-    for key in ("anyOf", "oneOf"):
-        branches = s.get(key)
-        if isinstance(branches, list) and _NULL in branches:
-            nullable = True
-            rest = [b for b in branches if b != _NULL]
-            del s[key]
-            if len(rest) == 1 and not (set(rest[0]) & set(s) - {"description", "title"}):
-                only = rest[0]
-                if "$ref" in only:
-                    s["allOf"] = [only]
-                else:
-                    s = {**only, **s}
-            elif rest:
-                s[key] = rest
 
     if "prefixItems" in s:
         prefix = s.pop("prefixItems")
