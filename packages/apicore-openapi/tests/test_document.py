@@ -397,3 +397,21 @@ def test_document_cache_builds_once_and_serves_bytes(
     cache.clear()
     cache.document()
     assert len(calls) == 2
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_query_objects_are_json_content(
+    endpoints: list[Endpoint], info: ApiInfo, version: Any
+) -> None:
+    """apicore-introspect reads objects in a query string as JSON text: say so."""
+    query = Endpoint("/everything", describe(endpoints[1].operation.func), methods=("GET",))
+    document = build_document(info, [query], version=version)
+    validate(document)
+    params = {p["name"]: p for p in document["paths"]["/everything"]["get"]["parameters"]}
+    assert "schema" not in params["address"]
+    assert params["address"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Address"
+    }
+    assert "content" in params["mapping"]
+    assert params["items"]["schema"]["type"] == "array"  # a repeated name
+    assert params["count"]["schema"]["type"] == "integer"

@@ -106,3 +106,35 @@ def test_scopes_are_listed_when_the_document_has_them(
 ) -> None:
     text = to_markdown(build_document(info, endpoints))  # 3.0 drops non-OAuth scopes
     assert "`BearerAuth` (scopes: admin), `XApiKeyAuth` (scopes: admin)" in text
+
+
+def test_curl_encodes_query_values() -> None:
+    document: dict[str, Any] = {
+        "openapi": "3.1.0",
+        "info": {"title": "Q", "version": "1"},
+        "paths": {
+            "/find": {
+                "get": {
+                    "parameters": [
+                        {
+                            "name": "filter",
+                            "in": "query",
+                            "required": True,
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "properties": {"a b": {"type": "integer"}},
+                                    }
+                                }
+                            },
+                        }
+                    ],
+                    "responses": {"200": {"description": "ok"}},
+                }
+            }
+        },
+    }
+    text = to_markdown(document)
+    assert "| `filter` | query | object | yes |  |" in text
+    assert "curl -X GET 'http://127.0.0.1:8000/find?filter=%7B%22a%20b%22%3A%200%7D'" in text

@@ -144,7 +144,7 @@ class _Builder:
         parameters = [_path_parameter(op, name) for name in in_path]
         if not body:
             parameters += [
-                _query_parameter(p)
+                _query_parameter(p, self.schemas)
                 for p in op.parameters
                 if p.kind != "var_keyword" and p.name not in in_path
             ]
@@ -329,7 +329,7 @@ def _path_parameter(op: Operation, name: str) -> dict[str, Any]:
     return out
 
 
-def _query_parameter(p: Parameter) -> dict[str, Any]:
+def _query_parameter(p: Parameter, schemas: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"name": p.name, "in": "query", "required": p.required}
     if p.description:
         out["description"] = p.description
@@ -341,8 +341,25 @@ def _query_parameter(p: Parameter) -> dict[str, Any]:
     examples = schema.get("examples")
     if isinstance(examples, list) and examples:
         out["example"] = examples[0]
-    out["schema"] = schema
+    if _is_object(schema, schemas):
+        # apicore-introspect reads an object in the query string as JSON text.
+        out["content"] = {"application/json": {"schema": schema}}
+    else:
+        out["schema"] = schema
     return out
+
+
+def _is_object(schema: Any, schemas: Mapping[str, Any], depth: int = 0) -> bool:
+    if not isinstance(schema, dict) or depth > 8:
+        return False
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith(COMPONENTS):
+        return _is_object(schemas.get(ref.removeprefix(COMPONENTS)), schemas, depth + 1)
+    kind = schema.get("type")
+    if kind == "object" or (isinstance(kind, list) and "object" in kind):
+        return True
+    branches = schema.get("anyOf", []) + schema.get("oneOf", []) + schema.get("allOf", [])
+    return any(_is_object(b, schemas, depth + 1) for b in branches)
 
 
 def _json_default(value: Any) -> Any:

@@ -10,6 +10,7 @@ import re
 import shlex
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote
 
 from apicore_openapi._examples import example_value
 
@@ -97,7 +98,7 @@ class _Context:
             lines += ["### Parameters", "", "| Name | In | Type | Required | Description |"]
             lines.append("|---|---|---|---|---|")
             for p in parameters:
-                schema = p.get("schema", {})
+                schema = _parameter_schema(p)
                 lines.append(
                     f"| `{p['name']}` | {p['in']} | {_cell(self.type_text(schema))} | "
                     f"{'yes' if p.get('required') else 'no'} | "
@@ -182,12 +183,12 @@ class _Context:
         query: list[str] = []
         headers: list[str] = []
         for p in parameters:
-            value = p.get("example", example_value(p.get("schema", {}), self.schemas))
+            value = p.get("example", example_value(_parameter_schema(p), self.schemas))
             text = value if isinstance(value, str) else json.dumps(value)
             if p["in"] == "path":
-                url_path = url_path.replace("{" + p["name"] + "}", str(text))
+                url_path = url_path.replace("{" + p["name"] + "}", quote(str(text), safe=""))
             elif p["in"] == "query" and p.get("required"):
-                query.append(f"{p['name']}={text}")
+                query.append(f"{quote(p['name'], safe='')}={quote(str(text), safe='')}")
             elif p["in"] == "header" and p.get("required"):
                 headers.append(f"{p['name']}: {text}")
         url = self.base + url_path + ("?" + "&".join(query) if query else "")
@@ -285,6 +286,14 @@ def _type_text(schema: Any, depth: int) -> str:
     if schema.get("nullable"):
         words.append("null")
     return " | ".join(words) or "any"
+
+
+def _parameter_schema(parameter: Mapping[str, Any]) -> Any:
+    if "schema" in parameter:
+        return parameter["schema"]
+    for media in parameter.get("content", {}).values():
+        return media.get("schema", {})
+    return {}
 
 
 def _with_default(description: str, schema: Any) -> str:
