@@ -392,6 +392,14 @@ def test_worker_killed_mid_job_reruns_and_delivers(tmp_path: Path) -> None:
         worker = start()
         try:
             assert receiver.wait_for(6, timeout=20)
+            # the delivery is recorded after the receiver answers: wait for that commit
+            # before killing the worker again (bounded)
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                states = {store.get(j.id).state for j in spec_jobs}  # type: ignore[union-attr]
+                if states == {JobState.SUCCEEDED}:
+                    break
+                time.sleep(0.02)
         finally:
             os.kill(worker.pid, signal.SIGKILL)
             worker.wait(timeout=10)
