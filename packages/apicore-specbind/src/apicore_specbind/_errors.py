@@ -20,6 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from apicore_introspect import ErrorDetail as _ErrorDetail
+
 PROBLEM_TYPE_PREFIX = "urn:apicore:problem:"
 
 Loc = tuple[str | int, ...]
@@ -93,24 +95,8 @@ class ClientArgumentError(SpecError, TypeError):
     """Arguments given to build a request do not fit the operation (unknown or missing)."""
 
 
-@dataclass(frozen=True, slots=True)
-class ErrorDetail:
-    """One failure found in a request or a response.
-
-    Attributes:
-        loc: Where the failure is: ``("body", "items", 3, "price")``, ``("query", "limit")``.
-        msg: A sentence for humans.
-        type: A stable machine-readable code, such as ``"type"``, ``"missing"``,
-            ``"json_invalid"``.
-    """
-
-    loc: Loc
-    msg: str
-    type: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the JSON form used in problem documents' ``errors`` member."""
-        return {"loc": list(self.loc), "msg": self.msg, "type": self.type}
+# One failure in a request or a response: the same type apicore-introspect reports.
+ErrorDetail = _ErrorDetail
 
 
 class RequestError(SpecError, ValueError):
