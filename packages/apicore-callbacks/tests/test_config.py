@@ -14,6 +14,7 @@ from apicore_callbacks import (
     InvalidCallbackObjectError,
     InvalidCallbackURLError,
     InvalidIdempotencyKeyError,
+    Settings,
 )
 
 POLICY = DestinationPolicy()
@@ -126,14 +127,15 @@ def test_url_error_points_at_the_configured_header() -> None:
     assert info.value.problem()["errors"][0]["loc"] == ["header", "X-Url"]
 
 
-def test_parse_reads_the_allow_list_from_the_environment(
+def test_parse_uses_the_allow_list_of_the_settings_from_the_environment(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     headers = {"Asymmetric-Callback-URL": "http://127.0.0.1:8000/cb"}
     with pytest.raises(InvalidCallbackURLError):
-        CallbackConfig().parse(headers)
+        CallbackConfig().parse(headers, policy=Settings.from_env(environ={}).policy)
     monkeypatch.setenv("APICORE_CALLBACKS_ALLOW", "127.0.0.1/32")
-    assert CallbackConfig().parse(headers).url == "http://127.0.0.1:8000/cb"
+    policy = Settings.from_env().policy
+    assert CallbackConfig().parse(headers, policy=policy).url == "http://127.0.0.1:8000/cb"
 
 
 def test_idempotency_key() -> None:

@@ -90,24 +90,19 @@ class CallbackConfig:
             key_header=callback.get("custom_callback_key_header", defaults.key_header),
         )
 
-    def parse(
-        self, headers: Mapping[str, str], *, policy: DestinationPolicy | None = None
-    ) -> CallbackRequest:
+    def parse(self, headers: Mapping[str, str], *, policy: DestinationPolicy) -> CallbackRequest:
         """Read and validate one request's callback headers (names are case-insensitive).
 
         Args:
             headers: The request headers.
-            policy: The SSRF policy for the literal-address pre-check (default: from the
-                environment, see :meth:`Settings.from_env`; pass ``dispatcher.settings.policy``).
+            policy: The SSRF policy for the literal-address pre-check: the dispatcher's
+                (``dispatcher.settings.policy``), built once from the settings and the
+                environment, never re-read per request.
 
         Raises:
             CallbackRequestError: Render ``.problem()`` as the 422 answer (``.legacy_message``
                 is the legacy ``{"message": ...}`` text); no job must be created.
         """
-        if policy is None:
-            from apicore_callbacks._settings import Settings
-
-            policy = Settings.from_env().policy
         lowered = _lower(headers)
         url = lowered.get(self.url_header.lower(), "").strip()
         try:
