@@ -99,6 +99,18 @@ def test_int_digit_limit() -> None:
         strict.decode(b"[123456]")
 
 
+def test_long_bodies_and_digit_runs_in_strings() -> None:
+    strict = JsonDecoder(Limits(max_int_digits=5))
+    digits = "9" * 50
+    assert strict.decode(f'{{"s": "{digits}", "n": [1, 2, 3]}}'.encode()) == {
+        "s": digits,
+        "n": [1, 2, 3],
+    }
+    assert strict.decode(b"[" + b"12345, " * 100 + b"1]") == [12345] * 100 + [1]
+    with pytest.raises(MalformedRequestError, match="6 digits"):
+        strict.decode(f'{{"s": "{digits}", "n": 123456}}'.encode())
+
+
 def test_decimal_mode_is_exact() -> None:
     exact = JsonDecoder(decimals=True)
     assert exact.decode(b'{"p": 0.1}') == {"p": Decimal("0.1")}

@@ -83,22 +83,24 @@ class Binder:
             if field.required:
                 lines.append(f"    {var} = d.get({key}, _MISSING)")
                 lines.append(f"    if {var} is _MISSING: raise _Slow")
-                guard = ""
+                given = ""  # a required value is always checked
             else:
+                # a missing optional key yields the default itself, which is not checked
                 ns[f"_d{i}"] = field.default
                 lines.append(f"    {var} = d.get({key}, _d{i})")
-                guard = f"{var} is not _d{i} and "
+                given = f"{var} is not _d{i}"
             test = field.node.fast(var, ns)
             if test is None:
                 ns[f"_n{i}"] = _converter(field.node)
-                lines.append(f"    if {guard}True: {var} = _n{i}({var})")
+                convert = f"{var} = _n{i}({var})"
+                lines.append(f"    if {given}: {convert}" if given else f"    {convert}")
             elif test != "True":
-                lines.append(f"    if {guard}not {test}: raise _Slow")
+                check = f"{given} and not {test}" if given else f"not {test}"
+                lines.append(f"    if {check}: raise _Slow")
             kwargs.append(f"{key}: {var}")
         result = "{" + ", ".join(kwargs) + "}"
-        if self.var_keyword is not None:
-            lines.append("    if not d.keys() <= _known: raise _Slow")
-        elif self.extra == "forbid":
+        if self.var_keyword is not None or self.extra == "forbid":
+            # unknown keys are an error or go to **kwargs: both are the full path's job
             lines.append("    if not d.keys() <= _known: raise _Slow")
         lines.append(f"    return _NO_ARGS, {result}")
         exec(compile("\n".join(lines), "<apicore_introspect binder>", "exec"), ns)

@@ -17,6 +17,7 @@ from apicore_introspect._nodes import (
     Node,
     _const,
     json_type_name,
+    length_keywords,
     size_error,
 )
 
@@ -40,11 +41,7 @@ class ListNode(Node):
         schema: dict[str, Any] = {"type": "array", "items": self.item.schema()}
         if self.unique:
             schema["uniqueItems"] = True
-        c = self.constraints
-        if c.min_length is not None:
-            schema["minItems"] = c.min_length
-        if c.max_length is not None:
-            schema["maxItems"] = c.max_length
+        schema.update(length_keywords(self.constraints, "minItems", "maxItems"))
         return self._with_docs(schema)
 
     def decode(self, value: Any, loc: Loc, errors: Errors) -> Any:
@@ -170,11 +167,7 @@ class DictNode(Node):
         value_schema = self.value.schema()
         if value_schema:
             schema["additionalProperties"] = value_schema
-        c = self.constraints
-        if c.min_length is not None:
-            schema["minProperties"] = c.min_length
-        if c.max_length is not None:
-            schema["maxProperties"] = c.max_length
+        schema.update(length_keywords(self.constraints, "minProperties", "maxProperties"))
         return self._with_docs(schema)
 
     def decode(self, value: Any, loc: Loc, errors: Errors) -> Any:

@@ -102,6 +102,9 @@ class JsonDecoder:
             parse_int=self._checked_int,
         )
         self._scan = self._plain.scan_once  # type: ignore[attr-defined]
+        # Only a text holding a run of digits longer than the limit can hold such an
+        # integer; the per-integer hook is used for those texts alone.
+        self._long_digits = re.compile(rf"\d{{{limits.max_int_digits + 1}}}")
 
     def _checked_int(self, text: str) -> int:
         digits = len(text) - (text[0] == "-")
@@ -129,9 +132,9 @@ class JsonDecoder:
                 ) from None
         if text[:1] == "\ufeff":
             text = text[1:]
-        long_text = len(text) > self.limits.max_int_digits
+        long_number = len(text) > self.limits.max_int_digits and self._long_digits.search(text)
         try:
-            if long_text:
+            if long_number:
                 value = self._guarded.decode(text)
             else:
                 value, end = self._scan(text, 0)

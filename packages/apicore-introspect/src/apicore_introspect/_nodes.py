@@ -58,6 +58,12 @@ def size_error(
     return False
 
 
+def length_keywords(c: Constraints, low: str, high: str) -> dict[str, int]:
+    """The JSON Schema keywords (``minLength``/``minItems``/...) for length bounds."""
+    bounds = {low: c.min_length, high: c.max_length}
+    return {key: value for key, value in bounds.items() if value is not None}
+
+
 def _const(ns: Namespace, value: object) -> str:
     name = f"_c{len(ns)}"
     ns[name] = value
@@ -231,12 +237,8 @@ class StrNode(ScalarNode):
         self._regex = re.compile(pattern) if pattern is not None else None
 
     def schema(self) -> dict[str, Any]:
-        schema: dict[str, Any] = {"type": "string"}
         c = self.constraints
-        if c.min_length is not None:
-            schema["minLength"] = c.min_length
-        if c.max_length is not None:
-            schema["maxLength"] = c.max_length
+        schema: dict[str, Any] = {"type": "string", **length_keywords(c, "minLength", "maxLength")}
         if c.pattern is not None:
             schema["pattern"] = c.pattern
         return self._with_docs(schema)
