@@ -1,0 +1,28 @@
+"""apicore-app: the framework-neutral application core of symmetric and asymmetric.
+
+Declare routes on an ``Api``; an adapter turns each framework request into a ``Request`` and
+serves ``Api.handle(request)`` (WSGI) or ``await Api.handle_async(request)`` (ASGI).
+"""
+
+from apicore_app.__about__ import __version__
+from apicore_app._app import Api, Call, Route
+from apicore_app._errors import AppError, DuplicateRouteError, InvalidRouteError, RouteError
+from apicore_app._http import Headers, Request, Response, problem, problem_response
+from apicore_app._logging import configure_logging
+
+__all__ = [
+    "Api",
+    "AppError",
+    "Call",
+    "DuplicateRouteError",
+    "Headers",
+    "InvalidRouteError",
+    "Request",
+    "Response",
+    "Route",
+    "RouteError",
+    "__version__",
+    "configure_logging",
+    "problem",
+    "problem_response",
+]

@@ -1,0 +1,688 @@
+"""``Api``: the framework-neutral application behind ``symmetric`` and ``asymmetric``.
+
+An adapter turns its framework's request into a ``Request``, calls ``Api.handle`` (WSGI) or
+``await Api.handle_async`` (ASGI), and turns the ``Response`` back. Everything between --
+routing, docs routes, auth, body checks, argument binding, callback jobs, calling the
+function, serializing the result, problem documents, request ids and the access log -- is
+here, once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextvars
+import json
+import logging
+import re
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
+
+from apicore_app._http import JSON, Request, Response, problem, problem_response
+from apicore_app._routing import PathTemplate, RouteTable, normalize_methods
+from apicore_auth import (
+    ANY_TOKEN,
+    NO_AUTH,
+    Authenticator,
+    AuthSettings,
+    CredentialsError,
+    Principal,
+    Requirement,
+    openapi_security,
+    openapi_security_schemes,
+)
+from apicore_callbacks import (
+    CallbackConfig,
+    CallbackRequestError,
+    Dispatcher,
+    IdempotencyKeyReusedError,
+    Job,
+    Settings,
+)
+from apicore_introspect import Definitions, Limits, Operation, RequestError, ResultError, describe
+from apicore_openapi import (
+    ApiInfo,
+    AssetNotFoundError,
+    Callback,
+    DocumentCache,
+    Endpoint,
+    asset,
+    build_document,
+    default_title,
+    redoc_html,
+    swagger_ui_html,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+DocsUi = Literal["swagger", "redoc"]
+
+logger = logging.getLogger("apicore.app")
+access_logger = logging.getLogger("apicore.access")
+
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:/+=@-]{1,128}")
+_HTML = "text/html; charset=utf-8"
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """One decorated function, as served.
+
+    Attributes:
+        path: The path template.
+        methods: The HTTP methods it answers.
+        operation: The described function.
+        response_code: The success status.
+        requirement: Who may call it (``apicore_auth.NO_AUTH`` for anyone).
+        callback: The callback headers it reads, for callback endpoints.
+        arguments: Where arguments come from besides the path: ``"body"`` or ``"query"``.
+        key: A stable name for the callback job store (``"POST /add"``).
+    """
+
+    path: str
+    methods: tuple[str, ...]
+    operation: Operation
+    response_code: int
+    requirement: Requirement
+    callback: CallbackConfig | None
+    arguments: Literal["body", "query"]
+    key: str
+    tags: tuple[str, ...] = ()
+    summary: str | None = None
+    deprecated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """A request that passed every check and is ready to run its function."""
+
+    route: Route
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    request_id: str
+    principal: Principal | None
+    request: Request
+
+
+class Api:
+    """A set of routes over plain functions, served by any adapter.
+
+    Args:
+        title: The API's title in the docs (default: derived from the module name).
+        version: The API's version in the docs.
+        description: The API's description in the docs.
+        extra: Unknown argument keys: ``"forbid"`` (a 422) or ``"ignore"`` (legacy).
+        validation_status: The status of validation errors: 422 (default) or 400.
+        max_body_size: Largest accepted request body, in bytes (413 beyond).
+        limits: JSON nesting and integer-length limits.
+        auth_settings: Header forms and token sources (default: ``AuthSettings()``).
+        authenticator: A ready authenticator (default: built from ``auth_settings`` and the
+            environment when first needed).
+        callback_settings: Job store, secrets and SSRF policy (default: from the environment).
+        docs_ui: What ``/docs`` shows: ``"swagger"`` (Swagger UI) or ``"redoc"``.
+        openapi_path: Where the document is served (``None``: not served); likewise
+            ``docs_path``, ``redoc_path`` and ``swagger_path``.
+        threads: Worker threads for sync functions under ``handle_async``.
+    """
+
+    def __init__(
+        self,
+        *,
+        title: str | None = None,
+        version: str = "0.1.0",
+        description: str = "",
+        extra: Literal["forbid", "ignore"] = "forbid",
+        validation_status: int = 422,
+        max_body_size: int = 1024 * 1024,
+        limits: Limits | None = None,
+        auth_settings: AuthSettings | None = None,
+        authenticator: Authenticator | None = None,
+        callback_settings: Settings | None = None,
+        docs_ui: DocsUi = "swagger",
+        openapi_path: str | None = "/openapi.json",
+        docs_path: str | None = "/docs",
+        redoc_path: str | None = "/redoc",
+        swagger_path: str | None = "/swagger",
+        threads: int = 40,
+    ) -> None:
+        if validation_status not in (400, 422):
+            raise ValueError("validation_status must be 400 or 422")
+        self.title = title
+        self.version = version
+        self.description = description
+        self.extra = extra
+        self.validation_status = validation_status
+        self.max_body_size = max_body_size
+        self.limits = limits or Limits()
+        self.definitions = Definitions()
+        self.routes: list[Route] = []
+        self._table: RouteTable[Route] = RouteTable()
+        self._auth_settings = auth_settings or AuthSettings()
+        self._authenticator = authenticator
+        self._callback_settings = callback_settings
+        self._dispatcher: Dispatcher | None = None
+        self._docs = {"swagger": docs_path, "redoc": redoc_path}
+        self.docs_ui = docs_ui
+        self.openapi_path = openapi_path
+        self.docs_path = docs_path
+        self.redoc_path = redoc_path
+        self.swagger_path = swagger_path
+        self._documents = {v: DocumentCache(self._builder(v)) for v in ("3.1.0", "3.0.3")}
+        self._threads = threads
+        self._executor: concurrent.futures.ThreadPoolExecutor | None = None
+        self._loop_thread: _LoopThread | None = None
+        self._lock = threading.Lock()
+        self._started = False
+        self._module: str | None = None
+
+    # -- declaring ---------------------------------------------------------------------
+
+    def route(
+        self,
+        path: str,
+        *,
+        methods: Iterable[str] = ("POST",),
+        response_code: int = 200,
+        auth: bool | str | Iterable[str] | Requirement = False,
+        callback: bool | dict[str, str] = False,
+        tags: Iterable[str] = (),
+        summary: str | None = None,
+        deprecated: bool = False,
+    ) -> Callable[[F], F]:
+        """Serve a function at ``path``; returns a decorator that returns it unchanged.
+
+        Args:
+            path: The route, with ``{name}`` path parameters.
+            methods: HTTP methods, any case.
+            response_code: The success status (202 for callback endpoints).
+            auth: ``False`` (public), ``True`` (any valid token), a scope or scopes, or a
+                ``Requirement``.
+            callback: ``True`` or a dict of legacy header names: answer 202 at once and
+                deliver the result to the callback URL of the request.
+            tags: Groups in the docs.
+            summary: Overrides the docstring's first line in the docs.
+            deprecated: Mark the operation deprecated in the docs.
+
+        Raises:
+            RouteError: Bad path or methods, a duplicate, or path parameters that are not
+                function parameters (at decoration time).
+            UnsupportedAnnotationError: A parameter's type has no JSON form.
+        """
+        template = PathTemplate.compile(path)
+        names = normalize_methods(list(methods) if not isinstance(methods, str) else methods)
+        requirement = _requirement(auth)
+        config = CallbackConfig.from_legacy(callback)
+
+        def decorate(func: F) -> F:
+            operation = describe(
+                func, definitions=self.definitions, extra=self.extra, limits=self.limits
+            )
+            operation.check_path_parameters(template.params)
+            module = getattr(func, "__module__", None)
+            if self._module is None and module and module != "__main__":
+                self._module = module
+            source: Literal["body", "query"] = (
+                "body" if any(m in _BODY_METHODS for m in names) else "query"
+            )
+            route = Route(
+                path=template.path,
+                methods=names,
+                operation=operation,
+                response_code=202 if config is not None else response_code,
+                requirement=requirement,
+                callback=config,
+                arguments=source,
+                key=f"{'/'.join(names)} {template.path}",
+                tags=tuple(tags),
+                summary=summary,
+                deprecated=deprecated,
+            )
+            self._table.add(template, names, route)
+            self.routes.append(route)
+            if config is not None:
+                self.dispatcher.register(route.key, _runner(operation))
+            for document in self._documents.values():
+                document.clear()
+            return func
+
+        return decorate
+
+    # -- configuration -----------------------------------------------------------------
+
+    @property
+    def auth_settings(self) -> AuthSettings:
+        """How tokens are read; assigning new settings rebuilds the authenticator."""
+        return self._auth_settings
+
+    @auth_settings.setter
+    def auth_settings(self, settings: AuthSettings) -> None:
+        self._auth_settings = settings
+        self._authenticator = None
+        for document in self._documents.values():
+            document.clear()
+
+    @property
+    def authenticator(self) -> Authenticator:
+        """The token checker, built from the settings and environment on first use."""
+        if self._authenticator is None:
+            with self._lock:
+                if self._authenticator is None:
+                    authenticator = Authenticator.from_env(self._auth_settings)
+                    authenticator.diagnose(r.requirement for r in self.routes)
+                    self._authenticator = authenticator
+        return self._authenticator
+
+    @property
+    def dispatcher(self) -> Dispatcher:
+        """The callback job dispatcher (created with the first callback endpoint)."""
+        if self._dispatcher is None:
+            settings = self._callback_settings or Settings.from_env()
+            self._dispatcher = Dispatcher(settings=settings)
+        return self._dispatcher
+
+    @property
+    def has_callbacks(self) -> bool:
+        """Whether any route is a callback endpoint."""
+        return self._dispatcher is not None
+
+    def start(self) -> None:
+        """Start background work (the callback worker); idempotent.
+
+        Adapters call it at start-up (ASGI lifespan) or on the first request (WSGI).
+        """
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
+        if self._dispatcher is not None:
+            self._dispatcher.start()
+        if any(r.requirement.authenticated for r in self.routes):
+            _ = self.authenticator  # say at start-up how to configure a missing token
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop background work, finishing what is in flight (up to ``timeout`` seconds)."""
+        with self._lock:
+            started, self._started = self._started, False
+        if started and self._dispatcher is not None:
+            self._dispatcher.stop(timeout)
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None
+        if self._loop_thread is not None:
+            self._loop_thread.stop()
+            self._loop_thread = None
+
+    # -- documents ---------------------------------------------------------------------
+
+    def api_info(self) -> ApiInfo:
+        """The title, version and description of the docs."""
+        title = self.title or default_title(self._module or "api")
+        return ApiInfo(title=title, version=self.version, description=self.description)
+
+    def openapi(self, version: Literal["3.1.0", "3.0.3"] = "3.1.0") -> dict[str, Any]:
+        """The OpenAPI document (built once, rebuilt after routes change)."""
+        return self._documents[version].document()
+
+    def _builder(self, version: str) -> Callable[[], dict[str, Any]]:
+        return lambda: self._build_document(version)
+
+    def _build_document(self, version: str) -> dict[str, Any]:
+        schemes = openapi_security_schemes(self._auth_settings)
+        endpoints = []
+        for route in self.routes:
+            security: tuple[dict[str, list[str]], ...] = ()
+            if route.requirement.authenticated:
+                security = tuple(openapi_security(route.requirement, self._auth_settings))
+            callback = None
+            if route.callback is not None:
+                callback = Callback(
+                    url_header=route.callback.url_header,
+                    method_header=route.callback.method_header,
+                    key_header=route.callback.key_header,
+                    status_path=self._jobs_path() + "/{job_id}",
+                )
+            endpoints.append(
+                Endpoint(
+                    route.path,
+                    route.operation,
+                    methods=route.methods,
+                    response_code=route.response_code,
+                    security=security,
+                    security_schemes=schemes if security else {},
+                    callback=callback,
+                    tags=route.tags,
+                    summary=route.summary,
+                    deprecated=route.deprecated,
+                    arguments=route.arguments,
+                )
+            )
+        return build_document(
+            self.api_info(),
+            endpoints,
+            version=version,  # type: ignore[arg-type]
+            validation_status=self.validation_status,
+        )
+
+    def _jobs_path(self) -> str:
+        settings = self._callback_settings or (
+            self._dispatcher.settings if self._dispatcher else None
+        )
+        return settings.jobs_prefix if settings is not None else "/jobs"
+
+    # -- serving -----------------------------------------------------------------------
+
+    def handle(self, request: Request) -> Response:
+        """Answer a request (the WSGI path).
+
+        Sync functions run inline, async ones on a private event loop thread.
+        """
+        started = time.perf_counter()
+        outcome = self.prepare(request)
+        if isinstance(outcome, Call):
+            response = self._accept(outcome) if outcome.route.callback else self._execute(outcome)
+            rid = outcome.request_id
+        else:
+            response, rid = outcome
+        return self._finish(request, response, rid, started)
+
+    async def handle_async(self, request: Request) -> Response:
+        """Answer a request (the ASGI path).
+
+        Async functions are awaited; sync ones run in a thread pool, so the event loop
+        never blocks.
+        """
+        started = time.perf_counter()
+        outcome = self.prepare(request)
+        if isinstance(outcome, Call):
+            if outcome.route.callback is not None:
+                # the job commit waits for an fsync: keep it off the event loop
+                response = await asyncio.to_thread(self._accept, outcome)
+            else:
+                response = await self._execute_async(outcome)
+            rid = outcome.request_id
+        else:
+            response, rid = outcome
+        return self._finish(request, response, rid, started)
+
+    def prepare(self, request: Request) -> Call | tuple[Response, str]:
+        """Every check before the function runs: route, auth, body, binding, callbacks.
+
+        Returns a ``Call`` to execute, or the response to send (with the request id).
+        """
+        rid = _request_id(request.headers.get("x-request-id"))
+        builtin = self._builtin(request)
+        if builtin is not None:
+            return builtin, rid
+        match = self._table.match(request.method, request.path)
+        route = match.handler
+        if route is None:
+            if not match.allowed:
+                return _problem(problem(404, f"No route for {request.path}"), rid), rid
+            if request.method == "OPTIONS":
+                return Response(204, b"", [("Allow", ", ".join(match.allowed))]), rid
+            detail = f"{request.method} is not allowed here; use {', '.join(match.allowed)}"
+            allow = [("Allow", ", ".join(match.allowed))]
+            return _problem(problem(405, detail), rid, allow), rid
+        try:
+            principal = self._check_auth(route, request)
+        except CredentialsError as exc:
+            return _problem(exc.to_problem(), rid, list(exc.headers.items())), rid
+        failure = self._check_body(route, request)
+        if failure is not None:
+            return _problem(failure, rid), rid
+        try:
+            args, kwargs = route.operation.bind(
+                request.body if route.arguments == "body" else None,
+                query=request.query() if route.arguments == "query" else None,
+                path=match.params,
+            )
+        except RequestError as exc:
+            status = self.validation_status if exc.status == 422 else exc.status
+            return _problem(exc.to_problem(status=status), rid), rid
+        return Call(route, args, kwargs, rid, principal, request)
+
+    def _builtin(self, request: Request) -> Response | None:
+        if request.method not in ("GET", "HEAD"):
+            return None
+        path = request.path
+        if path == self.openapi_path:
+            version = "3.0.3" if request.query_string.startswith("version=3.0") else "3.1.0"
+            return Response.json(200, self._documents[version].json_bytes())
+        spec_url = self.openapi_path or ""
+        title = self.api_info().title
+        if path == self.docs_path:
+            page = (
+                redoc_html(spec_url, title=title, assets_url=f"{self.docs_path}/assets")
+                if self.docs_ui == "redoc"
+                else swagger_ui_html(spec_url, title=title, assets_url=f"{self.docs_path}/assets")
+            )
+            return Response(200, page.encode(), [("Content-Type", _HTML)])
+        assets = f"{self.docs_path or '/docs'}/assets/"
+        if path.startswith(assets):
+            try:
+                content, content_type = asset(path.removeprefix(assets))
+            except AssetNotFoundError:
+                return _problem(problem(404, f"No asset {path}"), "")
+            return Response(200, content, [("Content-Type", content_type)])
+        assets_url = f"{self.docs_path or '/docs'}/assets"
+        if path == self.redoc_path:
+            page = redoc_html(spec_url, title=title, assets_url=assets_url)
+            return Response(200, page.encode(), [("Content-Type", _HTML)])
+        if path == self.swagger_path:
+            page = swagger_ui_html(spec_url, title=title, assets_url=assets_url)
+            return Response(200, page.encode(), [("Content-Type", _HTML)])
+        if self._dispatcher is not None:
+            prefix = self._dispatcher.settings.jobs_prefix.rstrip("/") + "/"
+            if path.startswith(prefix) and "/" not in path.removeprefix(prefix):
+                return self._job_status(path.removeprefix(prefix), request)
+        return None
+
+    def _job_status(self, job_id: str, request: Request) -> Response:
+        owner = None
+        try:
+            principal = self.authenticator.check(request.headers.items(), ANY_TOKEN)
+            owner = principal.name if principal is not None else None
+        except CredentialsError:
+            owner = None  # an owned job then stays invisible: 404, no hint it exists
+        status = self.dispatcher.status(job_id, owner=owner)
+        if status is None:
+            return _problem(problem(404, "No such job"), "")
+        return Response.json(200, json.dumps(status, separators=(",", ":")).encode())
+
+    def _check_auth(self, route: Route, request: Request) -> Principal | None:
+        if not route.requirement.authenticated:
+            return None
+        return self.authenticator.check(request.headers.items(), route.requirement)
+
+    def _check_body(self, route: Route, request: Request) -> dict[str, Any] | None:
+        body = request.body
+        if len(body) > self.max_body_size:
+            return problem(413, f"The body is larger than {self.max_body_size} bytes.")
+        if body and route.arguments == "body":
+            content_type = (request.headers.get("content-type") or "").split(";", 1)[0]
+            kind = content_type.strip().lower()
+            if kind and kind != JSON and not kind.endswith("+json"):
+                return problem(415, f"Send the body as {JSON}, not {kind}.")
+        return None
+
+    # -- running -----------------------------------------------------------------------
+
+    def _accept(self, call: Call) -> Response:
+        request = call.request
+        config = call.route.callback
+        assert config is not None
+        dispatcher = self.dispatcher
+        try:
+            callback = config.parse(request.headers.lower_map(), policy=dispatcher.settings.policy)
+            submission = dispatcher.submit(
+                call.route.key,
+                _json_arguments(call),
+                callback,
+                request_id=call.request_id,
+                traceparent=request.headers.get("traceparent"),
+                owner=call.principal.name if call.principal is not None else None,
+                idempotency_key=config.idempotency_key(request.headers.lower_map()),
+            )
+        except (CallbackRequestError, IdempotencyKeyReusedError) as exc:
+            return _problem(exc.problem(), call.request_id)
+        accepted = submission.acceptance
+        body = json.dumps(accepted.body, separators=(",", ":")).encode()
+        headers = [("Content-Type", JSON), *accepted.headers.items()]
+        return Response(accepted.status, body, headers)
+
+    def _execute(self, call: Call) -> Response:
+        operation = call.route.operation
+        try:
+            if operation.is_async:
+                result = self._loop().run(operation.func(*call.args, **call.kwargs))
+            else:
+                result = operation.func(*call.args, **call.kwargs)
+            return self._result(call, result)
+        except Exception:
+            return self._crash(call)
+
+    async def _execute_async(self, call: Call) -> Response:
+        operation = call.route.operation
+        try:
+            if operation.is_async:
+                result = await operation.func(*call.args, **call.kwargs)
+            else:
+                loop = asyncio.get_running_loop()
+                context = contextvars.copy_context()
+                result = await loop.run_in_executor(
+                    self._pool(), lambda: context.run(operation.func, *call.args, **call.kwargs)
+                )
+            return self._result(call, result)
+        except Exception:
+            return self._crash(call)
+
+    def _result(self, call: Call, result: Any) -> Response:
+        try:
+            body = call.route.operation.dump(result)
+        except ResultError:
+            logger.exception("request %s: the result cannot be serialized", call.request_id)
+            return _problem(_internal(call.request_id), call.request_id)
+        return Response(call.route.response_code, body, [("Content-Type", JSON)])
+
+    def _crash(self, call: Call) -> Response:
+        logger.error(
+            "request %s: %s() raised",
+            call.request_id,
+            call.route.operation.name,
+            exc_info=sys.exc_info(),
+        )
+        return _problem(_internal(call.request_id), call.request_id)
+
+    def _finish(self, request: Request, response: Response, rid: str, started: float) -> Response:
+        if rid:
+            response.headers.append(("X-Request-ID", rid))
+        if request.method == "HEAD":
+            response.body = b""
+        if access_logger.isEnabledFor(logging.INFO):
+            elapsed = (time.perf_counter() - started) * 1000
+            access_logger.info(
+                "%s %s %d %.1fms request_id=%s",
+                request.method,
+                request.path,
+                response.status,
+                elapsed,
+                rid,
+            )
+        return response
+
+    def _pool(self) -> concurrent.futures.ThreadPoolExecutor:
+        if self._executor is None:
+            with self._lock:
+                if self._executor is None:
+                    self._executor = concurrent.futures.ThreadPoolExecutor(
+                        self._threads, thread_name_prefix="apicore-sync"
+                    )
+        return self._executor
+
+    def _loop(self) -> _LoopThread:
+        if self._loop_thread is None:
+            with self._lock:
+                if self._loop_thread is None:
+                    self._loop_thread = _LoopThread()
+        return self._loop_thread
+
+
+class _LoopThread:
+    """One event loop in a daemon thread, for async functions served under WSGI."""
+
+    def __init__(self) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="apicore-async", daemon=True
+        )
+        self._thread.start()
+
+    def run(self, coroutine: Any) -> Any:
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result()
+
+    def stop(self) -> None:
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=5)
+
+
+def _runner(operation: Operation) -> Callable[[Job], Any]:
+    def decode(job: Job) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        return operation.bind_json(dict(job.arguments))
+
+    if operation.is_async:
+
+        async def run_async(job: Job) -> Any:
+            args, kwargs = decode(job)
+            return json.loads(operation.dump(await operation.func(*args, **kwargs)))
+
+        return run_async
+
+    def run(job: Job) -> Any:
+        args, kwargs = decode(job)
+        return json.loads(operation.dump(operation.func(*args, **kwargs)))
+
+    return run
+
+
+def _json_arguments(call: Call) -> dict[str, Any]:
+    # Stored as JSON and bound again by the worker: the round trip keeps every type.
+    loaded: dict[str, Any] = json.loads(call.route.operation.dump(call.kwargs))
+    return loaded
+
+
+def _requirement(auth: bool | str | Iterable[str] | Requirement) -> Requirement:
+    if isinstance(auth, Requirement):
+        return auth
+    if auth is True:
+        return ANY_TOKEN
+    if auth is False or auth is None:
+        return NO_AUTH
+    scopes = (auth,) if isinstance(auth, str) else tuple(auth)
+    return Requirement.for_scopes(*scopes)
+
+
+def _request_id(given: str | None) -> str:
+    if given and _REQUEST_ID.fullmatch(given):
+        return given
+    return uuid.uuid4().hex
+
+
+def _internal(rid: str) -> dict[str, Any]:
+    return problem(
+        500,
+        f"The server failed to answer; quote request id {rid} when reporting it.",
+        request_id=rid,
+    )
+
+
+def _problem(
+    document: dict[str, Any], rid: str, headers: list[tuple[str, str]] | None = None
+) -> Response:
+    # the request id is added to every response by _finish; here it only reaches 500s' body
+    del rid
+    return problem_response(document, headers=headers or ())

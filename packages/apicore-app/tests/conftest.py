@@ -1,0 +1,1 @@
+"""pytest configuration for apicore-app's own tests."""
