@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
+from apicore_app._docs import DocsRoutes
 from apicore_app._http import JSON, Request, Response, problem, problem_response
 from apicore_app._routing import PathTemplate, RouteTable, normalize_methods
 from apicore_auth import (
@@ -47,15 +48,11 @@ from apicore_callbacks import (
 from apicore_introspect import Definitions, Limits, Operation, RequestError, ResultError, describe
 from apicore_openapi import (
     ApiInfo,
-    AssetNotFoundError,
     Callback,
     DocumentCache,
     Endpoint,
-    asset,
     build_document,
     default_title,
-    redoc_html,
-    swagger_ui_html,
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -66,7 +63,6 @@ access_logger = logging.getLogger("apicore.access")
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:/+=@-]{1,128}")
-_HTML = "text/html; charset=utf-8"
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,13 +162,18 @@ class Api:
         self._authenticator = authenticator
         self._callback_settings = callback_settings
         self._dispatcher: Dispatcher | None = None
-        self._docs = {"swagger": docs_path, "redoc": redoc_path}
-        self.docs_ui = docs_ui
         self.openapi_path = openapi_path
         self.docs_path = docs_path
-        self.redoc_path = redoc_path
-        self.swagger_path = swagger_path
         self._documents = {v: DocumentCache(self._builder(v)) for v in ("3.1.0", "3.0.3")}
+        self._docs_routes = DocsRoutes(
+            openapi_path=openapi_path,
+            docs_path=docs_path,
+            redoc_path=redoc_path,
+            swagger_path=swagger_path,
+            docs_ui=docs_ui,
+            documents=self._documents,
+            title=lambda: self.api_info().title,
+        )
         self._threads = threads
         self._executor: concurrent.futures.ThreadPoolExecutor | None = None
         self._loop_thread: _LoopThread | None = None
@@ -246,11 +247,16 @@ class Api:
             self.routes.append(route)
             if config is not None:
                 self.dispatcher.register(route.key, _runner(operation))
-            for document in self._documents.values():
-                document.clear()
+            self._changed()
             return func
 
         return decorate
+
+    def _changed(self) -> None:
+        # the legacy packages cached the document at first access and missed later routes
+        for document in self._documents.values():
+            document.clear()
+        self._docs_routes.clear()
 
     # -- configuration -----------------------------------------------------------------
 
@@ -263,8 +269,7 @@ class Api:
     def auth_settings(self, settings: AuthSettings) -> None:
         self._auth_settings = settings
         self._authenticator = None
-        for document in self._documents.values():
-            document.clear()
+        self._changed()
 
     @property
     def authenticator(self) -> Authenticator:
@@ -449,38 +454,13 @@ class Api:
     def _builtin(self, request: Request) -> Response | None:
         if request.method not in ("GET", "HEAD"):
             return None
-        path = request.path
-        if path == self.openapi_path:
-            version = "3.0.3" if request.query_string.startswith("version=3.0") else "3.1.0"
-            return Response.json(200, self._documents[version].json_bytes())
-        spec_url = self.openapi_path or ""
-        title = self.api_info().title
-        if path == self.docs_path:
-            page = (
-                redoc_html(spec_url, title=title, assets_url=f"{self.docs_path}/assets")
-                if self.docs_ui == "redoc"
-                else swagger_ui_html(spec_url, title=title, assets_url=f"{self.docs_path}/assets")
-            )
-            return Response(200, page.encode(), [("Content-Type", _HTML)])
-        assets = f"{self.docs_path or '/docs'}/assets/"
-        if path.startswith(assets):
-            try:
-                content, content_type = asset(path.removeprefix(assets))
-            except AssetNotFoundError:
-                return _problem(problem(404, f"No asset {path}"), "")
-            return Response(200, content, [("Content-Type", content_type)])
-        assets_url = f"{self.docs_path or '/docs'}/assets"
-        if path == self.redoc_path:
-            page = redoc_html(spec_url, title=title, assets_url=assets_url)
-            return Response(200, page.encode(), [("Content-Type", _HTML)])
-        if path == self.swagger_path:
-            page = swagger_ui_html(spec_url, title=title, assets_url=assets_url)
-            return Response(200, page.encode(), [("Content-Type", _HTML)])
-        if self._dispatcher is not None:
+        response = self._docs_routes.answer(request.path, request.query_string)
+        if response is None and self._dispatcher is not None:
             prefix = self._dispatcher.settings.jobs_prefix.rstrip("/") + "/"
-            if path.startswith(prefix) and "/" not in path.removeprefix(prefix):
-                return self._job_status(path.removeprefix(prefix), request)
-        return None
+            job_id = request.path.removeprefix(prefix)
+            if request.path.startswith(prefix) and "/" not in job_id:
+                return self._job_status(job_id, request)
+        return response
 
     def _job_status(self, job_id: str, request: Request) -> Response:
         owner = None

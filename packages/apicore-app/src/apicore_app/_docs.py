@@ -1,0 +1,75 @@
+"""The built-in documentation routes: the OpenAPI document, Swagger UI, ReDoc and assets."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from apicore_app._http import Response, problem, problem_response
+from apicore_openapi import AssetNotFoundError, DocumentCache, asset, redoc_html, swagger_ui_html
+
+_HTML = "text/html; charset=utf-8"
+
+
+class DocsRoutes:
+    """Answers ``GET`` requests for the docs paths (a path set to ``None`` is not served).
+
+    Args:
+        openapi_path: The OpenAPI document (``?version=3.0`` gives 3.0.3).
+        docs_path: The main docs page; its assets are under ``<docs_path>/assets/``.
+        redoc_path: The ReDoc page.
+        swagger_path: The Swagger UI page.
+        docs_ui: What ``docs_path`` shows: ``"swagger"`` or ``"redoc"``.
+        documents: The document caches by OpenAPI version.
+        title: The API's title, read when a page is first built.
+    """
+
+    def __init__(
+        self,
+        *,
+        openapi_path: str | None,
+        docs_path: str | None,
+        redoc_path: str | None,
+        swagger_path: str | None,
+        docs_ui: str,
+        documents: Mapping[str, DocumentCache],
+        title: Callable[[], str],
+    ) -> None:
+        self.openapi_path = openapi_path
+        self._documents = documents
+        self._title = title
+        self._assets = f"{docs_path or '/docs'}/assets"
+        main = "redoc" if docs_ui == "redoc" else "swagger"
+        self._pages = {
+            path: kind
+            for path, kind in ((redoc_path, "redoc"), (swagger_path, "swagger"), (docs_path, main))
+            if path is not None
+        }
+        self._html: dict[str, bytes] = {}
+
+    def clear(self) -> None:
+        """Forget the built pages (the title may have changed)."""
+        self._html.clear()
+
+    def answer(self, path: str, query_string: str) -> Response | None:
+        """The response for a docs path, or ``None`` when ``path`` is not one."""
+        if path == self.openapi_path:
+            version = "3.0.3" if query_string.startswith("version=3.0") else "3.1.0"
+            return Response.json(200, self._documents[version].json_bytes())
+        kind = self._pages.get(path)
+        if kind is not None:
+            return Response(200, self._page(kind), [("Content-Type", _HTML)])
+        if path.startswith(self._assets + "/"):
+            try:
+                content, content_type = asset(path.removeprefix(self._assets + "/"))
+            except AssetNotFoundError:
+                return problem_response(problem(404, f"No asset {path}"))
+            return Response(200, content, [("Content-Type", content_type)])
+        return None
+
+    def _page(self, kind: str) -> bytes:
+        page = self._html.get(kind)
+        if page is None:
+            render = redoc_html if kind == "redoc" else swagger_ui_html
+            text = render(self.openapi_path or "", title=self._title(), assets_url=self._assets)
+            page = self._html[kind] = text.encode("utf-8")
+        return page
