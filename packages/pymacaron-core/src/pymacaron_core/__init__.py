@@ -1,0 +1,60 @@
+"""pymacaron-core: spec-first Flask microservices from Swagger 2.0 and OpenAPI 3.x.
+
+``ApiPool.add("login", yaml_path="login.yaml")`` loads a spec (through apicore-specbind);
+``ApiPool.login.spawn_api(app)`` mounts every ``x-bind-server`` operation on a Flask app with
+validated, typed arguments and model bodies; ``ApiPool.login.model.Credentials`` are the
+models; ``ApiPool.login.client.<x-bind-client>(...)`` calls the API with safe retries
+(through apicore-client). Legacy imports (``pymacaron_core.swagger.apipool``,
+``pymacaron_core.exceptions``) keep working.
+"""
+
+from pymacaron_core.__about__ import __version__
+from pymacaron_core._api import API
+from pymacaron_core._calls import (
+    CALL_ID_HEADER,
+    CALL_PATH_HEADER,
+    current_call_id,
+    current_call_path,
+    incoming_call_context,
+)
+from pymacaron_core._errors import (
+    InternalServerError,
+    KlueException,
+    MergeApisException,
+    PyMacaronCoreException,
+    PyMacaronModelException,
+    SpawnError,
+    ValidationError,
+)
+from pymacaron_core._pool import ApiPool, Pool
+from pymacaron_core._server import (
+    OperationView,
+    Route,
+    default_error_callback,
+    legacy_arguments,
+    plan_route,
+)
+
+__all__ = [
+    "API",
+    "ApiPool",
+    "CALL_ID_HEADER",
+    "CALL_PATH_HEADER",
+    "InternalServerError",
+    "KlueException",
+    "MergeApisException",
+    "OperationView",
+    "Pool",
+    "PyMacaronCoreException",
+    "PyMacaronModelException",
+    "Route",
+    "SpawnError",
+    "ValidationError",
+    "__version__",
+    "current_call_id",
+    "current_call_path",
+    "default_error_callback",
+    "incoming_call_context",
+    "legacy_arguments",
+    "plan_route",
+]

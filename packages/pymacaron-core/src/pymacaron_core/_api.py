@@ -1,0 +1,228 @@
+"""One loaded API: its spec, models, server routes and client (legacy ``API`` object)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import flask
+
+from apicore_specbind import (
+    Format,
+    Model,
+    ModelNamespace,
+    RequestValidationError,
+    Spec,
+    UnknownModelError,
+    load_spec,
+)
+from pymacaron_core._errors import PyMacaronCoreException, ValidationError
+from pymacaron_core._server import (
+    Decorator,
+    ErrorCallback,
+    Route,
+    default_error_callback,
+    spawn_routes,
+)
+
+DEFAULT_TIMEOUT = 10.0
+
+
+class API:
+    """A Swagger 2.0 / OpenAPI 3.x API added to the pool: ``ApiPool.add(name, ...)`` makes one.
+
+    Attributes:
+        name: The name it was added under (used in call paths).
+        spec: The loaded :class:`apicore_specbind.Spec` (legacy alias ``api_spec``).
+        model: The model classes: ``api.model.Credentials``.
+        error_callback: Turns an exception into the value to answer with (legacy).
+        client_timeout: Default connect and read timeout of client calls, in seconds.
+        local: Client calls go to the Flask app in-process once it is spawned (legacy).
+        is_server: ``spawn_api`` was called.
+        app: The Flask app it was spawned on, or ``None``.
+        routes: The routes added by ``spawn_api``.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        yaml_str: str | None = None,
+        yaml_path: str | os.PathLike[str] | None = None,
+        spec: Spec | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        error_callback: ErrorCallback | None = None,
+        formats: Iterable[Format] | None = None,
+        do_persist: bool = True,
+        host: str | None = None,
+        port: int | None = None,
+        proto: str | None = None,
+        verify_ssl: bool = True,
+        local: bool = False,
+        validation_status: int = 400,
+        validate_responses: bool = True,
+    ) -> None:
+        """Load the spec and build the models.
+
+        Args:
+            name: The API's name.
+            yaml_str: The spec as YAML or JSON text.
+            yaml_path: The spec's file (preferred over ``yaml_str``, as legacy).
+            spec: An already loaded spec (instead of text or a file).
+            timeout: Default client timeout in seconds (legacy default 10).
+            error_callback: ``callback(exception) -> model | dict | Response``; the default
+                re-raises, which answers an RFC 9457 problem document.
+            formats: Extra string formats (``apicore_specbind.Format``).
+            do_persist: Honour ``x-persist`` on definitions.
+            host: Client target host, overriding the spec's.
+            port: Client target port, overriding the spec's scheme default.
+            proto: Client scheme (``http``/``https``), overriding the spec's.
+            verify_ssl: Verify TLS certificates on client calls.
+            local: Client calls go through the spawned Flask app in-process.
+            validation_status: Status of request validation errors (400, legacy).
+            validate_responses: Check handler results against the spec (on by default).
+
+        Raises:
+            PyMacaronCoreException: no spec was given.
+            apicore_specbind.SpecLoadError: the spec is invalid (every issue listed).
+        """
+        options: dict[str, Any] = {
+            "formats": tuple(formats or ()),
+            "persist": do_persist,
+            "validation_status": validation_status,
+            "validate_responses": validate_responses,
+        }
+        if spec is not None:
+            loaded = spec
+        elif yaml_path is not None:
+            loaded = load_spec(Path(yaml_path), **options)
+        elif yaml_str is not None:
+            loaded = load_spec(yaml_str, **options)
+        else:
+            raise PyMacaronCoreException(
+                f"No swagger file specified for api {name!r}: pass yaml_path=... or yaml_str=..."
+            )
+        self.name = name
+        self.spec = loaded
+        self.model: ModelNamespace = loaded.models
+        self.client_timeout = timeout
+        self.error_callback: ErrorCallback = error_callback or default_error_callback
+        self.host = host
+        self.port = port
+        self.proto = proto
+        self.verify_ssl = verify_ssl
+        self.local = local
+        self.is_server = False
+        self.app: flask.Flask | None = None
+        self.routes: list[Route] = []
+        self._client: Any = None
+
+    @property
+    def api_spec(self) -> Spec:
+        """Legacy name of :attr:`spec`."""
+        return self.spec
+
+    # -- server ---------------------------------------------------------------------------
+    def spawn_api(
+        self,
+        app: flask.Flask,
+        decorator: Decorator | None = None,
+        *,
+        base_path: str | None = None,
+    ) -> None:
+        """Add a Flask route for every operation bound with ``x-bind-server``.
+
+        Args:
+            app: The Flask app to populate.
+            decorator: Wraps every route's request pipeline (legacy; any callable now).
+            base_path: Prefix for every route. ``None`` mounts the spec's paths verbatim, as
+                legacy did (``basePath`` ignored); pass ``api.spec.base_path`` to honour it.
+
+        Raises:
+            SpawnError: a handler or decorator cannot be imported, or an operation has no
+                binding and no ``x-no-bind-server``.
+        """
+        if decorator is not None and not callable(decorator):
+            raise TypeError(f"decorator must be callable, got {type(decorator).__name__}")
+        self.routes = spawn_routes(
+            app,
+            self.spec.operations,
+            api_name=self.name,
+            error_callback=lambda: self.error_callback,
+            decorator=decorator,
+            base_path=base_path or "",
+        )
+        self.is_server = True
+        self.app = app
+        self._client = None  # a local client now goes through the app
+
+    # -- models -----------------------------------------------------------------------------
+    def get_version(self) -> str:
+        """``info.version`` of the spec (``""`` if missing)."""
+        return self.spec.api_version
+
+    def model_to_json(self, obj: Any, *, keep_datetime: bool = False) -> Any:
+        """The JSON-able data of a model (or of any value holding models)."""
+        if isinstance(obj, Model):
+            return obj.to_json(keep_datetime=keep_datetime)
+        return self.spec.model_to_json(obj)
+
+    def json_to_model(
+        self, model_name: str, j: Any, validate: bool = False, keep_datetime: bool = False
+    ) -> Any:
+        """Build a model instance from JSON data (the legacy one always raised).
+
+        Args:
+            model_name: The definition's name.
+            j: A JSON object (dict) or JSON text.
+            validate: Check the data against the definition first.
+            keep_datetime: Accepted for compatibility: dates are always converted.
+
+        Raises:
+            ValidationError: ``validate`` is set and the data does not fit, or the name is
+                unknown.
+        """
+        del keep_datetime  # specbind always turns date strings into date objects
+        if validate:
+            self.validate(model_name, j)
+        try:
+            return self.spec.json_to_model(model_name, j)
+        except UnknownModelError as exc:
+            raise ValidationError(str(exc)) from exc
+
+    def validate(self, model_name: str, obj: Any) -> None:
+        """Check data (or a model) against a definition (legacy ``ApiSpec.validate``).
+
+        Raises:
+            ValidationError: the name is unknown or the data does not fit; the message lists
+                every failure.
+        """
+        try:
+            self.spec.validate_model(model_name, obj)
+        except UnknownModelError as exc:
+            raise ValidationError(str(exc)) from exc
+        except RequestValidationError as exc:
+            detail = "; ".join(
+                f"{'.'.join(str(p) for p in e.loc) or '<root>'}: {e.msg}" for e in exc.errors
+            )
+            raise ValidationError(
+                f"{model_name} is invalid: {detail}", problem=exc.to_problem()
+            ) from exc
+
+    # -- client -----------------------------------------------------------------------------
+    @property
+    def client(self) -> Any:
+        """The client of this API: ``api.client.<x-bind-client>(...)``."""
+        if self._client is None:
+            self._client = self._make_client()
+        return self._client
+
+    def _make_client(self) -> Any:
+        raise PyMacaronCoreException(
+            f"the client of api {self.name!r} is not available in this version"
+        )
+
+    def __repr__(self) -> str:
+        return f"<API {self.name!r} {self.spec.title!r} {self.spec.spec_version}>"

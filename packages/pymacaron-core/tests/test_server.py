@@ -1,0 +1,183 @@
+"""The legacy README's examples through Flask's test client."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import flask
+import pytest
+from pymc_testapp import handlers
+
+from pymacaron_core.swagger import ApiPool
+
+PROBLEM = "application/problem+json"
+
+
+def test_login_handler_receives_the_body_model_and_returns_a_model(
+    client: flask.testing.FlaskClient,
+) -> None:
+    r = client.post("/v1/login", json={"email": "a@a.a", "password": "secret"})
+    assert r.status_code == 200
+    assert r.get_json() == {"message": "Welcome a@a.a!"}
+    assert r.mimetype == "application/json"
+    [credentials] = handlers.LOGINS
+    assert credentials == ApiPool.login.model.Credentials(email="a@a.a", password="secret")
+
+
+def test_login_handler_may_answer_a_flask_response(client: flask.testing.FlaskClient) -> None:
+    r = client.post("/v1/login", json={"email": "a@a.a", "password": "nope"})
+    assert r.status_code == 401
+    assert r.get_json() == {"error": "INVALID_CREDENTIALS"}
+
+
+def test_a_json_body_without_content_type_is_accepted_as_legacy(
+    client: flask.testing.FlaskClient,
+) -> None:
+    r = client.post("/v1/login", data=b'{"email": "a@a.a", "password": "secret"}')
+    assert r.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("body", "loc"),
+    [
+        ({"password": "secret"}, ["body", "email"]),
+        ({"email": "a@a.a", "password": ""}, ["body", "password"]),
+        ({"email": 5, "password": "x"}, ["body", "email"]),
+    ],
+)
+def test_invalid_bodies_get_a_400_problem_and_the_handler_is_not_called(
+    client: flask.testing.FlaskClient, body: dict[str, Any], loc: list[str]
+) -> None:
+    r = client.post("/v1/login", json=body)
+    assert r.status_code == 400
+    assert r.mimetype == PROBLEM
+    problem = r.get_json()
+    assert problem["type"] == "urn:apicore:problem:validation-error"
+    assert [e["loc"] for e in problem["errors"]] == [loc]
+    assert handlers.LOGINS == []
+
+
+def test_malformed_json_is_a_400_problem(client: flask.testing.FlaskClient) -> None:
+    r = client.post("/v1/login", data=b'{"email": ', content_type="application/json")
+    assert r.status_code == 400
+    assert r.get_json()["type"] == "urn:apicore:problem:malformed-request"
+
+
+def test_wrong_content_type_is_a_415_problem(client: flask.testing.FlaskClient) -> None:
+    r = client.post("/v1/login", data=b"email=a", content_type="text/csv")
+    assert r.status_code == 415
+    assert r.mimetype == PROBLEM
+
+
+def test_global_decorator_wraps_every_route_of_the_api(client: flask.testing.FlaskClient) -> None:
+    client.post("/v1/login", json={"email": "a@a.a", "password": "secret"})
+    client.get("/v1/hello")
+    client.get("/v1/version")  # another API, spawned without the decorator
+    assert [c.rsplit(" ", 1)[0] for c in handlers.CALLS] == ["POST /v1/login", "GET /v1/hello"]
+    assert all(len(c.rsplit(" ", 1)[1]) == 36 for c in handlers.CALLS)  # a uuid4 call id
+
+
+def test_html_endpoint_returns_a_string_or_a_tuple(client: flask.testing.FlaskClient) -> None:
+    r = client.get("/v1/hello?name=bob")
+    assert (r.status_code, r.mimetype, r.text) == (200, "text/html", "<h1>hello bob</h1>")
+    r = client.get("/v1/hello?name=tuple")
+    assert (r.status_code, r.text) == (201, "<h1>created</h1>")
+
+
+def test_handler_exception_with_default_callback_is_a_500_problem_without_its_text(
+    client: flask.testing.FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    r = client.get("/v1/crash")
+    assert r.status_code == 500
+    assert r.mimetype == PROBLEM
+    assert "hunter2" not in r.text
+    assert r.get_json()["type"] == "urn:apicore:problem:internal-error"
+    assert r.headers["PymCallID"] in r.get_json()["detail"]
+    assert "RuntimeError" in caplog.text  # the log has the traceback
+
+
+def test_handler_exception_goes_through_error_callback(client: flask.testing.FlaskClient) -> None:
+    r = client.get("/v1/fail")
+    assert r.status_code == 500
+    assert r.get_json() == {"error": "the handler failed", "status": 500}
+
+
+def test_exception_status_code_is_kept(client: flask.testing.FlaskClient) -> None:
+    r = client.get("/v1/teapot")
+    assert r.status_code == 418
+    assert r.get_json() == {"error": "short and stout", "status": 418}
+
+
+def test_validation_errors_go_through_error_callback(client: flask.testing.FlaskClient) -> None:
+    r = client.get("/v1/echo/abc/notanint?opt=x")
+    assert r.status_code == 400
+    body = r.get_json()
+    assert body["status"] == 400
+    assert "path.num" in body["error"]
+    assert "query.opt" in body["error"]
+
+
+def test_path_and_query_parameters_are_typed_kwargs(client: flask.testing.FlaskClient) -> None:
+    r = client.get("/v1/echo/abc/42?opt=5&flag=true")
+    assert r.get_json() == {"item": "abc", "num": 42, "opt": 5, "flag": True}
+    r = client.get("/v1/echo/abc/42")
+    assert r.get_json() == {"item": "abc", "num": 42, "flag": False}  # default applied
+
+
+def test_result_that_does_not_fit_the_spec_is_a_500(client: flask.testing.FlaskClient) -> None:
+    r = client.get("/v1/bad-result")
+    assert r.status_code == 500
+    assert r.mimetype == PROBLEM
+    assert "message" not in r.get_json()["detail"]
+
+
+def test_none_result_is_a_500(client: flask.testing.FlaskClient) -> None:
+    assert client.get("/v1/nothing").status_code == 500
+
+
+def test_x_no_bind_server_operations_get_no_route(client: flask.testing.FlaskClient) -> None:
+    assert client.post("/v1/logout").status_code == 404
+
+
+def test_unknown_method_is_405(client: flask.testing.FlaskClient) -> None:
+    assert client.delete("/v1/login").status_code == 405
+
+
+def test_x_decorate_server_wraps_the_handler(client: flask.testing.FlaskClient) -> None:
+    r = client.post("/v1/user", json={"name": "Ada", "surname": "Lovelace"})
+    assert r.status_code == 201
+    assert client.get("/v1/user/ada.lovelace").status_code == 401
+    r = client.get(
+        "/v1/user/ada.lovelace?uppercase=true", headers={"Authorization": "Bearer let-me-in"}
+    )
+    assert r.status_code == 200
+    assert r.get_json() == {"id": "ada.lovelace", "name": "ADA", "surname": "LOVELACE"}
+
+
+def test_x_persist_hooks_are_injected(client: flask.testing.FlaskClient) -> None:
+    User = ApiPool.user.model.User
+    User(id="x", name="n", surname="s").save_to_db()
+    loaded = User.load_from_db("x")  # type: ignore[attr-defined]  # injected by x-persist
+    assert loaded == User(id="x", name="n", surname="s")
+    r = client.get("/v1/user/nobody", headers={"Authorization": "Bearer let-me-in"})
+    assert r.status_code == 404
+    assert r.get_json() == {"error": "no user nobody"}
+
+
+def test_call_id_and_path_come_from_headers(client: flask.testing.FlaskClient) -> None:
+    r = client.get("/v1/version", headers={"PymCallID": "abc", "PymCallPath": "front.user"})
+    assert r.get_json() == {"version": "1.2.3", "call_id": "abc", "call_path": "front.user.public"}
+    assert r.headers["PymCallID"] == "abc"
+
+
+def test_readme_header_spelling_is_accepted(client: flask.testing.FlaskClient) -> None:
+    r = client.get("/v1/version", headers={"PymCallerID": "xyz", "PymCallerPath": "front"})
+    assert r.get_json()["call_id"] == "xyz"
+    assert r.get_json()["call_path"] == "front.public"
+
+
+def test_a_new_call_id_is_made_without_headers(client: flask.testing.FlaskClient) -> None:
+    first = client.get("/v1/version").get_json()
+    second = client.get("/v1/version").get_json()
+    assert first["call_path"] == "public"
+    assert first["call_id"] != second["call_id"]
