@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from apicore_callbacks import CallbackRequest, JobSpec, JobState, SQLiteJobStore
-from apicore_callbacks._cli import main  # noqa: PLC2701 -- in-process run of our own CLI
+from apicore_callbacks._cli import main
 
 
 def dead_job(db: Path) -> str:

@@ -9,11 +9,14 @@ An adapter (asymmetric, symmetric) uses it like this::
     cb = config.parse(headers, policy=dispatcher.settings.policy)  # 422 on error
     sub = dispatcher.submit("predict", arguments, cb, request_id=..., owner=...)
     return 202, sub.acceptance.body, sub.acceptance.headers
+
+With ``APICORE_CALLBACKS_BROKER=redis://...`` the same code stores jobs in Redis and runs them
+on Celery workers (:mod:`apicore_callbacks.celery`).
 """
 
 from apicore_callbacks.__about__ import __version__
 from apicore_callbacks._config import CallbackConfig
-from apicore_callbacks._dispatcher import Clock, Dispatcher, Runner, Submission
+from apicore_callbacks._dispatcher import Clock, Dispatcher, Publisher, Runner, Submission
 from apicore_callbacks._documents import (
     Acceptance,
     acceptance,
@@ -23,6 +26,7 @@ from apicore_callbacks._documents import (
 )
 from apicore_callbacks._errors import (
     BlockedDestinationError,
+    BrokerUnavailableError,
     CallbackError,
     CallbackRequestError,
     IdempotencyKeyReusedError,
@@ -32,6 +36,7 @@ from apicore_callbacks._errors import (
     InvalidCallbackURLError,
     InvalidIdempotencyKeyError,
     JobNotFoundError,
+    MissingExtraError,
     SettingsError,
     WebhookVerificationError,
 )
@@ -51,6 +56,7 @@ from apicore_callbacks._openapi import (
     job_accepted_schema,
     job_status_schema,
 )
+from apicore_callbacks._redis import RedisJobStore
 from apicore_callbacks._retry import (
     STANDARD_SCHEDULE,
     RetryPolicy,
@@ -73,6 +79,7 @@ __all__ = [
     "Acceptance",
     "Attempt",
     "BlockedDestinationError",
+    "BrokerUnavailableError",
     "CallbackConfig",
     "CallbackError",
     "CallbackRequest",
@@ -93,6 +100,9 @@ __all__ = [
     "JobSpec",
     "JobState",
     "JobStore",
+    "MissingExtraError",
+    "Publisher",
+    "RedisJobStore",
     "RetryPolicy",
     "Runner",
     "SQLiteJobStore",

@@ -1,4 +1,4 @@
-"""``python -m apicore_callbacks``: list, show and requeue jobs of a SQLite store."""
+"""``python -m apicore_callbacks``: list, show and requeue jobs; run Celery workers."""
 
 from __future__ import annotations
 
@@ -10,13 +10,24 @@ from collections.abc import Sequence
 
 from apicore_callbacks._documents import status_document
 from apicore_callbacks._errors import JobNotFoundError
-from apicore_callbacks._jobs import JobState
+from apicore_callbacks._jobs import JobState, JobStore
+from apicore_callbacks._redis import RedisJobStore
 from apicore_callbacks._settings import Settings
 from apicore_callbacks._sqlite import SQLiteJobStore
+
+WORKER_USAGE = """\
+usage: python -m apicore_callbacks worker MODULE[:ATTRIBUTE] [celery worker options]
+
+Start a Celery worker running the callback jobs of the Dispatcher named by MODULE:ATTRIBUTE
+(default attribute: dispatcher). Needs APICORE_CALLBACKS_BROKER=redis://... and
+pip install "apicore-callbacks[celery]". Options after the target go to `celery worker`."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list[:1] == ["worker"]:
+        return _worker(args_list[1:])
     parser = argparse.ArgumentParser(
         prog="python -m apicore_callbacks", description="Inspect and requeue callback jobs."
     )
@@ -30,13 +41,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         sub.add_argument("job_id")
         sub.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
     listing.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
+    commands.add_parser("worker", help="run a Celery worker (worker --help)", add_help=False)
+    args = parser.parse_args(args_list)
     db = args.db_sub or args.db
-    path = Settings.from_env(db=db).db
-    if not path.exists():
-        print(f"error: no job store at {path} (pass --db PATH)", file=sys.stderr)
+    settings = Settings.from_env(db=db)
+    store: JobStore
+    if settings.broker is not None and db is None:
+        # APICORE_CALLBACKS_BROKER set: the jobs are in Redis; the workers' sweeper publishes
+        # a requeued job.
+        store = RedisJobStore(settings.broker)
+    elif not settings.db.exists():
+        print(f"error: no job store at {settings.db} (pass --db PATH)", file=sys.stderr)
         return 2
-    store = SQLiteJobStore(path)
+    else:
+        store = SQLiteJobStore(settings.db)
     try:
         if args.command == "list":
             state = JobState(args.state) if args.state else None
@@ -62,3 +80,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     finally:
         store.close()
+
+
+def _worker(argv: list[str]) -> int:
+    if argv[:1] in (["-h"], ["--help"]):
+        print(WORKER_USAGE)
+        return 0
+    if not argv or argv[0].startswith("-"):
+        print(WORKER_USAGE, file=sys.stderr)
+        return 2
+    from apicore_callbacks._celery import worker_main
+    from apicore_callbacks._errors import CallbackError
+
+    try:
+        worker_main(argv[0], argv[1:])
+    except CallbackError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0

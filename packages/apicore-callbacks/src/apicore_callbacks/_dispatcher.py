@@ -22,7 +22,7 @@ import httpx
 
 from apicore_callbacks.__about__ import __version__
 from apicore_callbacks._documents import Acceptance, acceptance, error_problem, status_document
-from apicore_callbacks._errors import BlockedDestinationError
+from apicore_callbacks._errors import BlockedDestinationError, BrokerUnavailableError
 from apicore_callbacks._jobs import Attempt, CallbackRequest, Claim, Job, JobSpec, JobStore, Outcome
 from apicore_callbacks._retry import Verdict, classify, parse_retry_after
 from apicore_callbacks._settings import Settings
@@ -35,6 +35,9 @@ logger = logging.getLogger("apicore_callbacks")
 Runner = Callable[[Job], Any]
 """Runs a job's function: ``(job) -> JSON-compatible result`` (sync, or async returning an
 awaitable). It receives ``job.arguments`` as stored JSON and converts them itself."""
+
+Publisher = Callable[[Job], None]
+"""Hands a stored job to an external executor (Celery); raises when the broker refuses it."""
 
 Clock = Callable[[], float]
 """Returns the current Unix time; :class:`apicore_callbacks.testing.FakeClock` fits."""
@@ -63,8 +66,14 @@ class Dispatcher:
     run as tasks on that loop, sync runners in a bounded thread pool. At start the worker
     resumes every due job of the store, including those whose lease expired (crash).
 
+    With ``settings.broker`` set (``APICORE_CALLBACKS_BROKER=redis://...``), jobs are stored
+    in Redis and published to Celery workers (see :mod:`apicore_callbacks.celery`); then
+    :meth:`start` runs nothing locally and :meth:`submit` returns only after the broker took
+    the task.
+
     Args:
-        store: The job store (default: ``SQLiteJobStore(settings.db)``).
+        store: The job store (default: ``SQLiteJobStore(settings.db)``, or a
+            ``RedisJobStore`` when ``settings.broker`` is set).
         settings: Settings (default: :meth:`Settings.from_env`).
         runners: Runner per endpoint name; add more with :meth:`register`.
         transport: The httpx transport that really sends (tests: ``httpx.MockTransport``);
@@ -73,6 +82,11 @@ class Dispatcher:
         clock: Current Unix time (default ``time.time``).
         rng: Source of retry jitter.
         worker_id: Name of this worker in leases (default host:pid:object id).
+        publisher: Hands each new or requeued job to an external executor instead of the
+            local worker (default: Celery when ``settings.broker`` is set).
+
+    Raises:
+        MissingExtraError: ``settings.broker`` is set but Celery is not installed.
     """
 
     def __init__(
@@ -86,9 +100,18 @@ class Dispatcher:
         clock: Clock | None = None,
         rng: random.Random | None = None,
         worker_id: str | None = None,
+        publisher: Publisher | None = None,
     ) -> None:
         self.settings = settings if settings is not None else Settings.from_env()
+        if self.settings.broker is not None and (store is None or publisher is None):
+            # Imported here: Celery and redis are an optional extra.
+            from apicore_callbacks._celery import CeleryPublisher
+
+            celery_publisher = CeleryPublisher(self.settings, store=store)
+            store = celery_publisher.store
+            publisher = publisher if publisher is not None else celery_publisher
         self.store: JobStore = store if store is not None else SQLiteJobStore(self.settings.db)
+        self.publisher = publisher
         self._runners: dict[str, Runner] = dict(runners or {})
         self._transport = transport
         self._resolver = resolver
@@ -121,10 +144,14 @@ class Dispatcher:
     ) -> Submission:
         """Commit a job durably, wake the worker, and return the 202 answer to send.
 
-        Blocking (one fsync): from async code use :meth:`asubmit`.
+        Blocking (one fsync, or with a broker one Redis round trip and one publish): from
+        async code use :meth:`asubmit`. With a publisher, the job is deleted again when the
+        publish fails (nothing runs a job whose client got an error); should that delete fail
+        too, the workers' sweeper publishes the job after ``republish_after`` seconds.
 
         Raises:
             IdempotencyKeyReusedError: The key was used with other arguments (answer 422).
+            BrokerUnavailableError: The store or broker is unreachable (answer 503).
         """
         spec = JobSpec(
             endpoint=endpoint,
@@ -136,13 +163,33 @@ class Dispatcher:
             idempotency_key=idempotency_key,
         )
         job, created = self.store.submit(spec, now=self._clock())
-        if created:
+        if created and self.publisher is not None:
+            self._publish_new(job)
+        elif created:
             self._notify()
         return Submission(
             job=job,
             created=created,
             acceptance=acceptance(job, prefix=self.settings.jobs_prefix, created=created),
         )
+
+    def _publish_new(self, job: Job) -> None:
+        assert self.publisher is not None
+        try:
+            self.publisher(job)
+        except Exception as exc:
+            logger.warning(
+                "[[apicore_callbacks]] job %s: publish failed (%s); not accepted",
+                job.id,
+                type(exc).__name__,
+            )
+            delete = getattr(self.store, "delete", None)
+            with contextlib.suppress(Exception):
+                if delete is not None:
+                    delete(job.id)
+            raise BrokerUnavailableError(
+                "the broker did not accept the job; check APICORE_CALLBACKS_BROKER"
+            ) from exc
 
     async def asubmit(
         self,
@@ -172,13 +219,22 @@ class Dispatcher:
     def requeue(self, job_id: str) -> Job:
         """Deliver a dead (or finished) job again; see :meth:`JobStore.requeue`."""
         job = self.store.requeue(job_id, now=self._clock())
+        if self.publisher is not None:
+            # A failed publish is caught up by the workers' sweeper (the job is due).
+            with contextlib.suppress(Exception):
+                self.publisher(job)
         self._notify()
         return job
 
     # -- lifecycle ---------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Start the background worker thread (idempotent)."""
+        """Start the background worker thread (idempotent).
+
+        With a publisher (Celery), jobs run on the external workers: nothing starts here.
+        """
+        if self.publisher is not None:
+            return
         if self._thread is not None and self._thread.is_alive():
             return
         self._stopping = False
@@ -219,6 +275,19 @@ class Dispatcher:
         so a multi-day retry schedule runs in milliseconds.
         """
         return asyncio.run(self._drain(advance=advance, max_steps=max_steps))
+
+    def process(self, claim: Claim) -> None:
+        """Run one claimed job's stage (run or deliver) in the calling thread.
+
+        For external executors: a Celery task claims a job by id and calls this. Errors are
+        logged; the job then resumes when its lease expires.
+        """
+        asyncio.run(self._process_one(claim))
+
+    async def _process_one(self, claim: Claim) -> None:
+        with self._pool() as pool:
+            async with self._client() as client:
+                await self._process(claim, client, pool)
 
     async def _drain(self, *, advance: bool, max_steps: int) -> int:
         steps = 0

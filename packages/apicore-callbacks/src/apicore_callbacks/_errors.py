@@ -109,3 +109,26 @@ class WebhookVerificationError(CallbackError, ValueError):
 
 class SettingsError(CallbackError, ValueError):
     """A setting (argument or environment variable) has an invalid value."""
+
+
+class BrokerUnavailableError(CallbackError, ConnectionError):
+    """The job store or the broker (Redis) could not be reached; the job was not accepted.
+
+    Answer 503 with :meth:`problem` (and ``Retry-After``): the client may retry, ideally with
+    the same ``Idempotency-Key``.
+    """
+
+    status = 503
+
+    def problem(self) -> dict[str, Any]:
+        """Return the RFC 9457 problem document (no connection details)."""
+        return {
+            "type": PROBLEM_PREFIX + "service-unavailable",
+            "title": "Service unavailable",
+            "status": self.status,
+            "detail": "the callback job could not be queued; retry later",
+        }
+
+
+class MissingExtraError(CallbackError, ImportError):
+    """An optional dependency is missing; the message names the extra to install."""

@@ -15,6 +15,8 @@ from apicore_callbacks._ssrf import DestinationPolicy
 ENV_DB = "APICORE_CALLBACKS_DB"
 ENV_SECRET = "APICORE_CALLBACKS_SECRET"
 ENV_ALLOW = "APICORE_CALLBACKS_ALLOW"
+ENV_BROKER = "APICORE_CALLBACKS_BROKER"
+BROKER_SCHEMES = ("redis://", "rediss://", "unix://")
 DEFAULT_DB = "apicore-callbacks.sqlite3"
 
 
@@ -34,7 +36,16 @@ class Settings:
         max_runs: Runs of one job before it fails as interrupted (worker crashes mid-run).
         deliver_errors: Deliver a problem document when the function raises (else keep the
             job ``failed`` without a callback; ``GET /jobs/{id}`` still shows it).
-        poll_interval: Seconds between store polls (jobs from other processes, retries due).
+        poll_interval: Seconds between store polls (jobs from other processes, retries due;
+            with a broker: how often each Celery worker looks for due jobs to publish).
+        broker: A Redis URL (env ``APICORE_CALLBACKS_BROKER``): jobs live in Redis and run on
+            Celery workers (``pip install "apicore-callbacks[celery]"``) instead of the
+            embedded SQLite store and in-process worker. ``None``: embedded.
+        republish_after: With a broker, seconds after which a due job whose task message was
+            not consumed is published again (a message lost with a Redis crash, or a publish
+            that failed after the job was stored). Duplicated messages are harmless.
+        visibility_timeout: With a broker, seconds before Redis gives an unacknowledged task
+            message to another worker; keep it longer than your longest job.
     """
 
     db: Path = Path(DEFAULT_DB)
@@ -47,6 +58,9 @@ class Settings:
     max_runs: int = 3
     deliver_errors: bool = True
     poll_interval: float = 0.5
+    broker: str | None = None
+    republish_after: float = 60.0
+    visibility_timeout: float = 43_200.0
 
     def __post_init__(self) -> None:
         for secret in self.secrets:
@@ -55,6 +69,15 @@ class Settings:
             raise SettingsError("concurrency and max_runs must be at least 1")
         if self.lease <= 0 or self.poll_interval <= 0:
             raise SettingsError("lease and poll_interval must be positive")
+        if self.broker is not None and not self.broker.startswith(BROKER_SCHEMES):
+            raise SettingsError(
+                "broker must be a Redis URL (redis://[:password@]host:port/db, rediss://... "
+                "or unix://...); other brokers are not supported"
+            )
+        if self.republish_after <= 0 or self.visibility_timeout <= self.lease:
+            raise SettingsError(
+                "republish_after must be positive and visibility_timeout longer than lease"
+            )
 
     @classmethod
     def from_env(
@@ -64,12 +87,14 @@ class Settings:
         db: str | os.PathLike[str] | None = None,
         secrets: str | Iterable[str] | None = None,
         allow: str | Iterable[str] | None = None,
+        broker: str | None = None,
         **options: object,
     ) -> Settings:
         """Build settings from arguments, falling back to the environment variables.
 
-        Arguments win over ``APICORE_CALLBACKS_DB``, ``APICORE_CALLBACKS_SECRET`` and
-        ``APICORE_CALLBACKS_ALLOW``; ``options`` are the other :class:`Settings` fields.
+        Arguments win over ``APICORE_CALLBACKS_DB``, ``APICORE_CALLBACKS_SECRET``,
+        ``APICORE_CALLBACKS_ALLOW`` and ``APICORE_CALLBACKS_BROKER``; ``options`` are the other
+        :class:`Settings` fields. An empty ``APICORE_CALLBACKS_BROKER`` means embedded.
 
         Raises:
             SettingsError: A value is invalid; the message names the variable.
@@ -94,4 +119,16 @@ class Settings:
         except ValueError as exc:
             raise SettingsError(f"{ENV_ALLOW} / allow=: {exc}") from None
         path = Path(db if db is not None else env.get(ENV_DB) or DEFAULT_DB)
-        return cls(db=path, secrets=tuple(secret_list), policy=policy, **options)  # type: ignore[arg-type]
+        url = (broker if broker is not None else env.get(ENV_BROKER, "")).strip() or None
+        try:
+            return cls(
+                db=path,
+                secrets=tuple(secret_list),
+                policy=policy,
+                broker=url,
+                **options,  # type: ignore[arg-type]
+            )
+        except SettingsError as exc:
+            if url is not None and broker is None and "broker" in str(exc):
+                raise SettingsError(f"{ENV_BROKER}: {exc}") from None
+            raise

@@ -72,7 +72,8 @@ def new_job_id() -> str:
     return "job_" + secrets.token_urlsafe(24)
 
 
-def _digest(*parts: str) -> str:
+def digest(*parts: str) -> str:
+    """Return the SHA-256 hex digest of NUL-joined parts (idempotency scopes, fingerprints)."""
     return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
 
 
@@ -166,8 +167,8 @@ class SQLiteJobStore:
         """Create a job durably; see :meth:`JobStore.submit`."""
         scope = fingerprint = None
         if spec.idempotency_key is not None:
-            scope = _digest(spec.endpoint, spec.owner or "", spec.idempotency_key)
-            fingerprint = _digest(spec.fingerprint_source())
+            scope = digest(spec.endpoint, spec.owner or "", spec.idempotency_key)
+            fingerprint = digest(spec.fingerprint_source())
         with self._write() as db:
             if scope is not None:
                 row = db.execute("SELECT * FROM jobs WHERE idem_scope = ?", (scope,)).fetchone()

@@ -1,0 +1,625 @@
+"""A job store in Redis: the same states, leases and fencing as the SQLite store, for many hosts.
+
+Every transition is one Lua script, so it is atomic on the Redis server. Keys (``prefix`` is
+``apicore:callbacks:`` by default; one Redis, not Redis Cluster):
+
+- ``job:<id>`` hash: the job's fields (absent field = ``None``);
+- ``attempts:<id>`` list: the attempts log, JSON entries, oldest first;
+- ``due`` sorted set: every active job, scored by when it is claimable (``run_at``, or
+  ``lease_until`` while leased), so a claim is one range query;
+- ``created`` / ``finished`` sorted sets: listing (newest first) and pruning;
+- ``idem`` hash: idempotency scope -> job id.
+
+A ``published_at`` field records when the job was last handed to an executor (Celery), so that
+:meth:`RedisJobStore.take_unpublished` can hand out due jobs nobody published since they
+became due (a crashed worker's job, a retry that came due, a publish that failed).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Sequence
+from typing import TYPE_CHECKING, Any, cast
+
+from apicore_callbacks._errors import (
+    BrokerUnavailableError,
+    IdempotencyKeyReusedError,
+    JobNotFoundError,
+    MissingExtraError,
+)
+from apicore_callbacks._jobs import (
+    Attempt,
+    CallbackRequest,
+    Claim,
+    Job,
+    JobSpec,
+    JobState,
+    Outcome,
+    Stage,
+)
+from apicore_callbacks._sqlite import digest, new_job_id
+
+if TYPE_CHECKING:
+    import redis
+
+DEFAULT_PREFIX = "apicore:callbacks:"
+
+# Shared Lua helpers. Numbers are written back from ARGV strings, never from Lua numbers:
+# Lua formats doubles with 14 digits, which would round Unix times.
+_LUA_HEAD = """
+local P = ARGV[1]
+local function jkey(id) return P .. 'job:' .. id end
+local function active(state)
+  return state == 'queued' or state == 'running' or state == 'delivering'
+end
+local function claim_one(id, worker, now, lease_until)
+  local k = jkey(id)
+  local state = redis.call('HGET', k, 'state')
+  redis.call('HINCRBY', k, 'fence', 1)
+  redis.call('HSET', k, 'lease_until', lease_until, 'worker', worker, 'updated_at', now)
+  if state ~= 'delivering' then redis.call('HINCRBY', k, 'run_count', 1) end
+  if state == 'queued' then redis.call('HSET', k, 'state', 'running') end
+  redis.call('ZADD', P .. 'due', lease_until, id)
+  return redis.call('HGETALL', k)
+end
+local function fenced(id, token)
+  local f = redis.call('HMGET', jkey(id), 'fence', 'lease_until')
+  return f[1] == token and f[2] ~= false
+end
+local function set_or_clear(k, field, value)
+  if value == '' then redis.call('HDEL', k, field) else redis.call('HSET', k, field, value) end
+end
+"""
+
+# ARGV: prefix, id, scope, fingerprint, now, field/value pairs...
+_SUBMIT = """
+local id, scope, fp, now = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+if scope ~= '' then
+  local old = redis.call('HGET', P .. 'idem', scope)
+  if old and redis.call('EXISTS', jkey(old)) == 1 then
+    if redis.call('HGET', jkey(old), 'fingerprint') ~= fp then return {-1, old} end
+    return {0, redis.call('HGETALL', jkey(old))}
+  end
+  redis.call('HSET', P .. 'idem', scope, id)
+end
+local fields = {}
+for i = 6, #ARGV do fields[#fields + 1] = ARGV[i] end
+redis.call('HSET', jkey(id), unpack(fields))
+redis.call('ZADD', P .. 'due', now, id)
+redis.call('ZADD', P .. 'created', now, id)
+return {1, redis.call('HGETALL', jkey(id))}
+"""
+
+# ARGV: prefix, worker, now, lease_until, limit, filter ('1'/'0'), endpoints...
+_CLAIM = """
+local worker, now, lease_until, limit = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
+local allowed = nil
+if ARGV[6] == '1' then
+  allowed = {}
+  for i = 7, #ARGV do allowed[ARGV[i]] = true end
+end
+local out = {}
+local ids = redis.call('ZRANGEBYSCORE', P .. 'due', '-inf', now, 'LIMIT', 0, 1000)
+for _, id in ipairs(ids) do
+  if #out >= limit then break end
+  if allowed == nil or allowed[redis.call('HGET', jkey(id), 'endpoint')] then
+    out[#out + 1] = claim_one(id, worker, now, lease_until)
+  end
+end
+return out
+"""
+
+# ARGV: prefix, id, worker, now, lease_until
+_CLAIM_JOB = """
+local id, now = ARGV[2], tonumber(ARGV[4])
+local s = redis.call('HMGET', jkey(id), 'state', 'run_at', 'lease_until')
+if not s[1] or not active(s[1]) or tonumber(s[2]) > now then return false end
+if s[3] and tonumber(s[3]) > now then return false end
+return claim_one(id, ARGV[3], ARGV[4], ARGV[5])
+"""
+
+# ARGV: prefix, id, token, now, lease_until
+_HEARTBEAT = """
+local id = ARGV[2]
+if not fenced(id, ARGV[3]) then return 0 end
+redis.call('HSET', jkey(id), 'lease_until', ARGV[5], 'updated_at', ARGV[4])
+redis.call('ZADD', P .. 'due', ARGV[5], id)
+return 1
+"""
+
+# ARGV: prefix, id, token, now, state, outcome, payload, error, attempt
+_FINISH_RUN = """
+local id, now, state = ARGV[2], ARGV[4], ARGV[5]
+if not fenced(id, ARGV[3]) then return 0 end
+local k = jkey(id)
+redis.call('HSET', k, 'state', state, 'outcome', ARGV[6], 'payload', ARGV[7], 'run_at', now,
+  'updated_at', now)
+set_or_clear(k, 'last_error', ARGV[8])
+redis.call('HDEL', k, 'lease_until', 'worker')
+if state == 'delivering' then
+  redis.call('HDEL', k, 'finished_at')
+  redis.call('ZADD', P .. 'due', now, id)
+else
+  redis.call('HSET', k, 'finished_at', now)
+  redis.call('ZREM', P .. 'due', id)
+  redis.call('ZADD', P .. 'finished', now, id)
+end
+redis.call('RPUSH', P .. 'attempts:' .. id, ARGV[9])
+return 1
+"""
+
+# ARGV: prefix, id, token, now, state, error, run_at, attempt
+_FINISH_DELIVERY = """
+local id, now, state = ARGV[2], ARGV[4], ARGV[5]
+if not fenced(id, ARGV[3]) then return 0 end
+local k = jkey(id)
+redis.call('HINCRBY', k, 'delivery_count', 1)
+redis.call('HSET', k, 'state', state, 'run_at', ARGV[7], 'updated_at', now)
+set_or_clear(k, 'last_error', ARGV[6])
+redis.call('HDEL', k, 'lease_until', 'worker')
+if state == 'delivering' then
+  redis.call('HDEL', k, 'finished_at')
+  redis.call('ZADD', P .. 'due', ARGV[7], id)
+else
+  redis.call('HSET', k, 'finished_at', now)
+  redis.call('ZREM', P .. 'due', id)
+  redis.call('ZADD', P .. 'finished', now, id)
+end
+redis.call('RPUSH', P .. 'attempts:' .. id, ARGV[8])
+return 1
+"""
+
+# ARGV: prefix, id, token, now, runs_back
+_RELEASE = """
+local id = ARGV[2]
+if not fenced(id, ARGV[3]) then return 0 end
+local k = jkey(id)
+redis.call('HDEL', k, 'lease_until', 'worker')
+redis.call('HSET', k, 'updated_at', ARGV[4])
+redis.call('HINCRBY', k, 'run_count', -tonumber(ARGV[5]))
+if redis.call('HGET', k, 'state') == 'running' then redis.call('HSET', k, 'state', 'queued') end
+redis.call('ZADD', P .. 'due', redis.call('HGET', k, 'run_at'), id)
+return 1
+"""
+
+# ARGV: prefix, id, now
+_REQUEUE = """
+local id, now = ARGV[2], ARGV[3]
+local k = jkey(id)
+if redis.call('EXISTS', k) == 0 then return false end
+if redis.call('HEXISTS', k, 'payload') == 1 then
+  redis.call('HSET', k, 'state', 'delivering')
+else
+  redis.call('HSET', k, 'state', 'queued', 'run_count', 0)
+end
+redis.call('HSET', k, 'delivery_count', 0, 'run_at', now, 'updated_at', now)
+redis.call('HDEL', k, 'lease_until', 'worker', 'finished_at')
+redis.call('HINCRBY', k, 'fence', 1)
+redis.call('ZADD', P .. 'due', now, id)
+redis.call('ZREM', P .. 'finished', id)
+return redis.call('HGETALL', k)
+"""
+
+# ARGV: prefix, now, republish_before, limit
+_TAKE_UNPUBLISHED = """
+local now, before, limit = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local out = {}
+local ids = redis.call('ZRANGEBYSCORE', P .. 'due', '-inf', now, 'WITHSCORES', 'LIMIT', 0, 5000)
+for i = 1, #ids, 2 do
+  if #out >= limit then break end
+  local id, due = ids[i], tonumber(ids[i + 1])
+  local pub = tonumber(redis.call('HGET', jkey(id), 'published_at') or '-1')
+  if pub < due or pub <= before then
+    redis.call('HSET', jkey(id), 'published_at', now)
+    out[#out + 1] = id
+  end
+end
+return out
+"""
+
+# ARGV: prefix, finished_before
+_PRUNE = """
+local ids = redis.call('ZRANGEBYSCORE', P .. 'finished', '-inf', '(' .. ARGV[2])
+for _, id in ipairs(ids) do
+  local scope = redis.call('HGET', jkey(id), 'idem_scope')
+  if scope then redis.call('HDEL', P .. 'idem', scope) end
+  redis.call('DEL', jkey(id), P .. 'attempts:' .. id)
+  redis.call('ZREM', P .. 'finished', id)
+  redis.call('ZREM', P .. 'created', id)
+  redis.call('ZREM', P .. 'due', id)
+end
+return #ids
+"""
+
+
+def _text(value: bytes | None) -> str | None:
+    return None if value is None else value.decode()
+
+
+def _job(flat: Sequence[bytes]) -> Job:
+    row = {flat[i].decode(): flat[i + 1] for i in range(0, len(flat), 2)}
+
+    def text(name: str) -> str | None:
+        return _text(row.get(name))
+
+    def number(name: str) -> float | None:
+        value = row.get(name)
+        return None if value is None else float(value)
+
+    return Job(
+        id=row["id"].decode(),
+        endpoint=row["endpoint"].decode(),
+        arguments=json.loads(row["arguments"]),
+        callback=CallbackRequest(
+            row["callback_url"].decode(), row["callback_method"].decode(), text("callback_key")
+        ),
+        state=JobState(row["state"].decode()),
+        created_at=float(row["created_at"]),
+        updated_at=float(row["updated_at"]),
+        run_at=float(row["run_at"]),
+        request_id=text("request_id"),
+        traceparent=text("traceparent"),
+        owner=text("owner"),
+        run_count=int(row.get("run_count", b"0")),
+        delivery_count=int(row.get("delivery_count", b"0")),
+        outcome=cast("Outcome | None", text("outcome")),
+        payload=row.get("payload"),
+        last_error=text("last_error"),
+        finished_at=number("finished_at"),
+        fence=int(row.get("fence", b"0")),
+    )
+
+
+def _attempt_json(attempt: Attempt) -> str:
+    return json.dumps(
+        [
+            attempt.number,
+            attempt.stage,
+            attempt.started_at,
+            attempt.finished_at,
+            attempt.ok,
+            attempt.status_code,
+            attempt.error,
+        ],
+        separators=(",", ":"),
+    )
+
+
+def _num(value: float) -> str:
+    return repr(float(value))
+
+
+def connect(url: str) -> redis.Redis:
+    """Return a Redis client for ``url``, or raise :class:`MissingExtraError`."""
+    try:
+        import redis
+    except ImportError as exc:  # pragma: no cover - exercised only without the extra
+        raise MissingExtraError(
+            'the Redis job store needs the redis package: pip install "apicore-callbacks[celery]"'
+        ) from exc
+    return redis.Redis.from_url(url, health_check_interval=30, socket_connect_timeout=5)
+
+
+class RedisJobStore:
+    """A :class:`JobStore` in Redis, shared by every API server and worker on every host.
+
+    The same state machine, fields, leases, fencing tokens, idempotency keys and attempts
+    log as :class:`SQLiteJobStore`; every transition is one atomic Lua script. Durability of
+    :meth:`submit` is Redis's: with ``appendonly yes`` and ``appendfsync always`` an
+    acknowledged write survives a Redis crash; with ``everysec`` (Redis's default for AOF) up to
+    about one second of writes can be lost on a host crash; without AOF, everything since the
+    last snapshot.
+
+    Args:
+        url: ``redis://[:password@]host:port/db`` or ``rediss://...`` (TLS).
+        prefix: Prefix of every key (several apps can share one Redis database).
+        client: A ready ``redis.Redis`` client instead of ``url`` (tests, custom pools).
+
+    Raises:
+        MissingExtraError: The ``redis`` package is not installed.
+    """
+
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        prefix: str = DEFAULT_PREFIX,
+        client: redis.Redis | None = None,
+    ) -> None:
+        if client is None:
+            if url is None:
+                raise TypeError("RedisJobStore needs a url or a client")
+            client = connect(url)
+        self.client = client
+        self.prefix = prefix
+        self._scripts = {
+            name: client.register_script(_LUA_HEAD + body)
+            for name, body in {
+                "submit": _SUBMIT,
+                "claim": _CLAIM,
+                "claim_job": _CLAIM_JOB,
+                "heartbeat": _HEARTBEAT,
+                "finish_run": _FINISH_RUN,
+                "finish_delivery": _FINISH_DELIVERY,
+                "release": _RELEASE,
+                "requeue": _REQUEUE,
+                "take_unpublished": _TAKE_UNPUBLISHED,
+                "prune": _PRUNE,
+            }.items()
+        }
+
+    def _call(self, name: str, *args: str | bytes) -> Any:
+        try:
+            return self._scripts[name](args=[self.prefix, *args])
+        except Exception as exc:
+            raise _translate(exc) from exc
+
+    def submit(self, spec: JobSpec, *, now: float) -> tuple[Job, bool]:
+        """Create a job (one atomic script); see :meth:`JobStore.submit`."""
+        scope = fingerprint = ""
+        if spec.idempotency_key is not None:
+            scope = digest(spec.endpoint, spec.owner or "", spec.idempotency_key)
+            fingerprint = digest(spec.fingerprint_source())
+        job_id = new_job_id()
+        at = _num(now)
+        fields: dict[str, str | None] = {
+            "id": job_id,
+            "endpoint": spec.endpoint,
+            "arguments": json.dumps(dict(spec.arguments), separators=(",", ":")),
+            "callback_url": spec.callback.url,
+            "callback_method": spec.callback.method,
+            "callback_key": spec.callback.key,
+            "request_id": spec.request_id,
+            "traceparent": spec.traceparent,
+            "owner": spec.owner,
+            "idem_scope": scope or None,
+            "fingerprint": fingerprint or None,
+            "state": JobState.QUEUED.value,
+            "run_at": at,
+            "created_at": at,
+            "updated_at": at,
+            "published_at": at,
+            "fence": "0",
+            "run_count": "0",
+            "delivery_count": "0",
+        }
+        pairs = [item for k, v in fields.items() if v is not None for item in (k, v)]
+        flag, data = self._call("submit", job_id, scope, fingerprint, at, *pairs)
+        if flag == -1:
+            raise IdempotencyKeyReusedError(data.decode())
+        return _job(data), flag == 1
+
+    def claim(
+        self,
+        worker: str,
+        *,
+        now: float,
+        lease: float,
+        limit: int = 1,
+        endpoints: Collection[str] | None = None,
+    ) -> list[Claim]:
+        """Lease up to ``limit`` due jobs; see :meth:`JobStore.claim`."""
+        names = [] if endpoints is None else list(endpoints)
+        if endpoints is not None and not names:
+            return []
+        rows = self._call(
+            "claim",
+            worker,
+            _num(now),
+            _num(now + lease),
+            str(limit),
+            "0" if endpoints is None else "1",
+            *names,
+        )
+        return [self._claim(row, worker) for row in rows]
+
+    def claim_job(self, job_id: str, worker: str, *, now: float, lease: float) -> Claim | None:
+        """Lease one job by id if it is due and not leased; else ``None``.
+
+        An executor (Celery) calls this with the id from its message: a duplicate message,
+        a job another worker holds, a retry not yet due or a finished job all give ``None``.
+        """
+        row = self._call("claim_job", job_id, worker, _num(now), _num(now + lease))
+        return None if row is None else self._claim(row, worker)
+
+    @staticmethod
+    def _claim(row: Sequence[bytes], worker: str) -> Claim:
+        job = _job(row)
+        stage: Stage = "deliver" if job.state is JobState.DELIVERING else "run"
+        return Claim(job=job, token=job.fence, stage=stage, worker=worker)
+
+    def heartbeat(self, claim: Claim, *, now: float, lease: float) -> bool:
+        """Extend a lease; see :meth:`JobStore.heartbeat`."""
+        return bool(
+            self._call("heartbeat", claim.job.id, str(claim.token), _num(now), _num(now + lease))
+        )
+
+    def finish_run(
+        self,
+        claim: Claim,
+        *,
+        now: float,
+        outcome: Outcome,
+        payload: bytes,
+        deliver: bool,
+        error: str | None = None,
+    ) -> bool:
+        """Store the run's payload; see :meth:`JobStore.finish_run`."""
+        state = JobState.DELIVERING if deliver else JobState.FAILED
+        attempt = Attempt(
+            job_id=claim.job.id,
+            number=claim.job.run_count,
+            stage="run",
+            started_at=claim.job.updated_at,
+            finished_at=now,
+            ok=outcome == "result",
+            error=error,
+        )
+        return bool(
+            self._call(
+                "finish_run",
+                claim.job.id,
+                str(claim.token),
+                _num(now),
+                state.value,
+                outcome,
+                payload,
+                error or "",
+                _attempt_json(attempt),
+            )
+        )
+
+    def finish_delivery(
+        self, claim: Claim, attempt: Attempt, *, now: float, retry_at: float | None
+    ) -> bool:
+        """Log a delivery attempt and move the job on; see :meth:`JobStore.finish_delivery`."""
+        if attempt.ok:
+            state = JobState.SUCCEEDED if claim.job.outcome == "result" else JobState.FAILED
+        else:
+            state = JobState.DELIVERING if retry_at is not None else JobState.DEAD
+        error = (
+            attempt.error
+            if not attempt.ok
+            else (claim.job.last_error if claim.job.outcome == "error" else None)
+        )
+        return bool(
+            self._call(
+                "finish_delivery",
+                claim.job.id,
+                str(claim.token),
+                _num(now),
+                state.value,
+                error or "",
+                _num(retry_at if retry_at is not None else now),
+                _attempt_json(attempt),
+            )
+        )
+
+    def release(self, claim: Claim, *, now: float) -> bool:
+        """Give a claimed job back; see :meth:`JobStore.release`."""
+        back = "1" if claim.stage == "run" else "0"
+        return bool(self._call("release", claim.job.id, str(claim.token), _num(now), back))
+
+    def requeue(self, job_id: str, *, now: float) -> Job:
+        """Deliver (or run) a job again; see :meth:`JobStore.requeue`."""
+        row = self._call("requeue", job_id, _num(now))
+        if row is None:
+            raise JobNotFoundError(f"no job {job_id!r} in Redis (prefix {self.prefix!r})")
+        return _job(row)
+
+    def take_unpublished(
+        self, *, now: float, republish_after: float, limit: int = 500
+    ) -> list[str]:
+        """Mark and return due jobs an executor must be told about.
+
+        A due job is returned when it was not published since it became due (its retry came
+        due, its worker's lease expired, or the publish after :meth:`submit` failed), or when
+        its last publication is older than ``republish_after`` seconds (a lost message).
+        """
+        ids = self._call("take_unpublished", _num(now), _num(now - republish_after), str(limit))
+        return [i.decode() for i in ids]
+
+    def mark_published(self, job_id: str, *, now: float) -> None:
+        """Record that a job was just handed to the executor."""
+        try:
+            self.client.hset(self._key("job:", job_id), "published_at", _num(now))
+        except Exception as exc:
+            raise _translate(exc) from exc
+
+    def delete(self, job_id: str) -> bool:
+        """Delete a job that was never started (its publish failed); ``False`` otherwise."""
+        key = self._key("job:", job_id)
+        try:
+            with self.client.pipeline() as pipe:
+                pipe.watch(key)  # type: ignore[no-untyped-call]
+                state, scope = pipe.hmget(key, ["state", "idem_scope"])
+                if state != JobState.QUEUED.value.encode():
+                    pipe.unwatch()
+                    return False
+                pipe.multi()
+                pipe.delete(key, self._key("attempts:", job_id))
+                pipe.zrem(self._key("due"), job_id)
+                pipe.zrem(self._key("created"), job_id)
+                if scope is not None:
+                    pipe.hdel(self._key("idem"), scope)
+                pipe.execute()
+                return True
+        except Exception as exc:
+            raise _translate(exc) from exc
+
+    def _key(self, *parts: str) -> str:
+        return self.prefix + "".join(parts)
+
+    def get(self, job_id: str) -> Job | None:
+        """Return a job, or ``None``."""
+        try:
+            row = cast("dict[bytes, bytes]", self.client.hgetall(self._key("job:", job_id)))
+        except Exception as exc:
+            raise _translate(exc) from exc
+        return _job([item for pair in row.items() for item in pair]) if row else None
+
+    def attempts(self, job_id: str) -> list[Attempt]:
+        """Return a job's attempts log, oldest first."""
+        try:
+            entries = self.client.lrange(self._key("attempts:", job_id), 0, -1)
+        except Exception as exc:
+            raise _translate(exc) from exc
+        attempts = []
+        for raw in cast("list[bytes]", entries):
+            number, stage, started, finished, ok, status, error = json.loads(raw)
+            attempts.append(Attempt(job_id, number, stage, started, finished, ok, status, error))
+        return attempts
+
+    def list_jobs(self, *, state: JobState | None = None, limit: int = 100) -> list[Job]:
+        """Return jobs, newest first, optionally only in one state."""
+        found: list[Job] = []
+        start, batch = 0, max(limit, 100)
+        while len(found) < limit:
+            ids = self.client.zrevrange(self._key("created"), start, start + batch - 1)
+            if not ids:
+                break
+            start += batch
+            for job_id in cast("list[bytes]", ids):
+                job = self.get(job_id.decode())
+                if job is not None and (state is None or job.state is state):
+                    found.append(job)
+                    if len(found) == limit:
+                        break
+        return found
+
+    def next_due(self, *, endpoints: Collection[str] | None = None) -> float | None:
+        """Return when the earliest active job becomes claimable, or ``None``."""
+        wanted = None if endpoints is None else set(endpoints)
+        start, batch = 0, 500
+        while True:
+            rows = self.client.zrange(self._key("due"), start, start + batch - 1, withscores=True)
+            if not rows:
+                return None
+            start += batch
+            for job_id, score in cast("list[tuple[bytes, float]]", rows):
+                if wanted is None:
+                    return float(score)
+                endpoint = self.client.hget(self._key("job:", job_id.decode()), "endpoint")
+                if endpoint is not None and cast("bytes", endpoint).decode() in wanted:
+                    return float(score)
+
+    def prune(self, *, finished_before: float) -> int:
+        """Delete terminal jobs finished before a time; return how many."""
+        return int(self._call("prune", _num(finished_before)))
+
+    def close(self) -> None:
+        """Close the client's connections."""
+        self.client.close()
+
+
+def _translate(exc: Exception) -> Exception:
+    try:
+        import redis
+    except ImportError:  # pragma: no cover
+        return exc
+    if isinstance(exc, redis.ConnectionError | redis.TimeoutError):
+        return BrokerUnavailableError(
+            "the Redis job store is unreachable; check APICORE_CALLBACKS_BROKER and that "
+            "redis-server is running"
+        )
+    return exc
