@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
 from apicore_app._docs import DocsRoutes
+from apicore_app._execution import LoopThread, job_runner, json_arguments
 from apicore_app._http import JSON, Request, Response, problem, problem_response
 from apicore_app._routing import PathTemplate, RouteTable, normalize_methods
 from apicore_auth import (
@@ -42,7 +43,6 @@ from apicore_callbacks import (
     CallbackRequestError,
     Dispatcher,
     IdempotencyKeyReusedError,
-    Job,
     Settings,
 )
 from apicore_introspect import Definitions, Limits, Operation, RequestError, ResultError, describe
@@ -176,7 +176,7 @@ class Api:
         )
         self._threads = threads
         self._executor: concurrent.futures.ThreadPoolExecutor | None = None
-        self._loop_thread: _LoopThread | None = None
+        self._loop_thread: LoopThread | None = None
         self._lock = threading.Lock()
         self._started = False
         self._module: str | None = None
@@ -246,7 +246,7 @@ class Api:
             self._table.add(template, names, route)
             self.routes.append(route)
             if config is not None:
-                self.dispatcher.register(route.key, _runner(operation))
+                self.dispatcher.register(route.key, job_runner(operation))
             self._changed()
             return func
 
@@ -501,7 +501,7 @@ class Api:
             callback = config.parse(request.headers.lower_map(), policy=dispatcher.settings.policy)
             submission = dispatcher.submit(
                 call.route.key,
-                _json_arguments(call),
+                json_arguments(call.route.operation, call.kwargs),
                 callback,
                 request_id=call.request_id,
                 traceparent=request.headers.get("traceparent"),
@@ -584,55 +584,12 @@ class Api:
                     )
         return self._executor
 
-    def _loop(self) -> _LoopThread:
+    def _loop(self) -> LoopThread:
         if self._loop_thread is None:
             with self._lock:
                 if self._loop_thread is None:
-                    self._loop_thread = _LoopThread()
+                    self._loop_thread = LoopThread()
         return self._loop_thread
-
-
-class _LoopThread:
-    """One event loop in a daemon thread, for async functions served under WSGI."""
-
-    def __init__(self) -> None:
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(
-            target=self._loop.run_forever, name="apicore-async", daemon=True
-        )
-        self._thread.start()
-
-    def run(self, coroutine: Any) -> Any:
-        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result()
-
-    def stop(self) -> None:
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=5)
-
-
-def _runner(operation: Operation) -> Callable[[Job], Any]:
-    def decode(job: Job) -> tuple[tuple[Any, ...], dict[str, Any]]:
-        return operation.bind_json(dict(job.arguments))
-
-    if operation.is_async:
-
-        async def run_async(job: Job) -> Any:
-            args, kwargs = decode(job)
-            return json.loads(operation.dump(await operation.func(*args, **kwargs)))
-
-        return run_async
-
-    def run(job: Job) -> Any:
-        args, kwargs = decode(job)
-        return json.loads(operation.dump(operation.func(*args, **kwargs)))
-
-    return run
-
-
-def _json_arguments(call: Call) -> dict[str, Any]:
-    # Stored as JSON and bound again by the worker: the round trip keeps every type.
-    loaded: dict[str, Any] = json.loads(call.route.operation.dump(call.kwargs))
-    return loaded
 
 
 def _requirement(auth: bool | str | Iterable[str] | Requirement) -> Requirement:
