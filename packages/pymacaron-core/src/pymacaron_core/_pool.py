@@ -9,6 +9,7 @@ from pymacaron_core._api import API
 from pymacaron_core._errors import MergeApisException
 
 _IGNORED_KEYS = frozenset({"x-model", "x-persist", "x-scope"})
+_RESERVED = frozenset({"apis", "pool"})
 
 
 class Pool:
@@ -28,7 +29,7 @@ class Pool:
         Raises:
             ValueError: ``name`` is not an identifier or clashes with a pool method.
         """
-        if not name.isidentifier() or name.startswith("_") or hasattr(Pool, name):
+        if not name.isidentifier() or name.startswith("_") or name in _RESERVED:
             raise ValueError(
                 f"api name {name!r} must be an identifier not starting with '_' and not one "
                 "of the pool's own names (add, merge, apis, ...)"
@@ -141,6 +142,9 @@ class _ApiPoolMeta(type):
         return cls._pool.apis
 
 
+_RESERVED |= {n for n in dir(Pool) if not n.startswith("_")}
+
+
 class ApiPool(metaclass=_ApiPoolMeta):
     """The legacy process-wide pool: ``ApiPool.add("login", yaml_path="login.yaml")``.
 
@@ -153,8 +157,6 @@ class ApiPool(metaclass=_ApiPoolMeta):
     @classmethod
     def add(cls, name: str, **kwargs: Any) -> API:
         """See :meth:`Pool.add`."""
-        if name == "pool":
-            raise ValueError("api name 'pool' clashes with ApiPool.pool(); pick another name")
         return cls._pool.add(name, **kwargs)
 
     @classmethod
@@ -176,17 +178,9 @@ class ApiPool(metaclass=_ApiPoolMeta):
     def _cmp_models(m1: Any, m2: Any) -> bool:
         return Pool._cmp_models(m1, m2)
 
-    def __getattr__(self, name: str) -> API:
+    def __getattr__(self, name: str) -> Any:
+        # Instances (legacy ``ApiPool().foo``, ``ApiPool().current_server_name``) read
+        # through to the pool; the class-level properties live on the metaclass.
         if name.startswith("_"):
             raise AttributeError(name)
-        return getattr(type(self)._pool, name)  # type: ignore[no-any-return]
-
-    @property
-    def current_server_name(self) -> str:
-        """See :attr:`Pool.current_server_name`."""
-        return type(self)._pool.current_server_name
-
-    @property
-    def current_server_api(self) -> API | None:
-        """See :attr:`Pool.current_server_api`."""
-        return type(self)._pool.current_server_api
+        return getattr(type(self)._pool, name)
