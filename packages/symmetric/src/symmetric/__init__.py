@@ -1,0 +1,44 @@
+"""symmetric: turn a Python module into a Flask/WSGI API in minutes.
+
+Legacy symmetric's code runs unchanged::
+
+    from symmetric import symmetric
+
+    @symmetric.router("/add", methods=["post"], response_code=200, auth_token=False)
+    def add(a: int, b: int = 372) -> int:
+        return a + b
+
+then ``symmetric run module`` (development) or ``gunicorn module:symmetric``. ``Symmetric``
+builds independent apps; the request pipeline is ``apicore_app.Api``'s.
+"""
+
+from symmetric.__about__ import __version__
+from symmetric._app import Endpoint, Symmetric
+from symmetric._errors import (
+    AppImportError,
+    AuthenticationRequiredError,
+    DuplicatedRouteError,
+    IncorrectRouteFormatError,
+    InvalidTokenNameError,
+    SymmetricError,
+)
+
+#: The process-wide app of legacy symmetric (``from symmetric import symmetric``).
+symmetric = Symmetric()
+
+#: Legacy ``symmetric.version_info``.
+version_info = tuple(int(part) for part in __version__.split("."))
+
+__all__ = [
+    "AppImportError",
+    "AuthenticationRequiredError",
+    "DuplicatedRouteError",
+    "Endpoint",
+    "IncorrectRouteFormatError",
+    "InvalidTokenNameError",
+    "Symmetric",
+    "SymmetricError",
+    "__version__",
+    "symmetric",
+    "version_info",
+]

@@ -1,0 +1,374 @@
+"""``Symmetric``: an ``apicore_app.Api`` served by a Flask app, under symmetric's legacy API.
+
+The Flask app has one catch-all view. It turns each Flask request into an
+``apicore_app.Request``, lets ``Api.handle`` do everything (routing, docs routes, tokens,
+body checks, validation, the call, problem documents), and turns the ``Response`` back.
+Flask stays, so users can add their own routes, hooks and extensions to ``Symmetric.app``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
+
+import flask
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from apicore_app import (
+    Api,
+    DuplicateRouteError,
+    Headers,
+    InvalidRouteError,
+    Request,
+    Response,
+    configure_logging,
+    problem,
+    problem_response,
+)
+from apicore_auth import AuthSettings, InvalidTokenNameError as AuthTokenNameError, Requirement
+from apicore_openapi import ApiInfo, default_title, to_markdown
+from symmetric._errors import DuplicatedRouteError, IncorrectRouteFormatError, InvalidTokenNameError
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+logger = logging.getLogger("symmetric")
+
+#: Every method the catch-all view accepts; ``Api`` answers 405 for the ones a route lacks.
+_METHODS = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"]
+_VIEW = "symmetric"
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """One routed function, as legacy ``symmetric.endpoints`` listed it.
+
+    Attributes:
+        route: The path template, e.g. ``/items/{item_id}``.
+        methods: The HTTP methods, upper case.
+        response_code: The success status.
+        function: The decorated function (unchanged).
+        has_token: Whether a token is required.
+    """
+
+    route: str
+    methods: tuple[str, ...]
+    response_code: int
+    function: Callable[..., Any]
+    has_token: bool
+
+    @property
+    def docstring(self) -> str:
+        """The function's docstring, dedented, or ``"No description provided."``."""
+        return inspect.getdoc(self.function) or "No description provided."
+
+
+class Symmetric:
+    """A module-to-API app: decorate functions with ``router``, serve it with any WSGI server.
+
+    An instance is a WSGI application (``gunicorn module:app``). Its Flask app is
+    ``self.app``; its framework-neutral core, ``self.api``.
+
+    Args:
+        title: The API's title in the docs (default: derived from the functions' module,
+            as legacy symmetric did).
+        version: The API's version in the docs.
+        description: The API's description in the docs.
+        max_body_size: Largest accepted request body in bytes (413 beyond), 1 MiB default.
+        extra: Unknown JSON keys: ``"forbid"`` (422, default) or ``"ignore"`` (legacy
+            symmetric silently dropped them). Applies to routes declared afterwards.
+        validation_status: The status of validation errors, 422 or 400.
+        docs_ui: What ``/docs`` shows: ``"redoc"`` (legacy) or ``"swagger"``.
+        auth_settings: Token header and environment variable names (default: the legacy
+            ``symmetric_api_key`` header and ``SYMMETRIC_API_KEY`` variable, plus
+            ``Authorization: Bearer`` and ``X-API-Key``).
+        import_name: The Flask app's import name.
+        setup_logging: On the first request, log to stderr and ``LOG_FILE`` at ``LOG_LEVEL``
+            (INFO by default) unless the root logger already has handlers.
+        api: A ready ``apicore_app.Api`` to serve instead of building one from the above.
+    """
+
+    def __init__(
+        self,
+        *,
+        title: str | None = None,
+        version: str = "0.1.0",
+        description: str = "",
+        max_body_size: int = 1024 * 1024,
+        extra: Literal["forbid", "ignore"] = "forbid",
+        validation_status: int = 422,
+        docs_ui: Literal["redoc", "swagger"] = "redoc",
+        auth_settings: AuthSettings | None = None,
+        import_name: str = "symmetric",
+        setup_logging: bool = True,
+        api: Api | None = None,
+    ) -> None:
+        self.api = api or Api(
+            title=title,
+            version=version,
+            description=description,
+            max_body_size=max_body_size,
+            extra=extra,
+            validation_status=validation_status,
+            docs_ui=docs_ui,
+            auth_settings=auth_settings,
+        )
+        self.app = flask.Flask(import_name, static_folder=None)
+        self.app.config["MAX_CONTENT_LENGTH"] = self.api.max_body_size
+        self.app.add_url_rule("/", _VIEW, self._view, defaults={"path": ""}, methods=_METHODS)
+        self.app.add_url_rule(
+            "/<path:path>", _VIEW, self._view, methods=_METHODS, provide_automatic_options=False
+        )
+        self.app.register_error_handler(HTTPException, _http_error)
+        self._setup_logging = setup_logging
+        self._started = False
+        self._start_lock = threading.Lock()
+
+    # -- declaring ---------------------------------------------------------------------
+
+    def router(
+        self,
+        route: str,
+        methods: Iterable[str] = ("post",),
+        response_code: int = 200,
+        auth_token: bool | str | Iterable[str] | Requirement = False,
+        *,
+        callback: bool | dict[str, str] = False,
+        tags: Iterable[str] = (),
+        summary: str | None = None,
+        deprecated: bool = False,
+    ) -> Callable[[F], F]:
+        """Serve a function at ``route``; returns a decorator that returns it unchanged.
+
+        JSON body keys become arguments (POST, PUT, PATCH); GET and DELETE read query
+        parameters; ``{name}`` path segments fill parameters of that name.
+
+        Args:
+            route: The path, e.g. ``/add`` or ``/items/{item_id}``.
+            methods: HTTP methods, any case (default ``["post"]``).
+            response_code: The success status.
+            auth_token: ``True`` to require a token; a scope or scopes to require them.
+            callback: ``True`` or a dict of legacy header names: answer 202 at once and
+                send the result to the request's callback URL.
+            tags: Groups in the docs.
+            summary: The docs summary (default: the docstring's first line).
+            deprecated: Mark the operation deprecated in the docs.
+
+        Raises:
+            IncorrectRouteFormatError: The route or a method is invalid, or a path parameter
+                is not a parameter of the function.
+            DuplicatedRouteError: The route and a method were already routed.
+        """
+        try:
+            decorate = self.api.route(
+                route,
+                methods=methods,
+                response_code=response_code,
+                auth=auth_token,
+                callback=callback,
+                tags=tags,
+                summary=summary,
+                deprecated=deprecated,
+            )
+        except InvalidRouteError as exc:
+            raise IncorrectRouteFormatError(str(exc)) from exc
+
+        def register(function: F) -> F:
+            try:
+                return decorate(function)
+            except DuplicateRouteError as exc:
+                raise DuplicatedRouteError(str(exc)) from exc
+            except InvalidRouteError as exc:
+                raise IncorrectRouteFormatError(str(exc)) from exc
+
+        return register
+
+    # -- legacy properties and setters -------------------------------------------------
+
+    @property
+    def endpoints(self) -> list[Endpoint]:
+        """The routed functions, sorted by route (as legacy symmetric kept them)."""
+        found = [
+            Endpoint(
+                route=r.path,
+                methods=r.methods,
+                response_code=r.response_code,
+                function=r.operation.func,
+                has_token=r.requirement.authenticated,
+            )
+            for r in self.api.routes
+        ]
+        return sorted(found, key=lambda endpoint: endpoint.route)
+
+    @property
+    def openapi(self) -> dict[str, Any]:
+        """The OpenAPI 3.1.0 document (rebuilt when routes change, unlike legacy's)."""
+        return self.api.openapi()
+
+    @property
+    def client_token_name(self) -> str:
+        """The legacy token header's name (default ``symmetric_api_key``)."""
+        return self.api.auth_settings.header_name
+
+    def set_client_token_name(self, name: object) -> bool:
+        """Read the token from header ``name`` (besides ``Authorization`` and ``X-API-Key``).
+
+        Returns:
+            ``True``, as legacy symmetric did.
+
+        Raises:
+            InvalidTokenNameError: ``name`` is not a non-empty header name.
+        """
+        try:
+            self.api.auth_settings = self.api.auth_settings.with_client_token_name(name)
+        except AuthTokenNameError as exc:
+            raise InvalidTokenNameError(str(exc)) from exc
+        return True
+
+    def set_server_token_name(self, name: object) -> bool:
+        """Read the server's token from environment variable ``name`` (or ``<name>_FILE``).
+
+        Returns:
+            ``True``, as legacy symmetric did.
+
+        Raises:
+            InvalidTokenNameError: ``name`` is not a usable environment variable name.
+        """
+        try:
+            self.api.auth_settings = self.api.auth_settings.with_server_token_name(name)
+        except AuthTokenNameError as exc:
+            raise InvalidTokenNameError(str(exc)) from exc
+        return True
+
+    def allow_default_token(self) -> None:
+        """Accept legacy symmetric's public default token when no token is configured.
+
+        The development server (``symmetric run``, ``Symmetric.run``) calls this; it logs a
+        loud warning. Never call it in production: anyone knows ``symmetric_token``.
+        """
+        settings = self.api.auth_settings
+        if not settings.allow_default_token:
+            self.api.auth_settings = dataclasses.replace(settings, allow_default_token=True)
+
+    # -- documents ---------------------------------------------------------------------
+
+    def generate_markdown_documentation(self, module_name: str | None = None) -> str:
+        """A Markdown reference of the API (from its OpenAPI document).
+
+        Args:
+            module_name: Titles the document ``"<Module Name> API"`` when the app has no
+                explicit title, as legacy symmetric did.
+        """
+        document = self.openapi
+        if module_name and self.api.title is None:
+            info = dict(document["info"])
+            info["title"] = default_title(module_name)
+            document = {**document, "info": info}
+        return to_markdown(document)
+
+    def api_info(self) -> ApiInfo:
+        """The title, version and description shown in the docs."""
+        return self.api.api_info()
+
+    # -- serving -----------------------------------------------------------------------
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        """The WSGI application (``gunicorn module:symmetric``)."""
+        return self.app(environ, start_response)
+
+    def start(self) -> None:
+        """Set up logging (see ``setup_logging``) and start background work; idempotent.
+
+        Called on the first request; call it earlier to see start-up messages (such as a
+        missing token) at once.
+        """
+        with self._start_lock:
+            if self._started:
+                return
+            self._started = True
+            if self._setup_logging and not logging.getLogger().handlers:
+                configure_logging(default_level="INFO")
+            self.api.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop background work (the callback worker), finishing what is in flight."""
+        with self._start_lock:
+            self._started = False
+        self.api.stop(timeout)
+
+    def run(
+        self,
+        host: str | None = "127.0.0.1",
+        port: int | None = 5000,
+        debug: bool | None = None,
+        **options: Any,
+    ) -> None:
+        """Serve with Flask's development server (never in production).
+
+        Accepts legacy symmetric's public default token when no token is configured, with
+        a warning; production WSGI servers never do.
+
+        Args:
+            host: The interface to listen on.
+            port: The port.
+            debug: Flask debug mode (reloader); off by default.
+            **options: Passed to ``flask.Flask.run``.
+        """
+        self.allow_default_token()
+        self.start()
+        self.app.run(host=host, port=port, debug=debug, **options)
+
+    def test_client(self) -> flask.testing.FlaskClient:
+        """Flask's test client for this app (requests run in-process, no server)."""
+        return self.app.test_client()
+
+    def _view(self, path: str = "") -> flask.Response:
+        del path  # the request's own (decoded) path is used, as for every other route
+        if not self._started:
+            self.start()
+        request = flask.request
+        try:
+            body = request.get_data(cache=False)
+        except RequestEntityTooLarge:
+            return _convert(
+                problem_response(
+                    problem(413, f"The body is larger than {self.api.max_body_size} bytes.")
+                )
+            )
+        environ = request.environ
+        response = self.api.handle(
+            Request(
+                environ["REQUEST_METHOD"],
+                request.path,
+                environ.get("QUERY_STRING", ""),
+                Headers(request.headers.items()),
+                body,
+            )
+        )
+        return _convert(response)
+
+
+def _convert(response: Response) -> flask.Response:
+    converted = flask.Response(response.body, status=response.status, headers=response.headers)
+    if response.header("content-type") is None:
+        # Flask would add its text/html default to bodiless answers (204, HEAD)
+        del converted.headers["Content-Type"]
+    return converted
+
+
+def _http_error(exc: HTTPException) -> flask.Response | HTTPException:
+    # Werkzeug's errors (a user's Flask routes, an oversize body, 500s) as problem+json,
+    # never Flask's HTML pages; redirects pass through.
+    code = exc.code or 500
+    if code < 400:
+        return exc
+    detail = exc.description or "" if code < 500 else "The server failed to answer."
+    headers = [(name, value) for name, value in exc.get_headers() if name.lower() != "content-type"]
+    return _convert(problem_response(problem(code, detail), headers=headers))

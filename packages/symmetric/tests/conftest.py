@@ -1,0 +1,1 @@
+"""pytest configuration for symmetric's own tests."""
