@@ -1,0 +1,160 @@
+"""The ``asymmetric`` command: ``run`` (uvicorn, every one of its options) and ``docs``."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any
+
+import click
+import uvicorn
+from apicore_openapi import ExportFormat, export
+
+from asymmetric.__about__ import __version__
+from asymmetric._app import Asymmetric
+from asymmetric._errors import AppImportError
+from asymmetric._loader import load_app
+
+# The legacy CLI declared these as options taking a value ("--access-log false"); uvicorn's
+# are flags with a --no- twin. Old spellings are rewritten, with the value finally honoured.
+_LEGACY_VALUE_FLAGS = ("--access-log", "--use-colors", "--proxy-headers")
+_TRUE = {"true", "1", "yes", "on", "y", "t"}
+_FALSE = {"false", "0", "no", "off", "n", "f"}
+_LOG_LEVELS = {"trace": "DEBUG"}  # uvicorn's extra level name -> a logging level
+
+
+def uvicorn_options() -> list[click.Parameter]:
+    """Every parameter of uvicorn's own command except its ``APP`` argument."""
+    return [p for p in uvicorn.main.params if p.name != "app"]
+
+
+def rewrite_legacy_flags(args: list[str]) -> list[str]:
+    """``["--access-log", "false"]`` -> ``["--no-access-log"]`` (legacy spellings)."""
+    out: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        following = args[i + 1].lower() if i + 1 < len(args) else ""
+        if arg in _LEGACY_VALUE_FLAGS and following in _TRUE | _FALSE:
+            out.append(arg if following in _TRUE else "--no-" + arg.removeprefix("--"))
+            i += 2
+            continue
+        out.append(arg)
+        i += 1
+    return out
+
+
+class _RunCommand(click.Command):
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, rewrite_legacy_flags(args))
+
+
+@click.group(
+    invoke_without_command=True,
+    help="Command line interface tool for asymmetric.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.version_option(__version__, "-v", "--version", message="asymmetric version %(version)s")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Command line interface tool for asymmetric."""
+    if ctx.invoked_subcommand is None:
+        click.echo("An argument is required for the asymmetric command.")
+        click.echo(ctx.get_help())
+        ctx.exit(1)
+
+
+def _run(module: str, dry_run: bool, **options: Any) -> None:
+    """Serve MODULE's asymmetric object with uvicorn.
+
+    MODULE is a dotted module name, optionally with ``:attribute`` (default
+    ``asymmetric``). Every uvicorn option is accepted and passed to uvicorn as is.
+    """
+    try:
+        target, app = load_app(module, app_dir=options.get("app_dir") or None)
+    except AppImportError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if not isinstance(app, Asymmetric) and not callable(app):
+        raise click.ClickException(f"{target} is not an ASGI application")
+    level = options.get("log_level")
+    if level:
+        # The app's own logging follows --log-level, in reload and worker processes too.
+        os.environ["LOG_LEVEL"] = _LOG_LEVELS.get(level, level.upper())
+    if dry_run:
+        click.echo(json.dumps({"app": target, **options}, default=str, sort_keys=True))
+        return
+    uvicorn.main.callback(app=target, **options)  # type: ignore[misc]
+
+
+run = _RunCommand(
+    "run",
+    callback=_run,
+    params=[
+        click.Argument(["module"]),
+        *uvicorn_options(),
+        click.Option(
+            ["--dry-run"],
+            is_flag=True,
+            help="Check the module and options, print what uvicorn would get, and exit.",
+        ),
+    ],
+    help=_run.__doc__,
+    context_settings={"auto_envvar_prefix": "UVICORN"},
+)
+main.add_command(run)
+
+
+@main.command()
+@click.argument("module")
+@click.option(
+    "-f",
+    "--filename",
+    default="openapi.json",
+    show_default=True,
+    help="Where to write the document ('-' for stdout).",
+)
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(["json", "yaml", "markdown"]),
+    default=None,
+    help="Output format (default: from the file extension, else json).",
+)
+@click.option(
+    "--openapi-version",
+    type=click.Choice(["3.1.0", "3.0.3"]),
+    default="3.1.0",
+    show_default=True,
+)
+@click.option("--app-dir", default=None, help="Look for MODULE in this folder (default: .).")
+def docs(
+    module: str,
+    filename: str,
+    format_: ExportFormat | None,
+    openapi_version: str,
+    app_dir: str | None,
+) -> None:
+    """Write MODULE's OpenAPI document (JSON, YAML or Markdown) without starting a server."""
+    try:
+        _, app = load_app(module, app_dir=app_dir)
+    except AppImportError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if not isinstance(app, Asymmetric):
+        raise click.ClickException(f"{module} does not hold an Asymmetric object")
+    document = app.api.openapi(openapi_version)  # type: ignore[arg-type]
+    chosen: ExportFormat = format_ or _format_for(filename)
+    if filename == "-":
+        export(document, chosen, sys.stdout)
+    else:
+        export(document, chosen, filename)
+        click.echo(f"Wrote the OpenAPI document of {module} to {filename}", err=True)
+
+
+def _format_for(filename: str) -> ExportFormat:
+    lowered = filename.lower()
+    if lowered.endswith((".yaml", ".yml")):
+        return "yaml"
+    if lowered.endswith((".md", ".markdown")):
+        return "markdown"
+    return "json"

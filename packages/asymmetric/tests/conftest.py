@@ -1,0 +1,10 @@
+"""pytest configuration for asymmetric's own tests."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
