@@ -22,3 +22,9 @@ def require_system(program: str, *, install: str) -> str:
     if os.environ.get("APICORE_REQUIRE_SYSTEM") == "1":
         pytest.fail(message)
     pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """The path of Debian's chromium (``apt-get install -y chromium``)."""
+    return require_system("chromium", install="apt-get install -y chromium")

@@ -209,6 +209,7 @@ def test_docs_routes(api: Api) -> None:
         assert page.status == 200
         assert page.header("content-type") == "text/html; charset=utf-8"
         assert b"/openapi.json" in page.body
+        assert "default-src 'self'" in (page.header("content-security-policy") or "")
     assert api.handle(request("GET", "/docs/assets/nope.js")).status == 404
 
 

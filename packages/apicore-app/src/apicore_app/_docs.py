@@ -5,9 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from apicore_app._http import Response, problem, problem_response
-from apicore_openapi import AssetNotFoundError, DocumentCache, asset, redoc_html, swagger_ui_html
+from apicore_openapi import (
+    DOCS_CONTENT_SECURITY_POLICY,
+    AssetNotFoundError,
+    DocumentCache,
+    asset,
+    redoc_html,
+    swagger_ui_html,
+)
 
-_HTML = "text/html; charset=utf-8"
+_PAGE_HEADERS = [
+    ("Content-Type", "text/html; charset=utf-8"),
+    ("Content-Security-Policy", DOCS_CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+]
 
 
 class DocsRoutes:
@@ -57,7 +68,7 @@ class DocsRoutes:
             return Response.json(200, self._documents[version].json_bytes())
         kind = self._pages.get(path)
         if kind is not None:
-            return Response(200, self._page(kind), [("Content-Type", _HTML)])
+            return Response(200, self._page(kind), list(_PAGE_HEADERS))
         if path.startswith(self._assets + "/"):
             try:
                 content, content_type = asset(path.removeprefix(self._assets + "/"))

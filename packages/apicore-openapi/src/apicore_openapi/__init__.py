@@ -14,6 +14,7 @@ from apicore_openapi._errors import AssetNotFoundError, EndpointError, OpenApiEr
 from apicore_openapi._examples import example_value
 from apicore_openapi._export import ExportFormat, export, to_json, to_yaml
 from apicore_openapi._html import (
+    DOCS_CONTENT_SECURITY_POLICY,
     REDOC_CDN,
     SWAGGER_UI_CDN,
     asset,
@@ -28,6 +29,7 @@ __all__ = [
     "ApiInfo",
     "AssetNotFoundError",
     "Callback",
+    "DOCS_CONTENT_SECURITY_POLICY",
     "DocumentCache",
     "Endpoint",
     "EndpointError",
