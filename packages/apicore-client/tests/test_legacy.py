@@ -1,18 +1,26 @@
 from __future__ import annotations
 
+import inspect
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from apicore_client import (
     LEGACY_KWARGS,
+    CallContext,
     Client,
     ConfigError,
+    HTTPStatusError,
     RequestTimeout,
+    RetriesExhausted,
     RetryPolicy,
     Timeouts,
+    call_context,
     legacy_call_options,
     pop_legacy_kwargs,
 )
-from apicore_client.testing import FakeClock, FaultTransport, read_timeout, status
+from apicore_client.testing import FakeClock, FaultTransport, no_backoff, read_timeout, status
 
 
 def test_defaults_match_pymacaron() -> None:
@@ -69,3 +77,88 @@ def test_patch_read_timeout_is_no_longer_retried() -> None:
         with pytest.raises(RequestTimeout):
             client.patch("/x", timeouts=options.timeouts, headers=options.headers)
     assert len(transport.requests) == 1
+
+
+# -- the legacy kwargs on a spec-driven client's methods (the ApiPool building block) --------
+
+SPEC = Path(__file__).resolve().parent / "specs" / "pets-v2.yaml"
+
+
+def _api(transport: FaultTransport, **options: Any) -> Any:
+    return Client.from_spec(
+        SPEC, base_url="http://t/v1", transport=transport, legacy_kwargs=True, **options
+    )
+
+
+def test_legacy_kwargs_per_call() -> None:
+    transport = FaultTransport(then=status(503))
+    with no_backoff(), _api(transport) as api:
+        with pytest.raises(RetriesExhausted, match="each of 5 attempts"):
+            api.get_flaky(max_attempts=5, read_timeout=30, connect_timeout=2)
+        with pytest.raises(HTTPStatusError, match="503"):
+            api.get_flaky(max_attempts=1)
+    assert len(transport.requests) == 6
+    assert transport.requests[0].extensions["timeout"] == {
+        "connect": 2,
+        "read": 30,
+        "write": 30,
+        "pool": 2,
+    }
+    # only max_attempts given: the client's timeouts stay
+    assert transport.requests[5].extensions["timeout"]["read"] == 10.0
+
+
+def test_legacy_request_headers_and_call_ids() -> None:
+    transport = FaultTransport(then=status(200, json={}))
+    context = CallContext(call_id="c-1", call_path="svc.op")
+    with _api(transport, retry=RetryPolicy(max_attempts=2)) as api, call_context(context):
+        api.echo_headers(request_headers={"Authorization": "Bearer x", "PymCallID": "mine"})
+        api.echo_headers()
+    first, second = transport.requests
+    assert first.headers["Authorization"] == "Bearer x"
+    assert first.headers["PymCallID"] == "mine"  # explicit headers win over propagation
+    assert first.headers["PymCallPath"] == "svc.op"
+    assert second.headers["PymCallID"] == "c-1"
+    assert "Authorization" not in second.headers
+    # request_headers alone keep the client's policy (2 attempts) and timeouts
+    assert first.extensions["timeout"]["read"] == 10.0
+
+
+def test_legacy_kwargs_off_by_default_and_in_signatures() -> None:
+    transport = FaultTransport(then=status(200, json={"attempt": 1}))
+    with Client.from_spec(SPEC, base_url="http://t/v1", transport=transport) as plain:
+        with pytest.raises(TypeError, match="unexpected arguments max_attempts"):
+            plain.get_flaky(max_attempts=2)
+    with _api(transport) as api:
+        assert "max_attempts: 'int | None' = None" in str(inspect.signature(api.get_flaky))
+        assert api.get_flaky(max_attempts=None).attempt == 1  # None: not given
+
+
+def test_legacy_patch_read_timeout_not_retried_through_a_spec_client() -> None:
+    document = {
+        "swagger": "2.0",
+        "info": {"title": "T", "version": "1"},
+        "paths": {
+            "/x": {
+                "patch": {"x-bind-client": "patch_x", "responses": {"200": {"description": "ok"}}},
+                "get": {"x-bind-client": "get_x", "responses": {"200": {"description": "ok"}}},
+            }
+        },
+    }
+    clock = FakeClock()
+    transport = FaultTransport([read_timeout(), read_timeout(), status(200)], clock=clock)
+    with Client.from_spec(
+        document, base_url="http://t", transport=transport, clock=clock, legacy_kwargs=True
+    ) as api:
+        with pytest.raises(RequestTimeout):
+            api.patch_x(max_attempts=3, read_timeout=1)
+        assert api.get_x(max_attempts=3, read_timeout=1) is None  # GET is retried
+    assert [r.method for r in transport.requests] == ["PATCH", "GET", "GET"]
+
+
+def test_pop_legacy_kwargs_from_a_base_policy() -> None:
+    kwargs: dict[str, Any] = {"read_timeout": 3, "connect_timeout": None, "q": 1}
+    options = pop_legacy_kwargs(kwargs, base=RetryPolicy(max_attempts=7, wait_max=1.0))
+    assert kwargs == {"q": 1}
+    assert (options.retry.max_attempts, options.retry.wait_max) == (7, 1.0)
+    assert options.timeouts == Timeouts(connect=10.0, read=3, write=3, pool=10.0)

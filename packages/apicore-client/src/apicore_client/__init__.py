@@ -7,6 +7,7 @@ history on every result and error. Test helpers live in :mod:`apicore_client.tes
 """
 
 from apicore_client.__about__ import __version__
+from apicore_client._binding import RESERVED_NAMES, RETRY_EXTENSION
 from apicore_client._client import (
     IDEMPOTENCY_KEY_HEADER,
     AsyncClient,
@@ -15,15 +16,19 @@ from apicore_client._client import (
 )
 from apicore_client._clock import Clock, SystemClock
 from apicore_client._errors import (
+    ArgumentError,
+    ArgumentValidationError,
     ClientError,
     ConfigError,
     ConnectError,
     DeadlineExceeded,
     HTTPStatusError,
     RequestTimeout,
+    ResponseValidationError,
     RetriesExhausted,
     TransportError,
 )
+from apicore_client._factories import SpecClientOptions, SpecSource
 from apicore_client._history import HISTORY_EXTENSION, Attempt, attempts_of
 from apicore_client._legacy import (
     LEGACY_KWARGS,
@@ -48,9 +53,13 @@ from apicore_client._propagation import (
     set_call_context,
 )
 from apicore_client._retry import classify_error
+from apicore_client._specclient import AsyncSpecClient, SpecClient
 
 __all__ = [
+    "ArgumentError",
+    "ArgumentValidationError",
     "AsyncClient",
+    "AsyncSpecClient",
     "Attempt",
     "CallContext",
     "Client",
@@ -66,11 +75,17 @@ __all__ = [
     "LEGACY_KWARGS",
     "LegacyCallOptions",
     "Problem",
+    "RESERVED_NAMES",
+    "RETRY_EXTENSION",
     "RETRY_STATUSES",
     "RequestOptions",
     "RequestTimeout",
+    "ResponseValidationError",
     "RetriesExhausted",
     "RetryPolicy",
+    "SpecClient",
+    "SpecClientOptions",
+    "SpecSource",
     "SystemClock",
     "Timeouts",
     "TransportError",

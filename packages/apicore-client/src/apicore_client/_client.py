@@ -6,7 +6,7 @@ import random as _random
 import uuid
 from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import Any, TypedDict, Unpack
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 import httpx
 
@@ -15,6 +15,10 @@ from apicore_client._errors import ConfigError
 from apicore_client._policy import RetryPolicy, Timeouts
 from apicore_client._propagation import current_call_context
 from apicore_client._retry import CallState
+
+if TYPE_CHECKING:
+    from apicore_client._factories import SpecClientOptions, SpecSource
+    from apicore_client._specclient import AsyncSpecClient, SpecClient
 
 IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
 
@@ -212,6 +216,112 @@ class Client(_Base):
             random=random,
         )
 
+    @classmethod
+    def from_spec(
+        cls,
+        source: SpecSource,
+        *,
+        base_url: str | None = None,
+        transport: httpx.BaseTransport | None = None,
+        http_client: httpx.Client | None = None,
+        **options: Unpack[SpecClientOptions],
+    ) -> SpecClient:
+        """Build a client with one method per operation of a Swagger 2.0 / OpenAPI 3.x spec.
+
+        ``api = Client.from_spec("petstore.yaml")`` then ``api.get_pet(pet_id=1)``: arguments
+        are validated and placed by the spec, the request is retried by the operation's
+        policy, and the body is decoded into the spec's model classes.
+
+        Args:
+            source: A path, YAML/JSON text, a parsed mapping, an
+                :class:`apicore_specbind.Spec`, or an ``http(s)://`` URL (see :meth:`from_url`).
+            base_url: Where to send requests; it replaces the spec's server URL (Swagger 2.0
+                ``schemes``/``host``/``basePath``, OpenAPI 3 ``servers[0]``) entirely, so
+                include the base path.
+            transport: An httpx transport (e.g. ``apicore_client.testing.FaultTransport``).
+            http_client: An httpx client to send with (not closed by ``close()``).
+            **options: See :class:`~apicore_client.SpecClientOptions`: ``headers``,
+                ``retry``, ``timeouts``, ``idempotency_keys``, ``propagate``, ``limits``,
+                ``clock``, ``random``, ``validate_responses``, ``legacy_kwargs``,
+                ``spec_options``.
+
+        Returns:
+            A :class:`~apicore_client.SpecClient` (close it, or use it in a ``with`` block).
+
+        Raises:
+            ConfigError: The spec cannot be loaded, names no absolute server URL and no
+                ``base_url`` was given, or has an invalid ``x-apicore-retry``.
+        """
+        from apicore_client._factories import sync_from_spec
+
+        return sync_from_spec(
+            cls,
+            source,
+            base_url=base_url,
+            transport=transport,
+            http_client=http_client,
+            options=options,
+        )
+
+    @classmethod
+    def from_url(
+        cls,
+        url: str,
+        *,
+        base_url: str | None = None,
+        transport: httpx.BaseTransport | None = None,
+        http_client: httpx.Client | None = None,
+        **options: Unpack[SpecClientOptions],
+    ) -> SpecClient:
+        """Fetch a spec (e.g. an app's ``/openapi.json``) and build a client for it.
+
+        The document is fetched with this client's retries and JSON or YAML accepted.
+        Relative server URLs (and specs naming none, as our apps serve them) are resolved
+        against ``url``. Arguments as for :meth:`from_spec`.
+        """
+        from apicore_client._factories import sync_from_url
+
+        return sync_from_url(
+            cls,
+            url,
+            base_url=base_url,
+            transport=transport,
+            http_client=http_client,
+            options=options,
+        )
+
+    @classmethod
+    def from_app(
+        cls,
+        app: Any,
+        *,
+        spec_path: str = "/openapi.json",
+        base_url: str | None = None,
+        **options: Unpack[SpecClientOptions],
+    ) -> SpecClient:
+        """Build a client for an in-process WSGI app from the spec it serves.
+
+        Requests go to ``app`` through :class:`httpx.WSGITransport` (nothing touches the
+        network), so this suits tests. For ASGI apps use ``await AsyncClient.from_app(app)``.
+
+        Args:
+            app: A WSGI callable (Flask, a symmetric app, a hand-written ``app(environ,
+                start_response)``).
+            spec_path: Where the app serves its spec.
+            base_url: As for :meth:`from_spec` (default: the app's server URL, else its root).
+            **options: As for :meth:`from_spec`.
+        """
+        from apicore_client._factories import APP_ORIGIN, sync_from_url, wsgi_transport
+
+        return sync_from_url(
+            cls,
+            APP_ORIGIN + spec_path,
+            base_url=base_url,
+            transport=wsgi_transport(app),
+            http_client=None,
+            options=options,
+        )
+
     @property
     def http_client(self) -> httpx.Client:
         """The underlying :class:`httpx.Client`."""
@@ -367,6 +477,78 @@ class AsyncClient(_Base):
             propagate=propagate,
             clock=clock,
             random=random,
+        )
+
+    @classmethod
+    def from_spec(
+        cls,
+        source: SpecSource,
+        *,
+        base_url: str | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        **options: Unpack[SpecClientOptions],
+    ) -> AsyncSpecClient:
+        """The async twin of :meth:`Client.from_spec` (``await api.get_pet(pet_id=1)``).
+
+        Loading is synchronous (no network); URLs are refused: use :meth:`from_url`.
+        """
+        from apicore_client._factories import async_from_spec
+
+        return async_from_spec(
+            cls,
+            source,
+            base_url=base_url,
+            transport=transport,
+            http_client=http_client,
+            options=options,
+        )
+
+    @classmethod
+    async def from_url(
+        cls,
+        url: str,
+        *,
+        base_url: str | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        **options: Unpack[SpecClientOptions],
+    ) -> AsyncSpecClient:
+        """Fetch a spec and build an async client for it (see :meth:`Client.from_url`)."""
+        from apicore_client._factories import async_from_url
+
+        return await async_from_url(
+            cls,
+            url,
+            base_url=base_url,
+            transport=transport,
+            http_client=http_client,
+            options=options,
+        )
+
+    @classmethod
+    async def from_app(
+        cls,
+        app: Any,
+        *,
+        spec_path: str = "/openapi.json",
+        base_url: str | None = None,
+        **options: Unpack[SpecClientOptions],
+    ) -> AsyncSpecClient:
+        """Build an async client for an in-process ASGI app from the spec it serves.
+
+        Requests go to ``app`` through :class:`httpx.ASGITransport`. For WSGI apps use
+        :meth:`Client.from_app`. Arguments as for :meth:`Client.from_app`.
+        """
+        from apicore_client._factories import APP_ORIGIN, asgi_transport, async_from_url
+
+        return await async_from_url(
+            cls,
+            APP_ORIGIN + spec_path,
+            base_url=base_url,
+            transport=asgi_transport(app),
+            http_client=None,
+            options=options,
         )
 
     @property

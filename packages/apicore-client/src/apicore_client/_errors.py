@@ -25,6 +25,8 @@ class ClientError(Exception):
         response: The last response received, if any.
         exception: The last httpx exception raised, if any.
         attempts: One :class:`apicore_client.Attempt` per attempt made, oldest first.
+        body: For calls made by a spec-driven client, the last response's body decoded by
+            the operation's declared schema (a model instance when it is one), else ``None``.
     """
 
     def __init__(
@@ -42,6 +44,7 @@ class ClientError(Exception):
         self.exception = exception
         self.attempts: tuple[Attempt, ...] = tuple(attempts)
         self._problem: Problem | None = _UNPARSED
+        self.body: Any = None
 
     @property
     def status_code(self) -> int | None:
@@ -113,3 +116,53 @@ class DeadlineExceeded(RetriesExhausted, TimeoutError):
 
     Also raised when the server's ``Retry-After`` asks for a longer wait than the time left.
     """
+
+
+class ArgumentError(ClientError, TypeError):
+    """A spec-driven client's method got arguments that do not fit its operation.
+
+    Unknown or positional arguments where none are taken, or the body given twice. Nothing
+    was sent. ``help(api.<operation>)`` shows the accepted arguments.
+    """
+
+
+class ArgumentValidationError(ClientError, ValueError):
+    """A spec-driven client's arguments have values that do not fit the spec; nothing was sent.
+
+    ``errors`` (and ``problem``, a local ``validation-error`` problem document) list every
+    failure as ``{"loc": ["query", "limit"], "msg": ..., "type": ...}``, the same shape a
+    server would answer with.
+    """
+
+    def __init__(self, message: str, *, errors: Sequence[Mapping[str, Any]]) -> None:
+        super().__init__(message)
+        self._problem = Problem(
+            type="urn:apicore:problem:validation-error",
+            title="Validation error",
+            detail=message,
+            errors=tuple(errors),
+        )
+
+
+class ResponseValidationError(ClientError, ValueError):
+    """The server answered something the spec does not allow.
+
+    An undeclared status, a body that is not JSON where JSON is declared, or a body that
+    does not fit the declared schema. ``response`` is the answer; ``validation_errors``
+    lists the failures. Load the client with ``validate_responses=False`` to accept such
+    answers as plain JSON.
+
+    Attributes:
+        validation_errors: Every failure, as ``{"loc": ["response", ...], "msg", "type"}``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        response: httpx.Response,
+        attempts: Sequence[Attempt] = (),
+        validation_errors: Sequence[Mapping[str, Any]] = (),
+    ) -> None:
+        super().__init__(message, request=response.request, response=response, attempts=attempts)
+        self.validation_errors: tuple[Mapping[str, Any], ...] = tuple(validation_errors)

@@ -78,19 +78,27 @@ def legacy_call_options(
 
 
 def pop_legacy_kwargs(
-    kwargs: MutableMapping[str, Any], *, timeout: float = LEGACY_DEFAULT_TIMEOUT
+    kwargs: MutableMapping[str, Any],
+    *,
+    timeout: float = LEGACY_DEFAULT_TIMEOUT,
+    base: RetryPolicy | None = None,
 ) -> LegacyCallOptions:
     """Remove pymacaron-core's magic keyword arguments from ``kwargs`` and map them.
 
     What is left in ``kwargs`` is the operation's own parameters, as in pymacaron-core
-    where the magic kwargs were removed before mapping parameters.
+    where the magic kwargs were removed before mapping parameters. A magic kwarg set to
+    ``None`` counts as not given.
 
     Args:
         kwargs: A call's keyword arguments (modified in place).
         timeout: The API's default timeout.
+        base: The policy to start from; its ``max_attempts`` is the default.
 
     Returns:
         The options (see :func:`legacy_call_options`).
     """
     found = {name: kwargs.pop(name) for name in LEGACY_KWARGS if name in kwargs}
-    return legacy_call_options(timeout=timeout, **found)
+    given = {name: value for name, value in found.items() if value is not None}
+    if base is not None:
+        given.setdefault("max_attempts", base.max_attempts)
+    return legacy_call_options(timeout=timeout, base=base, **given)

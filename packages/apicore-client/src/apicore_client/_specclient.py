@@ -1,0 +1,442 @@
+"""Clients built from a spec: one method per operation, over the retrying clients.
+
+The pure work (names, signatures, docs, policies, base URL) is in ``_binding``; request
+building and response decoding are apicore-specbind's. This module wires them to the
+retrying :class:`~apicore_client.Client` / :class:`~apicore_client.AsyncClient`.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import types
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import httpx
+
+from apicore_client._binding import (
+    RESERVED_NAMES,
+    BoundOperation,
+    bind_operations,
+)
+from apicore_client._client import AsyncClient, Client, RequestOptions
+from apicore_client._errors import (
+    ArgumentError,
+    ArgumentValidationError,
+    ClientError,
+    ResponseValidationError,
+)
+from apicore_client._history import attempts_of
+from apicore_client._legacy import LEGACY_DEFAULT_TIMEOUT, LEGACY_KWARGS, pop_legacy_kwargs
+from apicore_client._policy import RetryPolicy, Timeouts
+from apicore_specbind import (
+    ClientArgumentError,
+    RequestValidationError as SpecRequestValidationError,
+    ResponseValidationError as SpecResponseValidationError,
+    Spec,
+    SpecError,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Overrides:
+    retry: RetryPolicy | None = None
+    timeouts: Timeouts | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+def _function(bound: BoundOperation, *, asynchronous: bool) -> Callable[..., Any]:
+    async def call_async(self: AsyncSpecClient, *args: Any, **kwargs: Any) -> Any:
+        return await self._invoke(bound, args, kwargs, raw=False)
+
+    def call_sync(self: SpecClient, *args: Any, **kwargs: Any) -> Any:
+        return self._invoke(bound, args, kwargs, raw=False)
+
+    function: Callable[..., Any] = call_async if asynchronous else call_sync
+    me = inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    signature = bound.signature.replace(parameters=[me, *bound.signature.parameters.values()])
+    # what help() and inspect.signature() show: the operation, not *args/**kwargs
+    for name, value in (
+        ("__name__", bound.name),
+        ("__qualname__", bound.name),
+        ("__doc__", bound.doc),
+        ("__signature__", signature),
+    ):
+        setattr(function, name, value)
+    return function
+
+
+def _class_name(spec: Spec, *, asynchronous: bool) -> str:
+    words = re.findall(r"[A-Za-z0-9]+", spec.title)
+    name = "".join(w[:1].upper() + w[1:] for w in words) or "Api"
+    if name[0].isdigit():
+        name = "Api" + name
+    return f"{name}{'AsyncClient' if asynchronous else 'Client'}"
+
+
+class _SpecBase:
+    """What both spec-driven clients share: operations, argument handling, decoding."""
+
+    _functions: ClassVar[Mapping[str, Callable[..., Any]]] = {}
+    _bound: ClassVar[Mapping[str, BoundOperation]] = {}
+    _asynchronous: ClassVar[bool] = False
+
+    spec: Spec
+    base_url: str
+    _retry: RetryPolicy
+    _overrides: _Overrides
+    _owns: bool
+    _validate_responses: bool
+    _legacy_kwargs: bool
+
+    @classmethod
+    def _specialise(cls, spec: Spec, *, legacy_kwargs: bool) -> type[Any]:
+        """A subclass with one method per operation (so ``help()`` lists them)."""
+        bound = bind_operations(spec, legacy_kwargs=legacy_kwargs)
+        functions = {b.name: _function(b, asynchronous=cls._asynchronous) for b in bound}
+        namespace: dict[str, Any] = {
+            name: fn
+            for name, fn in functions.items()
+            if name not in RESERVED_NAMES and not name.startswith("_")
+        }
+        namespace["_functions"] = functions
+        namespace["_bound"] = {b.name: b for b in bound}
+        namespace["__doc__"] = (
+            f"{spec.title or 'API'} {spec.api_version} ({spec.spec_version}): "
+            f"{len(bound)} operations.\n\n{cls.__doc__ or ''}"
+        )
+        namespace["__module__"] = cls.__module__
+        return type(_class_name(spec, asynchronous=cls._asynchronous), (cls,), namespace)
+
+    def _setup(
+        self,
+        spec: Spec,
+        *,
+        base_url: str,
+        retry: RetryPolicy,
+        owns: bool,
+        validate_responses: bool,
+        legacy_kwargs: bool,
+        overrides: _Overrides,
+    ) -> None:
+        self.spec = spec
+        self.base_url = base_url
+        self._retry = retry
+        self._owns = owns
+        self._validate_responses = validate_responses
+        self._legacy_kwargs = legacy_kwargs
+        self._overrides = overrides
+
+    @property
+    def operations(self) -> Mapping[str, Callable[..., Any]]:
+        """Every operation's method by name, those named like a client attribute included."""
+        return {name: types.MethodType(fn, self) for name, fn in self._functions.items()}
+
+    def _lookup(self, name: str) -> BoundOperation:
+        try:
+            return self._bound[name]
+        except KeyError:
+            raise AttributeError(self._unknown(name)) from None
+
+    def _unknown(self, name: str) -> str:
+        names = ", ".join(self._bound) or "none"
+        return f"{type(self).__name__} has no operation {name!r}; operations: {names}"
+
+    def __getattr__(self, name: str) -> Any:
+        # only reached for missing attributes: say which operations exist
+        if name.startswith("__"):  # copy, pickle and friends probe for these
+            raise AttributeError(name)
+        raise AttributeError(self._unknown(name))
+
+    def _prepare(
+        self, bound: BoundOperation, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> tuple[str, str, RequestOptions]:
+        op = bound.operation
+        retry = self._overrides.retry or bound.retry or self._retry
+        timeouts = self._overrides.timeouts
+        extra: dict[str, str] = {}
+        if self._legacy_kwargs:
+            keep = {p.python_name for p in op.parameters} | {p.name for p in op.parameters}
+            if op.request_body is not None:
+                keep.add(op.request_body.name)
+            # an operation parameter of the same name wins over the magic kwarg
+            given = {n: kwargs.pop(n) for n in LEGACY_KWARGS if n in kwargs and n not in keep}
+            if any(value is not None for value in given.values()):
+                tuning = any(given.get(n) is not None for n in LEGACY_KWARGS[:3])
+                current = timeouts or self._client_timeouts()
+                for name, value in (
+                    ("read_timeout", current.read),
+                    ("connect_timeout", current.connect),
+                ):
+                    if given.get(name) is None and value is not None:
+                        given[name] = value
+                legacy = pop_legacy_kwargs(given, timeout=LEGACY_DEFAULT_TIMEOUT, base=retry)
+                if tuning:  # request_headers alone keep the client's policy and timeouts
+                    retry, timeouts = legacy.retry, legacy.timeouts
+                extra.update(legacy.headers)
+        try:
+            out = op.build_request(*args, **kwargs)
+        except ClientArgumentError as exc:
+            raise ArgumentError(str(exc)) from exc
+        except SpecRequestValidationError as exc:
+            errors = [e.to_dict() for e in exc.errors]
+            listed = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors[:5])
+            raise ArgumentValidationError(
+                f"{bound.name}: {exc.detail} {listed}; nothing was sent", errors=errors
+            ) from exc
+        headers: dict[str, str] = {}
+        if bound.accept is not None:
+            headers["Accept"] = bound.accept
+        headers.update(out.headers)
+        if out.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in out.cookies.items())
+        headers.update(self._overrides.headers)
+        headers.update(extra)
+        options: RequestOptions = {"headers": headers, "retry": retry}
+        if out.query:
+            options["params"] = list(out.query)
+        if out.body is not None:
+            options["content"] = out.body
+        if timeouts is not None:
+            options["timeouts"] = timeouts
+        return out.method, self.base_url + out.path, options
+
+    def _client_timeouts(self) -> Timeouts:
+        raise NotImplementedError
+
+    def _decode(self, bound: BoundOperation, response: httpx.Response) -> Any:
+        try:
+            return bound.operation.decode_response(
+                response.status_code,
+                response.content,
+                response.headers.get("content-type"),
+                validate=self._validate_responses,
+            )
+        except SpecResponseValidationError as exc:
+            raise ResponseValidationError(
+                f"{bound.name}: {exc}; load the client with validate_responses=False to accept it",
+                response=response,
+                attempts=attempts_of(response),
+                validation_errors=[e.to_dict() for e in exc.errors],
+            ) from exc
+
+    @staticmethod
+    def _attach(bound: BoundOperation, exc: ClientError) -> None:
+        """Decode an error response's body by the spec (best effort, never raises)."""
+        response = exc.response
+        if response is None:
+            return
+        content_type = response.headers.get("content-type")
+        media = (content_type or "").split(";", 1)[0].strip().lower()
+        declared = bound.operation.response_for(response.status_code)
+        if declared is not None and media.endswith("+json"):
+            # Swagger 2.0 error responses are declared as the API's `produces` (JSON) while
+            # servers answer application/problem+json; specbind matches media types exactly,
+            # so decode by the declared JSON schema.
+            types_ = [m.media_type for m in declared.content]
+            if media not in types_:
+                content_type = next((t for t in types_ if t.endswith("json")), content_type)
+        try:
+            exc.body = bound.operation.decode_response(
+                response.status_code, response.content, content_type, validate=False
+            )
+        except (SpecError, ValueError, TypeError):
+            exc.body = None
+
+    def _derive(self, overrides: _Overrides) -> Any:
+        clone = object.__new__(type(self))
+        clone.__dict__.update(self.__dict__)
+        clone._overrides = overrides
+        clone._owns = False  # the connection pool stays the original's to close
+        return clone
+
+    def _merged(
+        self,
+        retry: RetryPolicy | None,
+        timeouts: Timeouts | float | None,
+        headers: Mapping[str, str] | None,
+    ) -> _Overrides:
+        return _Overrides(
+            retry=retry or self._overrides.retry,
+            timeouts=self._overrides.timeouts if timeouts is None else Timeouts.of(timeouts),
+            headers={**self._overrides.headers, **(headers or {})},
+        )
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.base_url} ({len(self._bound)} operations)>"
+
+
+class SpecClient(_SpecBase):
+    """A client built from a spec, with one method per operation (see ``Client.from_spec``).
+
+    ``api.get_pet(pet_id=1)`` validates the arguments, sends the request through the
+    retrying :class:`~apicore_client.Client` (``api.client``) with the operation's retry
+    policy, and returns the decoded body (model instances of ``api.spec.models``).
+
+    Attributes:
+        spec: The loaded :class:`apicore_specbind.Spec`.
+        client: The retrying client that sends the requests.
+        base_url: What operation paths are appended to.
+    """
+
+    client: Client
+
+    def __init__(
+        self,
+        client: Client,
+        spec: Spec,
+        *,
+        base_url: str,
+        retry: RetryPolicy,
+        owns: bool = True,
+        validate_responses: bool = True,
+        legacy_kwargs: bool = False,
+    ) -> None:
+        self.client = client
+        self._setup(
+            spec,
+            base_url=base_url,
+            retry=retry,
+            owns=owns,
+            validate_responses=validate_responses,
+            legacy_kwargs=legacy_kwargs,
+            overrides=_Overrides(),
+        )
+
+    def _client_timeouts(self) -> Timeouts:
+        return self.client.timeouts
+
+    def _invoke(
+        self, bound: BoundOperation, args: tuple[Any, ...], kwargs: dict[str, Any], *, raw: bool
+    ) -> Any:
+        method, url, options = self._prepare(bound, args, dict(kwargs))
+        try:
+            response = self.client.request(method, url, **options)
+        except ClientError as exc:
+            self._attach(bound, exc)
+            raise
+        return response if raw else self._decode(bound, response)
+
+    def call(self, operation: str, /, *args: Any, **kwargs: Any) -> Any:
+        """Call an operation by name: ``api.call("get_pet", pet_id=1)``."""
+        return self._invoke(self._lookup(operation), args, kwargs, raw=False)
+
+    def request(self, operation: str, /, *args: Any, **kwargs: Any) -> httpx.Response:
+        """Call an operation by name and return the :class:`httpx.Response`, not decoded.
+
+        Arguments are validated and errors raised as for :meth:`call`; read the attempt
+        history with :func:`apicore_client.attempts_of`.
+        """
+        response: httpx.Response = self._invoke(self._lookup(operation), args, kwargs, raw=True)
+        return response
+
+    def with_options(
+        self,
+        *,
+        retry: RetryPolicy | None = None,
+        timeouts: Timeouts | float | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> SpecClient:
+        """A view of this client whose calls use these options (same connection pool).
+
+        Args:
+            retry: A policy for every operation (over ``x-apicore-retry``).
+            timeouts: Per-attempt timeouts.
+            headers: Extra headers of every call.
+        """
+        derived: SpecClient = self._derive(self._merged(retry, timeouts, headers))
+        return derived
+
+    def close(self) -> None:
+        """Close the connection pool (views from :meth:`with_options` leave it open)."""
+        if self._owns:
+            self.client.close()
+
+    def __enter__(self) -> SpecClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class AsyncSpecClient(_SpecBase):
+    """The asyncio twin of :class:`SpecClient`: ``await api.get_pet(pet_id=1)``.
+
+    Attributes:
+        spec: The loaded :class:`apicore_specbind.Spec`.
+        client: The retrying :class:`~apicore_client.AsyncClient` that sends the requests.
+        base_url: What operation paths are appended to.
+    """
+
+    _asynchronous: ClassVar[bool] = True
+    client: AsyncClient
+
+    def __init__(
+        self,
+        client: AsyncClient,
+        spec: Spec,
+        *,
+        base_url: str,
+        retry: RetryPolicy,
+        owns: bool = True,
+        validate_responses: bool = True,
+        legacy_kwargs: bool = False,
+    ) -> None:
+        self.client = client
+        self._setup(
+            spec,
+            base_url=base_url,
+            retry=retry,
+            owns=owns,
+            validate_responses=validate_responses,
+            legacy_kwargs=legacy_kwargs,
+            overrides=_Overrides(),
+        )
+
+    def _client_timeouts(self) -> Timeouts:
+        return self.client.timeouts
+
+    async def _invoke(
+        self, bound: BoundOperation, args: tuple[Any, ...], kwargs: dict[str, Any], *, raw: bool
+    ) -> Any:
+        method, url, options = self._prepare(bound, args, dict(kwargs))
+        try:
+            response = await self.client.request(method, url, **options)
+        except ClientError as exc:
+            self._attach(bound, exc)
+            raise
+        return response if raw else self._decode(bound, response)
+
+    async def call(self, operation: str, /, *args: Any, **kwargs: Any) -> Any:
+        """Call an operation by name: ``await api.call("get_pet", pet_id=1)``."""
+        return await self._invoke(self._lookup(operation), args, kwargs, raw=False)
+
+    async def request(self, operation: str, /, *args: Any, **kwargs: Any) -> httpx.Response:
+        """Call an operation by name and return the :class:`httpx.Response`, not decoded."""
+        bound = self._lookup(operation)
+        response: httpx.Response = await self._invoke(bound, args, kwargs, raw=True)
+        return response
+
+    def with_options(
+        self,
+        *,
+        retry: RetryPolicy | None = None,
+        timeouts: Timeouts | float | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> AsyncSpecClient:
+        """A view of this client whose calls use these options (see ``SpecClient``)."""
+        derived: AsyncSpecClient = self._derive(self._merged(retry, timeouts, headers))
+        return derived
+
+    async def aclose(self) -> None:
+        """Close the connection pool (views from :meth:`with_options` leave it open)."""
+        if self._owns:
+            await self.client.aclose()
+
+    async def __aenter__(self) -> AsyncSpecClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()

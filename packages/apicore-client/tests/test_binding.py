@@ -1,0 +1,240 @@
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from apicore_client import ConfigError, RetryPolicy
+from apicore_client._binding import (
+    accept_of,
+    annotation_of,
+    bind_operations,
+    doc_of,
+    resolve_base_url,
+    server_url,
+    signature_of,
+)
+from apicore_specbind import load_spec
+
+SPECS = Path(__file__).resolve().parent / "specs"
+SPEC_FILES = {
+    "2.0": SPECS / "pets-v2.yaml",
+    "3.0": SPECS / "pets-v30.yaml",
+    "3.1": SPECS / "pets-v31.yaml",
+}
+
+
+def _spec(document: dict[str, Any]) -> Any:
+    return load_spec(document)
+
+
+def _oas3(paths: dict[str, Any], **top: Any) -> dict[str, Any]:
+    return {"openapi": "3.0.3", "info": {"title": "T", "version": "1"}, "paths": paths, **top}
+
+
+@pytest.mark.parametrize("version", sorted(SPEC_FILES))
+def test_names_from_x_bind_client_else_operation_id(version: str) -> None:
+    bound = bind_operations(load_spec(SPEC_FILES[version]))
+    assert [b.name for b in bound] == [
+        "list_pets",
+        "add_pet",  # x-bind-client wins over operationId createPet
+        "get_pet",
+        "delete_pet",
+        "get_flaky",
+        "echo_headers",
+    ]
+
+
+@pytest.mark.parametrize("version", sorted(SPEC_FILES))
+def test_signatures(version: str) -> None:
+    spec = load_spec(SPEC_FILES[version])
+    by_name = {b.name: b for b in bind_operations(spec)}
+    assert str(by_name["get_pet"].signature) == "(*, pet_id: 'int') -> 'Pet'"
+    add = by_name["add_pet"].signature
+    assert str(add) == "(pet: 'NewPet | dict[str, Any]') -> 'Pet'"
+    assert add.parameters["pet"].kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
+    listing = by_name["list_pets"].signature
+    assert list(listing.parameters) == ["limit", "tags", "x_trace"]
+    assert all(p.default is None for p in listing.parameters.values())
+    assert listing.parameters["tags"].annotation == "list[str] | None"
+    assert listing.return_annotation == "list[Pet]"
+    assert by_name["delete_pet"].signature.return_annotation == "None"
+
+
+def test_legacy_kwargs_in_signatures_unless_a_parameter_has_the_name() -> None:
+    spec = _spec(
+        _oas3(
+            {
+                "/x": {
+                    "get": {
+                        "operationId": "getX",
+                        "parameters": [
+                            {"name": "max_attempts", "in": "query", "schema": {"type": "string"}}
+                        ],
+                        "responses": {"200": {"description": "ok"}},
+                    }
+                }
+            }
+        )
+    )
+    (bound,) = bind_operations(spec, legacy_kwargs=True)
+    params = bound.signature.parameters
+    assert list(params) == ["max_attempts", "read_timeout", "connect_timeout", "request_headers"]
+    assert params["max_attempts"].annotation == "str | None"  # the operation's own parameter
+    assert params["read_timeout"].annotation == "float | None"
+    (plain,) = bind_operations(spec)
+    assert list(plain.signature.parameters) == ["max_attempts"]
+
+
+def test_required_parameters_come_first_and_31_type_lists() -> None:
+    spec = load_spec(
+        {
+            "openapi": "3.1.0",
+            "info": {"title": "T", "version": "1"},
+            "paths": {
+                "/x/{id}": {
+                    "get": {
+                        "operationId": "x",
+                        "parameters": [
+                            {"name": "q", "in": "query", "schema": {"type": ["integer", "null"]}},
+                            {
+                                "name": "id",
+                                "in": "path",
+                                "required": True,
+                                "schema": {"type": "string"},
+                            },
+                        ],
+                        "responses": {"200": {"description": "ok"}},
+                    }
+                }
+            },
+        }
+    )
+    (bound,) = bind_operations(spec)
+    assert str(bound.signature) == "(*, id: 'str', q: 'int | None | None' = None) -> 'None'"
+    assert annotation_of(spec, {"type": ["string", "number"]}) == "str | float"
+    assert annotation_of(spec, {"type": "object"}) == "dict[str, Any]"
+    assert annotation_of(spec, None) == "Any"
+
+
+def test_doc_from_summary_description_and_parameters() -> None:
+    spec = load_spec(SPEC_FILES["2.0"])
+    op = spec.operations_by_client_name["list_pets"]
+    doc = doc_of(spec, op)
+    assert doc.startswith("List the pets, newest first.\n\n``GET /pets``")
+    assert "    limit: At most this many pets." in doc
+    assert "    x_trace: The header parameter ``X-Trace``." in doc
+    assert "HTTPStatusError" in doc
+    nameless = _spec(_oas3({"/y": {"delete": {"responses": {"204": {"description": "gone"}}}}}))
+    assert doc_of(nameless, nameless.operations[0]).startswith("DELETE /y\n")
+
+
+def test_accept_header() -> None:
+    spec = load_spec(SPEC_FILES["3.0"])
+    ops = spec.operations_by_client_name
+    assert accept_of(ops["get_pet"]) == "application/json, application/problem+json"
+    assert accept_of(ops["delete_pet"]) is None
+
+
+@pytest.mark.parametrize(
+    ("version", "expected"),
+    [
+        ("2.0", "https://pets.example.com/v1"),
+        ("3.0", "https://pets.example.com/v1"),  # {scheme} set to its default
+        ("3.1", "/v1"),
+    ],
+)
+def test_server_url(version: str, expected: str) -> None:
+    assert server_url(load_spec(SPEC_FILES[version])) == expected
+
+
+def test_swagger_schemes_and_missing_host() -> None:
+    base = {"swagger": "2.0", "info": {"title": "T", "version": "1"}, "paths": {}}
+    assert server_url(_spec({**base, "host": "h:8080", "schemes": ["http"]})) == "http://h:8080"
+    assert server_url(_spec({**base, "host": "h"})) == "http://h"
+    assert server_url(_spec({**base, "basePath": "/api/"})) == "/api"
+    assert server_url(_spec(base)) is None
+    assert server_url(_spec(_oas3({}))) is None
+
+
+def test_server_variable_without_default_is_refused() -> None:
+    # specbind's meta-schema check requires defaults, so build the spec then drop it
+    spec = _spec(
+        _oas3(
+            {}, servers=[{"url": "https://{region}.x", "variables": {"region": {"default": "eu"}}}]
+        )
+    )
+    assert server_url(spec) == "https://eu.x"
+    spec.document["servers"][0]["variables"] = {}
+    with pytest.raises(ConfigError, match=r"\{region\} without a default; pass base_url="):
+        server_url(spec)
+
+
+def test_resolve_base_url() -> None:
+    v31 = load_spec(SPEC_FILES["3.1"])
+    assert resolve_base_url(v31, "http://127.0.0.1:9/v1/") == "http://127.0.0.1:9/v1"
+    assert resolve_base_url(v31, None, document_url="http://h:1/openapi.json") == "http://h:1/v1"
+    with pytest.raises(ConfigError, match="'/v1' is relative; pass base_url="):
+        resolve_base_url(v31, None)
+    none = _spec(_oas3({}))
+    with pytest.raises(ConfigError, match="the spec names no server"):
+        resolve_base_url(none, None)
+    assert resolve_base_url(none, None, document_url="http://h:1/docs/openapi.json") == "http://h:1"
+    v30 = load_spec(SPEC_FILES["3.0"])
+    # an absolute server URL wins over where the document came from
+    assert resolve_base_url(v30, None, document_url="http://h/openapi.json") == (
+        "https://pets.example.com/v1"
+    )
+
+
+def test_operation_retry_extension() -> None:
+    spec = load_spec(SPEC_FILES["3.0"])
+    by_name = {b.name: b for b in bind_operations(spec)}
+    assert by_name["get_flaky"].retry == RetryPolicy(
+        max_attempts=4, wait_initial=0.01, wait_max=0.05
+    )
+    assert by_name["list_pets"].retry is None  # the root policy applies (see the client)
+
+
+def test_invalid_operation_retry_extension_names_the_operation() -> None:
+    spec = _spec(
+        _oas3(
+            {
+                "/z": {
+                    "get": {
+                        "operationId": "getZ",
+                        "x-apicore-retry": {"maxAttempts": "three"},
+                        "responses": {"200": {"description": "ok"}},
+                    }
+                }
+            }
+        )
+    )
+    with pytest.raises(ConfigError, match=r"GET /z \(get_z\): x-apicore-retry maxAttempts"):
+        bind_operations(spec)
+
+
+def test_signature_of_form_operation() -> None:
+    spec = load_spec(
+        {
+            "swagger": "2.0",
+            "info": {"title": "T", "version": "1"},
+            "paths": {
+                "/f": {
+                    "post": {
+                        "operationId": "form",
+                        "consumes": ["application/x-www-form-urlencoded"],
+                        "parameters": [
+                            {"name": "a", "in": "formData", "type": "string", "required": True},
+                            {"name": "b", "in": "formData", "type": "integer"},
+                        ],
+                        "responses": {"200": {"description": "ok"}},
+                    }
+                }
+            },
+        }
+    )
+    signature = signature_of(spec, spec.operations[0])
+    assert str(signature) == "(*, a: 'str', b: 'int | None' = None) -> 'None'"
