@@ -3,14 +3,14 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import apicore_app
-import apicore_callbacks
 import httpx
 import pytest
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+import apicore_app
+import apicore_callbacks
 from asymmetric import (
     Asymmetric,
     AsymmetricError,

@@ -5,17 +5,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any, Literal, TypeVar
+
+from starlette.applications import Starlette
+from starlette.types import Receive, Scope, Send
 
 import apicore_app
 import apicore_callbacks
 from apicore_app import Api, configure_logging
 from apicore_auth import AuthSettings, Requirement
 from apicore_callbacks import Settings
-from starlette.applications import Starlette
-from starlette.types import Receive, Scope, Send
-
 from asymmetric._asgi import Endpoint
 from asymmetric._errors import DuplicatedEndpointError, InvalidCallbackObjectError
 
@@ -203,7 +203,7 @@ class Asymmetric:
         await self.app(scope, receive, send)
 
     @contextlib.asynccontextmanager
-    async def _lifespan(self, app: Starlette) -> AsyncIterator[Mapping[str, Any] | None]:
+    async def _lifespan(self, app: Starlette) -> AsyncIterator[Any]:
         if self._log_config:
             configure_logging()
         async with contextlib.AsyncExitStack() as stack:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import logging
 import uuid
 
-from apicore_app import Api, Headers, Request, Response, problem, problem_response
 from starlette.types import Receive, Scope, Send
+
+from apicore_app import Api, Headers, Request, Response, problem, problem_response
 
 logger = logging.getLogger("asymmetric")
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import click
 import uvicorn
-from apicore_openapi import ExportFormat, export
 
+from apicore_openapi import ExportFormat, export
 from asymmetric.__about__ import __version__
 from asymmetric._app import Asymmetric
 from asymmetric._errors import AppImportError
