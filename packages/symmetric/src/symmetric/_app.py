@@ -121,7 +121,7 @@ class Symmetric:
             auth_settings=auth_settings,
         )
         self.app = flask.Flask(import_name, static_folder=None)
-        self.app.config["MAX_CONTENT_LENGTH"] = self.api.max_body_size
+        self.max_body_size = self.api.max_body_size
         self.app.add_url_rule("/", _VIEW, self._view, defaults={"path": ""}, methods=_METHODS)
         self.app.add_url_rule(
             "/<path:path>", _VIEW, self._view, methods=_METHODS, provide_automatic_options=False
@@ -189,6 +189,18 @@ class Symmetric:
                 raise IncorrectRouteFormatError(str(exc)) from exc
 
         return register
+
+    @property
+    def max_body_size(self) -> int:
+        """Largest accepted request body in bytes; larger ones get a 413 problem."""
+        return self.api.max_body_size
+
+    @max_body_size.setter
+    def max_body_size(self, size: int) -> None:
+        self.api.max_body_size = size
+        # One byte more for Werkzeug: a chunked body is cut at its limit without an error,
+        # so a body of exactly `size + 1` bytes must reach Api, which answers 413.
+        self.app.config["MAX_CONTENT_LENGTH"] = size + 1
 
     # -- legacy properties and setters -------------------------------------------------
 
