@@ -316,3 +316,53 @@ def test_timeouts_option_reaches_requests() -> None:
     ) as api:
         api.echo_headers()
     assert transport.requests[0].extensions["timeout"]["read"] == 3
+
+
+def test_cookie_header_and_form_parameters() -> None:
+    document = {
+        "swagger": "2.0",
+        "info": {"title": "Forms", "version": "1"},
+        "paths": {
+            "/f/{slot}": {
+                "post": {
+                    "operationId": "sendForm",
+                    "consumes": ["application/x-www-form-urlencoded"],
+                    "parameters": [
+                        {"name": "slot", "in": "path", "required": True, "type": "string"},
+                        {"name": "a", "in": "formData", "type": "string", "required": True},
+                        {"name": "b", "in": "formData", "type": "integer"},
+                        {"name": "X-Key", "in": "header", "type": "string", "required": True},
+                    ],
+                    "responses": {"204": {"description": "ok"}},
+                }
+            }
+        },
+    }
+    cookies = {
+        "openapi": "3.1.0",
+        "info": {"title": "Cookies", "version": "1"},
+        "paths": {
+            "/c": {
+                "get": {
+                    "operationId": "withCookie",
+                    "parameters": [
+                        {"name": "session", "in": "cookie", "schema": {"type": "string"}},
+                    ],
+                    "responses": {"204": {"description": "ok"}},
+                }
+            }
+        },
+    }
+    transport = FaultTransport(then=status(204))
+    with Client.from_spec(document, base_url="http://t", transport=transport) as api:
+        assert api.send_form(slot="a b/c", a="x y", b=2, x_key="k") is None
+        with pytest.raises(ArgumentValidationError, match="nothing was sent"):
+            api.send_form(slot="s", b=2, x_key="k")
+    with Client.from_spec(cookies, base_url="http://t", transport=transport) as api:
+        api.with_cookie(session="s-1")
+    form, cookie = transport.requests
+    assert form.url.raw_path == b"/f/a%20b%2Fc"
+    assert form.headers["Content-Type"] == "application/x-www-form-urlencoded"
+    assert form.headers["X-Key"] == "k"
+    assert form.content == b"a=x+y&b=2"
+    assert cookie.headers["Cookie"] == "session=s-1"
