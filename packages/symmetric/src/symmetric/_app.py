@@ -91,7 +91,8 @@ class Symmetric:
             ``Authorization: Bearer`` and ``X-API-Key``).
         import_name: The Flask app's import name.
         setup_logging: On the first request, log to stderr and ``LOG_FILE`` at ``LOG_LEVEL``
-            (INFO by default) unless the root logger already has handlers.
+            (WARNING by default; INFO adds one access line per request) unless the root
+            logger already has handlers.
         api: A ready ``apicore_app.Api`` to serve instead of building one from the above.
     """
 
@@ -306,7 +307,7 @@ class Symmetric:
                 return
             self._started = True
             if self._setup_logging and not logging.getLogger().handlers:
-                configure_logging(default_level="INFO")
+                configure_logging()
             self.api.start()
 
     def stop(self, timeout: float = 10.0) -> None:
