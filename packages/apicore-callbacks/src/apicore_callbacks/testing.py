@@ -189,6 +189,10 @@ class CallbackReceiver:
             def _any(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
                 body = self.rfile.read(length)
+                if len(body) < length:
+                    # the sender died mid-request: nothing was delivered
+                    self.close_connection = True
+                    return
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 url = f"http://{self.headers.get('host', '')}{self.path}"
                 status, extra = recorder.record(self.command, url, headers, body)
