@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from apicore_client import (
     ArgumentError,
@@ -366,3 +368,70 @@ def test_cookie_header_and_form_parameters() -> None:
     assert form.headers["X-Key"] == "k"
     assert form.content == b"a=x+y&b=2"
     assert cookie.headers["Cookie"] == "session=s-1"
+
+
+def test_direct_construction_around_a_configured_client() -> None:
+    from apicore_specbind import load_spec
+
+    transport = FaultTransport(then=status(503))
+    client = Client(transport=transport, retry=RetryPolicy(max_attempts=2, wait_initial=0.0))
+    with SpecClient(client, load_spec(SPEC_FILES["2.0"])) as api:
+        assert type(api).__name__ == "PetsClient"
+        assert isinstance(api, SpecClient)
+        assert api.base_url == "https://pets.example.com/v1"
+        with pytest.raises(RetriesExhausted, match="each of 2 attempts"):
+            api.list_pets()  # no x-apicore-retry in this spec: the client's policy
+    assert client.http_client.is_closed
+    assert str(transport.requests[0].url) == "https://pets.example.com/v1/pets"
+
+    async def main() -> Any:
+        inner = AsyncClient(transport=FaultTransport([status(200, json={"attempt": 1})]))
+        async with AsyncSpecClient(inner, load_spec(SPEC_FILES["3.0"]), base_url="http://t") as api:
+            assert api.client.retry == inner.retry
+            return await api.get_flaky()
+
+    assert asyncio.run(main()).attempt == 1
+
+
+_ROUND_TRIP = {
+    "openapi": "3.1.0",
+    "info": {"title": "Echo", "version": "1"},
+    "paths": {
+        "/items/{name}": {
+            "get": {
+                "operationId": "getItem",
+                "parameters": [
+                    {"name": "name", "in": "path", "required": True, "schema": {"type": "string"}},
+                    {"name": "q", "in": "query", "schema": {"type": "string"}},
+                    {"name": "n", "in": "query", "schema": {"type": "integer"}},
+                ],
+                "responses": {"200": {"description": "ok"}},
+            }
+        }
+    },
+}
+_TEXT = st.one_of(
+    st.sampled_from([".", "..", "a/b", "%2F", "?#&="]),
+    st.text(st.characters(exclude_categories=("Cs", "Cc")), min_size=1, max_size=12),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(name=_TEXT, q=_TEXT, n=st.integers(-(10**12), 10**12))
+def test_path_and_query_values_reach_the_server_unchanged(name: str, q: str, n: int) -> None:
+    transport = FaultTransport(then=status(200))
+    with Client.from_spec(_ROUND_TRIP, base_url="http://t/api", transport=transport) as api:
+        api.get_item(name=name, q=q, n=n)
+    (request,) = transport.requests
+    path = request.url.raw_path.split(b"?")[0].decode("ascii")
+    assert path.startswith("/api/items/")
+    assert urllib.parse.unquote(path.removeprefix("/api/items/")) == name
+    assert dict(request.url.params) == {"q": q, "n": str(n)}
+
+
+@pytest.mark.parametrize(("name", "raw"), [(".", b"%2E"), ("..", b"%2E%2E"), ("a/..", b"a%2F..")])
+def test_dot_segments_in_path_parameters_are_not_normalised_away(name: str, raw: bytes) -> None:
+    transport = FaultTransport(then=status(200))
+    with Client.from_spec(_ROUND_TRIP, base_url="http://t/api", transport=transport) as api:
+        api.get_item(name=name)
+    assert transport.requests[0].url.raw_path == b"/api/items/" + raw

@@ -124,8 +124,8 @@ def _finish(
     url = resolve_base_url(spec, base_url, document_url=document_url)
     policy = default_policy(spec, retry)
     client.retry = policy
-    cls = kind._specialise(spec, legacy_kwargs=legacy)
-    return cls(
+    make: Callable[..., Any] = kind  # the sync or async pair, matched by the callers
+    return make(
         client,
         spec,
         base_url=url,

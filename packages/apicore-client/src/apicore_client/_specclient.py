@@ -12,7 +12,7 @@ import re
 import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 import httpx
 
@@ -20,6 +20,8 @@ from apicore_client._binding import (
     RESERVED_NAMES,
     BoundOperation,
     bind_operations,
+    resolve_base_url,
+    retry_extension,
 )
 from apicore_client._client import AsyncClient, Client, RequestOptions
 from apicore_client._errors import (
@@ -68,6 +70,18 @@ def _function(bound: BoundOperation, *, asynchronous: bool) -> Callable[..., Any
     return function
 
 
+def _protect_dot_segments(path: str) -> str:
+    """Percent-encode ``.`` and ``..`` segments (a path parameter's value).
+
+    URL normalisation (RFC 3986 section 5.2.4, which httpx applies) would otherwise remove
+    them and send the request to another resource: ``/items/..`` would become ``/``.
+    """
+    segments = path.split("/")
+    if not any(s in {".", ".."} for s in segments):
+        return path
+    return "/".join(s.replace(".", "%2E") if s in {".", ".."} else s for s in segments)
+
+
 def _class_name(spec: Spec, *, asynchronous: bool) -> str:
     words = re.findall(r"[A-Za-z0-9]+", spec.title)
     name = "".join(w[:1].upper() + w[1:] for w in words) or "Api"
@@ -110,20 +124,26 @@ class _SpecBase:
         namespace["__module__"] = cls.__module__
         return type(_class_name(spec, asynchronous=cls._asynchronous), (cls,), namespace)
 
+    def __new__(cls, client: Any, spec: Spec, **options: Any) -> Self:
+        if "_bound" not in vars(cls):  # the generic class: make this spec's subclass
+            cls = cls._specialise(spec, legacy_kwargs=bool(options.get("legacy_kwargs")))
+        return super().__new__(cls)
+
     def _setup(
         self,
         spec: Spec,
         *,
-        base_url: str,
-        retry: RetryPolicy,
+        base_url: str | None,
+        retry: RetryPolicy | None,
+        default_retry: RetryPolicy,
         owns: bool,
         validate_responses: bool,
         legacy_kwargs: bool,
         overrides: _Overrides,
     ) -> None:
         self.spec = spec
-        self.base_url = base_url
-        self._retry = retry
+        self.base_url = resolve_base_url(spec, base_url)
+        self._retry = retry or retry_extension(spec.document, "the spec's root") or default_retry
         self._owns = owns
         self._validate_responses = validate_responses
         self._legacy_kwargs = legacy_kwargs
@@ -201,7 +221,7 @@ class _SpecBase:
             options["content"] = out.body
         if timeouts is not None:
             options["timeouts"] = timeouts
-        return out.method, self.base_url + out.path, options
+        return out.method, self.base_url + _protect_dot_segments(out.path), options
 
     def _client_timeouts(self) -> Timeouts:
         raise NotImplementedError
@@ -275,6 +295,20 @@ class SpecClient(_SpecBase):
     retrying :class:`~apicore_client.Client` (``api.client``) with the operation's retry
     policy, and returns the decoded body (model instances of ``api.spec.models``).
 
+    Build it with ``Client.from_spec`` / ``from_url`` / ``from_app``, or directly around a
+    client you configured: ``SpecClient(Client(...), spec)`` (the instance is then of a
+    subclass made for ``spec``).
+
+    Args:
+        client: The retrying client to send with (closed by :meth:`close` when ``owns``).
+        spec: The loaded spec.
+        base_url: What operation paths are appended to (default: from the spec's servers).
+        retry: The client-wide policy (default: the root ``x-apicore-retry``, else the
+            client's policy); an operation's own ``x-apicore-retry`` wins over it.
+        owns: Close ``client`` on :meth:`close`.
+        validate_responses: Check answers against the spec.
+        legacy_kwargs: Accept pymacaron-core's magic keyword arguments per call.
+
     Attributes:
         spec: The loaded :class:`apicore_specbind.Spec`.
         client: The retrying client that sends the requests.
@@ -288,8 +322,8 @@ class SpecClient(_SpecBase):
         client: Client,
         spec: Spec,
         *,
-        base_url: str,
-        retry: RetryPolicy,
+        base_url: str | None = None,
+        retry: RetryPolicy | None = None,
         owns: bool = True,
         validate_responses: bool = True,
         legacy_kwargs: bool = False,
@@ -299,6 +333,7 @@ class SpecClient(_SpecBase):
             spec,
             base_url=base_url,
             retry=retry,
+            default_retry=client.retry,
             owns=owns,
             validate_responses=validate_responses,
             legacy_kwargs=legacy_kwargs,
@@ -378,8 +413,8 @@ class AsyncSpecClient(_SpecBase):
         client: AsyncClient,
         spec: Spec,
         *,
-        base_url: str,
-        retry: RetryPolicy,
+        base_url: str | None = None,
+        retry: RetryPolicy | None = None,
         owns: bool = True,
         validate_responses: bool = True,
         legacy_kwargs: bool = False,
@@ -389,6 +424,7 @@ class AsyncSpecClient(_SpecBase):
             spec,
             base_url=base_url,
             retry=retry,
+            default_retry=client.retry,
             owns=owns,
             validate_responses=validate_responses,
             legacy_kwargs=legacy_kwargs,
