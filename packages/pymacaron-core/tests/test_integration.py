@@ -55,9 +55,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             if proc.poll() is not None:
                 pytest.fail(f"gunicorn exited with {proc.returncode}:\n{log.read_text()}")
             try:
-                requests.get(f"{base}/v1/version", timeout=1)
+                requests.get(f"{base}/v1/version", timeout=2)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
+                # not listening yet, or listening while the worker still imports the app
                 if time.monotonic() > deadline:
                     pytest.fail(f"gunicorn did not start in {STARTUP_SECONDS}s:\n{log.read_text()}")
                 time.sleep(0.1)

@@ -54,6 +54,19 @@ Decorator = Callable[[Handler], Handler]
 PROBLEM_JSON = "application/problem+json"
 _JSON = "application/json"
 _VAR = re.compile(r"{([^{}/]+)}")
+_CONTEXT_HEADERS = tuple(
+    (name, "HTTP_" + name.upper().replace("-", "_"))
+    for name in (
+        "PymCallID",
+        "PymCallPath",
+        "PymCallerID",
+        "PymCallerPath",
+        "X-Request-ID",
+        "Request-ID",
+        "traceparent",
+        "tracestate",
+    )
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +204,8 @@ class OperationView:
             None,
         )
         self._mimetypes: dict[int, str] = {}
+        locations = {p.location for p in op.parameters}
+        self.wants = {loc: loc in locations for loc in ("query", "header", "cookie")}
         functools.update_wrapper(self, handler, updated=())
 
     def __call__(self, **raw_path: str) -> WerkzeugResponse:
@@ -198,12 +213,13 @@ class OperationView:
         names = self.route.path_names
         path_params = {names.get(k, k): v for k, v in raw_path.items()} if names else raw_path
         try:
+            # Only hand specbind what the operation declares: each conversion costs.
             parsed = self.op.parse_request(
                 path_params=path_params,
-                query=list(request.args.items(multi=True)),
-                headers=dict(request.headers.items()),
-                cookies=request.cookies.to_dict(),
-                body=request.get_data(),
+                query=list(request.args.items(multi=True)) if self.wants["query"] else (),
+                headers=dict(request.headers.items()) if self.wants["header"] else None,
+                cookies=request.cookies.to_dict() if self.wants["cookie"] else None,
+                body=request.get_data() if self.op.request_body is not None else b"",
                 content_type=request.content_type,
             )
         except RequestError as exc:
@@ -322,7 +338,10 @@ def outer_layer(
     """Layer 5: the call context, one log line per request, and the last-resort 500."""
 
     def route(**path: str) -> WerkzeugResponse:
-        context: CallContext = incoming_call_context(dict(flask.request.headers.items()), api_name)
+        environ = flask.request.environ
+        # The call-id headers straight from the WSGI environ: cheaper than copying every header.
+        headers = {name: environ[key] for name, key in _CONTEXT_HEADERS if key in environ}
+        context: CallContext = incoming_call_context(headers, api_name)
         call_id = context.call_id or ""
         flask.g.call_id = call_id
         flask.g.call_path = context.call_path
