@@ -208,3 +208,17 @@ def test_docs_are_served_offline(server: tuple[str, Server]) -> None:
             loaded = requests.get(urljoin(url + page, ref), timeout=10)
             assert loaded.status_code == 200, ref
     assert "redoc" in requests.get(url + "/docs", timeout=10).text.lower()  # legacy: ReDoc
+
+
+def test_gunicorn_header_map_dangerous_passes_the_legacy_spelling(
+    serve: Callable[..., Server],
+) -> None:
+    argv = ["-m", "gunicorn", "--header-map", "dangerous", "-w", "1"]
+    srv = serve(
+        [*argv, "-b", "127.0.0.1:{port}", "legacy_calc:symmetric"], {"SYMMETRIC_API_KEY": TOKEN}
+    )
+    for headers, status in (({"symmetric_api_key": TOKEN}, 200), ({"symmetric_api_key": "x"}, 401)):
+        response = requests.post(
+            srv.url + "/secret", json={"message": "x"}, headers=headers, timeout=10
+        )
+        assert response.status_code == status

@@ -31,6 +31,7 @@ from apicore_app import (
     problem_response,
 )
 from apicore_auth import AuthSettings, InvalidTokenNameError as AuthTokenNameError, Requirement
+from apicore_callbacks import Settings as CallbackSettings
 from apicore_openapi import ApiInfo, default_title, to_markdown
 from symmetric._errors import DuplicatedRouteError, IncorrectRouteFormatError, InvalidTokenNameError
 
@@ -89,6 +90,8 @@ class Symmetric:
         auth_settings: Token header and environment variable names (default: the legacy
             ``symmetric_api_key`` header and ``SYMMETRIC_API_KEY`` variable, plus
             ``Authorization: Bearer`` and ``X-API-Key``).
+        callback_settings: Job store, signing secrets and SSRF policy of callback endpoints
+            (default: ``apicore_callbacks.Settings.from_env()``).
         import_name: The Flask app's import name.
         setup_logging: On the first request, log to stderr and ``LOG_FILE`` at ``LOG_LEVEL``
             (WARNING by default; INFO adds one access line per request) unless the root
@@ -107,6 +110,7 @@ class Symmetric:
         validation_status: int = 422,
         docs_ui: Literal["redoc", "swagger"] = "redoc",
         auth_settings: AuthSettings | None = None,
+        callback_settings: CallbackSettings | None = None,
         import_name: str = "symmetric",
         setup_logging: bool = True,
         api: Api | None = None,
@@ -120,6 +124,7 @@ class Symmetric:
             validation_status=validation_status,
             docs_ui=docs_ui,
             auth_settings=auth_settings,
+            callback_settings=callback_settings,
         )
         self.app = flask.Flask(import_name, static_folder=None)
         self.max_body_size = self.api.max_body_size
