@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from typing import Any
 
 import flask
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from apicore_introspect import SignatureError
 from apicore_openapi import default_title
@@ -348,3 +350,42 @@ def test_start_sets_up_logging_once(monkeypatch: pytest.MonkeyPatch) -> None:
         for handler in saved:
             root.addHandler(handler)
         root.setLevel(level)
+
+
+LEGACY_ACCEPTED = [
+    "/",
+    "/symmetric",
+    "/hi/hello",
+    "/hello-world/basic_syntax",
+    "/_element/BIGelement",
+]
+LEGACY_REJECTED_NOW_FINE = ["/element2", "/element__two", "/-worse", "/bad-_composition"]
+
+
+@pytest.mark.parametrize("route", LEGACY_ACCEPTED + LEGACY_REJECTED_NOW_FINE)
+def test_legacy_routes_and_former_limitations_are_served(route: str) -> None:
+    sym = Symmetric(setup_logging=False)
+
+    @sym.router(route, methods=["get"])
+    def f() -> str:
+        return route
+
+    assert sym.test_client().get(route).get_json() == route
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=10,
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(body=st.one_of(st.binary(max_size=64), json_values.map(lambda v: json.dumps(v).encode())))
+def test_no_body_gives_a_server_error(app: Symmetric, body: bytes) -> None:
+    response = app.test_client().post("/add", data=body, content_type="application/json")
+    assert response.status_code in (200, 400, 422)
+    if response.status_code != 200:
+        assert response.content_type == "application/problem+json"
