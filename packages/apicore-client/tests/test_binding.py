@@ -183,10 +183,20 @@ def test_resolve_base_url() -> None:
         resolve_base_url(none, None)
     assert resolve_base_url(none, None, document_url="http://h:1/docs/openapi.json") == "http://h:1"
     v30 = load_spec(SPEC_FILES["3.0"])
-    # an absolute server URL wins over where the document came from
-    assert resolve_base_url(v30, None, document_url="http://h/openapi.json") == (
+    # a fetched document may not send requests (and the client's headers) to another origin
+    with pytest.raises(
+        ConfigError,
+        match=r"another origin \(https://pets.example.com/v1\); "
+        r"pass base_url='https://pets.example.com/v1' if you trust it",
+    ):
+        resolve_base_url(v30, None, document_url="http://h/openapi.json")
+    assert resolve_base_url(v30, None, document_url="https://pets.example.com/openapi.json") == (
         "https://pets.example.com/v1"
     )
+    # an in-process app gets every request: only the server's path counts
+    assert resolve_base_url(
+        v30, None, document_url="http://app.invalid/openapi.json", in_process=True
+    ) == ("http://app.invalid/v1")
 
 
 def test_operation_retry_extension() -> None:

@@ -116,6 +116,13 @@ def test_from_url_relative_server_and_calls(pet_server: Any) -> None:
         assert again.get_pet(pet_id=1).name == "Rex"
 
 
+def test_from_url_refuses_a_server_on_another_origin(pet_server: Any) -> None:
+    pet_server.document = _document("3.0")  # servers: https://pets.example.com/v1
+    with pytest.raises(ConfigError, match="another origin"):
+        Client.from_url(pet_server.url + "/openapi.json", headers={"Authorization": "t"})
+    assert len(pet_server.seen) == 1  # only the document was fetched
+
+
 def test_from_url_retries_the_fetch() -> None:
     document = _document("3.1")
     transport = FaultTransport([status(503), status(200, json=document)])
@@ -195,12 +202,9 @@ def _asgi_app(document: dict[str, Any]) -> Callable[..., Awaitable[None]]:
 
 @pytest.mark.parametrize("version", sorted(SPEC_FILES))
 def test_from_app_wsgi(version: str) -> None:
-    document = _document(version)
-    document.pop("host", None)
-    document.pop("servers", None)
-    document.setdefault("basePath", "/v1")
-    base = None if version == "2.0" else "http://app.invalid/v1"
-    with Client.from_app(_wsgi_app(document), base_url=base) as api:
+    # absolute (2.0 host, 3.0 server) or relative (3.1) server URLs: the path is kept
+    with Client.from_app(_wsgi_app(_document(version))) as api:
+        assert api.base_url == "http://app.invalid/v1"
         assert api.get_pet(pet_id=1).name == "Rex"
         with pytest.raises(Exception, match="404") as info:
             api.get_pet(pet_id=2)

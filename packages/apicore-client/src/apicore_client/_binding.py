@@ -276,7 +276,18 @@ def server_url(spec: Spec) -> str | None:
     return _VARIABLE.sub(default, str(first["url"]))
 
 
-def resolve_base_url(spec: Spec, base_url: str | None, *, document_url: str | None = None) -> str:
+def _origin(url: str) -> tuple[str, str]:
+    parts = urllib.parse.urlsplit(url)
+    return parts.scheme.lower(), parts.netloc.lower()
+
+
+def resolve_base_url(
+    spec: Spec,
+    base_url: str | None,
+    *,
+    document_url: str | None = None,
+    in_process: bool = False,
+) -> str:
     """The URL operation paths are appended to.
 
     Args:
@@ -284,19 +295,31 @@ def resolve_base_url(spec: Spec, base_url: str | None, *, document_url: str | No
         base_url: Given by the caller: it replaces the spec's server URL entirely (include
             the base path, e.g. ``http://127.0.0.1:8000/v1``).
         document_url: Where the spec was fetched from; relative server URLs (and Swagger 2.0
-            specs without ``host``) are resolved against it.
+            specs without ``host``) are resolved against it. A server on another origin is
+            refused: a fetched document must not send the client's headers (credentials)
+            elsewhere unless the caller says so with ``base_url``.
+        in_process: The document came from an in-process app: only the server URL's path
+            counts (every request goes to the app).
 
     Returns:
         The base URL without a trailing slash.
 
     Raises:
-        ConfigError: No absolute URL can be worked out: pass ``base_url``.
+        ConfigError: No absolute URL can be worked out, or a fetched document names a server
+            on another origin: pass ``base_url``.
     """
     if base_url is not None:
         return str(base_url).rstrip("/")
     found = server_url(spec)
     if document_url is not None:
+        if in_process and found:
+            found = urllib.parse.urlsplit(found).path
         found = urllib.parse.urljoin(document_url, found or "/")
+        if _origin(found) != _origin(document_url):
+            raise ConfigError(
+                f"the spec served at {document_url} sends requests to another origin "
+                f"({found}); pass base_url={found.rstrip('/')!r} if you trust it"
+            )
     if not found or not re.match(r"^https?://", found, re.IGNORECASE):
         where = f"{found!r} is relative" if found else "the spec names no server"
         raise ConfigError(

@@ -320,6 +320,7 @@ class Client(_Base):
             transport=wsgi_transport(app),
             http_client=None,
             options=options,
+            in_process=True,
         )
 
     @property
@@ -549,6 +550,7 @@ class AsyncClient(_Base):
             transport=asgi_transport(app),
             http_client=None,
             options=options,
+            in_process=True,
         )
 
     @property

@@ -119,9 +119,10 @@ def _finish(
     base_url: str | None,
     retry: RetryPolicy | None,
     document_url: str | None,
+    in_process: bool = False,
 ) -> Any:
     legacy = bool(spec_side.get("legacy_kwargs", False))
-    url = resolve_base_url(spec, base_url, document_url=document_url)
+    url = resolve_base_url(spec, base_url, document_url=document_url, in_process=in_process)
     policy = default_policy(spec, retry)
     client.retry = policy
     make: Callable[..., Any] = kind  # the sync or async pair, matched by the callers
@@ -215,6 +216,7 @@ def sync_from_url(
     transport: httpx.BaseTransport | None,
     http_client: httpx.Client | None,
     options: SpecClientOptions,
+    in_process: bool = False,
 ) -> SpecClient:
     """``Client.from_url``: fetch the spec with a retrying client, then build on it."""
     client_options, spec_side = _split(options)
@@ -230,6 +232,7 @@ def sync_from_url(
             base_url=base_url,
             retry=client_options.get("retry"),
             document_url=str(response.url),
+            in_process=in_process,
         )
     except BaseException:
         client.close()
@@ -245,6 +248,7 @@ async def async_from_url(
     transport: httpx.AsyncBaseTransport | None,
     http_client: httpx.AsyncClient | None,
     options: SpecClientOptions,
+    in_process: bool = False,
 ) -> AsyncSpecClient:
     """``AsyncClient.from_url``."""
     client_options, spec_side = _split(options)
@@ -260,6 +264,7 @@ async def async_from_url(
             base_url=base_url,
             retry=client_options.get("retry"),
             document_url=str(response.url),
+            in_process=in_process,
         )
     except BaseException:
         await client.aclose()
