@@ -1,8 +1,8 @@
 """The user module a Celery worker imports in the tests (``callback_worker_app:dispatcher``).
 
 Settings come from the environment, as in a real deployment; ``CALLBACK_TEST_RUNS`` names a
-file where every run of the function appends its job id (to count executions across
-processes, including killed ones).
+file where every run of the function appends its job id, ``CALLBACK_TEST_WORKER`` and its pid (to
+count executions across processes, including killed ones).
 """
 
 from __future__ import annotations
@@ -13,11 +13,12 @@ import time
 from apicore_callbacks import Dispatcher, Job, RetryPolicy, Settings
 
 RUNS = os.environ.get("CALLBACK_TEST_RUNS", os.devnull)
+WORKER = os.environ.get("CALLBACK_TEST_WORKER", "api")
 
 
 def add(job: Job) -> int:
     with open(RUNS, "a", encoding="utf-8") as runs:  # one short O_APPEND write per run
-        runs.write(job.id + "\n")
+        runs.write(f"{job.id} {WORKER} {os.getpid()}\n")
     time.sleep(float(job.arguments.get("sleep", 0)))
     return int(job.arguments["a"]) + int(job.arguments["b"])
 

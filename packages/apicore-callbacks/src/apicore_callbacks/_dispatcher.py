@@ -12,6 +12,7 @@ import logging
 import os
 import random
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -124,6 +125,7 @@ class Dispatcher:
         self._stopping = False
         self._stop_timeout = 10.0
         self._ready = threading.Event()
+        self._tls: ssl.SSLContext | None = None
 
     # -- accepting -------------------------------------------------------------------------
 
@@ -325,9 +327,14 @@ class Dispatcher:
             pool.shutdown(wait=False, cancel_futures=True)
 
     def _client(self) -> httpx.AsyncClient:
-        guard = GuardedTransport(
-            self.settings.policy, inner=self._transport, resolver=self._resolver
-        )
+        inner = self._transport
+        if inner is None:
+            # Loading the CA bundle costs tens of milliseconds: once per dispatcher, not per
+            # client (a Celery task builds a client per job).
+            if self._tls is None:
+                self._tls = httpx.create_ssl_context()
+            inner = httpx.AsyncHTTPTransport(verify=self._tls)
+        guard = GuardedTransport(self.settings.policy, inner=inner, resolver=self._resolver)
         return httpx.AsyncClient(
             transport=guard,
             follow_redirects=False,
