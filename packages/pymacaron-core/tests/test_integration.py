@@ -13,6 +13,10 @@ from pathlib import Path
 import pytest
 import requests
 
+from pymacaron_core import Pool
+from pymacaron_core.swagger import ApiPool
+from pymacaron_core.testing import server_call_context
+
 HERE = Path(__file__).resolve().parent
 STARTUP_SECONDS = 30.0
 
@@ -146,3 +150,22 @@ def test_petstore_and_notes(server: str, http: requests.Session) -> None:
         http.get(f"{server}/api/notes", params={"tags": "a"}, timeout=5).json()[-1]["title"]
         == "hello"
     )
+
+
+def test_remote_clients_over_http(server: str, pool: Pool) -> None:
+    host, port = server.removeprefix("http://").split(":")
+    ApiPool.add("public", yaml_path=HERE / "specs" / "public.yaml", base_url=server)
+    # the legacy way: the spec's host and scheme, with host/port overrides
+    ApiPool.add("user", yaml_path=HERE / "specs" / "user.yaml", host=host, port=int(port))
+    try:
+        assert ApiPool.public.client.version().version == "1.2.3"
+        with server_call_context("cid-9", "cli"):
+            version = ApiPool.public.client.version(max_attempts=2, read_timeout=5)
+        assert (version.call_id, version.call_path) == ("cid-9", "cli.public")
+        created = ApiPool.user.client.create_user(
+            ApiPool.user.model.NameSurname(name="Edsger", surname="Dijkstra")
+        )
+        assert ApiPool.user.client.get_user(id=created.id, uppercase=True).name == "EDSGER"
+    finally:
+        ApiPool.public.client.close()
+        ApiPool.user.client.close()

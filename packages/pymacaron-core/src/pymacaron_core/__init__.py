@@ -17,6 +17,7 @@ from pymacaron_core._calls import (
     current_call_path,
     incoming_call_context,
 )
+from pymacaron_core._client import ApiClient, legacy_base_url
 from pymacaron_core._errors import (
     InternalServerError,
     KlueException,
@@ -37,6 +38,7 @@ from pymacaron_core._server import (
 
 __all__ = [
     "API",
+    "ApiClient",
     "ApiPool",
     "CALL_ID_HEADER",
     "CALL_PATH_HEADER",
@@ -56,5 +58,6 @@ __all__ = [
     "default_error_callback",
     "incoming_call_context",
     "legacy_arguments",
+    "legacy_base_url",
     "plan_route",
 ]

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import flask
+import httpx
 
 from apicore_specbind import (
     Format,
@@ -18,6 +19,7 @@ from apicore_specbind import (
     UnknownModelError,
     load_spec,
 )
+from pymacaron_core._client import ApiClient, legacy_base_url, make_client
 from pymacaron_core._errors import PyMacaronCoreException, ValidationError
 from pymacaron_core._server import (
     Decorator,
@@ -61,6 +63,8 @@ class API:
         proto: str | None = None,
         verify_ssl: bool = True,
         local: bool = False,
+        base_path: str | None = None,
+        base_url: str | None = None,
         validation_status: int = 400,
         validate_responses: bool = True,
     ) -> None:
@@ -81,6 +85,9 @@ class API:
             proto: Client scheme (``http``/``https``), overriding the spec's.
             verify_ssl: Verify TLS certificates on client calls.
             local: Client calls go through the spawned Flask app in-process.
+            base_path: Prefix of every path, for the server routes and the client (default:
+                none, paths verbatim as legacy; ``api.spec.base_path`` is the spec's).
+            base_url: Where the client sends requests, overriding host/port/proto entirely.
             validation_status: Status of request validation errors (400, legacy).
             validate_responses: Check handler results against the spec (on by default).
 
@@ -114,10 +121,12 @@ class API:
         self.proto = proto
         self.verify_ssl = verify_ssl
         self.local = local
+        self.base_path = base_path
+        self.base_url = base_url
         self.is_server = False
         self.app: flask.Flask | None = None
         self.routes: list[Route] = []
-        self._client: Any = None
+        self._client: ApiClient | None = None
 
     @property
     def api_spec(self) -> Spec:
@@ -137,8 +146,9 @@ class API:
         Args:
             app: The Flask app to populate.
             decorator: Wraps every route's request pipeline (legacy; any callable now).
-            base_path: Prefix for every route. ``None`` mounts the spec's paths verbatim, as
-                legacy did (``basePath`` ignored); pass ``api.spec.base_path`` to honour it.
+            base_path: Prefix for every route; default: the API's ``base_path``, itself
+                ``None`` by default: the spec's paths verbatim, as legacy (``basePath`` ignored).
+                Pass ``api.spec.base_path`` to honour the spec's.
 
         Raises:
             SpawnError: a handler or decorator cannot be imported, or an operation has no
@@ -152,11 +162,13 @@ class API:
             api_name=self.name,
             error_callback=lambda: self.error_callback,
             decorator=decorator,
-            base_path=base_path or "",
+            base_path=(base_path if base_path is not None else self.base_path) or "",
         )
         self.is_server = True
         self.app = app
-        self._client = None  # a local client now goes through the app
+        if self.local and self._client is not None:
+            self._client.close()
+            self._client = None  # a local client now goes through the app
 
     # -- models -----------------------------------------------------------------------------
     def get_version(self) -> str:
@@ -213,16 +225,37 @@ class API:
 
     # -- client -----------------------------------------------------------------------------
     @property
-    def client(self) -> Any:
-        """The client of this API: ``api.client.<x-bind-client>(...)``."""
-        if self._client is None:
-            self._client = self._make_client()
-        return self._client
+    def client(self) -> ApiClient:
+        """The client of this API: ``api.client.<x-bind-client>(...)`` (built on first use).
 
-    def _make_client(self) -> Any:
-        raise PyMacaronCoreException(
-            f"the client of api {self.name!r} is not available in this version"
-        )
+        Remote by default (``base_url``, else the spec's host and scheme with the
+        ``host``/``port``/``proto`` overrides); with ``local=True`` and once spawned, calls
+        go to the Flask app in-process.
+
+        Raises:
+            PyMacaronCoreException: no host is known (set ``host`` in the spec or pass it).
+        """
+        if self._client is None:
+            transport: httpx.BaseTransport | None = None
+            base_path = self.base_path or ""
+            if self.local and self.app is not None:
+                transport = httpx.WSGITransport(app=self.app)
+                base_url = "http://localhost" + base_path.rstrip("/")
+            elif self.base_url is not None:
+                base_url = self.base_url
+            else:
+                base_url = legacy_base_url(
+                    self.spec, host=self.host, port=self.port, proto=self.proto, base_path=base_path
+                )
+            self._client = make_client(
+                self.spec,
+                base_url=base_url,
+                timeout=self.client_timeout,
+                verify_ssl=self.verify_ssl,
+                error_callback=lambda: self.error_callback,
+                transport=transport,
+            )
+        return self._client
 
     def __repr__(self) -> str:
         return f"<API {self.name!r} {self.spec.title!r} {self.spec.spec_version}>"

@@ -108,3 +108,21 @@ def analytics_wrapper(f: Callable[..., Any]) -> Callable[..., Any]:
         return f(*args, **kwargs)
 
     return wrapper
+
+
+def chain() -> Any:
+    """Calls the public API from inside a request: the call id and path travel along."""
+    version = ApiPool.public.client.version()
+    return ApiPool.login.model.Welcome(message=f"{version.call_id} {version.call_path}")
+
+
+def with_token(f: Callable[..., Any]) -> Callable[..., Any]:
+    """An x-decorate-request decorator: add the bearer token to client calls."""
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        headers = dict(kwargs.pop("request_headers", None) or {})
+        headers.setdefault("Authorization", "Bearer let-me-in")
+        return f(*args, request_headers=headers, **kwargs)
+
+    return wrapper

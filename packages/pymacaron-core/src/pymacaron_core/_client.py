@@ -1,0 +1,159 @@
+"""``ApiPool.<name>.client``: apicore-client's spec-driven client with legacy call semantics.
+
+Requests, retries, timeouts and call-id forwarding are apicore-client's; this module only
+works out where to send (legacy ``host``/``port``/``proto``), maps the API's ``timeout`` onto
+the legacy defaults, applies ``x-decorate-request``, and hands client errors to the API's
+``error_callback`` (whose return value the caller gets, as in pymacaron-core).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from apicore_client import (
+    Client,
+    ClientError,
+    SpecClient,
+    legacy_call_options,
+)
+from apicore_specbind import Spec, import_object
+from pymacaron_core._errors import PyMacaronCoreException, SpawnError
+
+
+def legacy_base_url(
+    spec: Spec,
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    proto: str | None = None,
+    base_path: str = "",
+) -> str:
+    """Where a remote client sends requests, as pymacaron-core worked it out (pure).
+
+    ``https`` wins when the spec lists both schemes; the port defaults to the scheme's; the
+    spec's ``basePath`` is not added (legacy mounted paths verbatim) unless ``base_path`` is.
+
+    Raises:
+        PyMacaronCoreException: neither the spec nor ``host`` names a host.
+    """
+    host = host or spec.host
+    if not host:
+        raise PyMacaronCoreException(
+            "Swagger file has no 'host' entry: set it in the spec or pass "
+            "ApiPool.add(..., host='name', port=80)"
+        )
+    if proto is None:
+        schemes = spec.schemes
+        proto = "https" if "https" in schemes or (schemes and "http" not in schemes) else "http"
+    if port is None and ":" not in host:
+        port = 443 if proto == "https" else 80
+    authority = f"{host}:{port}" if port is not None else host
+    return f"{proto}://{authority}{base_path.rstrip('/')}"
+
+
+class ApiClient:
+    """The client of one API: ``api.client.<x-bind-client>(*body, **params)``.
+
+    Each method accepts the operation's parameters as keyword arguments (path, query,
+    header), the body as the single positional argument (a model or a dict), and the legacy
+    ``max_attempts``, ``read_timeout``, ``connect_timeout`` and ``request_headers``. It returns
+    the decoded body (models of ``api.model``). A failure (an error status, a timeout, bad
+    arguments) is passed to the API's ``error_callback``, whose return value is returned;
+    the default callback re-raises the apicore-client exception.
+
+    Attributes:
+        spec_client: The underlying :class:`apicore_client.SpecClient`.
+    """
+
+    def __init__(
+        self,
+        spec_client: SpecClient,
+        spec: Spec,
+        *,
+        error_callback: Callable[[], Callable[[Exception], Any]],
+    ) -> None:
+        self.spec_client = spec_client
+        self._spec = spec
+        self._error_callback = error_callback
+        self._methods: dict[str, Callable[..., Any]] = {}
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        found = self.__dict__["_methods"].get(name)
+        if found is None:
+            found = self._method(name)
+            self._methods[name] = found
+        return found  # type: ignore[no-any-return]
+
+    def _method(self, name: str) -> Callable[..., Any]:
+        operation = self.spec_client.operations.get(name)
+        if operation is None:
+            known = ", ".join(self.spec_client.operations) or "none"
+            raise AttributeError(f"no client method {name!r}; the spec binds: {known}")
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return operation(*args, **kwargs)
+            except ClientError as exc:
+                return self._error_callback()(exc)
+
+        call.__name__ = call.__qualname__ = name
+        call.__doc__ = operation.__doc__
+        op = self._spec.operations_by_client_name.get(name)
+        if op is not None and op.decorate_request:
+            try:
+                decorator = import_object(op.decorate_request)
+            except ImportError as exc:
+                raise SpawnError(
+                    f"Failed to import the x-decorate-request decorator {op.decorate_request!r}: "
+                    f"{exc}"
+                ) from exc
+            decorated: Callable[..., Any] = decorator(call)
+            return decorated
+        return call
+
+    def __dir__(self) -> list[str]:
+        return sorted({*super().__dir__(), *self.spec_client.operations})
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self.spec_client.close()
+
+    def __repr__(self) -> str:
+        return f"<ApiClient {self.spec_client.base_url} ({len(self.spec_client.operations)} ops)>"
+
+
+def make_client(
+    spec: Spec,
+    *,
+    base_url: str,
+    timeout: float,
+    verify_ssl: bool,
+    error_callback: Callable[[], Callable[[Exception], Any]],
+    transport: httpx.BaseTransport | None = None,
+) -> ApiClient:
+    """Build an :class:`ApiClient` with pymacaron-core's defaults.
+
+    Three attempts and ``timeout`` seconds for connect and read (the legacy defaults),
+    apicore-client's retry rules (no retry of non-idempotent requests after a timeout), and
+    the current call id / call path forwarded on every request.
+    """
+    defaults = legacy_call_options(timeout=timeout)
+    http_client = None
+    if not verify_ssl and transport is None:
+        http_client = httpx.Client(verify=False)  # the caller asked for it (legacy verify_ssl)
+    spec_client = Client.from_spec(
+        spec,
+        base_url=base_url,
+        transport=transport,
+        http_client=http_client,
+        retry=defaults.retry,
+        timeouts=defaults.timeouts,
+        legacy_kwargs=True,
+        propagate=True,
+    )
+    return ApiClient(spec_client, spec, error_callback=error_callback)
