@@ -158,3 +158,20 @@ def test_worker_needs_callback_endpoints() -> None:
     result = CliRunner().invoke(cli, ["worker", "legacy_calc"])
     assert result.exit_code == 1
     assert "no callback endpoints" in result.output
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["m"], {"host": "127.0.0.1", "port": 5000, "debug": False}),
+        (["m", "-s", "0.0.0.0", "-p", "8080"], {"host": "0.0.0.0", "port": 8080, "debug": False}),
+        (["m", "--server", "::1", "--port", "1"], {"host": "::1", "port": 1, "debug": False}),
+        (["m", "--host", "h", "--debug"], {"host": "h", "port": 5000, "debug": True}),
+        (["m", "-d"], {"host": "127.0.0.1", "port": 5000, "debug": False}),  # legacy --no-debug
+        (["m", "--no-debug"], {"host": "127.0.0.1", "port": 5000, "debug": False}),
+    ],
+)
+def test_run_flags(argv: list[str], expected: dict[str, object]) -> None:
+    command = cli.commands["run"]
+    with command.make_context("run", argv) as ctx:
+        assert {k: ctx.params[k] for k in expected} == expected
