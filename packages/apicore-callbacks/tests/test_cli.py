@@ -56,3 +56,32 @@ def test_module_entry_point(tmp_path: Path) -> None:
         check=True,
     ).stdout
     assert out.startswith(job_id)
+
+
+def test_worker_usage(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["worker", "--help"]) == 0
+    assert "MODULE[:ATTRIBUTE]" in capsys.readouterr().out
+    assert main(["worker"]) == 2
+    assert "APICORE_CALLBACKS_BROKER" in capsys.readouterr().err
+
+
+def test_worker_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["worker", "no_such_module_for_apicore_tests"]) == 2
+    assert "cannot import 'no_such_module_for_apicore_tests'" in capsys.readouterr().err
+    assert main(["worker", "apicore_callbacks:__version__"]) == 2
+    assert "not a Dispatcher" in capsys.readouterr().err
+
+
+def test_list_and_requeue_in_redis(
+    redis_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from apicore_callbacks import RedisJobStore
+
+    monkeypatch.setenv("APICORE_CALLBACKS_BROKER", redis_url)
+    store = RedisJobStore(redis_url)
+    job, _ = store.submit(JobSpec("add", {"a": 1}, CallbackRequest("https://r.example/")), now=0.0)
+    store.close()
+    assert main(["list", "--limit", "1000"]) == 0
+    assert job.id in capsys.readouterr().out
+    assert main(["requeue", job.id]) == 0
+    assert capsys.readouterr().out.split() == [job.id, "queued"]

@@ -51,3 +51,30 @@ def test_invalid_env(env: dict[str, str], match: str) -> None:
 def test_invalid_options() -> None:
     with pytest.raises(SettingsError, match="at least 1"):
         Settings(concurrency=0)
+
+
+def test_broker_from_env_and_argument() -> None:
+    env = {"APICORE_CALLBACKS_BROKER": "redis://cache:6379/2"}
+    assert Settings.from_env(env).broker == "redis://cache:6379/2"
+    assert Settings.from_env(env, broker="rediss://other:6380/0").broker == "rediss://other:6380/0"
+    assert Settings.from_env({"APICORE_CALLBACKS_BROKER": " "}).broker is None
+    assert Settings.from_env({}).broker is None
+
+
+def test_invalid_broker_names_the_variable_not_the_url() -> None:
+    env = {"APICORE_CALLBACKS_BROKER": "amqp://user:s3cret@rabbit//"}
+    with pytest.raises(
+        SettingsError, match="APICORE_CALLBACKS_BROKER: broker must be a Redis URL"
+    ) as e:
+        Settings.from_env(env)
+    assert "s3cret" not in str(e.value)
+    with pytest.raises(SettingsError, match="Redis URL"):
+        Settings(broker="sqla+sqlite:///jobs.db")
+
+
+@pytest.mark.parametrize(
+    "options", [{"republish_after": 0.0}, {"lease": 60.0, "visibility_timeout": 30.0}]
+)
+def test_invalid_broker_options(options: dict[str, float]) -> None:
+    with pytest.raises(SettingsError, match="visibility_timeout"):
+        Settings(broker="redis://localhost:6379/0", **options)

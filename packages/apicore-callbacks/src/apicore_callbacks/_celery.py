@@ -13,6 +13,7 @@ only delays a job.
 from __future__ import annotations
 
 import importlib
+import inspect
 import logging
 import os
 import socket
@@ -226,9 +227,17 @@ def load_dispatcher(target: str) -> Dispatcher:
     from apicore_callbacks._dispatcher import Dispatcher
 
     module_name, _, attribute = target.partition(":")
-    module = importlib.import_module(module_name)
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name is None or not module_name.startswith(exc.name):
+            raise  # an import inside the user's module failed: show it as it is
+        raise SettingsError(
+            f"cannot import {module_name!r}: run from the directory that contains it or set "
+            "PYTHONPATH"
+        ) from exc
     value = getattr(module, attribute or "dispatcher", None)
-    if value is not None and not isinstance(value, Dispatcher) and callable(value):
+    if inspect.isfunction(value):
         value = value()
     if not isinstance(value, Dispatcher):
         raise SettingsError(
