@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import ipaddress
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -75,6 +76,6 @@ def test_invalid_broker_names_the_variable_not_the_url() -> None:
 @pytest.mark.parametrize(
     "options", [{"republish_after": 0.0}, {"lease": 60.0, "visibility_timeout": 30.0}]
 )
-def test_invalid_broker_options(options: dict[str, float]) -> None:
+def test_invalid_broker_options(options: dict[str, Any]) -> None:
     with pytest.raises(SettingsError, match="visibility_timeout"):
         Settings(broker="redis://localhost:6379/0", **options)
