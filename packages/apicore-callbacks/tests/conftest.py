@@ -7,8 +7,9 @@ import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -43,11 +44,15 @@ def _ping(port: int) -> bool:
 
 
 def start_redis(
-    directory: Path, *, appendonly: bool = False
+    directory: Path, *, appendonly: bool = False, port: int | None = None
 ) -> tuple[subprocess.Popen[bytes], int]:
-    """Start ``redis-server`` on a free 127.0.0.1 port; wait (bounded) until it answers."""
+    """Start ``redis-server`` on a free 127.0.0.1 port; wait (bounded) until it answers.
+
+    With ``appendonly`` every write is fsynced to the AOF in ``directory`` before Redis
+    answers (``appendfsync always``), so a restart on the same directory has it back.
+    """
     program = require_system("redis-server", install="apt-get install -y redis-server")
-    port = _free_port()
+    port = port if port is not None else _free_port()
     args = [program, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(directory)]
     args += ["--save", "", "--appendonly", "yes" if appendonly else "no"]
     if appendonly:
@@ -81,4 +86,22 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     try:
         yield f"redis://127.0.0.1:{port}/0"
     finally:
+        stop(proc)
+
+
+RedisFactory = Callable[..., tuple[subprocess.Popen[bytes], int]]
+
+
+@pytest.fixture
+def redis_factory(tmp_path: Path) -> Iterator[RedisFactory]:
+    """Start extra ``redis-server`` processes (``appendonly=``, ``port=``); stopped at the end."""
+    procs: list[subprocess.Popen[bytes]] = []
+
+    def start(*, appendonly: bool = False, port: int | None = None) -> tuple[Any, int]:
+        proc, actual = start_redis(tmp_path, appendonly=appendonly, port=port)
+        procs.append(proc)
+        return proc, actual
+
+    yield start
+    for proc in procs:
         stop(proc)

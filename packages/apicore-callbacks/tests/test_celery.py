@@ -16,7 +16,7 @@ import sys
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
@@ -417,3 +417,20 @@ def test_load_dispatcher(monkeypatch: pytest.MonkeyPatch, redis_url: str, tmp_pa
         load_dispatcher("callback_worker_app:RUNS")
     with pytest.raises(SettingsError, match="has no broker"):
         worker_main(Dispatcher(SQLiteJobStore(tmp_path / "jobs.db"), settings=Settings()), [])
+
+
+def test_accepted_jobs_and_messages_survive_a_redis_crash_with_aof(
+    redis_factory: Callable[..., tuple[subprocess.Popen[bytes], int]],
+) -> None:
+    redis, port = redis_factory(appendonly=True)
+    url = f"redis://127.0.0.1:{port}/0"
+    api = Dispatcher(settings=Settings(broker=url))
+    cb = CallbackRequest("https://receiver.example/cb")
+    ids = [api.submit("add", {"a": i, "b": 1}, cb).job.id for i in range(30)]
+    redis.send_signal(signal.SIGKILL)  # every 202 above was answered before this crash
+    redis.wait(10)
+    redis_factory(appendonly=True, port=port)  # restart from the same append-only file
+    store = RedisJobStore(url)
+    assert [j.state for j in map(store.get, ids) if j is not None] == [JobState.QUEUED] * 30
+    assert store.client.llen(QUEUE) == 30  # and so is every task message
+    store.close()
