@@ -106,7 +106,13 @@ class SQLiteJobStore:
     WAL journal and ``synchronous=FULL`` make :meth:`submit` durable (even against power loss)
     before it returns; claims run in ``BEGIN IMMEDIATE`` transactions so two processes never
     lease the same job; every write after a claim is fenced by the claim's token. Each thread
-    gets its own connection; a forked child opens new ones.
+    gets its own connection for reads; a forked child opens new ones.
+
+    Writes are *group-committed*: the writes of all threads of a process share one writer
+    connection; each runs in its own savepoint of the open transaction, and one of the
+    waiting writers commits them all with one fsync. A write returns only after the commit
+    that covers it, so durability is unchanged, while throughput is no longer capped at one
+    fsync per write (about 300 per second on the project's machine).
 
     Args:
         path: The database file (created with its tables if missing).
@@ -120,6 +126,14 @@ class SQLiteJobStore:
         self._lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
         self._pid = os.getpid()
+        self._writer_lock = threading.Lock()
+        self._commit_cond = threading.Condition()
+        self._writer: sqlite3.Connection | None = None
+        self._open = False  # a transaction is open on the writer connection
+        self._batch = 0  # the transaction that writes now join
+        self._committed = -1  # the last transaction committed (or failed)
+        self._committing = False
+        self._failures: dict[int, BaseException] = {}
         with self._write() as db:
             # executescript() would commit on its own; run the statements in our transaction.
             for statement in _SCHEMA.split(";"):
@@ -127,41 +141,105 @@ class SQLiteJobStore:
                     db.execute(statement)
 
     def _conn(self) -> sqlite3.Connection:
+        self._after_fork()
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            db = self._connect()
+            self._local.db = db
+        return db
+
+    def _after_fork(self) -> None:
         if self._pid != os.getpid():
             # After fork the parent's connections must not be used (nor closed) by the child.
             self._pid = os.getpid()
             self._local = threading.local()
             self._connections = []
-        db: sqlite3.Connection | None = getattr(self._local, "db", None)
-        if db is None:
-            db = sqlite3.connect(
-                self.path,
-                timeout=self._busy_timeout,
-                isolation_level=None,
-                check_same_thread=False,
-            )
-            db.row_factory = sqlite3.Row
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=FULL")
-            db.execute("PRAGMA foreign_keys=ON")
-            db.execute(f"PRAGMA busy_timeout={int(self._busy_timeout * 1000)}")
-            self._local.db = db
-            with self._lock:
-                self._connections.append(db)
+            self._writer_lock = threading.Lock()
+            self._commit_cond = threading.Condition()
+            self._writer = None
+            self._open = False
+            self._batch, self._committed, self._committing = 0, -1, False
+            self._failures = {}
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(
+            self.path,
+            timeout=self._busy_timeout,
+            isolation_level=None,
+            check_same_thread=False,
+        )
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=FULL")
+        db.execute("PRAGMA foreign_keys=ON")
+        db.execute(f"PRAGMA busy_timeout={int(self._busy_timeout * 1000)}")
+        with self._lock:
+            self._connections.append(db)
         return db
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        # BEGIN IMMEDIATE takes the write lock up front, so busy_timeout applies; a deferred
-        # transaction upgrading to write would fail with SQLITE_BUSY at once.
-        db = self._conn()
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+        """One write, in a savepoint of the shared transaction; returns once committed."""
+        self._after_fork()
+        failed: BaseException | None = None
+        with self._writer_lock:
+            if self._writer is None:
+                self._writer = self._connect()
+            db = self._writer
+            if not self._open:
+                # BEGIN IMMEDIATE takes the write lock up front, so busy_timeout applies; a
+                # deferred transaction upgrading to write would fail with SQLITE_BUSY at once.
+                db.execute("BEGIN IMMEDIATE")
+                self._open = True
+            batch = self._batch
+            db.execute("SAVEPOINT write")
+            try:
+                yield db
+            except BaseException as exc:
+                db.execute("ROLLBACK TO write")
+                failed = exc
+            db.execute("RELEASE write")
+        # Even a failed write waits: its transaction may hold other writes, and must end.
+        self._commit(batch)
+        if failed is not None:
+            raise failed
+
+    def _commit(self, batch: int) -> None:
+        with self._commit_cond:
+            while self._committed < batch:
+                if not self._committing:
+                    self._committing = True
+                    break
+                self._commit_cond.wait()
+            else:
+                self._raise_failure(batch)
+                return
+        error: BaseException | None = None
+        with self._writer_lock:
+            target = self._batch
+            self._batch += 1
+            if self._open and self._writer is not None:
+                self._open = False
+                try:
+                    self._writer.execute("COMMIT")
+                except BaseException as exc:  # the whole transaction is lost: tell its writers
+                    error = exc
+                    if self._writer.in_transaction:
+                        self._writer.execute("ROLLBACK")
+        with self._commit_cond:
+            self._committed = target
+            self._committing = False
+            if error is not None:
+                self._failures[target] = error
+            for old in [b for b in self._failures if b < target - 1000]:
+                del self._failures[old]
+            self._commit_cond.notify_all()
+        self._raise_failure(batch)
+
+    def _raise_failure(self, batch: int) -> None:
+        error = self._failures.get(batch)
+        if error is not None:
+            raise sqlite3.OperationalError(f"the transaction was not committed: {error}") from error
 
     def submit(self, spec: JobSpec, *, now: float) -> tuple[Job, bool]:
         """Create a job durably; see :meth:`JobStore.submit`."""
@@ -426,6 +504,8 @@ class SQLiteJobStore:
 
     def close(self) -> None:
         """Close every connection this store opened in this process."""
+        with self._writer_lock:
+            self._writer = None
         with self._lock:
             connections, self._connections = self._connections, []
         for db in connections:
