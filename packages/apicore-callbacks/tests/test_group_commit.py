@@ -42,7 +42,7 @@ def test_concurrent_writes_are_all_committed_and_visible_to_a_new_reader(tmp_pat
                 assert row == (job.id,)
                 with lock:
                     ids.append(job.id)
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=submit, args=(i * 100,)) for i in range(8)]
