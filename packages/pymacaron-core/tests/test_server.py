@@ -181,3 +181,23 @@ def test_a_new_call_id_is_made_without_headers(client: flask.testing.FlaskClient
     second = client.get("/v1/version").get_json()
     assert first["call_path"] == "public"
     assert first["call_id"] != second["call_id"]
+
+
+def test_form_data_fields_are_typed_kwargs(client: flask.testing.FlaskClient) -> None:
+    r = client.post("/v1/form", data={"item": "a", "num": "3"})
+    assert (r.status_code, r.get_json()) == (200, {"item": "a", "num": 3})
+    r = client.post("/v1/form", data={"item": "a", "num": "x"}, content_type="multipart/form-data")
+    assert r.status_code == 400
+    assert "formData.num" in r.get_json()["error"]
+
+
+def test_flask_abort_in_a_handler_keeps_its_status(client: flask.testing.FlaskClient) -> None:
+    assert client.get("/v1/abort").status_code == 404
+
+
+def test_validation_error_raised_by_a_handler_is_a_400_problem(
+    client: flask.testing.FlaskClient,
+) -> None:
+    r = client.get("/v1/refuse")
+    assert (r.status_code, r.mimetype) == (400, PROBLEM)
+    assert r.get_json()["detail"] == "the 'when' argument must be in the future"

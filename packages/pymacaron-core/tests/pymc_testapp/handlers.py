@@ -8,7 +8,7 @@ from typing import Any
 
 import flask
 
-from pymacaron_core import current_call_id, current_call_path
+from pymacaron_core import ValidationError, current_call_id, current_call_path
 from pymacaron_core.swagger import ApiPool
 
 CALLS: list[str] = []
@@ -126,3 +126,16 @@ def with_token(f: Callable[..., Any]) -> Callable[..., Any]:
         return f(*args, request_headers=headers, **kwargs)
 
     return wrapper
+
+
+def form_echo(item: str, num: int | None = None) -> Any:
+    """formData fields arrive as typed keyword arguments (legacy answered 500)."""
+    return ApiPool.public.model.Echo(item=item, num=num)
+
+
+def abort_404() -> Any:
+    flask.abort(404)
+
+
+def refuse() -> Any:
+    raise ValidationError("the 'when' argument must be in the future")
