@@ -288,3 +288,13 @@ def test_callbacks_end_to_end(tmp_path: Path) -> None:
             assert receiver.wait_for(2, timeout=10)
         finally:
             api.stop()
+
+
+def test_finish_an_adapter_made_response(api: Api, caplog: pytest.LogCaptureFixture) -> None:
+    from apicore_app import problem as make_problem, problem_response
+
+    req = request("POST", "/add", headers={"X-Request-ID": "early-1"})
+    with caplog.at_level(logging.INFO, logger="apicore.access"):
+        response = api.finish(req, problem_response(make_problem(413, "too big")))
+    assert response.header("x-request-id") == "early-1"
+    assert "POST /add 413" in caplog.text

@@ -119,7 +119,7 @@ def test_missing_token_is_401_with_a_bare_challenge() -> None:
         "title": "Unauthorized",
         "status": 401,
         "detail": "This endpoint requires an API token; send it as 'Authorization: Bearer "
-        "<token>' or 'X-API-Key: <token>' or 'symmetric_api_key: <token>'.",
+        "<token>' or 'X-API-Key: <token>' or 'Symmetric-Api-Key: <token>'.",
     }
 
 

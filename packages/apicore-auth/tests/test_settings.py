@@ -93,5 +93,5 @@ def test_header_forms_merge_a_legacy_name_equal_to_x_api_key() -> None:
         "'X-API-Key: <token>'",
     )
     assert AuthSettings(header_name="x_api_key", x_api_key=False).header_forms[-1] == (
-        "'x_api_key: <token>'"
+        "'X-Api-Key: <token>'"  # the spelling that survives proxies
     )

@@ -210,8 +210,8 @@ class Api:
             deprecated: Mark the operation deprecated in the docs.
 
         Raises:
-            RouteError: Bad path or methods, a duplicate, or path parameters that are not
-                function parameters (at decoration time).
+            RouteError: Bad path or methods, or a duplicate (at decoration time).
+            SignatureError: A path parameter is not a parameter of the function.
             UnsupportedAnnotationError: A parameter's type has no JSON form.
         """
         template = PathTemplate.compile(path)
@@ -413,6 +413,16 @@ class Api:
         else:
             response, rid = outcome
         return self._finish(request, response, rid, started)
+
+    def finish(self, request: Request, response: Response) -> Response:
+        """Finish a response the adapter made itself, like every other one.
+
+        For answers a server gives before the pipeline runs (a body over the limit seen
+        while reading it): adds ``X-Request-ID``, empties ``HEAD`` bodies, logs the access
+        line.
+        """
+        rid = _request_id(request.headers.get("x-request-id"))
+        return self._finish(request, response, rid, time.perf_counter())
 
     def prepare(self, request: Request) -> Call | tuple[Response, str]:
         """Every check before the function runs: route, auth, body, binding, callbacks.

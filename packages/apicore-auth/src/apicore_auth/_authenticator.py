@@ -300,9 +300,10 @@ class Authenticator:
             message = _not_configured_message(settings, len(protected))
             logger.error(message)
             return message
-        messages = []
-        if self._using_default:
-            messages.append(_default_token_warning(settings))
+        # The default-token warning was logged when the authenticator was built; it is part
+        # of the returned diagnosis but not logged twice.
+        warning = [_default_token_warning(settings)] if self._using_default else []
+        messages: list[str] = []
         now = self._clock()
         live = [entry for entry in self._entries if entry[1] is None or entry[1] > now]
         expired = sorted(entry[2].name for entry in self._entries if entry not in live)
@@ -329,11 +330,9 @@ class Authenticator:
                 )
         if not live:
             messages.append(_not_configured_message(settings, len(protected)))
-        if not messages:
-            return None
-        message = "\n".join(messages)
-        logger.warning(message)
-        return message
+        if messages:
+            logger.warning("\n".join(messages))
+        return "\n".join(warning + messages) or None
 
 
 def _refuse_duplicates(records: tuple[TokenRecord, ...]) -> None:

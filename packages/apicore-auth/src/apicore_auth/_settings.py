@@ -92,7 +92,10 @@ class AuthSettings:
             forms.append(f"'{X_API_KEY}: <token>'")
         legacy = normalize_header_name(self.header_name)
         if self.legacy_header and not (self.x_api_key and legacy == "x-api-key"):
-            forms.append(f"'{self.header_name}: <token>'")
+            # '-' and '_' are interchangeable here, but proxies and servers (gunicorn,
+            # nginx) drop header names with '_': suggest the spelling that gets through.
+            spelled = "-".join(part.capitalize() for part in re.split(r"[-_]", self.header_name))
+            forms.append(f"'{spelled}: <token>'")
         return tuple(forms)
 
     def with_client_token_name(self, name: object) -> AuthSettings:

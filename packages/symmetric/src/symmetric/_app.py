@@ -352,25 +352,19 @@ class Symmetric:
         if not self._started:
             self.start()
         request = flask.request
+        environ = request.environ
+        parts = Request(
+            environ["REQUEST_METHOD"],
+            request.path,
+            environ.get("QUERY_STRING", ""),
+            Headers(request.headers.items()),
+        )
         try:
             body = request.get_data(cache=False)
         except RequestEntityTooLarge:
-            return _convert(
-                problem_response(
-                    problem(413, f"The body is larger than {self.api.max_body_size} bytes.")
-                )
-            )
-        environ = request.environ
-        response = self.api.handle(
-            Request(
-                environ["REQUEST_METHOD"],
-                request.path,
-                environ.get("QUERY_STRING", ""),
-                Headers(request.headers.items()),
-                body,
-            )
-        )
-        return _convert(response)
+            detail = f"The body is larger than {self.api.max_body_size} bytes."
+            return _convert(self.api.finish(parts, problem_response(problem(413, detail))))
+        return _convert(self.api.handle(dataclasses.replace(parts, body=body)))
 
 
 def _convert(response: Response) -> flask.Response:
