@@ -146,7 +146,7 @@ def test_legacy_value_flag_spelling_parses(module: str) -> None:
 
 
 def test_log_level_sets_the_apps_log_level(module: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("LOG_LEVEL", raising=False)
+    monkeypatch.setenv("LOG_LEVEL", "WARNING")
     invoke("run", module, "--log-level", "trace", "--dry-run")
     import os
 
