@@ -65,6 +65,9 @@ def test_decode_response_for_clients(petstore: Spec) -> None:
     assert pet.born.year == 2021
     error = op.decode_response(404, b'{"code": 404, "message": "no"}', "application/json")
     assert type(error) is petstore.models.Error
+    # a problem+json answer where the (Swagger 2.0) spec can only say application/json
+    problem = op.decode_response(404, b'{"code": 404, "message": "no"}', "application/problem+json")
+    assert type(problem) is petstore.models.Error
     assert op.decode_response(200, b"", None) is None
     assert op.decode_response(200, b"<p>hi</p>", "text/html") == "<p>hi</p>"
     with pytest.raises(ResponseValidationError, match="does not fit"):

@@ -26,7 +26,11 @@ def _declared(op: Operation, status: int) -> Response:
 
 def _json_media(response: Response, media_type: str | None = None) -> MediaType | None:
     if media_type is not None:
-        return match_media(media_type, response.content)
+        exact = match_media(media_type, response.content)
+        if exact is not None or not is_json(media_type):
+            return exact
+        # application/problem+json answered where the spec says application/json (as
+        # Swagger 2.0 specs must): any JSON entry describes it.
     return next((m for m in response.content if is_json(m.media_type)), None)
 
 
