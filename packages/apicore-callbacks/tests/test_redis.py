@@ -16,14 +16,19 @@ from apicore_callbacks import (
     Attempt,
     BrokerUnavailableError,
     CallbackRequest,
+    Dispatcher,
     IdempotencyKeyReusedError,
     JobNotFoundError,
     JobSpec,
     JobState,
     JobStore,
     RedisJobStore,
+    RetryPolicy,
+    Settings,
     SQLiteJobStore,
+    generate_secret,
 )
+from apicore_callbacks.testing import CallbackSink, FakeClock
 
 CB = CallbackRequest("https://receiver.example/hook", "PUT", "result")
 T0 = 1_700_000_000.123456
@@ -327,3 +332,38 @@ def test_concurrent_processes_claim_each_job_once(redis_store: RedisJobStore) ->
         assert proc.returncode == 0, err.decode()
         claimed += json.loads(out)
     assert sorted(claimed) == sorted(ids)
+
+
+def test_embedded_dispatcher_on_redis_runs_the_full_schedule(
+    redis_store: RedisJobStore,
+) -> None:
+    secret = generate_secret()
+    clock = FakeClock()
+    answers = {"status": 500}
+    sink = CallbackSink(secrets=[secret], responder=lambda d: answers["status"], clock=clock)
+    dispatcher = Dispatcher(
+        redis_store,
+        settings=Settings(secrets=(secret,)),
+        runners={"add": lambda job: job.arguments["a"] + 1},
+        transport=sink.transport,
+        resolver=sink.resolver,
+        clock=clock,
+    )
+    start = clock()
+    job = dispatcher.submit("add", {"a": 1}, CallbackRequest("https://r.example/cb")).job
+    dispatcher.drain(advance=True)
+    schedule = RetryPolicy().schedule
+    times = [d.received_at - start for d in sink.deliveries]
+    assert len(times) == len(schedule) + 1
+    for n in range(1, len(times)):
+        assert schedule[n - 1] * 0.9 <= times[n] - times[n - 1] <= schedule[n - 1] * 1.1
+    assert redis_store.list_jobs(state=JobState.DEAD)[0].id == job.id
+    answers["status"] = 200
+    dispatcher.requeue(job.id)
+    dispatcher.drain(advance=True)
+    assert {d.webhook_id for d in sink.deliveries} == {job.id}
+    assert all(d.verified for d in sink.deliveries)
+    assert sink.deliveries[-1].json() == 2
+    status = dispatcher.status(job.id)
+    assert status is not None
+    assert (status["state"], status["runs"], status["delivery_attempts"]) == ("succeeded", 1, 1)
