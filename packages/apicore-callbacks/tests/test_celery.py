@@ -38,13 +38,16 @@ from apicore_callbacks import (
 )
 from apicore_callbacks.celery import (
     QUEUE,
+    TASK_NAME,
     CeleryPublisher,
+    bind,
     create_app,
+    execute,
     load_dispatcher,
     sweep,
     worker_main,
 )
-from apicore_callbacks.testing import CallbackReceiver
+from apicore_callbacks.testing import CallbackReceiver, CallbackSink
 
 TESTS = Path(__file__).parent
 SECRET = generate_secret()
@@ -443,4 +446,38 @@ def test_accepted_jobs_and_messages_survive_a_redis_crash_with_aof(
     store = RedisJobStore(url)
     assert [j.state for j in map(store.get, ids) if j is not None] == [JobState.QUEUED] * 30
     assert store.client.llen(QUEUE) == 30  # and so is every task message
+    store.close()
+
+
+def test_task_runs_each_stage_once_and_skips_duplicates(redis_url: str) -> None:
+    db = redis_url.rsplit("/", 1)[0] + "/15"
+    RedisJobStore(db).client.flushdb()
+    sink = CallbackSink(secrets=[SECRET])
+    runs: list[str] = []
+
+    def runner(job: Job) -> int:
+        runs.append(job.id)
+        return int(job.arguments["a"]) * 2
+
+    dispatcher = Dispatcher(
+        settings=Settings(broker=db, secrets=(SECRET,)),
+        runners={"double": runner},
+        transport=sink.transport,
+        resolver=sink.resolver,
+    )
+    app = bind(dispatcher)
+    task = app.tasks[TASK_NAME]
+    job = dispatcher.submit("double", {"a": 21}, CallbackRequest("https://r.example/cb")).job
+    store = dispatcher.store
+    assert isinstance(store, RedisJobStore)
+    assert store.client.llen(QUEUE) == 1  # the 202 came after the message was in Redis
+    assert task(job.id) == "run"  # the task body, called in-process
+    assert store.client.llen(QUEUE) == 2  # the delivery is its own message
+    assert task(job.id) == "deliver"
+    assert task(job.id) == "skipped"  # a duplicate message finds the job finished
+    assert task("job_unknown") == "skipped"
+    assert runs == [job.id]
+    [delivery] = sink.deliveries
+    assert (delivery.webhook_id, delivery.json(), delivery.verified) == (job.id, 42, True)
+    assert execute(dispatcher, job.id) == "skipped"
     store.close()

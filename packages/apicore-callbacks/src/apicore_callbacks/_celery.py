@@ -152,7 +152,15 @@ def execute(dispatcher: Dispatcher, job_id: str) -> str:
 
 
 def bind(dispatcher: Dispatcher) -> Any:
-    """Register the job task for ``dispatcher`` on its Celery app and return the app."""
+    """Register the job task for ``dispatcher`` on its Celery app and return the app.
+
+    A worker of that app -- started by :func:`worker_main` or by ``celery -A module:app
+    worker`` -- also runs the sweeper in its main process once it is ready (after the pool
+    processes were forked), stopped at worker shutdown.
+
+    Raises:
+        SettingsError: The dispatcher was built without a broker.
+    """
     publisher = dispatcher.publisher
     if not isinstance(publisher, CeleryPublisher):
         raise SettingsError(
@@ -164,6 +172,20 @@ def bind(dispatcher: Dispatcher) -> Any:
     def job(job_id: str) -> str:
         return execute(dispatcher, job_id)
 
+    sweepers: list[Sweeper] = []
+
+    def start_sweeper(sender: Any = None, **_: Any) -> None:
+        if getattr(sender, "app", None) is app and not sweepers:
+            sweepers.append(Sweeper(dispatcher.settings).start())
+
+    def stop_sweeper(sender: Any = None, **_: Any) -> None:
+        if getattr(sender, "app", None) is app:
+            while sweepers:
+                sweepers.pop().stop()
+
+    signals = importlib.import_module("celery.signals")
+    signals.worker_ready.connect(start_sweeper, weak=False)
+    signals.worker_shutdown.connect(stop_sweeper, weak=False)
     return app
 
 
@@ -255,7 +277,7 @@ def worker_main(target: Dispatcher | str, argv: Sequence[str] | None = None) -> 
     does). ``argv`` are ``celery worker`` options, passed through unchanged (``--pool``,
     ``--concurrency``, ``--loglevel``, ``--hostname``, ...); the worker consumes the
     ``apicore-callbacks`` queue unless ``-Q``/``--queues`` is given. A sweeper thread
-    publishes due retries and the jobs of crashed workers.
+    publishes due retries and the jobs of crashed workers (see :func:`bind`).
 
     Raises:
         SettingsError: ``target`` is not a dispatcher or has no broker.
@@ -268,8 +290,4 @@ def worker_main(target: Dispatcher | str, argv: Sequence[str] | None = None) -> 
     options = list(argv or [])
     if not any(o in ("-Q", "--queues") or o.startswith("--queues=") for o in options):
         options = ["--queues", QUEUE, *options]
-    sweeper = Sweeper(dispatcher.settings).start()
-    try:
-        app.worker_main(["worker", *options])
-    finally:
-        sweeper.stop()
+    app.worker_main(["worker", *options])

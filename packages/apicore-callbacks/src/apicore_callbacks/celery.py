@@ -6,8 +6,10 @@ the only change an app needs: its :class:`~apicore_callbacks.Dispatcher` then st
 
     python -m apicore_callbacks worker myapp.jobs:dispatcher --pool=prefork --concurrency=8
 
-or from code with :func:`worker_main`. Needs ``pip install "apicore-callbacks[celery]"``;
-importing this module does not import Celery (that happens on first use).
+or from code with :func:`worker_main`, or bind the dispatcher to its Celery app and use
+Celery's own command (``app = bind(dispatcher)``, then ``celery -A myapp.jobs:app worker``).
+Needs ``pip install "apicore-callbacks[celery]"``; importing this module does not import
+Celery (that happens on first use).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from apicore_callbacks._celery import (
     QUEUE,
     TASK_NAME,
     CeleryPublisher,
+    bind,
     create_app,
     execute,
     load_dispatcher,
@@ -27,6 +30,7 @@ __all__ = [
     "QUEUE",
     "TASK_NAME",
     "CeleryPublisher",
+    "bind",
     "create_app",
     "execute",
     "load_dispatcher",
