@@ -7,9 +7,14 @@ Workload (issue 5, reference/performance.md): ``POST /add`` with ``{"a":48,"b":2
 ``69``. Every app runs under uvicorn with httptools + uvloop, one worker, on 127.0.0.1, no
 access log; the servers are measured one after another in alternating order, in the same
 run, with wrk (``-t1 -c32``) when installed, else a Python keep-alive load generator (its own
-ceiling is far lower: compare ratios only). The legacy asymmetric 0.3.0 cannot be installed
-next to today's Starlette, so it is not measured here; performance.md measured it at 0.82x
-raw Starlette on this machine.
+ceiling is far lower: compare ratios only).
+
+The legacy asymmetric 0.3.0 cannot be installed next to today's Starlette. To measure it in
+the same run, give the Python of a separate venv with
+``--legacy-python /path/bin/python`` (or ``ASYMMETRIC_LEGACY_PYTHON``)::
+
+    python -m venv /tmp/legacy
+    /tmp/legacy/bin/pip install asymmetric==0.3.0 uvloop==0.21.0 httptools
 
 ``--profile`` adds an in-process cProfile of asymmetric's request path (ASGI entry ->
 apicore-app pipeline) to show where the time goes.
@@ -125,11 +130,21 @@ def pinned(cpu: int, command: list[str]) -> list[str]:
     return command
 
 
+LEGACY = """
+from asymmetric import asymmetric as app
+
+
+@app.router("/add")
+async def add(a, b=372):
+    return a + b
+"""
+
+
 class Server:
-    def __init__(self, name: str, directory: Path) -> None:
+    def __init__(self, name: str, directory: Path, python: str = sys.executable) -> None:
         self.name = name
         self.port = free_port()
-        command = [sys.executable, "-m", "uvicorn", f"{name}:app", "--port", str(self.port)]
+        command = [python, "-m", "uvicorn", f"{name}:app", "--port", str(self.port)]
         command += ["--http", "httptools", "--loop", "uvloop", "--workers", "1"]
         command += ["--no-access-log", "--log-level", "warning", "--app-dir", str(directory)]
         self.process = subprocess.Popen(pinned(0, command), cwd=directory)
@@ -317,11 +332,17 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--rounds", type=int, default=None)
+    parser.add_argument(
+        "--legacy-python",
+        default=os.environ.get("ASYMMETRIC_LEGACY_PYTHON"),
+        help="python of a venv with asymmetric==0.3.0, uvloop==0.21.0 and httptools",
+    )
     args = parser.parse_args()
     rounds, seconds = (1, 1) if args.quick else (3, 3)
     rounds = args.rounds or rounds
     for name, source in APPS.items():
         (WORKDIR / f"{name}.py").write_text(source)
+    (WORKDIR / "legacy_asymmetric_0_3.py").write_text(LEGACY)
     script = WORKDIR / "post.lua"
     script.write_text(LUA)
     load = load_wrk if shutil.which("wrk") else load_python
@@ -331,6 +352,9 @@ def main() -> int:
     try:
         for name in APPS:
             servers.append(Server(name, WORKDIR))
+        if args.legacy_python:
+            servers.append(Server("legacy_asymmetric_0_3", WORKDIR, args.legacy_python))
+            results["legacy_asymmetric_0_3"] = []
         for round_ in range(rounds):
             order = servers if round_ % 2 == 0 else servers[::-1]
             for server in order:
@@ -345,8 +369,9 @@ def main() -> int:
     print("## asymmetric: POST /add throughput under uvicorn (httptools + uvloop, 1 worker)\n")
     print(
         f"{rounds} round(s) of {seconds} s per app, alternating order, load by {generator}; "
-        "median req/s. Targets (issue 5): async >= 0.85x raw Starlette and >= 1.6x FastAPI "
-        "async; sync >= 1.3x FastAPI sync.\n"
+        "median req/s. Targets (issue 5): async >= 0.85x raw Starlette, >= 1.6x FastAPI "
+        "async and above legacy asymmetric 0.3.0 (no validation; measured only with "
+        "--legacy-python); sync >= 1.3x FastAPI sync.\n"
     )
     print("| app | req/s | ÷ raw Starlette | ÷ FastAPI async | ÷ FastAPI sync |")
     print("|---|---:|---:|---:|---:|")
