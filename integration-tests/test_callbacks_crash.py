@@ -19,6 +19,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from apicore_callbacks import generate_secret
 from apicore_callbacks.testing import CallbackReceiver
 
@@ -45,7 +46,7 @@ class Server:
 
     def start(self) -> None:
         command = Path(sys.executable).parent / "asymmetric"
-        self.process = subprocess.Popen(  # noqa: S603
+        self.process = subprocess.Popen(
             [str(command), "run", "callback_app", "--host", "127.0.0.1", "--port", str(self.port)],
             cwd=APPS,
             env=self.env,
@@ -153,7 +154,7 @@ def test_no_accepted_job_is_lost(server: Server, receiver: CallbackReceiver) -> 
     for job_id, n in accepted.items():
         assert delivered[job_id][0].json() == {"n": n, "square": n * n}
     duplicates = len(receiver.deliveries) - len(delivered)
-    print(  # noqa: T201  (the report the issue asks for; shown with -s or -rA)
+    print(
         f"\n{len(accepted)} jobs, {server.kills} SIGKILLs, "
         f"{len(receiver.deliveries)} deliveries, {duplicates} duplicates "
         f"({duplicates / len(accepted):.2%}), all signatures verified"

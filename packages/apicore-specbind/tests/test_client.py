@@ -102,3 +102,44 @@ def test_multipart_only_form_round_trip(petstore: Spec) -> None:
     assert sent.content_type.startswith("multipart/form-data; boundary=")
     parsed = upload.parse_request(body=sent.body or b"", content_type=sent.content_type)
     assert parsed.body == {"note": "n", "file": b"\x00\x01"}
+
+
+FUNCTION_FIRST = {
+    "openapi": "3.1.0",
+    "info": {"title": "Calc", "version": "1"},
+    "paths": {
+        "/add": {
+            "post": {
+                "operationId": "add",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {"a": {"type": "integer"}, "b": {"type": "integer"}},
+                                "required": ["a"],
+                                "additionalProperties": False,
+                            }
+                        }
+                    },
+                },
+                "responses": {"200": {"description": "ok"}},
+            }
+        }
+    },
+}
+
+
+def test_an_inline_object_body_takes_its_properties_as_keywords() -> None:
+    op = Spec.from_dict(FUNCTION_FIRST).operations_by_client_name["add"]
+    assert op.request_body is not None
+    assert op.request_body.fields == ("a", "b")
+    by_keywords = op.build_request(a=48, b=21)
+    assert json.loads(by_keywords.body or b"") == {"a": 48, "b": 21}
+    whole = op.build_request(body={"a": 48})
+    assert json.loads(whole.body or b"") == {"a": 48}
+    with pytest.raises(RequestValidationError):
+        op.build_request(b=1)  # "a" is required by the body schema
+    with pytest.raises(ClientArgumentError, match="accepts: body, a, b"):
+        op.build_request(a=1, c=2)

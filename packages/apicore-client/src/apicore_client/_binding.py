@@ -166,7 +166,8 @@ def signature_of(spec: Spec, op: Operation, *, legacy_kwargs: bool = False) -> i
             inspect.Parameter(
                 body.name,
                 inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                default=inspect.Parameter.empty if body.required else None,
+                # with fields, the body may also be given property by property
+                default=inspect.Parameter.empty if body.required and not body.fields else None,
                 annotation=annotation_of(spec, media.schema if media else None),
             )
         )
@@ -179,6 +180,11 @@ def signature_of(spec: Spec, op: Operation, *, legacy_kwargs: bool = False) -> i
         props = form.get("properties", {}) if isinstance(form, Mapping) else {}
         required = form.get("required", ()) if isinstance(form, Mapping) else ()
         named += [(name, name in required, props.get(name)) for name in body.form_fields]
+    if body is not None and body.fields and not body.form_fields:
+        # an object body's properties as keywords (our function-first servers' arguments)
+        media_schema = next((m.schema for m in body.content if m.media_type.endswith("json")), None)
+        props = media_schema.get("properties", {}) if isinstance(media_schema, Mapping) else {}
+        named += [(name, False, props.get(name)) for name in body.fields]
     for name, needed, schema in sorted(named, key=lambda n: not n[1]):  # required ones first
         if name in taken or not name.isidentifier():
             continue

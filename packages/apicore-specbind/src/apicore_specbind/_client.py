@@ -78,8 +78,13 @@ def build_request(
     if body_spec is not None and body_spec.form_fields:
         fields = {k: remaining.pop(k) for k in list(remaining) if k in body_spec.form_fields}
         body = fields if fields else _MISSING
+    elif body_spec is not None and body_spec.fields and body is _MISSING:
+        # the body's properties given as keywords: api.add(a=1, b=2)
+        fields = {k: remaining.pop(k) for k in list(remaining) if k in body_spec.fields}
+        body = fields if fields else _MISSING
     if remaining:
         known = [p.python_name for p in op.parameters] + ([body_spec.name] if body_spec else [])
+        known += list(body_spec.fields) if body_spec is not None else []
         raise ClientArgumentError(
             f"{op.client_name} got unexpected arguments {', '.join(sorted(remaining))}; "
             f"it accepts: {', '.join(known) or 'nothing'}"

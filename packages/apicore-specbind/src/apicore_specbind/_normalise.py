@@ -361,7 +361,23 @@ class Normaliser:
             content=content,
             name=identifier(str(name)),
             description=str(body.get("description") or ""),
+            fields=self._object_fields(content),
         )
+
+    @staticmethod
+    def _object_fields(content: tuple[MediaType, ...]) -> tuple[str, ...]:
+        media = next(
+            (m for m in content if m.media_type.split(";")[0].strip().endswith(("/json", "+json"))),
+            None,
+        )
+        schema: Any = media.schema if media is not None else None
+        # only inline objects: a $ref'd body is a model, passed whole
+        if not isinstance(schema, Mapping) or schema.get("type") != "object":
+            return ()
+        properties = schema.get("properties")
+        if not isinstance(properties, Mapping):
+            return ()
+        return tuple(str(name) for name in properties if str(name).isidentifier())
 
     def _content(self, content: Mapping[str, Any], ptr: str, path: Path) -> tuple[MediaType, ...]:
         result = []

@@ -73,6 +73,9 @@ class RequestBody:
         form_fields: For Swagger 2.0 ``formData`` parameters, their names in order (the body
             is then a form whose fields are also reported as parameters).
         description: Free text from the spec.
+        fields: For a JSON body whose schema is an object with named properties (as our
+            function-first servers describe their arguments), the property names: a client
+            may pass them as keyword arguments instead of one body argument.
     """
 
     required: bool
@@ -80,6 +83,7 @@ class RequestBody:
     name: str = "body"
     form_fields: tuple[str, ...] = ()
     description: str = ""
+    fields: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

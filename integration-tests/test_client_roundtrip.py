@@ -1,0 +1,105 @@
+"""apicore-client against our real servers: a client built from the app's own /openapi.json.
+
+Each server runs in its own process on 127.0.0.1; the client retries an idempotent call
+that fails twice, decodes results into models, and raises problem+json errors.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from apicore_client import (
+    ArgumentValidationError,
+    Client,
+    HTTPStatusError,
+    RetryPolicy,
+    attempts_of,
+)
+
+APPS = Path(__file__).parent / "apps"
+TOKEN = "integration-token-0123456789"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def serve(command: list[str], port: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "PYTHONPATH": str(APPS), "SYMMETRIC_API_KEY": TOKEN}
+    process = subprocess.Popen(
+        command, cwd=APPS, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(process.stderr.read().decode() if process.stderr else "exited")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return process
+        except OSError:
+            time.sleep(0.05)
+    process.kill()
+    raise AssertionError("the server did not start within 20 s")
+
+
+SERVERS = {
+    "symmetric-gunicorn": lambda port: [
+        str(Path(sys.executable).parent / "gunicorn"),
+        "--workers=1",
+        f"--bind=127.0.0.1:{port}",
+        "sym_calc:symmetric",
+    ],
+}
+
+
+@pytest.fixture(params=sorted(SERVERS))
+def base_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    port = free_port()
+    process = serve(SERVERS[request.param](port), port)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+        if process.stderr is not None:
+            process.stderr.close()
+
+
+def test_client_from_the_apps_own_document(base_url: str) -> None:
+    fast = RetryPolicy(max_attempts=4, wait_initial=0.01, wait_max=0.05)
+    with Client.from_url(f"{base_url}/openapi.json", retry=fast) as api:
+        assert api.add(a=48, b=21) == 69
+        item = api.get_item(item_id=3, verbose=True)
+        assert (item.name, item.price) == ("item 3", 2.5)
+        # a GET that fails twice with 500 is retried (idempotent) and then succeeds
+        assert api.flaky(key="k1") == "ok after 2 failures"
+        response = api.request("flaky", key="k1")
+        assert [a.status_code for a in attempts_of(response)] == [200]
+        # arguments are checked against the app's own schema before anything is sent
+        with pytest.raises(ArgumentValidationError, match="body.a"):
+            api.add(a="x")
+        with pytest.raises(HTTPStatusError) as denied:
+            api.secret()
+        assert denied.value.status_code == 401
+        assert denied.value.problem is not None
+        assert denied.value.problem_type == "urn:apicore:problem:unauthorized"
+    with Client.from_url(
+        f"{base_url}/openapi.json", headers={"Authorization": f"Bearer {TOKEN}"}, retry=fast
+    ) as api:
+        assert api.secret() == "hidden"
