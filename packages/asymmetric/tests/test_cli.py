@@ -205,3 +205,18 @@ def test_docs_with_a_missing_module_exits_1(module: str) -> None:
     result = invoke("docs", "missing_module_xyz")
     assert result.exit_code == 1
     assert "Could not import" in result.output
+
+
+def test_python_dash_m_asymmetric(module: str) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "asymmetric", "run", module, "--dry-run"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["app"] == f"{module}:asymmetric"
