@@ -288,9 +288,9 @@ def test_workers_sigkilled_mid_job_lose_nothing(
         target = None
         deadline = time.monotonic() + 20
         while target is None and time.monotonic() < deadline:
-            # One new job per poll (faster than the workers run them), so the queue never
-            # runs dry while a restarted victim boots.
-            if len(accepted) < n:
+            # Keep about ten jobs waiting, so the queue never runs dry while a restarted
+            # victim boots; past n only if kills remain (reported in the summary).
+            if len(accepted) - sum(cluster.run_counts().values()) < 10:
                 submit_one()
             last = _last_run_of(cluster, victim)
             job = store.get(last[0]) if last is not None and last != before else None
@@ -320,7 +320,7 @@ def test_workers_sigkilled_mid_job_lose_nothing(
             f"0 lost, {duplicates} duplicate deliveries (same webhook-id), {reruns} re-runs, "
             f"{elapsed:.1f} s"
         )
-    assert len(accepted) == n
+    assert len(accepted) >= n
     assert killed == kills
     store.close()
 
