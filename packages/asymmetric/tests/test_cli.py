@@ -11,6 +11,7 @@ import pytest
 import uvicorn
 import yaml
 from click.testing import CliRunner
+from hypothesis import given, settings, strategies as st
 
 from asymmetric._cli import main, rewrite_legacy_flags, uvicorn_options
 
@@ -138,6 +139,25 @@ def test_uvicorn_version_option_is_passed_through(module: str) -> None:
 )
 def test_legacy_value_flags_are_rewritten(args: list[str], expected: list[str]) -> None:
     assert rewrite_legacy_flags(args) == expected
+
+
+WORDS = ["--access-log", "--use-colors", "--proxy-headers", "--reload", "--port", "8000"]
+WORDS += ["true", "false", "no", "1", "x", "--header", "--no-access-log"]
+
+
+@given(st.lists(st.sampled_from(WORDS), max_size=8))
+@settings(max_examples=60, deadline=None)
+def test_rewriting_only_touches_legacy_value_flags(args: list[str]) -> None:
+    out = rewrite_legacy_flags(args)
+    legacy = {"--access-log", "--use-colors", "--proxy-headers"}
+    if not legacy & set(args):
+        assert out == args
+    assert len(out) <= len(args)
+    negated = {"--no-" + flag.removeprefix("--") for flag in legacy}
+    assert set(out) <= set(args) | negated
+    assert [w for w in out if w.startswith("--") and w not in legacy | negated] == [
+        w for w in args if w.startswith("--") and w not in legacy | negated
+    ]
 
 
 def test_legacy_value_flag_spelling_parses(module: str) -> None:

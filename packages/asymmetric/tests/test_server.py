@@ -238,6 +238,28 @@ def test_callbacks_are_delivered(http: httpx.Client) -> None:
     assert job["state"] in {"delivered", "succeeded", "done"}, job
 
 
+def test_overlapping_callbacks_go_to_their_own_callers(http: httpx.Client, server: Server) -> None:
+    # the legacy race: two overlapping requests with different headers swapped destinations
+    def submit(n: int, receiver: CallbackReceiver) -> int:
+        response = httpx.post(
+            server.url + "/predict-custom",
+            json={"data": [n]},
+            headers={"Send-Me-Here": receiver.url(f"/race{n}"), "Put-Me-In-Here": f"key{n}"},
+            timeout=10,
+        )
+        return response.status_code
+
+    with CallbackReceiver() as receiver, concurrent.futures.ThreadPoolExecutor(4) as pool:
+        statuses = list(pool.map(lambda n: submit(n, receiver), range(1, 9)))
+        assert statuses == [202] * 8
+        assert receiver.wait_for(8, timeout=20)
+        deliveries = receiver.deliveries
+    for delivery in deliveries:
+        n = int(delivery.url.rsplit("race", 1)[1])
+        assert delivery.json() == {f"key{n}": float(n)}
+    assert sorted(int(d.url.rsplit("race", 1)[1]) for d in deliveries) == list(range(1, 9))
+
+
 def test_bad_callback_headers_are_422(http: httpx.Client) -> None:
     missing = http.post("/predict", json={"data": [1]})
     assert missing.status_code == 422
