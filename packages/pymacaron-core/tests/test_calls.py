@@ -29,7 +29,8 @@ def test_request_id_and_traceparent_are_kept_for_forwarding() -> None:
 
 
 def test_current_call_helpers() -> None:
-    assert current_call_id() is None and current_call_path() is None
+    assert current_call_id() is None
+    assert current_call_path() is None
     with server_call_context("i", "p"):
         assert (current_call_id(), current_call_path()) == ("i", "p")
     assert current_call_id() is None

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import flask
 import pytest
 
 from apicore_specbind import SpecLoadError
-from conftest import SPECS
 from pymacaron_core import API, ApiPool, Pool, SpawnError, ValidationError
 from pymacaron_core.exceptions import MergeApisException, PyMacaronCoreException
+
+SPECS = Path(__file__).resolve().parent / "specs"
 
 SPEC = """
 swagger: "2.0"
@@ -187,3 +190,18 @@ def test_isolated_pool_restores_the_previous_one(pool: Pool) -> None:
     with isolated_pool():
         assert "outer" not in ApiPool.apis
     assert "outer" in ApiPool.apis
+
+
+def test_legacy_get_model_and_get_function(pool: Pool) -> None:
+    from pymacaron_core.models import get_model
+    from pymacaron_core.utils import get_function
+
+    ApiPool.add("foo", yaml_str=SPEC)
+    assert get_model("Result") is ApiPool.foo.model.Result
+    with pytest.raises(ValidationError, match="no definition for model Nope"):
+        get_model("Nope")
+    assert get_function("pymacaron_core.utils.get_function") is get_function
+    with pytest.raises(PyMacaronCoreException, match="too short"):
+        get_function("nodots")
+    with pytest.raises(PyMacaronCoreException, match="Failed to import"):
+        get_function("pymacaron_core.nope")

@@ -201,3 +201,14 @@ def test_validation_error_raised_by_a_handler_is_a_400_problem(
     r = client.get("/v1/refuse")
     assert (r.status_code, r.mimetype) == (400, PROBLEM)
     assert r.get_json()["detail"] == "the 'when' argument must be in the future"
+
+
+def test_one_log_line_per_request_with_the_call_id(
+    client: flask.testing.FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level("INFO", logger="pymacaron_core"):
+        client.get("/v1/version", headers={"PymCallID": "log-me"})
+    lines = [r.getMessage() for r in caplog.records if r.name == "pymacaron_core"]
+    assert len(lines) == 1
+    assert lines[0].startswith("GET /v1/version -> 200")
+    assert "log-me" in lines[0]

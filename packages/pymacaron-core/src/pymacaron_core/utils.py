@@ -1,0 +1,24 @@
+"""Legacy import path: ``from pymacaron_core.utils import get_function``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apicore_specbind import import_object
+from pymacaron_core._errors import PyMacaronCoreException
+
+__all__ = ["get_function"]
+
+
+def get_function(path: str) -> Any:
+    """Import ``package.module.name`` and return ``name`` (legacy helper).
+
+    Raises:
+        PyMacaronCoreException: the path has no dot, or the import fails.
+    """
+    if "." not in path:
+        raise PyMacaronCoreException(f"Path [{path}] is too short. Should be at least module.func.")
+    try:
+        return import_object(path)
+    except ImportError as exc:
+        raise PyMacaronCoreException(f"Failed to import {path}: {exc}") from exc
