@@ -212,3 +212,11 @@ def test_one_log_line_per_request_with_the_call_id(
     assert len(lines) == 1
     assert lines[0].startswith("GET /v1/version -> 200")
     assert "log-me" in lines[0]
+
+
+def test_undeclared_status_is_sent_and_logged(
+    client: flask.testing.FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    r = client.get("/v1/accepted")
+    assert (r.status_code, r.get_json()) == (202, {"version": "x"})
+    assert any("does not declare" in m for m in caplog.messages)

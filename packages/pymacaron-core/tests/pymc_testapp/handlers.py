@@ -139,3 +139,7 @@ def abort_404() -> Any:
 
 def refuse() -> Any:
     raise ValidationError("the 'when' argument must be in the future")
+
+
+def accepted() -> Any:
+    return ApiPool.public.model.Version(version="x"), 202
