@@ -7,7 +7,9 @@ from typing import Any
 import flask
 import pytest
 from pymc_testapp import handlers
+from pymc_testapp.wsgi import SPECS
 
+from pymacaron_core import Pool
 from pymacaron_core.swagger import ApiPool
 
 PROBLEM = "application/problem+json"
@@ -220,3 +222,16 @@ def test_undeclared_status_is_sent_and_logged(
     r = client.get("/v1/accepted")
     assert (r.status_code, r.get_json()) == (202, {"version": "x"})
     assert any("does not declare" in m for m in caplog.messages)
+
+
+def test_error_callback_returning_none_counts_as_unhandled(pool: Pool) -> None:
+    seen: list[Exception] = []
+    app = flask.Flask("t")
+    ApiPool.add("login", yaml_path=SPECS / "login.yaml", error_callback=seen.append)
+    ApiPool.login.spawn_api(app)
+    client = app.test_client()
+    r = client.post("/v1/login", json={})
+    assert (r.status_code, r.mimetype) == (400, PROBLEM)
+    r = client.get("/v1/crash")
+    assert (r.status_code, r.mimetype) == (500, PROBLEM)
+    assert [type(e).__name__ for e in seen] == ["ValidationError", "RuntimeError"]

@@ -306,8 +306,8 @@ class OperationView:
     def fail(self, error: Exception) -> WerkzeugResponse:
         """Send an error through ``error_callback`` and answer with what it returns.
 
-        A callback that raises (the default re-raises) makes a client error (4xx) a problem
-        document; anything else propagates to the outer layers.
+        A callback that raises (the default re-raises) or returns ``None`` makes a client
+        error (4xx) a problem document; anything else propagates to the outer layers.
         """
         status = getattr(error, "status_code", 500)
         if not isinstance(status, int) or not 400 <= status <= 599:
@@ -318,6 +318,10 @@ class OperationView:
             if raised.status_code < 500:
                 return problem_response(problem_of(raised))
             raise
+        if result is None:  # a callback that only logs: handled as if it re-raised
+            if isinstance(error, PyMacaronCoreException) and error.status_code < 500:
+                return problem_response(problem_of(error))
+            raise error
         if isinstance(result, WerkzeugResponse):
             return result
         reply = getattr(result, "http_reply", None)
