@@ -3,6 +3,7 @@ import dataclasses
 import json
 import logging
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -69,8 +70,10 @@ def request(
 
 
 @pytest.fixture
-def api() -> Api:
-    return build()
+def api() -> Iterator[Api]:
+    built = build()
+    yield built
+    built.stop()
 
 
 def problem(response: Response) -> dict[str, Any]:
@@ -298,3 +301,31 @@ def test_finish_an_adapter_made_response(api: Api, caplog: pytest.LogCaptureFixt
         response = api.finish(req, problem_response(make_problem(413, "too big")))
     assert response.header("x-request-id") == "early-1"
     assert "POST /add 413" in caplog.text
+
+
+def test_the_request_ids_reach_outgoing_client_calls() -> None:
+    from apicore_client import current_call_context
+
+    api = Api()
+
+    @api.route("/sync-ctx")
+    def sync_ctx() -> list[str | None]:
+        context = current_call_context()
+        assert context is not None
+        return [context.request_id, context.traceparent, context.call_id]
+
+    @api.route("/async-ctx")
+    async def async_ctx() -> list[str | None]:
+        context = current_call_context()
+        assert context is not None
+        return [context.request_id, context.traceparent, context.call_id]
+
+    trace = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+    headers = {"X-Request-ID": "rid-7", "traceparent": trace, "PymCallID": "c-1"}
+    expected = ["rid-7", trace, "c-1"]
+    for path in ("/sync-ctx", "/async-ctx"):
+        assert json.loads(api.handle(request("POST", path, headers=headers)).body) == expected
+        response = asyncio.run(api.handle_async(request("POST", path, headers=headers)))
+        assert json.loads(response.body) == expected
+    assert current_call_context() is None  # nothing leaks out of a request
+    api.stop()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextvars
+import dataclasses
 import json
 import logging
 import re
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
 from apicore_app._docs import DocsRoutes
-from apicore_app._execution import LoopThread, job_runner, json_arguments
+from apicore_app._execution import LoopThread, in_call_context, job_runner, json_arguments
 from apicore_app._http import JSON, Request, Response, problem, problem_response
 from apicore_app._routing import PathTemplate, RouteTable, normalize_methods
 from apicore_auth import (
@@ -44,6 +45,12 @@ from apicore_callbacks import (
     Dispatcher,
     IdempotencyKeyReusedError,
     Settings,
+)
+from apicore_client import (
+    CallContext,
+    current_call_context,
+    reset_call_context,
+    set_call_context,
 )
 from apicore_introspect import Definitions, Limits, Operation, RequestError, ResultError, describe
 from apicore_openapi import (
@@ -527,17 +534,25 @@ class Api:
 
     def _execute(self, call: Call) -> Response:
         operation = call.route.operation
+        # outgoing apicore-client calls made by the function forward the request's ids
+        token = set_call_context(_call_context(call))
         try:
             if operation.is_async:
-                result = self._loop().run(operation.func(*call.args, **call.kwargs))
+                coroutine = in_call_context(
+                    current_call_context(), operation.func(*call.args, **call.kwargs)
+                )
+                result = self._loop().run(coroutine)
             else:
                 result = operation.func(*call.args, **call.kwargs)
             return self._result(call, result)
         except Exception:
             return self._crash(call)
+        finally:
+            reset_call_context(token)
 
     async def _execute_async(self, call: Call) -> Response:
         operation = call.route.operation
+        token = set_call_context(_call_context(call))
         try:
             if operation.is_async:
                 result = await operation.func(*call.args, **call.kwargs)
@@ -550,6 +565,8 @@ class Api:
             return self._result(call, result)
         except Exception:
             return self._crash(call)
+        finally:
+            reset_call_context(token)
 
     def _result(self, call: Call, result: Any) -> Response:
         try:
@@ -611,6 +628,22 @@ def _requirement(auth: bool | str | Iterable[str] | Requirement) -> Requirement:
         return NO_AUTH
     scopes = (auth,) if isinstance(auth, str) else tuple(auth)
     return Requirement.for_scopes(*scopes)
+
+
+def _call_context(call: Call) -> CallContext:
+    headers = call.request.headers
+    traceparent = headers.get("traceparent")
+    context = CallContext.from_headers(
+        {"traceparent": traceparent, "tracestate": headers.get("tracestate") or ""}
+        if traceparent
+        else {}
+    )
+    return dataclasses.replace(
+        context,
+        request_id=call.request_id,
+        call_id=headers.get("pymcallid") or headers.get("pymcallerid"),
+        call_path=headers.get("pymcallpath") or headers.get("pymcallerpath"),
+    )
 
 
 def _request_id(given: str | None) -> str:

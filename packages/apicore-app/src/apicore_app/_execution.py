@@ -5,11 +5,25 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from apicore_callbacks import Job
+from apicore_client import CallContext, reset_call_context, set_call_context
 from apicore_introspect import Operation
+
+
+async def in_call_context(context: CallContext | None, awaitable: Awaitable[Any]) -> Any:
+    """Await with the call context set (a task on another thread does not inherit it)."""
+    token = set_call_context(context)
+    try:
+        return await awaitable
+    finally:
+        reset_call_context(token)
+
+
+def _job_context(job: Job) -> CallContext:
+    return CallContext(request_id=job.request_id, traceparent=job.traceparent)
 
 
 class LoopThread:
@@ -30,6 +44,8 @@ class LoopThread:
         """Stop the loop and its thread."""
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=5)
+        if not self._thread.is_alive():
+            self._loop.close()
 
 
 def job_runner(operation: Operation) -> Callable[[Job], Any]:
@@ -42,13 +58,19 @@ def job_runner(operation: Operation) -> Callable[[Job], Any]:
 
         async def run_async(job: Job) -> Any:
             args, kwargs = decode(job)
-            return json.loads(operation.dump(await operation.func(*args, **kwargs)))
+            result = await in_call_context(_job_context(job), operation.func(*args, **kwargs))
+            return json.loads(operation.dump(result))
 
         return run_async
 
     def run(job: Job) -> Any:
         args, kwargs = decode(job)
-        return json.loads(operation.dump(operation.func(*args, **kwargs)))
+        # the function's own client calls carry the id of the request that created the job
+        token = set_call_context(_job_context(job))
+        try:
+            return json.loads(operation.dump(operation.func(*args, **kwargs)))
+        finally:
+            reset_call_context(token)
 
     return run
 
