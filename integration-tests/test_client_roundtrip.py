@@ -61,6 +61,13 @@ SERVERS = {
         f"--bind=127.0.0.1:{port}",
         "sym_calc:symmetric",
     ],
+    "asymmetric-run": lambda port: [
+        str(Path(sys.executable).parent / "asymmetric"),
+        "run",
+        "asym_calc",
+        "--host=127.0.0.1",
+        f"--port={port}",
+    ],
 }
 
 
