@@ -1,7 +1,8 @@
 """The calculator functions behind legacy-style asymmetric routes."""
 
-from asymmetric import asymmetric
 from calc_functions import add, flaky, get_item, secret
+
+from asymmetric import asymmetric
 
 asymmetric.router("/add")(add)
 asymmetric.router("/items/{item_id}", methods=["get"])(get_item)
