@@ -249,25 +249,45 @@ def test_claim_job_by_id(redis_store: RedisJobStore) -> None:
 
 def test_take_unpublished(redis_store: RedisJobStore) -> None:
     job, _ = redis_store.submit(spec(), now=0.0)  # published at submit
-    assert redis_store.take_unpublished(now=1.0, republish_after=60) == []
-    assert redis_store.take_unpublished(now=61.0, republish_after=60) == [job.id]  # lost?
-    assert redis_store.take_unpublished(now=62.0, republish_after=60) == []
+    assert redis_store.republish_after == 60.0
+    assert redis_store.take_unpublished(now=1.0) == []
+    assert redis_store.take_unpublished(now=60.0) == [job.id]  # that message was lost?
+    assert redis_store.take_unpublished(now=62.0) == []  # once per republish_after
     claim = redis_store.claim_job(job.id, "w", now=62.0, lease=5)
     assert claim is not None
-    assert redis_store.take_unpublished(now=66.0, republish_after=60) == []  # leased
+    assert redis_store.heartbeat(claim, now=64.0, lease=5)
+    assert redis_store.take_unpublished(now=68.0) == []  # leased until 69
     # The worker died: once its lease expires the job is published again at once.
-    assert redis_store.take_unpublished(now=67.0, republish_after=60) == [job.id]
-    again = redis_store.claim_job(job.id, "w", now=67.0, lease=5)
+    assert redis_store.take_unpublished(now=69.0) == [job.id]
+    again = redis_store.claim_job(job.id, "w", now=69.0, lease=5)
     assert again is not None
-    redis_store.finish_run(again, now=68.0, outcome="result", payload=b"1", deliver=True)
-    redis_store.mark_published(job.id, now=68.0)
-    assert redis_store.take_unpublished(now=68.0, republish_after=60) == []
-    delivery = redis_store.claim_job(job.id, "w", now=68.0, lease=5)
+    redis_store.finish_run(again, now=70.0, outcome="result", payload=b"1", deliver=True)
+    redis_store.mark_published(job.id, now=70.0)
+    assert redis_store.take_unpublished(now=129.0) == []
+    delivery = redis_store.claim_job(job.id, "w", now=71.0, lease=5)
     assert delivery is not None
-    failed = Attempt(job.id, 1, "deliver", 68, 68, ok=False, error="HTTP 500")
-    redis_store.finish_delivery(delivery, failed, now=68.0, retry_at=70.0)
-    assert redis_store.take_unpublished(now=69.0, republish_after=60) == []
-    assert redis_store.take_unpublished(now=70.0, republish_after=60) == [job.id]  # retry due
+    failed = Attempt(job.id, 1, "deliver", 71, 71, ok=False, error="HTTP 500")
+    redis_store.finish_delivery(delivery, failed, now=71.0, retry_at=80.0)
+    assert redis_store.take_unpublished(now=79.0) == []
+    assert redis_store.take_unpublished(now=80.0) == [job.id]  # the retry is due
+    last = redis_store.claim_job(job.id, "w", now=80.0, lease=5)
+    assert last is not None
+    ok = Attempt(job.id, 2, "deliver", 80, 80, ok=True, status_code=200)
+    redis_store.finish_delivery(last, ok, now=80.0, retry_at=None)
+    redis_store.mark_published(job.id, now=80.0)  # finished: not scheduled again
+    assert redis_store.take_unpublished(now=10_000.0) == []
+    redis_store.requeue(job.id, now=10_000.0)
+    assert redis_store.take_unpublished(now=10_000.0) == [job.id]
+
+
+def test_take_unpublished_ignores_a_long_backlog(redis_store: RedisJobStore) -> None:
+    ids = [redis_store.submit(spec(i=i), now=float(i) / 1000)[0].id for i in range(600)]
+    retried, _ = redis_store.submit(spec(), now=1.0)
+    claim = redis_store.claim_job(retried.id, "w", now=1.0, lease=5)
+    assert claim is not None
+    assert redis_store.release(claim, now=2.0)  # shutdown: back to the queue, publish now
+    assert redis_store.take_unpublished(now=2.0, limit=5) == [retried.id]
+    assert len(redis_store.take_unpublished(now=61.0, limit=1000)) == len(ids)
 
 
 def test_delete_only_unstarted_jobs(redis_store: RedisJobStore) -> None:

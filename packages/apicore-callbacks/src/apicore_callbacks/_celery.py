@@ -110,7 +110,11 @@ class CeleryPublisher:
         self.settings = settings
         self.app = app if app is not None else create_app(settings)
         assert settings.broker is not None
-        self.store = store if store is not None else RedisJobStore(settings.broker)
+        self.store = (
+            store
+            if store is not None
+            else RedisJobStore(settings.broker, republish_after=settings.republish_after)
+        )
 
     def __call__(self, job: Job) -> None:
         """Publish a message for ``job`` (the broker has it when this returns)."""
@@ -192,9 +196,7 @@ def bind(dispatcher: Dispatcher) -> Any:
 def sweep(store: RedisJobStore, publisher: CeleryPublisher, *, now: float) -> int:
     """Publish every due job that has no pending message; return how many were published."""
     count = 0
-    for job_id in store.take_unpublished(
-        now=now, republish_after=publisher.settings.republish_after
-    ):
+    for job_id in store.take_unpublished(now=now):
         try:
             publisher.publish(job_id)
             count += 1

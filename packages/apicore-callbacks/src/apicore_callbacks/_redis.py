@@ -8,11 +8,12 @@ Every transition is one Lua script, so it is atomic on the Redis server. Keys (`
 - ``due`` sorted set: every active job, scored by when it is claimable (``run_at``, or
   ``lease_until`` while leased), so a claim is one range query;
 - ``created`` / ``finished`` sorted sets: listing (newest first) and pruning;
-- ``idem`` hash: idempotency scope -> job id.
-
-A ``published_at`` field records when the job was last handed to an executor (Celery), so that
-:meth:`RedisJobStore.take_unpublished` can hand out due jobs nobody published since they
-became due (a crashed worker's job, a retry that came due, a publish that failed).
+- ``idem`` hash: idempotency scope -> job id;
+- ``publish`` sorted set: every active job, scored by when an executor (Celery) must be told
+  about it again if nothing happened -- ``republish_after`` after a publication, the lease
+  end while leased (the worker may die), the retry time after a failed delivery. The sweeper
+  (:meth:`RedisJobStore.take_unpublished`) reads only what is due there, however long the
+  backlog.
 """
 
 from __future__ import annotations
@@ -37,199 +38,13 @@ from apicore_callbacks._jobs import (
     Outcome,
     Stage,
 )
+from apicore_callbacks._redis_scripts import LUA_HEAD, SCRIPTS
 from apicore_callbacks._sqlite import digest, new_job_id
 
 if TYPE_CHECKING:
     import redis
 
 DEFAULT_PREFIX = "apicore:callbacks:"
-
-# Shared Lua helpers. Numbers are written back from ARGV strings, never from Lua numbers:
-# Lua formats doubles with 14 digits, which would round Unix times.
-_LUA_HEAD = """
-local P = ARGV[1]
-local function jkey(id) return P .. 'job:' .. id end
-local function active(state)
-  return state == 'queued' or state == 'running' or state == 'delivering'
-end
-local function claim_one(id, worker, now, lease_until)
-  local k = jkey(id)
-  local state = redis.call('HGET', k, 'state')
-  redis.call('HINCRBY', k, 'fence', 1)
-  redis.call('HSET', k, 'lease_until', lease_until, 'worker', worker, 'updated_at', now)
-  if state ~= 'delivering' then redis.call('HINCRBY', k, 'run_count', 1) end
-  if state == 'queued' then redis.call('HSET', k, 'state', 'running') end
-  redis.call('ZADD', P .. 'due', lease_until, id)
-  return redis.call('HGETALL', k)
-end
-local function fenced(id, token)
-  local f = redis.call('HMGET', jkey(id), 'fence', 'lease_until')
-  return f[1] == token and f[2] ~= false
-end
-local function set_or_clear(k, field, value)
-  if value == '' then redis.call('HDEL', k, field) else redis.call('HSET', k, field, value) end
-end
-"""
-
-# ARGV: prefix, id, scope, fingerprint, now, field/value pairs...
-_SUBMIT = """
-local id, scope, fp, now = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
-if scope ~= '' then
-  local old = redis.call('HGET', P .. 'idem', scope)
-  if old and redis.call('EXISTS', jkey(old)) == 1 then
-    if redis.call('HGET', jkey(old), 'fingerprint') ~= fp then return {-1, old} end
-    return {0, redis.call('HGETALL', jkey(old))}
-  end
-  redis.call('HSET', P .. 'idem', scope, id)
-end
-local fields = {}
-for i = 6, #ARGV do fields[#fields + 1] = ARGV[i] end
-redis.call('HSET', jkey(id), unpack(fields))
-redis.call('ZADD', P .. 'due', now, id)
-redis.call('ZADD', P .. 'created', now, id)
-return {1, redis.call('HGETALL', jkey(id))}
-"""
-
-# ARGV: prefix, worker, now, lease_until, limit, filter ('1'/'0'), endpoints...
-_CLAIM = """
-local worker, now, lease_until, limit = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
-local allowed = nil
-if ARGV[6] == '1' then
-  allowed = {}
-  for i = 7, #ARGV do allowed[ARGV[i]] = true end
-end
-local out = {}
-local ids = redis.call('ZRANGEBYSCORE', P .. 'due', '-inf', now, 'LIMIT', 0, 1000)
-for _, id in ipairs(ids) do
-  if #out >= limit then break end
-  if allowed == nil or allowed[redis.call('HGET', jkey(id), 'endpoint')] then
-    out[#out + 1] = claim_one(id, worker, now, lease_until)
-  end
-end
-return out
-"""
-
-# ARGV: prefix, id, worker, now, lease_until
-_CLAIM_JOB = """
-local id, now = ARGV[2], tonumber(ARGV[4])
-local s = redis.call('HMGET', jkey(id), 'state', 'run_at', 'lease_until')
-if not s[1] or not active(s[1]) or tonumber(s[2]) > now then return false end
-if s[3] and tonumber(s[3]) > now then return false end
-return claim_one(id, ARGV[3], ARGV[4], ARGV[5])
-"""
-
-# ARGV: prefix, id, token, now, lease_until
-_HEARTBEAT = """
-local id = ARGV[2]
-if not fenced(id, ARGV[3]) then return 0 end
-redis.call('HSET', jkey(id), 'lease_until', ARGV[5], 'updated_at', ARGV[4])
-redis.call('ZADD', P .. 'due', ARGV[5], id)
-return 1
-"""
-
-# ARGV: prefix, id, token, now, state, outcome, payload, error, attempt
-_FINISH_RUN = """
-local id, now, state = ARGV[2], ARGV[4], ARGV[5]
-if not fenced(id, ARGV[3]) then return 0 end
-local k = jkey(id)
-redis.call('HSET', k, 'state', state, 'outcome', ARGV[6], 'payload', ARGV[7], 'run_at', now,
-  'updated_at', now)
-set_or_clear(k, 'last_error', ARGV[8])
-redis.call('HDEL', k, 'lease_until', 'worker')
-if state == 'delivering' then
-  redis.call('HDEL', k, 'finished_at')
-  redis.call('ZADD', P .. 'due', now, id)
-else
-  redis.call('HSET', k, 'finished_at', now)
-  redis.call('ZREM', P .. 'due', id)
-  redis.call('ZADD', P .. 'finished', now, id)
-end
-redis.call('RPUSH', P .. 'attempts:' .. id, ARGV[9])
-return 1
-"""
-
-# ARGV: prefix, id, token, now, state, error, run_at, attempt
-_FINISH_DELIVERY = """
-local id, now, state = ARGV[2], ARGV[4], ARGV[5]
-if not fenced(id, ARGV[3]) then return 0 end
-local k = jkey(id)
-redis.call('HINCRBY', k, 'delivery_count', 1)
-redis.call('HSET', k, 'state', state, 'run_at', ARGV[7], 'updated_at', now)
-set_or_clear(k, 'last_error', ARGV[6])
-redis.call('HDEL', k, 'lease_until', 'worker')
-if state == 'delivering' then
-  redis.call('HDEL', k, 'finished_at')
-  redis.call('ZADD', P .. 'due', ARGV[7], id)
-else
-  redis.call('HSET', k, 'finished_at', now)
-  redis.call('ZREM', P .. 'due', id)
-  redis.call('ZADD', P .. 'finished', now, id)
-end
-redis.call('RPUSH', P .. 'attempts:' .. id, ARGV[8])
-return 1
-"""
-
-# ARGV: prefix, id, token, now, runs_back
-_RELEASE = """
-local id = ARGV[2]
-if not fenced(id, ARGV[3]) then return 0 end
-local k = jkey(id)
-redis.call('HDEL', k, 'lease_until', 'worker')
-redis.call('HSET', k, 'updated_at', ARGV[4])
-redis.call('HINCRBY', k, 'run_count', -tonumber(ARGV[5]))
-if redis.call('HGET', k, 'state') == 'running' then redis.call('HSET', k, 'state', 'queued') end
-redis.call('ZADD', P .. 'due', redis.call('HGET', k, 'run_at'), id)
-return 1
-"""
-
-# ARGV: prefix, id, now
-_REQUEUE = """
-local id, now = ARGV[2], ARGV[3]
-local k = jkey(id)
-if redis.call('EXISTS', k) == 0 then return false end
-if redis.call('HEXISTS', k, 'payload') == 1 then
-  redis.call('HSET', k, 'state', 'delivering')
-else
-  redis.call('HSET', k, 'state', 'queued', 'run_count', 0)
-end
-redis.call('HSET', k, 'delivery_count', 0, 'run_at', now, 'updated_at', now)
-redis.call('HDEL', k, 'lease_until', 'worker', 'finished_at')
-redis.call('HINCRBY', k, 'fence', 1)
-redis.call('ZADD', P .. 'due', now, id)
-redis.call('ZREM', P .. 'finished', id)
-return redis.call('HGETALL', k)
-"""
-
-# ARGV: prefix, now, republish_before, limit
-_TAKE_UNPUBLISHED = """
-local now, before, limit = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
-local out = {}
-local ids = redis.call('ZRANGEBYSCORE', P .. 'due', '-inf', now, 'WITHSCORES', 'LIMIT', 0, 5000)
-for i = 1, #ids, 2 do
-  if #out >= limit then break end
-  local id, due = ids[i], tonumber(ids[i + 1])
-  local pub = tonumber(redis.call('HGET', jkey(id), 'published_at') or '-1')
-  if pub < due or pub <= before then
-    redis.call('HSET', jkey(id), 'published_at', now)
-    out[#out + 1] = id
-  end
-end
-return out
-"""
-
-# ARGV: prefix, finished_before
-_PRUNE = """
-local ids = redis.call('ZRANGEBYSCORE', P .. 'finished', '-inf', '(' .. ARGV[2])
-for _, id in ipairs(ids) do
-  local scope = redis.call('HGET', jkey(id), 'idem_scope')
-  if scope then redis.call('HDEL', P .. 'idem', scope) end
-  redis.call('DEL', jkey(id), P .. 'attempts:' .. id)
-  redis.call('ZREM', P .. 'finished', id)
-  redis.call('ZREM', P .. 'created', id)
-  redis.call('ZREM', P .. 'due', id)
-end
-return #ids
-"""
 
 
 def _text(value: bytes | None) -> str | None:
@@ -314,6 +129,8 @@ class RedisJobStore:
         url: ``redis://[:password@]host:port/db`` or ``rediss://...`` (TLS).
         prefix: Prefix of every key (several apps can share one Redis database).
         client: A ready ``redis.Redis`` client instead of ``url`` (tests, custom pools).
+        republish_after: Seconds after a publication at which :meth:`take_unpublished` hands
+            out a job again if no worker took it (a lost message, a failed publish).
 
     Raises:
         MissingExtraError: The ``redis`` package is not installed.
@@ -325,6 +142,7 @@ class RedisJobStore:
         *,
         prefix: str = DEFAULT_PREFIX,
         client: redis.Redis | None = None,
+        republish_after: float = 60.0,
     ) -> None:
         if client is None:
             if url is None:
@@ -332,20 +150,9 @@ class RedisJobStore:
             client = connect(url)
         self.client = client
         self.prefix = prefix
+        self.republish_after = republish_after
         self._scripts = {
-            name: client.register_script(_LUA_HEAD + body)
-            for name, body in {
-                "submit": _SUBMIT,
-                "claim": _CLAIM,
-                "claim_job": _CLAIM_JOB,
-                "heartbeat": _HEARTBEAT,
-                "finish_run": _FINISH_RUN,
-                "finish_delivery": _FINISH_DELIVERY,
-                "release": _RELEASE,
-                "requeue": _REQUEUE,
-                "take_unpublished": _TAKE_UNPUBLISHED,
-                "prune": _PRUNE,
-            }.items()
+            name: client.register_script(LUA_HEAD + body) for name, body in SCRIPTS.items()
         }
 
     def _call(self, name: str, *args: str | bytes) -> Any:
@@ -378,13 +185,13 @@ class RedisJobStore:
             "run_at": at,
             "created_at": at,
             "updated_at": at,
-            "published_at": at,
             "fence": "0",
             "run_count": "0",
             "delivery_count": "0",
         }
         pairs = [item for k, v in fields.items() if v is not None for item in (k, v)]
-        flag, data = self._call("submit", job_id, scope, fingerprint, at, *pairs)
+        publish_at = _num(now + self.republish_after)
+        flag, data = self._call("submit", job_id, scope, fingerprint, at, publish_at, *pairs)
         if flag == -1:
             raise IdempotencyKeyReusedError(data.decode())
         return _job(data), flag == 1
@@ -466,6 +273,7 @@ class RedisJobStore:
                 payload,
                 error or "",
                 _attempt_json(attempt),
+                _num(now + self.republish_after),
             )
         )
 
@@ -507,22 +315,23 @@ class RedisJobStore:
             raise JobNotFoundError(f"no job {job_id!r} in Redis (prefix {self.prefix!r})")
         return _job(row)
 
-    def take_unpublished(
-        self, *, now: float, republish_after: float, limit: int = 500
-    ) -> list[str]:
-        """Mark and return due jobs an executor must be told about.
+    def take_unpublished(self, *, now: float, limit: int = 500) -> list[str]:
+        """Return the jobs an executor must be told about now, and mark them published.
 
-        A due job is returned when it was not published since it became due (its retry came
-        due, its worker's lease expired, or the publish after :meth:`submit` failed), or when
-        its last publication is older than ``republish_after`` seconds (a lost message).
+        A job is returned when it was published ``republish_after`` seconds ago and nothing
+        happened since (a lost message or a failed publish), when its worker's lease expired
+        (the worker died), or when its delivery retry came due. It is then scheduled again
+        ``republish_after`` later, so callers publish each job once.
         """
-        ids = self._call("take_unpublished", _num(now), _num(now - republish_after), str(limit))
+        ids = self._call(
+            "take_unpublished", _num(now), _num(now + self.republish_after), str(limit)
+        )
         return [i.decode() for i in ids]
 
     def mark_published(self, job_id: str, *, now: float) -> None:
-        """Record that a job was just handed to the executor."""
+        """Record that a job was just handed to the executor (only if it is still active)."""
         try:
-            self.client.hset(self._key("job:", job_id), "published_at", _num(now))
+            self.client.zadd(self._key("publish"), {job_id: now + self.republish_after}, xx=True)
         except Exception as exc:
             raise _translate(exc) from exc
 
@@ -539,6 +348,7 @@ class RedisJobStore:
                 pipe.multi()
                 pipe.delete(key, self._key("attempts:", job_id))
                 pipe.zrem(self._key("due"), job_id)
+                pipe.zrem(self._key("publish"), job_id)
                 pipe.zrem(self._key("created"), job_id)
                 if scope is not None:
                     pipe.hdel(self._key("idem"), scope)

@@ -1,0 +1,209 @@
+"""The Lua scripts of :class:`~apicore_callbacks.RedisJobStore` (one per state transition).
+
+Numbers are written back from ARGV strings, never from Lua numbers: Lua formats doubles with
+14 digits, which would round Unix times. Keys are built from the prefix (``ARGV[1]``), so the
+store needs one Redis, not Redis Cluster.
+"""
+
+from __future__ import annotations
+
+# Shared helpers, prepended to every script.
+LUA_HEAD = """
+local P = ARGV[1]
+local function jkey(id) return P .. 'job:' .. id end
+local function active(state)
+  return state == 'queued' or state == 'running' or state == 'delivering'
+end
+local function claim_one(id, worker, now, lease_until)
+  local k = jkey(id)
+  local state = redis.call('HGET', k, 'state')
+  redis.call('HINCRBY', k, 'fence', 1)
+  redis.call('HSET', k, 'lease_until', lease_until, 'worker', worker, 'updated_at', now)
+  if state ~= 'delivering' then redis.call('HINCRBY', k, 'run_count', 1) end
+  if state == 'queued' then redis.call('HSET', k, 'state', 'running') end
+  redis.call('ZADD', P .. 'due', lease_until, id)
+  redis.call('ZADD', P .. 'publish', lease_until, id)  -- if this worker dies
+  return redis.call('HGETALL', k)
+end
+local function fenced(id, token)
+  local f = redis.call('HMGET', jkey(id), 'fence', 'lease_until')
+  return f[1] == token and f[2] ~= false
+end
+local function set_or_clear(k, field, value)
+  if value == '' then redis.call('HDEL', k, field) else redis.call('HSET', k, field, value) end
+end
+"""
+
+# ARGV: prefix, id, scope, fingerprint, now, publish_at, field/value pairs...
+_SUBMIT = """
+local id, scope, fp, now = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+if scope ~= '' then
+  local old = redis.call('HGET', P .. 'idem', scope)
+  if old and redis.call('EXISTS', jkey(old)) == 1 then
+    if redis.call('HGET', jkey(old), 'fingerprint') ~= fp then return {-1, old} end
+    return {0, redis.call('HGETALL', jkey(old))}
+  end
+  redis.call('HSET', P .. 'idem', scope, id)
+end
+local fields = {}
+for i = 7, #ARGV do fields[#fields + 1] = ARGV[i] end
+redis.call('HSET', jkey(id), unpack(fields))
+redis.call('ZADD', P .. 'due', now, id)
+redis.call('ZADD', P .. 'publish', ARGV[6], id)
+redis.call('ZADD', P .. 'created', now, id)
+return {1, redis.call('HGETALL', jkey(id))}
+"""
+
+# ARGV: prefix, worker, now, lease_until, limit, filter ('1'/'0'), endpoints...
+_CLAIM = """
+local worker, now, lease_until, limit = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
+local allowed = nil
+if ARGV[6] == '1' then
+  allowed = {}
+  for i = 7, #ARGV do allowed[ARGV[i]] = true end
+end
+local out = {}
+local ids = redis.call('ZRANGEBYSCORE', P .. 'due', '-inf', now, 'LIMIT', 0, 1000)
+for _, id in ipairs(ids) do
+  if #out >= limit then break end
+  if allowed == nil or allowed[redis.call('HGET', jkey(id), 'endpoint')] then
+    out[#out + 1] = claim_one(id, worker, now, lease_until)
+  end
+end
+return out
+"""
+
+# ARGV: prefix, id, worker, now, lease_until
+_CLAIM_JOB = """
+local id, now = ARGV[2], tonumber(ARGV[4])
+local s = redis.call('HMGET', jkey(id), 'state', 'run_at', 'lease_until')
+if not s[1] or not active(s[1]) or tonumber(s[2]) > now then return false end
+if s[3] and tonumber(s[3]) > now then return false end
+return claim_one(id, ARGV[3], ARGV[4], ARGV[5])
+"""
+
+# ARGV: prefix, id, token, now, lease_until
+_HEARTBEAT = """
+local id = ARGV[2]
+if not fenced(id, ARGV[3]) then return 0 end
+redis.call('HSET', jkey(id), 'lease_until', ARGV[5], 'updated_at', ARGV[4])
+redis.call('ZADD', P .. 'due', ARGV[5], id)
+redis.call('ZADD', P .. 'publish', ARGV[5], id)
+return 1
+"""
+
+# ARGV: prefix, id, token, now, state, outcome, payload, error, attempt, publish_at
+_FINISH_RUN = """
+local id, now, state = ARGV[2], ARGV[4], ARGV[5]
+if not fenced(id, ARGV[3]) then return 0 end
+local k = jkey(id)
+redis.call('HSET', k, 'state', state, 'outcome', ARGV[6], 'payload', ARGV[7], 'run_at', now,
+  'updated_at', now)
+set_or_clear(k, 'last_error', ARGV[8])
+redis.call('HDEL', k, 'lease_until', 'worker')
+if state == 'delivering' then
+  redis.call('HDEL', k, 'finished_at')
+  redis.call('ZADD', P .. 'due', now, id)
+  redis.call('ZADD', P .. 'publish', ARGV[10], id)  -- the worker publishes it at once
+else
+  redis.call('HSET', k, 'finished_at', now)
+  redis.call('ZREM', P .. 'due', id)
+  redis.call('ZREM', P .. 'publish', id)
+  redis.call('ZADD', P .. 'finished', now, id)
+end
+redis.call('RPUSH', P .. 'attempts:' .. id, ARGV[9])
+return 1
+"""
+
+# ARGV: prefix, id, token, now, state, error, run_at, attempt
+_FINISH_DELIVERY = """
+local id, now, state = ARGV[2], ARGV[4], ARGV[5]
+if not fenced(id, ARGV[3]) then return 0 end
+local k = jkey(id)
+redis.call('HINCRBY', k, 'delivery_count', 1)
+redis.call('HSET', k, 'state', state, 'run_at', ARGV[7], 'updated_at', now)
+set_or_clear(k, 'last_error', ARGV[6])
+redis.call('HDEL', k, 'lease_until', 'worker')
+if state == 'delivering' then
+  redis.call('HDEL', k, 'finished_at')
+  redis.call('ZADD', P .. 'due', ARGV[7], id)
+  redis.call('ZADD', P .. 'publish', ARGV[7], id)  -- the retry, when it is due
+else
+  redis.call('HSET', k, 'finished_at', now)
+  redis.call('ZREM', P .. 'due', id)
+  redis.call('ZREM', P .. 'publish', id)
+  redis.call('ZADD', P .. 'finished', now, id)
+end
+redis.call('RPUSH', P .. 'attempts:' .. id, ARGV[8])
+return 1
+"""
+
+# ARGV: prefix, id, token, now, runs_back
+_RELEASE = """
+local id = ARGV[2]
+if not fenced(id, ARGV[3]) then return 0 end
+local k = jkey(id)
+redis.call('HDEL', k, 'lease_until', 'worker')
+redis.call('HSET', k, 'updated_at', ARGV[4])
+redis.call('HINCRBY', k, 'run_count', -tonumber(ARGV[5]))
+if redis.call('HGET', k, 'state') == 'running' then redis.call('HSET', k, 'state', 'queued') end
+redis.call('ZADD', P .. 'due', redis.call('HGET', k, 'run_at'), id)
+redis.call('ZADD', P .. 'publish', ARGV[4], id)
+return 1
+"""
+
+# ARGV: prefix, id, now
+_REQUEUE = """
+local id, now = ARGV[2], ARGV[3]
+local k = jkey(id)
+if redis.call('EXISTS', k) == 0 then return false end
+if redis.call('HEXISTS', k, 'payload') == 1 then
+  redis.call('HSET', k, 'state', 'delivering')
+else
+  redis.call('HSET', k, 'state', 'queued', 'run_count', 0)
+end
+redis.call('HSET', k, 'delivery_count', 0, 'run_at', now, 'updated_at', now)
+redis.call('HDEL', k, 'lease_until', 'worker', 'finished_at')
+redis.call('HINCRBY', k, 'fence', 1)
+redis.call('ZADD', P .. 'due', now, id)
+redis.call('ZADD', P .. 'publish', now, id)
+redis.call('ZREM', P .. 'finished', id)
+return redis.call('HGETALL', k)
+"""
+
+# ARGV: prefix, now, next_publish_at, limit
+_TAKE_UNPUBLISHED = """
+local ids = redis.call('ZRANGEBYSCORE', P .. 'publish', '-inf', ARGV[2], 'LIMIT', 0, ARGV[4])
+for _, id in ipairs(ids) do redis.call('ZADD', P .. 'publish', ARGV[3], id) end
+return ids
+"""
+
+# ARGV: prefix, finished_before
+_PRUNE = """
+local ids = redis.call('ZRANGEBYSCORE', P .. 'finished', '-inf', '(' .. ARGV[2])
+for _, id in ipairs(ids) do
+  local scope = redis.call('HGET', jkey(id), 'idem_scope')
+  if scope then redis.call('HDEL', P .. 'idem', scope) end
+  redis.call('DEL', jkey(id), P .. 'attempts:' .. id)
+  redis.call('ZREM', P .. 'finished', id)
+  redis.call('ZREM', P .. 'created', id)
+  redis.call('ZREM', P .. 'due', id)
+  redis.call('ZREM', P .. 'publish', id)
+end
+return #ids
+"""
+
+
+SCRIPTS = {
+    "submit": _SUBMIT,
+    "claim": _CLAIM,
+    "claim_job": _CLAIM_JOB,
+    "heartbeat": _HEARTBEAT,
+    "finish_run": _FINISH_RUN,
+    "finish_delivery": _FINISH_DELIVERY,
+    "release": _RELEASE,
+    "requeue": _REQUEUE,
+    "take_unpublished": _TAKE_UNPUBLISHED,
+    "prune": _PRUNE,
+}
+"""Every state transition of :class:`RedisJobStore`, each run as one atomic script."""
