@@ -114,12 +114,17 @@ def test_current_server_name_works_on_the_class_and_instances(pool: Pool) -> Non
     assert ApiPool.foo.app is app
 
 
+def test_names_with_dashes_are_attributes_through_getattr(pool: Pool) -> None:
+    api = ApiPool.add("my-api", yaml_str=SPEC)
+    assert getattr(ApiPool, "my-api") is api
+
+
 def test_unknown_api_names_say_what_to_do(pool: Pool) -> None:
     with pytest.raises(AttributeError, match=r"ApiPool.add\('nope'"):
         ApiPool.nope  # noqa: B018
 
 
-@pytest.mark.parametrize("name", ["add", "merge", "1x", "_hidden", "pool", "apis"])
+@pytest.mark.parametrize("name", ["add", "merge", "a.b", "_hidden", "pool", "apis", ""])
 def test_names_that_would_shadow_the_pool_are_refused(pool: Pool, name: str) -> None:
     with pytest.raises(ValueError, match="name"):
         ApiPool.add(name, yaml_str=SPEC)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
@@ -10,6 +11,7 @@ from pymacaron_core._errors import MergeApisException
 
 _IGNORED_KEYS = frozenset({"x-model", "x-persist", "x-scope"})
 _RESERVED = frozenset({"apis", "pool"})
+_NAME = re.compile(r"[A-Za-z0-9_-]+")
 
 
 class Pool:
@@ -22,17 +24,19 @@ class Pool:
         """Load an API and register it under ``name`` (re-adding a name replaces it).
 
         Args:
-            name: A Python identifier (it becomes an attribute: ``ApiPool.<name>``).
+            name: The API's name: ``ApiPool.<name>`` (or ``getattr`` for names with ``-``),
+                and its part of the call path.
             **kwargs: See :class:`API` (``yaml_path``, ``yaml_str``, ``timeout``,
                 ``error_callback``, ``formats``, ``local``, ...).
 
         Raises:
             ValueError: ``name`` is not an identifier or clashes with a pool method.
         """
-        if not name.isidentifier() or name.startswith("_") or name in _RESERVED:
+        # Dots would split the call path (``public.user.login``); '_' names are private.
+        if not _NAME.fullmatch(name) or name.startswith("_") or name in _RESERVED:
             raise ValueError(
-                f"api name {name!r} must be an identifier not starting with '_' and not one "
-                "of the pool's own names (add, merge, apis, ...)"
+                f"api name {name!r} must be letters, digits, '_' or '-', not start with '_', "
+                "and not be one of the pool's own names (add, merge, apis, ...)"
             )
         api = API(name, **kwargs)
         self.apis[name] = api
