@@ -143,3 +143,7 @@ def refuse() -> Any:
 
 def accepted() -> Any:
     return ApiPool.public.model.Version(version="x"), 202
+
+
+def kwargs_echo(**kwargs: Any) -> Any:
+    return kwargs
