@@ -305,3 +305,39 @@ async def test_httpx_asgi_transport_directly() -> None:
     transport = httpx.ASGITransport(app=make_app())
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
         assert (await http.post("/add", json={"a": 1, "b": 1})).json() == 2
+
+
+class Explode:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == "/explode":
+            raise RuntimeError("middleware secret")
+        await self.app(scope, receive, send)
+
+
+async def test_errors_in_user_middleware_and_routes_are_problems() -> None:
+    from starlette.exceptions import HTTPException
+
+    app = make_app()
+    app.add_middleware(Explode)
+
+    async def teapot(request: Request) -> PlainTextResponse:
+        raise HTTPException(418, "short and stout")
+
+    app.add_route("/teapot", teapot)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        exploded = await http.get("/explode", headers={"X-Request-ID": "boom-1"})
+        teapot_response = await http.get("/teapot")
+        wrong_method = await http.post("/teapot")
+    assert exploded.status_code == 500
+    assert exploded.headers["content-type"] == "application/problem+json"
+    assert exploded.headers["x-request-id"] == "boom-1"
+    assert "secret" not in exploded.text
+    assert teapot_response.status_code == 418
+    assert teapot_response.json()["detail"] == "short and stout"
+    assert wrong_method.status_code == 405
+    assert wrong_method.headers["content-type"] == "application/problem+json"
+    assert set(wrong_method.headers["allow"].split(", ")) == {"GET", "HEAD"}

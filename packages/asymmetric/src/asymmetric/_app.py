@@ -9,14 +9,17 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any, Literal, TypeVar
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request as StarletteRequest
+from starlette.responses import Response as StarletteResponse
 from starlette.types import Receive, Scope, Send
 
 import apicore_app
 import apicore_callbacks
-from apicore_app import Api, configure_logging
+from apicore_app import Api, Headers, configure_logging, problem, problem_response
 from apicore_auth import AuthSettings, Requirement
 from apicore_callbacks import Settings
-from asymmetric._asgi import Endpoint
+from asymmetric._asgi import Endpoint, internal_error
 from asymmetric._errors import DuplicatedEndpointError, InvalidCallbackObjectError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -85,7 +88,10 @@ class Asymmetric:
         self._user_lifespan = lifespan
         self._log_config = log_config
         self._running = False
-        self.app = Starlette(lifespan=self._lifespan)
+        self.app = Starlette(
+            lifespan=self._lifespan,
+            exception_handlers={HTTPException: _http_error, Exception: _server_error},
+        )
         # Starlette routes a user adds (app.add_route, app.mount) win; everything else is ours.
         self.app.router.default = self.endpoint
 
@@ -234,6 +240,24 @@ class Asymmetric:
 
     def __repr__(self) -> str:
         return f"<Asymmetric {self.api.api_info().title!r} routes={len(self.api.routes)}>"
+
+
+# Errors raised in users' Starlette routes and middleware are problem documents too, never
+# Starlette's plain-text or HTML pages (Starlette still shows its HTML traceback if debug=True).
+def _server_error(request: StarletteRequest, exc: Exception) -> StarletteResponse:
+    return _starlette(internal_error(Headers(request.headers.items()), exc))
+
+
+def _http_error(request: StarletteRequest, exc: Exception) -> StarletteResponse:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code < 400:
+        return StarletteResponse(status_code=exc.status_code, headers=exc.headers)
+    document = problem(exc.status_code, str(exc.detail))
+    return _starlette(problem_response(document, headers=list((exc.headers or {}).items())))
+
+
+def _starlette(response: apicore_app.Response) -> StarletteResponse:
+    return StarletteResponse(response.body, response.status, headers=dict(response.headers))
 
 
 async def _call(hook: Hook) -> None:

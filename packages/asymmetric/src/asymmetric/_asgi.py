@@ -50,8 +50,8 @@ class Endpoint:
         )
         try:
             response = await self.api.handle_async(request)
-        except Exception:
-            response = _internal_error(headers)
+        except Exception as exc:
+            response = internal_error(headers, exc)
         if not complete:
             # The rest of an oversize body is still on the wire: close rather than drain it.
             response.headers.append(("Connection", "close"))
@@ -101,11 +101,15 @@ def _route_path(scope: Scope) -> str:
     return path
 
 
-def _internal_error(headers: Headers) -> Response:
-    # The pipeline turns every failure into a problem; this only guards against its own bugs.
+def internal_error(headers: Headers, exc: BaseException) -> Response:
+    """A 500 problem with a request id (the client's, if sane); ``exc`` is logged, not sent.
+
+    The pipeline turns every failure of a function into a problem itself: this only answers
+    for bugs outside it (the pipeline's own, users' Starlette middleware or routes).
+    """
     given = headers.get("x-request-id")
     rid = given if given and given.isascii() and given.isprintable() else uuid.uuid4().hex
     rid = rid[:128]
-    logger.exception("request %s: the request pipeline failed", rid)
+    logger.error("request %s: the request failed", rid, exc_info=exc)
     detail = f"The server failed to answer; quote request id {rid} when reporting it."
     return problem_response(problem(500, detail, request_id=rid), headers=[("X-Request-ID", rid)])
