@@ -480,4 +480,13 @@ def test_task_runs_each_stage_once_and_skips_duplicates(redis_url: str) -> None:
     [delivery] = sink.deliveries
     assert (delivery.webhook_id, delivery.json(), delivery.verified) == (job.id, 42, True)
     assert execute(dispatcher, job.id) == "skipped"
+    publisher = dispatcher.publisher
+    assert isinstance(publisher, CeleryPublisher)
+    assert sweep(store, publisher, now=time.time()) == 0  # nothing due, nothing lost
+    dispatcher.requeue(job.id)
+    assert store.client.llen(QUEUE) == 3  # published once by requeue(), not by the sweeper
+    assert sweep(store, publisher, now=time.time()) == 0
+    assert task(job.id) == "deliver"
+    assert len(sink.deliveries) == 2
+    assert runs == [job.id]
     store.close()

@@ -117,7 +117,13 @@ class CeleryPublisher:
         )
 
     def __call__(self, job: Job) -> None:
-        """Publish a message for ``job`` (the broker has it when this returns)."""
+        """Publish a message for ``job`` (the broker has it when this returns).
+
+        The job is first marked published, so the sweeper does not publish it again unless
+        no worker took it within ``republish_after``.
+        """
+        if isinstance(self.store, RedisJobStore):
+            self.store.mark_published(job.id, now=time.time())
         self.publish(job.id)
 
     def publish(self, job_id: str) -> None:
@@ -142,16 +148,15 @@ def execute(dispatcher: Dispatcher, job_id: str) -> str:
     if claim.stage == "run":
         job = store.get(job_id)
         now = time.time()
+        publisher = dispatcher.publisher
         if job is not None and job.state is JobState.DELIVERING and job.run_at <= now:
             # Delivery is its own message, so a worker dying now does not run the function
             # again; if this publish fails the sweeper publishes the job.
-            store.mark_published(job_id, now=now)
-            publisher = dispatcher.publisher
-            if isinstance(publisher, CeleryPublisher):
-                try:
-                    publisher.publish(job_id)
-                except Exception:
-                    logger.warning("[[apicore_callbacks]] job %s: publish failed", job_id)
+            try:
+                if publisher is not None:
+                    publisher(job)
+            except Exception:
+                logger.warning("[[apicore_callbacks]] job %s: publish failed", job_id)
     return claim.stage
 
 
