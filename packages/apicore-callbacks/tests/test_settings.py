@@ -79,3 +79,7 @@ def test_invalid_broker_names_the_variable_not_the_url() -> None:
 def test_invalid_broker_options(options: dict[str, Any]) -> None:
     with pytest.raises(SettingsError, match="visibility_timeout"):
         Settings(broker="redis://localhost:6379/0", **options)
+
+
+def test_broker_options_only_checked_with_a_broker() -> None:
+    assert Settings(lease=100_000.0).visibility_timeout < 100_000.0

@@ -74,7 +74,9 @@ class Settings:
                 "broker must be a Redis URL (redis://[:password@]host:port/db, rediss://... "
                 "or unix://...); other brokers are not supported"
             )
-        if self.republish_after <= 0 or self.visibility_timeout <= self.lease:
+        if self.broker is not None and (
+            self.republish_after <= 0 or self.visibility_timeout <= self.lease
+        ):
             raise SettingsError(
                 "republish_after must be positive and visibility_timeout longer than lease"
             )
