@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from apicore_callbacks._errors import MissingExtraError, SettingsError
-from apicore_callbacks._jobs import Job, JobState
+from apicore_callbacks._jobs import Job, JobState, JobStore
 from apicore_callbacks._redis import RedisJobStore
 from apicore_callbacks._settings import ENV_BROKER, Settings
 
@@ -105,12 +105,12 @@ class CeleryPublisher:
     """
 
     def __init__(
-        self, settings: Settings, *, store: Any | None = None, app: Any | None = None
+        self, settings: Settings, *, store: JobStore | None = None, app: Any | None = None
     ) -> None:
         self.settings = settings
         self.app = app if app is not None else create_app(settings)
         assert settings.broker is not None
-        self.store = (
+        self.store: JobStore = (
             store
             if store is not None
             else RedisJobStore(settings.broker, republish_after=settings.republish_after)
@@ -151,7 +151,8 @@ def execute(dispatcher: Dispatcher, job_id: str) -> str:
         publisher = dispatcher.publisher
         if job is not None and job.state is JobState.DELIVERING and job.run_at <= now:
             # Delivery is its own message, so a worker dying now does not run the function
-            # again; if this publish fails the sweeper publishes the job.
+            # again; if this publish fails the sweeper publishes the job after
+            # republish_after.
             try:
                 if publisher is not None:
                     publisher(job)
