@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import fastjsonschema
 import jsonschema
 import jsonschema.protocols
 
@@ -163,6 +164,127 @@ def _has_ref(node: Any) -> bool:
     return False
 
 
+_RECURSIVE: Any = object()
+
+
+def _inline(node: Any, document: Mapping[str, Any], seen: tuple[str, ...]) -> Any:
+    """A copy of ``node`` with local ``$ref``s replaced by their targets.
+
+    ``None`` when a reference is recursive (it cannot be inlined).
+    """
+    result = _inline_node(node, document, seen)
+    return None if result is _RECURSIVE else result
+
+
+def _inline_node(node: Any, document: Mapping[str, Any], seen: tuple[str, ...]) -> Any:
+    if isinstance(node, list):
+        items = [_inline_node(item, document, seen) for item in node]
+        return _RECURSIVE if any(item is _RECURSIVE for item in items) else items
+    if not isinstance(node, Mapping):
+        return node
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#") and len(node) == 1:
+        if ref in seen:
+            return _RECURSIVE
+        from apicore_specbind._refs import lookup
+
+        try:
+            target = lookup(document, ref[1:])
+        except KeyError:
+            return _RECURSIVE  # let the resolver report it
+        return _inline_node(target, document, (*seen, ref))
+    if ref is not None:
+        return _RECURSIVE  # $ref with siblings or a non-local one: keep the resolver
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in _LITERAL_KEYS:
+            out[key] = value
+            continue
+        inlined = _inline_node(value, document, seen)
+        if inlined is _RECURSIVE:
+            return _RECURSIVE
+        out[key] = inlined
+    return out
+
+
+class SchemaValidator:
+    """A compiled check for the common case, and jsonschema for complete error reports.
+
+    ``fastjsonschema`` compiles a draft 4 schema into Python code that answers "valid?" in a
+    few microseconds; only when it says no does jsonschema run, to report every failure
+    with its location. Both use the same format checks. Schemas it cannot compile (draft
+    2020-12, recursive references) use jsonschema alone.
+    """
+
+    __slots__ = ("_fast", "validator")
+
+    def __init__(
+        self, validator: jsonschema.protocols.Validator, fast: Callable[[Any], Any] | None
+    ) -> None:
+        self.validator = validator
+        self._fast = fast
+
+    def iter_errors(self, instance: Any) -> Iterable[jsonschema.ValidationError]:
+        """Every failure of ``instance`` (none when it is valid)."""
+        if self._fast is not None:
+            try:
+                self._fast(instance)
+            except fastjsonschema.JsonSchemaException:
+                pass
+            else:
+                return ()
+        return self.validator.iter_errors(instance)
+
+
+def _compile_fast(schema: Any, checker: jsonschema.FormatChecker) -> Callable[[Any], Any] | None:
+    formats = {name: _format_function(check) for name, (check, _) in checker.checkers.items()}
+    try:
+        return fastjsonschema.compile(
+            {
+                **_integer_formats_as_bounds(schema),
+                "$schema": "http://json-schema.org/draft-04/schema#",
+            },
+            formats=formats,
+            use_default=False,
+            use_formats=True,
+        )
+    except Exception:
+        return None
+
+
+_INTEGER_BOUNDS = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
+
+
+def _integer_formats_as_bounds(node: Any) -> Any:
+    # fastjsonschema applies formats to strings only (as JSON Schema says), while the
+    # int32/int64 formats bound numbers: say it with minimum/maximum instead.
+    if isinstance(node, list):
+        return [_integer_formats_as_bounds(item) for item in node]
+    if not isinstance(node, Mapping):
+        return node
+    out = {
+        key: value if key in _LITERAL_KEYS else _integer_formats_as_bounds(value)
+        for key, value in node.items()
+    }
+    fmt = out.get("format")
+    bounds = _INTEGER_BOUNDS.get(fmt) if isinstance(fmt, str) else None
+    if bounds is not None:
+        low, high = bounds
+        out["minimum"] = max(out.get("minimum", low), low)
+        out["maximum"] = min(out.get("maximum", high), high)
+    return out
+
+
+def _format_function(check: Callable[[Any], object]) -> Callable[[Any], bool]:
+    def run(value: Any) -> bool:
+        try:
+            return check(value) is not False
+        except (ValueError, TypeError, binascii.Error):
+            return False
+
+    return run
+
+
 class ValidatorFactory:
     """Builds (once) and caches a validator per schema pointer of the converted document."""
 
@@ -176,7 +298,7 @@ class ValidatorFactory:
         self.document = document
         self.cls = cls
         self.format_checker = format_checker
-        self._cache: dict[str, jsonschema.protocols.Validator] = {}
+        self._cache: dict[str, SchemaValidator] = {}
 
     def schema_at(self, ptr: str) -> Any:
         """The converted schema at a pointer."""
@@ -184,20 +306,26 @@ class ValidatorFactory:
 
         return lookup(self.document, ptr)
 
-    def get(self, ptr: str) -> jsonschema.protocols.Validator:
+    def get(self, ptr: str) -> SchemaValidator:
         """The validator for the schema at ``ptr`` (a JSON pointer into the document)."""
-        validator = self._cache.get(ptr)
-        if validator is None:
+        cached = self._cache.get(ptr)
+        if cached is None:
             schema = self.schema_at(ptr)
+            root: Any = schema
             if _has_ref(schema):
-                # The whole document is the root so "#/definitions/..." resolves; its other
-                # top-level keys (info, paths, ...) are not JSON Schema keywords.
-                root: Any = {**self.document, "$ref": "#" + ptr}
-            else:
-                root = schema  # self-contained: skip reference resolution entirely
+                # Resolving a $ref costs on every validation: inline the (non-recursive)
+                # references once, so the validator never resolves anything at run time.
+                root = _inline(schema, self.document, ())
+                if root is None:
+                    # A recursive schema: the whole document is the root so
+                    # "#/definitions/..." resolves (info, paths, ... are no keywords).
+                    root = {**self.document, "$ref": "#" + ptr}
             validator = self.cls(root, format_checker=self.format_checker)
-            self._cache[ptr] = validator
-        return validator
+            fast = None
+            if self.cls is jsonschema.Draft4Validator and not _has_ref(root):
+                fast = _compile_fast(root, self.format_checker)
+            cached = self._cache[ptr] = SchemaValidator(validator, fast)
+        return cached
 
     def check_schema(self, ptr: str) -> list[str]:
         """Check the schema at ``ptr`` against its dialect's meta-schema; return messages."""
@@ -209,9 +337,7 @@ class ValidatorFactory:
         ]
 
 
-def errors_of(
-    validator: jsonschema.protocols.Validator, instance: Any, loc: Loc
-) -> list[ErrorDetail]:
+def errors_of(validator: SchemaValidator, instance: Any, loc: Loc) -> list[ErrorDetail]:
     """Validate ``instance`` and translate every failure into an ``ErrorDetail`` under ``loc``."""
     details = _translate(validator.iter_errors(instance), loc)
     details.sort(key=lambda d: [str(p) for p in d.loc])

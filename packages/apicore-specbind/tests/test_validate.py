@@ -1,0 +1,50 @@
+"""The compiled fast check and jsonschema agree on what is valid."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from apicore_specbind import Spec
+
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=12),
+    st.sampled_from(["2021-03-04", "2021-03-04T05:06:07Z", "AP8=", "not a date", "dog", "cat"]),
+)
+JSON = st.recursive(
+    SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(["id", "name", "tag", "born", "kind", "age", "x"]), inner, max_size=5
+        )
+    ),
+    max_leaves=12,
+)
+
+
+def validators(spec: Spec) -> list[Any]:
+    cache = spec._context.validators._cache
+    return [v for v in cache.values() if v._fast is not None]
+
+
+@pytest.mark.parametrize("name", ["petstore", "pets30"])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(value=JSON)
+def test_fast_and_complete_validation_agree(
+    name: str, value: Any, request: pytest.FixtureRequest
+) -> None:
+    spec: Spec = request.getfixturevalue(name)
+    checks = validators(spec)
+    assert checks, "no schema was compiled"
+    for check in checks:
+        complete = list(check.validator.iter_errors(value))
+        assert (list(check.iter_errors(value)) == []) == (complete == [])
