@@ -16,10 +16,10 @@ from starlette.types import Receive, Scope, Send
 
 import apicore_app
 import apicore_callbacks
-from apicore_app import Api, Headers, configure_logging, problem, problem_response
+from apicore_app import Api, Headers, Request, configure_logging, problem, problem_response
 from apicore_auth import AuthSettings, Requirement
 from apicore_callbacks import Settings
-from asymmetric._asgi import Endpoint, internal_error
+from asymmetric._asgi import Endpoint
 from asymmetric._errors import DuplicatedEndpointError, InvalidCallbackObjectError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -90,7 +90,7 @@ class Asymmetric:
         self._running = False
         self.app = Starlette(
             lifespan=self._lifespan,
-            exception_handlers={HTTPException: _http_error, Exception: _server_error},
+            exception_handlers={HTTPException: _http_error, Exception: self._server_error},
         )
         # Starlette routes a user adds (app.add_route, app.mount) win; everything else is ours.
         self.app.router.default = self.endpoint
@@ -232,6 +232,15 @@ class Asymmetric:
         self._running = False
         await asyncio.to_thread(self.api.stop)
 
+    def _server_error(self, request: StarletteRequest, exc: Exception) -> StarletteResponse:
+        ours = Request(
+            request.method,
+            request.url.path,
+            request.url.query,
+            Headers(request.headers.items()),
+        )
+        return _starlette(self.endpoint.failure(ours, exc))
+
     def __getattr__(self, name: str) -> Any:
         # Only reached for names Asymmetric lacks: forward to Starlette, as legacy did.
         if name.startswith("__") or "app" not in self.__dict__:
@@ -244,10 +253,6 @@ class Asymmetric:
 
 # Errors raised in users' Starlette routes and middleware are problem documents too, never
 # Starlette's plain-text or HTML pages (Starlette still shows its HTML traceback if debug=True).
-def _server_error(request: StarletteRequest, exc: Exception) -> StarletteResponse:
-    return _starlette(internal_error(Headers(request.headers.items()), exc))
-
-
 def _http_error(request: StarletteRequest, exc: Exception) -> StarletteResponse:
     assert isinstance(exc, HTTPException)
     if exc.status_code < 400:

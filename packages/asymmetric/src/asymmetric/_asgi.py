@@ -9,6 +9,7 @@ whole body is read, for chunked bodies too), turns the ASGI scope into an
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 
 from starlette.types import Receive, Scope, Send
@@ -16,6 +17,9 @@ from starlette.types import Receive, Scope, Send
 from apicore_app import Api, Headers, Request, Response, problem, problem_response
 
 logger = logging.getLogger("asymmetric")
+
+# The request ids apicore-app takes from clients; others are replaced by a fresh one.
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:/+=@-]{1,128}")
 
 
 class Endpoint:
@@ -38,24 +42,48 @@ class Endpoint:
                 await send({"type": "websocket.close", "code": 1008})
             return
         headers = Headers(scope["headers"])
-        body, complete = await _read_body(headers, receive, self.api.max_body_size)
-        if body is None:
-            return  # the client went away before sending its body
         request = Request(
             scope["method"],
             _route_path(scope),
             scope.get("query_string", b"").decode("latin-1"),
             headers,
-            body,
         )
+        read = await _read_body(headers, receive, self.api.max_body_size)
+        if read is None:
+            return  # the client went away before sending its body
+        body, too_large = read
+        if too_large:
+            await send_response(send, self.too_large(request))
+            return
+        request = Request(request.method, request.path, request.query_string, headers, body)
         try:
             response = await self.api.handle_async(request)
         except Exception as exc:
-            response = internal_error(headers, exc)
-        if not complete:
-            # The rest of an oversize body is still on the wire: close rather than drain it.
-            response.headers.append(("Connection", "close"))
+            response = self.failure(request, exc)
         await send_response(send, response)
+
+    def too_large(self, request: Request) -> Response:
+        """The 413 for a body over the limit, answered without reading the rest of it."""
+        detail = f"The body is larger than {self.api.max_body_size} bytes."
+        # The rest of the body is still on the wire: close rather than drain it.
+        response = problem_response(problem(413, detail), headers=[("Connection", "close")])
+        return self.api.finish(request, response)
+
+    def failure(self, request: Request, exc: BaseException) -> Response:
+        """A 500 problem with a request id; ``exc`` is logged, never sent.
+
+        The pipeline turns a function's failure into a problem itself: this only answers for
+        bugs outside it (the pipeline's own, users' Starlette middleware or routes).
+        """
+        given = request.headers.get("x-request-id")
+        rid = given if given and _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        logger.error("request %s: the request failed", rid, exc_info=exc)
+        detail = f"The server failed to answer; quote request id {rid} when reporting it."
+        response = problem_response(problem(500, detail, request_id=rid))
+        tagged = Headers([("x-request-id", rid), *request.headers.items()])
+        return self.api.finish(
+            Request(request.method, request.path, request.query_string, tagged), response
+        )
 
 
 async def send_response(send: Send, response: Response) -> None:
@@ -67,29 +95,26 @@ async def send_response(send: Send, response: Response) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-async def _read_body(headers: Headers, receive: Receive, limit: int) -> tuple[bytes | None, bool]:
-    """The body, or ``limit + 1`` bytes when it is larger; and whether it was read whole."""
+async def _read_body(headers: Headers, receive: Receive, limit: int) -> tuple[bytes, bool] | None:
+    """``(body, False)``; ``(b"", True)`` once over ``limit``; ``None`` if the client left."""
     declared = headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
-        # Refused from the header alone; the pipeline sees an oversize body and answers 413.
-        return bytes(limit + 1), False
+        return b"", True  # refused from the header alone, nothing read
     chunks: list[bytes] = []
     size = 0
     while True:
         message = await receive()
         if message["type"] != "http.request":
-            return None, False
+            return None
         chunk: bytes = message.get("body", b"")
         if chunk:
             size += len(chunk)
-            chunks.append(chunk)
             if size > limit:
-                return b"".join(chunks), False
+                return b"", True
+            chunks.append(chunk)
         if not message.get("more_body", False):
             break
-    if len(chunks) == 1:
-        return chunks[0], True
-    return b"".join(chunks), True
+    return (chunks[0] if len(chunks) == 1 else b"".join(chunks)), False
 
 
 def _route_path(scope: Scope) -> str:
@@ -99,17 +124,3 @@ def _route_path(scope: Scope) -> str:
     if root and path.startswith(root) and (len(path) == len(root) or path[len(root)] == "/"):
         return path[len(root) :] or "/"
     return path
-
-
-def internal_error(headers: Headers, exc: BaseException) -> Response:
-    """A 500 problem with a request id (the client's, if sane); ``exc`` is logged, not sent.
-
-    The pipeline turns every failure of a function into a problem itself: this only answers
-    for bugs outside it (the pipeline's own, users' Starlette middleware or routes).
-    """
-    given = headers.get("x-request-id")
-    rid = given if given and given.isascii() and given.isprintable() else uuid.uuid4().hex
-    rid = rid[:128]
-    logger.error("request %s: the request failed", rid, exc_info=exc)
-    detail = f"The server failed to answer; quote request id {rid} when reporting it."
-    return problem_response(problem(500, detail, request_id=rid), headers=[("X-Request-ID", rid)])
