@@ -344,7 +344,7 @@ def main() -> int:
         help="python of a venv with asymmetric==0.3.0, uvloop==0.21.0 and httptools",
     )
     args = parser.parse_args()
-    rounds, seconds = (1, 1) if args.quick else (3, 3)
+    rounds, seconds = (1, 1) if args.quick else (3, 2)
     rounds = args.rounds or rounds
     for name, source in APPS.items():
         (WORKDIR / f"{name}.py").write_text(source)
@@ -363,11 +363,12 @@ def main() -> int:
             results["legacy_asymmetric_0_3"] = []
         for server in servers:  # started together, so their imports overlap
             server.wait_ready()
+        if not args.quick:
+            for server in servers:
+                load(server.port, 1, script)  # warm-up
         for round_ in range(rounds):
             order = servers if round_ % 2 == 0 else servers[::-1]
             for server in order:
-                if not args.quick:
-                    load(server.port, 1, script)  # warm-up
                 results[server.name].append(load(server.port, seconds, script))
     finally:
         for server in servers:
