@@ -42,20 +42,20 @@ class Endpoint:
                 await send({"type": "websocket.close", "code": 1008})
             return
         headers = Headers(scope["headers"])
+        read = await _read_body(headers, receive, self.api.max_body_size)
+        if read is None:
+            return  # the client went away before sending its body
+        body, too_large = read
         request = Request(
             scope["method"],
             _route_path(scope),
             scope.get("query_string", b"").decode("latin-1"),
             headers,
+            body,
         )
-        read = await _read_body(headers, receive, self.api.max_body_size)
-        if read is None:
-            return  # the client went away before sending its body
-        body, too_large = read
         if too_large:
             await send_response(send, self.too_large(request))
             return
-        request = Request(request.method, request.path, request.query_string, headers, body)
         try:
             response = await self.api.handle_async(request)
         except Exception as exc:
