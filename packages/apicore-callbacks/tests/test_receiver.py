@@ -17,6 +17,6 @@ def test_a_request_cut_short_is_not_a_delivery() -> None:
                 b"POST /hook HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\n"
                 b"Connection: close\r\n\r\n{}"
             )
-            assert sock.recv(100).startswith(b"HTTP/1.0 200")
+            assert sock.recv(100).startswith(b"HTTP/1.1 200")
         assert receiver.wait_for(1, timeout=5)
         assert [d.body for d in receiver.deliveries] == [b"{}"]

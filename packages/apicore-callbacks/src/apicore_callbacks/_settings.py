@@ -53,7 +53,7 @@ class Settings:
     policy: DestinationPolicy = field(default_factory=DestinationPolicy)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     jobs_prefix: str = "/jobs"
-    concurrency: int = 8
+    concurrency: int = 32
     lease: float = 60.0
     max_runs: int = 3
     deliver_errors: bool = True

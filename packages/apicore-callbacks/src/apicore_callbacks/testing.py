@@ -186,6 +186,7 @@ class CallbackReceiver:
         recorder = self._recorder
 
         class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as real receivers do
             def _any(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
                 body = self.rfile.read(length)
@@ -207,8 +208,11 @@ class CallbackReceiver:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
+        class Server(http.server.ThreadingHTTPServer):
+            daemon_threads = True
+            request_queue_size = 256  # a busy dispatcher opens many connections at once
+
+        self._server = Server(("127.0.0.1", 0), Handler)
         self._thread: threading.Thread | None = None
 
     @property
