@@ -5,7 +5,7 @@ serves ``Api.handle(request)`` (WSGI) or ``await Api.handle_async(request)`` (AS
 """
 
 from apicore_app.__about__ import __version__
-from apicore_app._app import Api, Call, Route
+from apicore_app._app import Api, Call, Route, request_id
 from apicore_app._errors import AppError, DuplicateRouteError, InvalidRouteError, RouteError
 from apicore_app._http import Headers, Request, Response, problem, problem_response
 from apicore_app._logging import configure_logging
@@ -25,4 +25,5 @@ __all__ = [
     "configure_logging",
     "problem",
     "problem_response",
+    "request_id",
 ]

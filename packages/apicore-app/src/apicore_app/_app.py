@@ -12,14 +12,13 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextvars
-import dataclasses
 import json
 import logging
+import os
 import re
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
@@ -428,7 +427,7 @@ class Api:
         while reading it): adds ``X-Request-ID``, empties ``HEAD`` bodies, logs the access
         line.
         """
-        rid = _request_id(request.headers.get("x-request-id"))
+        rid = request_id(request.headers.lower_map_view().get("x-request-id"))
         return self._finish(request, response, rid, time.perf_counter())
 
     def prepare(self, request: Request) -> Call | tuple[Response, str]:
@@ -436,7 +435,7 @@ class Api:
 
         Returns a ``Call`` to execute, or the response to send (with the request id).
         """
-        rid = _request_id(request.headers.get("x-request-id"))
+        rid = request_id(request.headers.lower_map_view().get("x-request-id"))
         builtin = self._builtin(request)
         if builtin is not None:
             return builtin, rid
@@ -501,7 +500,7 @@ class Api:
         if len(body) > self.max_body_size:
             return problem(413, f"The body is larger than {self.max_body_size} bytes.")
         if body and route.arguments == "body":
-            content_type = (request.headers.get("content-type") or "").split(";", 1)[0]
+            content_type = request.headers.lower_map_view().get("content-type", "").split(";", 1)[0]
             kind = content_type.strip().lower()
             if kind and kind != JSON and not kind.endswith("+json"):
                 return problem(415, f"Send the body as {JSON}, not {kind}.")
@@ -631,25 +630,34 @@ def _requirement(auth: bool | str | Iterable[str] | Requirement) -> Requirement:
 
 
 def _call_context(call: Call) -> CallContext:
-    headers = call.request.headers
+    # On every request: read the lower-case header map directly, and parse a traceparent
+    # only when there is one.
+    headers = call.request.headers.lower_map_view()
     traceparent = headers.get("traceparent")
-    context = CallContext.from_headers(
-        {"traceparent": traceparent, "tracestate": headers.get("tracestate") or ""}
-        if traceparent
-        else {}
-    )
-    return dataclasses.replace(
-        context,
-        request_id=call.request_id,
-        call_id=headers.get("pymcallid") or headers.get("pymcallerid"),
-        call_path=headers.get("pymcallpath") or headers.get("pymcallerpath"),
+    tracestate = None
+    if traceparent is not None:
+        parsed = CallContext.from_headers(
+            {"traceparent": traceparent, "tracestate": headers.get("tracestate", "")}
+        )
+        traceparent, tracestate = parsed.traceparent, parsed.tracestate
+    return CallContext(
+        call.request_id,
+        traceparent,
+        tracestate,
+        headers.get("pymcallid") or headers.get("pymcallerid"),
+        headers.get("pymcallpath") or headers.get("pymcallerpath"),
     )
 
 
-def _request_id(given: str | None) -> str:
+def request_id(given: str | None) -> str:
+    """The request id to use: the client's ``X-Request-ID`` when it is sane, else a new one.
+
+    Sane means 1 to 128 characters of letters, digits and ``._:/+=@-`` (it goes into log
+    lines and response headers).
+    """
     if given and _REQUEST_ID.fullmatch(given):
         return given
-    return uuid.uuid4().hex
+    return os.urandom(16).hex()
 
 
 def _internal(rid: str) -> dict[str, Any]:

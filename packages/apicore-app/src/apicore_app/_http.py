@@ -62,8 +62,12 @@ class Headers:
         return list(self._items)
 
     def lower_map(self) -> dict[str, str]:
-        """A plain ``{lower-case name: value}`` dict."""
+        """A plain ``{lower-case name: value}`` dict (a copy)."""
         return dict(self._map)
+
+    def lower_map_view(self) -> Mapping[str, str]:
+        """The ``{lower-case name: value}`` map itself, read-only by contract (no copy)."""
+        return self._map
 
 
 def _text(value: str | bytes) -> str:

@@ -9,17 +9,14 @@ whole body is read, for chunked bodies too), turns the ASGI scope into an
 from __future__ import annotations
 
 import logging
-import re
-import uuid
 
 from starlette.types import Receive, Scope, Send
 
-from apicore_app import Api, Headers, Request, Response, problem, problem_response
+from apicore_app import Api, Headers, Request, Response, problem, problem_response, request_id
 
 logger = logging.getLogger("asymmetric")
 
 # The request ids apicore-app takes from clients; others are replaced by a fresh one.
-_REQUEST_ID = re.compile(r"[A-Za-z0-9._:/+=@-]{1,128}")
 
 
 class Endpoint:
@@ -75,8 +72,7 @@ class Endpoint:
         The pipeline turns a function's failure into a problem itself: this only answers for
         bugs outside it (the pipeline's own, users' Starlette middleware or routes).
         """
-        given = request.headers.get("x-request-id")
-        rid = given if given and _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        rid = request_id(request.headers.get("x-request-id"))
         logger.error("request %s: the request failed", rid, exc_info=exc)
         detail = f"The server failed to answer; quote request id {rid} when reporting it."
         response = problem_response(problem(500, detail, request_id=rid))
