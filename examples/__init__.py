@@ -1,0 +1,1 @@
+"""Example apps: run them from the repository root (see examples/README.md)."""

@@ -1,0 +1,1 @@
+"""A spec-first pymacaron-core app: `petstore.yaml` bound to `handlers.py`."""

@@ -1,0 +1,21 @@
+"""schemathesis against examples.petstore (pymacaron-core, in-process WSGI), every check on.
+
+pymacaron-core serves no spec itself, so the document is the example's YAML file.
+"""
+
+from __future__ import annotations
+
+from examples.petstore.app import SPEC, app
+from schemathesis import Case, openapi
+from support import TOKEN, call_and_validate, config
+
+schema = openapi.from_path(str(SPEC), config=config(auth={"apiKey": {"api_key": TOKEN}}))
+# What `from_wsgi` does for a served document: every request, the checks' own included,
+# goes to the in-process Flask app.
+schema.app = app
+
+
+@schema.parametrize()
+def test_petstore(case: Case) -> None:
+    """Every operation, positive and negative data, every check."""
+    call_and_validate(case)
