@@ -16,6 +16,8 @@ CALLBACK_URL = os.environ["FUZZ_CALLBACK_URL"]
 # Bounded per operation so the whole suite stays within a few minutes on 2 cores;
 # raise it locally (FUZZ_MAX_EXAMPLES=1000) for a deeper run.
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "200"))
+# Stateful runs (sequences of calls that follow the spec's links) are costlier per example.
+STATEFUL_EXAMPLES = max(1, MAX_EXAMPLES // 4)
 # A fixed seed keeps CI reproducible (and the strict xfails stable); FUZZ_SEED=random explores.
 _SEED = os.environ.get("FUZZ_SEED", "20261123")
 

@@ -6,8 +6,9 @@ pymacaron-core serves no spec itself, so the document is the example's YAML file
 from __future__ import annotations
 
 from examples.petstore.app import SPEC, app
+from hypothesis import HealthCheck, settings
 from schemathesis import Case, openapi
-from support import TOKEN, call_and_validate, config
+from support import STATEFUL_EXAMPLES, TOKEN, call_and_validate, config
 
 schema = openapi.from_path(str(SPEC), config=config(auth={"apiKey": {"api_key": TOKEN}}))
 # What `from_wsgi` does for a served document: every request, the checks' own included,
@@ -19,3 +20,17 @@ schema.app = app
 def test_petstore(case: Case) -> None:
     """Every operation, positive and negative data, every check."""
     call_and_validate(case)
+
+
+# Stateful: sequences that follow the spec's links (create, then get or delete, then get
+# again), so `ensure_resource_availability` and `use_after_free` run too.
+PetstoreMachine = schema.as_state_machine()
+PetstoreMachine.TestCase.settings = settings(
+    max_examples=STATEFUL_EXAMPLES,
+    stateful_step_count=6,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=list(HealthCheck),
+)
+TestPetstoreStateful = PetstoreMachine.TestCase
