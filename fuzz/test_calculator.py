@@ -22,6 +22,7 @@ from support import (
     config,
 )
 
+from apicore_callbacks.testing import CallbackReceiver
 from asymmetric.testing import lifespan
 
 APP = examples.calculator.asymmetric
@@ -64,6 +65,19 @@ def test_calculator(case: Case) -> None:
     call_and_validate(case, known_bugs=KNOWN_BUGS)
 
 
+def test_callback_result_is_delivered() -> None:
+    """The callback route's job runs and its result reaches the receiver (not only a 202)."""
+    with CallbackReceiver() as receiver:
+        response = post(
+            "/predict",
+            {"data": [1.0, 2.0, 6.0]},
+            headers={"Asymmetric-Callback-URL": receiver.url("/hook")},
+        )
+        assert response.status_code == 202
+        assert receiver.wait_for(1, timeout=20)
+        assert receiver.deliveries[0].json() == {"mean": 3.0, "spread": 5.0}
+
+
 # Minimal reproductions of the known bugs: each turns red (XPASS) once the package is fixed.
 
 CHECKOUT: dict[str, Any] = {
@@ -74,13 +88,13 @@ CHECKOUT: dict[str, Any] = {
 }
 
 
-def post(path: str, body: dict[str, Any]) -> httpx.Response:
+def post(path: str, body: dict[str, Any], headers: dict[str, str] | None = None) -> httpx.Response:
     """POST a JSON body to the app in-process."""
 
     async def send() -> httpx.Response:
         transport = httpx.ASGITransport(app=APP)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            return await client.post(path, json=body)
+            return await client.post(path, json=body, headers=headers)
 
     return anyio.run(send)
 
