@@ -20,6 +20,7 @@ MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "200"))
 STATEFUL_EXAMPLES = max(1, MAX_EXAMPLES // 4)
 # A fixed seed keeps CI reproducible (and the strict xfails stable); FUZZ_SEED=random explores.
 _SEED = os.environ.get("FUZZ_SEED", "20261123")
+RANDOM_SEED = _SEED == "random"
 
 
 def config(
@@ -32,7 +33,7 @@ def config(
         "auth": {"openapi": auth},
         "parameters": parameters or {},
     }
-    if _SEED != "random":
+    if not RANDOM_SEED:
         data["seed"] = int(_SEED)
     return schemathesis.Config.from_dict(data)
 

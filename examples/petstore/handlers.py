@@ -21,6 +21,14 @@ _ids = itertools.count(1)
 _pets: OrderedDict[int, dict[str, Any]] = OrderedDict()
 
 
+def reset() -> None:
+    """Empty the store and restart ids at 1 (for tests that replay call sequences)."""
+    global _ids
+    with _lock:
+        _pets.clear()
+        _ids = itertools.count(1)
+
+
 def _field(obj: Any, name: str) -> Any:
     # The body arrives as a model object; read it the way legacy handlers did.
     return getattr(obj, name, None)
