@@ -72,29 +72,3 @@ def call_and_validate(case: Case, *, known_bugs: tuple[KnownBug, ...] = ()) -> N
         ]
         if unexplained:
             raise
-
-
-# Known bugs shared by both calculators (apicore-introspect, under both adapters).
-BUG_DECIMAL_BOUNDS = (
-    "apicore-introspect: Annotated[Decimal, Range(ge=0, le=10_000)] bounds are neither in the "
-    "schema nor checked: unit_price=20000 is accepted (201), expected 422"
-)
-BUG_DECIMAL_DUMP = (
-    "apicore-introspect: a Decimal result is dumped in exponent notation ('2E+2'), which the "
-    "documented Decimal schema (pattern ^-?\\d+(\\.\\d+)?$) does not allow"
-)
-
-
-def decimal_dump(failure: Failure, case: Case, response: Response) -> bool:
-    """BUG_DECIMAL_DUMP: the checkout total breaks its documented pattern."""
-    return "Receipt/properties/total" in failure.message
-
-
-def decimal_exponent_accepted(failure: Failure, case: Case, response: Response) -> bool:
-    """BUG_DECIMAL_DUMP's input side: an exponent-notation Decimal string is accepted."""
-    body = case.body if isinstance(case.body, dict) else {}
-    price = body.get("unit_price")
-    return response.status_code == 201 and isinstance(price, str) and "e" in price.lower()
-
-
-DECIMAL_BUGS: tuple[KnownBug, ...] = (decimal_dump, decimal_exponent_accepted)

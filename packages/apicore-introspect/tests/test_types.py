@@ -454,3 +454,33 @@ def test_bound_methods_and_wrapped_functions() -> None:
     op = describe(add)
     assert [p.name for p in op.parameters] == ["a", "b"]
     assert op.bind(b'{"a": 1}') == ((), {"a": 1, "b": 1})
+
+
+def test_bounded_decimals_are_checked_and_documented() -> None:
+    bounded = Annotated[Decimal, Range(ge=0, le=10_000), MultipleOf(0.5)]
+    assert one(bounded).parameter("x").schema == {
+        "type": "number",
+        "minimum": 0,
+        "maximum": 10_000,
+        "multipleOf": 0.5,
+    }
+    assert ok(bounded, 19.5) == Decimal("19.5")
+    assert bad(bounded, 20_000)[0]["type"] == "less_than_equal"
+    assert bad(bounded, 1.25)[0]["type"] == "multiple_of"
+    # a string cannot carry bounds in JSON Schema, so a bounded Decimal takes numbers only
+    assert bad(bounded, "5")[0]["type"] == "decimal_parsing"
+
+
+@pytest.mark.parametrize("text", ["1E+2", "+1", ".5", "1.", "1e3", " 1", "NaN", "Infinity"])
+def test_decimal_strings_follow_the_documented_pattern(text: str) -> None:
+    assert bad(Decimal, text)[0]["type"] == "decimal_parsing"
+
+
+def test_decimal_results_are_fixed_point() -> None:
+    def total() -> Decimal:
+        return Decimal("2E+2")
+
+    op = describe(total)
+    assert op.dump(Decimal("2E+2")) == b'"200"'
+    assert op.dump(Decimal("1.44E+3")) == b'"1440"'
+    assert op.dump(Decimal("-0.000001")) == b'"-0.000001"'

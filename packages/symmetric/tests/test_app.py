@@ -389,3 +389,17 @@ def test_no_body_gives_a_server_error(app: Symmetric, body: bytes) -> None:
     assert response.status_code in (200, 400, 422)
     if response.status_code != 200:
         assert response.content_type == "application/problem+json"
+
+
+def test_a_path_parameter_holding_a_newline_reaches_validation() -> None:
+    app = Symmetric(title="Newline")
+
+    @app.router("/squares/{n}", methods=["get"])
+    def square(n: int) -> int:
+        return n * n
+
+    client = app.test_client()
+    assert client.get("/squares/3").get_json() == 9
+    response = client.get("/squares/a%0Ab")
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["loc"] == ["path", "n"]

@@ -44,6 +44,7 @@ from apicore_callbacks import (
     Dispatcher,
     IdempotencyKeyReusedError,
     Settings,
+    callback_parameters,
 )
 from apicore_client import (
     CallContext,
@@ -356,6 +357,8 @@ class Api:
                     method_header=route.callback.method_header,
                     key_header=route.callback.key_header,
                     status_path=self._jobs_path() + "/{job_id}",
+                    # documented by the package that validates them, so they cannot drift
+                    header_parameters=tuple(callback_parameters(route.callback)),
                 )
             endpoints.append(
                 Endpoint(

@@ -75,20 +75,31 @@ class IdempotencyKeyReusedError(CallbackError, ValueError):
 
     status = 422
 
-    def __init__(self, job_id: str) -> None:
+    def __init__(self, job_id: str, *, header: str = "Idempotency-Key") -> None:
         super().__init__(
-            "this Idempotency-Key was already used for a different request; "
+            f"this {header} was already used for a different request; "
             "send a new key for a request with other arguments or callback headers"
         )
         self.job_id = job_id
+        self.header = header
 
     def problem(self) -> dict[str, Any]:
-        """Return the RFC 9457 problem document (a plain dict) for this error."""
+        """Return the RFC 9457 problem document (a plain dict) for this error.
+
+        Like every 422 of ours it lists the failure with its location (the header).
+        """
         return {
             "type": PROBLEM_PREFIX + "idempotency-key-reused",
             "title": "Idempotency-Key reused",
             "status": self.status,
             "detail": str(self),
+            "errors": [
+                {
+                    "loc": ["header", self.header],
+                    "msg": "Already used for a request with other arguments or callback headers",
+                    "type": "idempotency_key_reused",
+                }
+            ],
         }
 
 

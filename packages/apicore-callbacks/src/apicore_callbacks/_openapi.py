@@ -85,14 +85,20 @@ def callback_parameters(config: CallbackConfig | None = None) -> list[dict[str, 
             "required": False,
             "description": "Key to wrap the function output around. By default, the output "
             "won't be wrapped.",
-            "schema": {"type": "string", "maxLength": 256},
+            # what parse() accepts: up to 256 printable ASCII characters (empty: no key)
+            "schema": {"type": "string", "maxLength": 256, "pattern": "^[\\x20-\\x7e]*$"},
         },
         {
             "name": config.idempotency_header,
             "in": "header",
             "required": False,
             "description": "Retrying with the same key returns the same job.",
-            "schema": {"type": "string", "maxLength": 255},
+            "schema": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 255,
+                "pattern": "^[\\x20-\\x7e]*[\\x21-\\x7e][\\x20-\\x7e]*$",
+            },
         },
     ]
 

@@ -229,9 +229,12 @@ def _default(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, dt.timedelta):
         return format_duration(value)
-    if isinstance(value, (uuid.UUID, Decimal)):
-        if isinstance(value, Decimal) and not value.is_finite():
+    if isinstance(value, Decimal):
+        if not value.is_finite():
             raise ValueError(f"{value} is not a finite number")
+        # fixed-point, never "2E+2": the documented form of a decimal string
+        return format(value, "f")
+    if isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, (bytes, bytearray, memoryview)):
         return base64.b64encode(bytes(value)).decode("ascii")

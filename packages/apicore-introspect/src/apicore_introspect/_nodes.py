@@ -155,7 +155,9 @@ class ScalarNode(Node):
         return "(" + " and ".join(parts) + ")"
 
 
-def _is_multiple(value: float | int, divisor: float | int) -> bool:
+def _is_multiple(value: float | int | Decimal, divisor: float | int) -> bool:
+    if isinstance(value, Decimal):
+        return value % Decimal(str(divisor)) == 0
     if isinstance(value, int) and isinstance(divisor, int):
         return value % divisor == 0
     quotient = value / divisor
@@ -380,6 +382,62 @@ class ConvertNode(Node):
         except (ValueError, TypeError, ArithmeticError, InvalidOperation):
             errors.append(ErrorDetail(loc, self._message, self._error_type))
             return INVALID
+
+    def fast(self, var: str, ns: Namespace) -> str | None:
+        return None
+
+
+DECIMAL_PATTERN = r"^-?\d+(\.\d+)?$"
+_DECIMAL_TEXT = re.compile(DECIMAL_PATTERN)
+
+
+class DecimalNode(ScalarNode):
+    """``Decimal``: a JSON number (parsed exactly) or a plain numeric string.
+
+    With bounds (``Range``, ``MultipleOf``) only numbers are accepted: JSON Schema cannot bound
+    a numeric string, and the schema must say exactly what is accepted.
+    """
+
+    def __init__(self, constraints: Constraints | None = None) -> None:
+        super().__init__(constraints)
+        self.json_types = frozenset(
+            {"number"} if self.constraints.numeric else {"number", "string"}
+        )
+
+    def schema(self) -> dict[str, Any]:
+        if self.constraints.numeric:
+            return self._number_schema({"type": "number"})
+        text = {"type": "string", "pattern": DECIMAL_PATTERN}
+        return self._with_docs({"anyOf": [{"type": "number"}, text]})
+
+    def decode(self, value: Any, loc: Loc, errors: Errors) -> Any:
+        kind = type(value)
+        number: Decimal | None = None
+        if kind is Decimal:
+            number = value
+        elif kind is int:
+            number = Decimal(value)
+        elif kind is float:
+            number = Decimal(repr(value))
+        elif kind is str and not self.constraints.numeric and _DECIMAL_TEXT.match(value):
+            number = Decimal(value)
+        if number is None or not number.is_finite():
+            msg = (
+                "Input should be a decimal number"
+                if self.constraints.numeric
+                else 'Input should be a decimal number or a numeric string such as "1.50"'
+            )
+            errors.append(ErrorDetail(loc, msg, "decimal_parsing"))
+            return INVALID
+        return self._check_number(number, loc, errors) if self.constraints.numeric else number
+
+    def from_text(self, text: str, loc: Loc, errors: Errors) -> Any:
+        # query and path values are text by nature: bounds apply to their value
+        if _DECIMAL_TEXT.match(text):
+            number = Decimal(text)
+            return self._check_number(number, loc, errors) if self.constraints.numeric else number
+        errors.append(ErrorDetail(loc, "Input should be a decimal number", "decimal_parsing"))
+        return INVALID
 
     def fast(self, var: str, ns: Namespace) -> str | None:
         return None

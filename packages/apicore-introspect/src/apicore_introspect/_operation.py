@@ -19,8 +19,7 @@ from apicore_introspect._errors import (
     UnsupportedAnnotationError,
 )
 from apicore_introspect._json import JsonDecoder, Limits, dump_json
-from apicore_introspect._nodes import INVALID, ConvertNode, Node
-from apicore_introspect._timeparse import parse_decimal
+from apicore_introspect._nodes import INVALID, DecimalNode, Node
 from apicore_introspect._types import Definitions, TypeBuilder
 
 ParameterKind = Literal["positional_or_keyword", "keyword_only", "var_keyword"]
@@ -363,7 +362,7 @@ def _uses_decimal(nodes: list[Node]) -> bool:
         if id(node) in seen:
             continue
         seen.add(id(node))
-        if isinstance(node, ConvertNode) and node._parse is parse_decimal:
+        if isinstance(node, DecimalNode):
             return True
         for attr in ("item", "value", "inner", "target"):
             child = getattr(node, attr, None)

@@ -43,6 +43,7 @@ from apicore_introspect._nodes import (
     BoolNode,
     BytesNode,
     ConvertNode,
+    DecimalNode,
     FloatNode,
     IntNode,
     Node,
@@ -53,7 +54,6 @@ from apicore_introspect._timeparse import (
     UUID_PATTERN,
     parse_date,
     parse_datetime,
-    parse_decimal,
     parse_duration,
     parse_time,
     parse_uuid,
@@ -103,6 +103,7 @@ class Definitions:
 
 
 _SCALARS: dict[Any, type[Node]] = {
+    Decimal: DecimalNode,
     int: IntNode,
     float: FloatNode,
     str: StrNode,
@@ -147,13 +148,6 @@ _CONVERTERS: dict[Any, tuple[dict[str, Any], Any, str, str, frozenset[str]]] = {
         "uuid_parsing",
         "Input should be a valid UUID",
         frozenset({"string"}),
-    ),
-    Decimal: (
-        {"anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^-?\d+(\.\d+)?$"}]},
-        parse_decimal,
-        "decimal_parsing",
-        "Input should be a valid decimal number",
-        frozenset({"string", "number"}),
     ),
 }
 

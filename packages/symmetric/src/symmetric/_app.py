@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import flask
+import werkzeug.routing
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from apicore_app import (
@@ -129,8 +130,11 @@ class Symmetric:
         self.app = flask.Flask(import_name, static_folder=None)
         self.max_body_size = self.api.max_body_size
         self.app.add_url_rule("/", _VIEW, self._view, defaults={"path": ""}, methods=_METHODS)
+        # Werkzeug's path converter stops at a newline (its regex has no DOTALL): any path,
+        # whatever characters it holds, must reach apicore-app (422 for a bad parameter).
+        self.app.url_map.converters["anypath"] = _AnyPath
         self.app.add_url_rule(
-            "/<path:path>", _VIEW, self._view, methods=_METHODS, provide_automatic_options=False
+            "/<anypath:path>", _VIEW, self._view, methods=_METHODS, provide_automatic_options=False
         )
         self.app.register_error_handler(HTTPException, _http_error)
         self._setup_logging = setup_logging
@@ -365,6 +369,12 @@ class Symmetric:
             detail = f"The body is larger than {self.api.max_body_size} bytes."
             return _convert(self.api.finish(parts, problem_response(problem(413, detail))))
         return _convert(self.api.handle(dataclasses.replace(parts, body=body)))
+
+
+class _AnyPath(werkzeug.routing.PathConverter):
+    # Werkzeug's own, "[^/].*?", with newlines allowed ("." would need DOTALL, which it
+    # cannot set; "[^/]" already matches one)
+    regex = "[^/](?:.|\\n)*?"
 
 
 def _convert(response: Response) -> flask.Response:
