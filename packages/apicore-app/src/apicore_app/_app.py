@@ -423,6 +423,19 @@ class Api:
             response, rid = outcome
         return self._finish(request, response, rid, started)
 
+    def owns(self, path: str) -> bool:
+        """Whether this API answers requests for ``path``: a route, a docs path or a job.
+
+        Adapters that share a server with other routes (a Flask app's own views) send the
+        requests for these paths straight to ``handle``.
+        """
+        if self._table.has_path(path) or self._docs_routes.owns(path):
+            return True
+        if self._dispatcher is not None:
+            prefix = self._dispatcher.settings.jobs_prefix.rstrip("/") + "/"
+            return path.startswith(prefix) and "/" not in path.removeprefix(prefix)
+        return False
+
     def finish(self, request: Request, response: Response) -> Response:
         """Finish a response the adapter made itself, like every other one.
 

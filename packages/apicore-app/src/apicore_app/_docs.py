@@ -61,6 +61,12 @@ class DocsRoutes:
         """Forget the built pages (the title may have changed)."""
         self._html.clear()
 
+    def owns(self, path: str) -> bool:
+        """Whether ``path`` is one of the docs paths."""
+        return (
+            path == self.openapi_path or path in self._pages or path.startswith(self._assets + "/")
+        )
+
     def answer(self, path: str, query_string: str) -> Response | None:
         """The response for a docs path, or ``None`` when ``path`` is not one."""
         if path == self.openapi_path:

@@ -142,6 +142,15 @@ class RouteTable(Generic[T]):
         self._dynamic.append(entry)
         return entry
 
+    def has_path(self, path: str) -> bool:
+        """Whether any route's template matches ``path`` (whatever the method)."""
+        if path in self._static:
+            return True
+        return any(
+            entry.template.regex is not None and entry.template.regex.fullmatch(path)
+            for entry in self._dynamic
+        )
+
     def match(self, method: str, path: str) -> Match[T]:
         """Find the handler for a request; ``HEAD`` falls back to ``GET``."""
         entry = self._static.get(path)
