@@ -151,6 +151,34 @@ def docs(
         click.echo(f"Wrote the OpenAPI document of {module} to {filename}", err=True)
 
 
+@main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.argument("module")
+@click.argument("celery_options", nargs=-1, type=click.UNPROCESSED)
+@click.option("--app-dir", default=None, help="Look for MODULE in this folder (default: .).")
+def worker(module: str, celery_options: tuple[str, ...], app_dir: str | None) -> None:
+    """Run a Celery worker for MODULE's callback endpoints.
+
+    Needs `pip install "asymmetric[celery]"` and APICORE_CALLBACKS_BROKER (redis://...) set;
+    the options after MODULE go to `celery worker` (--concurrency, --loglevel, --pool, ...).
+    """
+    try:
+        _, app = load_app(module, app_dir=app_dir)
+    except AppImportError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if not isinstance(app, Asymmetric):
+        raise click.ClickException(f"{module} does not hold an Asymmetric object")
+    if not app.api.has_callbacks:
+        raise click.ClickException(
+            f"{module} has no callback endpoints (router(..., callback=True))"
+        )
+    try:
+        from apicore_callbacks.celery import worker_main
+
+        worker_main(app.api.dispatcher, list(celery_options))
+    except (ValueError, ImportError) as exc:  # settings or the missing extra: say what to do
+        raise click.ClickException(str(exc)) from exc
+
+
 def _format_for(filename: str) -> ExportFormat:
     lowered = filename.lower()
     if lowered.endswith((".yaml", ".yml")):
