@@ -235,3 +235,12 @@ def test_error_callback_returning_none_counts_as_unhandled(pool: Pool) -> None:
     r = client.get("/v1/crash")
     assert (r.status_code, r.mimetype) == (500, PROBLEM)
     assert [type(e).__name__ for e in seen] == ["ValidationError", "RuntimeError"]
+
+
+def test_an_empty_answer_has_the_spec_media_type(client: flask.testing.FlaskClient) -> None:
+    created = client.post("/v2/pets", json={"name": "rex"})
+    assert created.status_code in (200, 201), created.data
+    response = client.delete(f"/v2/pets/{created.get_json()['id']}")
+    assert response.status_code == 204
+    assert response.data == b""
+    assert response.headers["Content-Type"] == "application/json"  # the spec's, not text/html

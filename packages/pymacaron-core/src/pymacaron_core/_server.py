@@ -260,7 +260,9 @@ class OperationView:
             result = result[0]
         if result is None:
             if self.empty_status is not None:
-                return flask.Response(status=self.empty_status, headers=headers)
+                # the spec's media type, not Flask's text/html default
+                mimetype = self.mimetype(self.empty_status)
+                return flask.Response(status=self.empty_status, headers=headers, mimetype=mimetype)
             return self.fail(PyMacaronCoreException("Have nothing to send in response"))
         try:
             data = self.op.marshal_response(status, result)
