@@ -24,15 +24,16 @@ RANDOM_SEED = _SEED == "random"
 
 
 def config(
-    *, auth: dict[str, Any], parameters: dict[str, str] | None = None
+    *, auth: dict[str, Any] | None = None, parameters: dict[str, str] | None = None
 ) -> schemathesis.Config:
     """All checks (the default), positive and negative data, the given auth and fixed values."""
     data: dict[str, Any] = {
         # No example database: runs do not depend on (or write) a local .hypothesis folder.
         "generation": {"mode": "all", "max-examples": MAX_EXAMPLES, "database": "none"},
-        "auth": {"openapi": auth},
         "parameters": parameters or {},
     }
+    if auth:
+        data["auth"] = {"openapi": auth}
     if not RANDOM_SEED:
         data["seed"] = int(_SEED)
     return schemathesis.Config.from_dict(data)

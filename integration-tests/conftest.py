@@ -28,3 +28,9 @@ def require_system(program: str, *, install: str) -> str:
 def chromium() -> str:
     """The path of Debian's chromium (``apt-get install -y chromium``)."""
     return require_system("chromium", install="apt-get install -y chromium")
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> str:
+    """The path of Debian's redis-server (``apt-get install -y redis-server``)."""
+    return require_system("redis-server", install="apt-get install -y redis-server")
