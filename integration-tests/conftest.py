@@ -34,3 +34,9 @@ def chromium() -> str:
 def redis_server() -> str:
     """The path of Debian's redis-server (``apt-get install -y redis-server``)."""
     return require_system("redis-server", install="apt-get install -y redis-server")
+
+
+@pytest.fixture(scope="session")
+def uv() -> str:
+    """The path of uv (hatch installs it; ``pip install uv`` otherwise)."""
+    return require_system("uv", install="pip install uv (pip install hatch brings it too)")

@@ -111,7 +111,10 @@ class Dispatcher:
             celery_publisher = CeleryPublisher(self.settings, store=store)
             store = celery_publisher.store
             publisher = publisher if publisher is not None else celery_publisher
-        self.store: JobStore = store if store is not None else SQLiteJobStore(self.settings.db)
+        # The default SQLite store is opened on first use, not here: an app that only
+        # describes itself (`asymmetric docs`, `symmetric docs`) creates no database file.
+        self._store: JobStore | None = store
+        self._store_lock = threading.Lock()
         self.publisher = publisher
         self._runners: dict[str, Runner] = dict(runners or {})
         self._transport = transport
@@ -126,6 +129,19 @@ class Dispatcher:
         self._stop_timeout = 10.0
         self._ready = threading.Event()
         self._tls: ssl.SSLContext | None = None
+
+    @property
+    def store(self) -> JobStore:
+        """The job store (the SQLite file of ``settings.db`` unless one was given)."""
+        if self._store is None:
+            with self._store_lock:
+                if self._store is None:
+                    self._store = SQLiteJobStore(self.settings.db)
+        return self._store
+
+    @store.setter
+    def store(self, store: JobStore) -> None:
+        self._store = store
 
     # -- accepting -------------------------------------------------------------------------
 
