@@ -290,7 +290,8 @@ class LiteralNode(Node):
             return None
         # the type test first: (type, value) of a list or dict is unhashable
         types = _const(ns, frozenset(t for t, _ in self._lookup))
-        return f"(type({var}) in {types} and (type({var}), {var}) in {_const(ns, frozenset(self._lookup))})"
+        lookup = _const(ns, frozenset(self._lookup))
+        return f"(type({var}) in {types} and (type({var}), {var}) in {lookup})"
 
 
 class DefinitionNode(Node):
