@@ -130,7 +130,7 @@ def check(op: Operation, body: Any) -> None:
 @pytest.mark.parametrize(
     "key", sorted(OPERATIONS), ids=lambda k: f"{k[0]}-{'req' if k[1] else 'opt'}"
 )
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_fast_path_agrees_with_the_full_decoder(key: tuple[str, bool], data: st.DataObject) -> None:
     op = OPERATIONS[key]
@@ -143,7 +143,7 @@ def test_fast_path_agrees_with_the_full_decoder(key: tuple[str, bool], data: st.
 
 # hypothesis-jsonschema predates draft 2020-12's prefixItems: tuples are covered above only
 @pytest.mark.parametrize("name", [n for n in TYPES if n not in {"tuple", "namedtuple"}], ids=str)
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_fast_path_agrees_on_schema_valid_bodies(name: str, data: st.DataObject) -> None:
     op = OPERATIONS[(name, True)]
