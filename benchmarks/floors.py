@@ -7,6 +7,7 @@ a wrong method 405. No routing table, no request object, no middleware: what a s
 this work cost, the physical limit of any framework doing the same on that server.
 
 Served by uvicorn as ``floors:add_asgi`` and by gunicorn as ``floors:add_wsgi``.
+``ok_asgi`` is the fast local server of the client benchmark.
 """
 
 from __future__ import annotations
@@ -80,3 +81,20 @@ def add_wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Ite
     kind = "application/problem+json" if is_problem else "application/json"
     start_response(_REASONS[status], [("Content-Type", kind), ("Content-Length", str(len(out)))])
     return [out]
+
+
+_OK = b'{"ok":true}'
+_OK_HEADERS = [*_JSON, (b"content-length", str(len(_OK)).encode())]
+
+
+async def ok_asgi(
+    scope: dict[str, Any],
+    receive: Callable[[], Awaitable[dict[str, Any]]],
+    send: Callable[[dict[str, Any]], Awaitable[None]],
+) -> None:
+    """``{"ok":true}`` to any request: a server as fast as uvicorn goes, for the client."""
+    if scope["type"] == "lifespan":
+        await add_asgi(scope, receive, send)
+        return
+    await send({"type": "http.response.start", "status": 200, "headers": _OK_HEADERS})
+    await send({"type": "http.response.body", "body": _OK})

@@ -487,9 +487,10 @@ def run_servers(servers: Sequence[Server], mode: Mode) -> dict[str, Stats]:
 
 
 # -- in-process ---------------------------------------------------------------------------------
-def _rotated_rounds(
+def rotated_rounds(
     names: Sequence[str], rounds: int, one: Callable[[str], float]
 ) -> dict[str, Stats]:
+    """``one(name)`` for every name, ``rounds`` times, the order rotated by one each round."""
     results: dict[str, list[float]] = {name: [] for name in names}
     for round_ in range(rounds):
         shift = round_ % len(names)
@@ -498,12 +499,17 @@ def _rotated_rounds(
     return {name: Stats(tuple(values)) for name, values in results.items()}
 
 
-class _PinnedToServerCpu:
+class Pinned:
+    """Pin this process to the server CPU (``which=0``) or the load CPU (1) for a while."""
+
+    def __init__(self, which: int = 0) -> None:
+        self.which = which
+
     def __enter__(self) -> None:
         self.saved = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
         cpus = cpu_pair()
         if cpus:
-            os.sched_setaffinity(0, {cpus[0]})
+            os.sched_setaffinity(0, {cpus[self.which]})
 
     def __exit__(self, *exc: object) -> None:
         if self.saved is not None:
@@ -570,7 +576,7 @@ def asgi_in_process(
                 results[name].append(await drive(apps[name], n))
         return {name: Stats(tuple(values)) for name, values in results.items()}
 
-    with _PinnedToServerCpu():
+    with Pinned(0):
         return asyncio.run(measure())
 
 
@@ -632,10 +638,10 @@ def wsgi_in_process(
             raise SystemExit(f"in-process answer {status} {body[:300]!r}")
         return elapsed / count * 1e6
 
-    with _PinnedToServerCpu():
+    with Pinned(0):
         for app in apps.values():
             drive(app, max(n // 5, 50))
-        return _rotated_rounds(list(apps), mode.rounds, lambda name: drive(apps[name], n))
+        return rotated_rounds(list(apps), mode.rounds, lambda name: drive(apps[name], n))
 
 
 def profile(run: Callable[[], None], *, limit: int = 25) -> str:
