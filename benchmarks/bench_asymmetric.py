@@ -158,8 +158,7 @@ def http_section(mode: h.Mode, workdir: Path, legacy_python: str | None) -> list
     ours = results[LABELS["asymmetric_async"]]
     lines = [
         "### Over HTTP: uvicorn (httptools + uvloop, 1 worker), requests per second\n",
-        f"Ratios of throughput (higher is faster); {h.generator_name()}, {mode.seconds} s "
-        "per round.\n",
+        f"Ratios of throughput (higher is faster); {h.load_text(mode)}.\n",
         h.table(results, unit="req/s", spec=",.0f", against=AGAINST),
         h.headline(
             "asymmetric over HTTP ÷ FastAPI async (throughput)",

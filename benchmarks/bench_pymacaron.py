@@ -218,9 +218,9 @@ def main() -> int:
     lines = [
         "## pymacaron-core vs Connexion 3: POST with a model body, same server class\n",
         h.preamble(mode, DISTS, "request and response validation on in every app"),
-        f"Load: {h.generator_name()}, {mode.seconds} s per round; ratios of throughput (higher "
-        "is faster). pymacaron-core's recommended server is the sync worker, Connexion's the "
-        "uvicorn worker: both rows are shown.\n",
+        f"Ratios of throughput (higher is faster); {h.load_text(mode)}. pymacaron-core's "
+        "recommended server is the sync worker, Connexion's the uvicorn worker: both groups "
+        "are shown.\n",
     ]
     headlines = []
     for key, (title, worker) in GROUPS.items():

@@ -102,8 +102,7 @@ def http_section(mode: h.Mode, workdir: Path, legacy_python: str | None) -> list
     ours = results[LABELS["ours"]]
     lines = [
         "### Over HTTP: gunicorn (1 sync worker, a new connection per request), req/s\n",
-        f"Ratios of throughput (higher is faster); {h.generator_name()}, {mode.seconds} s "
-        "per round.\n",
+        f"Ratios of throughput (higher is faster); {h.load_text(mode)}.\n",
         h.table(results, unit="req/s", spec=",.0f", against=AGAINST),
         h.headline(
             "symmetric over HTTP ÷ raw Flask (throughput)",

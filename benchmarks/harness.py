@@ -82,8 +82,7 @@ class Mode:
     @property
     def label(self) -> str:
         """Shown in every section: a quick run must never pass for a full one."""
-        kind = "QUICK run (smoke test, not for quoting)" if self.quick else "full run"
-        return f"{kind}: {self.rounds} rounds"
+        return "QUICK run (smoke test, not for quoting)" if self.quick else "full run"
 
 
 # -- machine, versions, date ------------------------------------------------------------------
@@ -108,15 +107,19 @@ def versions(dists: Iterable[str]) -> str:
     return ", ".join(parts)
 
 
-def preamble(mode: Mode, dists: Iterable[str], method: str) -> str:
-    """The lines that open every section: machine, versions, date, method, mode."""
+def preamble(mode: Mode, dists: Iterable[str], method: str, *, served: bool = True) -> str:
+    """The lines that open every section: machine, versions, date, method, mode.
+
+    ``served=False`` for in-process measures (no server, no load generator).
+    """
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     cpus = cpu_pair()
-    pinning = (
-        f"servers pinned to CPU {cpus[0]}, load generator to CPU {cpus[1]}"
-        if cpus
-        else "NOT pinned (fewer than 2 CPUs available)"
-    )
+    if not cpus:
+        pinning = "NOT pinned (fewer than 2 CPUs available)"
+    elif served:
+        pinning = f"servers pinned to CPU {cpus[0]}, load generator to CPU {cpus[1]}"
+    else:
+        pinning = f"in one process pinned to CPU {cpus[0]}"
     return (
         f"- machine: {cpu_model()}, {os.cpu_count()} cores, {platform.system()} "
         f"{platform.release()}; {platform.python_implementation()} {platform.python_version()}\n"
@@ -366,6 +369,14 @@ class Server:
 
 # -- load generators ----------------------------------------------------------------------------
 CONNECTIONS = 32
+
+
+def load_text(mode: Mode) -> str:
+    """How each server was loaded, for the sections' text."""
+    return (
+        f"load by {generator_name()}; per server a {mode.warmup} s warm-up, then "
+        f"{mode.rounds} rounds of {mode.seconds} s, the order rotated each round"
+    )
 
 
 def generator_name() -> str:
