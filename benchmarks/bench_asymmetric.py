@@ -188,7 +188,7 @@ def load_apps(workdir: Path) -> dict[str, Any]:
 
 
 def in_process_section(mode: h.Mode, apps: dict[str, Any]) -> list[str]:
-    n = 500 if mode.quick else 3000
+    n = 300 if mode.quick else 3000
     results = h.asgi_in_process(apps, REQUEST, mode, n)
     ours = results[LABELS["asymmetric_async"]]
     return [

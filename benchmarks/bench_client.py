@@ -90,7 +90,7 @@ def measure(pair: dict[str, Callable[[int], None]], n: int, rounds: int) -> dict
 def main() -> int:
     mode, _ = h.Mode.parse()
     rounds = mode.rounds * (2 if mode.quick else 3)  # short rounds: more of them
-    n_server, n_memory = (100, 400) if mode.quick else (1000, 5000)
+    n_server, n_memory = (50, 200) if mode.quick else (1000, 5000)
     server = h.Server("ok", h.uvicorn("floors:ok_asgi", h.HERE), REQUEST)
     rows: list[tuple[str, dict[str, h.Stats]]] = []
     loop = asyncio.new_event_loop()

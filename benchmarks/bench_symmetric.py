@@ -129,7 +129,7 @@ def load_apps(workdir: Path) -> dict[str, Any]:
 
 
 def in_process_section(mode: h.Mode, apps: dict[str, Any]) -> list[str]:
-    n = 500 if mode.quick else 3000
+    n = 300 if mode.quick else 3000
     results = h.wsgi_in_process(apps, REQUEST, mode, n)
     return [
         "### In-process: each app's WSGI callable (no server, no sockets), µs per request\n",
