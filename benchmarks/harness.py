@@ -404,7 +404,10 @@ def load(port: int, request: Request, seconds: int) -> float:
     if shutil.which("wrk"):
         return _load_wrk(port, request, seconds)
     command = [sys.executable, str(Path(__file__)), "--load", str(port), str(seconds)]
-    command.append(json.dumps({**request.__dict__, "body": request.body.decode()}))
+    spec = dict(request.__dict__)
+    for key in ("body", "expect"):  # bytes, carried as latin-1 text
+        spec[key] = None if spec[key] is None else spec[key].decode("latin-1")
+    command.append(json.dumps(spec))
     done = subprocess.run(
         _on_load_cpu() + command, capture_output=True, text=True, timeout=seconds + 60
     )
@@ -675,5 +678,7 @@ def profile(run: Callable[[], None], *, limit: int = 25) -> str:
 if __name__ == "__main__" and sys.argv[1:2] == ["--load"]:
     # the fallback load generator, run pinned in its own process by load()
     _port, _seconds, _spec = int(sys.argv[2]), int(sys.argv[3]), json.loads(sys.argv[4])
-    _spec["body"] = _spec["body"].encode()
+    for _key in ("body", "expect"):
+        if _spec[_key] is not None:
+            _spec[_key] = _spec[_key].encode("latin-1")
     print(_python_load(_port, _seconds, Request(**_spec)))
