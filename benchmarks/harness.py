@@ -7,7 +7,7 @@ generator in its own pinned process (its ceiling is lower: compare ratios only).
 gets a warm-up, then ``rounds`` rounds of ``seconds`` each; the order of the servers is
 rotated by one each round, so no server always runs first or last. Figures are medians with
 the min-max of the rounds; a ratio is the ratio of the medians, with the range of the
-per-round ratios (each round's pair measured minutes apart at most). Never a best-of.
+per-round ratios (the two figures of one round were taken within a minute). Never a best-of.
 
 In-process measures (no sockets) run the same way: the process is pinned to the server CPU,
 each app gets a warm-up, then rotated rounds of ``n`` requests through its ASGI or WSGI
