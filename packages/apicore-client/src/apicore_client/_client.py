@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random as _random
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
@@ -356,7 +356,11 @@ class Client(_Base):
         """Send a request built with ``client.http_client.build_request(...)``, with retries."""
         return self._run(self._state(request, retry, None))
 
-    def _run(self, state: CallState) -> httpx.Response:
+    def _run(
+        self,
+        state: CallState,
+        reader: Callable[[httpx.Response], httpx.Response] | None = None,
+    ) -> httpx.Response:
         request = state.request
         send = self._http.send
         while True:
@@ -364,7 +368,9 @@ class Client(_Base):
             if timeout is not None:
                 request.extensions["timeout"] = timeout
             try:
-                response = send(request)
+                response = send(request, stream=reader is not None)
+                if reader is not None:
+                    response = reader(response)
             except httpx.HTTPError as exc:
                 wait = state.on_error(exc)
             else:
@@ -375,6 +381,17 @@ class Client(_Base):
                 wait = decision
             if wait > 0:
                 self._clock.sleep(wait)
+
+    def _fetch(
+        self,
+        url: str,
+        *,
+        headers: Mapping[str, str],
+        reader: Callable[[httpx.Response], httpx.Response],
+    ) -> httpx.Response:
+        """GET with retries, the body read by ``reader`` from the stream (a bounded read)."""
+        request = self._http.build_request("GET", url, headers=headers)
+        return self._run(self._state(request, None, None), reader)
 
     def get(self, url: httpx.URL | str, **options: Unpack[RequestOptions]) -> httpx.Response:
         """Send a GET request (see :meth:`request`)."""
@@ -570,7 +587,11 @@ class AsyncClient(_Base):
         """Send a request built with ``client.http_client.build_request(...)``, with retries."""
         return await self._run(self._state(request, retry, None))
 
-    async def _run(self, state: CallState) -> httpx.Response:
+    async def _run(
+        self,
+        state: CallState,
+        reader: Callable[[httpx.Response], Awaitable[httpx.Response]] | None = None,
+    ) -> httpx.Response:
         request = state.request
         send = self._http.send
         while True:
@@ -578,7 +599,9 @@ class AsyncClient(_Base):
             if timeout is not None:
                 request.extensions["timeout"] = timeout
             try:
-                response = await send(request)
+                response = await send(request, stream=reader is not None)
+                if reader is not None:
+                    response = await reader(response)
             except httpx.HTTPError as exc:
                 wait = state.on_error(exc)
             else:
@@ -589,6 +612,17 @@ class AsyncClient(_Base):
                 wait = decision
             if wait > 0:
                 await self._clock.async_sleep(wait)
+
+    async def _fetch(
+        self,
+        url: str,
+        *,
+        headers: Mapping[str, str],
+        reader: Callable[[httpx.Response], Awaitable[httpx.Response]],
+    ) -> httpx.Response:
+        """GET with retries, the body read by ``reader`` from the stream (a bounded read)."""
+        request = self._http.build_request("GET", url, headers=headers)
+        return await self._run(self._state(request, None, None), reader)
 
     async def get(self, url: httpx.URL | str, **options: Unpack[RequestOptions]) -> httpx.Response:
         """Send a GET request (see :meth:`request`)."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import functools
 import re
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -330,11 +331,30 @@ class ValidatorFactory:
     def check_schema(self, ptr: str) -> list[str]:
         """Check the schema at ``ptr`` against its dialect's meta-schema; return messages."""
         schema = self.schema_at(ptr)
+        fast = _fast_meta(self.cls)
+        if fast is not None:
+            try:
+                fast(schema)
+            except fastjsonschema.JsonSchemaException:
+                pass
+            else:
+                return []
         meta = self.cls(self.cls.META_SCHEMA)
         return [
             f"{'.'.join(str(p) for p in e.absolute_path) or 'schema'}: {e.message}"
             for e in meta.iter_errors(schema)
         ]
+
+
+@functools.cache
+def _fast_meta(cls: type[jsonschema.protocols.Validator]) -> Callable[[Any], Any] | None:
+    """The draft 4 meta-schema compiled once (the valid case of ``check_schema``)."""
+    if cls is not jsonschema.Draft4Validator:
+        return None
+    try:
+        return fastjsonschema.compile(cls.META_SCHEMA, use_default=False, use_formats=False)
+    except Exception:  # pragma: no cover - jsonschema alone then
+        return None
 
 
 def errors_of(validator: SchemaValidator, instance: Any, loc: Loc) -> list[ErrorDetail]:

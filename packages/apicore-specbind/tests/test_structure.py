@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pytest
+
+from apicore_specbind import SpecLoadError, SpecValidationWarning, load_spec
+
+MALFORMED = sorted((Path(__file__).parent / "specs" / "malformed").glob("*.yaml"))
+
+BOOLEAN_EXCLUSIVE_MINIMUM = """\
+openapi: 3.1.0
+info: {title: t, version: "1"}
+paths:
+  /items:
+    post:
+      operationId: addItem
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/Item'}
+      responses:
+        "200": {description: ok}
+components:
+  schemas:
+    Item:
+      type: object
+      $recursiveAnchor: true
+      properties:
+        count: {type: integer, minimum: 0, exclusiveMinimum: true}
+"""
+
+
+def _expected(path: Path) -> str:
+    first = path.read_text().splitlines()[0]
+    assert first.startswith("# expect: ")
+    return first.removeprefix("# expect: ")
+
+
+@pytest.mark.parametrize("path", MALFORMED, ids=[p.stem for p in MALFORMED])
+def test_malformed_documents_fail_with_their_json_path(path: Path) -> None:
+    with pytest.raises(SpecLoadError) as info:
+        load_spec(path)
+    dotted = [issue.dotted for issue in info.value.issues]
+    assert _expected(path) in dotted, dotted
+
+
+def test_there_are_enough_malformed_fixtures() -> None:
+    assert len(MALFORMED) >= 10
+
+
+def test_strict_refuses_a_boolean_exclusive_minimum_in_31() -> None:
+    with pytest.raises(SpecLoadError, match=r"components\.schemas\.Item: invalid schema"):
+        load_spec(BOOLEAN_EXCLUSIVE_MINIMUM)
+
+
+def test_validate_off_loads_it() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        spec = load_spec(BOOLEAN_EXCLUSIVE_MINIMUM, validate="off")
+    assert spec.operation("addItem").method == "POST"
+    assert "Item" in spec.models
+
+
+def test_validate_warn_loads_it_and_warns_each_problem() -> None:
+    with pytest.warns(SpecValidationWarning, match=r"components\.schemas\.Item: invalid schema"):
+        spec = load_spec(BOOLEAN_EXCLUSIVE_MINIMUM, validate="warn")
+    assert spec.operation("addItem").path == "/items"
+
+
+def test_validate_warn_leaves_out_an_unusable_operation() -> None:
+    text = (Path(__file__).parent / "specs" / "malformed" / "response-is-text.yaml").read_text()
+    text += (
+        "  /y:\n    get:\n      operationId: getY\n"
+        "      responses:\n        '200': {description: ok}\n"
+    )
+    with pytest.warns(SpecValidationWarning, match=r"paths\./x\.get\.responses\.200"):
+        spec = load_spec(text, validate="warn")
+    assert [op.operation_id for op in spec.operations] == ["getY"]
+
+
+def test_validate_must_be_a_known_mode() -> None:
+    with pytest.raises(ValueError, match="validate must be one of strict, warn, off"):
+        load_spec(BOOLEAN_EXCLUSIVE_MINIMUM, validate="lenient")  # type: ignore[arg-type]
+
+
+def test_servers_as_a_mapping_loads_with_validate_off() -> None:
+    path = Path(__file__).parent / "specs" / "malformed" / "servers-mapping.yaml"
+    spec = load_spec(path, validate="off")
+    assert spec.server_urls == ()
