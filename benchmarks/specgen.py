@@ -3,7 +3,10 @@
 Stripe's ``spec3.json`` (4.2 MB) has 417 operations and 557 schemas. This generator builds a
 document of the same shape: resources with list/create/retrieve/update/delete operations,
 schemas with many described properties, ``$ref`` between schemas, ``allOf`` compositions,
-nullable and enum properties, shared parameters and an error schema.
+nullable and enum properties, shared parameters and an error schema. References point to a
+pool of 60 "leaf" schemas (as Stripe's point to shared objects such as addresses): long
+reference chains make openapi-spec-validator (hence openapi-core) recurse past Python's
+limit, which would leave no peer to compare with.
 
 Run ``python benchmarks/specgen.py out.json`` to write one; the benchmarks call
 :func:`build_spec` and write it to a temporary folder.
@@ -30,8 +33,14 @@ def _sentence(rng: random.Random, words: int) -> str:
     return text[0].upper() + text[1:] + "."
 
 
+_LEAVES = 60  # schemas that reference no other: every $ref targets one of them
+
+
 def _property(rng: random.Random, index: int, names: list[str], own: int) -> dict[str, Any]:
     kind = index % 9
+    if own < _LEAVES and kind in (4, 5, 8):
+        kind = index % 4  # leaves hold plain values only
+    leaves = names[:_LEAVES]
     described = {"description": _sentence(rng, rng.randint(18, 40))}
     if kind == 0:
         return {"type": "string", "maxLength": 5000, **described}
@@ -43,7 +52,7 @@ def _property(rng: random.Random, index: int, names: list[str], own: int) -> dic
     if kind == 3:
         return {"type": "boolean", **described}
     if kind == 4:
-        target = names[(own + index * 7 + 1) % len(names)]
+        target = leaves[(own + index * 7 + 1) % len(leaves)]
         return {
             "anyOf": [
                 {"type": "string", "maxLength": 5000},
@@ -53,7 +62,7 @@ def _property(rng: random.Random, index: int, names: list[str], own: int) -> dic
             **described,
         }
     if kind == 5:
-        target = names[(own + index * 3 + 2) % len(names)]
+        target = leaves[(own + index * 3 + 2) % len(leaves)]
         return {"type": "array", "items": {"$ref": f"#/components/schemas/{target}"}, **described}
     if kind == 6:
         return {
@@ -63,7 +72,7 @@ def _property(rng: random.Random, index: int, names: list[str], own: int) -> dic
         }
     if kind == 7:
         return {"type": "string", "format": "date-time", "nullable": True, **described}
-    target = names[(own + index + 3) % len(names)]
+    target = leaves[(own + index + 3) % len(leaves)]
     return {"allOf": [{"$ref": f"#/components/schemas/{target}"}], "nullable": True, **described}
 
 
@@ -86,11 +95,11 @@ def _schemas(rng: random.Random, count: int) -> dict[str, Any]:
             "title": name,
             "x-resourceId": name.lower(),
         }
-        if own % 4 == 0 and own:
-            # a composed schema: a parent plus its own properties
+        if own % 4 == 0 and own >= _LEAVES:
+            # a composed schema: a parent (a leaf) plus its own properties
             schema = {
                 "allOf": [
-                    {"$ref": f"#/components/schemas/{names[own - 1]}"},
+                    {"$ref": f"#/components/schemas/{names[own % _LEAVES]}"},
                     {"type": "object", "properties": props, "required": ["id"]},
                 ],
                 "description": schema["description"],
