@@ -89,3 +89,13 @@ def test_servers_as_a_mapping_loads_with_validate_off() -> None:
     path = Path(__file__).parent / "specs" / "malformed" / "servers-mapping.yaml"
     spec = load_spec(path, validate="off")
     assert spec.server_urls == ()
+
+
+@pytest.mark.parametrize("path", MALFORMED, ids=[p.stem for p in MALFORMED])
+def test_malformed_documents_load_with_validate_off_without_crashing(path: Path) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SpecValidationWarning)
+        spec = load_spec(path, validate="off", cache=False)
+    assert isinstance(spec.server_urls, tuple)
+    assert all(scheme in {"http", "https", "ws", "wss"} for scheme in spec.schemes)
+    assert spec.host is None or isinstance(spec.host, str)

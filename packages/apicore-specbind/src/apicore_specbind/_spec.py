@@ -141,7 +141,8 @@ class Spec:
     def schemes(self) -> tuple[str, ...]:
         """Swagger 2.0 ``schemes`` (or those of the OpenAPI 3 server URLs)."""
         if self.spec_version == "2.0":
-            return tuple(str(s) for s in self.document.get("schemes") or ())
+            schemes = self.document.get("schemes")
+            return tuple(str(s) for s in schemes) if isinstance(schemes, list) else ()
         return tuple(dict.fromkeys(u.split("://")[0] for u in self.server_urls if "://" in u))
 
     @property
@@ -160,7 +161,9 @@ class Spec:
             host = self.document.get("host")
             base = str(self.document.get("basePath") or "")
             return tuple(f"{s}://{host}{base}" for s in self.schemes) if host else ()
-        servers = self.document.get("servers") or ()
+        servers = self.document.get("servers")
+        if not isinstance(servers, list):
+            return ()
         return tuple(str(s["url"]) for s in servers if isinstance(s, Mapping) and "url" in s)
 
     @property
@@ -458,9 +461,11 @@ def _build(
     try:
         operations = normaliser.operations()
     except (TypeError, KeyError, AttributeError, ValueError):
-        if structural:  # a shape the meta-schema already reported
-            raise SpecLoadError(structural, source=label) from None
-        raise
+        # a shape the normaliser cannot walk: the meta-schema says where (even with "off")
+        found = structural or structure_issues(document, version)
+        if not found:  # pragma: no cover - the meta-schemas describe every shape we walk
+            raise
+        raise SpecLoadError(found, source=label) from None
     if normaliser.synthetic:
         document[SYNTH_KEY] = normaliser.synthetic
     definitions_key = ("definitions",) if version == "2.0" else ("components", "schemas")

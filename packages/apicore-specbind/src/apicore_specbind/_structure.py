@@ -87,7 +87,12 @@ def _slow(version: str) -> Any:
 
 
 def structure_issues(document: Mapping[str, Any], version: str) -> list[SpecIssue]:
-    """Every place where ``document`` breaks its version's official meta-schema."""
+    """Every place where ``document`` breaks its version's official meta-schema.
+
+    Plus the one rule of the specification the meta-schemas cannot say: a server variable's
+    ``default`` is one of its ``enum`` values.
+    """
+    extra = _server_variable_issues(document) if version != "2.0" else []
     fast = _fast(version)
     if fast is not None:
         try:
@@ -95,14 +100,48 @@ def structure_issues(document: Mapping[str, Any], version: str) -> list[SpecIssu
         except fastjsonschema.JsonSchemaException:
             pass
         else:
-            return []
-    issues: list[SpecIssue] = []
+            return extra
+    issues: list[SpecIssue] = list(extra)
     for error in _slow(version).iter_errors(document):
         best = jsonschema.exceptions.best_match(error.context) if error.context else error
         issues.append(SpecIssue(tuple(best.absolute_path), _message(best)))
         if len(issues) >= _MAX_ISSUES:
             break
     issues.sort(key=lambda issue: [str(p) for p in issue.path])
+    return issues
+
+
+def _server_variable_issues(document: Mapping[str, Any]) -> list[SpecIssue]:
+    places: list[tuple[tuple[str | int, ...], Any]] = [(("servers",), document.get("servers"))]
+    paths = document.get("paths")
+    if isinstance(paths, Mapping):
+        for template, item in paths.items():
+            if isinstance(item, Mapping):
+                places.append((("paths", template, "servers"), item.get("servers")))
+                places.extend(
+                    (("paths", template, method, "servers"), op.get("servers"))
+                    for method, op in item.items()
+                    if isinstance(op, Mapping)
+                )
+    issues: list[SpecIssue] = []
+    for where, servers in places:
+        if not isinstance(servers, list):
+            continue
+        for index, server in enumerate(servers):
+            variables = server.get("variables") if isinstance(server, Mapping) else None
+            if not isinstance(variables, Mapping):
+                continue
+            for name, variable in variables.items():
+                if not isinstance(variable, Mapping):
+                    continue
+                enum, default = variable.get("enum"), variable.get("default")
+                if isinstance(enum, list) and enum and default not in enum:
+                    issues.append(
+                        SpecIssue(
+                            (*where, index, "variables", name, "default"),
+                            f"the default {default!r} is not one of the enum values {enum!r}",
+                        )
+                    )
     return issues
 
 
