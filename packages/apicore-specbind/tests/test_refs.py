@@ -8,7 +8,13 @@ from typing import Any
 
 import pytest
 
-from apicore_specbind import RefResolutionError, RequestValidationError, load_spec
+from apicore_specbind import (
+    RefResolutionError,
+    RequestValidationError,
+    SpecLimitError,
+    SpecLimits,
+    load_spec,
+)
 
 HEAD = 'openapi: 3.0.3\ninfo: {title: t, version: "1"}\n'
 
@@ -27,6 +33,8 @@ class _Canary(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         _Canary.hits.append(self.path)
         body = b"type: object\nproperties: {a: {type: integer}}\n"
+        if self.path.startswith("/big"):
+            body += b"description: " + b"x" * 5000 + b"\n"
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -211,3 +219,24 @@ def test_dynamic_ref_and_recursive_ref_resolve_to_their_anchor() -> None:
     assert _body_errors(spec, b'{"kids": [{"kids": [{"value": "x"}]}]}') == [
         "body.kids.0.kids.0.value"
     ]
+
+
+def test_remote_documents_are_bounded_too(canary: str) -> None:
+    with pytest.raises(SpecLimitError, match=r"max_bytes=2000") as info:
+        load_spec(
+            HEAD + _op(f"{canary}/big.yaml#"),
+            allow_remote_refs=True,
+            limits=SpecLimits(max_bytes=2000),
+        )
+    assert info.value.limit == "max_bytes"
+    assert _Canary.hits == ["/big.yaml"]
+
+
+def test_too_many_documents_are_refused(tmp_path: Path) -> None:
+    for index in range(3):
+        (tmp_path / f"s{index}.yaml").write_text(f"{{$ref: 's{index + 1}.yaml'}}\n")
+    (tmp_path / "s3.yaml").write_text("type: object\n")
+    (tmp_path / "api.yaml").write_text(HEAD + _op("s0.yaml"))
+    assert load_spec(tmp_path / "api.yaml").operations
+    with pytest.raises(SpecLimitError, match="max_documents"):
+        load_spec(tmp_path / "api.yaml", limits=SpecLimits(max_documents=2))
