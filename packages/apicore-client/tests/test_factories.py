@@ -353,3 +353,4 @@ def test_a_second_from_spec_of_a_file_reuses_the_loaded_spec() -> None:
     with Client.from_spec(SPEC_FILES["3.0"], transport=transport) as first:
         with Client.from_spec(SPEC_FILES["3.0"], transport=transport) as second:
             assert second.spec is first.spec
+            assert type(second) is type(first)  # the per-spec class is made once

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import os
 import random as _random
+import ssl
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
@@ -61,6 +64,21 @@ class RequestOptions(TypedDict, total=False):
     idempotency_key: str | bool | None
     retry: RetryPolicy | None
     timeouts: Timeouts | float | None
+
+
+def shared_ssl_context() -> ssl.SSLContext:
+    """The TLS context of the clients we create, made once per process.
+
+    It is what httpx would build for each client (certifi's CA bundle, or ``SSL_CERT_FILE`` /
+    ``SSL_CERT_DIR`` when set), whose loading takes tens of milliseconds: sharing it makes a
+    new client cheap. A change of those variables gets a new context.
+    """
+    return _ssl_context(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+
+
+@functools.lru_cache(maxsize=4)
+def _ssl_context(cert_file: str | None, cert_dir: str | None) -> ssl.SSLContext:
+    return httpx.create_ssl_context()
 
 
 class _Base:
@@ -204,6 +222,7 @@ class Client(_Base):
                 transport=transport,
                 limits=httpx.Limits() if limits is None else limits,
                 timeout=httpx.Timeout(**Timeouts.of(timeouts or Timeouts()).as_dict()),
+                verify=shared_ssl_context() if transport is None else True,
             )
         self._http = http_client
         self._configure(
@@ -485,6 +504,7 @@ class AsyncClient(_Base):
                 transport=transport,
                 limits=httpx.Limits() if limits is None else limits,
                 timeout=httpx.Timeout(**Timeouts.of(timeouts or Timeouts()).as_dict()),
+                verify=shared_ssl_context() if transport is None else True,
             )
         self._http = http_client
         self._configure(
