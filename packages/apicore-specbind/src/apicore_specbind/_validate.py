@@ -348,13 +348,76 @@ class ValidatorFactory:
 
 @functools.cache
 def _fast_meta(cls: type[jsonschema.protocols.Validator]) -> Callable[[Any], Any] | None:
-    """The draft 4 meta-schema compiled once (the valid case of ``check_schema``)."""
-    if cls is not jsonschema.Draft4Validator:
-        return None
+    """The dialect's meta-schema compiled once (the valid case of ``check_schema``)."""
     try:
-        return fastjsonschema.compile(cls.META_SCHEMA, use_default=False, use_formats=False)
+        if cls is jsonschema.Draft4Validator:
+            meta: Any = cls.META_SCHEMA
+        elif cls is jsonschema.Draft202012Validator:
+            meta = static_2020_12_meta_schema()
+        else:  # pragma: no cover - the two dialects specs use
+            return None
+        return fastjsonschema.compile(meta, use_default=False, use_formats=False)
     except Exception:  # pragma: no cover - jsonschema alone then
         return None
+
+
+_DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/"
+_NOT_KEYWORDS = ("$schema", "$id", "$vocabulary", "$dynamicAnchor", "$defs", "title")
+
+
+def static_2020_12_meta_schema() -> dict[str, Any]:
+    """The JSON Schema 2020-12 meta-schema as one draft 7 schema, for ``fastjsonschema``.
+
+    The seven vocabulary meta-schemas are inlined under ``allOf``, their ``$defs`` hoisted
+    into ``definitions``, and ``$dynamicRef: "#meta"`` (which, with no dialect extending it,
+    means the root) becomes ``$ref: "#"``. The keywords it uses (``type``, ``properties``,
+    ``additionalProperties``, ``items``, ``anyOf``, ``enum``, ``minimum``, ``pattern``...)
+    mean the same in draft 7. Formats are not checked, as in ``check_schema``.
+    """
+    from jsonschema_specifications import REGISTRY
+
+    root = REGISTRY[_DRAFT_2020_12 + "schema"].contents
+    definitions: dict[str, Any] = {}
+    members: list[Any] = []
+    for member in root["allOf"]:
+        name = str(member["$ref"]).rsplit("/", 1)[-1]
+        vocabulary = REGISTRY[_DRAFT_2020_12 + "meta/" + name].contents
+        for key, value in (vocabulary.get("$defs") or {}).items():
+            definitions[f"{name}-{key}"] = _static(value, name)
+        members.append(
+            _static({k: v for k, v in vocabulary.items() if k not in _NOT_KEYWORDS}, name)
+        )
+    own = {k: v for k, v in root.items() if k in ("type", "properties")}
+    return {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "definitions": definitions,
+        "allOf": members,
+        **_static(own, "schema"),
+    }
+
+
+def _static(node: Any, vocabulary: str) -> Any:
+    if isinstance(node, list):
+        return [_static(item, vocabulary) for item in node]
+    if not isinstance(node, Mapping):
+        return node
+    out: dict[str, Any] = {}
+    ref: str | None = None
+    for key, value in node.items():
+        if key == "$dynamicRef" and value == "#meta":
+            ref = "#"
+        elif key == "$ref" and isinstance(value, str):
+            where, _, fragment = value.partition("#")
+            owner = where.rsplit("/", 1)[-1] if where else vocabulary
+            if not fragment.startswith("/$defs/"):
+                raise ValueError(f"unexpected reference {value!r} in the 2020-12 meta-schema")
+            ref = f"#/definitions/{owner}-{fragment.removeprefix('/$defs/')}"
+        else:
+            out[key] = _static(value, vocabulary)
+    if ref is None:
+        return out
+    # draft 7 ignores the siblings of $ref: keep them beside it under allOf
+    return {"$ref": ref} if not out else {"allOf": [{"$ref": ref}], **out}
 
 
 def errors_of(validator: SchemaValidator, instance: Any, loc: Loc) -> list[ErrorDetail]:
