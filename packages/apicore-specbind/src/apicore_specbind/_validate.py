@@ -13,6 +13,7 @@ import base64
 import binascii
 import datetime as dt
 import functools
+import json
 import re
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -286,6 +287,13 @@ def _format_function(check: Callable[[Any], object]) -> Callable[[Any], bool]:
     return run
 
 
+def _content_key(schema: Any) -> str | None:
+    try:
+        return json.dumps(schema, sort_keys=True, allow_nan=False)
+    except (TypeError, ValueError):  # not plain JSON data (a YAML set?): no sharing
+        return None
+
+
 class ValidatorFactory:
     """Builds (once) and caches a validator per schema pointer of the converted document."""
 
@@ -300,6 +308,7 @@ class ValidatorFactory:
         self.cls = cls
         self.format_checker = format_checker
         self._cache: dict[str, SchemaValidator] = {}
+        self._by_content: dict[str, SchemaValidator] = {}
 
     def schema_at(self, ptr: str) -> Any:
         """The converted schema at a pointer."""
@@ -321,11 +330,20 @@ class ValidatorFactory:
                     # A recursive schema: the whole document is the root so
                     # "#/definitions/..." resolves (info, paths, ... are no keywords).
                     root = {**self.document, "$ref": "#" + ptr}
-            validator = self.cls(root, format_checker=self.format_checker)
-            fast = None
-            if self.cls is jsonschema.Draft4Validator and not _has_ref(root):
-                fast = _compile_fast(root, self.format_checker)
-            cached = self._cache[ptr] = SchemaValidator(validator, fast)
+            # Operations repeat schemas (an id parameter, a shared body): compile each once.
+            # (Not a recursive schema, whose root is the whole document.)
+            recursive = root is not schema and isinstance(root, Mapping) and "$ref" in root
+            same = None if recursive else _content_key(root)
+            cached = self._by_content.get(same) if same is not None else None
+            if cached is None:
+                validator = self.cls(root, format_checker=self.format_checker)
+                fast = None
+                if self.cls is jsonschema.Draft4Validator and not _has_ref(root):
+                    fast = _compile_fast(root, self.format_checker)
+                cached = SchemaValidator(validator, fast)
+                if same is not None:
+                    self._by_content[same] = cached
+            self._cache[ptr] = cached
         return cached
 
     def check_schema(self, ptr: str) -> list[str]:
