@@ -8,6 +8,7 @@ inlines them, so recursive schemas stay finite.
 
 from __future__ import annotations
 
+import functools
 import urllib.parse
 from collections.abc import Mapping
 from pathlib import Path
@@ -80,6 +81,7 @@ _DYNAMIC_KEYS = ("$dynamicRef", "$recursiveRef")
 _ROOT_BASE = "file:///apicore-spec-root"
 
 
+@functools.lru_cache(maxsize=256)
 def _base_of(location: str | None) -> str:
     if location is None:
         return _ROOT_BASE
@@ -370,19 +372,22 @@ class Bundler:
 def check_local_refs(doc: Any) -> list[SpecIssue]:
     """Report every local ``$ref`` that points nowhere, with the path where it appears."""
     issues: list[SpecIssue] = []
+    found: set[str] = set()  # references already resolved (most are repeated)
     stack: list[tuple[Any, tuple[str | int, ...]]] = [(doc, ())]
     while stack:
         node, path = stack.pop()
         if isinstance(node, Mapping):
             for name, value in node.items():
                 if name == "$ref" and isinstance(value, str):
-                    if value.startswith("#"):
+                    if value.startswith("#") and value not in found:
                         try:
                             lookup(doc, value[1:])
                         except KeyError:
                             issues.append(
                                 SpecIssue((*path, name), f"$ref {value!r} points nowhere")
                             )
+                        else:
+                            found.add(value)
                 elif isinstance(value, (Mapping, list)) and name not in _DATA_KEYS:
                     stack.append((value, (*path, name)))
         elif isinstance(node, list):
