@@ -214,11 +214,13 @@ def test_legacy_get_model_and_get_function(pool: Pool) -> None:
 
 
 def test_spec_errors_are_pymacaron_exceptions_and_spec_load_errors(pool: Pool) -> None:
-    with pytest.raises(PyMacaronCoreException) as info:
+    with pytest.raises(pymacaron_core.SpecLoadError) as info:
         ApiPool.add("bad", yaml_str='swagger: "2.0"\ninfo: {title: t, version: "1"}\n')
-    assert isinstance(info.value, SpecLoadError)
-    assert isinstance(info.value, pymacaron_core.SpecLoadError)
-    assert [issue.dotted for issue in info.value.issues] == ["<root>"]
+    error: object = info.value
+    assert isinstance(error, PyMacaronCoreException)
+    assert isinstance(error, SpecLoadError)
+    assert [issue.dotted for issue in error.issues] == ["<root>"]
+    assert isinstance(error.__cause__, SpecLoadError)
 
 
 def test_yaml_str_is_text_never_a_file_name(pool: Pool, tmp_path: Path) -> None:
