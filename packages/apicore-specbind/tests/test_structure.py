@@ -99,3 +99,25 @@ def test_malformed_documents_load_with_validate_off_without_crashing(path: Path)
     assert isinstance(spec.server_urls, tuple)
     assert all(scheme in {"http", "https", "ws", "wss"} for scheme in spec.schemes)
     assert spec.host is None or isinstance(spec.host, str)
+
+
+def test_validate_warn_loads_a_spec_with_unresolvable_refs(tmp_path: Path) -> None:
+    (tmp_path / "api.yaml").write_text(
+        'openapi: 3.0.3\ninfo: {title: t, version: "1"}\n'
+        "paths:\n  /ok:\n    get:\n      operationId: ok\n"
+        "      responses:\n        '200': {description: ok}\n"
+        "  /bad:\n    get:\n      operationId: bad\n"
+        "      responses:\n        '200': {$ref: '#/components/responses/Missing'}\n"
+        "components:\n  schemas:\n    Far: {$ref: '../outside.yaml'}\n"
+        "    Near: {type: object, properties: {a: {type: string}}}\n"
+    )
+    with pytest.raises(SpecLoadError, match="outside the spec's folder"):
+        load_spec(tmp_path / "api.yaml")
+    with pytest.warns(SpecValidationWarning) as caught:
+        spec = load_spec(tmp_path / "api.yaml", validate="warn")
+    messages = " ".join(str(w.message) for w in caught)
+    assert "outside the spec's folder" in messages
+    assert "components.schemas.Far" in messages
+    assert "paths./bad.get.responses.200" in messages
+    assert [op.operation_id for op in spec.operations] == ["ok"]
+    assert set(spec.models) == {"Near"}

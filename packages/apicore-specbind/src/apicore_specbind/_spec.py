@@ -501,7 +501,15 @@ def _build(
     if warned is not None:
         warned.extend(issues)
     context = Context(document, validators=factory, formats=all_formats, options=options)
-    models = _models(document, definitions, base, context, persist=persist, label=label)
+    models = _models(
+        document,
+        definitions,
+        base,
+        context,
+        persist=persist,
+        label=label,
+        warned=None if validate == "strict" else warned,
+    )
     operations = [_bind(op, context) for op in operations]
     return Spec(
         document,
@@ -537,7 +545,9 @@ def _models(
     *,
     persist: bool,
     label: str,
+    warned: list[SpecIssue] | None = None,
 ) -> dict[str, type[Model]]:
+    """The model classes; problems raise, or are added to ``warned`` when it is given."""
     classes: dict[str, type[Model]] = {}
     issues: list[SpecIssue] = []
     for name, raw in definitions.items():
@@ -584,8 +594,10 @@ def _models(
         context.model_by_pointer[ptr] = classes[str(name)]
         # An alias (``Pet: {$ref: models.yaml#/Pet}``): references to the target mean Pet too.
         context.model_by_pointer.setdefault(target, classes[str(name)])
-    if issues:
+    if issues and warned is None:
         raise SpecLoadError(issues, source=label)
+    if warned is not None:
+        warned.extend(issues)
     return classes
 
 
