@@ -204,6 +204,7 @@ class RedisJobStore:
         lease: float,
         limit: int = 1,
         endpoints: Collection[str] | None = None,
+        stage: Stage | None = None,
     ) -> list[Claim]:
         """Lease up to ``limit`` due jobs; see :meth:`JobStore.claim`."""
         names = [] if endpoints is None else list(endpoints)
@@ -215,6 +216,7 @@ class RedisJobStore:
             _num(now),
             _num(now + lease),
             str(limit),
+            stage or "",
             "0" if endpoints is None else "1",
             *names,
         )
@@ -314,6 +316,14 @@ class RedisJobStore:
         if row is None:
             raise JobNotFoundError(f"no job {job_id!r} in Redis (prefix {self.prefix!r})")
         return _job(row)
+
+    def cancel(self, job_id: str, *, now: float, reason: str = "cancelled") -> tuple[Job, bool]:
+        """Stop a job that has not ended; see :meth:`JobStore.cancel`."""
+        row = self._call("cancel", job_id, _num(now), reason)
+        if row is None:
+            raise JobNotFoundError(f"no job {job_id!r} in Redis (prefix {self.prefix!r})")
+        flag, data = row
+        return _job(data), flag == 1
 
     def take_unpublished(self, *, now: float, limit: int = 500) -> list[str]:
         """Return the jobs an executor must be told about now, and mark them published.
