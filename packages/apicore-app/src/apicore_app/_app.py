@@ -316,6 +316,18 @@ class Api:
         if any(r.requirement.authenticated for r in self.routes):
             _ = self.authenticator  # say at start-up how to configure a missing token
 
+    @staticmethod
+    def served() -> bool:
+        """Whether this process was started by a WSGI server that calls no start-up hook.
+
+        gunicorn (it sets ``SERVER_SOFTWARE=gunicorn/...`` for its master and workers) and
+        uWSGI import the app and then only call it with requests. An adapter asks this
+        when a callback route is declared and then calls :meth:`start` at once, so that
+        pending jobs resume without waiting for a first request.
+        """
+        software = os.environ.get("SERVER_SOFTWARE", "")
+        return software.startswith("gunicorn/") or "uwsgi" in sys.modules
+
     def stop(self, timeout: float = 10.0) -> None:
         """Stop background work, finishing what is in flight (up to ``timeout`` seconds)."""
         with self._lock:
@@ -484,26 +496,44 @@ class Api:
         return Call(route, args, kwargs, rid, principal, request)
 
     def _builtin(self, request: Request) -> Response | None:
-        if request.method not in ("GET", "HEAD"):
+        if request.method not in ("GET", "HEAD", "DELETE"):
             return None
-        response = self._docs_routes.answer(request.path, request.query_string)
+        response = None
+        if request.method != "DELETE":
+            response = self._docs_routes.answer(request.path, request.query_string)
         if response is None and self._dispatcher is not None:
             prefix = self._dispatcher.settings.jobs_prefix.rstrip("/") + "/"
             job_id = request.path.removeprefix(prefix)
             if request.path.startswith(prefix) and "/" not in job_id:
+                if request.method == "DELETE":
+                    return self._job_cancel(job_id, request)
                 return self._job_status(job_id, request)
         return response
 
-    def _job_status(self, job_id: str, request: Request) -> Response:
-        owner = None
+    def _job_owner(self, request: Request) -> str | None:
         try:
             principal = self.authenticator.check(request.headers.items(), ANY_TOKEN)
-            owner = principal.name if principal is not None else None
         except CredentialsError:
-            owner = None  # an owned job then stays invisible: 404, no hint it exists
-        status = self.dispatcher.status(job_id, owner=owner)
+            return None  # an owned job then stays invisible: 404, no hint it exists
+        return principal.name if principal is not None else None
+
+    def _job_status(self, job_id: str, request: Request) -> Response:
+        status = self.dispatcher.status(job_id, owner=self._job_owner(request))
         if status is None:
             return _problem(problem(404, "No such job"), "")
+        return Response.json(200, json.dumps(status, separators=(",", ":")).encode())
+
+    def _job_cancel(self, job_id: str, request: Request) -> Response:
+        # ``DELETE /jobs/{id}``: an owned job only for its owner (404 for anyone else)
+        owner = self._job_owner(request)
+        cancelled = self.dispatcher.cancel(job_id, owner=owner)
+        if cancelled is None:
+            return _problem(problem(404, "No such job"), "")
+        job, done = cancelled
+        if not done:
+            detail = f"The job has already ended ({job.state.value}); nothing to cancel."
+            return _problem(problem(409, detail), "")
+        status = self.dispatcher.status(job_id, owner=owner)
         return Response.json(200, json.dumps(status, separators=(",", ":")).encode())
 
     def _check_auth(self, route: Route, request: Request) -> Principal | None:
@@ -609,11 +639,11 @@ class Api:
             elapsed = (time.perf_counter() - started) * 1000
             access_logger.info(
                 "%s %s %d %.1fms request_id=%s",
-                request.method,
-                request.path,
+                log_safe(request.method),
+                log_safe(request.path),
                 response.status,
                 elapsed,
-                rid,
+                log_safe(rid),
             )
         return response
 
@@ -663,6 +693,19 @@ def _call_context(call: Call) -> CallContext:
         headers.get("pymcallid") or headers.get("pymcallerid"),
         headers.get("pymcallpath") or headers.get("pymcallerpath"),
     )
+
+
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\\]")
+
+
+def log_safe(text: str) -> str:
+    """Escape control characters and backslashes so that request text stays on its line.
+
+    A ``%0a`` in a path decodes to a line break; written raw, it would forge a log line.
+    """
+    if _UNSAFE.search(text) is None:
+        return text
+    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def request_id(given: str | None) -> str:

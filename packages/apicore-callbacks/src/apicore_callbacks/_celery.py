@@ -241,11 +241,14 @@ class Sweeper:
     def _loop(self) -> None:
         store = self.publisher.store
         assert isinstance(store, RedisJobStore)
-        while not self._stop.wait(self.settings.poll_interval):
+        # The first sweep runs at once: a worker starting publishes the pending jobs.
+        while True:
             try:
                 sweep(store, self.publisher, now=time.time())
             except Exception:
                 logger.warning("[[apicore_callbacks]] sweeper: Redis unavailable; retrying")
+            if self._stop.wait(self.settings.poll_interval):
+                return
 
 
 def load_dispatcher(target: str) -> Dispatcher:

@@ -9,11 +9,13 @@ import hmac
 import inspect
 import json
 import logging
+import os
 import random
 import socket
 import ssl
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -142,6 +144,7 @@ class Dispatcher:
         self._resolver = resolver
         self._clock: Clock = clock if clock is not None else time.time
         self._rng = rng if rng is not None else random.Random()
+        self._named = worker_id is not None
         self.worker_id = worker_id or holder_name(f"{id(self):x}")
         self._reclaimed_at = -RECLAIM_INTERVAL
         self._thread: threading.Thread | None = None
@@ -151,6 +154,7 @@ class Dispatcher:
         self._stop_timeout = 10.0
         self._ready = threading.Event()
         self._tls: ssl.SSLContext | None = None
+        self._fork_hook = False
 
     # -- accepting -------------------------------------------------------------------------
 
@@ -281,11 +285,17 @@ class Dispatcher:
         """Start the background worker thread (idempotent).
 
         With a publisher (Celery), jobs run on the external workers: nothing starts here.
+        A started dispatcher starts again in a forked child (threads do not survive a fork):
+        under ``gunicorn --preload`` every worker process runs its own.
         """
         if self.publisher is not None:
             return
         if self._thread is not None and self._thread.is_alive():
             return
+        if not self._fork_hook:
+            self._fork_hook = True
+            ref = weakref.ref(self)
+            os.register_at_fork(after_in_child=lambda: _restart_in_child(ref))
         self._stopping = False
         self._ready.clear()
         self._thread = threading.Thread(
@@ -293,6 +303,17 @@ class Dispatcher:
         )
         self._thread.start()
         self._ready.wait(timeout=10)
+
+    def _forked(self) -> None:
+        # In a forked child: the parent's thread and loop are not ours; start our own.
+        running = self._thread is not None and not self._stopping
+        self._thread, self._loop, self._wake = None, None, None
+        self._ready = threading.Event()
+        self._reclaimed_at = -RECLAIM_INTERVAL
+        if not self._named:
+            self.worker_id = holder_name(f"{id(self):x}")
+        if running:
+            self.start()
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop claiming, let in-flight jobs finish up to ``timeout``, release the rest."""
@@ -712,3 +733,9 @@ class Dispatcher:
         await asyncio.to_thread(
             self.store.finish_delivery, claim, attempt, now=now, retry_at=retry_at
         )
+
+
+def _restart_in_child(ref: weakref.ref[Dispatcher]) -> None:
+    dispatcher = ref()
+    if dispatcher is not None:
+        dispatcher._forked()
