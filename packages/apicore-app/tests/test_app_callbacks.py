@@ -1,7 +1,9 @@
 """Callback jobs through the Api: cancelling with ``DELETE /jobs/{id}``; the access log."""
 
+import asyncio
 import json
 import logging
+import threading
 from pathlib import Path
 
 import pytest
@@ -100,3 +102,41 @@ def test_served_by_a_server_without_start_up_hooks(
 ) -> None:
     monkeypatch.setenv("SERVER_SOFTWARE", software)
     assert Api.served() is served
+
+
+def test_one_slow_sync_endpoint_cannot_take_every_thread() -> None:
+    release = threading.Event()
+    api = Api(threads=4, endpoint_threads=2)
+
+    @api.route("/slow")
+    def slow() -> int:
+        release.wait(20)
+        return 1
+
+    @api.route("/fast")
+    def fast() -> int:
+        return 2
+
+    async def scenario() -> tuple[int, int]:
+        slow_calls = [
+            asyncio.ensure_future(api.handle_async(request("POST", "/slow", b"{}")))
+            for _ in range(6)
+        ]
+        await asyncio.sleep(0.2)
+        # six slow calls wait, but hold only two of the four threads
+        answer = await asyncio.wait_for(api.handle_async(request("POST", "/fast", b"{}")), 10)
+        done = sum(call.done() for call in slow_calls)
+        release.set()
+        await asyncio.gather(*slow_calls)
+        return answer.status, done
+
+    try:
+        assert asyncio.run(scenario()) == (200, 0)
+    finally:
+        release.set()
+        api.stop()
+
+
+def test_endpoint_threads_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="endpoint_threads"):
+        Api(endpoint_threads=0)

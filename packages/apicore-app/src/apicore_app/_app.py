@@ -131,6 +131,9 @@ class Api:
         openapi_path: Where the document is served (``None``: not served); likewise
             ``docs_path``, ``redoc_path`` and ``swagger_path``.
         threads: Worker threads for sync functions under ``handle_async``.
+        endpoint_threads: Of those, how many one endpoint may hold at once (default three
+            quarters): the calls beyond wait without holding a thread, so one slow sync
+            endpoint cannot stall the others.
     """
 
     def __init__(
@@ -152,9 +155,12 @@ class Api:
         redoc_path: str | None = "/redoc",
         swagger_path: str | None = "/swagger",
         threads: int = 40,
+        endpoint_threads: int | None = None,
     ) -> None:
         if validation_status not in (400, 422):
             raise ValueError("validation_status must be 400 or 422")
+        if threads < 1 or (endpoint_threads is not None and not 1 <= endpoint_threads):
+            raise ValueError("threads and endpoint_threads must be at least 1")
         self.title = title
         self.version = version
         self.description = description
@@ -182,6 +188,10 @@ class Api:
             title=lambda: self.api_info().title,
         )
         self._threads = threads
+        self._endpoint_threads = min(
+            threads, endpoint_threads if endpoint_threads is not None else max(1, threads * 3 // 4)
+        )
+        self._limits: dict[tuple[int, str], asyncio.Semaphore] = {}
         self._executor: concurrent.futures.ThreadPoolExecutor | None = None
         self._loop_thread: LoopThread | None = None
         self._lock = threading.Lock()
@@ -604,14 +614,25 @@ class Api:
             else:
                 loop = asyncio.get_running_loop()
                 context = contextvars.copy_context()
-                result = await loop.run_in_executor(
-                    self._pool(), lambda: context.run(operation.func, *call.args, **call.kwargs)
-                )
+                async with self._limit(loop, call.route.key):
+                    result = await loop.run_in_executor(
+                        self._pool(),
+                        lambda: context.run(operation.func, *call.args, **call.kwargs),
+                    )
             return self._result(call, result)
         except Exception:
             return self._crash(call)
         finally:
             reset_call_context(token)
+
+    def _limit(self, loop: asyncio.AbstractEventLoop, key: str) -> asyncio.Semaphore:
+        # one semaphore per endpoint and event loop (a semaphore belongs to one loop)
+        limit = self._limits.get((id(loop), key))
+        if limit is None:
+            limit = self._limits.setdefault(
+                (id(loop), key), asyncio.Semaphore(self._endpoint_threads)
+            )
+        return limit
 
     def _result(self, call: Call, result: Any) -> Response:
         try:
