@@ -16,8 +16,10 @@ from apicore_callbacks import Settings
 ALICE, BOB = "alice-token-value-1", "bob-token-value-22"
 
 
-def request(method: str, path: str, body: bytes = b"", **headers: str) -> Request:
-    return Request(method, path, "", Headers(headers), body)
+def request(
+    method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None
+) -> Request:
+    return Request(method, path, "", Headers(headers or {}), body)
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -34,22 +36,22 @@ def test_delete_cancels_a_job_for_its_owner_only(tmp_path: Path) -> None:
 
     # the worker is not started: the job stays queued until it is cancelled
     headers = {"Asymmetric-Callback-URL": "https://receiver.example/hook", **bearer(ALICE)}
-    accepted = api.handle(request("POST", "/predict", b'{"x": 1}', **headers))
+    accepted = api.handle(request("POST", "/predict", b'{"x": 1}', headers))
     assert accepted.status == 202
     path = accepted.header("location")
     assert path is not None
     for others in ({}, bearer(BOB), bearer("wrong-token-value")):
-        answer = api.handle(request("DELETE", path, **others))
+        answer = api.handle(request("DELETE", path, headers=others))
         assert answer.status == 404  # not the owner: no hint the job exists
-    assert api.handle(request("DELETE", "/jobs/job_nope", **bearer(ALICE))).status == 404
-    cancelled = api.handle(request("DELETE", path, **bearer(ALICE)))
+    assert api.handle(request("DELETE", "/jobs/job_nope", headers=bearer(ALICE))).status == 404
+    cancelled = api.handle(request("DELETE", path, headers=bearer(ALICE)))
     assert cancelled.status == 200
     body = json.loads(cancelled.body)
     assert (body["state"], body["last_error"]) == ("cancelled", "cancelled by its owner")
-    again = api.handle(request("DELETE", path, **bearer(ALICE)))
+    again = api.handle(request("DELETE", path, headers=bearer(ALICE)))
     assert again.status == 409
     assert "already ended (cancelled)" in json.loads(again.body)["detail"]
-    status = api.handle(request("GET", path, **bearer(ALICE)))
+    status = api.handle(request("GET", path, headers=bearer(ALICE)))
     assert json.loads(status.body)["state"] == "cancelled"
 
 
