@@ -11,7 +11,6 @@ import json
 import logging
 import os
 import random
-import socket
 import ssl
 import threading
 import time
@@ -30,7 +29,7 @@ from apicore_callbacks._errors import (
     JobNotFoundError,
 )
 from apicore_callbacks._forwarding import clean_request_id, clean_traceparent
-from apicore_callbacks._holders import holder_gone, holder_name
+from apicore_callbacks._holders import RECLAIM_INTERVAL, holder_name, reclaim_dead
 from apicore_callbacks._jobs import (
     Attempt,
     CallbackRequest,
@@ -48,9 +47,6 @@ from apicore_callbacks._sqlite import SQLiteJobStore
 from apicore_callbacks._ssrf import GuardedTransport, Resolver, sendable_url
 
 logger = logging.getLogger("apicore_callbacks")
-
-RECLAIM_INTERVAL = 5.0
-"""Seconds between two looks for leases held by dead processes of this host."""
 
 Runner = Callable[[Job], Any]
 """Runs a job's function: ``(job) -> JSON-compatible result`` (sync, or async returning an
@@ -484,21 +480,9 @@ class Dispatcher:
         if started - self._reclaimed_at < RECLAIM_INTERVAL:
             return
         self._reclaimed_at = started
-        holders = getattr(self.store, "lease_holders", None)
-        expire = getattr(self.store, "expire_leases", None)
-        if holders is None or expire is None:
-            return  # the store cannot tell (Redis: Celery's own redelivery applies)
-
-        def reclaim() -> int:
-            host = socket.gethostname()
-            gone = [
-                w
-                for w in holders(now=self._clock())
-                if w != self.worker_id and holder_gone(w, host=host)
-            ]
-            return int(expire(gone, now=self._clock())) if gone else 0
-
-        count = await asyncio.to_thread(reclaim)
+        count = await asyncio.to_thread(
+            reclaim_dead, self.store, now=self._clock(), keep=self.worker_id
+        )
         if count:
             logger.warning(
                 "[[apicore_callbacks]] %d job(s) leased by dead processes of this host resume now",

@@ -10,11 +10,15 @@ from __future__ import annotations
 import os
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
+from typing import Protocol
 
 StartTime = Callable[[int], str | None]
 """``pid -> start time`` (an opaque string), ``None`` when there is no such process."""
+
+RECLAIM_INTERVAL = 5.0
+"""Seconds between two looks for leases held by dead processes of this host."""
 
 _BOOT = f"t{int(time.time() * 1000)}"
 
@@ -49,6 +53,38 @@ def _exists_fallback(pid: int) -> str | None:
     except PermissionError:
         return "?"
     return "?"
+
+
+class LeaseStore(Protocol):
+    """The part of a job store that can tell and end the leases of dead holders."""
+
+    def lease_holders(self, *, now: float) -> list[str]:
+        """Return the workers holding a lease that has not expired yet."""
+        ...
+
+    def expire_leases(self, workers: Collection[str], *, now: float) -> int:
+        """End the leases of ``workers`` now; return how many ended."""
+        ...
+
+
+def reclaim_dead(
+    store: object, *, now: float, keep: str = "", start_time: StartTime = proc_start_time
+) -> int:
+    """End the leases held by dead processes of this host; return how many ended.
+
+    Stores without ``lease_holders``/``expire_leases`` are left alone (0). ``keep`` is the
+    caller's own holder name, never reclaimed.
+    """
+    if not (hasattr(store, "lease_holders") and hasattr(store, "expire_leases")):
+        return 0
+    leases: LeaseStore = store
+    host = socket.gethostname()
+    gone = [
+        w
+        for w in leases.lease_holders(now=now)
+        if w != keep and holder_gone(w, host=host, start_time=start_time)
+    ]
+    return leases.expire_leases(gone, now=now) if gone else 0
 
 
 def holder_name(serial: str, *, start_time: StartTime = proc_start_time) -> str:

@@ -325,6 +325,20 @@ class RedisJobStore:
         flag, data = row
         return _job(data), flag == 1
 
+    def lease_holders(self, *, now: float, limit: int = 10_000) -> list[str]:
+        """Return the workers holding a lease that has not expired yet."""
+        return [w.decode() for w in self._call("lease_holders", _num(now), str(limit))]
+
+    def expire_leases(self, workers: Collection[str], *, now: float, limit: int = 10_000) -> int:
+        """End the leases of ``workers`` now (known dead) and publish their jobs at once.
+
+        See :meth:`SQLiteJobStore.expire_leases`; returns how many leases ended.
+        """
+        names = list(workers)
+        if not names:
+            return 0
+        return int(self._call("expire_leases", _num(now), str(limit), *names))
+
     def take_unpublished(self, *, now: float, limit: int = 500) -> list[str]:
         """Return the jobs an executor must be told about now, and mark them published.
 

@@ -173,6 +173,42 @@ redis.call('ZADD', P .. 'finished', now, id)
 return {1, redis.call('HGETALL', k)}
 """
 
+# ARGV: prefix, now, limit
+_LEASE_HOLDERS = """
+local now = tonumber(ARGV[2])
+local ids = redis.call('ZRANGEBYSCORE', P .. 'due', '(' .. ARGV[2], '+inf', 'LIMIT', 0, ARGV[3])
+local seen, out = {}, {}
+for _, id in ipairs(ids) do
+  local f = redis.call('HMGET', jkey(id), 'worker', 'lease_until')
+  if f[1] and f[2] and tonumber(f[2]) > now and not seen[f[1]] then
+    seen[f[1]] = true
+    out[#out + 1] = f[1]
+  end
+end
+return out
+"""
+
+# ARGV: prefix, now, limit, workers...
+_EXPIRE_LEASES = """
+local now = ARGV[2]
+local dead = {}
+for i = 4, #ARGV do dead[ARGV[i]] = true end
+local ids = redis.call('ZRANGEBYSCORE', P .. 'due', '(' .. now, '+inf', 'LIMIT', 0, ARGV[3])
+local n = 0
+for _, id in ipairs(ids) do
+  local k = jkey(id)
+  local f = redis.call('HMGET', k, 'worker', 'lease_until')
+  if f[1] and dead[f[1]] and f[2] and tonumber(f[2]) > tonumber(now) then
+    redis.call('HSET', k, 'lease_until', now, 'updated_at', now)
+    redis.call('HINCRBY', k, 'fence', 1)
+    redis.call('ZADD', P .. 'due', now, id)
+    redis.call('ZADD', P .. 'publish', now, id)
+    n = n + 1
+  end
+end
+return n
+"""
+
 # ARGV: prefix, id, now
 _REQUEUE = """
 local id, now = ARGV[2], ARGV[3]
@@ -225,6 +261,8 @@ SCRIPTS = {
     "release": _RELEASE,
     "requeue": _REQUEUE,
     "cancel": _CANCEL,
+    "lease_holders": _LEASE_HOLDERS,
+    "expire_leases": _EXPIRE_LEASES,
     "take_unpublished": _TAKE_UNPUBLISHED,
     "prune": _PRUNE,
 }
