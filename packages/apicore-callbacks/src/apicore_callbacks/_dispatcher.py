@@ -21,17 +21,15 @@ from typing import Any
 
 import httpx
 
-from apicore_callbacks.__about__ import __version__
+from apicore_callbacks._delivery import Answer, plan, send
 from apicore_callbacks._documents import Acceptance, acceptance, error_problem, status_document
 from apicore_callbacks._errors import (
-    BlockedDestinationError,
     BrokerUnavailableError,
     JobNotFoundError,
 )
 from apicore_callbacks._forwarding import clean_request_id, clean_traceparent
 from apicore_callbacks._holders import RECLAIM_INTERVAL, holder_name, reclaim_dead
 from apicore_callbacks._jobs import (
-    Attempt,
     CallbackRequest,
     Claim,
     Job,
@@ -40,9 +38,8 @@ from apicore_callbacks._jobs import (
     Outcome,
     Stage,
 )
-from apicore_callbacks._retry import Verdict, classify, parse_retry_after
+from apicore_callbacks._retry import Verdict
 from apicore_callbacks._settings import Settings
-from apicore_callbacks._signing import webhook_headers
 from apicore_callbacks._sqlite import SQLiteJobStore
 from apicore_callbacks._ssrf import GuardedTransport, Resolver, sendable_url
 
@@ -554,7 +551,7 @@ class Dispatcher:
                 error=error,
             )
             return
-        await self._finish_delivery(claim, now, None, None, Verdict.RETRY, error)
+        await self._finish_delivery(claim, now, Answer(Verdict.RETRY, error))
 
     async def _call(self, runner: Runner, job: Job, pool: concurrent.futures.Executor) -> Any:
         if inspect.iscoroutinefunction(runner):
@@ -623,95 +620,29 @@ class Dispatcher:
             self._wake.set()
 
     async def _deliver(self, claim: Claim, client: httpx.AsyncClient) -> None:
-        job = claim.job
         started = self._clock()
-        status: int | None = None
-        retry_after: float | None = None
-        deadline = self.settings.retry.timeout
-        try:
-            # One wall-clock deadline for connect, send and the whole answer: a receiver
-            # that drips bytes cannot hold a delivery slot longer than this.
-            async with asyncio.timeout(deadline):
-                status, retry_after = await self._send(job, client, started)
-            verdict = classify(status)
-            error = None if verdict is Verdict.DELIVERED else f"HTTP {status}"
-        except BlockedDestinationError as exc:
-            verdict, error = Verdict.STOP, f"blocked destination: {exc}"
-        except TimeoutError:
-            verdict, error = Verdict.RETRY, f"timeout (no complete answer within {deadline:g} s)"
-        except httpx.TimeoutException as exc:
-            verdict, error = Verdict.RETRY, f"timeout ({type(exc).__name__})"
-        except httpx.HTTPError as exc:
-            verdict, error = Verdict.RETRY, f"connection failed ({type(exc).__name__})"
-        except httpx.InvalidURL:
-            verdict, error = Verdict.STOP, "the callback URL cannot be sent"
-        except Exception as exc:
-            logger.exception("[[apicore_callbacks]] job %s: delivery failed", job.id)
-            verdict, error = Verdict.RETRY, f"internal error ({type(exc).__name__})"
-        await self._finish_delivery(claim, started, status, retry_after, verdict, error)
+        answer = await send(
+            claim.job,
+            client,
+            started=started,
+            secrets=self.settings.secrets,
+            deadline=self.settings.retry.timeout,
+            max_body=self.settings.max_response_body,
+            clock=self._clock,
+        )
+        await self._finish_delivery(claim, started, answer)
 
-    async def _send(
-        self, job: Job, client: httpx.AsyncClient, started: float
-    ) -> tuple[int, float | None]:
-        body = job.payload or b"null"
-        headers = webhook_headers(job.id, int(started), body, self.settings.secrets)
-        headers["content-type"] = (
-            "application/problem+json" if job.outcome == "error" else "application/json"
+    async def _finish_delivery(self, claim: Claim, started: float, answer: Answer) -> None:
+        job, now = claim.job, self._clock()
+        attempt, retry_at = plan(
+            job, answer, started=started, now=now, policy=self.settings.retry, rng=self._rng
         )
-        headers["user-agent"] = f"apicore-callbacks/{__version__}"
-        # Validated at acceptance; checked again for jobs stored by older versions.
-        request_id, traceparent = (
-            clean_request_id(job.request_id),
-            clean_traceparent(job.traceparent),
-        )
-        if request_id:
-            headers["x-request-id"] = request_id
-        if traceparent:
-            headers["traceparent"] = traceparent
-        async with client.stream(
-            job.callback.method, job.callback.url, content=body, headers=headers
-        ) as response:
-            # Read a bounded part of the answer (so the connection can be reused), no more.
-            read, limit = 0, self.settings.max_response_body
-            with contextlib.suppress(httpx.StreamConsumed):  # an answer already in memory
-                async for chunk in response.aiter_raw():
-                    read += len(chunk)
-                    if read >= limit:
-                        break
-            return response.status_code, parse_retry_after(response.headers, self._clock())
-
-    async def _finish_delivery(
-        self,
-        claim: Claim,
-        started: float,
-        status: int | None,
-        retry_after: float | None,
-        verdict: Verdict,
-        error: str | None,
-    ) -> None:
-        job = claim.job
-        now = self._clock()
-        done = job.delivery_count + 1
-        retry_at = None
-        if verdict is Verdict.RETRY:
-            delay = self.settings.retry.delay(done, retry_after=retry_after, rng=self._rng)
-            retry_at = None if delay is None else now + delay
-        attempt = Attempt(
-            job_id=job.id,
-            number=done,
-            stage="deliver",
-            started_at=started,
-            finished_at=now,
-            ok=verdict is Verdict.DELIVERED,
-            status_code=status,
-            error=error,
-        )
-        if verdict is not Verdict.DELIVERED:
+        if not attempt.ok:
             logger.warning(
                 "[[apicore_callbacks]] job %s delivery attempt %d failed: %s%s",
                 job.id,
-                done,
-                error,
+                attempt.number,
+                attempt.error,
                 "" if retry_at is not None else "; dead-lettered",
             )
         await asyncio.to_thread(
