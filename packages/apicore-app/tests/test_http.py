@@ -131,3 +131,21 @@ def test_request_view() -> None:
     assert request.client == ("10.0.0.1", 5000)
     assert request.request_id == "rid"
     assert Request("GET", "/", headers=Headers({"Cookie": "bad\x00cookie=;;"})).cookies == {}
+
+
+def test_a_functions_view_is_read_only() -> None:
+    request = Request("POST", "/x", "a=1", Headers({"X-A": "1"}), b"{}", ("h", 1), "https")
+    view = request.view("rid-9")
+    assert isinstance(view, Request)
+    assert (view.method, view.path, view.body, view.client, view.request_id) == (
+        "POST",
+        "/x",
+        b"{}",
+        ("h", 1),
+        "rid-9",
+    )
+    assert request.request_id == ""
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        view.path = "/y"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        del view.body

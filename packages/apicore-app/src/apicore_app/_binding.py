@@ -8,7 +8,6 @@ Plain functions never come here (``Operation.plain``): the pipeline binds them w
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -60,7 +59,7 @@ def bind_request(
         close_uploads(form)
         raise
     if operation.injected:
-        view = dataclasses.replace(request, request_id=request_id)
+        view = request.view(request_id)
         for parameter in operation.injected:
             kwargs[parameter.name] = view
     return args, kwargs, form
