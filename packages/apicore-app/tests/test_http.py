@@ -118,6 +118,11 @@ def test_http_error_needs_an_error_status(status: object) -> None:
         HTTPError(status)  # type: ignore[arg-type]
 
 
+def test_http_error_headers_are_checked() -> None:
+    with pytest.raises(ValueError, match="line break"):
+        HTTPError(400, headers={"X-A": "a\r\nSet-Cookie: x=1"})
+
+
 def test_http_error_extra_cannot_replace_members() -> None:
     with pytest.raises(ValueError, match="status"):
         HTTPError(400, extra={"status": 200})

@@ -328,7 +328,7 @@ class HTTPError(Exception):
         self.status = status
         self.detail = detail
         self.title = title
-        self.headers = dict(headers or {})
+        self.headers = dict(_pairs(headers))  # no line breaks: no header injection
         self.type = type
         self.extra = dict(extra or {})
 
