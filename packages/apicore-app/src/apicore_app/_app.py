@@ -109,11 +109,13 @@ class Route:
     plain: bool = True
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Call:
     """A request that passed every check and is ready to run its function.
 
-    ``form`` is the parsed form body, whose uploads are closed once the call is over.
+    ``form`` is the parsed form body, whose uploads are closed once the call is over. Built
+    once per request and never changed (not frozen: a frozen dataclass costs about a
+    microsecond more per request).
     """
 
     route: Route
