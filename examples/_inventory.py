@@ -16,8 +16,10 @@ from typing import Annotated, Any
 
 from apicore_app import (
     Cookie,
+    Form,
     Header,
     HTTPError,
+    Path,
     Query,
     Request,
     Response,
@@ -76,6 +78,7 @@ CREATED = {
     }
 }
 CSV = {200: {"description": "The items as CSV.", "content": {"text/csv": {"schema": {}}}}}
+TEXT = {200: {"description": "Plain text.", "content": {"text/plain": {"schema": {}}}}}
 BINARY = {
     200: {
         "description": "`size` bytes, streamed.",
@@ -163,3 +166,16 @@ def upload(file: UploadFile, note: Annotated[str, Length(max=200)] = "") -> Uplo
 
 
 # --8<-- [end:upload]
+
+
+# --8<-- [start:rename_item]
+def rename_item(item_id: Annotated[int, Path("id")], name: Annotated[Name, Form()]) -> Item:
+    """Rename an item, from a form (URL-encoded or multipart); the path says `{id}`."""
+    with _lock:
+        item = get_item(item_id)
+        renamed = Item(item.id, name, item.tenant)
+        _items[item.id] = renamed
+    return renamed
+
+
+# --8<-- [end:rename_item]

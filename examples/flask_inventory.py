@@ -23,6 +23,9 @@ router("/items.csv", methods=["get"], responses=inventory.CSV)(inventory.report)
 router("/download", methods=["get"], responses=inventory.BINARY)(inventory.download)
 router("/whoami", methods=["get"])(inventory.whoami)
 router("/upload")(inventory.upload)
+router("/items/{id}/name", methods=["put"], responses=inventory.ITEM_RESPONSES)(
+    inventory.rename_item
+)
 
 
 @router("/legacy-items/{item_id}", methods=["get"], responses={404: "No such item"})
@@ -31,3 +34,9 @@ def get_legacy_item(item_id: int) -> inventory.Item:
     if item_id != 1:
         flask.abort(404, f"No item {item_id}")
     return inventory.get_item(item_id)
+
+
+@router("/ping", methods=["get"], responses=inventory.TEXT)
+def ping() -> flask.Response:
+    """The framework's own response, sent untouched."""
+    return flask.Response("pong", mimetype="text/plain")

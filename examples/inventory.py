@@ -10,6 +10,7 @@ then open http://127.0.0.1:8000/docs.
 from __future__ import annotations
 
 from starlette.exceptions import HTTPException
+from starlette.responses import PlainTextResponse
 
 from asymmetric import Asymmetric
 from examples import _inventory as inventory
@@ -23,6 +24,9 @@ router("/items.csv", methods=["get"], responses=inventory.CSV)(inventory.report)
 router("/download", methods=["get"], responses=inventory.BINARY)(inventory.download)
 router("/whoami", methods=["get"])(inventory.whoami)
 router("/upload")(inventory.upload)
+router("/items/{id}/name", methods=["put"], responses=inventory.ITEM_RESPONSES)(
+    inventory.rename_item
+)
 
 
 @router("/legacy-items/{item_id}", methods=["get"], responses={404: "No such item"})
@@ -31,3 +35,9 @@ async def get_legacy_item(item_id: int) -> inventory.Item:
     if item_id != 1:
         raise HTTPException(404, f"No item {item_id}")
     return inventory.get_item(item_id)
+
+
+@router("/ping", methods=["get"], responses=inventory.TEXT)
+def ping() -> PlainTextResponse:
+    """The framework's own response, sent untouched."""
+    return PlainTextResponse("pong")

@@ -65,7 +65,10 @@ class Query(Source):
 
 @dataclass(frozen=True, slots=True)
 class Path(Source):
-    """A ``{name}`` path segment, under another name: ``item: Annotated[int, Path("item-id")]``."""
+    """A ``{name}`` path segment, for a parameter of another name.
+
+    ``item: Annotated[int, Path("id")]`` reads ``{id}``.
+    """
 
     location: ClassVar[Location] = "path"
 
