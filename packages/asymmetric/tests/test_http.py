@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Iterator, MutableMapping
+from typing import Annotated, Any
 
+import anyio
 import pytest
 from starlette.exceptions import HTTPException
 from starlette.responses import PlainTextResponse
@@ -104,3 +105,35 @@ async def test_errors_responses_streams_and_uploads() -> None:
         uploaded = await http.post("/upload", files={"file": ("f", b"data")}, data={"note": "n"})
         assert uploaded.json() == "n:data"
         assert (await http.head("/stream")).content == b""
+
+
+async def test_a_stream_stops_when_the_client_goes_away() -> None:
+    produced: list[int] = []
+
+    def chunks() -> Iterator[bytes]:
+        for i in range(1000):
+            produced.append(i)
+            yield b"x" * 1024
+
+    app = Asymmetric(log_config=False)
+    app.router("/big", methods=["get"])(lambda: StreamingResponse(chunks()))
+    sent: list[MutableMapping[str, Any]] = []
+    disconnect = anyio.Event()
+
+    async def receive() -> dict[str, Any]:
+        if not sent:
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await disconnect.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        sent.append(message)
+        if len(sent) == 5:
+            disconnect.set()  # the client leaves after a few chunks
+        await anyio.sleep(0)
+
+    scope = {"type": "http", "method": "GET", "path": "/big", "headers": [], "query_string": b""}
+    await app.endpoint(scope, receive, send)
+    assert sent[0]["status"] == 200
+    assert len(produced) < 100
+    assert sent[-1].get("more_body") is True  # never completed: the client is gone

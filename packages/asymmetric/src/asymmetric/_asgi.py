@@ -74,7 +74,7 @@ class Endpoint:
         if response.native is not None:
             await response.native(scope, receive, send)
             return
-        await send_response(send, response)
+        await send_response(send, response, receive)
 
     def too_large(self, request: Request) -> Response:
         """The 413 for a body over the limit, answered without reading the rest of it."""
@@ -99,14 +99,18 @@ class Endpoint:
         )
 
 
-async def send_response(send: Send, response: Response) -> None:
-    """Send an ``apicore_app.Response`` as ASGI ``http.response.*`` messages."""
+async def send_response(send: Send, response: Response, receive: Receive | None = None) -> None:
+    """Send an ``apicore_app.Response`` as ASGI ``http.response.*`` messages.
+
+    A streaming body stops at the first chunk after the client went away (seen on
+    ``receive``, when given).
+    """
     body = response.body
     raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
     stream = response.stream
     if stream is not None:
         await send({"type": "http.response.start", "status": response.status, "headers": raw})
-        await _send_stream(send, stream)
+        await _send_stream(send, stream, receive)
         return
     raw.append((b"content-length", str(len(body)).encode("latin-1")))
     await send({"type": "http.response.start", "status": response.status, "headers": raw})
@@ -114,21 +118,37 @@ async def send_response(send: Send, response: Response) -> None:
 
 
 async def _send_stream(
-    send: Send, stream: Iterable[bytes | str] | AsyncIterable[bytes | str]
+    send: Send,
+    stream: Iterable[bytes | str] | AsyncIterable[bytes | str],
+    receive: Receive | None,
 ) -> None:
-    # One chunk at a time: memory stays flat whatever the download's size.
+    # One chunk at a time: memory stays flat whatever the download's size. Servers drop the
+    # chunks sent after a disconnect without an error, so watch for it and stop producing.
     chunks = stream if isinstance(stream, AsyncIterable) else _in_threads(iter(stream))
+    gone = asyncio.Event()
+    watcher = asyncio.create_task(_watch(receive, gone)) if receive is not None else None
     try:
         async for chunk in chunks:
+            if gone.is_set():
+                return
             data = chunk.encode("utf-8") if isinstance(chunk, str) else bytes(chunk)
             if data:
                 await send({"type": "http.response.body", "body": data, "more_body": True})
         await send({"type": "http.response.body", "body": b""})
     finally:
+        if watcher is not None:
+            watcher.cancel()
         if isinstance(chunks, AsyncIterator) and hasattr(chunks, "aclose"):
             await chunks.aclose()
         if not isinstance(stream, AsyncIterable):
             close_stream(stream)
+
+
+async def _watch(receive: Receive, gone: asyncio.Event) -> None:
+    # The body was read whole before, so the next message is the disconnect (ASGI); one
+    # call only, so a server that answers otherwise cannot make this loop.
+    if (await receive())["type"] == "http.disconnect":
+        gone.set()
 
 
 async def _in_threads(iterator: Iterator[bytes | str]) -> AsyncIterator[bytes | str]:
