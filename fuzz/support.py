@@ -73,3 +73,21 @@ def call_and_validate(case: Case, *, known_bugs: tuple[KnownBug, ...] = ()) -> N
         ]
         if unexplained:
             raise
+
+
+def form_text_type_mutation(failure: Failure, case: Case, response: Response) -> bool:
+    """Not a bug: in a form body every value is text, so a string field cannot be "wrong".
+
+    schemathesis' negative data turns a string form field into a number or a boolean, which a
+    multipart or URL-encoded body can only send as its text ("3", "true"): a valid string.
+    Only that mutation of a string field of a form body is explained, nothing else.
+    """
+    message = str(failure)
+    return (
+        type(failure).__name__ == "AcceptedNegativeData"
+        and (case.media_type or "").startswith(
+            ("multipart/form-data", "application/x-www-form-urlencoded")
+        )
+        and "violates `type`" in message
+        and "(was string," in message
+    )

@@ -64,3 +64,22 @@ def test_validator_rejects_a_broken_document() -> None:
     """The check above can fail: a document without `info` is refused."""
     with pytest.raises(OpenAPIValidationError):
         validate({"openapi": "3.1.0", "paths": {}})
+
+
+@pytest.mark.parametrize(
+    ("cli", "module"),
+    [("asymmetric", "examples.inventory"), ("symmetric", "examples.flask_inventory")],
+)
+@pytest.mark.parametrize("version", ["3.1.0", "3.0.3"])
+def test_inventory_documents_are_valid(cli: str, module: str, version: str) -> None:
+    """Header/cookie parameters, a multipart body and declared responses, in both versions."""
+    given = version if cli == "asymmetric" else version[:3]  # symmetric's CLI says "3.1"
+    document = export(cli, module, given)
+    assert document["openapi"] == version
+    validate(document)
+    upload = document["paths"]["/upload"]["post"]["requestBody"]["content"]
+    schema = upload["multipart/form-data"]["schema"]
+    assert schema["properties"]["file"] == {"type": "string", "format": "binary"}
+    where = {p["name"]: p["in"] for p in document["paths"]["/whoami"]["get"]["parameters"]}
+    assert where == {"X-Tenant": "header", "session": "cookie", "verbose": "query"}
+    assert "404" in document["paths"]["/items/{item_id}"]["get"]["responses"]

@@ -66,7 +66,10 @@ def request(
     query: str = "",
     headers: dict[str, str] | None = None,
 ) -> Request:
-    return Request(method, path, query, Headers(headers or {}), body)
+    given = dict(headers or {})
+    if body and not any(name.lower() == "content-type" for name in given):
+        given["content-type"] = "application/json"  # a body says what it is
+    return Request(method, path, query, Headers(given), body)
 
 
 @pytest.fixture

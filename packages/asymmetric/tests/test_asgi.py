@@ -107,7 +107,7 @@ async def test_exactly_the_limit_is_accepted() -> None:
     text = "x" * (LIMIT - len('{"text":""}'))
     body = json.dumps({"text": text}, separators=(",", ":")).encode()
     assert len(body) == LIMIT
-    wire = Wire([body[:500], body[500:]], [])
+    wire = Wire([body[:500], body[500:]], [(b"content-type", b"application/json")])
     await wire.run(make_app(), "/echo")
     assert (wire.status, wire.body) == (200, text)
 

@@ -5,23 +5,45 @@ serves ``Api.handle(request)`` (WSGI) or ``await Api.handle_async(request)`` (AS
 """
 
 from apicore_app.__about__ import __version__
-from apicore_app._app import Api, Call, Route, request_id
+from apicore_app._app import Api, Call, ExceptionMapper, Route, close_stream, request_id
 from apicore_app._errors import AppError, DuplicateRouteError, InvalidRouteError, RouteError
-from apicore_app._http import Headers, Request, Response, problem, problem_response
+from apicore_app._forms import FormError, FormLimits
+from apicore_app._http import (
+    Headers,
+    HTTPError,
+    Request,
+    Response,
+    StreamingResponse,
+    problem,
+    problem_response,
+)
 from apicore_app._logging import configure_logging
+from apicore_introspect import Cookie, Form, Header, Path, Query, UploadFile
 
 __all__ = [
     "Api",
     "AppError",
     "Call",
+    "Cookie",
     "DuplicateRouteError",
+    "ExceptionMapper",
+    "Form",
+    "FormError",
+    "FormLimits",
+    "HTTPError",
+    "Header",
     "Headers",
     "InvalidRouteError",
+    "Path",
+    "Query",
     "Request",
     "Response",
     "Route",
     "RouteError",
+    "StreamingResponse",
+    "UploadFile",
     "__version__",
+    "close_stream",
     "configure_logging",
     "problem",
     "problem_response",

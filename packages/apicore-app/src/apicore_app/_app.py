@@ -19,13 +19,16 @@ import re
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
+from apicore_app._binding import bind_request
 from apicore_app._docs import DocsRoutes
+from apicore_app._errors import InvalidRouteError
 from apicore_app._execution import LoopThread, in_call_context, job_runner, json_arguments
-from apicore_app._http import JSON, Request, Response, problem, problem_response
+from apicore_app._forms import FORM_TYPES, FormData, FormError, FormLimits, close_uploads
+from apicore_app._http import JSON, HTTPError, Request, Response, problem, problem_response
 from apicore_app._routing import PathTemplate, RouteTable, normalize_methods
 from apicore_auth import (
     ANY_TOKEN,
@@ -64,10 +67,14 @@ from apicore_openapi import (
 
 F = TypeVar("F", bound=Callable[..., Any])
 DocsUi = Literal["swagger", "redoc"]
+#: Turns a framework's exception into an answer: an ``HTTPError`` or a ``Response``.
+ExceptionMapper = Callable[[Any], "HTTPError | Response"]
+ResponseDocs = Mapping[int, "str | Mapping[str, Any]"]
 
 logger = logging.getLogger("apicore.app")
 access_logger = logging.getLogger("apicore.access")
 
+_END = object()
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:/+=@-]{1,128}")
 
@@ -98,11 +105,18 @@ class Route:
     tags: tuple[str, ...] = ()
     summary: str | None = None
     deprecated: bool = False
+    responses: tuple[tuple[int, str | Mapping[str, Any]], ...] = ()
+    plain: bool = True
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Call:
-    """A request that passed every check and is ready to run its function."""
+    """A request that passed every check and is ready to run its function.
+
+    ``form`` is the parsed form body, whose uploads are closed once the call is over. Built
+    once per request and never changed (not frozen: a frozen dataclass costs about a
+    microsecond more per request).
+    """
 
     route: Route
     args: tuple[Any, ...]
@@ -110,6 +124,7 @@ class Call:
     request_id: str
     principal: Principal | None
     request: Request
+    form: FormData | None = field(default=None)
 
 
 class Api:
@@ -134,6 +149,10 @@ class Api:
         endpoint_threads: Of those, how many one endpoint may hold at once (default three
             quarters): the calls beyond wait without holding a thread, so one slow sync
             endpoint cannot stall the others.
+        form_limits: Bounds on form bodies and uploads (``FormLimits()`` by default).
+        strict_content_type: A body must say it is JSON (``Content-Type:
+            application/json`` or ``+json``): a body without a ``Content-Type`` is a 415.
+            ``False`` reads such bodies as JSON, as the legacy packages did.
     """
 
     def __init__(
@@ -156,6 +175,8 @@ class Api:
         swagger_path: str | None = "/swagger",
         threads: int = 40,
         endpoint_threads: int | None = None,
+        form_limits: FormLimits | None = None,
+        strict_content_type: bool = True,
     ) -> None:
         if validation_status not in (400, 422):
             raise ValueError("validation_status must be 400 or 422")
@@ -197,6 +218,11 @@ class Api:
         self._lock = threading.Lock()
         self._started = False
         self._module: str | None = None
+        self.form_limits = form_limits or FormLimits()
+        self.strict_content_type = strict_content_type
+        self._mappers: list[tuple[type[BaseException], ExceptionMapper]] = []
+        self._response_types: tuple[type, ...] = (Response,)
+        self._has_forms = False
 
     # -- declaring ---------------------------------------------------------------------
 
@@ -211,6 +237,7 @@ class Api:
         tags: Iterable[str] = (),
         summary: str | None = None,
         deprecated: bool = False,
+        responses: ResponseDocs | None = None,
     ) -> Callable[[F], F]:
         """Serve a function at ``path``; returns a decorator that returns it unchanged.
 
@@ -225,9 +252,13 @@ class Api:
             tags: Groups in the docs.
             summary: Overrides the docstring's first line in the docs.
             deprecated: Mark the operation deprecated in the docs.
+            responses: Other answers to document, by status: a description
+                (``{404: "No such item"}``, documented as a problem document) or an
+                OpenAPI Response Object.
 
         Raises:
-            RouteError: Bad path or methods, or a duplicate (at decoration time).
+            RouteError: Bad path or methods, or a duplicate (at decoration time), or
+                bad ``responses``.
             SignatureError: A path parameter is not a parameter of the function.
             UnsupportedAnnotationError: A parameter's type has no JSON form.
         """
@@ -235,10 +266,16 @@ class Api:
         names = normalize_methods(list(methods) if not isinstance(methods, str) else methods)
         requirement = _requirement(auth)
         config = CallbackConfig.from_legacy(callback)
+        documented = _responses(path, responses)
 
         def decorate(func: F) -> F:
             operation = describe(
-                func, definitions=self.definitions, extra=self.extra, limits=self.limits
+                func,
+                definitions=self.definitions,
+                extra=self.extra,
+                limits=self.limits,
+                injected=(Request,),
+                response_types=self._response_types,
             )
             operation.check_path_parameters(template.params)
             module = getattr(func, "__module__", None)
@@ -247,6 +284,16 @@ class Api:
             source: Literal["body", "query"] = (
                 "body" if any(m in _BODY_METHODS for m in names) else "query"
             )
+            if operation.form and source != "body":
+                raise InvalidRouteError(
+                    f"{path}: {operation.name}() reads a form or a file, so its methods "
+                    "must include POST, PUT or PATCH"
+                )
+            if config is not None and not operation.plain:
+                raise InvalidRouteError(
+                    f"{path}: a callback endpoint's arguments are stored as JSON; "
+                    f"{operation.name}() reads headers, cookies, a form or the request"
+                )
             route = Route(
                 path=template.path,
                 methods=names,
@@ -259,8 +306,11 @@ class Api:
                 tags=tuple(tags),
                 summary=summary,
                 deprecated=deprecated,
+                responses=documented,
+                plain=operation.plain,
             )
             self._table.add(template, names, route)
+            self._has_forms = self._has_forms or operation.form
             self.routes.append(route)
             if config is not None:
                 self.dispatcher.register(route.key, job_runner(operation))
@@ -268,6 +318,33 @@ class Api:
             return func
 
         return decorate
+
+    def map_exception(self, kind: type[BaseException], mapper: ExceptionMapper) -> None:
+        """Answer a framework's own exception raised by a function.
+
+        Adapters call it (Starlette's and werkzeug's ``HTTPException``); ``mapper`` turns
+        the exception into an ``HTTPError`` or a ready ``Response``.
+        """
+        self._mappers.append((kind, mapper))
+
+    def add_response_type(self, kind: type) -> None:
+        """Let functions return a framework's own response objects (sent untouched).
+
+        Call it before routes are declared: return annotations of this type then have no
+        JSON Schema.
+        """
+        if kind not in self._response_types:
+            self._response_types = (*self._response_types, kind)
+
+    @property
+    def read_limit(self) -> int:
+        """The most body bytes an adapter reads (each route then checks its own limit).
+
+        ``max_body_size``, or the form limit when a route takes forms.
+        """
+        if self._has_forms:
+            return max(self.max_body_size, self.form_limits.max_size)
+        return self.max_body_size
 
     def _changed(self) -> None:
         # the legacy packages cached the document at first access and missed later routes
@@ -395,6 +472,7 @@ class Api:
                     summary=route.summary,
                     deprecated=route.deprecated,
                     arguments=route.arguments,
+                    responses=route.responses,
                 )
             )
         return build_document(
@@ -483,7 +561,7 @@ class Api:
             if not match.allowed:
                 return _problem(problem(404, f"No route for {request.path}"), rid), rid
             if request.method == "OPTIONS":
-                return Response(204, b"", [("Allow", ", ".join(match.allowed))]), rid
+                return Response.raw(204, b"", [("Allow", ", ".join(match.allowed))]), rid
             detail = f"{request.method} is not allowed here; use {', '.join(match.allowed)}"
             allow = [("Allow", ", ".join(match.allowed))]
             return _problem(problem(405, detail), rid, allow), rid
@@ -494,16 +572,29 @@ class Api:
         failure = self._check_body(route, request)
         if failure is not None:
             return _problem(failure, rid), rid
+        form = None
         try:
-            args, kwargs = route.operation.bind(
-                request.body if route.arguments == "body" else None,
-                query=request.query() if route.arguments == "query" else None,
-                path=match.params,
-            )
+            if route.plain:
+                args, kwargs = route.operation.bind(
+                    request.body if route.arguments == "body" else None,
+                    query=request.query() if route.arguments == "query" else None,
+                    path=match.params,
+                )
+            else:
+                args, kwargs, form = bind_request(
+                    route.operation,
+                    request,
+                    match.params,
+                    from_query=route.arguments == "query",
+                    form_limits=self.form_limits,
+                    request_id=rid,
+                )
         except RequestError as exc:
             status = self.validation_status if exc.status == 422 else exc.status
             return _problem(exc.to_problem(status=status), rid), rid
-        return Call(route, args, kwargs, rid, principal, request)
+        except FormError as exc:
+            return _problem(problem(exc.status, exc.detail), rid), rid
+        return Call(route, args, kwargs, rid, principal, request, form)
 
     def _builtin(self, request: Request) -> Response | None:
         if request.method not in ("GET", "HEAD", "DELETE"):
@@ -553,13 +644,20 @@ class Api:
 
     def _check_body(self, route: Route, request: Request) -> dict[str, Any] | None:
         body = request.body
-        if len(body) > self.max_body_size:
-            return problem(413, f"The body is larger than {self.max_body_size} bytes.")
+        form = route.operation.form
+        limit = self.form_limits.max_size if form else self.max_body_size
+        if len(body) > limit:
+            return problem(413, f"The body is larger than {limit} bytes.")
         if body and route.arguments == "body":
             content_type = request.headers.lower_map_view().get("content-type", "").split(";", 1)[0]
             kind = content_type.strip().lower()
-            if kind and kind != JSON and not kind.endswith("+json"):
-                return problem(415, f"Send the body as {JSON}, not {kind}.")
+            if form:
+                if kind not in FORM_TYPES:
+                    wanted = " or ".join(sorted(FORM_TYPES))
+                    return problem(415, f"Send the body as {wanted}, not {kind or 'untyped'}.")
+            elif kind != JSON and not kind.endswith("+json") and (kind or self.strict_content_type):
+                given = kind or "a body without a Content-Type"
+                return problem(415, f"Send the body as {JSON}, not {given}.")
         return None
 
     # -- running -----------------------------------------------------------------------
@@ -585,7 +683,7 @@ class Api:
         accepted = submission.acceptance
         body = json.dumps(accepted.body, separators=(",", ":")).encode()
         headers = [("Content-Type", JSON), *accepted.headers.items()]
-        return Response(accepted.status, body, headers)
+        return Response.raw(accepted.status, body, headers)
 
     def _execute(self, call: Call) -> Response:
         operation = call.route.operation
@@ -600,10 +698,12 @@ class Api:
             else:
                 result = operation.func(*call.args, **call.kwargs)
             return self._result(call, result)
-        except Exception:
-            return self._crash(call)
+        except Exception as exc:
+            return self._failure(call, exc)
         finally:
             reset_call_context(token)
+            if call.form is not None:
+                close_uploads(call.form)
 
     async def _execute_async(self, call: Call) -> Response:
         operation = call.route.operation
@@ -620,10 +720,12 @@ class Api:
                         lambda: context.run(operation.func, *call.args, **call.kwargs),
                     )
             return self._result(call, result)
-        except Exception:
-            return self._crash(call)
+        except Exception as exc:
+            return self._failure(call, exc)
         finally:
             reset_call_context(token)
+            if call.form is not None:
+                close_uploads(call.form)
 
     def _limit(self, loop: asyncio.AbstractEventLoop, key: str) -> asyncio.Semaphore:
         # one semaphore per endpoint and event loop (a semaphore belongs to one loop)
@@ -635,12 +737,32 @@ class Api:
         return limit
 
     def _result(self, call: Call, result: Any) -> Response:
+        if isinstance(result, self._response_types):
+            return self._returned(call, result)
         try:
             body = call.route.operation.dump(result)
         except ResultError:
             logger.exception("request %s: the result cannot be serialized", call.request_id)
             return _problem(_internal(call.request_id), call.request_id)
-        return Response(call.route.response_code, body, [("Content-Type", JSON)])
+        return Response.raw(call.route.response_code, body, [("Content-Type", JSON)])
+
+    def _returned(self, call: Call, result: Any) -> Response:
+        if isinstance(result, Response):
+            return result.copy()  # it may be a shared constant: _finish adds headers
+        status = getattr(result, "status_code", 200)
+        return Response.wrap(result, status if isinstance(status, int) else 200)
+
+    def _failure(self, call: Call, exc: Exception) -> Response:
+        if isinstance(exc, HTTPError):
+            return exc.response()
+        for kind, mapper in self._mappers:
+            if isinstance(exc, kind):
+                try:
+                    mapped = mapper(exc)
+                except Exception:
+                    return self._crash(call)
+                return mapped.response() if isinstance(mapped, HTTPError) else mapped
+        return self._crash(call)
 
     def _crash(self, call: Call) -> Response:
         logger.error(
@@ -656,6 +778,9 @@ class Api:
             response.headers.append(("X-Request-ID", rid))
         if request.method == "HEAD":
             response.body = b""
+            if response.stream is not None:
+                close_stream(response.stream)
+                response.stream = None
         if access_logger.isEnabledFor(logging.INFO):
             elapsed = (time.perf_counter() - started) * 1000
             access_logger.info(
@@ -667,6 +792,40 @@ class Api:
                 log_safe(rid),
             )
         return response
+
+    def chunks(self, response: Response) -> Iterator[bytes]:
+        """A streaming response's body as plain byte chunks, for WSGI servers.
+
+        Async iterators run on this API's event loop thread, one chunk at a time; the stream
+        is closed when the iterator is (a client that went away).
+        """
+        stream = response.stream
+        if stream is None:
+            yield response.body
+            return
+        if not isinstance(stream, AsyncIterable):
+            try:
+                for chunk in stream:
+                    yield chunk.encode("utf-8") if isinstance(chunk, str) else bytes(chunk)
+            finally:
+                close_stream(stream)
+            return
+        iterator = stream.__aiter__()
+        loop = self._loop()
+
+        async def step() -> Any:
+            try:
+                return await anext(iterator)
+            except StopAsyncIteration:
+                return _END
+
+        try:
+            while (chunk := loop.run(step())) is not _END:
+                yield chunk.encode("utf-8") if isinstance(chunk, str) else bytes(chunk)
+        finally:
+            close = getattr(iterator, "aclose", None)
+            if close is not None:
+                loop.run(close())
 
     def _pool(self) -> concurrent.futures.ThreadPoolExecutor:
         if self._executor is None:
@@ -683,6 +842,32 @@ class Api:
                 if self._loop_thread is None:
                     self._loop_thread = LoopThread()
         return self._loop_thread
+
+
+def close_stream(stream: Any) -> None:
+    """Close a streaming body that will not be sent (a ``HEAD`` request, a client gone)."""
+    close = getattr(stream, "close", None)
+    if callable(close):
+        close()
+    elif hasattr(stream, "aclose"):
+        # an async generator never started holds nothing; dropping it is enough
+        pass
+
+
+def _responses(path: str, responses: ResponseDocs | None) -> tuple[tuple[int, Any], ...]:
+    out = []
+    for status, doc in sorted((responses or {}).items()):
+        code: object = status  # checked at run time too: callers are not always typed
+        if not isinstance(code, int) or not 100 <= code <= 599:
+            raise InvalidRouteError(
+                f"{path}: responses keys must be statuses 100-599, not {status!r}"
+            )
+        if not isinstance(doc, (str, Mapping)):
+            raise InvalidRouteError(
+                f"{path}: responses[{status}] must be a description or a Response Object"
+            )
+        out.append((status, doc if isinstance(doc, str) else dict(doc)))
+    return tuple(out)
 
 
 def _requirement(auth: bool | str | Iterable[str] | Requirement) -> Requirement:

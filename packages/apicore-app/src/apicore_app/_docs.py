@@ -74,13 +74,13 @@ class DocsRoutes:
             return Response.json(200, self._documents[version].json_bytes())
         kind = self._pages.get(path)
         if kind is not None:
-            return Response(200, self._page(kind), list(_PAGE_HEADERS))
+            return Response.raw(200, self._page(kind), list(_PAGE_HEADERS))
         if path.startswith(self._assets + "/"):
             try:
                 content, content_type = asset(path.removeprefix(self._assets + "/"))
             except AssetNotFoundError:
                 return problem_response(problem(404, f"No asset {path}"))
-            return Response(200, content, [("Content-Type", content_type)])
+            return Response.raw(200, content, [("Content-Type", content_type)])
         return None
 
     def _page(self, kind: str) -> bytes:

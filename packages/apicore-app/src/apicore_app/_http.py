@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+import http
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
-from urllib.parse import parse_qsl
+from http.cookies import CookieError, SimpleCookie
+from typing import Any, ClassVar
+from urllib.parse import parse_qsl, quote
+
+from apicore_introspect import dump_json
 
 PROBLEM_JSON = "application/problem+json"
 JSON = "application/json"
@@ -28,6 +33,9 @@ _SLUGS = {
     415: "unsupported-media-type",
     500: "internal-error",
 }
+
+
+_PATH_SAFE = "/%:@!$&'()*+,;=-._~"
 
 
 class Headers:
@@ -74,9 +82,13 @@ def _text(value: str | bytes) -> str:
     return value.decode("latin-1") if isinstance(value, bytes) else value
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Request:
-    """What an adapter extracts from its framework's request.
+    """What an adapter extracts from its framework's request; a function's view of it.
+
+    A parameter annotated ``Request`` receives a read-only copy (``view``) whose
+    ``request_id`` is set. Adapters build a new one per request and never change it (it is
+    not frozen only because frozen dataclasses cost a microsecond more per request).
 
     Attributes:
         method: The HTTP method, upper case.
@@ -84,6 +96,9 @@ class Request:
         query_string: The raw query string (without ``?``).
         headers: The request headers.
         body: The body bytes, already read within the size limit.
+        client: The client's ``(host, port)``, when the server knows it.
+        scheme: ``"http"`` or ``"https"``.
+        request_id: The request id (set on a function's view).
     """
 
     method: str
@@ -91,6 +106,9 @@ class Request:
     query_string: str = ""
     headers: Headers = field(default_factory=lambda: Headers(()))
     body: bytes = b""
+    client: tuple[str, int] | None = None
+    scheme: str = "http"
+    request_id: str = ""
 
     def query(self) -> list[tuple[str, str]]:
         """The query parameters as ``(name, value)`` pairs."""
@@ -98,25 +116,149 @@ class Request:
             return []
         return parse_qsl(self.query_string, keep_blank_values=True)
 
+    @property
+    def url(self) -> str:
+        """The full URL: scheme, ``Host`` header, path and query string."""
+        host = self.headers.get("host") or "localhost"
+        url = f"{self.scheme}://{host}{quote(self.path, safe=_PATH_SAFE)}"
+        return f"{url}?{self.query_string}" if self.query_string else url
 
-@dataclass(slots=True)
+    @property
+    def cookies(self) -> dict[str, str]:
+        """The ``Cookie`` header's cookies by name (empty when it cannot be parsed)."""
+        return parse_cookies(self.headers.get("cookie"))
+
+    def view(self, request_id: str) -> Request:
+        """A read-only copy with ``request_id`` set: what a function receives."""
+        copy = object.__new__(_ReadOnlyRequest)
+        for name in _REQUEST_FIELDS:
+            object.__setattr__(copy, name, getattr(self, name))
+        object.__setattr__(copy, "request_id", request_id)
+        return copy
+
+
+class _ReadOnlyRequest(Request):
+    __slots__ = ()
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise dataclasses.FrozenInstanceError(f"the request is read-only; cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise dataclasses.FrozenInstanceError(f"the request is read-only; cannot delete {name!r}")
+
+
+_REQUEST_FIELDS = tuple(f.name for f in dataclasses.fields(Request))
+
+
+def parse_cookies(header: str | None) -> dict[str, str]:
+    """The cookies of a ``Cookie`` header by name (empty when absent or unparsable)."""
+    if not header:
+        return {}
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(header)
+    except CookieError:
+        return {}
+    return {name: morsel.value for name, morsel in jar.items()}
+
+
+HeaderInput = Mapping[str, str] | Iterable[tuple[str, str]] | None
+
+
+@dataclass(slots=True, init=False)
 class Response:
-    """What an adapter turns into its framework's response.
+    """An HTTP response: what a function may return, and what adapters send.
+
+    ``content`` is dumped to JSON with the rules of a plain result (``application/json``),
+    except ``bytes`` and ``str`` given with a ``media_type``, which are sent as they are
+    (text, CSV, a PDF). ``None`` sends no body. ``str`` bodies of ``text/*`` media types get
+    ``; charset=utf-8``.
+
+    Args:
+        content: The body.
+        status: The HTTP status code.
+        headers: Extra headers, as a mapping or ``(name, value)`` pairs.
+        media_type: The ``Content-Type`` (default: JSON for dumped content).
+
+    Raises:
+        apicore_introspect.ResultError: ``content`` has no JSON form.
 
     Attributes:
         status: The HTTP status code.
         body: The body bytes.
         headers: ``(name, value)`` pairs, ``Content-Type`` included.
+        native: A framework's own response object, sent untouched by its adapter.
     """
 
     status: int
-    body: bytes = b""
-    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes
+    headers: list[tuple[str, str]]
+    native: Any
+    stream: Iterable[bytes | str] | AsyncIterable[bytes | str] | None
+    streaming: ClassVar[bool] = False
+
+    def __init__(
+        self,
+        content: Any = None,
+        *,
+        status: int = 200,
+        headers: HeaderInput = None,
+        media_type: str | None = None,
+    ) -> None:
+        if not 100 <= status <= 599:
+            raise ValueError(f"status must be 100-599, not {status!r}")
+        pairs = _pairs(headers)
+        if content is None:
+            body = b""
+        elif isinstance(content, (bytes, bytearray, memoryview)):
+            body = bytes(content)
+            media_type = media_type or "application/octet-stream"
+        elif isinstance(content, str) and media_type is not None:
+            body = content.encode("utf-8")
+        else:
+            body = dump_json(content)
+            media_type = media_type or JSON
+        if media_type is not None and not any(k.lower() == "content-type" for k, _ in pairs):
+            if media_type.startswith("text/") and "charset" not in media_type:
+                media_type += "; charset=utf-8"
+            pairs.insert(0, ("Content-Type", media_type))
+        self.status = status
+        self.body = body
+        self.headers = pairs
+        self.native = None
+        self.stream = None
+
+    @classmethod
+    def raw(
+        cls, status: int, body: bytes = b"", headers: list[tuple[str, str]] | None = None
+    ) -> Response:
+        """A response from ready parts (no checks, no copies): the pipeline's own answers."""
+        response = cls.__new__(cls)
+        response.status = status
+        response.body = body
+        response.headers = headers if headers is not None else []
+        response.native = None
+        response.stream = None
+        return response
 
     @classmethod
     def json(cls, status: int, body: bytes, *, content_type: str = JSON) -> Response:
         """A JSON response from already-serialized bytes."""
-        return cls(status, body, [("Content-Type", content_type)])
+        return cls.raw(status, body, [("Content-Type", content_type)])
+
+    @classmethod
+    def wrap(cls, native: Any, status: int) -> Response:
+        """A framework's own response object (``status`` is for the access log)."""
+        response = cls.raw(status)
+        response.native = native
+        return response
+
+    def copy(self) -> Response:
+        """A copy with its own header list (a returned response may be a shared constant)."""
+        clone = type(self).raw(self.status, self.body, list(self.headers))
+        clone.native = self.native
+        clone.stream = self.stream
+        return clone
 
     def header(self, name: str) -> str | None:
         """The first value of a response header (any case)."""
@@ -124,19 +266,122 @@ class Response:
         return next((v for k, v in self.headers if k.lower() == lowered), None)
 
 
+class StreamingResponse(Response):
+    """A response whose body is sent in chunks as an iterator yields them (downloads).
+
+    Args:
+        content: An iterator or async iterator of ``bytes`` (or ``str``, sent as UTF-8).
+            Sync iterators run in a worker thread under ASGI.
+        status: The HTTP status code.
+        headers: Extra headers, as a mapping or ``(name, value)`` pairs.
+        media_type: The ``Content-Type`` (default ``application/octet-stream``).
+    """
+
+    streaming: ClassVar[bool] = True
+
+    def __init__(
+        self,
+        content: Iterable[bytes | str] | AsyncIterable[bytes | str],
+        *,
+        status: int = 200,
+        headers: HeaderInput = None,
+        media_type: str | None = "application/octet-stream",
+    ) -> None:
+        if isinstance(content, (bytes, str)) or not (
+            isinstance(content, Iterable) or isinstance(content, AsyncIterable)
+        ):
+            raise TypeError("content must be an iterator or async iterator of bytes or str")
+        super().__init__(None, status=status, headers=headers, media_type=media_type)
+        self.stream = content
+
+
+class HTTPError(Exception):
+    """Raise it in a function to answer with an ``application/problem+json`` error.
+
+    Args:
+        status: The HTTP status, 400-599.
+        detail: What went wrong, for the client.
+        title: The problem's title (default: the status's reason phrase).
+        headers: Extra response headers (``Retry-After``, ``WWW-Authenticate``, ...).
+        type: The problem type URI (default ``urn:apicore:problem:<slug>``).
+        extra: More members of the problem document (not ``type``, ``title``,
+            ``status``, ``detail``).
+    """
+
+    def __init__(
+        self,
+        status: int,
+        detail: str | None = None,
+        *,
+        title: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        type: str | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> None:
+        code: object = status  # checked at run time too: callers are not always typed
+        if not isinstance(code, int) or not 400 <= code <= 599:
+            raise ValueError(f"HTTPError status must be 400-599, not {status!r}")
+        clash = {"type", "title", "status", "detail"} & set(extra or {})
+        if clash:
+            raise ValueError(f"extra cannot set {sorted(clash)}; use the arguments")
+        super().__init__(detail or _phrase(status))
+        self.status = status
+        self.detail = detail
+        self.title = title
+        self.headers = dict(_pairs(headers))  # no line breaks: no header injection
+        self.type = type
+        self.extra = dict(extra or {})
+
+    def problem(self) -> dict[str, Any]:
+        """The problem document this error is answered with."""
+        document = problem(self.status, self.detail or _phrase(self.status), **self.extra)
+        if self.title is not None:
+            document["title"] = self.title
+        if self.type is not None:
+            document["type"] = self.type
+        if self.detail is None:
+            del document["detail"]
+        return document
+
+    def response(self) -> Response:
+        """The ``application/problem+json`` response."""
+        return problem_response(self.problem(), headers=self.headers.items())
+
+
+def _phrase(status: int) -> str:
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def _pairs(headers: HeaderInput) -> list[tuple[str, str]]:
+    if headers is None:
+        return []
+    items = headers.items() if isinstance(headers, Mapping) else headers
+    pairs = []
+    for name, value in items:
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise TypeError(f"header names and values must be str, not {name!r}: {value!r}")
+        if "\r" in value or "\n" in value or "\r" in name or "\n" in name or ":" in name:
+            raise ValueError(f"header {name!r} has a line break or a colon in its name")
+        pairs.append((name, value))
+    return pairs
+
+
 def problem_response(
     problem: Mapping[str, Any], *, headers: Iterable[tuple[str, str]] = ()
 ) -> Response:
     """An ``application/problem+json`` response for an RFC 9457 problem document."""
     body = json.dumps(problem, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return Response(int(problem["status"]), body, [("Content-Type", PROBLEM_JSON), *headers])
+    return Response.raw(int(problem["status"]), body, [("Content-Type", PROBLEM_JSON), *headers])
 
 
 def problem(status: int, detail: str, **extra: Any) -> dict[str, Any]:
     """A problem document for the statuses the pipeline produces itself (404, 405, 413, ...)."""
     return {
         "type": f"urn:apicore:problem:{_SLUGS.get(status, 'error')}",
-        "title": _REASONS.get(status, "Error"),
+        "title": _REASONS.get(status) or _phrase(status),
         "status": status,
         "detail": detail,
         **extra,

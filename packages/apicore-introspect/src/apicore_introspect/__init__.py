@@ -7,6 +7,7 @@ every failure as an RFC 9457 problem document.
 """
 
 from apicore_introspect.__about__ import __version__
+from apicore_introspect._binder import RequestParts
 from apicore_introspect._constraints import (
     Doc,
     Examples,
@@ -28,16 +29,21 @@ from apicore_introspect._errors import (
     UnsupportedAnnotationError,
     ValidationError,
 )
+from apicore_introspect._files import UploadFile
 from apicore_introspect._json import JsonDecoder, Limits, dump_json
+from apicore_introspect._markers import Cookie, Form, Header, Path, Query, Source
 from apicore_introspect._operation import REQUIRED, Operation, Parameter, describe
 from apicore_introspect._types import Definitions
 
 __all__ = [
+    "Cookie",
     "Definitions",
     "Doc",
     "Docstring",
     "ErrorDetail",
     "Examples",
+    "Form",
+    "Header",
     "IntrospectError",
     "JsonDecoder",
     "JsonSchema",
@@ -48,13 +54,18 @@ __all__ = [
     "Operation",
     "PROBLEM_TYPE_PREFIX",
     "Parameter",
+    "Path",
     "Pattern",
+    "Query",
     "REQUIRED",
     "Range",
     "RequestError",
+    "RequestParts",
     "ResultError",
     "SignatureError",
+    "Source",
     "UnsupportedAnnotationError",
+    "UploadFile",
     "ValidationError",
     "__version__",
     "describe",

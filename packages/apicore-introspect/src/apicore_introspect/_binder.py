@@ -11,10 +11,13 @@ raises one ``ValidationError`` listing them all.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field as dataclass_field
 from typing import Any
 
 from apicore_introspect._containers import Field, ListNode, UnionNode
 from apicore_introspect._errors import ErrorDetail, ValidationError
+from apicore_introspect._files import FileNode, UploadFile
+from apicore_introspect._markers import Location
 from apicore_introspect._nodes import INVALID, Errors, Namespace, Node
 
 Arguments = tuple[tuple[Any, ...], dict[str, Any]]
@@ -32,6 +35,36 @@ NO_BODY: Any = type("_NoBody", (), {"__repr__": lambda self: "<NO_BODY>"})()
 """The request had no body (as opposed to a JSON ``null`` body)."""
 
 
+@dataclass(frozen=True, slots=True)
+class RequestParts:
+    """The request parts that explicitly placed parameters and form bodies read.
+
+    Attributes:
+        headers: Header values by lower-case name.
+        cookies: Cookie values by name.
+        query: Query parameters, grouped by name (for ``Query()`` parameters).
+        form: A parsed form body: values by field name, text or ``UploadFile``; ``None``
+            when the body is not a form.
+    """
+
+    headers: Mapping[str, str] = dataclass_field(default_factory=dict)
+    cookies: Mapping[str, str] = dataclass_field(default_factory=dict)
+    query: Mapping[str, list[str]] = dataclass_field(default_factory=dict)
+    form: Mapping[str, list[Any]] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """A parameter read from one place under one name (``Header("X-Tenant")``)."""
+
+    field: Field
+    location: Location
+    key: str
+
+
+_NO_PARTS = RequestParts()
+
+
 class Binder:
     """Binds decoded request parts to a function's parameters.
 
@@ -39,13 +72,27 @@ class Binder:
         fields: The parameters that can be filled by name, in signature order.
         extra: ``"forbid"`` (unknown keys are errors) or ``"ignore"``.
         var_keyword: The node for ``**kwargs`` values, when the function takes them.
+        placed: Parameters with an explicit location marker.
     """
 
-    def __init__(self, fields: list[Field], *, extra: str, var_keyword: Node | None) -> None:
+    def __init__(
+        self,
+        fields: list[Field],
+        *,
+        extra: str,
+        var_keyword: Node | None,
+        placed: Iterable[Placed] = (),
+    ) -> None:
         self.fields = fields
         self.extra = extra
         self.var_keyword = var_keyword
+        self.placed = tuple(placed)
         self.known = frozenset(f.name for f in fields)
+        # request names that placed parameters claim, by place: never "unknown" keys
+        self.claimed: dict[str, frozenset[str]] = {
+            where: frozenset(p.key for p in self.placed if p.location == where)
+            for where in ("query", "path", "form")
+        }
         self._fast = self._compile()
 
     def bind(
@@ -54,19 +101,23 @@ class Binder:
         *,
         query: dict[str, list[str]] | None = None,
         path: Mapping[str, str] | None = None,
+        parts: RequestParts | None = None,
     ) -> Arguments:
         """Bind a decoded body (``NO_BODY`` for none) plus query and path parameters.
+
+        ``parts`` holds what placed parameters and form bodies read (headers, cookies, the
+        query string, the parsed form).
 
         Raises:
             ValidationError: Listing every failure.
         """
-        if not query and not path and body is not NO_BODY:
+        if not query and not path and body is not NO_BODY and parts is None and not self.placed:
             try:
                 fast: Arguments = self._fast(body)
                 return fast
             except _Slow:
                 pass
-        return self._full(body, query or {}, path or {})
+        return self._full(body, query or {}, path or {}, parts or _NO_PARTS)
 
     def _compile(self) -> Any:
         ns: Namespace = {
@@ -106,19 +157,35 @@ class Binder:
         exec(compile("\n".join(lines), "<apicore_introspect binder>", "exec"), ns)
         return ns["_fast"]
 
-    def _full(self, body: Any, query: dict[str, list[str]], path: Mapping[str, str]) -> Arguments:
+    def _full(
+        self,
+        body: Any,
+        query: dict[str, list[str]],
+        path: Mapping[str, str],
+        parts: RequestParts,
+    ) -> Arguments:
         errors: Errors = []
-        if body is NO_BODY:
+        form = parts.form
+        if form is not None:
+            # a form body: its fields are text (or files), read like query parameters
+            body = {}
+            query = {k: list(v) for k, v in form.items() if k not in self.claimed["form"]}
+        elif body is NO_BODY:
             body = {}
         elif type(body) is not dict:
             msg = "The body should be a JSON object whose keys are the parameters"
             raise ValidationError((ErrorDetail(("body",), msg, "dict_type"),))
         kwargs: dict[str, Any] = {}
+        where = "body" if form is not None else "query"
         for field in self.fields:
-            value = self._one(field, body, query, path, errors)
+            value = self._one(field, body, query, path, errors, query_label=where)
             if value is not _MISSING:
                 kwargs[field.name] = value
-        self._extras(body, query, path, kwargs, errors)
+        for placed in self.placed:
+            value = _placed(placed, path, parts, errors)
+            if value is not _MISSING:
+                kwargs[placed.field.name] = value
+        self._extras(body, query, path, kwargs, errors, query_label=where)
         if errors:
             raise ValidationError(tuple(errors))
         return _NO_ARGS, kwargs
@@ -130,13 +197,15 @@ class Binder:
         query: dict[str, list[str]],
         path: Mapping[str, str],
         errors: Errors,
+        *,
+        query_label: str = "query",
     ) -> Any:
         name = field.name
         sources = [
             s
             for s, present in (
-                ("path", name in path),
-                ("query", name in query),
+                ("path", name in path and name not in self.claimed["path"]),
+                (query_label, name in query),
                 ("body", name in body),
             )
             if present
@@ -147,13 +216,13 @@ class Binder:
             return _MISSING
         if not sources:
             if field.required:
-                where = "query" if query and not body else "body"
+                where = "query" if query and not body and query_label == "query" else "body"
                 errors.append(ErrorDetail((where, name), "Field required", "missing"))
                 return _MISSING
             return field.default
         source = sources[0]
         loc = (source, name)
-        if source == "body":
+        if source == "body" and name in body:
             value = field.node.decode(body[name], loc, errors)
         elif source == "path":
             value = field.node.from_text(path[name], loc, errors)
@@ -168,17 +237,21 @@ class Binder:
         path: Mapping[str, str],
         kwargs: dict[str, Any],
         errors: Errors,
+        *,
+        query_label: str = "query",
     ) -> None:
-        for source, keys in (("body", body), ("query", query)):
+        for source, keys in (("body", body), (query_label, query)):
             for key in keys:
                 if key in self.known or key in path:
+                    continue
+                if source == "query" and key in self.claimed["query"]:
                     continue
                 loc = (source, key)
                 if self.var_keyword is not None:
                     node = self.var_keyword
                     value = (
                         node.decode(body[key], loc, errors)
-                        if source == "body"
+                        if key in body
                         else _from_query(node, query[key], loc, errors)
                     )
                     if value is not INVALID:
@@ -188,17 +261,89 @@ class Binder:
                     errors.append(ErrorDetail(loc, msg, "extra_forbidden"))
 
 
-def _from_query(node: Node, values: list[str], loc: tuple[str, str], errors: Errors) -> Any:
+def _placed(placed: Placed, path: Mapping[str, str], parts: RequestParts, errors: Errors) -> Any:
+    field, where, key = placed.field, placed.location, placed.key
+    loc = (where, key)
+    node = field.node
+    if where == "header":
+        text = parts.headers.get(key.lower())
+        if text is not None:
+            if _repeatable(node):
+                values = [v.strip() for v in text.split(",") if v.strip()]
+                return _or_missing(_from_query(node, values, loc, errors))
+            return _or_missing(node.from_text(text, loc, errors))
+    elif where == "cookie":
+        text = parts.cookies.get(key)
+        if text is not None:
+            return _or_missing(node.from_text(text, loc, errors))
+    elif where == "path":
+        if key in path:
+            return _or_missing(node.from_text(path[key], loc, errors))
+    else:
+        source: Mapping[str, list[Any]] = parts.query if where == "query" else (parts.form or {})
+        given = source.get(key)
+        if given:
+            place = "body" if where == "form" else where
+            return _or_missing(_from_query(node, list(given), (place, key), errors))
+    if field.required:
+        label = "body" if where == "form" else where
+        errors.append(ErrorDetail((label, key), "Field required", "missing"))
+        return _MISSING
+    return field.default
+
+
+def _or_missing(value: Any) -> Any:
+    return _MISSING if value is INVALID else value
+
+
+def _repeatable(node: Node) -> bool:
+    if isinstance(node, UnionNode):
+        return any(isinstance(m, ListNode) for m in node.members)
+    return isinstance(node, ListNode)
+
+
+def _from_query(node: Node, values: list[Any], loc: tuple[str, str], errors: Errors) -> Any:
+    # Query parameters and form fields: text, or ``UploadFile`` for the parts of a
+    # multipart body that are files.
     if isinstance(node, UnionNode):
         # Optional[list[T]] and friends: a repeatable parameter.
         node = next((m for m in node.members if isinstance(m, ListNode)), node)
     if isinstance(node, ListNode):
+        if isinstance(node.item, FileNode):
+            before = len(errors)
+            files = [node.item.decode(v, (*loc, i), errors) for i, v in enumerate(values)]
+            return INVALID if len(errors) != before else node._finish_texts(files, loc, errors)
+        if not _texts(values, loc, errors):
+            return INVALID
         return node.from_texts(values, loc, errors)
     if len(values) > 1:
         msg = "Parameter given more than once; it takes a single value"
         errors.append(ErrorDetail(loc, msg, "duplicate_parameter"))
         return INVALID
-    return node.from_text(values[0], loc, errors)
+    value = values[0]
+    if isinstance(value, UploadFile):
+        return _file_value(node, value, loc, errors)
+    return node.from_text(value, loc, errors)
+
+
+def _file_value(node: Node, value: UploadFile, loc: tuple[str, str], errors: Errors) -> Any:
+    members = node.members if isinstance(node, UnionNode) else [node]
+    for member in members:
+        if isinstance(member, FileNode):
+            return member.decode(value, loc, errors)
+    msg = "Input should be a form field, not a file"
+    errors.append(ErrorDetail(loc, msg, "string_type"))
+    return INVALID
+
+
+def _texts(values: list[Any], loc: tuple[str, str], errors: Errors) -> bool:
+    for i, value in enumerate(values):
+        if isinstance(value, UploadFile):
+            errors.append(
+                ErrorDetail((*loc, i), "Input should be a form field, not a file", "string_type")
+            )
+            return False
+    return True
 
 
 def _converter(node: Node) -> Any:

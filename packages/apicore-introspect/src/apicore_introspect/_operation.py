@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 import json
+import operator
+import types
 import typing
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from apicore_introspect._binder import NO_BODY, Arguments, Binder, Query, group_query
+from apicore_introspect._binder import (
+    NO_BODY,
+    Arguments,
+    Binder,
+    Placed,
+    Query,
+    RequestParts,
+    group_query,
+)
 from apicore_introspect._containers import Field
 from apicore_introspect._docstrings import parse_docstring
 from apicore_introspect._errors import (
@@ -18,11 +29,14 @@ from apicore_introspect._errors import (
     SignatureError,
     UnsupportedAnnotationError,
 )
+from apicore_introspect._files import FileNode
 from apicore_introspect._json import JsonDecoder, Limits, dump_json
+from apicore_introspect._markers import Location, find_source
 from apicore_introspect._nodes import INVALID, DecimalNode, Node
 from apicore_introspect._types import Definitions, TypeBuilder
 
 ParameterKind = Literal["positional_or_keyword", "keyword_only", "var_keyword"]
+ParameterSource = Literal["auto", "header", "cookie", "query", "path", "form", "injected"]
 ExtraKeys = Literal["forbid", "ignore"]
 
 _KINDS: dict[Any, ParameterKind] = {
@@ -48,6 +62,10 @@ class Parameter:
         default: The default value, or ``REQUIRED``.
         schema: Its JSON Schema (draft 2020-12), with ``$ref`` into the definitions.
         description: From the docstring or an ``Annotated[..., Doc(...)]`` marker.
+        source: Where a request gives it: ``"auto"`` (body, query string or path by
+            name), a marker's location (``"header"``, ``"cookie"``, ``"query"``, ``"path"``,
+            ``"form"``), or ``"injected"`` (the server passes it, e.g. the request).
+        alias: Its name in the request (the header name for ``"header"``).
     """
 
     name: str
@@ -57,6 +75,13 @@ class Parameter:
     default: Any
     schema: dict[str, Any]
     description: str
+    source: ParameterSource = "auto"
+    alias: str = ""
+
+    @property
+    def key(self) -> str:
+        """The parameter's name in the request (its alias, or its name)."""
+        return self.alias or self.name
 
 
 @dataclass(frozen=True, eq=False)
@@ -79,6 +104,22 @@ class Operation:
     limits: Limits
     _binder: Binder = field(repr=False)
     _decoder: JsonDecoder = field(repr=False)
+    form: bool = False
+    returns_response: bool = False
+
+    @property
+    def plain(self) -> bool:
+        """Whether every argument comes from the JSON body, query string or path by name.
+
+        Servers bind such functions with ``bind`` alone; others also need ``RequestParts``
+        (headers, cookies, a form) or inject values (the request).
+        """
+        return not self.form and all(p.source == "auto" for p in self.parameters)
+
+    @property
+    def injected(self) -> tuple[Parameter, ...]:
+        """The parameters the server passes itself (annotated with an injected type)."""
+        return tuple(p for p in self.parameters if p.source == "injected")
 
     def bind(
         self,
@@ -86,28 +127,34 @@ class Operation:
         *,
         query: Query | None = None,
         path: Mapping[str, str] | None = None,
+        parts: RequestParts | None = None,
     ) -> Arguments:
         """Turn request parts into ``(args, kwargs)`` for the function.
 
         Args:
             body: The raw request body. ``None``, empty or blank means no JSON keys.
-            query: Query parameters, as ``(name, value)`` pairs or a mapping; values are
-                text, converted to each parameter's type (repeat a name for a list).
+                Ignored when ``parts`` holds a form.
+            query: Query parameters for unplaced parameters, as ``(name, value)`` pairs or
+                a mapping; values are text, converted to each parameter's type (repeat a
+                name for a list).
             path: Path parameters, by name, as text.
+            parts: Headers, cookies, the query string and a parsed form body, for
+                parameters placed with markers (``Header``, ``Cookie``, ``Query``,
+                ``Form``) and for form operations.
 
         Raises:
             MalformedRequestError: The body is not strict, bounded JSON (HTTP 400).
             ValidationError: The values do not fit the signature (HTTP 422), with every
-                failure listed.
+                failure listed. Injected parameters are not bound: the caller adds them.
         """
         value = NO_BODY
-        if body:
+        if body and (parts is None or parts.form is None):
             try:
                 value = self._decoder.decode(body)
             except MalformedRequestError:
                 if not _is_blank(body):
                     raise
-        return self._binder.bind(value, query=group_query(query), path=path)
+        return self._binder.bind(value, query=group_query(query), path=path, parts=parts)
 
     def bind_json(
         self,
@@ -147,7 +194,11 @@ class Operation:
         Raises:
             SignatureError: A path parameter has no matching function parameter.
         """
-        known = {p.name for p in self.parameters if p.kind != "var_keyword"}
+        known = {
+            p.key if p.source == "path" else p.name
+            for p in self.parameters
+            if p.kind != "var_keyword" and p.source in ("auto", "path")
+        }
         accepts_any = any(p.kind == "var_keyword" for p in self.parameters)
         for name in names:
             if name not in known and not accepts_any:
@@ -170,11 +221,11 @@ class Operation:
             if p.kind == "var_keyword":
                 additional = p.schema or True
                 continue
-            if p.name in skip:
+            if p.name in skip or p.source not in ("auto", "form"):
                 continue
-            properties[p.name] = _documented(p)
+            properties[p.key] = _documented(p)
             if p.required:
-                required.append(p.name)
+                required.append(p.key)
         schema: dict[str, Any] = {"type": "object", "properties": properties}
         if required:
             schema["required"] = required
@@ -241,6 +292,8 @@ def describe(
     definitions: Definitions | None = None,
     extra: ExtraKeys = "forbid",
     limits: Limits | None = None,
+    injected: tuple[type, ...] = (),
+    response_types: tuple[type, ...] = (),
 ) -> Operation:
     """Describe a function as an HTTP operation.
 
@@ -255,6 +308,10 @@ def describe(
             dropped (``"ignore"``, what the legacy packages did). Functions that take
             ``**kwargs`` receive them either way.
         limits: Bounds on body nesting depth and integer length (``Limits()`` by default).
+        injected: Types the server passes itself (its request view): a parameter annotated
+            with one is not read from the request and not documented.
+        response_types: Types of ready responses a function may return: a return
+            annotation of one of them (or a union member) has no JSON Schema.
 
     Raises:
         UnsupportedAnnotationError: An annotation has no JSON form (names the parameter).
@@ -275,8 +332,10 @@ def describe(
     builder = TypeBuilder(definitions, extra=extra)
 
     fields: list[Field] = []
+    placed: list[Placed] = []
     parameters: list[Parameter] = []
     var_keyword: Node | None = None
+    form = False
     for param in signature.parameters.values():
         if param.kind is inspect.Parameter.POSITIONAL_ONLY:
             raise SignatureError(
@@ -286,9 +345,31 @@ def describe(
         if param.kind is inspect.Parameter.VAR_POSITIONAL:
             continue  # *args cannot be named in a JSON object; it stays empty
         annotation = hints.get(param.name, REQUIRED)
-        node = builder.build(annotation, where=f"{op_name}(): parameter '{param.name}'")
-        description = doc.params.get(param.name, "")
+        where = f"{op_name}(): parameter '{param.name}'"
         required = param.default is REQUIRED and param.kind is not inspect.Parameter.VAR_KEYWORD
+        description = doc.params.get(param.name, "")
+        if _bare(annotation) in injected:
+            parameters.append(
+                Parameter(
+                    param.name,
+                    _KINDS[param.kind],
+                    annotation,
+                    False,
+                    param.default,
+                    {},
+                    description,
+                    "injected",
+                )
+            )
+            continue
+        node = builder.build(annotation, where=where)
+        marker = find_source(getattr(annotation, "__metadata__", ()))
+        location: Location | None = marker.location if marker is not None else None
+        if marker is not None and param.kind is inspect.Parameter.VAR_KEYWORD:
+            raise SignatureError(f"{where}: **kwargs cannot have a location marker")
+        if location == "form" or _has_file(node):
+            form = True
+        key = marker.key(param.name) if marker is not None else ""
         parameters.append(
             Parameter(
                 name=param.name,
@@ -298,31 +379,81 @@ def describe(
                 default=param.default,
                 schema=node.schema(),
                 description=description,
+                source=location or "auto",
+                alias=key if key != param.name else "",
             )
         )
         if param.kind is inspect.Parameter.VAR_KEYWORD:
             var_keyword = node
+            continue
+        default = INVALID if required else param.default
+        one = Field(param.name, node, required, description, default)
+        if location is None or (location == "form" and key == param.name):
+            fields.append(one)
         else:
-            default = INVALID if required else param.default
-            fields.append(Field(param.name, node, required, description, default))
+            placed.append(Placed(one, location, key))
 
     returns = hints.get("return", REQUIRED)
+    returns, returns_response = _without_responses(returns, response_types)
     return_node = builder.build(returns, where=f"{op_name}(): return annotation")
+    return_schema = {} if returns_response and returns is REQUIRED else return_node.schema()
     return Operation(
         func=func,
         name=op_name,
         summary=doc.summary,
         description=doc.description,
         parameters=tuple(parameters),
-        return_schema=return_node.schema(),
+        return_schema=return_schema,
         returns_description=doc.returns,
         is_async=inspect.iscoroutinefunction(target),
         extra=extra,
         definitions=definitions,
         limits=limits,
-        _binder=Binder(fields, extra=extra, var_keyword=var_keyword),
+        _binder=Binder(fields, extra=extra, var_keyword=var_keyword, placed=placed),
         _decoder=JsonDecoder(limits, decimals=_uses_decimal([f.node for f in fields])),
+        form=form,
+        returns_response=returns_response,
     )
+
+
+def _bare(annotation: Any) -> Any:
+    if typing.get_origin(annotation) is typing.Annotated:
+        return annotation.__origin__
+    return annotation
+
+
+def _has_file(node: Node) -> bool:
+    if isinstance(node, FileNode):
+        return True
+    inner = getattr(node, "item", None)
+    if isinstance(inner, Node) and _has_file(inner):
+        return True
+    return any(_has_file(m) for m in getattr(node, "members", None) or ())
+
+
+def _without_responses(returns: Any, response_types: tuple[type, ...]) -> tuple[Any, bool]:
+    """The return annotation without ready-response types, and whether it had any.
+
+    ``-> Response`` leaves nothing to describe (``REQUIRED``); ``-> Item | Response`` leaves
+    ``Item``.
+    """
+    if not response_types:
+        return returns, False
+
+    def is_response(member: Any) -> bool:
+        bare = _bare(member)
+        return isinstance(bare, type) and issubclass(bare, response_types)
+
+    if is_response(returns):
+        return REQUIRED, True
+    if typing.get_origin(returns) in (typing.Union, types.UnionType):
+        members = typing.get_args(returns)
+        kept = [m for m in members if not is_response(m)]
+        if len(kept) != len(members):
+            if not kept:
+                return REQUIRED, True
+            return functools.reduce(operator.or_, kept), True
+    return returns, False
 
 
 class _Annotated:

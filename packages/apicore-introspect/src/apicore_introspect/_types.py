@@ -38,6 +38,7 @@ from apicore_introspect._containers import (
 )
 from apicore_introspect._docstrings import parse_docstring
 from apicore_introspect._errors import UnsupportedAnnotationError
+from apicore_introspect._files import FileNode, UploadFile
 from apicore_introspect._nodes import (
     INVALID,
     BoolNode,
@@ -206,6 +207,8 @@ class TypeBuilder:
             )
         if ann in _SCALARS:
             return _SCALARS[ann](c)
+        if ann is UploadFile:
+            return FileNode(c)
         if ann in _CONVERTERS:
             schema, parse, code, message, kinds = _CONVERTERS[ann]
             return ConvertNode(

@@ -11,7 +11,7 @@ from apicore_introspect import Operation, Parameter, ResultError, dump_json
 from apicore_openapi._convert import COMPONENTS, rewrite_refs, to_openapi_30
 from apicore_openapi._errors import EndpointError
 from apicore_openapi._model import ApiInfo, Callback, Endpoint, path_parameters
-from apicore_openapi._problems import ERROR_RESPONSES, PROBLEM, problem_schemas
+from apicore_openapi._problems import ERROR_RESPONSES, PROBLEM, PROBLEM_MEDIA_TYPE, problem_schemas
 
 OpenApiVersion = Literal["3.1.0", "3.0.3"]
 
@@ -146,8 +146,13 @@ class _Builder:
             parameters += [
                 _query_parameter(p, self.schemas)
                 for p in op.parameters
-                if p.kind != "var_keyword" and p.name not in in_path
+                if p.kind != "var_keyword" and p.name not in in_path and p.source == "auto"
             ]
+        parameters += [
+            _query_parameter(p, self.schemas, where=p.source)
+            for p in op.parameters
+            if p.source in ("header", "cookie", "query")
+        ]
         callback = endpoint.callback
         if callback is not None:
             parameters += [rewrite_refs(dict(p)) for p in callback.header_parameters] or (
@@ -158,10 +163,10 @@ class _Builder:
         if body:
             schema = op.body_schema(exclude=in_path)
             if schema["properties"] or schema.get("additionalProperties") not in (None, False):
-                out["requestBody"] = {
-                    "required": bool(schema.get("required")),
-                    "content": {"application/json": {"schema": rewrite_refs(schema)}},
-                }
+                content = {"application/json": {"schema": rewrite_refs(schema)}}
+                if op.form:
+                    content = _form_content(rewrite_refs(schema))
+                out["requestBody"] = {"required": bool(schema.get("required")), "content": content}
 
         out["responses"] = self._responses(endpoint, body, bool(parameters or op.parameters))
         if security:
@@ -192,10 +197,13 @@ class _Builder:
             success: dict[str, Any] = {
                 "description": op.returns_description or "Successful response."
             }
-            if code not in (204, 304):
+            if code not in (204, 304) and not (op.returns_response and not op.return_schema):
                 schema = rewrite_refs(op.return_schema)
                 success["content"] = {"application/json": {"schema": schema}}
             responses[str(code)] = success
+        declared = dict(endpoint.responses)
+        for status, doc in declared.items():
+            responses[str(status)] = _declared_response(doc)
         errors = ["BadRequest", "InternalError"]
         if endpoint.security:
             errors.append("Unauthorized")
@@ -207,6 +215,8 @@ class _Builder:
             errors.append("ValidationFailed")
         for name in errors:
             status = self._status(name)
+            if status in declared:
+                continue
             if str(status) in responses and name != "ValidationFailed":
                 continue
             responses[str(status)] = {"$ref": f"#/components/responses/{name}"}
@@ -315,10 +325,11 @@ def _info(info: ApiInfo) -> dict[str, Any]:
 
 
 def _path_parameter(op: Operation, name: str) -> dict[str, Any]:
-    try:
-        parameter: Parameter | None = op.parameter(name)
-    except KeyError:
-        parameter = None  # taken by **kwargs: any text
+    # a Path("alias") parameter, else the parameter of that name (None: taken by **kwargs)
+    parameter: Parameter | None = next(
+        (p for p in op.parameters if p.source == "path" and p.key == name),
+        next((p for p in op.parameters if p.source == "auto" and p.name == name), None),
+    )
     out: dict[str, Any] = {"name": name, "in": "path", "required": True}
     if parameter is not None and parameter.kind != "var_keyword":
         if parameter.description:
@@ -329,8 +340,30 @@ def _path_parameter(op: Operation, name: str) -> dict[str, Any]:
     return out
 
 
-def _query_parameter(p: Parameter, schemas: Mapping[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {"name": p.name, "in": "query", "required": p.required}
+def _declared_response(doc: str | Mapping[str, Any]) -> dict[str, Any]:
+    if isinstance(doc, str):
+        return {
+            "description": doc,
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": COMPONENTS + PROBLEM}}},
+        }
+    out: dict[str, Any] = json.loads(json.dumps(doc))
+    out.setdefault("description", "")
+    return out
+
+
+def _form_content(schema: dict[str, Any]) -> dict[str, Any]:
+    """A form body: multipart (files need it), and URL-encoded when there are no files."""
+    has_file = '"format": "binary"' in json.dumps(schema)
+    content = {"multipart/form-data": {"schema": schema}}
+    if not has_file:
+        content["application/x-www-form-urlencoded"] = {"schema": json.loads(json.dumps(schema))}
+    return content
+
+
+def _query_parameter(
+    p: Parameter, schemas: Mapping[str, Any], *, where: str = "query"
+) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": p.key, "in": where, "required": p.required}
     if p.description:
         out["description"] = p.description
     schema = rewrite_refs(p.schema)

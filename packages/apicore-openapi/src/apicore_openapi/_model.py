@@ -115,7 +115,9 @@ class Endpoint:
         arguments: Where arguments come from: ``"auto"`` (the body for POST/PUT/PATCH,
             the query string otherwise), ``"body"`` or ``"query"``. Path parameters
             always come from the path.
-        validation_status: The status of validation errors (422 unless the app chose 400).
+        responses: More answers to document, as ``(status, doc)`` pairs or a mapping: a
+            description (a problem document answer, e.g. ``{404: "No such item"}``) or a
+            complete OpenAPI Response Object (which may replace the success response).
     """
 
     path: str
@@ -131,8 +133,20 @@ class Endpoint:
     deprecated: bool = False
     operation_id: str | None = None
     arguments: ArgumentSource = "auto"
+    responses: Mapping[int, str | Mapping[str, Any]] | tuple[tuple[int, Any], ...] = ()
 
     def __post_init__(self) -> None:
+        declared = self.responses
+        pairs = tuple(declared.items()) if isinstance(declared, Mapping) else tuple(declared)
+        for status, doc in pairs:
+            code: object = status  # checked at run time too: callers are not always typed
+            if not isinstance(code, int) or not 100 <= code <= 599:
+                raise EndpointError(f"{self.path}: response status {status!r} is not 100-599")
+            if not isinstance(doc, (str, Mapping)):
+                raise EndpointError(
+                    f"{self.path}: response {status} must be a description or a Response Object"
+                )
+        object.__setattr__(self, "responses", tuple(sorted(pairs, key=lambda p: p[0])))
         if not self.path.startswith("/"):
             raise EndpointError(f"path {self.path!r} must start with '/'")
         given: object = self.methods  # a bare string is a common slip: "GET" is not ("GET",)

@@ -12,6 +12,18 @@ Plain and ``async`` functions become a validated, documented ASGI API (Starlette
 Run it with ``asymmetric run module --reload`` or ``uvicorn module:asymmetric``.
 """
 
+from apicore_app import (
+    Cookie,
+    Form,
+    Header,
+    HTTPError,
+    Path,
+    Query,
+    Request,
+    Response,
+    StreamingResponse,
+    UploadFile,
+)
 from asymmetric.__about__ import __version__
 from asymmetric._app import Asymmetric, asymmetric
 from asymmetric._errors import (
@@ -29,9 +41,19 @@ __all__ = [
     "AppImportError",
     "Asymmetric",
     "AsymmetricError",
+    "Cookie",
     "DuplicatedEndpointError",
+    "Form",
+    "HTTPError",
+    "Header",
     "InvalidCallbackHeadersError",
     "InvalidCallbackObjectError",
+    "Path",
+    "Query",
+    "Request",
+    "Response",
+    "StreamingResponse",
+    "UploadFile",
     "__version__",
     "asymmetric",
     "version_info",

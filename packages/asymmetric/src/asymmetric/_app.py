@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from typing import Any, Literal, TypeVar
 
 from starlette.applications import Starlette
@@ -82,6 +82,9 @@ class Asymmetric:
             docs_ui=docs_ui,
             threads=threads,
         )
+        # a function may raise Starlette's HTTPException and return Starlette responses
+        self.api.map_exception(HTTPException, _from_http_exception)
+        self.api.add_response_type(StarletteResponse)
         self.endpoint = Endpoint(self.api)
         self.startup_hooks: list[Hook] = []
         self.shutdown_hooks: list[Hook] = []
@@ -108,6 +111,7 @@ class Asymmetric:
         tags: Iterable[str] = (),
         summary: str | None = None,
         deprecated: bool = False,
+        responses: Mapping[int, str | Mapping[str, Any]] | None = None,
     ) -> Callable[[F], F]:
         """Serve a plain or async function at ``route``; the function is returned unchanged.
 
@@ -128,6 +132,8 @@ class Asymmetric:
             tags: Groups in the docs.
             summary: The docs' summary (default: the docstring's first line).
             deprecated: Mark the operation deprecated in the docs.
+            responses: Other answers to document, by status: a description
+                (``{404: "No such item"}``) or an OpenAPI Response Object.
 
         Raises:
             DuplicatedEndpointError: The route and a method were already declared.
@@ -145,6 +151,7 @@ class Asymmetric:
                 tags=tags,
                 summary=summary,
                 deprecated=deprecated,
+                responses=responses,
             )
         except apicore_callbacks.InvalidCallbackObjectError as exc:
             raise InvalidCallbackObjectError(str(exc)) from exc
@@ -259,6 +266,13 @@ def _http_error(request: StarletteRequest, exc: Exception) -> StarletteResponse:
         return StarletteResponse(status_code=exc.status_code, headers=exc.headers)
     document = problem(exc.status_code, str(exc.detail))
     return _starlette(problem_response(document, headers=list((exc.headers or {}).items())))
+
+
+def _from_http_exception(exc: HTTPException) -> apicore_app.HTTPError | apicore_app.Response:
+    # raised by a function: the same status, detail and headers as in a Starlette route
+    if exc.status_code < 400:
+        return apicore_app.Response(status=exc.status_code, headers=exc.headers)
+    return apicore_app.HTTPError(exc.status_code, str(exc.detail), headers=exc.headers)
 
 
 def _starlette(response: apicore_app.Response) -> StarletteResponse:

@@ -12,6 +12,18 @@ then ``symmetric run module`` (development) or ``gunicorn module:symmetric``. ``
 builds independent apps; the request pipeline is ``apicore_app.Api``'s.
 """
 
+from apicore_app import (
+    Cookie,
+    Form,
+    Header,
+    HTTPError,
+    Path,
+    Query,
+    Request,
+    Response,
+    StreamingResponse,
+    UploadFile,
+)
 from symmetric.__about__ import __version__
 from symmetric._app import Endpoint, Symmetric
 from symmetric._errors import (
@@ -32,12 +44,22 @@ version_info = tuple(int(part) for part in __version__.split("."))
 __all__ = [
     "AppImportError",
     "AuthenticationRequiredError",
+    "Cookie",
     "DuplicatedRouteError",
     "Endpoint",
+    "Form",
+    "HTTPError",
+    "Header",
     "IncorrectRouteFormatError",
     "InvalidTokenNameError",
+    "Path",
+    "Query",
+    "Request",
+    "Response",
+    "StreamingResponse",
     "Symmetric",
     "SymmetricError",
+    "UploadFile",
     "__version__",
     "symmetric",
     "version_info",

@@ -13,18 +13,20 @@ import http
 import inspect
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import flask
 import werkzeug.routing
+import werkzeug.wrappers
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from apicore_app import (
     Api,
     DuplicateRouteError,
     Headers,
+    HTTPError,
     InvalidRouteError,
     Request,
     Response,
@@ -138,6 +140,9 @@ class Symmetric:
             "/<anypath:path>", _VIEW, self._view, methods=_METHODS, provide_automatic_options=False
         )
         self.app.register_error_handler(HTTPException, _http_error)
+        # a function may call flask.abort() and return Flask/werkzeug responses
+        self.api.map_exception(HTTPException, _from_http_exception)
+        self.api.add_response_type(werkzeug.wrappers.Response)
         # The API's own paths go straight to apicore-app, without Flask's request context,
         # routing and response objects (about a quarter of a request's time); every other
         # path (the user's own Flask views) goes through Flask as usual.
@@ -159,6 +164,7 @@ class Symmetric:
         tags: Iterable[str] = (),
         summary: str | None = None,
         deprecated: bool = False,
+        responses: Mapping[int, str | Mapping[str, Any]] | None = None,
     ) -> Callable[[F], F]:
         """Serve a function at ``route``; returns a decorator that returns it unchanged.
 
@@ -175,6 +181,8 @@ class Symmetric:
             tags: Groups in the docs.
             summary: The docs summary (default: the docstring's first line).
             deprecated: Mark the operation deprecated in the docs.
+            responses: Other answers to document, by status: a description
+                (``{404: "No such item"}``) or an OpenAPI Response Object.
 
         Raises:
             IncorrectRouteFormatError: The route or a method is invalid, or a path parameter
@@ -191,6 +199,7 @@ class Symmetric:
                 tags=tags,
                 summary=summary,
                 deprecated=deprecated,
+                responses=responses,
             )
         except InvalidRouteError as exc:
             raise IncorrectRouteFormatError(str(exc)) from exc
@@ -368,7 +377,13 @@ class Symmetric:
             if not self._started:
                 self.start()
             response = self._serve(environ, path or "/")
+            if response.native is not None:
+                native: WSGIApplication = response.native
+                return native(environ, start_response)
             status = f"{response.status} {_REASONS.get(response.status, '')}"
+            if response.stream is not None:
+                start_response(status, response.headers)
+                return self.api.chunks(response)
             headers = [*response.headers, ("Content-Length", str(len(response.body)))]
             start_response(status, headers)
             return [response.body]
@@ -387,7 +402,7 @@ class Symmetric:
         method = environ["REQUEST_METHOD"]
         query = environ.get("QUERY_STRING", "")
         headers = Headers(header_items)
-        limit = self.api.max_body_size
+        limit = self.api.read_limit
         stream = environ["wsgi.input"]
         length = environ.get("CONTENT_LENGTH")
         if length:
@@ -406,7 +421,12 @@ class Symmetric:
             detail = f"The body is larger than {limit} bytes."
             too_large = problem_response(problem(413, detail), headers=[("Connection", "close")])
             return self.api.finish(Request(method, path, query, headers), too_large)
-        return self.api.handle(Request(method, path, query, headers, body))
+        client = None
+        if environ.get("REMOTE_ADDR"):
+            port = environ.get("REMOTE_PORT", "")
+            client = (environ["REMOTE_ADDR"], int(port) if str(port).isdigit() else 0)
+        scheme = environ.get("wsgi.url_scheme", "http")
+        return self.api.handle(Request(method, path, query, headers, body, client, scheme))
 
     def _view(self, path: str = "") -> flask.Response:
         del path  # the request's own (decoded) path is used, as for every other route
@@ -438,11 +458,26 @@ class _AnyPath(werkzeug.routing.PathConverter):
 
 
 def _convert(response: Response) -> flask.Response:
-    converted = flask.Response(response.body, status=response.status, headers=response.headers)
+    if response.native is not None:
+        native: flask.Response = response.native
+        return native
+    body: Any = response.body if response.stream is None else response.stream
+    converted = flask.Response(body, status=response.status, headers=response.headers)
     if response.header("content-type") is None:
         # Flask would add its text/html default to bodiless answers (204, HEAD)
         del converted.headers["Content-Type"]
     return converted
+
+
+def _from_http_exception(exc: HTTPException) -> HTTPError | Response:
+    # flask.abort() in a function: its status, description and headers, as problem+json
+    if exc.response is not None:
+        return Response.wrap(exc.response, exc.response.status_code)
+    code = exc.code or 500
+    headers = [(name, value) for name, value in exc.get_headers() if name.lower() != "content-type"]
+    if code < 400:
+        return Response(status=code, headers=headers)
+    return HTTPError(code, exc.description or None, headers=dict(headers))
 
 
 def _http_error(exc: HTTPException) -> flask.Response | HTTPException:
