@@ -19,7 +19,8 @@ ALICE, BOB = "alice-token-value-1", "bob-token-value-22"
 def request(
     method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None
 ) -> Request:
-    return Request(method, path, "", Headers(headers or {}), body)
+    fields = {"content-type": "application/json"} if body else {}
+    return Request(method, path, "", Headers({**fields, **(headers or {})}), body)
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from hypothesis_jsonschema import from_schema
 
 from apicore_introspect import Length, Operation, Range, ValidationError, describe
-from apicore_introspect._binder import _Slow
+from apicore_introspect._binder import _NO_PARTS, _Slow
 
 
 class Color(enum.Enum):
@@ -116,7 +116,7 @@ def same(a: Any, b: Any) -> bool:
 def check(op: Operation, body: Any) -> None:
     binder = op._binder
     try:
-        full = binder._full(body, {}, {})
+        full = binder._full(body, {}, {}, _NO_PARTS)
     except ValidationError:
         full = None
     try:
