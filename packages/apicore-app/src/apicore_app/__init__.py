@@ -8,6 +8,7 @@ from apicore_app.__about__ import __version__
 from apicore_app._app import Api, Call, Route, request_id
 from apicore_app._errors import AppError, DuplicateRouteError, InvalidRouteError, RouteError
 from apicore_app._http import Headers, Request, Response, problem, problem_response
+from apicore_app._loading import import_failure
 from apicore_app._logging import configure_logging
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "RouteError",
     "__version__",
     "configure_logging",
+    "import_failure",
     "problem",
     "problem_response",
     "request_id",

@@ -340,6 +340,20 @@ class Api:
         """The OpenAPI document (built once, rebuilt after routes change)."""
         return self._documents[version].document()
 
+    def docs_line(self, host: str, port: int, *, scheme: str = "http") -> str | None:
+        """One line that says where the docs are, for a server's start-up output.
+
+        ``Docs: http://127.0.0.1:8000/docs (also /redoc, /swagger, /openapi.json)``;
+        ``None`` when every docs path is turned off.
+
+        Args:
+            host: The interface the server listens on (an IPv6 address gets brackets).
+            port: Its port.
+            scheme: ``"http"`` or ``"https"``.
+        """
+        shown = f"[{host}]" if ":" in host and not host.startswith("[") else host
+        return self._docs_routes.line(f"{scheme}://{shown}:{port}")
+
     def _builder(self, version: str) -> Callable[[], dict[str, Any]]:
         return lambda: self._build_document(version)
 
