@@ -34,3 +34,15 @@ def chromium() -> str:
 def redis_server() -> str:
     """The path of Debian's redis-server (``apt-get install -y redis-server``)."""
     return require_system("redis-server", install="apt-get install -y redis-server")
+
+
+@pytest.fixture(scope="session")
+def npx() -> str:
+    """The path of ``npx`` (Debian's ``nodejs`` and ``npm``), which runs pinned npm tools."""
+    return require_system("npx", install="apt-get install -y nodejs npm")
+
+
+@pytest.fixture(scope="session")
+def uvx() -> str:
+    """The path of ``uvx`` (installed with hatch, or ``python3 -m pip install uv``)."""
+    return require_system("uvx", install="python3 -m pip install uv")
