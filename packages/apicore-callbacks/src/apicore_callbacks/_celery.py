@@ -157,7 +157,7 @@ def execute(dispatcher: Dispatcher, job_id: str) -> str:
                 if publisher is not None:
                     publisher(job)
             except Exception:
-                logger.warning("[[apicore_callbacks]] job %s: publish failed", job_id)
+                logger.warning("job %s: publish failed", job_id)
     return claim.stage
 
 
@@ -208,7 +208,7 @@ def sweep(store: RedisJobStore, publisher: CeleryPublisher, *, now: float) -> in
             count += 1
         except Exception:
             logger.warning(
-                "[[apicore_callbacks]] job %s: publish failed; retried after republish_after",
+                "job %s: publish failed; retried after republish_after",
                 job_id,
             )
     return count
@@ -245,7 +245,7 @@ class Sweeper:
             try:
                 sweep(store, self.publisher, now=time.time())
             except Exception:
-                logger.warning("[[apicore_callbacks]] sweeper: Redis unavailable; retrying")
+                logger.warning("sweeper: Redis unavailable; retrying")
 
 
 def load_dispatcher(target: str) -> Dispatcher:

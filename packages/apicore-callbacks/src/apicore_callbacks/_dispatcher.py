@@ -181,7 +181,7 @@ class Dispatcher:
             self.publisher(job)
         except Exception as exc:
             logger.warning(
-                "[[apicore_callbacks]] job %s: publish failed (%s); not accepted",
+                "job %s: publish failed (%s); not accepted",
                 job.id,
                 type(exc).__name__,
             )
@@ -385,7 +385,7 @@ class Dispatcher:
                         if due is not None:
                             wait = min(wait, max(0.0, due - self._clock()))
             except Exception:
-                logger.exception("[[apicore_callbacks]] job store unavailable; retrying")
+                logger.exception("job store unavailable; retrying")
             for claim in claims:
                 task = asyncio.create_task(self._process(claim, client, pool))
                 tasks.add(task)
@@ -429,7 +429,7 @@ class Dispatcher:
             raise
         except Exception:
             logger.exception(
-                "[[apicore_callbacks]] job %s: internal error; it resumes when its lease expires",
+                "job %s: internal error; it resumes when its lease expires",
                 claim.job.id,
             )
 
@@ -450,7 +450,7 @@ class Dispatcher:
                 self.store.heartbeat, claim, now=self._clock(), lease=self.settings.lease
             )
             if not alive:
-                logger.warning("[[apicore_callbacks]] job %s: lease lost", claim.job.id)
+                logger.warning("job %s: lease lost", claim.job.id)
                 return
 
     async def _run(self, claim: Claim, pool: concurrent.futures.Executor) -> None:
@@ -467,7 +467,7 @@ class Dispatcher:
                 body = {job.callback.key: result} if job.callback.key else result
             except Exception:
                 logger.exception(
-                    "[[apicore_callbacks]] job %s (request id %s): the function raised",
+                    "job %s (request id %s): the function raised",
                     job.id,
                     job.request_id,
                 )
@@ -481,7 +481,7 @@ class Dispatcher:
         try:
             payload = json.dumps(body, separators=(",", ":"), allow_nan=False).encode()
         except (TypeError, ValueError):
-            logger.exception("[[apicore_callbacks]] job %s: result is not JSON", job.id)
+            logger.exception("job %s: result is not JSON", job.id)
             outcome, error = "error", "the function's result is not JSON serializable"
             payload = json.dumps(error_problem(job)).encode()
         deliver = outcome == "result" or self.settings.deliver_errors
@@ -495,7 +495,7 @@ class Dispatcher:
             error=error,
         )
         if not ok:
-            logger.warning("[[apicore_callbacks]] job %s: stale claim, run result dropped", job.id)
+            logger.warning("job %s: stale claim, run result dropped", job.id)
         elif self._wake is not None:
             self._wake.set()
 
@@ -548,7 +548,7 @@ class Dispatcher:
         )
         if verdict is not Verdict.DELIVERED:
             logger.warning(
-                "[[apicore_callbacks]] job %s delivery attempt %d failed: %s%s",
+                "job %s delivery attempt %d failed: %s%s",
                 job.id,
                 done,
                 error,
