@@ -46,3 +46,15 @@ def npx() -> str:
 def uvx() -> str:
     """The path of ``uvx`` (installed with hatch, or ``python3 -m pip install uv``)."""
     return require_system("uvx", install="python3 -m pip install uv")
+
+
+@pytest.fixture(scope="session")
+def curl() -> str:
+    """The path of ``curl`` (``apt-get install -y curl``)."""
+    return require_system("curl", install="apt-get install -y curl")
+
+
+@pytest.fixture(scope="session")
+def git() -> str:
+    """The path of ``git`` (``apt-get install -y git``)."""
+    return require_system("git", install="apt-get install -y git")
