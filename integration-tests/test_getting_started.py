@@ -173,7 +173,6 @@ def test_getting_started(steps: Steps) -> None:
     log = steps.start("run.sh", steps.api_port)
     output = wait_for(log, "Application startup complete")
     assert f"Docs: http://127.0.0.1:{steps.api_port}/docs" in output
-    assert "Loaded 1 API token from APICORE_API_KEY." in output
     for alarm in ("ERROR", "WARNING", "Traceback"):
         assert alarm not in output, output
     assert steps.run("call.sh").splitlines() == ["5", '"for token holders only"', "401"]
