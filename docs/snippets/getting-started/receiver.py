@@ -7,7 +7,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 class Receiver(BaseHTTPRequestHandler):
     """Print the JSON body of every POST, and answer 204."""
 
-    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+    def do_POST(self) -> None:
         """Print one callback."""
         body = self.rfile.read(int(self.headers["Content-Length"]))
         print("received", json.loads(body), flush=True)
