@@ -1,8 +1,8 @@
 """The example apps' first start, as examples/README.md tells a newcomer to run them.
 
 With the variables the README sets, the start-up output says where the docs are and holds
-no log record at WARNING or above, and no traceback. Without them the app still starts without an ERROR: a
-warning says how to set a token.
+no log record at WARNING or above, and no traceback. Without them the app still starts
+without an ERROR: a warning says how to set a token.
 """
 
 from __future__ import annotations
