@@ -473,7 +473,10 @@ class Api:
         route = match.handler
         if route is None:
             if not match.allowed:
-                return _problem(problem(404, f"No route for {request.path}"), rid), rid
+                detail = f"No route for {request.path}"
+                if request.path == "/" and self.docs_path:
+                    detail += f"; the API's docs are at {self.docs_path}"  # a newcomer's first try
+                return _problem(problem(404, detail), rid), rid
             if request.method == "OPTIONS":
                 return Response(204, b"", [("Allow", ", ".join(match.allowed))]), rid
             detail = f"{request.method} is not allowed here; use {', '.join(match.allowed)}"
