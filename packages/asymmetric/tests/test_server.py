@@ -37,10 +37,12 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, command: list[str], port: int, env: dict[str, str], cwd: Path) -> None:
+    def __init__(
+        self, command: list[str], port: int, env: dict[str, str], cwd: Path, logs: Path
+    ) -> None:
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
-        self.output = cwd / f"server-{port}.log"
+        self.output = logs / f"server-{port}.log"
         with self.output.open("wb") as log:
             self.process = subprocess.Popen(
                 command,
@@ -101,7 +103,7 @@ def start(kind: str, tmp: Path, *extra: str) -> Server:
         command = [str(BIN / "hypercorn"), "legacy_app:asymmetric", "--bind"]
         command += [f"127.0.0.1:{port}", "--root-path", ""]
     server = Server(
-        [*command, *extra], port, environment(tmp), HERE if kind == "hypercorn" else tmp
+        [*command, *extra], port, environment(tmp), HERE if kind == "hypercorn" else tmp, tmp
     )
     try:
         server.wait_ready()
@@ -338,7 +340,7 @@ def test_reload(tmp_path: Path) -> None:
     port = free_port()
     command = [str(BIN / "asymmetric"), "run", "reloaded_app", "--reload", "--port", str(port)]
     command += ["--reload-dir", str(tmp_path)]
-    server = Server(command, port, environment(tmp_path), tmp_path)
+    server = Server(command, port, environment(tmp_path), tmp_path, tmp_path)
     try:
         server.wait_ready("/v")
         assert httpx.get(server.url + "/v").json() == 1
