@@ -1,45 +1,37 @@
-"""Throughput of asymmetric against raw Starlette and FastAPI under the same uvicorn settings.
+"""asymmetric against the bare ASGI floor, raw Starlette and FastAPI: POST /add.
 
-Run: ``python benchmarks/bench_asymmetric.py [--quick] [--profile]`` in an environment with
-asymmetric and the ``bench`` group (``hatch -e bench run python benchmarks/bench_asymmetric.py``).
+Run: ``python benchmarks/bench_asymmetric.py [--quick] [--profile] [--legacy-python PATH]``
+in the bench environment (``hatch run bench:all asymmetric``).
 
-Workload (issue 5, reference/performance.md): ``POST /add`` with ``{"a":48,"b":21}`` returning
-``69``. Every app runs under uvicorn with httptools + uvloop, one worker, on 127.0.0.1, no
-access log; the servers are measured one after another in alternating order, in the same
-run, with wrk (``-t1 -c32``) when installed, else a Python keep-alive load generator (its own
-ceiling is far lower: compare ratios only).
+Workload: ``POST /add`` with ``{"a":48,"b":21}`` answering ``69``; every app does the same
+work (decode the JSON, check two ints, encode; 422 otherwise). Over HTTP every app runs
+under the same server: uvicorn with httptools + uvloop, one worker, no access log, pinned to
+one CPU; the method is ``harness``'s (warm-up, rotated rounds, medians). In-process, the
+same apps are driven through their ASGI callables (no server, no sockets).
 
-The legacy asymmetric 0.3.0 cannot be installed next to today's Starlette. To measure it in
-the same run, give the Python of a separate venv with
-``--legacy-python /path/bin/python`` (or ``ASYMMETRIC_LEGACY_PYTHON``)::
+The bare ASGI floor (``floors.add_asgi``) is the limit of any framework doing this work on
+this server. Raw Starlette does the same checks by hand in a Starlette route.
+
+Legacy asymmetric 0.3.0 cannot be installed next to today's Starlette; to add it, give the
+Python of a separate venv with ``--legacy-python`` (or ``ASYMMETRIC_LEGACY_PYTHON``)::
 
     python -m venv /tmp/legacy
     /tmp/legacy/bin/pip install asymmetric==0.3.0 uvloop==0.21.0 httptools
 
-``--profile`` adds an in-process cProfile of asymmetric's request path (ASGI entry ->
-apicore-app pipeline) to show where the time goes.
+``--profile`` adds a cProfile of asymmetric's in-process request path.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import cProfile
-import http.client
-import io
+import importlib
 import os
-import pstats
-import re
-import shutil
-import socket
-import statistics
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 from typing import Any
+
+import harness as h
 
 APPS = {
     "asymmetric_async": """
@@ -70,22 +62,32 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+INVALID = {"type": "about:blank", "title": "Unprocessable Content", "status": 422}
+
 
 async def add(request: Request) -> JSONResponse:
-    data = json.loads(await request.body())
-    return JSONResponse(data["a"] + data.get("b", 372))
+    try:
+        data = json.loads(await request.body())
+    except ValueError:
+        data = None
+    if type(data) is dict and not data.keys() - {"a", "b"}:
+        a, b = data.get("a"), data.get("b", 372)
+        if type(a) is int and type(b) is int:
+            return JSONResponse(a + b)
+    return JSONResponse(INVALID, 422, media_type="application/problem+json")
 
 
 app = Starlette(routes=[Route("/add", add, methods=["POST"])])
 """,
     "fastapi_async": """
 from fastapi import FastAPI
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 app = FastAPI()
 
 
 class Add(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
     a: int
     b: int = 372
 
@@ -96,12 +98,13 @@ async def add(body: Add) -> int:
 """,
     "fastapi_sync": """
 from fastapi import FastAPI
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 app = FastAPI()
 
 
 class Add(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
     a: int
     b: int = 372
 
@@ -111,25 +114,6 @@ def add(body: Add) -> int:
     return body.a + body.b
 """,
 }
-BODY = b'{"a":48,"b":21}'
-LUA = """wrk.method = "POST"
-wrk.body = '{"a":48,"b":21}'
-wrk.headers["Content-Type"] = "application/json"
-"""
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def pinned(cpu: int, command: list[str]) -> list[str]:
-    if shutil.which("taskset") and (os.cpu_count() or 1) > 1:
-        return ["taskset", "-c", str(cpu), *command]
-    return command
-
-
 LEGACY = """
 from asymmetric import asymmetric as app
 
@@ -138,275 +122,130 @@ from asymmetric import asymmetric as app
 async def add(a, b=372):
     return a + b
 """
-
-
-class Server:
-    def __init__(self, name: str, directory: Path, python: str = sys.executable) -> None:
-        self.name = name
-        self.port = free_port()
-        command = [python, "-m", "uvicorn", f"{name}:app", "--port", str(self.port)]
-        command += ["--http", "httptools", "--loop", "uvloop", "--workers", "1"]
-        command += ["--no-access-log", "--log-level", "warning", "--app-dir", str(directory)]
-        # pinned to CPU 0 once started, so the imports of all apps use both CPUs
-        self.process = subprocess.Popen(command, cwd=directory)
-
-    def wait_ready(self) -> None:
-        name = self.name
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit(f"{name} failed to start")
-            try:
-                status, body = post(self.port)
-                if status == 200 and body == b"69":
-                    if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > 1:
-                        os.sched_setaffinity(self.process.pid, {0})
-                    return
-                raise SystemExit(f"{name} answered {status} {body!r}")
-            except OSError:
-                time.sleep(0.1)
-        self.stop()
-        raise SystemExit(f"{name} did not start within 30 s")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
-
-
-def post(port: int) -> tuple[int, bytes]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-    try:
-        connection.request("POST", "/add", BODY, {"Content-Type": "application/json"})
-        response = connection.getresponse()
-        return response.status, response.read()
-    finally:
-        connection.close()
-
-
-def load_wrk(port: int, seconds: float, script: Path) -> float:
-    command = ["wrk", "-t1", "-c32", f"-d{max(1, round(seconds))}s", "-s", str(script)]
-    command.append(f"http://127.0.0.1:{port}/add")
-    output = subprocess.run(
-        pinned(1, command), capture_output=True, text=True, check=True, timeout=seconds + 30
-    ).stdout
-    if "Non-2xx" in output or "Socket errors" in output:
-        raise SystemExit(f"wrk saw errors:\n{output}")
-    match = re.search(r"Requests/sec:\s+([\d.]+)", output)
-    if match is None:
-        raise SystemExit(f"unexpected wrk output:\n{output}")
-    return float(match.group(1))
-
-
-def load_python(port: int, seconds: float, script: Path) -> float:
-    del script
-    count = [0] * 8
-    errors: list[str] = []
-    deadline = time.monotonic() + seconds
-
-    def worker(slot: int) -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        headers = {"Content-Type": "application/json"}
-        while time.monotonic() < deadline:
-            connection.request("POST", "/add", BODY, headers)
-            response = connection.getresponse()
-            response.read()
-            if response.status != 200:
-                errors.append(str(response.status))
-                return
-            count[slot] += 1
-        connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(count))]
-    started = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(seconds + 30)
-    if errors:
-        raise SystemExit(f"load generator saw statuses {errors[:3]}")
-    return sum(count) / (time.monotonic() - started)
-
-
-SCOPE = {
-    "type": "http",
-    "asgi": {"version": "3.0"},
-    "http_version": "1.1",
-    "method": "POST",
-    "scheme": "http",
-    "path": "/add",
-    "raw_path": b"/add",
-    "root_path": "",
-    "query_string": b"",
-    "server": ("127.0.0.1", 8000),
-    "client": ("127.0.0.1", 50000),
-    "headers": [
-        (b"host", b"127.0.0.1:8000"),
-        (b"content-type", b"application/json"),
-        (b"content-length", b"15"),
-    ],
+LABELS = {
+    "floor": "bare ASGI handler (floor)",
+    "asymmetric_async": "asymmetric, `async def`",
+    "asymmetric_sync": "asymmetric, `def`",
+    "starlette_raw": "raw Starlette (same checks by hand)",
+    "fastapi_async": "FastAPI, pydantic model, `async def`",
+    "fastapi_sync": "FastAPI, pydantic model, `def` (threadpool)",
+    "legacy": "legacy asymmetric 0.3.0 (no validation)",
 }
+REQUEST = h.Request("/add", b'{"a":48,"b":21}', expect=b"69")
+DISTS = ["asymmetric", "apicore-app", "apicore-introspect", "starlette", "fastapi", "pydantic"]
+DISTS += ["uvicorn", "uvloop", "httptools"]
+AGAINST = [
+    ("÷ floor", LABELS["floor"]),
+    ("÷ raw Starlette", LABELS["starlette_raw"]),
+    ("÷ FastAPI async", LABELS["fastapi_async"]),
+]
 
 
-def in_process(names: list[str], requests: int, repeats: int) -> dict[str, float]:
-    """Best-of-``repeats`` wall µs per request through each app's ASGI interface."""
-    sys.path.insert(0, str(WORKDIR))
-    import importlib
+def write_apps(workdir: Path) -> None:
+    for name, source in APPS.items():
+        (workdir / f"{name}.py").write_text(source, encoding="utf-8")
+    (workdir / "legacy_asymmetric_0_3.py").write_text(LEGACY, encoding="utf-8")
 
-    apps = {name: importlib.import_module(name).app for name in names}
+
+def http_section(mode: h.Mode, workdir: Path, legacy_python: str | None) -> list[str]:
+    servers = [h.Server(LABELS["floor"], h.uvicorn("floors:add_asgi", h.HERE), REQUEST)]
+    for name in APPS:
+        servers.append(h.Server(LABELS[name], h.uvicorn(f"{name}:app", workdir), REQUEST))
+    if legacy_python:
+        command = h.uvicorn("legacy_asymmetric_0_3:app", workdir, python=legacy_python)
+        servers.append(h.Server(LABELS["legacy"], command, REQUEST))
+    results = h.run_servers(servers, mode)
+    ours = results[LABELS["asymmetric_async"]]
+    lines = [
+        "### Over HTTP: uvicorn (httptools + uvloop, 1 worker), requests per second\n",
+        f"Ratios of throughput (higher is faster); {h.load_text(mode)}.\n",
+        h.table(results, unit="req/s", spec=",.0f", against=AGAINST),
+        h.headline(
+            "asymmetric over HTTP ÷ FastAPI async (throughput)",
+            h.ratio(ours, results[LABELS["fastapi_async"]]),
+            ">= 1.8x",
+        ),
+        h.headline(
+            "asymmetric over HTTP ÷ bare ASGI floor (throughput)",
+            h.ratio(ours, results[LABELS["floor"]]),
+            "as close to 1 as possible",
+        ),
+        "",
+    ]
+    if not legacy_python:
+        lines.append("Legacy asymmetric 0.3.0 not measured (pass `--legacy-python`).\n")
+    return lines
+
+
+def load_apps(workdir: Path) -> dict[str, Any]:
+    sys.path.insert(0, str(workdir))
+    import floors
+
+    apps: dict[str, Any] = {LABELS["floor"]: floors.add_asgi}
+    for name in APPS:
+        apps[LABELS[name]] = importlib.import_module(name).app
+    return apps
+
+
+def in_process_section(mode: h.Mode, apps: dict[str, Any]) -> list[str]:
+    n = 300 if mode.quick else 3000
+    results = h.asgi_in_process(apps, REQUEST, mode, n)
+    ours = results[LABELS["asymmetric_async"]]
+    return [
+        "### In-process: each app's ASGI callable (no server, no sockets), µs per request\n",
+        f"{n} requests per round; ratios of time (lower is faster).\n",
+        h.table(results, unit="µs/request", spec=".1f", against=AGAINST),
+        h.headline(
+            "asymmetric in-process ÷ bare ASGI floor (time)",
+            h.ratio(ours, results[LABELS["floor"]]),
+            "<= 1.6x",
+        ),
+        h.headline(
+            "asymmetric in-process ÷ raw Starlette (time)",
+            h.ratio(ours, results[LABELS["starlette_raw"]]),
+            "<= 1.0x",
+        ),
+        "",
+    ]
+
+
+def profile_section(apps: dict[str, Any], requests: int) -> list[str]:
+    app = apps[LABELS["asymmetric_async"]]
+    scope = h.asgi_scope("POST", "/add", REQUEST.body, REQUEST.content_type)
+    message = {"type": "http.request", "body": REQUEST.body, "more_body": False}
 
     async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": BODY, "more_body": False}
+        return message
 
-    async def drive(app: Any, n: int) -> float:
-        sent: list[Any] = []
-
-        async def send(message: Any) -> None:
-            sent.append(message)
-
-        started = time.perf_counter()
-        for _ in range(n):
-            await app(dict(SCOPE), receive, send)
-            await asyncio.sleep(0)
-        elapsed = time.perf_counter() - started
-        if sent[-1].get("body") != b"69":
-            raise SystemExit(f"unexpected answer {sent[-2:]}")
-        return elapsed / n * 1e6
-
-    async def measure() -> dict[str, float]:
-        best = {name: float("inf") for name in names}
-        for app in apps.values():
-            await drive(app, 200)  # warm-up
-        for round_ in range(repeats):
-            for name in names if round_ % 2 == 0 else names[::-1]:
-                best[name] = min(best[name], await drive(apps[name], requests))
-        return best
-
-    return asyncio.run(measure())
-
-
-def profile_in_process(requests: int) -> str:
-    """cProfile of asymmetric's own request path, driven through its ASGI interface."""
-    sys.path.insert(0, str(WORKDIR))
-    from asymmetric_async import app  # type: ignore[import-not-found]
-
-    scope = {
-        "type": "http",
-        "method": "POST",
-        "path": "/add",
-        "query_string": b"",
-        "headers": [(b"content-type", b"application/json"), (b"content-length", b"15")],
-    }
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": BODY, "more_body": False}
-
-    async def send(message: Any) -> None:
+    async def send(event: Any) -> None:
         pass
 
-    async def drive(n: int) -> float:
-        started = time.perf_counter()
-        for _ in range(n):
-            await app(scope, receive, send)
-        return (time.perf_counter() - started) / n * 1e6
+    async def drive() -> None:
+        for _ in range(requests):
+            await app(dict(scope), receive, send)
+            await asyncio.sleep(0)
 
-    asyncio.run(drive(1000))  # warm up
-    per_request = asyncio.run(drive(requests))
-    profiler = cProfile.Profile()
-    profiler.enable()
-    asyncio.run(drive(requests))
-    profiler.disable()
-    stream = io.StringIO()
-    pstats.Stats(profiler, stream=stream).sort_stats("tottime").print_stats(14)
-    lines = [line for line in stream.getvalue().splitlines() if line.strip()]
-    table = "\n".join(lines[-16:])
-    return (
-        f"In-process (no server, no sockets): {per_request:.1f} µs per request through "
-        f"`Asymmetric.__call__`. Top functions by own time:\n\n```\n{table}\n```\n"
-    )
-
-
-WORKDIR = Path(tempfile.mkdtemp(prefix="bench-asymmetric-"))
+    return [
+        f"### Profile: asymmetric `async def`, {requests} in-process POST /add (cProfile)\n",
+        h.profile(lambda: asyncio.run(drive())),
+    ]
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--profile", action="store_true")
-    parser.add_argument("--rounds", type=int, default=None)
-    parser.add_argument(
-        "--legacy-python",
-        default=os.environ.get("ASYMMETRIC_LEGACY_PYTHON"),
-        help="python of a venv with asymmetric==0.3.0, uvloop==0.21.0 and httptools",
-    )
-    args = parser.parse_args()
-    rounds, seconds = (1, 1) if args.quick else (3, 2)
-    rounds = args.rounds or rounds
-    for name, source in APPS.items():
-        (WORKDIR / f"{name}.py").write_text(source)
-    (WORKDIR / "legacy_asymmetric_0_3.py").write_text(LEGACY)
-    script = WORKDIR / "post.lua"
-    script.write_text(LUA)
-    load = load_wrk if shutil.which("wrk") else load_python
-    generator = "wrk -t1 -c32" if load is load_wrk else "Python threads, 8 keep-alive connections"
-    servers: list[Server] = []
-    results: dict[str, list[float]] = {name: [] for name in APPS}
-    try:
-        for name in APPS:
-            servers.append(Server(name, WORKDIR))
-        if args.legacy_python:
-            servers.append(Server("legacy_asymmetric_0_3", WORKDIR, args.legacy_python))
-            results["legacy_asymmetric_0_3"] = []
-        for server in servers:  # started together, so their imports overlap
-            server.wait_ready()
-        if not args.quick:
-            for server in servers:
-                load(server.port, 1, script)  # warm-up
-        for round_ in range(rounds):
-            order = servers if round_ % 2 == 0 else servers[::-1]
-            for server in order:
-                results[server.name].append(load(server.port, seconds, script))
-    finally:
-        for server in servers:
-            server.stop()
-    median = {name: statistics.median(values) for name, values in results.items()}
-    raw = median["starlette_raw"]
-    print("## asymmetric: POST /add throughput under uvicorn (httptools + uvloop, 1 worker)\n")
-    print(
-        f"{rounds} round(s) of {seconds} s per app, alternating order, load by {generator}; "
-        "median req/s. Targets (issue 5): async >= 0.85x raw Starlette, >= 1.6x FastAPI "
-        "async and above legacy asymmetric 0.3.0 (no validation; measured only with "
-        "--legacy-python); sync >= 1.3x FastAPI sync.\n"
-    )
-    print("| app | req/s | ÷ raw Starlette | ÷ FastAPI async | ÷ FastAPI sync |")
-    print("|---|---:|---:|---:|---:|")
-    for name, value in median.items():
-        print(
-            f"| {name} | {value:,.0f} | {value / raw:.2f} | "
-            f"{value / median['fastapi_async']:.2f} | {value / median['fastapi_sync']:.2f} |"
-        )
-    print()
-    names = list(APPS)
-    micro = in_process(names, 500 if args.quick else 3000, 3 if args.quick else 5)
-    print(
-        "In-process, the same apps through their ASGI interface (no server, no sockets; "
-        "best of several runs, robust to a busy machine): µs per request and ratios of "
-        "throughput (1/µs).\n"
-    )
-    print("| app | µs/request | ÷ raw Starlette | ÷ FastAPI async | ÷ FastAPI sync |")
-    print("|---|---:|---:|---:|---:|")
-    for name, value in micro.items():
-        print(
-            f"| {name} | {value:.1f} | {micro['starlette_raw'] / value:.2f} | "
-            f"{micro['fastapi_async'] / value:.2f} | {micro['fastapi_sync'] / value:.2f} |"
-        )
-    print()
+    mode, args = h.Mode.parse()
+    legacy_python = args.legacy_python or os.environ.get("ASYMMETRIC_LEGACY_PYTHON")
+    workdir = Path(tempfile.mkdtemp(prefix="bench-asymmetric-"))
+    write_apps(workdir)
+    lines = [
+        "## asymmetric: POST /add against the bare ASGI floor, raw Starlette and FastAPI\n",
+        h.preamble(mode, DISTS, "every app does the same decoding, validation and encoding"),
+    ]
+    lines += http_section(mode, workdir, legacy_python)
+    apps = load_apps(workdir)
+    lines += in_process_section(mode, apps)
     if args.profile:
-        print(profile_in_process(2000 if args.quick else 20000))
+        lines += profile_section(apps, 2000 if mode.quick else 20000)
+    print("\n".join(lines))
     return 0
 
 

@@ -1,142 +1,142 @@
-"""Overhead of apicore-client's retrying GET over plain httpx with the same pooling.
+"""apicore-client's retrying GET against plain httpx with the same pooling and transport.
 
-Run: ``python benchmarks/bench_client.py [--quick]``. A keep-alive HTTP/1.1 server runs in a
-subprocess on 127.0.0.1; both clients share its connection-pool settings and alternate in
-rounds so drift affects them equally. Target (issue 9): ratio <= 1.15.
+Run: ``python benchmarks/bench_client.py [--quick]`` in the bench environment
+(``hatch run bench:all client``).
+
+Two transports, so the server cannot hide the client:
+
+- a fast local server: the bare ASGI ``floors:ok_asgi`` under uvicorn (httptools + uvloop),
+  pinned to one CPU, with this process (both clients) pinned to the other;
+- in memory: ``httpx.MockTransport`` answering at once, no sockets: what remains is the
+  client alone.
+
+Both clients alternate in rotated rounds (``harness``); medians with the min-max.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import statistics
-import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
+import harness as h
 import httpx
 
 from apicore_client import AsyncClient, Client, RetryPolicy, Timeouts
 
-SERVER = r"""
-import sys
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-BODY = b'{"ok": true}'
-
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # one write per response, no 40 ms delayed-ACK stalls
-    wbufsize = -1
-
-    def do_GET(self):
-        self.send_response(200)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(BODY)))
-        self.end_headers()
-        self.wfile.write(BODY)
-
-    def log_message(self, *args):
-        pass
-
-server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-print(server.server_address[1], flush=True)
-server.serve_forever()
-"""
-
 LIMITS = httpx.Limits(max_connections=10, max_keepalive_connections=10)
 TIMEOUTS = Timeouts(connect=5.0, read=10.0, write=10.0, pool=5.0)
+OK = b'{"ok":true}'
+REQUEST = h.Request("/bench", b"", method="GET", expect=OK)
+DISTS = ["apicore-client", "httpx", "httpcore", "uvicorn", "uvloop", "httptools"]
+PLAIN, OURS = "plain httpx", "apicore-client"
 
 
-def _per_request(block: Callable[[], None], n: int) -> float:
-    start = time.perf_counter()
-    block()
-    return (time.perf_counter() - start) / n
+def answer(request: httpx.Request) -> httpx.Response:
+    return httpx.Response(200, content=OK, headers={"content-type": "application/json"})
 
 
-def bench_sync(url: str, rounds: int, n: int) -> tuple[float, float]:
-    plain = httpx.Client(base_url=url, limits=LIMITS, timeout=httpx.Timeout(**TIMEOUTS.as_dict()))
-    ours = Client(url, limits=LIMITS, timeouts=TIMEOUTS, retry=RetryPolicy())
+def sync_pair(url: str, transport: httpx.BaseTransport | None) -> dict[str, Callable[[int], None]]:
+    timeout = httpx.Timeout(**TIMEOUTS.as_dict())
+    plain = httpx.Client(base_url=url, limits=LIMITS, timeout=timeout, transport=transport)
+    ours = Client(url, limits=LIMITS, timeouts=TIMEOUTS, retry=RetryPolicy(), transport=transport)
 
-    def run_plain() -> None:
+    def run_plain(n: int) -> None:
         for _ in range(n):
             plain.get("/bench").raise_for_status()
 
-    def run_ours() -> None:
+    def run_ours(n: int) -> None:
         for _ in range(n):
             ours.get("/bench")
 
-    run_plain()  # warm up both pools
-    run_ours()
-    a, b = [], []
-    for _ in range(rounds):
-        a.append(_per_request(run_plain, n))
-        b.append(_per_request(run_ours, n))
-    plain.close()
-    ours.close()
-    return statistics.median(a), statistics.median(b)
+    return {PLAIN: run_plain, OURS: run_ours}
 
 
-async def _timed(block: Callable[[], Awaitable[None]], n: int) -> float:
-    start = time.perf_counter()
-    await block()
-    return (time.perf_counter() - start) / n
-
-
-async def bench_async(url: str, rounds: int, n: int) -> tuple[float, float]:
-    plain = httpx.AsyncClient(
-        base_url=url, limits=LIMITS, timeout=httpx.Timeout(**TIMEOUTS.as_dict())
+def async_pair(
+    url: str, transport: httpx.AsyncBaseTransport | None, loop: asyncio.AbstractEventLoop
+) -> dict[str, Callable[[int], None]]:
+    timeout = httpx.Timeout(**TIMEOUTS.as_dict())
+    plain = httpx.AsyncClient(base_url=url, limits=LIMITS, timeout=timeout, transport=transport)
+    ours = AsyncClient(
+        url, limits=LIMITS, timeouts=TIMEOUTS, retry=RetryPolicy(), transport=transport
     )
-    ours = AsyncClient(url, limits=LIMITS, timeouts=TIMEOUTS, retry=RetryPolicy())
 
-    async def run_plain() -> None:
+    async def run_plain(n: int) -> None:
         for _ in range(n):
             (await plain.get("/bench")).raise_for_status()
 
-    async def run_ours() -> None:
+    async def run_ours(n: int) -> None:
         for _ in range(n):
             await ours.get("/bench")
 
-    await run_plain()
-    await run_ours()
-    a, b = [], []
-    for _ in range(rounds):
-        a.append(await _timed(run_plain, n))
-        b.append(await _timed(run_ours, n))
-    await plain.aclose()
-    await ours.aclose()
-    return statistics.median(a), statistics.median(b)
+    return {
+        PLAIN: lambda n: loop.run_until_complete(run_plain(n)),
+        OURS: lambda n: loop.run_until_complete(run_ours(n)),
+    }
+
+
+def measure(pair: dict[str, Callable[[int], None]], n: int, rounds: int) -> dict[str, h.Stats]:
+    def one(name: str) -> float:
+        started = time.perf_counter()
+        pair[name](n)
+        return (time.perf_counter() - started) / n * 1e6
+
+    for run in pair.values():
+        run(max(n // 5, 20))  # warm-up: pools filled, code paths hot
+    return h.rotated_rounds(list(pair), rounds, one)
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="fewer requests (< 10 s)")
-    args = parser.parse_args()
-    rounds, n = (5, 200) if args.quick else (15, 500)
-    server = subprocess.Popen(
-        [sys.executable, "-c", SERVER], stdout=subprocess.PIPE, text=True, bufsize=1
-    )
+    mode, _ = h.Mode.parse()
+    rounds = mode.rounds * (2 if mode.quick else 3)  # short rounds: more of them
+    n_server, n_memory = (50, 200) if mode.quick else (1000, 5000)
+    server = h.Server("ok", h.uvicorn("floors:ok_asgi", h.HERE), REQUEST)
+    rows: list[tuple[str, dict[str, h.Stats]]] = []
+    loop = asyncio.new_event_loop()
     try:
-        assert server.stdout is not None
-        url = f"http://127.0.0.1:{server.stdout.readline().strip()}"
-        rows = [
-            ("sync GET", *bench_sync(url, rounds, n)),
-            ("async GET", *asyncio.run(bench_async(url, rounds, n))),
-        ]
+        server.start()
+        server.wait_ready()
+        url = f"http://127.0.0.1:{server.port}"
+        with h.Pinned(1):
+            memory = httpx.MockTransport(answer)
+            rows.append(
+                ("sync GET, local uvicorn", measure(sync_pair(url, None), n_server, rounds))
+            )
+            rows.append(
+                ("async GET, local uvicorn", measure(async_pair(url, None, loop), n_server, rounds))
+            )
+            rows.append(("sync GET, in memory", measure(sync_pair(url, memory), n_memory, rounds)))
+            rows.append(
+                ("async GET, in memory", measure(async_pair(url, memory, loop), n_memory, rounds))
+            )
     finally:
-        server.terminate()
-        server.wait(timeout=10)
-    print("## apicore-client: retrying GET vs plain httpx (same pooling, local server)\n")
-    print(f"{rounds} alternating rounds of {n} keep-alive GETs each; medians per request.\n")
-    print("| client | plain httpx (µs/req) | apicore-client (µs/req) | ratio | target |")
-    print("|---|---:|---:|---:|---|")
-    for name, plain, ours in rows:
-        ratio = ours / plain
-        verdict = "ok" if ratio <= 1.15 else "OVER"
-        print(
-            f"| {name} | {plain * 1e6:.1f} | {ours * 1e6:.1f} | {ratio:.3f} | <= 1.15 {verdict} |"
+        server.stop()
+        loop.close()
+    lines = [
+        "## apicore-client: retrying GET against plain httpx (same pooling, same transport)\n",
+        h.preamble(mode, DISTS, "both clients alternate in each round"),
+        f"{rounds} rounds of {n_server} GETs (local server) or {n_memory} (in memory) per "
+        "client; µs per request, median (min–max); ratio of time (lower is faster).\n",
+        "| transport | plain httpx µs | apicore-client µs | apicore-client ÷ httpx |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, results in rows:
+        plain, ours = results[PLAIN], results[OURS]
+        lines.append(
+            f"| {name} | {plain.text('.1f')} | {ours.text('.1f')} | {h.ratio_text(ours, plain)} |"
         )
+    lines.append("")
+    for name, results in rows:
+        if "in memory" in name:
+            lines.append(
+                h.headline(
+                    f"apicore-client ÷ httpx, {name} (time)",
+                    h.ratio(results[OURS], results[PLAIN]),
+                    "<= 1.10x",
+                )
+            )
+    print("\n".join([*lines, ""]))
     return 0
 
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import json
-import statistics
 import sys
 import time
 from collections.abc import Callable
 from typing import Any
+
+import harness as h
 
 from apicore_introspect import Definitions, describe
 from apicore_openapi import ApiInfo, DocumentCache, Endpoint, build_document
@@ -70,19 +71,21 @@ def routes() -> list[tuple[str, str, Callable[..., Any]]]:
     return out
 
 
-def best_ms(fn: Callable[[], Any], repeat: int) -> tuple[float, float]:
+def timed_ms(fn: Callable[[], Any], repeat: int) -> h.Stats:
+    """Milliseconds per call of each of ``repeat`` runs after one warm-up run."""
     fn()
     times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return min(times), statistics.median(times)
+    with h.Pinned(0):
+        for _ in range(repeat):
+            start = time.perf_counter()
+            fn()
+            times.append((time.perf_counter() - start) * 1000)
+    return h.Stats(tuple(times))
 
 
 def main(argv: list[str]) -> int:
-    quick = "--quick" in argv
-    repeat = 5 if quick else 20
+    mode, _ = h.Mode.parse(argv)
+    repeat = 5 if mode.quick else 20
     table = routes()
     info = ApiInfo(title="Bench API", version="1")
 
@@ -94,34 +97,34 @@ def main(argv: list[str]) -> int:
         ]
 
     endpoints = describe_all()
-    rows: list[tuple[str, float, float]] = []
-    rows.append(("describe() x200 (apicore-introspect, context)", *best_ms(describe_all, repeat)))
-    build31 = best_ms(lambda: build_document(info, endpoints), repeat)
-    rows.append(("`build_document` 3.1.0", *build31))
+    rows: list[tuple[str, h.Stats]] = []
+    rows.append(("describe() x200 (apicore-introspect, context)", timed_ms(describe_all, repeat)))
+    build31 = timed_ms(lambda: build_document(info, endpoints), repeat)
+    rows.append(("`build_document` 3.1.0", build31))
     rows.append(
         (
             "`build_document` 3.0.3",
-            *best_ms(lambda: build_document(info, endpoints, version="3.0.3"), repeat),
+            timed_ms(lambda: build_document(info, endpoints, version="3.0.3"), repeat),
         )
     )
 
     def build_and_dump() -> bytes:
         return json.dumps(build_document(info, endpoints)).encode()
 
-    ours_full = best_ms(build_and_dump, repeat)
-    rows.append(("`build_document` 3.1.0 + `json.dumps`", *ours_full))
+    ours_full = timed_ms(build_and_dump, repeat)
+    rows.append(("`build_document` 3.1.0 + `json.dumps`", ours_full))
     rows.append(
         (
             "describe() x200 + `build_document` 3.1.0 + `json.dumps` (cold, everything)",
-            *best_ms(lambda: json.dumps(build_document(info, describe_all())).encode(), repeat),
+            timed_ms(lambda: json.dumps(build_document(info, describe_all())).encode(), repeat),
         )
     )
     cache = DocumentCache(lambda: build_document(info, endpoints))
     cache.json_bytes()
-    cached = best_ms(lambda: [cache.json_bytes() for _ in range(1000)], repeat)
-    rows.append(("`DocumentCache.json_bytes()` (cached), per 1000 calls", *cached))
+    cached = timed_ms(lambda: [cache.json_bytes() for _ in range(1000)], repeat)
+    rows.append(("`DocumentCache.json_bytes()` (cached), per 1000 calls", cached))
 
-    peer: tuple[float, float] | None = None
+    peer: h.Stats | None = None
     try:
         # Imported by name: FastAPI is a benchmark-only peer, absent from the types env.
         FastAPI = importlib.import_module("fastapi").FastAPI
@@ -141,16 +144,18 @@ def main(argv: list[str]) -> int:
             app.openapi_schema = None
             return json.dumps(app.openapi()).encode()
 
-        peer = best_ms(fastapi_openapi, repeat)
-        rows.append(("FastAPI `app.openapi()` (rebuilt) + `json.dumps`", *peer))
+        peer = timed_ms(fastapi_openapi, repeat)
+        rows.append(("FastAPI `app.openapi()` (rebuilt) + `json.dumps`", peer))
 
     print(f"## OpenAPI document, {N}-endpoint app\n")
-    print(f"Best and median of {repeat} runs. Target: `build_document` under 200 ms.\n")
-    print("| case | best (ms) | median (ms) | median / ours (build + dumps) |")
-    print("|---|---:|---:|---:|")
-    for name, best, median in rows:
-        ratio = f"{median / ours_full[1]:.2f}x" if "json.dumps" in name else ""
-        print(f"| {name} | {best:.2f} | {median:.2f} | {ratio} |")
+    dists = ["apicore-openapi", "apicore-introspect", "fastapi", "pydantic"]
+    print(h.preamble(mode, dists, f"{repeat} runs after a warm-up", served=False))
+    print("Median (min–max) of the runs. Target: `build_document` under 200 ms.\n")
+    print("| case | ms, median (min–max) | median ÷ ours (build + dumps) |")
+    print("|---|---:|---:|")
+    for name, stats in rows:
+        ratio = f"{h.ratio(stats, ours_full):.2f}x" if "json.dumps" in name else ""
+        print(f"| {name} | {stats.text('.2f')} | {ratio} |")
     print(
         "\nOur `build_document` starts from functions already described at registration "
         "(schemas built once); FastAPI's `openapi()` generates its model schemas inside the "
@@ -158,8 +163,8 @@ def main(argv: list[str]) -> int:
     )
     if peer is None:
         print("\nFastAPI is not installed in this environment: no peer row.")
-    verdict = "meets" if build31[1] < 200 else "MISSES"
-    print(f"\n`build_document` 3.1.0 median {build31[1]:.1f} ms: {verdict} the 200 ms target.")
+    verdict = "meets" if build31.median < 200 else "MISSES"
+    print(f"\n`build_document` 3.1.0 median {build31.median:.1f} ms: {verdict} the 200 ms target.")
     return 0
 
 

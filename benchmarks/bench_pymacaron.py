@@ -1,28 +1,32 @@
-"""pymacaron-core vs Connexion 3: a POST with a model body, gunicorn, one worker, loopback.
+"""pymacaron-core against Connexion 3 and the bare floors: a POST with a model body.
 
-Both servers serve the same Swagger 2.0 petstore with request and response validation on:
-pymacaron-core's Flask app under a sync worker, Connexion 3's FlaskApp (an ASGI app) under
-a uvicorn worker. A bounded load generator (threads, ``http.client`` keep-alive, a fixed
-number of requests) measures requests per second.
+Run: ``python benchmarks/bench_pymacaron.py [--quick]`` in the bench environment
+(``hatch run bench:all pymacaron``).
 
-    python benchmarks/bench_pymacaron.py [--quick]
+Every app serves the same Swagger 2.0 petstore ``POST /v2/pets`` with request and response
+validation: pymacaron-core (a Flask/WSGI app) and Connexion 3's ``FlaskApp`` (an ASGI app
+around Flask). Like for like, both run under the same gunicorn worker class, twice:
+
+- the sync worker (pymacaron-core's recommended server; a new connection per request):
+  Connexion through ``a2wsgi.ASGIMiddleware``;
+- uvicorn's worker (Connexion's recommended server; keep-alive): pymacaron-core through
+  ``a2wsgi.WSGIMiddleware``, the adapter Connexion's ``FlaskApp`` itself puts around Flask.
+
+Each group has its floor: a bare WSGI or ASGI handler doing the same decoding, validation
+(fastjsonschema, compiled once) and encoding. The method is ``harness``'s.
 """
 
 from __future__ import annotations
 
-import argparse
-import http.client
 import importlib
 import json
-import os
-import socket
-import subprocess
 import sys
 import tempfile
-import threading
-import time
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any
+
+import harness as h
 
 HERE = Path(__file__).resolve().parent
 
@@ -98,20 +102,6 @@ def pymacaron_app(validate_responses: bool = True) -> Any:
     return app
 
 
-def raw_flask_app() -> Any:
-    """Plain Flask, no validation and no models: the floor of the WSGI stack."""
-    import flask
-
-    app = flask.Flask("raw")
-
-    @app.post("/v2/pets")
-    def create() -> Any:
-        data = json.loads(flask.request.get_data())
-        return flask.Response(json.dumps({**data, "id": 1}), 201, mimetype="application/json")
-
-    return app
-
-
 def connexion_app(validate_responses: bool = True) -> Any:
     # imported by name: connexion is a bench-only dependency, absent from the types env
     connexion = importlib.import_module("connexion")
@@ -128,148 +118,128 @@ def connexion_app(validate_responses: bool = True) -> Any:
     return app
 
 
-# -- server and load generator ----------------------------------------------------------------
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def pymacaron_asgi() -> Any:
+    """pymacaron-core behind a2wsgi's WSGIMiddleware, as Connexion's FlaskApp runs Flask."""
+    return importlib.import_module("a2wsgi").WSGIMiddleware(pymacaron_app())
 
 
-def _start(target: str, worker: str) -> tuple[subprocess.Popen[bytes], int]:
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1",
-         "--worker-class", worker, "--log-level", "warning", "--chdir", str(HERE), target],
-        env={**os.environ, "PYTHONWARNINGS": "ignore"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(
-                f"{target} exited: {proc.stderr.read().decode() if proc.stderr else ''}"
-            )
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return proc, port
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError(f"{target} did not start in 30 s")
+def connexion_wsgi() -> Any:
+    """Connexion's FlaskApp behind a2wsgi's ASGIMiddleware, for gunicorn's sync worker."""
+    return importlib.import_module("a2wsgi").ASGIMiddleware(connexion_app())
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
+# -- the floors: the same decoding, validation and encoding by hand -------------------------
+def _validators() -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
+    fastjsonschema = importlib.import_module("fastjsonschema")
+    definitions = importlib.import_module("yaml").safe_load(SPEC)["definitions"]
+    new_pet = {"definitions": definitions, "$ref": "#/definitions/NewPet"}
+    pet = {"definitions": definitions, "$ref": "#/definitions/Pet"}
+    return fastjsonschema.compile(new_pet), fastjsonschema.compile(pet)
+
+
+INVALID = json.dumps({"type": "about:blank", "title": "Bad Request", "status": 400}).encode()
+
+
+def _create(
+    validate_in: Callable[[Any], Any], validate_out: Callable[[Any], Any], body: bytes
+) -> tuple[int, bytes]:
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=10)
+        pet = validate_in(json.loads(body))
+    except ValueError:  # json.JSONDecodeError and fastjsonschema.JsonSchemaException
+        return 400, INVALID
+    out = {**pet, "id": 1}
+    validate_out(out)
+    return 201, json.dumps(out).encode()
 
 
-def _load(port: int, total: int, threads: int) -> tuple[float, int]:
-    """Send ``total`` POSTs over ``threads`` keep-alive connections; return (req/s, errors)."""
-    errors = [0] * threads
-    per_thread = total // threads
-    headers = {"Content-Type": "application/json"}
+def floor_wsgi() -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
+    validate_in, validate_out = _validators()
 
-    def run(index: int) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        for _ in range(per_thread):
-            conn.request("POST", "/v2/pets", body=BODY, headers=headers)
-            response = conn.getresponse()
-            response.read()
-            if response.status != 201:
-                errors[index] += 1
-        conn.close()
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        status, out = _create(validate_in, validate_out, environ["wsgi.input"].read(length))
+        start_response(
+            "201 Created" if status == 201 else "400 Bad Request",
+            [("Content-Type", "application/json"), ("Content-Length", str(len(out)))],
+        )
+        return [out]
 
-    workers = [threading.Thread(target=run, args=(i,)) for i in range(threads)]
-    started = time.perf_counter()
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=120)
-    elapsed = time.perf_counter() - started
-    return per_thread * threads / elapsed, sum(errors)
+    return app
 
 
-def _measure_pair(
-    targets: list[tuple[str, str]], total: int, threads: int, rounds: int
-) -> list[tuple[float, int]]:
-    """Start every server, then alternate loads ``rounds`` times; best rate of each.
+def floor_asgi() -> Callable[..., Awaitable[None]]:
+    validate_in, validate_out = _validators()
 
-    The machine is shared: alternating and keeping the best round makes the ratio less
-    sensitive to other work running at the same time.
-    """
-    started = [_start(target, worker) for target, worker in targets]
-    try:
-        best = [(0.0, 0)] * len(started)
-        for _, port in started:
-            _load(port, max(total // 10, threads), threads)  # warm-up
-        for _ in range(rounds):
-            for index, (_, port) in enumerate(started):
-                rate, errors = _load(port, total, threads)
-                if rate > best[index][0]:
-                    best[index] = (rate, errors)
-        return best
-    finally:
-        for proc, _ in started:
-            _stop(proc)
+    async def app(
+        scope: dict[str, Any],
+        receive: Callable[[], Awaitable[dict[str, Any]]],
+        send: Callable[[dict[str, Any]], Awaitable[None]],
+    ) -> None:
+        if scope["type"] != "http":  # lifespan: not supported, as uvicorn allows
+            raise RuntimeError("no lifespan")
+        body, more = b"", True
+        while more:
+            message = await receive()
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+        status, out = _create(validate_in, validate_out, body)
+        headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(out))]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": out})
+
+    return app
+
+
+# -- the measure ------------------------------------------------------------------------------
+REQUEST = h.Request("/v2/pets", BODY, status=201)
+DISTS = ["pymacaron-core", "apicore-specbind", "connexion", "flask", "a2wsgi", "fastjsonschema"]
+DISTS += ["gunicorn", "uvicorn", "uvloop", "httptools"]
+UVICORN_WORKER = "uvicorn.workers.UvicornWorker"
+GROUPS = {
+    "sync": ("gunicorn sync worker (WSGI; a new connection per request)", "sync"),
+    "uvicorn": ("gunicorn + uvicorn worker (ASGI; keep-alive)", UVICORN_WORKER),
+}
+APPS = {
+    "sync": [
+        ("bare WSGI handler + fastjsonschema (floor)", "floor_wsgi()"),
+        ("pymacaron-core", "pymacaron_app()"),
+        ("Connexion 3 FlaskApp via a2wsgi.ASGIMiddleware", "connexion_wsgi()"),
+    ],
+    "uvicorn": [
+        ("bare ASGI handler + fastjsonschema (floor)", "floor_asgi()"),
+        ("pymacaron-core via a2wsgi.WSGIMiddleware", "pymacaron_asgi()"),
+        ("Connexion 3 FlaskApp", "connexion_app()"),
+    ],
+}
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="fewer requests (under 10 s)")
-    args = parser.parse_args()
-    total, threads, rounds = (300, 4, 1) if args.quick else (1500, 4, 3)
-    modes = (True,) if args.quick else (False, True)
-    try:
-        importlib.import_module("connexion")
-    except ImportError:
-        have_connexion = False
-    else:
-        have_connexion = True
-    print("## pymacaron-core vs Connexion 3: POST with a model body\n")
-    print(
-        f"gunicorn, 1 worker each, 127.0.0.1; {total} requests over {threads} client threads "
-        f"(http.client, keep-alive where the server allows it), best of {rounds} alternating "
-        "rounds after a warm-up. Both validate requests; response validation as in the first "
-        "column. pymacaron-core runs under the sync worker (which closes every connection), "
-        "Connexion's FlaskApp (ASGI) under uvicorn's worker; plain Flask (no validation, no "
-        "models) under the sync worker is the floor of the stack.\n"
-    )
-    columns = ["responses validated", "pymacaron-core req/s", "Connexion 3 req/s", "ratio"]
-    print("| " + " | ".join([*columns, "plain Flask req/s"]) + " |")
-    print("|---|---:|---:|---:|---:|")
-    for validate in modes:
-        flag = "True" if validate else "False"
-        targets = [(f"bench_pymacaron:pymacaron_app(validate_responses={flag})", "sync")]
-        if not args.quick:
-            targets.append(("bench_pymacaron:raw_flask_app()", "sync"))
-        if have_connexion:
-            targets.append(
-                (
-                    f"bench_pymacaron:connexion_app(validate_responses={flag})",
-                    "uvicorn.workers.UvicornWorker",
-                )
+    mode, _ = h.Mode.parse()
+    lines = [
+        "## pymacaron-core vs Connexion 3: POST with a model body, same server class\n",
+        h.preamble(mode, DISTS, "request and response validation on in every app"),
+        f"Ratios of throughput (higher is faster); {h.load_text(mode)}. pymacaron-core's "
+        "recommended server is the sync worker, Connexion's the uvicorn worker: both groups "
+        "are shown.\n",
+    ]
+    headlines = []
+    for key, (title, worker) in GROUPS.items():
+        servers = [
+            h.Server(name, h.gunicorn(f"bench_pymacaron:{factory}", HERE, worker=worker), REQUEST)
+            for name, factory in APPS[key]
+        ]
+        results = h.run_servers(servers, mode)
+        floor, ours, theirs = (name for name, _ in APPS[key])
+        against = [("÷ floor", floor), ("÷ Connexion", theirs)]
+        lines += [f"### {title}\n", h.table(results, unit="req/s", spec=",.0f", against=against)]
+        headlines.append(
+            h.headline(
+                f"pymacaron-core ÷ Connexion 3, {title.split(' (')[0]} (throughput)",
+                h.ratio(results[ours], results[theirs]),
+                ">= 2x",
             )
-        results = _measure_pair(targets, total, threads, rounds)
-        ours, our_errors = results[0]
-        floor_text = "-" if args.quick else f"{results[1][0]:,.0f}"
-        if have_connexion:
-            theirs, their_errors = results[-1]
-            ratio = f"{ours / theirs:.2f}x" if theirs else "n/a"
-            theirs_text = f"{theirs:,.0f}"
-        else:
-            their_errors, ratio = 0, "n/a"
-            theirs_text = "not installed (`pip install 'connexion[flask,uvicorn]'`)"
-        bad = our_errors + their_errors
-        note = f" ({bad} non-201 answers)" if bad else ""
-        print(
-            f"| {'yes' if validate else 'no'} | {ours:,.0f} | {theirs_text} | {ratio}{note} "
-            f"| {floor_text} |"
         )
+    print("\n".join([*lines, *headlines, ""]))
     return 0
 
 

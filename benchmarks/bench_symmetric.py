@@ -1,16 +1,18 @@
-"""symmetric under gunicorn against a raw Flask app (and legacy symmetric 3.4.3, if given).
+"""symmetric against the bare WSGI floor and raw Flask: POST /add under gunicorn.
 
-Run: ``python benchmarks/bench_symmetric.py [--quick] [--legacy-python PATH]``.
+Run: ``python benchmarks/bench_symmetric.py [--quick] [--profile] [--legacy-python PATH]``
+in the bench environment (``hatch run bench:all symmetric``).
 
-Each app runs under gunicorn, 1 sync worker, on 127.0.0.1, and answers ``POST /add`` with
-``{"a": 48, "b": 21}``: symmetric validates ``a: int, b: int`` (strict JSON, types, 422s);
-the raw Flask app parses the JSON by hand with no validation. A bounded load generator
-(threads, ``http.client``, a fixed request count; gunicorn's sync worker closes every
-connection, so each request reconnects) measures requests per second; apps alternate in
-rounds so drift hits them alike. Targets (issue 4): symmetric >= 0.85x raw Flask and
->= 1.25x legacy symmetric 3.4.3.
+Workload: ``POST /add`` with ``{"a":48,"b":21}`` answering ``69``; every app does the same
+work (decode the JSON, check two ints, encode; 422 otherwise). Over HTTP every app runs
+under gunicorn, one sync worker (which closes the connection after each response, so every
+request reconnects), pinned to one CPU; the method is ``harness``'s. In-process, the same
+apps are driven through their WSGI callables.
 
-Legacy symmetric needs Flask 1.x, so it runs from its own virtualenv:
+The bare WSGI floor (``floors.add_wsgi``) is the limit of any framework doing this work on
+this server. Raw Flask does the same checks by hand in a Flask view.
+
+Legacy symmetric 3.4.3 needs Flask 1.x, so it runs from its own virtualenv:
 ``python -m venv /tmp/legacy && /tmp/legacy/bin/pip install symmetric==3.4.3
 markupsafe==2.0.1 gunicorn`` then ``--legacy-python /tmp/legacy/bin/python`` (or set
 ``SYMMETRIC_LEGACY_PYTHON``). It logs every request at INFO, as it always did.
@@ -18,254 +20,161 @@ markupsafe==2.0.1 gunicorn`` then ``--legacy-python /tmp/legacy/bin/python`` (or
 
 from __future__ import annotations
 
-import argparse
-import http.client
+import importlib
 import os
-import re
-import shutil
-import socket
-import statistics
-import subprocess
 import sys
 import tempfile
-import threading
-import time
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-RAW_FLASK = """
+import harness as h
+
+APPS = {
+    "symmetric_app": '''
+from symmetric import symmetric
+
+
+@symmetric.router("/add", methods=["post"])
+def add(a: int, b: int = 372) -> int:
+    """Add two integers."""
+    return a + b
+''',
+    "flask_raw": """
 import json
-from flask import Flask, jsonify, request
+
+from flask import Flask, Response, request
 
 app = Flask(__name__)
+INVALID = json.dumps({"type": "about:blank", "title": "Unprocessable Content", "status": 422})
+
 
 @app.post("/add")
-def add():
-    data = json.loads(request.get_data())
-    return jsonify(data["a"] + data["b"])
-"""
-
-SYMMETRIC = '''
-from symmetric import symmetric
-
-@symmetric.router("/add", methods=["post"])
-def add(a: int, b: int) -> int:
-    """Add two integers."""
-    return a + b
-'''
-
-LEGACY = '''
-from symmetric import symmetric
-
-@symmetric.router("/add", methods=["post"])
-def add(a: int, b: int) -> int:
-    """Add two integers."""
-    return a + b
-'''
-
-BODY = b'{"a": 48, "b": 21}'
-EXPECTED = b"69"
-
-
-@dataclass
-class App:
-    name: str
-    python: str
-    module: str
-    target: str
-    env: dict[str, str]
-    process: subprocess.Popen[bytes] | None = None
-    port: int = 0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def one_request(port: int) -> bytes:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+def add() -> Response:
     try:
-        conn.request("POST", "/add", BODY, {"Content-Type": "application/json"})
-        response = conn.getresponse()
-        data = response.read()
-        if response.status != 200:
-            raise RuntimeError(f"status {response.status}: {data[:200]!r}")
-        return data
-    finally:
-        conn.close()
+        data = json.loads(request.get_data())
+    except ValueError:
+        data = None
+    if type(data) is dict and not data.keys() - {"a", "b"}:
+        a, b = data.get("a"), data.get("b", 372)
+        if type(a) is int and type(b) is int:
+            return Response(json.dumps(a + b), mimetype="application/json")
+    return Response(INVALID, 422, mimetype="application/problem+json")
+""",
+    "legacy_symmetric_3_4": '''
+from symmetric import symmetric
 
 
-def start(app: App, workdir: Path) -> None:
-    (workdir / f"{app.module}.py").write_text(
-        {"raw": RAW_FLASK, "sym": SYMMETRIC, "legacy": LEGACY}[app.module], encoding="utf-8"
-    )
-    app.port = free_port()
-    argv = [app.python, "-m", "gunicorn", "-w", "1", "-k", "sync"]
-    argv += ["-b", f"127.0.0.1:{app.port}", "--log-level", "warning", app.target]
-    env = {**os.environ, **app.env}
-    app.process = subprocess.Popen(
-        argv, cwd=workdir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if app.process.poll() is not None:
-            raise RuntimeError(f"{app.name} exited with {app.process.returncode}")
-        try:
-            if one_request(app.port).strip() == EXPECTED:
-                return
-        except (OSError, RuntimeError, http.client.HTTPException):
-            time.sleep(0.1)
-    raise RuntimeError(f"{app.name} did not start in 30 s")
+@symmetric.router("/add", methods=["post"])
+def add(a: int, b: int = 372) -> int:
+    """Add two integers."""
+    return a + b
+''',
+}
+LABELS = {
+    "floor": "bare WSGI handler (floor)",
+    "ours": "symmetric, LOG_LEVEL=WARNING",
+    "ours_info": "symmetric, access log at INFO (stderr to a file)",
+    "flask": "raw Flask (same checks by hand)",
+    "legacy": "legacy symmetric 3.4.3 (Flask 1.1, logs at INFO)",
+}
+REQUEST = h.Request("/add", b'{"a":48,"b":21}', expect=b"69")
+DISTS = ["symmetric", "apicore-app", "apicore-introspect", "flask", "werkzeug", "gunicorn"]
+AGAINST = [("÷ floor", LABELS["floor"]), ("÷ raw Flask", LABELS["flask"])]
+QUIET = {"LOG_LEVEL": "WARNING"}
 
 
-def stop(app: App) -> None:
-    if app.process is not None:
-        app.process.terminate()
-        try:
-            app.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            app.process.kill()
-            app.process.wait(timeout=10)
+def http_section(mode: h.Mode, workdir: Path, legacy_python: str | None) -> list[str]:
+    servers = [
+        h.Server(LABELS["floor"], h.gunicorn("floors:add_wsgi", h.HERE), REQUEST),
+        h.Server(LABELS["ours"], h.gunicorn("symmetric_app:symmetric", workdir), REQUEST, QUIET),
+        h.Server(
+            LABELS["ours_info"],
+            h.gunicorn("symmetric_app:symmetric", workdir),
+            REQUEST,
+            {"LOG_LEVEL": "INFO", "LOG_FILE": os.devnull},
+        ),
+        h.Server(LABELS["flask"], h.gunicorn("flask_raw:app", workdir), REQUEST),
+    ]
+    if legacy_python:
+        command = h.gunicorn("legacy_symmetric_3_4:symmetric", workdir, python=legacy_python)
+        servers.append(h.Server(LABELS["legacy"], command, REQUEST, {"LOG_FILE": os.devnull}))
+    results = h.run_servers(servers, mode)
+    ours = results[LABELS["ours"]]
+    lines = [
+        "### Over HTTP: gunicorn (1 sync worker, a new connection per request), req/s\n",
+        f"Ratios of throughput (higher is faster); {h.load_text(mode)}.\n",
+        h.table(results, unit="req/s", spec=",.0f", against=AGAINST),
+        h.headline(
+            "symmetric over HTTP ÷ raw Flask (throughput)",
+            h.ratio(ours, results[LABELS["flask"]]),
+            ">= 0.85x",
+        ),
+        "",
+    ]
+    if not legacy_python:
+        lines.append("Legacy symmetric 3.4.3 not measured (pass `--legacy-python`).\n")
+    return lines
 
 
-def load(port: int, requests: int, threads: int) -> float:
-    """Send `requests` requests from `threads` threads; return requests per second."""
-    per_thread = requests // threads
-    errors: list[BaseException] = []
+def load_apps(workdir: Path) -> dict[str, Any]:
+    os.environ.update(QUIET)
+    sys.path.insert(0, str(workdir))
+    import floors
 
-    def worker() -> None:
-        try:
-            for _ in range(per_thread):
-                if one_request(port).strip() != EXPECTED:
-                    raise RuntimeError("wrong answer")
-        except BaseException as exc:  # reported after the round
-            errors.append(exc)
-
-    workers = [threading.Thread(target=worker) for _ in range(threads)]
-    started = time.perf_counter()
-    for thread in workers:
-        thread.start()
-    for thread in workers:
-        thread.join(timeout=120)
-    elapsed = time.perf_counter() - started
-    if errors:
-        raise RuntimeError(f"load failed: {errors[0]!r}")
-    return per_thread * threads / elapsed
+    return {
+        LABELS["floor"]: floors.add_wsgi,
+        LABELS["ours"]: importlib.import_module("symmetric_app").symmetric,
+        LABELS["flask"]: importlib.import_module("flask_raw").app,
+    }
 
 
-WRK_SCRIPT = """
-wrk.method = "POST"
-wrk.body = '{"a": 48, "b": 21}'
-wrk.headers["Content-Type"] = "application/json"
-"""
+def in_process_section(mode: h.Mode, apps: dict[str, Any]) -> list[str]:
+    n = 300 if mode.quick else 3000
+    results = h.wsgi_in_process(apps, REQUEST, mode, n)
+    return [
+        "### In-process: each app's WSGI callable (no server, no sockets), µs per request\n",
+        f"{n} requests per round; ratios of time (lower is faster).\n",
+        h.table(results, unit="µs/request", spec=".1f", against=AGAINST),
+        h.headline(
+            "symmetric in-process ÷ bare WSGI floor (time)",
+            h.ratio(results[LABELS["ours"]], results[LABELS["floor"]]),
+            "<= 2.5x",
+        ),
+        "",
+    ]
 
 
-def load_wrk(wrk: str, port: int, seconds: float, connections: int, script: Path) -> float:
-    """Run wrk for `seconds` (bounded); return requests per second."""
-    argv = [wrk, "-t1", f"-c{connections}", f"-d{seconds:.0f}s", "-s", str(script)]
-    done = subprocess.run(
-        [*argv, f"http://127.0.0.1:{port}/add"],
-        capture_output=True,
-        text=True,
-        timeout=seconds + 30,
-        check=True,
-    )
-    if "Non-2xx" in done.stdout:
-        raise RuntimeError(f"wrk saw errors:\n{done.stdout}")
-    found = re.search(r"Requests/sec:\s+([0-9.]+)", done.stdout)
-    if found is None:
-        raise RuntimeError(f"cannot read wrk's output:\n{done.stdout}")
-    return float(found.group(1))
+def profile_section(apps: dict[str, Any], requests: int) -> list[str]:
+    app = apps[LABELS["ours"]]
+    base = h.wsgi_environ(REQUEST)
+
+    def drive() -> None:
+        for _ in range(requests):
+            h.wsgi_call(app, base, REQUEST.body)
+
+    return [
+        f"### Profile: symmetric, {requests} in-process POST /add (cProfile)\n",
+        h.profile(drive),
+    ]
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--legacy-python", default=os.environ.get("SYMMETRIC_LEGACY_PYTHON"))
-    parser.add_argument("--no-wrk", action="store_true", help="use the Python load generator")
-    args = parser.parse_args()
-    requests, rounds, threads = (600, 1, 4) if args.quick else (2000, 3, 4)
-    seconds = 1 if args.quick else 3
-    wrk = None if args.no_wrk else shutil.which("wrk")
-    quiet = {"LOG_LEVEL": "WARNING"}
-    apps = [
-        App("raw Flask (json.loads, no validation)", sys.executable, "raw", "raw:app", quiet),
-        App(
-            "symmetric 4 (validated), LOG_LEVEL=WARNING",
-            sys.executable,
-            "sym",
-            "sym:symmetric",
-            quiet,
-        ),
-        App(
-            "symmetric 4 (validated), access log (INFO)",
-            sys.executable,
-            "sym",
-            "sym:symmetric",
-            {"LOG_LEVEL": "INFO", "LOG_FILE": os.devnull},
-        ),
-    ]
-    legacy_note = ""
-    if args.legacy_python and Path(args.legacy_python).exists():
-        apps.append(
-            App(
-                "legacy symmetric 3.4.3 (Flask 1.1)",
-                args.legacy_python,
-                "legacy",
-                "legacy:symmetric",
-                {"LOG_FILE": os.devnull},
-            )
-        )
-    else:
-        legacy_note = (
-            "Legacy symmetric 3.4.3 was not measured: pass --legacy-python (see the module "
-            "docstring for the one-line virtualenv)."
-        )
-    results: dict[str, list[float]] = {app.name: [] for app in apps}
-    with tempfile.TemporaryDirectory() as tmp:
+    mode, args = h.Mode.parse()
+    legacy_python = args.legacy_python or os.environ.get("SYMMETRIC_LEGACY_PYTHON")
+    with tempfile.TemporaryDirectory(prefix="bench-symmetric-") as tmp:
         workdir = Path(tmp)
-        try:
-            for app in apps:
-                start(app, workdir)
-                load(app.port, requests // 10, threads)  # warm-up
-            script = workdir / "post.lua"
-            script.write_text(WRK_SCRIPT, encoding="utf-8")
-            for _ in range(rounds):
-                for app in apps:
-                    if wrk:
-                        rate = load_wrk(wrk, app.port, seconds, threads, script)
-                    else:
-                        rate = load(app.port, requests, threads)
-                    results[app.name].append(rate)
-        finally:
-            for app in apps:
-                stop(app)
-    medians = {name: statistics.median(values) for name, values in results.items()}
-    raw = medians[apps[0].name]
-    ours = medians[apps[1].name]
-    legacy = medians.get("legacy symmetric 3.4.3 (Flask 1.1)")
-    print("## symmetric: POST /add under gunicorn (1 sync worker, 127.0.0.1)\n")
-    if wrk:
-        how = f"wrk, {threads} connections for {seconds} s per round"
-    else:
-        how = f"{requests} requests per round from {threads} Python client threads"
-    print(
-        f"Load: {how} (gunicorn's sync worker closes each connection); median of {rounds} rounds.\n"
-    )
-    print("| app | req/s | vs raw Flask | vs legacy 3.4.3 |")
-    print("|---|---:|---:|---:|")
-    for name, value in medians.items():
-        vs_legacy = f"{value / legacy:.2f}x" if legacy else "n/a"
-        print(f"| {name} | {value:,.0f} | {value / raw:.2f}x | {vs_legacy} |")
-    print()
-    print(f"Targets: symmetric >= 0.85x raw Flask (now {ours / raw:.2f}x)", end="")
-    if legacy:
-        print(f"; >= 1.25x legacy symmetric (now {ours / legacy:.2f}x).")
-    else:
-        print(". " + legacy_note)
+        for name, source in APPS.items():
+            (workdir / f"{name}.py").write_text(source, encoding="utf-8")
+        lines = [
+            "## symmetric: POST /add against the bare WSGI floor and raw Flask\n",
+            h.preamble(mode, DISTS, "every app does the same decoding, validation and encoding"),
+        ]
+        lines += http_section(mode, workdir, legacy_python)
+        apps = load_apps(workdir)
+        lines += in_process_section(mode, apps)
+        if args.profile:
+            lines += profile_section(apps, 2000 if mode.quick else 20000)
+    print("\n".join(lines))
     return 0
 
 

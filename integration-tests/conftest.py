@@ -58,3 +58,9 @@ def curl() -> str:
 def git() -> str:
     """The path of ``git`` (``apt-get install -y git``)."""
     return require_system("git", install="apt-get install -y git")
+
+
+@pytest.fixture(scope="session")
+def uv() -> str:
+    """The path of uv (hatch installs it; ``pip install uv`` otherwise)."""
+    return require_system("uv", install="pip install uv (pip install hatch brings it too)")

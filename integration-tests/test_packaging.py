@@ -8,7 +8,6 @@ framework must not come with the framework-free packages.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 import tomllib
@@ -55,10 +54,9 @@ def test_every_package_builds_a_wheel_and_an_sdist_that_twine_accepts(dist: Path
 
 
 @pytest.mark.parametrize("package", PACKAGES, ids=lambda p: p.name)
-def test_each_wheel_installs_alone_and_imports(dist: Path, package: Path, tmp_path: Path) -> None:
-    uv = shutil.which("uv")
-    if uv is None:
-        pytest.skip("uv is not on PATH (it comes with hatch: pip install hatch)")
+def test_each_wheel_installs_alone_and_imports(
+    dist: Path, package: Path, tmp_path: Path, uv: str
+) -> None:
     module = package.name.replace("-", "_")
     wheel = next(dist.glob(f"{module}-*.whl"))
     venv = tmp_path / "venv"

@@ -1,6 +1,15 @@
-"""A legacy-style asymmetric module with one callback endpoint (for the crash test)."""
+"""A legacy-style asymmetric module with one callback endpoint (for the crash test).
 
-from asymmetric import asymmetric
+The crash test SIGKILLs the server about every second: a job may then be interrupted more
+than the default three times (``max_runs``), after which it would, by design, be delivered
+as a "worker crash" failure. Its settings allow more runs, so that every job's result is
+delivered.
+"""
+
+from apicore_callbacks import Settings
+from asymmetric import Asymmetric
+
+asymmetric = Asymmetric(callback_settings=Settings.from_env(max_runs=100))
 
 
 @asymmetric.router("/work", callback=True)

@@ -85,3 +85,31 @@ def test_list_and_requeue_in_redis(
     assert job.id in capsys.readouterr().out
     assert main(["requeue", job.id]) == 0
     assert capsys.readouterr().out.split() == [job.id, "queued"]
+
+
+def test_cancel_and_list_by_state_with_last_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "jobs.db"
+    store = SQLiteJobStore(db)
+    job, _ = store.submit(JobSpec("add", {}, CallbackRequest("https://typo.example/")), now=0.0)
+    other, _ = store.submit(JobSpec("add", {}, CallbackRequest("https://r.example/")), now=1.0)
+    store.close()
+    assert main(["cancel", job.id, "--db", str(db)]) == 0
+    assert capsys.readouterr().out == f"{job.id}\tcancelled\n"
+    assert main(["cancel", job.id, "--db", str(db)]) == 1
+    assert "already ended (cancelled)" in capsys.readouterr().err
+    assert main(["cancel", "job_nope", "--db", str(db)]) == 1
+    capsys.readouterr()
+    assert main(["--db", str(db), "list", "--state", "cancelled"]) == 0
+    [line] = capsys.readouterr().out.splitlines()
+    assert line.split("\t") == [
+        job.id,
+        "cancelled",
+        '"add"',
+        "runs=0",
+        "deliveries=0",
+        'last_error="cancelled by an operator"',
+    ]
+    assert main(["--db", str(db), "list", "--state", "queued"]) == 0
+    assert capsys.readouterr().out.split("\t")[0] == other.id

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -20,7 +23,9 @@ from apicore_callbacks import (
     DestinationPolicy,
     Dispatcher,
     IdempotencyKeyReusedError,
+    InvalidCallbackURLError,
     Job,
+    JobSpec,
     JobState,
     RetryPolicy,
     Settings,
@@ -60,7 +65,7 @@ def submit(dispatcher: Dispatcher, url: str = URL, **kw: Any) -> Job:
         {"a": 1, "b": 2},
         CallbackRequest(url, **kw),
         request_id="req-7",
-        traceparent="00-abc-def-01",
+        traceparent="00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
     ).job
 
 
@@ -81,7 +86,9 @@ def test_success_is_delivered_signed_with_propagated_ids(tmp_path: Path) -> None
     assert delivery.verified
     assert delivery.webhook_id == job.id
     assert delivery.headers["x-request-id"] == "req-7"
-    assert delivery.headers["traceparent"] == "00-abc-def-01"
+    assert (
+        delivery.headers["traceparent"] == "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+    )
     assert delivery.headers["content-type"] == "application/json"
     assert state(dispatcher, job) is JobState.SUCCEEDED
     status = dispatcher.status(job.id)
@@ -412,3 +419,255 @@ def test_worker_killed_mid_job_reruns_and_delivers(tmp_path: Path) -> None:
         assert rerun is not None
         assert rerun.run_count == 2
         assert rerun.state is JobState.SUCCEEDED
+
+
+# -- hostile conditions ------------------------------------------------------------------
+
+
+def stored(dispatcher: Dispatcher, url: str, traceparent: str | None = None) -> Job:
+    """A job stored without the acceptance checks (as by an older version)."""
+    job, _ = dispatcher.store.submit(
+        JobSpec(
+            endpoint="add",
+            arguments={"a": 1, "b": 2},
+            callback=CallbackRequest(url),
+            request_id="req\r\n-forged",
+            traceparent=traceparent,
+        ),
+        now=dispatcher._clock(),
+    )
+    return job
+
+
+def test_malformed_forwarded_headers_are_dropped_not_fatal(tmp_path: Path) -> None:
+    dispatcher, sink, _ = make(tmp_path)
+    old = stored(dispatcher, URL, traceparent="00-\xe9\xe9-x")
+    new = dispatcher.submit(
+        "add",
+        {"a": 1, "b": 2},
+        CallbackRequest(URL),
+        request_id="caf\xe9",
+        traceparent="00-\xe9\xe9-x",
+    ).job
+    assert (new.request_id, new.traceparent) == (None, None)
+    dispatcher.drain(advance=True)
+    assert {d.webhook_id for d in sink.deliveries} == {old.id, new.id}
+    for delivery in sink.deliveries:
+        assert "traceparent" not in delivery.headers
+        assert "x-request-id" not in delivery.headers
+    assert state(dispatcher, old) is JobState.SUCCEEDED
+
+
+def test_an_unsendable_url_is_refused_at_submit_and_dead_when_stored(tmp_path: Path) -> None:
+    dispatcher, sink, _ = make(tmp_path)
+    with pytest.raises(InvalidCallbackURLError, match="cannot be sent"):
+        submit(dispatcher, url="http://[v1.x]/")
+    old = stored(dispatcher, "http://[v1.x]/")
+    dispatcher.drain(advance=True)
+    final = dispatcher.store.get(old.id)
+    assert final is not None
+    assert (final.state, final.delivery_count) == (JobState.DEAD, 1)
+    assert final.last_error == "the callback URL cannot be sent"
+    assert sink.deliveries == []
+
+
+def test_any_exception_in_a_delivery_is_an_attempt_on_the_schedule(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    def responder(delivery: Delivery) -> int:
+        raise RuntimeError("a bug below the HTTP client")
+
+    retry = RetryPolicy(schedule=(1.0, 2.0))
+    dispatcher, _, _ = make(tmp_path, responder=responder, retry=retry)
+    job = submit(dispatcher)
+    dispatcher.drain(advance=True)
+    final = dispatcher.store.get(job.id)
+    assert final is not None
+    assert (final.state, final.delivery_count) == (JobState.DEAD, 3)
+    assert final.last_error == "internal error (RuntimeError)"
+    errors = [a.error for a in dispatcher.store.attempts(job.id) if a.stage == "deliver"]
+    assert errors == ["internal error (RuntimeError)"] * 3
+    tracebacks = [r for r in caplog.records if r.exc_info is not None]
+    assert len(tracebacks) == 3  # one per attempt, not one per lease forever
+
+
+def test_a_function_calling_sys_exit_fails_the_job(tmp_path: Path) -> None:
+    def runner(job: Job) -> None:
+        sys.exit(3)
+
+    dispatcher, sink, _ = make(tmp_path, runner=runner)
+    job = submit(dispatcher)
+    dispatcher.drain(advance=True)
+    assert state(dispatcher, job) is JobState.FAILED
+    assert sink.deliveries[0].json()["status"] == 500
+
+
+class SlowReceiver:
+    """A raw HTTP receiver on 127.0.0.1: drips its headers, or sends an endless body."""
+
+    def __init__(self, mode: str) -> None:
+        self.mode = mode
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.server.settimeout(0.2)
+        self.port = self.server.getsockname()[1]
+        self.requests = 0
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hook"
+
+    def _serve(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                conn, _ = self.server.accept()
+            except TimeoutError:
+                continue
+            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+
+    def _answer(self, conn: socket.socket) -> None:
+        with conn:
+            conn.settimeout(5)
+            with contextlib.suppress(OSError):
+                conn.recv(65536)
+                self.requests += 1
+                if self.mode == "drip":
+                    conn.sendall(b"HTTP/1.1 200 OK\r\n")
+                    for _ in range(100):  # one header line every 0.1 s, for at most 10 s
+                        if self.stopping.wait(0.1):
+                            return
+                        conn.sendall(b"x-drip: 1\r\n")
+                else:
+                    conn.sendall(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n")
+                    chunk = b"%x\r\n%s\r\n" % (4096, b"x" * 4096)
+                    for _ in range(2500):  # 10 MB, more than the bound
+                        if self.stopping.is_set():
+                            return
+                        conn.sendall(chunk)
+
+    def __enter__(self) -> SlowReceiver:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stopping.set()
+        self.thread.join(5)
+        self.server.close()
+
+
+def real(tmp_path: Path, **options: Any) -> Dispatcher:
+    settings = Settings.from_env(
+        {}, db=tmp_path / "jobs.db", allow="127.0.0.1/32", poll_interval=0.05, **options
+    )
+    return Dispatcher(settings=settings, runners={"add": lambda job: "ok"})
+
+
+def test_an_attempt_has_a_wall_clock_deadline(tmp_path: Path) -> None:
+    with SlowReceiver("drip") as receiver:
+        # each read gets a byte within 0.1 s: only an overall deadline ends the attempt
+        dispatcher = real(tmp_path, retry=RetryPolicy(schedule=(), timeout=1.0))
+        job = dispatcher.submit("add", {}, CallbackRequest(receiver.url())).job
+        dispatcher.drain()
+    final = dispatcher.store.get(job.id)
+    assert final is not None
+    assert final.state is JobState.DEAD
+    assert final.last_error == "timeout (no complete answer within 1 s)"
+
+
+def test_the_answer_read_from_a_receiver_is_bounded(tmp_path: Path) -> None:
+    with SlowReceiver("endless") as receiver:
+        dispatcher = real(
+            tmp_path, max_response_body=10_000, retry=RetryPolicy(schedule=(), timeout=30.0)
+        )
+        job = dispatcher.submit("add", {}, CallbackRequest(receiver.url())).job
+        dispatcher.drain()
+    assert state(dispatcher, job) is JobState.SUCCEEDED
+
+
+def test_runs_and_deliveries_have_separate_budgets(tmp_path: Path) -> None:
+    release = threading.Event()
+    ran: list[int] = []
+
+    def runner(job: Job) -> str:
+        n = job.arguments["n"]
+        ran.append(n)
+        if n == 0:
+            release.wait(20)  # a slow function holds the only run slot
+        return "ok"
+
+    with SlowReceiver("drip") as slow, CallbackReceiver() as fast:
+        settings = Settings.from_env(
+            {},
+            db=tmp_path / "jobs.db",
+            allow="127.0.0.1/32",
+            poll_interval=0.05,
+            concurrency=1,
+            delivery_concurrency=1,
+            retry=RetryPolicy(schedule=(), timeout=15.0),
+        )
+        store = SQLiteJobStore(settings.db)
+        # a job already run, waiting for its delivery
+        ready, _ = store.submit(JobSpec("work", {"n": 9}, CallbackRequest(fast.url())), now=0)
+        [claim] = store.claim("setup", now=0, lease=60, stage="run")
+        store.finish_run(claim, now=0, outcome="result", payload=b'"ok"', deliver=True)
+        dispatcher = Dispatcher(store, settings=settings, runners={"work": runner})
+        with dispatcher:
+            dispatcher.submit("work", {"n": 0}, CallbackRequest(fast.url("/slow-run")))
+            # a slow function does not delay the delivery of another job
+            assert fast.wait_for(1, timeout=10)
+            assert fast.deliveries[0].webhook_id == ready.id
+            release.set()
+            assert fast.wait_for(2, timeout=10)
+            # a receiver that holds the only delivery slot does not delay runs
+            dispatcher.submit("work", {"n": 1}, CallbackRequest(slow.url()))
+            deadline = time.monotonic() + 10
+            while slow.requests == 0 and time.monotonic() < deadline:
+                time.sleep(0.02)
+            dispatcher.submit("work", {"n": 2}, CallbackRequest(fast.url("/after")))
+            deadline = time.monotonic() + 10
+            while 2 not in ran and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert 2 in ran
+            assert len(fast.deliveries) == 2  # its delivery waits for the slot
+            dispatcher.stop(timeout=0.5)
+        store.close()
+
+
+def test_leases_of_a_dead_process_resume_at_once(tmp_path: Path) -> None:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait(timeout=30)
+    dead = f"{socket.gethostname()}:{child.pid}:1:0"
+    with CallbackReceiver() as receiver:
+        settings = Settings.from_env(
+            {}, db=tmp_path / "jobs.db", allow="127.0.0.1/32", poll_interval=0.05, lease=600.0
+        )
+        store = SQLiteJobStore(settings.db)
+        job, _ = store.submit(JobSpec("add", {}, CallbackRequest(receiver.url())), now=time.time())
+        [claim] = store.claim(dead, now=time.time(), lease=600.0)
+        assert claim.job.id == job.id
+        with Dispatcher(store, settings=settings, runners={"add": lambda job: "ok"}):
+            # without the holder check the job would wait for its 600 s lease
+            assert receiver.wait_for(1, timeout=10)
+        assert receiver.deliveries[0].webhook_id == job.id
+        store.close()
+
+
+def test_cancel_stops_a_job_for_its_owner_only(tmp_path: Path) -> None:
+    dispatcher, sink, _ = make(tmp_path)
+    owned = dispatcher.submit("add", {"a": 1, "b": 1}, CallbackRequest(URL), owner="alice").job
+    assert dispatcher.cancel(owned.id, owner="bob") is None
+    assert dispatcher.cancel(owned.id) is None
+    assert dispatcher.cancel("job_nope") is None
+    result = dispatcher.cancel(owned.id, owner="alice")
+    assert result is not None
+    job, cancelled = result
+    assert cancelled
+    assert (job.state, job.last_error) == (JobState.CANCELLED, "cancelled by its owner")
+    assert dispatcher.drain(advance=True) == 0
+    assert sink.deliveries == []
+    again = dispatcher.cancel(owned.id, owner="alice")
+    assert again is not None
+    assert not again[1]
+    status = dispatcher.status(owned.id, owner="alice")
+    assert status is not None
+    assert (status["state"], status["next_attempt_at"]) == ("cancelled", None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 import textwrap
@@ -28,6 +29,7 @@ from apicore_callbacks import (
     SQLiteJobStore,
     generate_secret,
 )
+from apicore_callbacks._holders import reclaim_dead
 from apicore_callbacks.testing import CallbackSink, FakeClock
 
 CB = CallbackRequest("https://receiver.example/hook", "PUT", "result")
@@ -387,3 +389,80 @@ def test_embedded_dispatcher_on_redis_runs_the_full_schedule(
     status = dispatcher.status(job.id)
     assert status is not None
     assert (status["state"], status["runs"], status["delivery_attempts"]) == ("succeeded", 1, 1)
+
+
+def test_claim_by_stage(store: JobStore) -> None:
+    to_run, _ = store.submit(spec(n=1), now=T0)
+    to_deliver, _ = store.submit(spec(n=2), now=T0 + 0.5)
+    [claim] = store.claim("w", now=T0 + 0.5, lease=30, stage="run", limit=1)
+    assert claim.job.id == to_run.id  # the oldest first
+    assert store.finish_run(claim, now=T0, outcome="result", payload=b"1", deliver=True)
+    # only the delivering job is a delivery; only the queued one is a run
+    [delivery] = store.claim("w", now=T0 + 1, lease=30, stage="deliver", limit=5)
+    assert (delivery.stage, delivery.job.id) == ("deliver", to_run.id)
+    [run] = store.claim("w", now=T0 + 1, lease=30, stage="run", limit=5)
+    assert (run.stage, run.job.id) == ("run", to_deliver.id)
+    assert store.claim("w", now=T0 + 1, lease=30, limit=5) == []
+
+
+def test_cancel(store: JobStore) -> None:
+    queued, _ = store.submit(spec(n=1), now=T0)
+    running, _ = store.submit(spec(n=2), now=T0 + 0.5)
+    job, cancelled = store.cancel(queued.id, now=T0 + 1, reason="cancelled by an operator")
+    assert cancelled
+    assert (job.state, job.last_error, job.finished_at) == (
+        JobState.CANCELLED,
+        "cancelled by an operator",
+        T0 + 1,
+    )
+    assert job.state.terminal
+    [claim] = store.claim("w", now=T0 + 2, lease=30, limit=5)
+    assert claim.job.id == running.id  # the cancelled job is never claimed
+    assert store.cancel(running.id, now=T0 + 3)[1]
+    # the worker that held the lease lost it: its result is dropped
+    assert not store.finish_run(claim, now=T0 + 4, outcome="result", payload=b"1", deliver=True)
+    again, cancelled = store.cancel(running.id, now=T0 + 5)
+    assert not cancelled
+    assert (again.state, again.finished_at) == (JobState.CANCELLED, T0 + 3)
+    assert store.next_due() is None
+    assert [j.id for j in store.list_jobs(state=JobState.CANCELLED)] == [running.id, queued.id]
+    assert store.prune(finished_before=T0 + 10) == 2
+    with pytest.raises(JobNotFoundError):
+        store.cancel("job_missing", now=T0)
+
+
+def test_a_cancelled_job_can_be_requeued(store: JobStore) -> None:
+    job, _ = store.submit(spec(), now=T0)
+    store.cancel(job.id, now=T0)
+    assert store.requeue(job.id, now=T0 + 1).state is JobState.QUEUED
+    assert len(store.claim("w", now=T0 + 1, lease=30)) == 1
+
+
+def test_leases_of_dead_holders_end_at_once(store: JobStore) -> None:
+    a, _ = store.submit(spec(n=1), now=T0)
+    b, _ = store.submit(spec(n=2), now=T0 + 0.5)
+    [claim_a] = store.claim("dead", now=T0 + 1, lease=60.0)
+    [claim_b] = store.claim("alive", now=T0 + 1, lease=60.0)
+    assert {claim_a.job.id, claim_b.job.id} == {a.id, b.id}
+    holders = store.lease_holders(now=T0 + 2)  # type: ignore[attr-defined]
+    assert sorted(holders) == ["alive", "dead"]
+    assert store.lease_holders(now=T0 + 61) == []  # type: ignore[attr-defined]
+    assert store.expire_leases([], now=T0 + 2) == 0  # type: ignore[attr-defined]
+    assert store.expire_leases(["dead"], now=T0 + 2) == 1  # type: ignore[attr-defined]
+    [again] = store.claim("new", now=T0 + 2, lease=60.0)
+    assert (again.job.id, again.job.run_count) == (claim_a.job.id, 2)
+    assert not store.heartbeat(claim_a, now=T0 + 3, lease=60.0)
+    assert store.heartbeat(claim_b, now=T0 + 3, lease=60.0)
+
+
+def test_reclaim_dead_ends_only_dead_local_holders(store: JobStore) -> None:
+    host = socket.gethostname()
+    for n in range(3):
+        store.submit(spec(n=n), now=T0 + n)
+    alive = {10: "100", 20: "200"}
+    for worker in (f"{host}:10:100:a", f"{host}:20:999:b", f"{host}:30:300:c"):
+        store.claim(worker, now=T0 + 5, lease=60.0)
+    # pid 20 was reused by another process, pid 30 is gone, pid 10 still runs
+    assert reclaim_dead(store, now=T0 + 6, start_time=alive.get) == 2
+    assert store.lease_holders(now=T0 + 6) == [f"{host}:10:100:a"]  # type: ignore[attr-defined]
+    assert len(store.claim("w", now=T0 + 6, lease=60.0, limit=5)) == 2

@@ -83,3 +83,18 @@ def test_invalid_broker_options(options: dict[str, Any]) -> None:
 
 def test_broker_options_only_checked_with_a_broker() -> None:
     assert Settings(lease=100_000.0).visibility_timeout < 100_000.0
+
+
+def test_budgets_and_durability() -> None:
+    settings = Settings()
+    assert (settings.concurrency, settings.delivery_concurrency) == (32, 32)
+    assert (settings.max_response_body, settings.synchronous) == (65_536, "FULL")
+    env = {"APICORE_CALLBACKS_SYNCHRONOUS": "normal"}
+    assert Settings.from_env(env).synchronous == "NORMAL"
+    assert Settings.from_env(env, synchronous="FULL").synchronous == "FULL"
+    with pytest.raises(SettingsError, match="APICORE_CALLBACKS_SYNCHRONOUS"):
+        Settings.from_env({"APICORE_CALLBACKS_SYNCHRONOUS": "OFF"})
+    with pytest.raises(SettingsError, match="delivery_concurrency"):
+        Settings(delivery_concurrency=0)
+    with pytest.raises(SettingsError, match="max_response_body"):
+        Settings(max_response_body=-1)

@@ -247,3 +247,29 @@ def test_concurrent_processes_claim_each_job_once(tmp_path: Path) -> None:
         assert proc.returncode == 0, err.decode()
         claimed += json.loads(out)
     assert sorted(claimed) == sorted(ids)
+
+
+def test_synchronous_normal_is_a_choice(tmp_path: Path) -> None:
+    store = SQLiteJobStore(tmp_path / "jobs.db", synchronous="NORMAL")
+    assert store._conn().execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+    store.close()
+    with pytest.raises(ValueError, match="synchronous"):
+        SQLiteJobStore(tmp_path / "jobs.db", synchronous="OFF")  # type: ignore[arg-type]
+
+
+def test_leases_of_dead_holders_end_at_once(store: SQLiteJobStore) -> None:
+    a, _ = store.submit(spec(), now=0.0)
+    b, _ = store.submit(spec(), now=0.0)
+    [claim_a] = store.claim("dead", now=1.0, lease=60.0)
+    [claim_b] = store.claim("alive", now=1.0, lease=60.0)
+    assert sorted(store.lease_holders(now=2.0)) == ["alive", "dead"]
+    assert store.lease_holders(now=61.0) == []  # expired leases have no holder
+    assert store.expire_leases([], now=2.0) == 0
+    assert store.expire_leases(["dead"], now=2.0) == 1
+    [again] = store.claim("new", now=2.0, lease=60.0)
+    assert again.job.id == claim_a.job.id
+    assert again.job.run_count == 2
+    # the dead holder's claim is stale, the living one's is untouched
+    assert not store.heartbeat(claim_a, now=3.0, lease=60.0)
+    assert store.heartbeat(claim_b, now=3.0, lease=60.0)
+    assert {a.id, b.id} == {claim_a.job.id, claim_b.job.id}

@@ -244,3 +244,26 @@ def test_unresolvable_name_is_a_connect_error() -> None:
 
     with pytest.raises(httpx.ConnectError, match="cannot resolve"):
         _send(GuardedTransport(STRICT, resolver=fail), "https://nowhere.example/")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://[v1.x]/",
+        "http://\uff11\uff12\uff17.0.0.1/",  # full-width digits
+        "http://\u0661\u0662\u0667.0.0.1/",  # Arabic-Indic digits
+        "http://1\u00b2.example/",  # a superscript, as latin-1 header bytes decode
+    ],
+)
+def test_urls_the_http_client_cannot_send_are_refused(url: str) -> None:
+    with pytest.raises(InvalidCallbackURLError, match="cannot be sent by the HTTP client"):
+        check_url(url, DestinationPolicy())
+
+
+def test_a_url_is_checked_as_the_http_client_sends_it() -> None:
+    # httpx maps this name with IDNA; the URL it sends must pass the same checks
+    assert (
+        check_url("http://b\u00fccher.example/x", DestinationPolicy()).host == "b\u00fccher.example"
+    )
+    with pytest.raises(InvalidCallbackURLError, match="loopback"):
+        check_url("http://LOCALHOST./", DestinationPolicy())

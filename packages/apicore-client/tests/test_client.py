@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
 import threading
 from typing import Any
 
@@ -182,3 +183,20 @@ def test_bodies_are_sent_identically_on_every_attempt() -> None:
     with Client("http://t", transport=transport, retry=FAST) as client:
         client.put("/f", data={"a": "1"})
     assert [r.content for r in transport.requests] == [b"a=1", b"a=1"]
+
+
+def test_clients_share_one_tls_context_per_certificate_setting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import certifi
+
+    from apicore_client._client import shared_ssl_context
+
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    first = shared_ssl_context()
+    assert shared_ssl_context() is first
+    assert first.verify_mode == ssl.CERT_REQUIRED
+    assert first.check_hostname
+    monkeypatch.setenv("SSL_CERT_FILE", certifi.where())
+    assert shared_ssl_context() is not first

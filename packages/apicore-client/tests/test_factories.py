@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import http.server
+import itertools
 import json
-from collections.abc import Awaitable, Callable, Iterable
+import threading
+import tracemalloc
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import yaml
 
 from apicore_client import AsyncClient, Client, ConfigError, RetryPolicy, SpecClient
 from apicore_client.testing import FaultTransport, Reply, no_backoff, status
-from apicore_specbind import load_spec
+from apicore_specbind import SpecLimitError, SpecLimits, SpecLoadError, load_spec
 
 SPECS = Path(__file__).resolve().parent / "specs"
 SPEC_FILES = {
@@ -143,7 +148,7 @@ def test_from_url_yaml_and_not_a_spec() -> None:
         Client.from_url("http://t/openapi.json", transport=transport)
     # a one-line answer is never read as a local file name
     transport = FaultTransport([Reply(200, content=str(SPEC_FILES["3.1"]).encode())])
-    with pytest.raises(ConfigError, match="cannot build a client"):
+    with pytest.raises(ConfigError, match="did not answer with a spec document"):
         Client.from_url("http://t/openapi.json", transport=transport)
 
 
@@ -242,3 +247,110 @@ def test_from_app_with_an_asgi_class_instance() -> None:
             return str((await api.get_pet(pet_id=1)).name)
 
     assert asyncio.run(main()) == "Rex"
+
+
+def _alias_bomb() -> bytes:
+    """A 'billion laughs' spec of under 1 KB: 9 levels of 9 aliases."""
+    lines = [
+        "openapi: 3.0.3",
+        'info: {title: t, version: "1"}',
+        "paths: {}",
+        'x-a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
+    ]
+    names = "abcdefghi"
+    for previous, name in itertools.pairwise(names):
+        lines.append(f"x-{name}: &{name} [{','.join([f'*{previous}'] * 9)}]")
+    return ("\n".join(lines) + "\n").encode()
+
+
+class _Document(http.server.BaseHTTPRequestHandler):
+    body = b""
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "application/yaml")
+        self.send_header("Content-Length", str(len(self.body)))
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def document_server() -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Document)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def test_from_url_refuses_an_alias_bomb(document_server: str) -> None:
+    _Document.body = _alias_bomb()
+    assert len(_Document.body) <= 1024
+    tracemalloc.start()
+    try:
+        with pytest.raises(ConfigError, match="max_alias_nodes") as info:
+            Client.from_url(document_server + "/openapi.yaml")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 50 * 1024 * 1024
+    assert isinstance(info.value.__cause__, SpecLimitError)
+
+
+def test_async_from_url_refuses_an_alias_bomb(document_server: str) -> None:
+    _Document.body = _alias_bomb()
+    with pytest.raises(ConfigError, match="max_alias_nodes"):
+        asyncio.run(AsyncClient.from_url(document_server + "/openapi.yaml"))
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+def test_from_url_reads_at_most_max_bytes(chunked: bool) -> None:
+    text = SPEC_FILES["3.1"].read_bytes()
+    headers = {"content-type": "application/yaml"}
+    if chunked:  # no Content-Length: counted while reading
+        transport = httpx.MockTransport(
+            lambda request: httpx.Response(
+                200, headers=headers, content=iter([text[:100], text[100:]])
+            )
+        )
+    else:
+        transport = httpx.MockTransport(
+            lambda request: httpx.Response(200, headers=headers, content=text)
+        )
+    with pytest.raises(ConfigError, match=r"SpecLimits\.max_bytes=64") as info:
+        Client.from_url(
+            "http://t/openapi.yaml",
+            transport=transport,
+            spec_options={"limits": SpecLimits(max_bytes=64)},
+        )
+    assert isinstance(info.value.__cause__, SpecLimitError)
+    with Client.from_url("http://t/openapi.yaml", transport=transport) as api:
+        assert api.spec.spec_version == "3.1"
+
+
+def test_servers_as_a_mapping_is_a_clear_error() -> None:
+    document = _document("3.0")
+    document["servers"] = {"url": "https://pets.example.com/v1"}
+    with pytest.raises(ConfigError, match="cannot build a client") as info:
+        Client.from_spec(document)
+    cause = info.value.__cause__
+    assert isinstance(cause, SpecLoadError)
+    assert "servers" in [issue.dotted for issue in cause.issues]
+    # loaded leniently, the client still says what is wrong instead of a KeyError
+    with pytest.raises(ConfigError, match="'servers' must be a list"):
+        Client.from_spec(document, spec_options={"validate": "off"})
+
+
+def test_a_second_from_spec_of_a_file_reuses_the_loaded_spec() -> None:
+    transport = FaultTransport([])
+    with Client.from_spec(SPEC_FILES["3.0"], transport=transport) as first:
+        with Client.from_spec(SPEC_FILES["3.0"], transport=transport) as second:
+            assert second.spec is first.spec
+            assert type(second) is type(first)  # the per-spec class is made once

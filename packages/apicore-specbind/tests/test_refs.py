@@ -4,10 +4,17 @@ import http.server
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from apicore_specbind import RefResolutionError, load_spec
+from apicore_specbind import (
+    RefResolutionError,
+    RequestValidationError,
+    SpecLimitError,
+    SpecLimits,
+    load_spec,
+)
 
 HEAD = 'openapi: 3.0.3\ninfo: {title: t, version: "1"}\n'
 
@@ -26,6 +33,8 @@ class _Canary(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         _Canary.hits.append(self.path)
         body = b"type: object\nproperties: {a: {type: integer}}\n"
+        if self.path.startswith("/big"):
+            body += b"description: " + b"x" * 5000 + b"\n"
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -138,3 +147,96 @@ def test_recursive_schema_cycle_is_fine(notes: object) -> None:
         200, b'{"children": [{"children": [{"children": []}]}]}', "application/json"
     )
     assert type(decoded.children[0].children[0]).__name__ == "Tree"
+
+
+HEAD31 = 'openapi: 3.1.0\ninfo: {title: t, version: "1"}\n'
+
+
+def _body_errors(spec: Any, body: bytes) -> list[str]:
+    op = spec.operations[0]
+    try:
+        op.parse_request(body=body, content_type="application/json")
+    except RequestValidationError as exc:
+        return [".".join(map(str, e.loc)) for e in exc.errors]
+    return []
+
+
+def test_anchor_refs_resolve() -> None:
+    spec = load_spec(
+        HEAD31
+        + _op("#pet")
+        + "components:\n  schemas:\n    Pet:\n      $anchor: pet\n      type: object\n"
+        "      required: [name]\n      properties: {name: {type: string}}\n"
+    )
+    assert spec.operations[0].request_body is not None
+    media = spec.operations[0].request_body.content[0]
+    assert media.schema == {"$ref": "#/components/schemas/Pet"}
+    assert _body_errors(spec, b'{"name": "Rex"}') == []
+    assert _body_errors(spec, b"{}") == ["body.name"]
+
+
+def test_refs_to_an_embedded_id_and_its_anchors(tmp_path: Path) -> None:
+    (tmp_path / "api.yaml").write_text(
+        HEAD31
+        + _op("https://example.com/schemas/pet")
+        + "components:\n  schemas:\n    Pet:\n      $id: https://example.com/schemas/pet\n"
+        "      type: object\n      properties:\n        tag: {$ref: '#/$defs/tag'}\n"
+        "        owner: {$ref: 'owner#person'}\n"
+        "      $defs:\n        tag: {type: string, maxLength: 3}\n"
+        "    Owner:\n      $id: https://example.com/schemas/owner\n"
+        "      $defs:\n        person: {$anchor: person, type: object, required: [name]}\n"
+    )
+    spec = load_spec(tmp_path / "api.yaml")  # not "outside the spec's folder"
+    pet = spec.document["components"]["schemas"]["Pet"]
+    assert pet["properties"]["tag"] == {"$ref": "#/components/schemas/Pet/$defs/tag"}
+    assert pet["properties"]["owner"] == {"$ref": "#/components/schemas/Owner/$defs/person"}
+    assert "$id" not in pet
+    assert _body_errors(spec, b'{"tag": "abcd", "owner": {}}') == [
+        "body.owner.name",
+        "body.tag",
+    ]
+
+
+def test_an_unknown_anchor_is_reported_with_its_path() -> None:
+    with pytest.raises(RefResolutionError, match="no \\$anchor 'nope'") as info:
+        load_spec(HEAD31 + _op("#nope"))
+    assert info.value.issues[0].dotted.endswith("schema.$ref")
+
+
+def test_dynamic_ref_and_recursive_ref_resolve_to_their_anchor() -> None:
+    spec = load_spec(
+        HEAD31
+        + _op("#/components/schemas/Tree")
+        + "components:\n  schemas:\n    Tree:\n      $dynamicAnchor: node\n      type: object\n"
+        "      properties:\n        value: {type: integer}\n"
+        "        kids: {type: array, items: {$dynamicRef: '#node'}}\n"
+        "    List:\n      $recursiveAnchor: true\n      type: object\n"
+        "      properties: {next: {$recursiveRef: '#'}}\n"
+    )
+    schemas = spec.document["components"]["schemas"]
+    assert schemas["Tree"]["properties"]["kids"]["items"] == {"$ref": "#/components/schemas/Tree"}
+    assert schemas["List"]["properties"]["next"] == {"$ref": "#/components/schemas/List"}
+    assert _body_errors(spec, b'{"kids": [{"kids": [{"value": "x"}]}]}') == [
+        "body.kids.0.kids.0.value"
+    ]
+
+
+def test_remote_documents_are_bounded_too(canary: str) -> None:
+    with pytest.raises(SpecLimitError, match=r"max_bytes=2000") as info:
+        load_spec(
+            HEAD + _op(f"{canary}/big.yaml#"),
+            allow_remote_refs=True,
+            limits=SpecLimits(max_bytes=2000),
+        )
+    assert info.value.limit == "max_bytes"
+    assert _Canary.hits == ["/big.yaml"]
+
+
+def test_too_many_documents_are_refused(tmp_path: Path) -> None:
+    for index in range(3):
+        (tmp_path / f"s{index}.yaml").write_text(f"{{$ref: 's{index + 1}.yaml'}}\n")
+    (tmp_path / "s3.yaml").write_text("type: object\n")
+    (tmp_path / "api.yaml").write_text(HEAD + _op("s0.yaml"))
+    assert load_spec(tmp_path / "api.yaml").operations
+    with pytest.raises(SpecLimitError, match="max_documents"):
+        load_spec(tmp_path / "api.yaml", limits=SpecLimits(max_documents=2))

@@ -37,12 +37,10 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(
-        self, command: list[str], port: int, env: dict[str, str], cwd: Path, logs: Path
-    ) -> None:
+    def __init__(self, command: list[str], port: int, env: dict[str, str], cwd: Path) -> None:
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
-        self.output = logs / f"server-{port}.log"
+        self.output = cwd / f"server-{port}.log"  # cwd is always a tmp_path: the tree stays clean
         with self.output.open("wb") as log:
             self.process = subprocess.Popen(
                 command,
@@ -93,6 +91,7 @@ def environment(tmp: Path) -> dict[str, str]:
 
 def start(kind: str, tmp: Path, *extra: str) -> Server:
     port = free_port()
+    env = environment(tmp)
     if kind == "asymmetric-run":
         command = [str(BIN / "asymmetric"), "run", "legacy_app", "--port", str(port)]
         command += ["--app-dir", str(HERE), "--http", "httptools", "--loop", "uvloop"]
@@ -100,11 +99,11 @@ def start(kind: str, tmp: Path, *extra: str) -> Server:
         command = [str(BIN / "uvicorn"), "legacy_app:asymmetric", "--port", str(port)]
         command += ["--app-dir", str(HERE)]
     else:
+        # hypercorn has no --app-dir: the module is found through PYTHONPATH instead
         command = [str(BIN / "hypercorn"), "legacy_app:asymmetric", "--bind"]
         command += [f"127.0.0.1:{port}", "--root-path", ""]
-    server = Server(
-        [*command, *extra], port, environment(tmp), HERE if kind == "hypercorn" else tmp, tmp
-    )
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HERE), env.get("PYTHONPATH")]))
+    server = Server([*command, *extra], port, env, tmp)
     try:
         server.wait_ready()
     except BaseException:
@@ -340,7 +339,7 @@ def test_reload(tmp_path: Path) -> None:
     port = free_port()
     command = [str(BIN / "asymmetric"), "run", "reloaded_app", "--reload", "--port", str(port)]
     command += ["--reload-dir", str(tmp_path)]
-    server = Server(command, port, environment(tmp_path), tmp_path, tmp_path)
+    server = Server(command, port, environment(tmp_path), tmp_path)
     try:
         server.wait_ready("/v")
         assert httpx.get(server.url + "/v").json() == 1

@@ -104,6 +104,10 @@ paths: {}
         ("http", {"port": 8080}, "http://some.server.com:8080"),
         ("http", {"host": "127.0.0.1:5000"}, "http://127.0.0.1:5000"),
         ("http", {"proto": "https", "base_path": "/api/"}, "https://some.server.com:443/api"),
+        # port= wins over a port written in the host (the spec's or the argument's)
+        ("http", {"host": "127.0.0.1:5055", "port": 5999}, "http://127.0.0.1:5999"),
+        ("http", {"host": "[::1]:5055"}, "http://[::1]:5055"),
+        ("http", {"host": "[::1]", "port": 7}, "http://[::1]:7"),
     ],
 )
 def test_legacy_base_url(schemes: str, kwargs: dict[str, object], expected: str) -> None:
@@ -117,3 +121,34 @@ def test_no_host_is_an_error_when_the_client_is_used(pool: Pool) -> None:
     )
     with pytest.raises(PyMacaronCoreException, match="host"):
         api.client  # noqa: B018
+
+
+SPEC_HOST_PORT = """
+swagger: "2.0"
+info: {title: t, version: "1"}
+host: 127.0.0.1:5055
+paths:
+  /v:
+    get:
+      x-bind-client: get_v
+      responses:
+        200: {description: ok}
+"""
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [({}, "http://127.0.0.1:5055"), ({"port": 5999}, "http://127.0.0.1:5999")],
+)
+def test_a_spec_host_with_a_port_and_a_port_argument(
+    pool: Pool, kwargs: dict[str, int], expected: str
+) -> None:
+    api = ApiPool.add("login", yaml_str=SPEC_HOST_PORT, **kwargs)
+    assert api.client.spec_client.base_url == expected
+
+
+@pytest.mark.parametrize("host", ["http://h", "h:port", "h/path", "h:", "[::1"])
+def test_an_invalid_host_is_a_clear_error(host: str) -> None:
+    spec = load_spec(SPEC_HOST % "http")
+    with pytest.raises(PyMacaronCoreException, match="invalid host"):
+        legacy_base_url(spec, host=host)

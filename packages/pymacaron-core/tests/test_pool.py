@@ -7,7 +7,8 @@ from pathlib import Path
 import flask
 import pytest
 
-from apicore_specbind import SpecLoadError
+import pymacaron_core
+from apicore_specbind import SpecLimitError, SpecLimits, SpecLoadError, SpecValidationWarning
 from pymacaron_core import API, ApiPool, Pool, SpawnError, ValidationError
 from pymacaron_core.exceptions import MergeApisException, PyMacaronCoreException
 
@@ -210,3 +211,41 @@ def test_legacy_get_model_and_get_function(pool: Pool) -> None:
         get_function("nodots")
     with pytest.raises(PyMacaronCoreException, match="Failed to import"):
         get_function("pymacaron_core.nope")
+
+
+def test_spec_errors_are_pymacaron_exceptions_and_spec_load_errors(pool: Pool) -> None:
+    with pytest.raises(pymacaron_core.SpecLoadError) as info:
+        ApiPool.add("bad", yaml_str='swagger: "2.0"\ninfo: {title: t, version: "1"}\n')
+    error: object = info.value
+    assert isinstance(error, PyMacaronCoreException)
+    assert isinstance(error, SpecLoadError)
+    assert [issue.dotted for issue in error.issues] == ["<root>"]
+    assert isinstance(error.__cause__, SpecLoadError)
+
+
+def test_yaml_str_is_text_never_a_file_name(pool: Pool, tmp_path: Path) -> None:
+    secret = tmp_path / "passwd"
+    secret.write_text(SPEC)
+    with pytest.raises(SpecLoadError, match="must be a mapping"):
+        ApiPool.add("sneaky", yaml_str=str(secret))
+
+
+def test_yaml_errors_name_the_file(pool: Pool, tmp_path: Path) -> None:
+    path = tmp_path / "login.yaml"
+    path.write_text('swagger: "2.0"\ninfo: {title: t, version: "1"\npaths: {}\n')
+    with pytest.raises(PyMacaronCoreException) as info:
+        ApiPool.add("login", yaml_path=path)
+    assert str(path) in str(info.value)
+    assert "line" in str(info.value)
+    assert "<unicode string>" not in str(info.value)
+
+
+def test_validate_and_limits_reach_the_loader(pool: Pool) -> None:
+    lenient = SPEC.replace('swagger: "2.0"', 'swagger: "2.0"\nschemes: https')
+    with pytest.raises(SpecLoadError, match="schemes"):
+        ApiPool.add("strict", yaml_str=lenient)
+    with pytest.warns(SpecValidationWarning, match="schemes"):
+        assert ApiPool.add("warn", yaml_str=lenient, validate="warn").model.Result
+    with pytest.raises(SpecLoadError, match=r"max_bytes=100") as info:
+        ApiPool.add("small", yaml_str=SPEC, limits=SpecLimits(max_bytes=100))
+    assert isinstance(info.value.__cause__, SpecLimitError)

@@ -208,3 +208,24 @@ def test_run_flags(argv: list[str], expected: dict[str, object]) -> None:
     command = cli.commands["run"]
     with command.make_context("run", argv) as ctx:
         assert {k: ctx.params[k] for k in expected} == expected
+
+
+CALLBACK_APP = """
+from symmetric import Symmetric
+
+symmetric = Symmetric()
+
+
+@symmetric.router("/predict", callback=True)
+def predict(x: int) -> int:
+    return x
+"""
+
+
+def test_docs_opens_no_job_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("APICORE_CALLBACKS_DB", raising=False)
+    name = write_module(tmp_path, monkeypatch, CALLBACK_APP)
+    result = CliRunner().invoke(cli, ["docs", name, "-f", "out.json"])
+    assert result.exit_code == 0, result.output
+    assert "/predict" in json.loads((tmp_path / "out.json").read_text())["paths"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix != ".py") == ["out.json"]

@@ -131,6 +131,9 @@ class Api:
         openapi_path: Where the document is served (``None``: not served); likewise
             ``docs_path``, ``redoc_path`` and ``swagger_path``.
         threads: Worker threads for sync functions under ``handle_async``.
+        endpoint_threads: Of those, how many one endpoint may hold at once (default three
+            quarters): the calls beyond wait without holding a thread, so one slow sync
+            endpoint cannot stall the others.
     """
 
     def __init__(
@@ -152,9 +155,12 @@ class Api:
         redoc_path: str | None = "/redoc",
         swagger_path: str | None = "/swagger",
         threads: int = 40,
+        endpoint_threads: int | None = None,
     ) -> None:
         if validation_status not in (400, 422):
             raise ValueError("validation_status must be 400 or 422")
+        if threads < 1 or (endpoint_threads is not None and not 1 <= endpoint_threads):
+            raise ValueError("threads and endpoint_threads must be at least 1")
         self.title = title
         self.version = version
         self.description = description
@@ -182,6 +188,10 @@ class Api:
             title=lambda: self.api_info().title,
         )
         self._threads = threads
+        self._endpoint_threads = min(
+            threads, endpoint_threads if endpoint_threads is not None else max(1, threads * 3 // 4)
+        )
+        self._limits: dict[tuple[int, str], asyncio.Semaphore] = {}
         self._executor: concurrent.futures.ThreadPoolExecutor | None = None
         self._loop_thread: LoopThread | None = None
         self._lock = threading.Lock()
@@ -315,6 +325,18 @@ class Api:
             self._dispatcher.start()
         if any(r.requirement.authenticated for r in self.routes):
             _ = self.authenticator  # say at start-up how to configure a missing token
+
+    @staticmethod
+    def served() -> bool:
+        """Whether this process was started by a WSGI server that calls no start-up hook.
+
+        gunicorn (it sets ``SERVER_SOFTWARE=gunicorn/...`` for its master and workers) and
+        uWSGI import the app and then only call it with requests. An adapter asks this
+        when a callback route is declared and then calls :meth:`start` at once, so that
+        pending jobs resume without waiting for a first request.
+        """
+        software = os.environ.get("SERVER_SOFTWARE", "")
+        return software.startswith("gunicorn/") or "uwsgi" in sys.modules
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop background work, finishing what is in flight (up to ``timeout`` seconds)."""
@@ -501,26 +523,44 @@ class Api:
         return Call(route, args, kwargs, rid, principal, request)
 
     def _builtin(self, request: Request) -> Response | None:
-        if request.method not in ("GET", "HEAD"):
+        if request.method not in ("GET", "HEAD", "DELETE"):
             return None
-        response = self._docs_routes.answer(request.path, request.query_string)
+        response = None
+        if request.method != "DELETE":
+            response = self._docs_routes.answer(request.path, request.query_string)
         if response is None and self._dispatcher is not None:
             prefix = self._dispatcher.settings.jobs_prefix.rstrip("/") + "/"
             job_id = request.path.removeprefix(prefix)
             if request.path.startswith(prefix) and "/" not in job_id:
+                if request.method == "DELETE":
+                    return self._job_cancel(job_id, request)
                 return self._job_status(job_id, request)
         return response
 
-    def _job_status(self, job_id: str, request: Request) -> Response:
-        owner = None
+    def _job_owner(self, request: Request) -> str | None:
         try:
             principal = self.authenticator.check(request.headers.items(), ANY_TOKEN)
-            owner = principal.name if principal is not None else None
         except CredentialsError:
-            owner = None  # an owned job then stays invisible: 404, no hint it exists
-        status = self.dispatcher.status(job_id, owner=owner)
+            return None  # an owned job then stays invisible: 404, no hint it exists
+        return principal.name if principal is not None else None
+
+    def _job_status(self, job_id: str, request: Request) -> Response:
+        status = self.dispatcher.status(job_id, owner=self._job_owner(request))
         if status is None:
             return _problem(problem(404, "No such job"), "")
+        return Response.json(200, json.dumps(status, separators=(",", ":")).encode())
+
+    def _job_cancel(self, job_id: str, request: Request) -> Response:
+        # ``DELETE /jobs/{id}``: an owned job only for its owner (404 for anyone else)
+        owner = self._job_owner(request)
+        cancelled = self.dispatcher.cancel(job_id, owner=owner)
+        if cancelled is None:
+            return _problem(problem(404, "No such job"), "")
+        job, done = cancelled
+        if not done:
+            detail = f"The job has already ended ({job.state.value}); nothing to cancel."
+            return _problem(problem(409, detail), "")
+        status = self.dispatcher.status(job_id, owner=owner)
         return Response.json(200, json.dumps(status, separators=(",", ":")).encode())
 
     def _check_auth(self, route: Route, request: Request) -> Principal | None:
@@ -591,14 +631,25 @@ class Api:
             else:
                 loop = asyncio.get_running_loop()
                 context = contextvars.copy_context()
-                result = await loop.run_in_executor(
-                    self._pool(), lambda: context.run(operation.func, *call.args, **call.kwargs)
-                )
+                async with self._limit(loop, call.route.key):
+                    result = await loop.run_in_executor(
+                        self._pool(),
+                        lambda: context.run(operation.func, *call.args, **call.kwargs),
+                    )
             return self._result(call, result)
         except Exception:
             return self._crash(call)
         finally:
             reset_call_context(token)
+
+    def _limit(self, loop: asyncio.AbstractEventLoop, key: str) -> asyncio.Semaphore:
+        # one semaphore per endpoint and event loop (a semaphore belongs to one loop)
+        limit = self._limits.get((id(loop), key))
+        if limit is None:
+            limit = self._limits.setdefault(
+                (id(loop), key), asyncio.Semaphore(self._endpoint_threads)
+            )
+        return limit
 
     def _result(self, call: Call, result: Any) -> Response:
         try:
@@ -626,11 +677,11 @@ class Api:
             elapsed = (time.perf_counter() - started) * 1000
             access_logger.info(
                 "%s %s %d %.1fms request_id=%s",
-                request.method,
-                request.path,
+                log_safe(request.method),
+                log_safe(request.path),
                 response.status,
                 elapsed,
-                rid,
+                log_safe(rid),
             )
         return response
 
@@ -680,6 +731,19 @@ def _call_context(call: Call) -> CallContext:
         headers.get("pymcallid") or headers.get("pymcallerid"),
         headers.get("pymcallpath") or headers.get("pymcallerpath"),
     )
+
+
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\\]")
+
+
+def log_safe(text: str) -> str:
+    """Escape control characters and backslashes so that request text stays on its line.
+
+    A ``%0a`` in a path decodes to a line break; written raw, it would forge a log line.
+    """
+    if _UNSAFE.search(text) is None:
+        return text
+    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def request_id(given: str | None) -> str:

@@ -15,14 +15,13 @@ from __future__ import annotations
 import importlib
 import inspect
 import logging
-import os
-import socket
 import threading
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from apicore_callbacks._errors import MissingExtraError, SettingsError
+from apicore_callbacks._holders import RECLAIM_INTERVAL, holder_name, reclaim_dead
 from apicore_callbacks._jobs import Job, JobState, JobStore
 from apicore_callbacks._redis import RedisJobStore
 from apicore_callbacks._settings import ENV_BROKER, Settings
@@ -140,7 +139,7 @@ def execute(dispatcher: Dispatcher, job_id: str) -> str:
     store = dispatcher.store
     if not isinstance(store, RedisJobStore):
         raise TypeError("the Celery executor needs the dispatcher's store to be a RedisJobStore")
-    worker = f"{socket.gethostname()}:{os.getpid()}"
+    worker = holder_name("celery")  # host:pid:start: a sweeper of the host sees it die
     claim = store.claim_job(job_id, worker, now=time.time(), lease=dispatcher.settings.lease)
     if claim is None:
         return "skipped"
@@ -241,11 +240,25 @@ class Sweeper:
     def _loop(self) -> None:
         store = self.publisher.store
         assert isinstance(store, RedisJobStore)
-        while not self._stop.wait(self.settings.poll_interval):
+        # The first sweep runs at once: a worker starting publishes the pending jobs, and
+        # the jobs leased by dead worker processes of this host (SIGKILL, OOM) at once.
+        reclaimed_at = -RECLAIM_INTERVAL
+        while True:
             try:
+                if time.monotonic() - reclaimed_at >= RECLAIM_INTERVAL:
+                    reclaimed_at = time.monotonic()
+                    count = reclaim_dead(store, now=time.time())
+                    if count:
+                        logger.warning(
+                            "%d job(s) leased by dead worker processes "
+                            "of this host resume now",
+                            count,
+                        )
                 sweep(store, self.publisher, now=time.time())
             except Exception:
                 logger.warning("sweeper: Redis unavailable; retrying")
+            if self._stop.wait(self.settings.poll_interval):
+                return
 
 
 def load_dispatcher(target: str) -> Dispatcher:

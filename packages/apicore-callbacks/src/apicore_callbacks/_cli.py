@@ -1,4 +1,4 @@
-"""``python -m apicore_callbacks``: list, show and requeue jobs; run Celery workers."""
+"""``python -m apicore_callbacks``: list, show, cancel and requeue jobs; run Celery workers."""
 
 from __future__ import annotations
 
@@ -29,14 +29,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args_list[:1] == ["worker"]:
         return _worker(args_list[1:])
     parser = argparse.ArgumentParser(
-        prog="python -m apicore_callbacks", description="Inspect and requeue callback jobs."
+        prog="python -m apicore_callbacks",
+        description="Inspect, cancel and requeue callback jobs.",
     )
     parser.add_argument("--db", help="store path (default: $APICORE_CALLBACKS_DB)")
     commands = parser.add_subparsers(dest="command", required=True)
     listing = commands.add_parser("list", help="list jobs, newest first")
     listing.add_argument("--state", choices=[s.value for s in JobState])
     listing.add_argument("--limit", type=int, default=50)
-    for name, text in (("show", "show one job as JSON"), ("requeue", "deliver a job again")):
+    for name, text in (
+        ("show", "show one job as JSON"),
+        ("cancel", "stop a job that has not ended (no more runs or deliveries)"),
+        ("requeue", "deliver a job again"),
+    ):
         sub = commands.add_parser(name, help=text)
         sub.add_argument("job_id")
         sub.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
@@ -59,9 +64,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "list":
             state = JobState(args.state) if args.state else None
             for job in store.list_jobs(state=state, limit=args.limit):
+                # one line per job: control characters of stored text never reach the terminal
+                error = json.dumps(job.last_error) if job.last_error is not None else "-"
                 print(
-                    f"{job.id}\t{job.state.value}\t{job.endpoint}\t"
-                    f"runs={job.run_count}\tdeliveries={job.delivery_count}"
+                    f"{job.id}\t{job.state.value}\t{json.dumps(job.endpoint)}\t"
+                    f"runs={job.run_count}\tdeliveries={job.delivery_count}\t"
+                    f"last_error={error}"
                 )
             return 0
         if args.command == "show":
@@ -72,7 +80,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(json.dumps(status_document(found, store.attempts(found.id)), indent=2))
             return 0
         try:
-            job = store.requeue(args.job_id, now=time.time())
+            if args.command == "cancel":
+                job, cancelled = store.cancel(
+                    args.job_id, now=time.time(), reason="cancelled by an operator"
+                )
+                if not cancelled:
+                    print(
+                        f"error: job {job.id} has already ended ({job.state.value})",
+                        file=sys.stderr,
+                    )
+                    return 1
+            else:
+                job = store.requeue(args.job_id, now=time.time())
         except JobNotFoundError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1

@@ -11,25 +11,37 @@ import json
 import logging
 import os
 import random
-import socket
 import ssl
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
-from apicore_callbacks.__about__ import __version__
+from apicore_callbacks._delivery import Answer, plan, send
 from apicore_callbacks._documents import Acceptance, acceptance, error_problem, status_document
-from apicore_callbacks._errors import BlockedDestinationError, BrokerUnavailableError
-from apicore_callbacks._jobs import Attempt, CallbackRequest, Claim, Job, JobSpec, JobStore, Outcome
-from apicore_callbacks._retry import Verdict, classify, parse_retry_after
+from apicore_callbacks._errors import (
+    BrokerUnavailableError,
+    JobNotFoundError,
+)
+from apicore_callbacks._forwarding import clean_request_id, clean_traceparent
+from apicore_callbacks._holders import RECLAIM_INTERVAL, holder_name, reclaim_dead
+from apicore_callbacks._jobs import (
+    CallbackRequest,
+    Claim,
+    Job,
+    JobSpec,
+    JobStore,
+    Outcome,
+    Stage,
+)
+from apicore_callbacks._retry import Verdict
 from apicore_callbacks._settings import Settings
-from apicore_callbacks._signing import webhook_headers
 from apicore_callbacks._sqlite import SQLiteJobStore
-from apicore_callbacks._ssrf import GuardedTransport, Resolver
+from apicore_callbacks._ssrf import GuardedTransport, Resolver, sendable_url
 
 logger = logging.getLogger("apicore_callbacks")
 
@@ -64,8 +76,11 @@ class Dispatcher:
 
     :meth:`start` runs the worker in a thread with its own event loop, so the same object
     works in a WSGI app (no loop) and an ASGI app (call it from the lifespan). Async runners
-    run as tasks on that loop, sync runners in a bounded thread pool. At start the worker
-    resumes every due job of the store, including those whose lease expired (crash).
+    run as tasks on that loop, sync runners in a bounded thread pool; runs and deliveries
+    have separate budgets (``settings.concurrency``, ``settings.delivery_concurrency``). At
+    start the worker resumes every due job of the store, including those whose lease expired
+    (crash); leases held by dead processes of the same host end at once (see
+    :mod:`apicore_callbacks._holders`), not when they run out.
 
     With ``settings.broker`` set (``APICORE_CALLBACKS_BROKER=redis://...``), jobs are stored
     in Redis and published to Celery workers (see :mod:`apicore_callbacks.celery`); then
@@ -82,7 +97,7 @@ class Dispatcher:
         resolver: DNS resolver for the SSRF guard (default ``getaddrinfo``).
         clock: Current Unix time (default ``time.time``).
         rng: Source of retry jitter.
-        worker_id: Name of this worker in leases (default host:pid:object id).
+        worker_id: Name of this worker in leases (default ``host:pid:start time:serial``).
         publisher: Hands each new or requeued job to an external executor instead of the
             local worker (default: Celery when ``settings.broker`` is set).
 
@@ -111,14 +126,19 @@ class Dispatcher:
             celery_publisher = CeleryPublisher(self.settings, store=store)
             store = celery_publisher.store
             publisher = publisher if publisher is not None else celery_publisher
-        self.store: JobStore = store if store is not None else SQLiteJobStore(self.settings.db)
+        # The default SQLite store is opened on first use, not here: an app that only
+        # describes itself (`asymmetric docs`, `symmetric docs`) creates no database file.
+        self._store: JobStore | None = store
+        self._store_lock = threading.Lock()
         self.publisher = publisher
         self._runners: dict[str, Runner] = dict(runners or {})
         self._transport = transport
         self._resolver = resolver
         self._clock: Clock = clock if clock is not None else time.time
         self._rng = rng if rng is not None else random.Random()
-        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self._named = worker_id is not None
+        self.worker_id = worker_id or holder_name(f"{id(self):x}")
+        self._reclaimed_at = -RECLAIM_INTERVAL
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
@@ -126,6 +146,22 @@ class Dispatcher:
         self._stop_timeout = 10.0
         self._ready = threading.Event()
         self._tls: ssl.SSLContext | None = None
+        self._fork_hook = False
+
+    @property
+    def store(self) -> JobStore:
+        """The job store (the SQLite file of ``settings.db`` unless one was given)."""
+        if self._store is None:
+            with self._store_lock:
+                if self._store is None:
+                    self._store = SQLiteJobStore(
+                        self.settings.db, synchronous=self.settings.synchronous
+                    )
+        return self._store
+
+    @store.setter
+    def store(self, store: JobStore) -> None:
+        self._store = store
 
     # -- accepting -------------------------------------------------------------------------
 
@@ -151,16 +187,22 @@ class Dispatcher:
         publish fails (nothing runs a job whose client got an error); should that delete fail
         too, the workers' sweeper publishes the job after ``republish_after`` seconds.
 
+        A malformed ``request_id`` or ``traceparent`` is dropped (never forwarded).
+
         Raises:
+            InvalidCallbackURLError: The delivery's HTTP client cannot send to
+                ``callback.url`` (answer 422; :meth:`CallbackConfig.parse` checks the SSRF
+                policy too).
             IdempotencyKeyReusedError: The key was used with other arguments (answer 422).
             BrokerUnavailableError: The store or broker is unreachable (answer 503).
         """
+        sendable_url(callback.url)
         spec = JobSpec(
             endpoint=endpoint,
             arguments=arguments,
             callback=callback,
-            request_id=request_id,
-            traceparent=traceparent,
+            request_id=clean_request_id(request_id),
+            traceparent=clean_traceparent(traceparent),
             owner=owner,
             idempotency_key=idempotency_key,
         )
@@ -210,13 +252,29 @@ class Dispatcher:
         answering 404 rather than 403 does not reveal that the id exists.
         """
         job = self.store.get(job_id)
-        if job is None:
-            return None
-        if job.owner is not None and not (
-            owner is not None and hmac.compare_digest(owner.encode(), job.owner.encode())
-        ):
+        if job is None or not self._visible(job, owner):
             return None
         return status_document(job, self.store.attempts(job_id), prefix=self.settings.jobs_prefix)
+
+    def _visible(self, job: Job, owner: str | None) -> bool:
+        return job.owner is None or (
+            owner is not None and hmac.compare_digest(owner.encode(), job.owner.encode())
+        )
+
+    def cancel(self, job_id: str, *, owner: str | None = None) -> tuple[Job, bool] | None:
+        """Cancel a job for ``DELETE /jobs/{id}``; ``None`` (answer 404) when not visible.
+
+        Visibility is that of :meth:`status`. Returns ``(job, cancelled)``; ``cancelled`` is
+        ``False`` when the job had already ended (answer 409).
+        """
+        job = self.store.get(job_id)
+        if job is None or not self._visible(job, owner):
+            return None
+        reason = "cancelled by its owner" if owner is not None else "cancelled"
+        try:
+            return self.store.cancel(job_id, now=self._clock(), reason=reason)
+        except JobNotFoundError:
+            return None
 
     def requeue(self, job_id: str) -> Job:
         """Deliver a dead (or finished) job again; see :meth:`JobStore.requeue`."""
@@ -234,11 +292,17 @@ class Dispatcher:
         """Start the background worker thread (idempotent).
 
         With a publisher (Celery), jobs run on the external workers: nothing starts here.
+        A started dispatcher starts again in a forked child (threads do not survive a fork):
+        under ``gunicorn --preload`` every worker process runs its own.
         """
         if self.publisher is not None:
             return
         if self._thread is not None and self._thread.is_alive():
             return
+        if not self._fork_hook:
+            self._fork_hook = True
+            ref = weakref.ref(self)
+            os.register_at_fork(after_in_child=lambda: _restart_in_child(ref))
         self._stopping = False
         self._ready.clear()
         self._thread = threading.Thread(
@@ -246,6 +310,17 @@ class Dispatcher:
         )
         self._thread.start()
         self._ready.wait(timeout=10)
+
+    def _forked(self) -> None:
+        # In a forked child: the parent's thread and loop are not ours; start our own.
+        running = self._thread is not None and not self._stopping
+        self._thread, self._loop, self._wake = None, None, None
+        self._ready = threading.Event()
+        self._reclaimed_at = -RECLAIM_INTERVAL
+        if not self._named:
+            self.worker_id = holder_name(f"{id(self):x}")
+        if running:
+            self.start()
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop claiming, let in-flight jobs finish up to ``timeout``, release the rest."""
@@ -281,8 +356,9 @@ class Dispatcher:
     def process(self, claim: Claim) -> None:
         """Run one claimed job's stage (run or deliver) in the calling thread.
 
-        For external executors: a Celery task claims a job by id and calls this. Errors are
-        logged; the job then resumes when its lease expires.
+        For external executors: a Celery task claims a job by id and calls this. Any error is
+        recorded as a failed attempt of the stage; only when the store itself fails does the
+        job wait for its lease to expire.
         """
         asyncio.run(self._process_one(claim))
 
@@ -363,13 +439,22 @@ class Dispatcher:
         pool: concurrent.futures.Executor,
     ) -> None:
         assert self._wake is not None
+        runs: set[asyncio.Task[None]] = set()
+        deliveries: set[asyncio.Task[None]] = set()
+        budgets: tuple[tuple[Stage, set[asyncio.Task[None]], int], ...] = (
+            ("run", runs, self.settings.concurrency),
+            ("deliver", deliveries, self.settings.delivery_concurrency),
+        )
         while not self._stopping:
             self._wake.clear()
-            free = self.settings.concurrency - len(tasks)
-            claims: list[Claim] = []
             wait = self.settings.poll_interval
+            more = False
             try:
-                if free > 0:
+                await self._reclaim()
+                for stage, running, budget in budgets:
+                    free = budget - len(running)
+                    if free <= 0:
+                        continue
                     claims = await asyncio.to_thread(
                         self.store.claim,
                         self.worker_id,
@@ -377,27 +462,48 @@ class Dispatcher:
                         lease=self.settings.lease,
                         limit=free,
                         endpoints=list(self._runners),
+                        stage=stage,
                     )
-                    if not claims:
-                        due = await asyncio.to_thread(
-                            self.store.next_due, endpoints=list(self._runners)
-                        )
-                        if due is not None:
-                            wait = min(wait, max(0.0, due - self._clock()))
+                    for claim in claims:
+                        task = asyncio.create_task(self._process(claim, client, pool))
+                        tasks.add(task)
+                        running.add(task)
+                        task.add_done_callback(self._done(tasks, running))
+                    more = more or len(claims) == free
+                if not more:
+                    due = await asyncio.to_thread(
+                        self.store.next_due, endpoints=list(self._runners)
+                    )
+                    # A job due now but not claimed waits for a budget: a finishing task
+                    # wakes the loop.
+                    if due is not None and due > self._clock():
+                        wait = min(wait, due - self._clock())
             except Exception:
                 logger.exception("job store unavailable; retrying")
-            for claim in claims:
-                task = asyncio.create_task(self._process(claim, client, pool))
-                tasks.add(task)
-                task.add_done_callback(self._done(tasks))
-            if claims and len(claims) == free:
+            if more:
                 continue  # more may be due
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=wait)
 
-    def _done(self, tasks: set[asyncio.Task[None]]) -> Callable[[asyncio.Task[None]], None]:
+    async def _reclaim(self) -> None:
+        """End the leases held by dead processes of this host (every few seconds)."""
+        started = time.monotonic()
+        if started - self._reclaimed_at < RECLAIM_INTERVAL:
+            return
+        self._reclaimed_at = started
+        count = await asyncio.to_thread(
+            reclaim_dead, self.store, now=self._clock(), keep=self.worker_id
+        )
+        if count:
+            logger.warning(
+                "%d job(s) leased by dead processes of this host resume now",
+                count,
+            )
+
+    def _done(self, *groups: set[asyncio.Task[None]]) -> Callable[[asyncio.Task[None]], None]:
         def done(task: asyncio.Task[None]) -> None:
-            tasks.discard(task)
+            for group in groups:
+                group.discard(task)
             if self._wake is not None:
                 self._wake.set()
 
@@ -427,11 +533,39 @@ class Dispatcher:
             with contextlib.suppress(Exception):
                 await asyncio.to_thread(self.store.release, claim, now=self._clock())
             raise
-        except Exception:
+        except Exception as exc:
+            # Whatever failed, the job follows its schedule: one attempt is recorded (and
+            # the traceback logged once), instead of a retry at every lease forever.
             logger.exception(
-                "job %s: internal error; it resumes when its lease expires",
+                "job %s: internal error in the %s stage",
                 claim.job.id,
+                claim.stage,
             )
+            try:
+                await self._record_failure(claim, f"internal error ({type(exc).__name__})")
+            except Exception as again:
+                logger.warning(
+                    "job %s: the failure could not be recorded (%s); "
+                    "the job resumes when its lease expires",
+                    claim.job.id,
+                    type(again).__name__,
+                )
+
+    async def _record_failure(self, claim: Claim, error: str) -> None:
+        job, now = claim.job, self._clock()
+        if claim.stage == "run":
+            payload = json.dumps(error_problem(job)).encode()
+            await asyncio.to_thread(
+                self.store.finish_run,
+                claim,
+                now=now,
+                outcome="error",
+                payload=payload,
+                deliver=self.settings.deliver_errors,
+                error=error,
+            )
+            return
+        await self._finish_delivery(claim, now, Answer(Verdict.RETRY, error))
 
     async def _call(self, runner: Runner, job: Job, pool: concurrent.futures.Executor) -> Any:
         if inspect.iscoroutinefunction(runner):
@@ -465,7 +599,7 @@ class Dispatcher:
             try:
                 result = await self._call(self._runners[job.endpoint], job, pool)
                 body = {job.callback.key: result} if job.callback.key else result
-            except Exception:
+            except (Exception, SystemExit):  # a function's sys.exit() must not stop the worker
                 logger.exception(
                     "job %s (request id %s): the function raised",
                     job.id,
@@ -500,60 +634,37 @@ class Dispatcher:
             self._wake.set()
 
     async def _deliver(self, claim: Claim, client: httpx.AsyncClient) -> None:
-        job = claim.job
-        body = job.payload or b"null"
         started = self._clock()
-        headers = webhook_headers(job.id, int(started), body, self.settings.secrets)
-        headers["content-type"] = (
-            "application/problem+json" if job.outcome == "error" else "application/json"
+        answer = await send(
+            claim.job,
+            client,
+            started=started,
+            secrets=self.settings.secrets,
+            deadline=self.settings.retry.timeout,
+            max_body=self.settings.max_response_body,
+            clock=self._clock,
         )
-        headers["user-agent"] = f"apicore-callbacks/{__version__}"
-        if job.request_id:
-            headers["x-request-id"] = job.request_id
-        if job.traceparent:
-            headers["traceparent"] = job.traceparent
-        status: int | None = None
-        retry_after: float | None = None
-        stop = False
-        try:
-            async with client.stream(
-                job.callback.method, job.callback.url, content=body, headers=headers
-            ) as response:
-                status = response.status_code
-                retry_after = parse_retry_after(response.headers, self._clock())
-            verdict = classify(status)
-            error = None if verdict is Verdict.DELIVERED else f"HTTP {status}"
-            stop = verdict is Verdict.STOP
-        except BlockedDestinationError as exc:
-            verdict, error, stop = Verdict.STOP, f"blocked destination: {exc}", True
-        except httpx.TimeoutException as exc:
-            verdict, error = Verdict.RETRY, f"timeout ({type(exc).__name__})"
-        except httpx.HTTPError as exc:
-            verdict, error = Verdict.RETRY, f"connection failed ({type(exc).__name__})"
-        now = self._clock()
-        done = job.delivery_count + 1
-        retry_at = None
-        if verdict is Verdict.RETRY and not stop:
-            delay = self.settings.retry.delay(done, retry_after=retry_after, rng=self._rng)
-            retry_at = None if delay is None else now + delay
-        attempt = Attempt(
-            job_id=job.id,
-            number=done,
-            stage="deliver",
-            started_at=started,
-            finished_at=now,
-            ok=verdict is Verdict.DELIVERED,
-            status_code=status,
-            error=error,
+        await self._finish_delivery(claim, started, answer)
+
+    async def _finish_delivery(self, claim: Claim, started: float, answer: Answer) -> None:
+        job, now = claim.job, self._clock()
+        attempt, retry_at = plan(
+            job, answer, started=started, now=now, policy=self.settings.retry, rng=self._rng
         )
-        if verdict is not Verdict.DELIVERED:
+        if not attempt.ok:
             logger.warning(
                 "job %s delivery attempt %d failed: %s%s",
                 job.id,
-                done,
-                error,
+                attempt.number,
+                attempt.error,
                 "" if retry_at is not None else "; dead-lettered",
             )
         await asyncio.to_thread(
             self.store.finish_delivery, claim, attempt, now=now, retry_at=retry_at
         )
+
+
+def _restart_in_child(ref: weakref.ref[Dispatcher]) -> None:
+    dispatcher = ref()
+    if dispatcher is not None:
+        dispatcher._forked()

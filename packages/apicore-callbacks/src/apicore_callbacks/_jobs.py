@@ -16,7 +16,8 @@ class JobState(enum.StrEnum):
     lease expires (the worker died) run again; ``failed`` means the function raised (its
     problem document was delivered, or kept when error delivery is off); ``dead`` means the
     delivery gave up (last attempt failed, 410 Gone, or a refused destination) and waits for
-    a manual :meth:`JobStore.requeue`.
+    a manual :meth:`JobStore.requeue`. ``cancelled`` jobs were stopped by an operator or
+    their owner (:meth:`JobStore.cancel`) before they ended.
     """
 
     QUEUED = "queued"
@@ -25,11 +26,12 @@ class JobState(enum.StrEnum):
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     DEAD = "dead"
+    CANCELLED = "cancelled"
 
     @property
     def terminal(self) -> bool:
         """Whether no worker will touch the job again (until a requeue)."""
-        return self in (JobState.SUCCEEDED, JobState.FAILED, JobState.DEAD)
+        return self in (JobState.SUCCEEDED, JobState.FAILED, JobState.DEAD, JobState.CANCELLED)
 
 
 Stage = Literal["run", "deliver"]
@@ -172,8 +174,13 @@ class JobStore(Protocol):
         lease: float,
         limit: int = 1,
         endpoints: Collection[str] | None = None,
+        stage: Stage | None = None,
     ) -> list[Claim]:
-        """Atomically lease up to ``limit`` due jobs (queued, delivering, or lease expired)."""
+        """Atomically lease up to ``limit`` due jobs (queued, delivering, or lease expired).
+
+        ``stage="run"`` leases only jobs to run (queued or running), ``stage="deliver"`` only
+        jobs to deliver, so that runs and deliveries can have separate budgets.
+        """
         ...
 
     def heartbeat(self, claim: Claim, *, now: float, lease: float) -> bool:
@@ -209,6 +216,18 @@ class JobStore(Protocol):
 
     def requeue(self, job_id: str, *, now: float) -> Job:
         """Deliver a finished or dead job again (or run it again if it has no payload).
+
+        Raises:
+            JobNotFoundError: No such job.
+        """
+        ...
+
+    def cancel(self, job_id: str, *, now: float, reason: str = "cancelled") -> tuple[Job, bool]:
+        """Stop a job that has not ended: it becomes ``cancelled`` and no worker touches it.
+
+        A worker that holds its lease loses it (its later writes are stale and dropped).
+        Returns ``(job, cancelled)``; ``cancelled`` is ``False`` when the job had already
+        ended (it is returned unchanged).
 
         Raises:
             JobNotFoundError: No such job.

@@ -204,6 +204,7 @@ class RedisJobStore:
         lease: float,
         limit: int = 1,
         endpoints: Collection[str] | None = None,
+        stage: Stage | None = None,
     ) -> list[Claim]:
         """Lease up to ``limit`` due jobs; see :meth:`JobStore.claim`."""
         names = [] if endpoints is None else list(endpoints)
@@ -215,6 +216,7 @@ class RedisJobStore:
             _num(now),
             _num(now + lease),
             str(limit),
+            stage or "",
             "0" if endpoints is None else "1",
             *names,
         )
@@ -314,6 +316,28 @@ class RedisJobStore:
         if row is None:
             raise JobNotFoundError(f"no job {job_id!r} in Redis (prefix {self.prefix!r})")
         return _job(row)
+
+    def cancel(self, job_id: str, *, now: float, reason: str = "cancelled") -> tuple[Job, bool]:
+        """Stop a job that has not ended; see :meth:`JobStore.cancel`."""
+        row = self._call("cancel", job_id, _num(now), reason)
+        if row is None:
+            raise JobNotFoundError(f"no job {job_id!r} in Redis (prefix {self.prefix!r})")
+        flag, data = row
+        return _job(data), flag == 1
+
+    def lease_holders(self, *, now: float, limit: int = 10_000) -> list[str]:
+        """Return the workers holding a lease that has not expired yet."""
+        return [w.decode() for w in self._call("lease_holders", _num(now), str(limit))]
+
+    def expire_leases(self, workers: Collection[str], *, now: float, limit: int = 10_000) -> int:
+        """End the leases of ``workers`` now (known dead) and publish their jobs at once.
+
+        See :meth:`SQLiteJobStore.expire_leases`; returns how many leases ended.
+        """
+        names = list(workers)
+        if not names:
+            return 0
+        return int(self._call("expire_leases", _num(now), str(limit), *names))
 
     def take_unpublished(self, *, now: float, limit: int = 500) -> list[str]:
         """Return the jobs an executor must be told about now, and mark them published.

@@ -54,19 +54,24 @@ redis.call('ZADD', P .. 'created', now, id)
 return {1, redis.call('HGETALL', jkey(id))}
 """
 
-# ARGV: prefix, worker, now, lease_until, limit, filter ('1'/'0'), endpoints...
+# ARGV: prefix, worker, now, lease_until, limit, stage ('', 'run', 'deliver'),
+# filter ('1'/'0'), endpoints...
 _CLAIM = """
 local worker, now, lease_until, limit = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
+local stage = ARGV[6]
 local allowed = nil
-if ARGV[6] == '1' then
+if ARGV[7] == '1' then
   allowed = {}
-  for i = 7, #ARGV do allowed[ARGV[i]] = true end
+  for i = 8, #ARGV do allowed[ARGV[i]] = true end
 end
 local out = {}
 local ids = redis.call('ZRANGEBYSCORE', P .. 'due', '-inf', now, 'LIMIT', 0, 1000)
 for _, id in ipairs(ids) do
   if #out >= limit then break end
-  if allowed == nil or allowed[redis.call('HGET', jkey(id), 'endpoint')] then
+  local f = redis.call('HMGET', jkey(id), 'endpoint', 'state')
+  local delivering = f[2] == 'delivering'
+  local wanted = stage == '' or (stage == 'deliver') == delivering
+  if wanted and (allowed == nil or allowed[f[1]]) then
     out[#out + 1] = claim_one(id, worker, now, lease_until)
   end
 end
@@ -152,6 +157,58 @@ redis.call('ZADD', P .. 'publish', ARGV[4], id)
 return 1
 """
 
+# ARGV: prefix, id, now, reason
+_CANCEL = """
+local id, now = ARGV[2], ARGV[3]
+local k = jkey(id)
+if redis.call('EXISTS', k) == 0 then return false end
+if not active(redis.call('HGET', k, 'state')) then return {0, redis.call('HGETALL', k)} end
+redis.call('HSET', k, 'state', 'cancelled', 'last_error', ARGV[4], 'updated_at', now,
+  'finished_at', now)
+redis.call('HDEL', k, 'lease_until', 'worker')
+redis.call('HINCRBY', k, 'fence', 1)
+redis.call('ZREM', P .. 'due', id)
+redis.call('ZREM', P .. 'publish', id)
+redis.call('ZADD', P .. 'finished', now, id)
+return {1, redis.call('HGETALL', k)}
+"""
+
+# ARGV: prefix, now, limit
+_LEASE_HOLDERS = """
+local now = tonumber(ARGV[2])
+local ids = redis.call('ZRANGEBYSCORE', P .. 'due', '(' .. ARGV[2], '+inf', 'LIMIT', 0, ARGV[3])
+local seen, out = {}, {}
+for _, id in ipairs(ids) do
+  local f = redis.call('HMGET', jkey(id), 'worker', 'lease_until')
+  if f[1] and f[2] and tonumber(f[2]) > now and not seen[f[1]] then
+    seen[f[1]] = true
+    out[#out + 1] = f[1]
+  end
+end
+return out
+"""
+
+# ARGV: prefix, now, limit, workers...
+_EXPIRE_LEASES = """
+local now = ARGV[2]
+local dead = {}
+for i = 4, #ARGV do dead[ARGV[i]] = true end
+local ids = redis.call('ZRANGEBYSCORE', P .. 'due', '(' .. now, '+inf', 'LIMIT', 0, ARGV[3])
+local n = 0
+for _, id in ipairs(ids) do
+  local k = jkey(id)
+  local f = redis.call('HMGET', k, 'worker', 'lease_until')
+  if f[1] and dead[f[1]] and f[2] and tonumber(f[2]) > tonumber(now) then
+    redis.call('HSET', k, 'lease_until', now, 'updated_at', now)
+    redis.call('HINCRBY', k, 'fence', 1)
+    redis.call('ZADD', P .. 'due', now, id)
+    redis.call('ZADD', P .. 'publish', now, id)
+    n = n + 1
+  end
+end
+return n
+"""
+
 # ARGV: prefix, id, now
 _REQUEUE = """
 local id, now = ARGV[2], ARGV[3]
@@ -203,6 +260,9 @@ SCRIPTS = {
     "finish_delivery": _FINISH_DELIVERY,
     "release": _RELEASE,
     "requeue": _REQUEUE,
+    "cancel": _CANCEL,
+    "lease_holders": _LEASE_HOLDERS,
+    "expire_leases": _EXPIRE_LEASES,
     "take_unpublished": _TAKE_UNPUBLISHED,
     "prune": _PRUNE,
 }

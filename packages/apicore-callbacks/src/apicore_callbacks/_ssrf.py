@@ -201,11 +201,17 @@ def check_url(url: str, policy: DestinationPolicy) -> Destination:
     """Validate a callback URL's syntax and, for literal addresses, its destination.
 
     Names are only resolved at delivery time (DNS may change in between), by
-    :class:`GuardedTransport`; ``localhost`` is refused here already.
+    :class:`GuardedTransport`; ``localhost`` is refused here already. The URL must also be
+    one the delivery's HTTP client (httpx) can send, and the URL as httpx normalizes it must
+    pass the same checks.
 
     Raises:
         InvalidCallbackURLError: The URL is malformed or refused; the message says why.
     """
+    return _check_url(url, policy, normalized=False)
+
+
+def _check_url(url: str, policy: DestinationPolicy, *, normalized: bool) -> Destination:
     if not url:
         raise _url_error("the callback URL is missing or empty")
     if len(url) > MAX_URL_LENGTH:
@@ -246,7 +252,30 @@ def check_url(url: str, policy: DestinationPolicy) -> Destination:
                 f"the callback host {host!r} is a {reason} address and is refused "
                 "to prevent server-side request forgery; " + ALLOW_HINT
             )
+    sent = sendable_url(url)
+    if sent != url and not normalized:
+        # httpx normalizes (IDNA, percent-encoding, default port): the URL it really sends
+        # must pass the same checks, or a host that only httpx maps to an address slips by.
+        _check_url(sent, policy, normalized=True)
     return Destination(url=url, scheme=scheme, host=host, port=port, ip=ip)
+
+
+def sendable_url(url: str) -> str:
+    """Return the URL as the delivery's HTTP client will send it, or raise a 422 error.
+
+    The delivery uses httpx: a URL it refuses (``http://[v1.x]/``, a host it cannot encode)
+    is refused when the job is accepted, not found out at every delivery attempt.
+    """
+    try:
+        request = httpx.Request("POST", url)
+        request.url.raw_host.decode("ascii")
+        for _, value in request.headers.raw:
+            value.decode("ascii")
+    except Exception as exc:  # httpx raises InvalidURL, UnicodeError, ValueError, ...
+        raise _url_error(
+            f"the callback URL cannot be sent by the HTTP client ({type(exc).__name__})"
+        ) from None
+    return str(request.url)
 
 
 def system_resolver(host: str, port: int) -> list[str]:

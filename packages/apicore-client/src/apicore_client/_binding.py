@@ -265,10 +265,19 @@ def server_url(spec: Spec) -> str | None:
         scheme = "https" if "https" in schemes else (schemes[0] if schemes else "http")
         return f"{scheme}://{host}{base}"
     servers = spec.document.get("servers") or ()
-    if not servers or not isinstance(servers[0], Mapping) or "url" not in servers[0]:
+    if not isinstance(servers, list | tuple):
+        # only a spec loaded with validate="warn"/"off" gets here
+        raise ConfigError("the spec's 'servers' must be a list of server objects; pass base_url=")
+    if (
+        not servers
+        or not isinstance(servers[0], Mapping)
+        or not isinstance(servers[0].get("url"), str)
+    ):
         return None
     first = servers[0]
-    variables = first.get("variables") or {}
+    variables = first.get("variables")
+    if not isinstance(variables, Mapping):
+        variables = {}
 
     def default(match: re.Match[str]) -> str:
         var = variables.get(match.group(1))

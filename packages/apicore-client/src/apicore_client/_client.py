@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import os
 import random as _random
+import ssl
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
@@ -61,6 +64,21 @@ class RequestOptions(TypedDict, total=False):
     idempotency_key: str | bool | None
     retry: RetryPolicy | None
     timeouts: Timeouts | float | None
+
+
+def shared_ssl_context() -> ssl.SSLContext:
+    """The TLS context of the clients we create, made once per process.
+
+    It is what httpx would build for each client (certifi's CA bundle, or ``SSL_CERT_FILE`` /
+    ``SSL_CERT_DIR`` when set), whose loading takes tens of milliseconds: sharing it makes a
+    new client cheap. A change of those variables gets a new context.
+    """
+    return _ssl_context(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+
+
+@functools.lru_cache(maxsize=4)
+def _ssl_context(cert_file: str | None, cert_dir: str | None) -> ssl.SSLContext:
+    return httpx.create_ssl_context()
 
 
 class _Base:
@@ -204,6 +222,7 @@ class Client(_Base):
                 transport=transport,
                 limits=httpx.Limits() if limits is None else limits,
                 timeout=httpx.Timeout(**Timeouts.of(timeouts or Timeouts()).as_dict()),
+                verify=shared_ssl_context() if transport is None else True,
             )
         self._http = http_client
         self._configure(
@@ -356,7 +375,11 @@ class Client(_Base):
         """Send a request built with ``client.http_client.build_request(...)``, with retries."""
         return self._run(self._state(request, retry, None))
 
-    def _run(self, state: CallState) -> httpx.Response:
+    def _run(
+        self,
+        state: CallState,
+        reader: Callable[[httpx.Response], httpx.Response] | None = None,
+    ) -> httpx.Response:
         request = state.request
         send = self._http.send
         while True:
@@ -364,7 +387,9 @@ class Client(_Base):
             if timeout is not None:
                 request.extensions["timeout"] = timeout
             try:
-                response = send(request)
+                response = send(request, stream=reader is not None)
+                if reader is not None:
+                    response = reader(response)
             except httpx.HTTPError as exc:
                 wait = state.on_error(exc)
             else:
@@ -375,6 +400,17 @@ class Client(_Base):
                 wait = decision
             if wait > 0:
                 self._clock.sleep(wait)
+
+    def _fetch(
+        self,
+        url: str,
+        *,
+        headers: Mapping[str, str],
+        reader: Callable[[httpx.Response], httpx.Response],
+    ) -> httpx.Response:
+        """GET with retries, the body read by ``reader`` from the stream (a bounded read)."""
+        request = self._http.build_request("GET", url, headers=headers)
+        return self._run(self._state(request, None, None), reader)
 
     def get(self, url: httpx.URL | str, **options: Unpack[RequestOptions]) -> httpx.Response:
         """Send a GET request (see :meth:`request`)."""
@@ -468,6 +504,7 @@ class AsyncClient(_Base):
                 transport=transport,
                 limits=httpx.Limits() if limits is None else limits,
                 timeout=httpx.Timeout(**Timeouts.of(timeouts or Timeouts()).as_dict()),
+                verify=shared_ssl_context() if transport is None else True,
             )
         self._http = http_client
         self._configure(
@@ -570,7 +607,11 @@ class AsyncClient(_Base):
         """Send a request built with ``client.http_client.build_request(...)``, with retries."""
         return await self._run(self._state(request, retry, None))
 
-    async def _run(self, state: CallState) -> httpx.Response:
+    async def _run(
+        self,
+        state: CallState,
+        reader: Callable[[httpx.Response], Awaitable[httpx.Response]] | None = None,
+    ) -> httpx.Response:
         request = state.request
         send = self._http.send
         while True:
@@ -578,7 +619,9 @@ class AsyncClient(_Base):
             if timeout is not None:
                 request.extensions["timeout"] = timeout
             try:
-                response = await send(request)
+                response = await send(request, stream=reader is not None)
+                if reader is not None:
+                    response = await reader(response)
             except httpx.HTTPError as exc:
                 wait = state.on_error(exc)
             else:
@@ -589,6 +632,17 @@ class AsyncClient(_Base):
                 wait = decision
             if wait > 0:
                 await self._clock.async_sleep(wait)
+
+    async def _fetch(
+        self,
+        url: str,
+        *,
+        headers: Mapping[str, str],
+        reader: Callable[[httpx.Response], Awaitable[httpx.Response]],
+    ) -> httpx.Response:
+        """GET with retries, the body read by ``reader`` from the stream (a bounded read)."""
+        request = self._http.build_request("GET", url, headers=headers)
+        return await self._run(self._state(request, None, None), reader)
 
     async def get(self, url: httpx.URL | str, **options: Unpack[RequestOptions]) -> httpx.Response:
         """Send a GET request (see :meth:`request`)."""

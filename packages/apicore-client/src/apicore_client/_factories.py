@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import inspect
-import json
 import os
 import re
+import time
 from collections.abc import Callable, Mapping
 from typing import Any, TypedDict
 
@@ -17,7 +17,7 @@ from apicore_client._clock import Clock
 from apicore_client._errors import ConfigError
 from apicore_client._policy import RetryPolicy, Timeouts
 from apicore_client._specclient import AsyncSpecClient, SpecClient
-from apicore_specbind import Spec, SpecError, load_spec
+from apicore_specbind import Spec, SpecError, SpecLimits, SpecLoadError, load_spec
 
 SpecSource = str | os.PathLike[str] | Mapping[str, Any] | Spec
 """What ``from_spec`` loads: a path, YAML/JSON text, a parsed mapping, or a loaded spec."""
@@ -67,29 +67,119 @@ def _split(options: SpecClientOptions) -> tuple[dict[str, Any], dict[str, Any]]:
     return given, spec_side
 
 
-def load(source: SpecSource, spec_options: Mapping[str, Any] | None) -> Spec:
-    """Load a spec, translating specbind's load errors into :class:`ConfigError`."""
+def load(source: SpecSource, spec_options: Mapping[str, Any] | None, *, text: bool = False) -> Spec:
+    """Load a spec, translating specbind's load errors into :class:`ConfigError`.
+
+    With ``text=True`` a string is spec text, never a file name (a fetched document).
+    """
     if isinstance(source, Spec):
         return source
     try:
+        if text and isinstance(source, str):
+            return Spec.from_string(source, **dict(spec_options or {}))
         return load_spec(source, **dict(spec_options or {}))
     except SpecError as exc:
+        if text and isinstance(exc, SpecLoadError) and _not_a_mapping(exc):
+            raise ConfigError(
+                "the server did not answer with a spec document (a JSON or YAML mapping)"
+            ) from exc
         raise ConfigError(f"cannot build a client from this spec: {exc}") from exc
 
 
+def _not_a_mapping(exc: SpecLoadError) -> bool:
+    return any(issue.message.startswith("the spec must be a mapping") for issue in exc.issues)
+
+
 def spec_from_response(response: httpx.Response, spec_options: Mapping[str, Any] | None) -> Spec:
-    """Load the spec document a server answered with (JSON or YAML)."""
-    text = response.text
+    """Load the spec document a server answered with (JSON or YAML, bounded like a file)."""
     try:
-        document: Any = json.loads(text)
-    except ValueError:
-        # YAML text. A one-line answer must never be taken for a local file name.
-        document = text if "\n" in text else text + "\n"
-    if isinstance(document, str | Mapping):
-        return load(document, spec_options)
-    raise ConfigError(
-        f"{response.request.url} did not answer with a spec document (a JSON or YAML mapping)"
-    )
+        return load(response.text, spec_options, text=True)
+    except ConfigError as exc:
+        if isinstance(exc.__cause__, SpecLoadError) and _not_a_mapping(exc.__cause__):
+            raise ConfigError(
+                f"{response.request.url} did not answer with a spec document "
+                "(a JSON or YAML mapping)"
+            ) from exc.__cause__
+        raise
+
+
+def _limits(spec_options: Mapping[str, Any] | None) -> SpecLimits:
+    limits = (spec_options or {}).get("limits")
+    return limits if isinstance(limits, SpecLimits) else SpecLimits()
+
+
+_DROPPED_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
+
+
+class _BoundedRead:
+    """Reads a streamed spec document: at most ``max_bytes`` within ``fetch_timeout``."""
+
+    def __init__(self, url: str, limits: SpecLimits) -> None:
+        self.url = url
+        self.limits = limits
+        self.deadline = 0.0
+        self.total = 0
+
+    def start(self, response: httpx.Response) -> None:
+        self.deadline = time.monotonic() + self.limits.fetch_timeout
+        self.total = 0
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.limits.max_bytes:
+            raise self._refuse("max_bytes", f"{self.url} announces {declared} bytes")
+
+    def count(self, chunk: bytes) -> None:
+        self.total += len(chunk)
+        if self.total > self.limits.max_bytes:
+            raise self._refuse(
+                "max_bytes", f"{self.url} sent more than {self.limits.max_bytes} bytes"
+            )
+        if time.monotonic() > self.deadline:
+            raise self._refuse(
+                "fetch_timeout", f"{self.url} took over {self.limits.fetch_timeout} s to send"
+            )
+
+    def _refuse(self, limit: str, what: str) -> ConfigError:
+        error = self.limits.refuse(limit, what, source=self.url)
+        failure = ConfigError(f"cannot build a client from this spec: {error}")
+        failure.__cause__ = error
+        return failure
+
+    @staticmethod
+    def rebuild(response: httpx.Response, body: bytes) -> httpx.Response:
+        headers = [
+            (name, value)
+            for name, value in response.headers.multi_items()
+            if name.lower() not in _DROPPED_HEADERS
+        ]
+        return httpx.Response(
+            response.status_code,
+            headers=headers,
+            content=body,
+            request=response.request,
+            extensions={k: v for k, v in response.extensions.items() if k != "network_stream"},
+        )
+
+    def sync(self, response: httpx.Response) -> httpx.Response:
+        chunks: list[bytes] = []
+        try:
+            self.start(response)
+            for chunk in response.iter_bytes():
+                self.count(chunk)
+                chunks.append(chunk)
+        finally:
+            response.close()
+        return self.rebuild(response, b"".join(chunks))
+
+    async def asynchronous(self, response: httpx.Response) -> httpx.Response:
+        chunks: list[bytes] = []
+        try:
+            self.start(response)
+            async for chunk in response.aiter_bytes():
+                self.count(chunk)
+                chunks.append(chunk)
+        finally:
+            await response.aclose()
+        return self.rebuild(response, b"".join(chunks))
 
 
 def is_url(source: object) -> bool:
@@ -222,7 +312,8 @@ def sync_from_url(
     client_options, spec_side = _split(options)
     client = cls(transport=transport, http_client=http_client, **client_options)
     try:
-        response = client.get(url, headers={"Accept": _SPEC_ACCEPT})
+        bounded = _BoundedRead(url, _limits(spec_side.get("spec_options")))
+        response = client._fetch(url, headers={"Accept": _SPEC_ACCEPT}, reader=bounded.sync)
         spec = spec_from_response(response, spec_side.get("spec_options"))
         built: SpecClient = _finish(
             SpecClient,
@@ -254,7 +345,10 @@ async def async_from_url(
     client_options, spec_side = _split(options)
     client = cls(transport=transport, http_client=http_client, **client_options)
     try:
-        response = await client.get(url, headers={"Accept": _SPEC_ACCEPT})
+        bounded = _BoundedRead(url, _limits(spec_side.get("spec_options")))
+        response = await client._fetch(
+            url, headers={"Accept": _SPEC_ACCEPT}, reader=bounded.asynchronous
+        )
         spec = spec_from_response(response, spec_side.get("spec_options"))
         built: AsyncSpecClient = _finish(
             AsyncSpecClient,

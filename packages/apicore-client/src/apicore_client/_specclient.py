@@ -10,6 +10,7 @@ from __future__ import annotations
 import inspect
 import re
 import types
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Self
@@ -90,6 +91,12 @@ def _class_name(spec: Spec, *, asynchronous: bool) -> str:
     return f"{name}{'AsyncClient' if asynchronous else 'Client'}"
 
 
+# The specialised classes of each live spec (they do not refer to it, so it can be collected).
+_SPECIALISED: weakref.WeakKeyDictionary[Spec, dict[tuple[type, bool], type[Any]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 class _SpecBase:
     """What both spec-driven clients share: operations, argument handling, decoding."""
 
@@ -107,7 +114,20 @@ class _SpecBase:
 
     @classmethod
     def _specialise(cls, spec: Spec, *, legacy_kwargs: bool) -> type[Any]:
-        """A subclass with one method per operation (so ``help()`` lists them)."""
+        """A subclass with one method per operation (so ``help()`` lists them).
+
+        Made once per spec (a spec loaded again from an unchanged file is the same object),
+        so a second client for it costs no more than opening a connection pool.
+        """
+        made = _SPECIALISED.setdefault(spec, {})
+        key = (cls, legacy_kwargs)
+        found = made.get(key)
+        if found is None:
+            found = made[key] = cls._make_class(spec, legacy_kwargs=legacy_kwargs)
+        return found
+
+    @classmethod
+    def _make_class(cls, spec: Spec, *, legacy_kwargs: bool) -> type[Any]:
         bound = bind_operations(spec, legacy_kwargs=legacy_kwargs)
         functions = {b.name: _function(b, asynchronous=cls._asynchronous) for b in bound}
         namespace: dict[str, Any] = {

@@ -80,23 +80,23 @@ class Binder:
         for i, field in enumerate(self.fields):
             var = f"v{i}"
             key = repr(field.name)
+            lines.append(f"    {var} = d.get({key}, _MISSING)")
             if field.required:
-                lines.append(f"    {var} = d.get({key}, _MISSING)")
                 lines.append(f"    if {var} is _MISSING: raise _Slow")
-                given = ""  # a required value is always checked
             else:
-                # a missing optional key yields the default itself, which is not checked
+                # a missing optional key yields the default itself, which is not checked;
+                # a given value is, even one equal to the default (an explicit null)
                 ns[f"_d{i}"] = field.default
-                lines.append(f"    {var} = d.get({key}, _d{i})")
-                given = f"{var} is not _d{i}"
+                lines.append(f"    if {var} is _MISSING: {var} = _d{i}")
+            # the check or conversion below runs only for a value that was given
+            guard = "el" if not field.required else ""
             test = field.node.fast(var, ns)
             if test is None:
                 ns[f"_n{i}"] = _converter(field.node)
-                convert = f"{var} = _n{i}({var})"
-                lines.append(f"    if {given}: {convert}" if given else f"    {convert}")
+                given = "    else: " if guard else "    "
+                lines.append(f"{given}{var} = _n{i}({var})")
             elif test != "True":
-                check = f"{given} and not {test}" if given else f"not {test}"
-                lines.append(f"    if {check}: raise _Slow")
+                lines.append(f"    {guard}if not {test}: raise _Slow")
             kwargs.append(f"{key}: {var}")
         result = "{" + ", ".join(kwargs) + "}"
         if self.var_keyword is not None or self.extra == "forbid":

@@ -288,7 +288,10 @@ class LiteralNode(Node):
     def fast(self, var: str, ns: Namespace) -> str | None:
         if any(isinstance(v, enum.Enum) for v in self.values):
             return None
-        return f"(type({var}), {var}) in {_const(ns, frozenset(self._lookup))}"
+        # the type test first: (type, value) of a list or dict is unhashable
+        types = _const(ns, frozenset(t for t, _ in self._lookup))
+        lookup = _const(ns, frozenset(self._lookup))
+        return f"(type({var}) in {types} and (type({var}), {var}) in {lookup})"
 
 
 class DefinitionNode(Node):

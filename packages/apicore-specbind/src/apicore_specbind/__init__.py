@@ -17,7 +17,9 @@ from apicore_specbind._errors import (
     ResponseValidationError,
     SpecError,
     SpecIssue,
+    SpecLimitError,
     SpecLoadError,
+    SpecValidationWarning,
     UndeclaredStatusError,
     UnknownModelError,
     UnsafeYAMLError,
@@ -33,7 +35,8 @@ from apicore_specbind._operation import (
     RequestBody,
     Response,
 )
-from apicore_specbind._spec import Spec, import_object, load_spec
+from apicore_specbind._parse import SpecLimits
+from apicore_specbind._spec import Spec, clear_cache, import_object, load_spec
 from apicore_specbind._validate import Format
 
 __all__ = [
@@ -60,12 +63,16 @@ __all__ = [
     "Spec",
     "SpecError",
     "SpecIssue",
+    "SpecLimitError",
+    "SpecLimits",
     "SpecLoadError",
+    "SpecValidationWarning",
     "UndeclaredStatusError",
     "UnknownModelError",
     "UnsafeYAMLError",
     "UnsupportedMediaTypeError",
     "__version__",
+    "clear_cache",
     "import_object",
     "jsonable",
     "load_spec",

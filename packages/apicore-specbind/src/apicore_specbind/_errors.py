@@ -4,7 +4,8 @@ Three families:
 
 - load errors, raised once when a spec is loaded (the spec author's mistake):
   ``SpecError`` <- ``SpecLoadError`` (also ``ValueError``) <- ``UnsafeYAMLError``,
-  ``RefResolutionError``;
+  ``RefResolutionError``, ``SpecLimitError``; ``SpecValidationWarning`` is the warning of
+  ``validate="warn"``;
 - request errors, raised per request for bad client input; they render as RFC 9457 problem
   documents: ``RequestError`` (also ``ValueError``) <- ``MalformedRequestError``,
   ``RequestValidationError``, ``UnsupportedMediaTypeError``, ``BodyTooLargeError``;
@@ -69,6 +70,22 @@ class SpecLoadError(SpecError, ValueError):
 
 class UnsafeYAMLError(SpecLoadError):
     """The YAML uses a tag (such as ``!!python/object``) that safe loading refuses."""
+
+
+class SpecLimitError(SpecLoadError):
+    """The document passes one of the :class:`~apicore_specbind.SpecLimits` bounds.
+
+    Attributes:
+        limit: The name of the :class:`~apicore_specbind.SpecLimits` field that was passed.
+    """
+
+    def __init__(self, limit: str, message: str, *, source: str = "spec") -> None:
+        self.limit = limit
+        super().__init__([SpecIssue((), message)], source=source)
+
+
+class SpecValidationWarning(UserWarning):
+    """A spec loaded with ``validate="warn"`` has a problem (the message names its path)."""
 
 
 class RefResolutionError(SpecLoadError):

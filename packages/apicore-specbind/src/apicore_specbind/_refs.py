@@ -8,13 +8,15 @@ inlines them, so recursive schemas stay finite.
 
 from __future__ import annotations
 
+import functools
 import urllib.parse
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from apicore_specbind._errors import SpecIssue
-from apicore_specbind._source import Fetcher, parse_text, read_file
+from apicore_specbind._errors import SpecIssue, SpecLimitError, SpecLoadError
+from apicore_specbind._parse import SpecLimits, parse_text
+from apicore_specbind._source import Fetcher, FileStamp, load_file
 
 BUNDLE_KEY = "x-apicore-bundled"
 _MAX_REF_CHAIN = 64
@@ -74,8 +76,57 @@ def deref(doc: Any, node: Any, ptr: str) -> tuple[Any, str]:
     return node, ptr
 
 
+_ANCHOR_KEYS = ("$anchor", "$dynamicAnchor")
+_DYNAMIC_KEYS = ("$dynamicRef", "$recursiveRef")
+_ROOT_BASE = "file:///apicore-spec-root"
+
+
+@functools.lru_cache(maxsize=256)
+def _base_of(location: str | None) -> str:
+    if location is None:
+        return _ROOT_BASE
+    if location.startswith(("http://", "https://")):
+        return location
+    return Path(location).as_uri()
+
+
+class _Index:
+    """Where the embedded schema resources (``$id``) and anchors of one document are."""
+
+    def __init__(self, document: Any, base: str, prefix: tuple[str | int, ...]) -> None:
+        self.ids: dict[str, str] = {}
+        self.anchors: dict[tuple[str, str], str] = {}
+        stack: list[tuple[Any, tuple[str | int, ...], str]] = [(document, prefix, base)]
+        while stack:
+            node, path, current = stack.pop()
+            if isinstance(node, Mapping):
+                own = node.get("$id")
+                if isinstance(own, str):
+                    current = urllib.parse.urldefrag(urllib.parse.urljoin(current, own))[0]
+                    self.ids.setdefault(current, pointer(path))
+                for key in _ANCHOR_KEYS:
+                    name = node.get(key)
+                    if isinstance(name, str):
+                        self.anchors.setdefault((current, name), pointer(path))
+                stack.extend(
+                    (value, (*path, name), current)
+                    for name, value in node.items()
+                    if isinstance(value, (Mapping, list)) and name not in _DATA_KEYS
+                )
+            elif isinstance(node, list):
+                stack.extend((value, (*path, i), current) for i, value in enumerate(node))
+
+
 class Bundler:
-    """Rewrite every ``$ref`` of a document into a local one, loading what it points to."""
+    """Rewrite every ``$ref`` of a document into a local one, loading what it points to.
+
+    JSON Schema 2020-12 identifiers are understood: a ``$ref`` to an embedded ``$id`` or to
+    an ``$anchor`` becomes a JSON pointer, and ``$dynamicRef``/``$recursiveRef`` are resolved
+    statically (to the ``$dynamicAnchor`` of that name in the same schema resource, or the
+    nearest enclosing ``$recursiveAnchor: true``). ``$id`` and ``$recursiveAnchor`` are dropped
+    from the bundled copy, since every reference in it is then a pointer from the document's
+    root.
+    """
 
     def __init__(
         self,
@@ -84,22 +135,31 @@ class Bundler:
         allow_remote: bool,
         fetch: Fetcher,
         source: str,
+        limits: SpecLimits | None = None,
+        cache: bool = True,
     ) -> None:
         self.base_dir = base_dir.resolve() if base_dir is not None else None
         self.allow_remote = allow_remote
         self.fetch = fetch
         self.source = source
+        self.limits = limits or SpecLimits()
+        self.cache = cache
         self.issues: list[SpecIssue] = []
+        self.stamps: list[FileStamp] = []  # every file read, for the spec cache
+        self.fetched = False
         # document location -> (bundle key, rewritten document); filled before recursing,
         # so documents that reference each other terminate.
         self._loaded: dict[str, str] = {}
         self._bundled: dict[str, Any] = {}
         self._root: str | None = None
+        self._documents: dict[str | None, Any] = {}
+        self._indexes: dict[str | None, _Index] = {}
 
     def bundle(self, root: Mapping[str, Any], *, location: str | None) -> dict[str, Any]:
         """Return a copy of ``root`` with only local references."""
         self._root = location
-        result = self._rewrite(root, location, None, ())
+        self._documents[location] = root
+        result = self._rewrite(root, location, None, (), _base_of(location), None)
         if not isinstance(result, dict):  # pragma: no cover - root is a mapping
             raise TypeError("root must be a mapping")
         if self._bundled:
@@ -107,42 +167,120 @@ class Bundler:
         return result
 
     def _rewrite(
-        self, node: Any, location: str | None, key: str | None, path: tuple[str | int, ...]
+        self,
+        node: Any,
+        location: str | None,
+        key: str | None,
+        path: tuple[str | int, ...],
+        base: str,
+        recursive: str | None,
     ) -> Any:
+        if len(path) > self.limits.max_depth:
+            raise self.limits.refuse(
+                "max_depth",
+                f"the document is nested more than {self.limits.max_depth} levels deep",
+                source=location or self.source,
+            )
         if isinstance(node, Mapping):
+            own = node.get("$id")
+            if isinstance(own, str):
+                base = urllib.parse.urldefrag(urllib.parse.urljoin(base, own))[0]
+            if node.get("$recursiveAnchor") is True:
+                recursive = pointer(path)
             out: dict[str, Any] = {}
             for name, value in node.items():
-                if name == "$ref" and isinstance(value, str):
-                    out[name] = self._rewrite_ref(value, location, key, (*path, name))
-                elif name in _DATA_KEYS:
+                if name in _DATA_KEYS:
                     out[name] = value  # literal data, never references
+                elif (name == "$id" and isinstance(value, str)) or (
+                    name == "$recursiveAnchor" and isinstance(value, bool)
+                ):
+                    continue  # resolved here (2019-09's $recursiveAnchor is no 2020-12 keyword)
+                elif name == "$ref" and isinstance(value, str):
+                    out[name] = self._rewrite_ref(value, location, key, (*path, name), base)
+                elif name in _DYNAMIC_KEYS and isinstance(value, str) and "$ref" not in node:
+                    if name == "$recursiveRef" and value == "#" and recursive is not None:
+                        out["$ref"] = "#" + recursive
+                    else:
+                        out["$ref"] = self._rewrite_ref(value, location, key, (*path, name), base)
                 else:
-                    out[name] = self._rewrite(value, location, key, (*path, name))
+                    out[name] = self._rewrite(value, location, key, (*path, name), base, recursive)
             return out
         if isinstance(node, list):
-            return [self._rewrite(v, location, key, (*path, i)) for i, v in enumerate(node)]
+            return [
+                self._rewrite(v, location, key, (*path, i), base, recursive)
+                for i, v in enumerate(node)
+            ]
         return node
 
+    def _index(self, location: str | None, key: str | None) -> _Index:
+        index = self._indexes.get(location)
+        if index is None:
+            prefix: tuple[str | int, ...] = () if key is None else (BUNDLE_KEY, key)
+            index = _Index(self._documents.get(location), _base_of(location), prefix)
+            self._indexes[location] = index
+        return index
+
     def _rewrite_ref(
-        self, ref: str, location: str | None, key: str | None, path: tuple[str | int, ...]
+        self,
+        ref: str,
+        location: str | None,
+        key: str | None,
+        path: tuple[str | int, ...],
+        base: str,
     ) -> str:
+        prefix = "" if key is None else f"/{escape(BUNDLE_KEY)}/{escape(key)}"
+        doc_base = _base_of(location)
+        if ref.startswith("#/") or ref == "#":
+            if base == doc_base:
+                return ref if key is None else f"#{prefix}{ref[1:]}"
+        index = self._index(location, key)
+        absolute, _, fragment = urllib.parse.urljoin(base, ref).partition("#")
+        embedded = index.ids.get(absolute)
+        if embedded is None and absolute == doc_base:
+            embedded = prefix
+        if embedded is not None:
+            if not fragment or fragment.startswith("/"):
+                return (
+                    f"#{embedded}{urllib.parse.unquote(fragment)}" if fragment else f"#{embedded}"
+                )
+            anchored = index.anchors.get((absolute, fragment))
+            if anchored is None:
+                self.issues.append(SpecIssue(path, f"$ref {ref!r}: no $anchor {fragment!r}"))
+                return ref
+            return f"#{anchored}"
         target, _, fragment = ref.partition("#")
-        if fragment and not fragment.startswith("/"):
-            self.issues.append(SpecIssue(path, f"unsupported $ref fragment {ref!r}"))
+        if not target:  # pragma: no cover - handled above (same document)
             return ref
-        if not target:
-            return ref if key is None else f"#/{escape(BUNDLE_KEY)}/{escape(key)}{fragment}"
         resolved = self._locate(target, location, path)
         if resolved is None:
             return ref
         if resolved == self._root:
-            return f"#{fragment}"
+            return self._in_document(ref, fragment, None, "", path)
         if resolved not in self._loaded:
             self._load(resolved, path)
         new_key = self._loaded.get(resolved)
         if new_key is None:
             return ref
-        return f"#/{escape(BUNDLE_KEY)}/{escape(new_key)}{fragment}"
+        return self._in_document(
+            ref, fragment, resolved, f"/{escape(BUNDLE_KEY)}/{escape(new_key)}", path
+        )
+
+    def _in_document(
+        self,
+        ref: str,
+        fragment: str,
+        location: str | None,
+        prefix: str,
+        path: tuple[str | int, ...],
+    ) -> str:
+        if not fragment or fragment.startswith("/"):
+            return f"#{prefix}{fragment}"
+        key = None if location is None else self._loaded.get(location)
+        anchored = self._index(location, key).anchors.get((_base_of(location), fragment))
+        if anchored is None:
+            self.issues.append(SpecIssue(path, f"$ref {ref!r}: no $anchor {fragment!r}"))
+            return ref
+        return f"#{anchored}"
 
     def _locate(self, target: str, location: str | None, path: tuple[str | int, ...]) -> str | None:
         base = location or ""
@@ -187,23 +325,41 @@ class Bundler:
         return str(candidate)
 
     def _load(self, resolved: str, path: tuple[str | int, ...]) -> None:
+        if len(self._loaded) >= self.limits.max_documents:
+            raise self.limits.refuse(
+                "max_documents",
+                f"the spec references more than {len(self._loaded)} documents",
+                source=self.source,
+            )
+        document: Any
         if resolved.startswith(("http://", "https://")):
+            self.fetched = True
             try:
                 text = self.fetch(resolved)
+            except SpecLimitError:
+                raise
             except Exception as exc:
                 self.issues.append(SpecIssue(path, f"cannot fetch {resolved}: {exc}"))
                 return
+            document = parse_text(text, source=resolved, limits=self.limits)
         else:
             try:
-                text = read_file(Path(resolved))
-            except Exception as exc:
+                document, read = load_file(Path(resolved), limits=self.limits, cache=self.cache)
+            except SpecLimitError:
+                raise
+            except SpecLoadError as exc:
+                if any("not valid YAML" in issue.message for issue in exc.issues):
+                    raise
                 self.issues.append(SpecIssue(path, str(exc).splitlines()[-1].strip(" -")))
                 return
-        document = parse_text(text, source=resolved)
+            self.stamps.append(read)
         key = self._key_for(resolved)
         self._loaded[resolved] = key
+        self._documents[resolved] = document
         self._bundled[key] = None  # reserve, so mutual references see the key
-        self._bundled[key] = self._rewrite(document, resolved, key, (BUNDLE_KEY, key))
+        self._bundled[key] = self._rewrite(
+            document, resolved, key, (BUNDLE_KEY, key), _base_of(resolved), None
+        )
 
     def _key_for(self, resolved: str) -> str:
         if self.base_dir is not None and not resolved.startswith(("http://", "https://")):
@@ -216,19 +372,22 @@ class Bundler:
 def check_local_refs(doc: Any) -> list[SpecIssue]:
     """Report every local ``$ref`` that points nowhere, with the path where it appears."""
     issues: list[SpecIssue] = []
+    found: set[str] = set()  # references already resolved (most are repeated)
     stack: list[tuple[Any, tuple[str | int, ...]]] = [(doc, ())]
     while stack:
         node, path = stack.pop()
         if isinstance(node, Mapping):
             for name, value in node.items():
                 if name == "$ref" and isinstance(value, str):
-                    if value.startswith("#"):
+                    if value.startswith("#") and value not in found:
                         try:
                             lookup(doc, value[1:])
                         except KeyError:
                             issues.append(
                                 SpecIssue((*path, name), f"$ref {value!r} points nowhere")
                             )
+                        else:
+                            found.add(value)
                 elif isinstance(value, (Mapping, list)) and name not in _DATA_KEYS:
                     stack.append((value, (*path, name)))
         elif isinstance(node, list):

@@ -1,114 +1,171 @@
-"""The I/O edge: reading spec files, parsing YAML/JSON safely, fetching remote documents.
+"""The I/O edge: reading spec files (regular files only, bounded), fetching remote documents.
 
-Everything else in the package works on the plain Python data returned from here.
+Everything else in the package works on the plain Python data returned from here. Parsed
+documents are kept per process, keyed by path, modification time and size, so a spec read
+twice is parsed once.
 """
 
 from __future__ import annotations
 
+import os
+import stat
+import threading
+import time
 import urllib.request
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from apicore_specbind._errors import SpecIssue, SpecLoadError, UnsafeYAMLError
+from apicore_specbind._errors import SpecIssue, SpecLoadError
+from apicore_specbind._parse import SpecLimits, check_size, parse_text
 
 #: Fetches a remote document (``http(s)://`` URL) and returns its text. Only ever called when
 #: remote references were explicitly allowed.
 Fetcher = Callable[[str], str]
 
-
-class _SpecLoader(yaml.SafeLoader):
-    """Safe YAML, plus JSON-compatible scalars: dates stay strings, keys become strings.
-
-    OpenAPI is a JSON data model: a YAML ``2024-01-01`` example must stay a string and a
-    ``200:`` response code must be the key ``"200"`` (legacy bravado crashed mixing the two).
-    """
+FileStamp = tuple[str, int, int]
+"""A file as the caches see it: (resolved path, modification time in ns, size)."""
 
 
-# Drop the timestamp resolver (a copy, so yaml.SafeLoader itself is untouched).
-_SpecLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+def stamp(path: Path) -> FileStamp | None:
+    """The file's current stamp, or ``None`` if it cannot be read."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return (str(path), info.st_mtime_ns, info.st_size)
 
 
-def _construct_mapping(loader: _SpecLoader, node: yaml.MappingNode) -> dict[str, Any]:
-    loader.flatten_mapping(node)
-    result: dict[str, Any] = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if isinstance(key, bool):
-            key = "true" if key else "false"
-        elif key is None:
-            key = "null"
-        name = str(key)
-        if name in result:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {name!r}", key_node.start_mark
-            )
-        result[name] = loader.construct_object(value_node, deep=True)
-    return result
+def read_file(path: Path, *, limits: SpecLimits | None = None) -> tuple[str, FileStamp]:
+    """Read a spec file as UTF-8 text; only regular files, at most ``limits.max_bytes``.
 
+    A FIFO, a device or a folder is refused at once (it is opened non-blocking and checked
+    before anything is read).
 
-_SpecLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-def parse_text(text: str, *, source: str) -> Any:
-    """Parse YAML (a superset of JSON) safely; refuse language-specific tags.
+    Returns:
+        The text, and the file's stamp as it was read.
 
     Raises:
-        UnsafeYAMLError: the text uses a tag such as ``!!python/object``.
-        SpecLoadError: the text is not valid YAML/JSON.
+        SpecLoadError: the file is missing, not a regular file, too big, unreadable or not
+            UTF-8.
     """
+    limits = limits or SpecLimits()
+    source = str(path)
     try:
-        return yaml.load(text, Loader=_SpecLoader)
-    except yaml.constructor.ConstructorError as exc:
-        mark = exc.problem_mark
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        problem = exc.problem or "unsupported construct"
-        if "could not determine a constructor" in problem:
-            raise UnsafeYAMLError(
-                [
-                    SpecIssue(
-                        (),
-                        f"{problem}{where}: YAML tags that build Python objects are refused; "
-                        "remove the tag and use plain YAML/JSON data.",
-                    )
-                ],
-                source=source,
-            ) from None
-        raise SpecLoadError([SpecIssue((), f"{problem}{where}")], source=source) from None
-    except yaml.YAMLError as exc:
-        raise SpecLoadError(
-            [SpecIssue((), f"not valid YAML or JSON: {exc}")], source=source
-        ) from None
-    except RecursionError:
-        raise SpecLoadError(
-            [SpecIssue((), "the document is nested too deeply")], source=source
-        ) from None
-
-
-def read_file(path: Path) -> str:
-    """Read a spec file as UTF-8 text.
-
-    Raises:
-        SpecLoadError: the file is missing, unreadable or not UTF-8.
-    """
-    try:
-        return path.read_text(encoding="utf-8")
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
-        issue = SpecIssue((), f"file not found: {path}")
-    except UnicodeDecodeError:
-        issue = SpecIssue((), f"{path} is not UTF-8 text")
+        raise SpecLoadError([SpecIssue((), f"file not found: {path}")], source=source) from None
     except OSError as exc:
-        issue = SpecIssue((), f"cannot read {path}: {exc.strerror}")
-    raise SpecLoadError([issue], source=str(path))
+        raise SpecLoadError(
+            [SpecIssue((), f"cannot read {path}: {exc.strerror}")], source=source
+        ) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise SpecLoadError(
+                [SpecIssue((), f"{path} is not a regular file; only files are read")],
+                source=source,
+            )
+        check_size(info.st_size, limits, source=source)
+        with os.fdopen(fd, "rb", closefd=True) as handle:
+            fd = -1
+            data = handle.read(limits.max_bytes + 1)
+    except OSError as exc:
+        raise SpecLoadError(
+            [SpecIssue((), f"cannot read {path}: {exc.strerror}")], source=source
+        ) from None
+    finally:
+        if fd >= 0:
+            os.close(fd)
+    check_size(len(data), limits, source=source)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SpecLoadError([SpecIssue((), f"{path} is not UTF-8 text")], source=source) from None
+    return text, (source, info.st_mtime_ns, info.st_size)
 
 
-def urllib_fetch(url: str) -> str:
-    """Default fetcher for remote ``$ref`` (used only when remote refs are enabled)."""
-    with urllib.request.urlopen(url, timeout=10) as response:
-        data: bytes = response.read(10 * 1024 * 1024)
-    return data.decode("utf-8")
+class LRUCache:
+    """A small thread-safe mapping that forgets the least recently used entry first."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._lock = threading.Lock()
+        self._items: OrderedDict[Any, Any] = OrderedDict()
+
+    def get(self, key: Any) -> Any:
+        """The value, or :data:`MISSING`."""
+        with self._lock:
+            if key not in self._items:
+                return MISSING
+            self._items.move_to_end(key)
+            return self._items[key]
+
+    def put(self, key: Any, value: Any) -> None:
+        """Remember a value (forgetting the oldest one past the size)."""
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        """Forget everything."""
+        with self._lock:
+            self._items.clear()
+
+
+MISSING: Any = object()
+_DOCUMENTS = LRUCache(64)
+
+
+def load_file(path: Path, *, limits: SpecLimits, cache: bool = True) -> tuple[Any, FileStamp]:
+    """Read and parse a file, or reuse its parse if the file is unchanged.
+
+    The parsed value is shared between loads: callers copy what they change.
+    """
+    current = stamp(path) if cache else None
+    if current is not None:
+        found = _DOCUMENTS.get((current, limits))
+        if found is not MISSING:
+            return found, current
+    text, read = read_file(path, limits=limits)
+    document = parse_text(text, source=str(path), limits=limits)
+    if cache:
+        _DOCUMENTS.put((read, limits), document)
+    return document, read
+
+
+def clear_documents() -> None:
+    """Forget every parsed document."""
+    _DOCUMENTS.clear()
+
+
+def urllib_fetcher(limits: SpecLimits) -> Fetcher:
+    """The default fetcher of remote ``$ref`` (used only when remote refs are enabled).
+
+    It reads at most ``limits.max_bytes`` within ``limits.fetch_timeout`` seconds in all.
+    """
+
+    def fetch(url: str) -> str:
+        if not url.startswith(("http://", "https://")):
+            raise ValueError(f"only http(s) URLs are fetched, not {url!r}")
+        deadline = time.monotonic() + limits.fetch_timeout
+        chunks: list[bytes] = []
+        total = 0
+        with urllib.request.urlopen(url, timeout=limits.fetch_timeout) as response:
+            while True:
+                if time.monotonic() > deadline:
+                    raise limits.refuse(
+                        "fetch_timeout", f"fetching {url} took too long", source=url
+                    )
+                chunk: bytes = response.read(64 * 1024)
+                if not chunk:
+                    break
+                total += len(chunk)
+                check_size(total, limits, source=url)
+                chunks.append(chunk)
+        return b"".join(chunks).decode("utf-8")
+
+    return fetch

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import os
 import re
+import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import jsonschema
 
@@ -18,12 +20,24 @@ from apicore_specbind._errors import (
     RequestValidationError,
     SpecIssue,
     SpecLoadError,
+    SpecValidationWarning,
 )
 from apicore_specbind._models import Model, ModelNamespace, jsonable, make_model_class
 from apicore_specbind._normalise import SYNTH_KEY, Normaliser
 from apicore_specbind._operation import Operation
+from apicore_specbind._parse import SpecLimits, parse_text
 from apicore_specbind._refs import Bundler, check_local_refs, deref, escape
-from apicore_specbind._source import Fetcher, parse_text, read_file, urllib_fetch
+from apicore_specbind._source import (
+    MISSING,
+    Fetcher,
+    FileStamp,
+    LRUCache,
+    clear_documents,
+    load_file,
+    stamp,
+    urllib_fetcher,
+)
+from apicore_specbind._structure import structure_issues
 from apicore_specbind._validate import (
     BUILTIN_FORMATS,
     Format,
@@ -34,6 +48,12 @@ from apicore_specbind._validate import (
 )
 
 _OBJECT_KEYS = ("properties", "additionalProperties", "allOf")
+
+
+class _Text(str):
+    """Spec text that must never be taken for a file name (``Spec.from_string``)."""
+
+    __slots__ = ()
 
 
 class Spec:
@@ -77,8 +97,8 @@ class Spec:
 
     @classmethod
     def from_string(cls, text: str, **options: Any) -> Spec:
-        """Load YAML or JSON text (see :func:`load_spec` for the options)."""
-        return load_spec(text, **options)
+        """Load YAML or JSON text, never a file name (see :func:`load_spec` for the options)."""
+        return load_spec(_Text(text), **options)
 
     @classmethod
     def from_dict(cls, document: Mapping[str, Any], **options: Any) -> Spec:
@@ -121,7 +141,8 @@ class Spec:
     def schemes(self) -> tuple[str, ...]:
         """Swagger 2.0 ``schemes`` (or those of the OpenAPI 3 server URLs)."""
         if self.spec_version == "2.0":
-            return tuple(str(s) for s in self.document.get("schemes") or ())
+            schemes = self.document.get("schemes")
+            return tuple(str(s) for s in schemes) if isinstance(schemes, list) else ()
         return tuple(dict.fromkeys(u.split("://")[0] for u in self.server_urls if "://" in u))
 
     @property
@@ -140,7 +161,9 @@ class Spec:
             host = self.document.get("host")
             base = str(self.document.get("basePath") or "")
             return tuple(f"{s}://{host}{base}" for s in self.schemes) if host else ()
-        servers = self.document.get("servers") or ()
+        servers = self.document.get("servers")
+        if not isinstance(servers, list):
+            return ()
         return tuple(str(s["url"]) for s in servers if isinstance(s, Mapping) and "url" in s)
 
     @property
@@ -221,6 +244,11 @@ def _group(name: str) -> str:
     return name if name.isidentifier() else "p_" + re.sub(r"\W", "_", name)
 
 
+Validate = Literal["strict", "warn", "off"]
+_VALIDATE_MODES = ("strict", "warn", "off")
+_SPECS = LRUCache(16)
+
+
 def load_spec(
     source: str | os.PathLike[str] | Mapping[str, Any],
     *,
@@ -234,6 +262,9 @@ def load_spec(
     max_body_size: int | None = None,
     max_depth: int = 64,
     strict_content_type: bool = False,
+    validate: Validate = "strict",
+    limits: SpecLimits | None = None,
+    cache: bool = True,
 ) -> Spec:
     """Load a Swagger 2.0 / OpenAPI 3.0 / 3.1 spec.
 
@@ -243,7 +274,8 @@ def load_spec(
         base_dir: Folder that relative-file ``$ref`` may read from (default: the spec's folder;
             required for them when loading text or a mapping).
         allow_remote_refs: Fetch ``http(s)://`` references (off: they are load errors).
-        fetch: The fetcher used when remote refs are allowed (default: ``urllib``).
+        fetch: The fetcher used when remote refs are allowed (default: ``urllib``, bounded by
+            ``limits.max_bytes`` and ``limits.fetch_timeout``).
         formats: Extra string formats (checked, and converted for models and parameters).
         persist: Honour ``x-persist`` on definitions (legacy ``do_persist``).
         validation_status: Status of request validation errors (legacy 400; 422 is common).
@@ -252,45 +284,38 @@ def load_spec(
         max_depth: JSON bodies nested deeper get a 400.
         strict_content_type: A body without ``Content-Type`` gets a 415 (default: assumed JSON,
             as legacy did).
+        validate: ``"strict"`` (default): a document that breaks the official OpenAPI/Swagger
+            meta-schema, or whose schemas break their JSON Schema dialect, is refused.
+            ``"warn"``: it loads, and each problem is a :class:`SpecValidationWarning`.
+            ``"off"``: those checks are skipped. In the last two modes an operation that
+            cannot be used at all (an undeclared path parameter, a ``$ref`` to nothing) is
+            left out with a warning.
+        limits: Bounds on each document read (size, nesting, YAML aliases, documents, fetch
+            time); see :class:`SpecLimits`.
+        cache: Reuse the spec built by an earlier identical call (same options, and the same
+            text or unchanged files); loaded specs are shared, so do not modify them.
 
     Raises:
         UnsafeYAMLError: the YAML uses Python object tags.
+        SpecLimitError: a document passes one of ``limits`` (the message says how to raise it).
         RefResolutionError: a ``$ref`` is unresolvable, escapes the folder, or is remote.
         SpecLoadError: anything else wrong; every issue names its JSON path.
     """
-    location: str | None = None
-    if isinstance(source, Mapping):
-        raw: Any = source
-        label = "<mapping>"
-    elif isinstance(source, os.PathLike) or (
+    if type(source) is _Text:
+        source = str.__str__(source)
+    elif isinstance(source, str) and (
         "\n" not in source and not source.lstrip().startswith("{") and Path(source).is_file()
     ):
-        path = Path(source).resolve()
-        label = str(path)
-        location = str(path)
-        base_dir = base_dir if base_dir is not None else path.parent
-        raw = parse_text(read_file(path), source=label)
-    else:
-        label = "<string>"
-        raw = parse_text(str(source), source=label)
-    if not isinstance(raw, Mapping):
-        raise SpecLoadError(
-            [SpecIssue((), "the spec must be a mapping (is the file name right?)")], source=label
-        )
-    bundler = Bundler(
-        base_dir=Path(base_dir) if base_dir is not None else None,
-        allow_remote=allow_remote_refs,
-        fetch=fetch or urllib_fetch,
-        source=label,
-    )
-    document = bundler.bundle(raw, location=location)
-    issues = bundler.issues + check_local_refs(document)
-    if issues:
-        raise RefResolutionError(issues, source=label)
-    return _build(
-        document,
-        label,
-        formats=formats,
+        source = Path(source)
+    return _load(
+        source,
+        base_dir=base_dir,
+        allow_remote_refs=allow_remote_refs,
+        fetch=fetch,
+        formats=tuple(formats),
+        validate=validate,
+        limits=limits or SpecLimits(),
+        cache=cache,
         persist=persist,
         options=Options(
             validation_status=validation_status,
@@ -300,6 +325,99 @@ def load_spec(
             strict_content_type=strict_content_type,
         ),
     )
+
+
+def _load(
+    source: str | os.PathLike[str] | Mapping[str, Any],
+    *,
+    base_dir: str | os.PathLike[str] | None,
+    allow_remote_refs: bool,
+    fetch: Fetcher | None,
+    formats: tuple[Format, ...],
+    validate: Validate,
+    limits: SpecLimits,
+    cache: bool,
+    persist: bool,
+    options: Options,
+) -> Spec:
+    """``load_spec`` once the source kind is known: a str here is always text."""
+    if validate not in _VALIDATE_MODES:
+        raise ValueError(f"validate must be one of {', '.join(_VALIDATE_MODES)}, not {validate!r}")
+    location: str | None = None
+    key: Any = None
+    stamps: tuple[FileStamp, ...] = ()
+    if isinstance(source, os.PathLike):
+        path = Path(source).resolve()
+        label = location = str(path)
+        base_dir = base_dir if base_dir is not None else path.parent
+    elif isinstance(source, str):
+        label = "<string>"
+    else:
+        label = "<mapping>"
+    base = Path(base_dir).resolve() if base_dir is not None else None
+    if cache and fetch is None and not allow_remote_refs and not isinstance(source, Mapping):
+        identity = location or hashlib.sha256(str(source).encode("utf-8", "surrogatepass")).digest()
+        key = (identity, base, formats, persist, options, validate, limits)
+        try:
+            hash(key)
+        except TypeError:  # a Format with unhashable callables: no caching
+            key = None
+    if key is not None:
+        cached = _SPECS.get(key)
+        if cached is not MISSING and all(stamp(Path(s[0])) == s for s in cached[0]):
+            _warn(cached[2])
+            spec: Spec = cached[1]
+            return spec
+    if location is not None:
+        raw, first = load_file(Path(location), limits=limits, cache=cache)
+        stamps = (first,)
+    elif isinstance(source, str):
+        raw = parse_text(source, source=label, limits=limits)
+    else:
+        raw = source
+    if not isinstance(raw, Mapping):
+        raise SpecLoadError(
+            [SpecIssue((), "the spec must be a mapping (is the file name right?)")], source=label
+        )
+    bundler = Bundler(
+        base_dir=base,
+        allow_remote=allow_remote_refs,
+        fetch=fetch or urllib_fetcher(limits),
+        source=label,
+        limits=limits,
+        cache=cache,
+    )
+    document = bundler.bundle(raw, location=location)
+    issues = bundler.issues + check_local_refs(document)
+    warned: list[SpecIssue] = []
+    if issues:
+        if validate == "strict":
+            raise RefResolutionError(issues, source=label)
+        warned.extend(issues)
+    spec = _build(
+        document,
+        label,
+        formats=formats,
+        persist=persist,
+        options=options,
+        validate=validate,
+        warned=warned,
+    )
+    _warn(tuple(warned))
+    if key is not None and not bundler.fetched:
+        _SPECS.put(key, ((*stamps, *bundler.stamps), spec, tuple(warned)))
+    return spec
+
+
+def _warn(issues: Iterable[SpecIssue]) -> None:
+    for issue in issues:
+        warnings.warn(SpecValidationWarning(str(issue)), stacklevel=4)
+
+
+def clear_cache() -> None:
+    """Forget every spec and parsed document kept for reuse (``load_spec(cache=True)``)."""
+    _SPECS.clear()
+    clear_documents()
 
 
 def _version(document: Mapping[str, Any], label: str) -> str:
@@ -334,10 +452,20 @@ def _build(
     formats: Iterable[Format],
     persist: bool,
     options: Options,
+    validate: Validate = "strict",
+    warned: list[SpecIssue] | None = None,
 ) -> Spec:
     version = _version(document, label)
+    structural = structure_issues(document, version) if validate != "off" else []
     normaliser = Normaliser(document, version)
-    operations = normaliser.operations()
+    try:
+        operations = normaliser.operations()
+    except (TypeError, KeyError, AttributeError, ValueError):
+        # a shape the normaliser cannot walk: the meta-schema says where (even with "off")
+        found = structural or structure_issues(document, version)
+        if not found:  # pragma: no cover - the meta-schemas describe every shape we walk
+            raise
+        raise SpecLoadError(found, source=label) from None
     if normaliser.synthetic:
         document[SYNTH_KEY] = normaliser.synthetic
     definitions_key = ("definitions",) if version == "2.0" else ("components", "schemas")
@@ -347,6 +475,8 @@ def _build(
     if definitions is None:
         definitions = {}
     issues = list(normaliser.issues)
+    # Our own messages say more; the meta-schema's fill in the places they do not cover.
+    issues.extend(i for i in structural if not any(_overlap(i.path, j.path) for j in issues))
     if not isinstance(definitions, Mapping):
         issues.append(SpecIssue(definitions_key, "must be a mapping of names to schemas"))
         definitions = {}
@@ -362,13 +492,24 @@ def _build(
     )
     base = "/" + "/".join(escape(k) for k in definitions_key)
     pointers = [(f"{base}/{escape(str(n))}", (*definitions_key, n)) for n in definitions]
-    for ptr, path in [*normaliser.schema_pointers, *pointers]:
-        for message in factory.check_schema(ptr):
-            issues.append(SpecIssue(path, f"invalid schema: {message}"))
-    if issues:
+    if validate != "off":
+        for ptr, path in [*normaliser.schema_pointers, *pointers]:
+            for message in factory.check_schema(ptr):
+                issues.append(SpecIssue(path, f"invalid schema: {message}"))
+    if issues and validate == "strict":
         raise SpecLoadError(issues, source=label)
+    if warned is not None:
+        warned.extend(issues)
     context = Context(document, validators=factory, formats=all_formats, options=options)
-    models = _models(document, definitions, base, context, persist=persist, label=label)
+    models = _models(
+        document,
+        definitions,
+        base,
+        context,
+        persist=persist,
+        label=label,
+        warned=None if validate == "strict" else warned,
+    )
     operations = [_bind(op, context) for op in operations]
     return Spec(
         document,
@@ -378,6 +519,11 @@ def _build(
         context=context,
         source=label,
     )
+
+
+def _overlap(one: tuple[str | int, ...], other: tuple[str | int, ...]) -> bool:
+    shorter = min(len(one), len(other))
+    return shorter > 0 and one[:shorter] == other[:shorter]
 
 
 def _bind(op: Operation, context: Context) -> Operation:
@@ -399,7 +545,9 @@ def _models(
     *,
     persist: bool,
     label: str,
+    warned: list[SpecIssue] | None = None,
 ) -> dict[str, type[Model]]:
+    """The model classes; problems raise, or are added to ``warned`` when it is given."""
     classes: dict[str, type[Model]] = {}
     issues: list[SpecIssue] = []
     for name, raw in definitions.items():
@@ -446,8 +594,10 @@ def _models(
         context.model_by_pointer[ptr] = classes[str(name)]
         # An alias (``Pet: {$ref: models.yaml#/Pet}``): references to the target mean Pet too.
         context.model_by_pointer.setdefault(target, classes[str(name)])
-    if issues:
+    if issues and warned is None:
         raise SpecLoadError(issues, source=label)
+    if warned is not None:
+        warned.extend(issues)
     return classes
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import functools
+import json
 import re
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -285,6 +287,13 @@ def _format_function(check: Callable[[Any], object]) -> Callable[[Any], bool]:
     return run
 
 
+def _content_key(schema: Any) -> str | None:
+    try:
+        return json.dumps(schema, sort_keys=True, allow_nan=False)
+    except (TypeError, ValueError):  # not plain JSON data (a YAML set?): no sharing
+        return None
+
+
 class ValidatorFactory:
     """Builds (once) and caches a validator per schema pointer of the converted document."""
 
@@ -299,6 +308,7 @@ class ValidatorFactory:
         self.cls = cls
         self.format_checker = format_checker
         self._cache: dict[str, SchemaValidator] = {}
+        self._by_content: dict[str, SchemaValidator] = {}
 
     def schema_at(self, ptr: str) -> Any:
         """The converted schema at a pointer."""
@@ -320,21 +330,112 @@ class ValidatorFactory:
                     # A recursive schema: the whole document is the root so
                     # "#/definitions/..." resolves (info, paths, ... are no keywords).
                     root = {**self.document, "$ref": "#" + ptr}
-            validator = self.cls(root, format_checker=self.format_checker)
-            fast = None
-            if self.cls is jsonschema.Draft4Validator and not _has_ref(root):
-                fast = _compile_fast(root, self.format_checker)
-            cached = self._cache[ptr] = SchemaValidator(validator, fast)
+            # Operations repeat schemas (an id parameter, a shared body): compile each once.
+            # (Not a recursive schema, whose root is the whole document.)
+            recursive = root is not schema and isinstance(root, Mapping) and "$ref" in root
+            same = None if recursive else _content_key(root)
+            cached = self._by_content.get(same) if same is not None else None
+            if cached is None:
+                validator = self.cls(root, format_checker=self.format_checker)
+                fast = None
+                if self.cls is jsonschema.Draft4Validator and not _has_ref(root):
+                    fast = _compile_fast(root, self.format_checker)
+                cached = SchemaValidator(validator, fast)
+                if same is not None:
+                    self._by_content[same] = cached
+            self._cache[ptr] = cached
         return cached
 
     def check_schema(self, ptr: str) -> list[str]:
         """Check the schema at ``ptr`` against its dialect's meta-schema; return messages."""
         schema = self.schema_at(ptr)
+        fast = _fast_meta(self.cls)
+        if fast is not None:
+            try:
+                fast(schema)
+            except fastjsonschema.JsonSchemaException:
+                pass
+            else:
+                return []
         meta = self.cls(self.cls.META_SCHEMA)
         return [
             f"{'.'.join(str(p) for p in e.absolute_path) or 'schema'}: {e.message}"
             for e in meta.iter_errors(schema)
         ]
+
+
+@functools.cache
+def _fast_meta(cls: type[jsonschema.protocols.Validator]) -> Callable[[Any], Any] | None:
+    """The dialect's meta-schema compiled once (the valid case of ``check_schema``)."""
+    try:
+        if cls is jsonschema.Draft4Validator:
+            meta: Any = cls.META_SCHEMA
+        elif cls is jsonschema.Draft202012Validator:
+            meta = static_2020_12_meta_schema()
+        else:  # pragma: no cover - the two dialects specs use
+            return None
+        return fastjsonschema.compile(meta, use_default=False, use_formats=False)
+    except Exception:  # pragma: no cover - jsonschema alone then
+        return None
+
+
+_DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/"
+_NOT_KEYWORDS = ("$schema", "$id", "$vocabulary", "$dynamicAnchor", "$defs", "title")
+
+
+def static_2020_12_meta_schema() -> dict[str, Any]:
+    """The JSON Schema 2020-12 meta-schema as one draft 7 schema, for ``fastjsonschema``.
+
+    The seven vocabulary meta-schemas are inlined under ``allOf``, their ``$defs`` hoisted
+    into ``definitions``, and ``$dynamicRef: "#meta"`` (which, with no dialect extending it,
+    means the root) becomes ``$ref: "#"``. The keywords it uses (``type``, ``properties``,
+    ``additionalProperties``, ``items``, ``anyOf``, ``enum``, ``minimum``, ``pattern``...)
+    mean the same in draft 7. Formats are not checked, as in ``check_schema``.
+    """
+    from jsonschema_specifications import REGISTRY
+
+    root = REGISTRY[_DRAFT_2020_12 + "schema"].contents
+    definitions: dict[str, Any] = {}
+    members: list[Any] = []
+    for member in root["allOf"]:
+        name = str(member["$ref"]).rsplit("/", 1)[-1]
+        vocabulary = REGISTRY[_DRAFT_2020_12 + "meta/" + name].contents
+        for key, value in (vocabulary.get("$defs") or {}).items():
+            definitions[f"{name}-{key}"] = _static(value, name)
+        members.append(
+            _static({k: v for k, v in vocabulary.items() if k not in _NOT_KEYWORDS}, name)
+        )
+    own = {k: v for k, v in root.items() if k in ("type", "properties")}
+    return {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "definitions": definitions,
+        "allOf": members,
+        **_static(own, "schema"),
+    }
+
+
+def _static(node: Any, vocabulary: str) -> Any:
+    if isinstance(node, list):
+        return [_static(item, vocabulary) for item in node]
+    if not isinstance(node, Mapping):
+        return node
+    out: dict[str, Any] = {}
+    ref: str | None = None
+    for key, value in node.items():
+        if key == "$dynamicRef" and value == "#meta":
+            ref = "#"
+        elif key == "$ref" and isinstance(value, str):
+            where, _, fragment = value.partition("#")
+            owner = where.rsplit("/", 1)[-1] if where else vocabulary
+            if not fragment.startswith("/$defs/"):
+                raise ValueError(f"unexpected reference {value!r} in the 2020-12 meta-schema")
+            ref = f"#/definitions/{owner}-{fragment.removeprefix('/$defs/')}"
+        else:
+            out[key] = _static(value, vocabulary)
+    if ref is None:
+        return out
+    # draft 7 ignores the siblings of $ref: keep them beside it under allOf
+    return {"$ref": ref} if not out else {"allOf": [{"$ref": ref}], **out}
 
 
 def errors_of(validator: SchemaValidator, instance: Any, loc: Loc) -> list[ErrorDetail]:

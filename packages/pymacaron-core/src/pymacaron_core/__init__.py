@@ -25,6 +25,7 @@ from pymacaron_core._errors import (
     PyMacaronCoreException,
     PyMacaronModelException,
     SpawnError,
+    SpecLoadError,
     ValidationError,
 )
 from pymacaron_core._pool import ApiPool, Pool
@@ -51,6 +52,7 @@ __all__ = [
     "PyMacaronModelException",
     "Route",
     "SpawnError",
+    "SpecLoadError",
     "ValidationError",
     "__version__",
     "current_call_id",

@@ -5,22 +5,24 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import flask
 import httpx
 
+import apicore_specbind
 from apicore_specbind import (
     Format,
     Model,
     ModelNamespace,
     RequestValidationError,
     Spec,
+    SpecLimits,
     UnknownModelError,
     load_spec,
 )
 from pymacaron_core._client import ApiClient, legacy_base_url, make_client
-from pymacaron_core._errors import PyMacaronCoreException, ValidationError
+from pymacaron_core._errors import PyMacaronCoreException, SpecLoadError, ValidationError
 from pymacaron_core._server import (
     Decorator,
     ErrorCallback,
@@ -67,6 +69,8 @@ class API:
         base_url: str | None = None,
         validation_status: int = 400,
         validate_responses: bool = True,
+        validate: Literal["strict", "warn", "off"] = "strict",
+        limits: SpecLimits | None = None,
     ) -> None:
         """Load the spec and build the models.
 
@@ -90,27 +94,39 @@ class API:
             base_url: Where the client sends requests, overriding host/port/proto entirely.
             validation_status: Status of request validation errors (400, legacy).
             validate_responses: Check handler results against the spec (on by default).
+            validate: How a spec that breaks the OpenAPI meta-schema is treated: refused
+                (``"strict"``), loaded with warnings (``"warn"``) or loaded unchecked
+                (``"off"``); see :func:`apicore_specbind.load_spec`.
+            limits: Bounds on the spec documents (size, nesting, YAML aliases).
 
         Raises:
             PyMacaronCoreException: no spec was given.
-            apicore_specbind.SpecLoadError: the spec is invalid (every issue listed).
+            SpecLoadError: the spec is invalid (every issue listed); both a
+                ``PyMacaronCoreException`` and an ``apicore_specbind.SpecLoadError``.
         """
         options: dict[str, Any] = {
             "formats": tuple(formats or ()),
             "persist": do_persist,
             "validation_status": validation_status,
             "validate_responses": validate_responses,
+            "validate": validate,
         }
-        if spec is not None:
-            loaded = spec
-        elif yaml_path is not None:
-            loaded = load_spec(Path(yaml_path), **options)
-        elif yaml_str is not None:
-            loaded = load_spec(yaml_str, **options)
-        else:
-            raise PyMacaronCoreException(
-                f"No swagger file specified for api {name!r}: pass yaml_path=... or yaml_str=..."
-            )
+        if limits is not None:
+            options["limits"] = limits
+        try:
+            if spec is not None:
+                loaded = spec
+            elif yaml_path is not None:
+                loaded = load_spec(Path(yaml_path), **options)
+            elif yaml_str is not None:
+                loaded = Spec.from_string(yaml_str, **options)  # text, never a file name
+            else:
+                raise PyMacaronCoreException(
+                    f"No swagger file specified for api {name!r}: "
+                    "pass yaml_path=... or yaml_str=..."
+                )
+        except apicore_specbind.SpecLoadError as exc:
+            raise SpecLoadError(exc.issues, source=exc.source) from exc
         self.name = name
         self.spec = loaded
         self.model: ModelNamespace = loaded.models

@@ -8,6 +8,7 @@ the legacy defaults, applies ``x-decorate-request``, and hands client errors to 
 
 from __future__ import annotations
 
+import urllib.parse
 from collections.abc import Callable
 from typing import Any
 
@@ -33,8 +34,10 @@ def legacy_base_url(
 ) -> str:
     """Where a remote client sends requests, as pymacaron-core worked it out (pure).
 
-    ``https`` wins when the spec lists both schemes; the port defaults to the scheme's; the
-    spec's ``basePath`` is not added (legacy mounted paths verbatim) unless ``base_path`` is.
+    ``https`` wins when the spec lists both schemes. The port is, in this order: the ``port``
+    argument, the port written in the host (``host: 127.0.0.1:5055`` in the spec, or the
+    ``host`` argument), the scheme's default (80 or 443). The spec's ``basePath`` is not
+    added (legacy mounted paths verbatim) unless ``base_path`` is.
 
     Raises:
         PyMacaronCoreException: neither the spec nor ``host`` names a host.
@@ -48,10 +51,33 @@ def legacy_base_url(
     if proto is None:
         schemes = spec.schemes
         proto = "https" if "https" in schemes or (schemes and "http" not in schemes) else "http"
-    if port is None and ":" not in host:
-        port = 443 if proto == "https" else 80
-    authority = f"{host}:{port}" if port is not None else host
-    return f"{proto}://{authority}{base_path.rstrip('/')}"
+    name, own_port = split_host(host)
+    if port is None:
+        port = own_port if own_port is not None else (443 if proto == "https" else 80)
+    return f"{proto}://{name}:{port}{base_path.rstrip('/')}"
+
+
+def split_host(host: str) -> tuple[str, int | None]:
+    """Split ``name[:port]`` (``[v6]:port`` for IPv6) into the name and the port, if any.
+
+    Raises:
+        PyMacaronCoreException: the host is not a host name with an optional numeric port.
+    """
+    invalid = PyMacaronCoreException(
+        f"invalid host {host!r}: use 'name' or 'name:port' (no scheme, no path)"
+    )
+    try:
+        parts = urllib.parse.urlsplit(f"//{host}")
+        port = parts.port
+    except ValueError:
+        raise invalid from None
+    if not parts.hostname or parts.path or parts.query or parts.fragment or parts.username:
+        raise invalid
+    if port is None:
+        if parts.netloc.endswith(":"):
+            raise invalid
+        return parts.netloc, None
+    return parts.netloc.rsplit(":", 1)[0], port
 
 
 class ApiClient:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import apicore_specbind
+
 
 class PyMacaronCoreException(Exception):
     """Base class of the errors raised by pymacaron-core; answers 500 unless a subclass says."""
@@ -57,3 +59,12 @@ class PyMacaronModelException(PyMacaronCoreException):
 
 class SpawnError(PyMacaronCoreException, ImportError):
     """A handler or decorator named in the spec cannot be imported when spawning the server."""
+
+
+class SpecLoadError(PyMacaronCoreException, apicore_specbind.SpecLoadError):
+    """The spec given to ``ApiPool.add`` cannot be loaded (every issue listed, with its path).
+
+    Both a :class:`PyMacaronCoreException` (as pymacaron-core 1.x promised) and an
+    :class:`apicore_specbind.SpecLoadError`; the specbind error it wraps (an
+    ``UnsafeYAMLError``, a ``SpecLimitError``...) is its ``__cause__``.
+    """

@@ -9,6 +9,7 @@ from pymacaron_core._errors import (
     PyMacaronCoreException,
     PyMacaronModelException,
     SpawnError,
+    SpecLoadError,
     ValidationError,
 )
 
@@ -19,5 +20,6 @@ __all__ = [
     "PyMacaronCoreException",
     "PyMacaronModelException",
     "SpawnError",
+    "SpecLoadError",
     "ValidationError",
 ]

@@ -203,11 +203,14 @@ class Symmetric:
 
         def register(function: F) -> F:
             try:
-                return decorate(function)
+                decorated = decorate(function)
             except DuplicateRouteError as exc:
                 raise DuplicatedRouteError(str(exc)) from exc
             except InvalidRouteError as exc:
                 raise IncorrectRouteFormatError(str(exc)) from exc
+            if callback is not False and self.api.served():
+                self.start()  # under gunicorn: resume pending jobs now, not at a first request
+            return decorated
 
         return register
 

@@ -1,0 +1,136 @@
+"""One delivery attempt: send the signed payload, classify the answer, plan the next one."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import httpx
+
+from apicore_callbacks.__about__ import __version__
+from apicore_callbacks._errors import BlockedDestinationError
+from apicore_callbacks._forwarding import clean_request_id, clean_traceparent
+from apicore_callbacks._jobs import Attempt, Job
+from apicore_callbacks._retry import RetryPolicy, Verdict, classify, parse_retry_after
+from apicore_callbacks._signing import webhook_headers
+
+logger = logging.getLogger("apicore_callbacks")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What one delivery attempt came to.
+
+    Attributes:
+        verdict: Delivered, retry, or stop.
+        error: A short description of the failure (``None`` when delivered).
+        status: The receiver's HTTP status, when it answered.
+        retry_after: The receiver's ``Retry-After`` in seconds, when it sent one.
+    """
+
+    verdict: Verdict
+    error: str | None = None
+    status: int | None = None
+    retry_after: float | None = None
+
+
+async def send(
+    job: Job,
+    client: httpx.AsyncClient,
+    *,
+    started: float,
+    secrets: tuple[str, ...],
+    deadline: float,
+    max_body: int,
+    clock: Callable[[], float],
+) -> Answer:
+    """Deliver ``job``'s payload once; every failure, whatever it is, becomes an answer.
+
+    One wall-clock ``deadline`` covers connect, send and the whole answer, so a receiver
+    that drips bytes cannot hold a delivery longer; at most ``max_body`` bytes are read.
+    """
+    try:
+        async with asyncio.timeout(deadline):
+            status, retry_after = await _exchange(job, client, started, secrets, max_body, clock)
+    except BlockedDestinationError as exc:
+        return Answer(Verdict.STOP, f"blocked destination: {exc}")
+    except TimeoutError:
+        return Answer(Verdict.RETRY, f"timeout (no complete answer within {deadline:g} s)")
+    except httpx.TimeoutException as exc:
+        return Answer(Verdict.RETRY, f"timeout ({type(exc).__name__})")
+    except httpx.HTTPError as exc:
+        return Answer(Verdict.RETRY, f"connection failed ({type(exc).__name__})")
+    except httpx.InvalidURL:
+        return Answer(Verdict.STOP, "the callback URL cannot be sent")
+    except Exception as exc:
+        logger.exception("job %s: delivery failed", job.id)
+        return Answer(Verdict.RETRY, f"internal error ({type(exc).__name__})")
+    verdict = classify(status)
+    error = None if verdict is Verdict.DELIVERED else f"HTTP {status}"
+    return Answer(verdict, error, status, retry_after)
+
+
+async def _exchange(
+    job: Job,
+    client: httpx.AsyncClient,
+    started: float,
+    secrets: tuple[str, ...],
+    max_body: int,
+    clock: Callable[[], float],
+) -> tuple[int, float | None]:
+    body = job.payload or b"null"
+    headers = webhook_headers(job.id, int(started), body, secrets)
+    headers["content-type"] = (
+        "application/problem+json" if job.outcome == "error" else "application/json"
+    )
+    headers["user-agent"] = f"apicore-callbacks/{__version__}"
+    # Validated at acceptance; checked again for jobs stored by older versions.
+    request_id = clean_request_id(job.request_id)
+    traceparent = clean_traceparent(job.traceparent)
+    if request_id:
+        headers["x-request-id"] = request_id
+    if traceparent:
+        headers["traceparent"] = traceparent
+    async with client.stream(
+        job.callback.method, job.callback.url, content=body, headers=headers
+    ) as response:
+        # Read a bounded part of the answer (so the connection can be reused), no more.
+        read = 0
+        with contextlib.suppress(httpx.StreamConsumed):  # an answer already in memory
+            async for chunk in response.aiter_raw():
+                read += len(chunk)
+                if read >= max_body:
+                    break
+        return response.status_code, parse_retry_after(response.headers, clock())
+
+
+def plan(
+    job: Job,
+    answer: Answer,
+    *,
+    started: float,
+    now: float,
+    policy: RetryPolicy,
+    rng: random.Random,
+) -> tuple[Attempt, float | None]:
+    """Return the attempt to log and when to retry (``None``: no retry) (pure)."""
+    done = job.delivery_count + 1
+    retry_at = None
+    if answer.verdict is Verdict.RETRY:
+        delay = policy.delay(done, retry_after=answer.retry_after, rng=rng)
+        retry_at = None if delay is None else now + delay
+    attempt = Attempt(
+        job_id=job.id,
+        number=done,
+        stage="deliver",
+        started_at=started,
+        finished_at=now,
+        ok=answer.verdict is Verdict.DELIVERED,
+        status_code=answer.status,
+        error=answer.error,
+    )
+    return attempt, retry_at
