@@ -208,10 +208,16 @@ def test_spectral_finds_items_false(spectral_errors: dict[str, list[dict[str, An
 
 
 def generate(uvx: str, document: Path, target: Path) -> subprocess.CompletedProcess[str]:
-    return run(
+    # The generator has its own environment: our locks (UV_CONSTRAINT) do not apply to it.
+    return subprocess.run(
         [uvx, "--from", GENERATOR, "openapi-python-client", "generate"]
         + ["--path", str(document), "--output-path", str(target), "--meta", "none"],
-        target.parent,
+        cwd=target.parent,
+        env={k: v for k, v in os.environ.items() if k != "UV_CONSTRAINT"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
 
 
