@@ -2,7 +2,7 @@
 
 Run it from the repository root::
 
-    export SYMMETRIC_API_KEY=s3cret APICORE_CALLBACKS_ALLOW=127.0.0.1
+    export APICORE_API_KEY=s3cret APICORE_CALLBACKS_ALLOW=127.0.0.1
     asymmetric run examples.calculator --reload
 
 then open http://127.0.0.1:8000/docs. `/whoami` needs `Authorization: Bearer s3cret`

@@ -2,7 +2,7 @@
 
 Run it from the repository root::
 
-    SYMMETRIC_API_KEY=s3cret symmetric run examples.flask_calculator
+    APICORE_API_KEY=s3cret symmetric run examples.flask_calculator
 
 then open http://127.0.0.1:5000/docs. `/whoami` needs the token in
 `Authorization: Bearer s3cret`, `X-API-Key` or the legacy `Symmetric-Api-Key` header.

@@ -28,7 +28,7 @@ TOKEN = "fuzz-" + os.urandom(16).hex()
 _tmp = tempfile.mkdtemp(prefix="apicore-fuzz-")
 _receiver = CallbackReceiver().start()
 
-os.environ["SYMMETRIC_API_KEY"] = TOKEN
+os.environ["APICORE_API_KEY"] = TOKEN
 os.environ["PETSTORE_API_KEY"] = TOKEN
 os.environ.pop("APICORE_TOKENS_FILE", None)
 os.environ["APICORE_CALLBACKS_ALLOW"] = "127.0.0.1"

@@ -10,7 +10,7 @@ import schemathesis
 from schemathesis import Case, CheckContext, Response
 from schemathesis.core.failures import Failure, FailureGroup
 
-TOKEN = os.environ["SYMMETRIC_API_KEY"]
+TOKEN = os.environ["APICORE_API_KEY"]
 CALLBACK_URL = os.environ["FUZZ_CALLBACK_URL"]
 
 # Bounded per operation so the whole suite stays within a few minutes on 2 cores;

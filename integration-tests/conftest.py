@@ -37,6 +37,30 @@ def redis_server() -> str:
 
 
 @pytest.fixture(scope="session")
+def npx() -> str:
+    """The path of ``npx`` (Debian's ``nodejs`` and ``npm``), which runs pinned npm tools."""
+    return require_system("npx", install="apt-get install -y nodejs npm")
+
+
+@pytest.fixture(scope="session")
+def uvx() -> str:
+    """The path of ``uvx`` (installed with hatch, or ``python3 -m pip install uv``)."""
+    return require_system("uvx", install="python3 -m pip install uv")
+
+
+@pytest.fixture(scope="session")
+def curl() -> str:
+    """The path of ``curl`` (``apt-get install -y curl``)."""
+    return require_system("curl", install="apt-get install -y curl")
+
+
+@pytest.fixture(scope="session")
+def git() -> str:
+    """The path of ``git`` (``apt-get install -y git``)."""
+    return require_system("git", install="apt-get install -y git")
+
+
+@pytest.fixture(scope="session")
 def uv() -> str:
     """The path of uv (hatch installs it; ``pip install uv`` otherwise)."""
     return require_system("uv", install="pip install uv (pip install hatch brings it too)")

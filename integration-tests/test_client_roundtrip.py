@@ -37,7 +37,7 @@ def free_port() -> int:
 
 
 def serve(command: list[str], port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "PYTHONPATH": str(APPS), "SYMMETRIC_API_KEY": TOKEN}
+    env = {**os.environ, "PYTHONPATH": str(APPS), "APICORE_API_KEY": TOKEN}
     process = subprocess.Popen(
         command, cwd=APPS, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )

@@ -75,3 +75,12 @@ def test_package_has_a_docs_page(package: Path) -> None:
     page = ROOT / "docs" / "packages" / f"{package.name}.md"
     assert page.is_file(), f"docs/packages/{package.name}.md is missing"
     assert f"packages/{package.name}.md" in (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("package", PACKAGES, ids=lambda p: p.name)
+def test_no_bracket_decorations_in_log_messages(package: Path) -> None:
+    """Log lines name their package through the logger, not with `[[package]]` prefixes."""
+    decorated = re.compile(r"""["']\[\[\w+\]\]""")
+    for path in sorted((package / "src").rglob("*.py")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            assert not decorated.search(line), f"{path.relative_to(ROOT)}:{number}: {line.strip()}"

@@ -332,3 +332,23 @@ def test_the_request_ids_reach_outgoing_client_calls() -> None:
         assert json.loads(response.body) == expected
     assert current_call_context() is None  # nothing leaks out of a request
     api.stop()
+
+
+def test_the_root_path_says_where_the_docs_are(api: Api) -> None:
+    answer = api.handle(request("GET", "/"))
+    assert answer.status == 404
+    assert problem(answer)["detail"] == "No route for /; the API's docs are at /docs"
+    assert problem(api.handle(request("GET", "/nope")))["detail"] == "No route for /nope"
+    hidden = Api(docs_path=None)
+    assert problem(hidden.handle(request("GET", "/")))["detail"] == "No route for /"
+
+
+def test_the_docs_line_follows_the_docs_paths() -> None:
+    assert Api().docs_line("127.0.0.1", 8000) == (
+        "Docs: http://127.0.0.1:8000/docs (also /redoc, /swagger, /openapi.json)"
+    )
+    assert Api(docs_path=None, swagger_path=None).docs_line("::", 1, scheme="https") == (
+        "Docs: https://[::]:1/redoc (also /openapi.json)"
+    )
+    off = Api(docs_path=None, redoc_path=None, swagger_path=None, openapi_path=None)
+    assert off.docs_line("h", 1) is None

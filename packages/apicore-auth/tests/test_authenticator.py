@@ -295,9 +295,11 @@ def test_diagnose_without_tokens_says_how_to_set_one(auth_logs: pytest.LogCaptur
     message = Authenticator(settings=settings).diagnose([ANY_TOKEN, NO_AUTH, ANY_TOKEN])
     assert message is not None
     assert message.startswith("2 endpoint(s) require an API token but no token is configured")
-    for hint in ("export MY_KEY=", "MY_KEY_FILE=", "APICORE_TOKENS_FILE", "apicore_auth hash"):
+    hints = ("export MY_KEY=", "MY_KEY_FILE=", "APICORE_TOKENS_FILE", "apicore_auth hash")
+    for hint in (*hints, "(or APICORE_API_KEY)"):
         assert hint in message
-    assert [r.levelno for r in auth_logs.records] == [logging.ERROR]
+    # a warning, not an error: the server is safe and works; the message says what to do
+    assert [r.levelno for r in auth_logs.records] == [logging.WARNING]
 
 
 def test_diagnose_reports_default_token_expired_tokens_and_ungranted_scopes() -> None:

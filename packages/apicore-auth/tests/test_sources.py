@@ -36,8 +36,43 @@ def test_env_var_token_grants_every_scope(auth_logs: pytest.LogCaptureFixture) -
     assert principal is not None
     assert principal.name == "SYMMETRIC_API_KEY"
     assert principal.source == "env SYMMETRIC_API_KEY"
-    assert "Loaded 1 API token(s) from SYMMETRIC_API_KEY: SYMMETRIC_API_KEY." in auth_logs.text
+    assert "Loaded 1 API token from SYMMETRIC_API_KEY." in auth_logs.text
     assert TOKEN not in auth_logs.text
+
+
+def test_shared_env_var_is_read_too(auth_logs: pytest.LogCaptureFixture) -> None:
+    settings = AuthSettings(env_var="ASYMMETRIC_API_KEY")
+    assert settings.env_vars == ("ASYMMETRIC_API_KEY", "APICORE_API_KEY")
+    auth = Authenticator.from_env(settings, environ={"APICORE_API_KEY": TOKEN})
+    principal = auth.check(bearer(TOKEN))
+    assert principal is not None
+    assert principal.name == "APICORE_API_KEY"
+    assert "Loaded 1 API token from APICORE_API_KEY." in auth_logs.text
+
+
+def test_package_and_shared_env_vars_together() -> None:
+    settings = AuthSettings(env_var="ASYMMETRIC_API_KEY")
+    same = {"ASYMMETRIC_API_KEY": TOKEN, "APICORE_API_KEY": TOKEN}
+    assert [r.name for r in Authenticator.from_env(settings, environ=same).tokens] == [
+        "ASYMMETRIC_API_KEY"
+    ]
+    other = "another-token-0123456789abcdef"
+    both = Authenticator.from_env(
+        settings, environ={"ASYMMETRIC_API_KEY": TOKEN, "APICORE_API_KEY": other}
+    )
+    assert both.check(bearer(TOKEN)) is not None
+    assert both.check(bearer(other)) is not None
+
+
+def test_shared_env_var_can_be_turned_off() -> None:
+    settings = AuthSettings(shared_env_var=None)
+    assert settings.env_vars == ("SYMMETRIC_API_KEY",)
+    assert not Authenticator.from_env(settings, environ={"APICORE_API_KEY": TOKEN}).configured
+
+
+def test_symmetric_variable_is_not_read_by_another_package() -> None:
+    settings = AuthSettings(env_var="ASYMMETRIC_API_KEY")
+    assert not Authenticator.from_env(settings, environ={"SYMMETRIC_API_KEY": TOKEN}).configured
 
 
 def test_renamed_env_var_is_read_and_the_old_one_ignored() -> None:

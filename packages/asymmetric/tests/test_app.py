@@ -341,3 +341,16 @@ async def test_errors_in_user_middleware_and_routes_are_problems() -> None:
     assert wrong_method.status_code == 405
     assert wrong_method.headers["content-type"] == "application/problem+json"
     assert set(wrong_method.headers["allow"].split(", ")) == {"GET", "HEAD"}
+
+
+def test_symmetrics_auth_token_keyword_gets_a_hint() -> None:
+    app = Asymmetric()
+    with pytest.raises(TypeError, match=r"auth_token= is symmetric's name; asymmetric's is auth="):
+        app.router("/x", auth_token=True)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"unexpected keyword argument 'bogus'$"):
+        app.router("/x", bogus=1)  # type: ignore[arg-type]
+
+
+def test_tokens_come_from_asymmetric_and_shared_variables() -> None:
+    settings = Asymmetric().api.auth_settings
+    assert settings.env_vars == ("ASYMMETRIC_API_KEY", "APICORE_API_KEY")

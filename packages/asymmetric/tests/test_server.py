@@ -82,7 +82,7 @@ def environment(tmp: Path) -> dict[str, str]:
     return {
         "APICORE_CALLBACKS_ALLOW": "127.0.0.1",
         "APICORE_CALLBACKS_DB": str(tmp / "jobs.db"),
-        "SYMMETRIC_API_KEY": TOKEN,
+        "APICORE_API_KEY": TOKEN,
         "LIFESPAN_LOG": str(tmp / "lifespan.log"),
         "LOG_LEVEL": "INFO",
         "LOG_FILE": str(tmp / "app.log"),

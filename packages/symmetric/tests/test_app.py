@@ -403,3 +403,14 @@ def test_a_path_parameter_holding_a_newline_reaches_validation() -> None:
     response = client.get("/squares/a%0Ab")
     assert response.status_code == 422
     assert response.get_json()["errors"][0]["loc"] == ["path", "n"]
+
+
+def test_asymmetrics_auth_keyword_gets_a_hint() -> None:
+    sym = Symmetric(setup_logging=False)
+    with pytest.raises(TypeError, match=r"auth= is asymmetric's name; symmetric's is auth_token="):
+        sym.router("/x", auth=True)  # type: ignore[arg-type]
+
+
+def test_tokens_come_from_symmetric_and_shared_variables() -> None:
+    settings = Symmetric(setup_logging=False).api.auth_settings
+    assert settings.env_vars == ("SYMMETRIC_API_KEY", "APICORE_API_KEY")

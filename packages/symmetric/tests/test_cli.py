@@ -67,6 +67,37 @@ def test_docs_writes_a_valid_document(tmp_path: Path, args: list[str], check: ob
 
 
 @pytest.mark.usefixtures("in_apps")
+@pytest.mark.parametrize(
+    ("spelling", "expected"),
+    [("3.1", "3.1.0"), ("3.1.0", "3.1.0"), ("3.0", "3.0.3"), ("3.0.3", "3.0.3")],
+)
+def test_docs_version_spellings(spelling: str, expected: str) -> None:
+    result = CliRunner().invoke(
+        cli, ["docs", "legacy_calc", "-f", "-", "--openapi-version", spelling]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["openapi"] == expected
+
+
+@pytest.mark.usefixtures("in_apps")
+def test_docs_format_from_the_extension_and_app_dir(tmp_path: Path) -> None:
+    apps = Path.cwd()
+    target = tmp_path / "spec.yaml"
+    result = CliRunner().invoke(
+        cli, ["docs", "legacy_calc", "-f", str(target), "--app-dir", str(apps)]
+    )
+    assert result.exit_code == 0, result.output
+    assert yaml.safe_load(target.read_text(encoding="utf-8"))["openapi"] == "3.1.0"
+
+
+def test_help_is_plain_words() -> None:
+    for command in ([], ["run"], ["docs"], ["worker"]):
+        result = CliRunner().invoke(cli, [*command, "-h"])
+        assert result.exit_code == 0, result.output
+        assert "``" not in result.output
+
+
+@pytest.mark.usefixtures("in_apps")
 def test_docs_default_filenames(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     runner = CliRunner()
     monkeypatch.chdir(tmp_path)
@@ -122,7 +153,9 @@ def test_bad_modules_exit_1(module: str, message: str) -> None:
 
 def test_module_that_fails_to_import(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     name = write_module(tmp_path, monkeypatch, "import missing_dependency_xyz\n")
-    with pytest.raises(AppImportError, match="failed with ModuleNotFoundError") as info:
+    with pytest.raises(AppImportError, match=r"failed at .*\.py, line 1: ModuleNotFoundError"):
+        load_app(name)
+    with pytest.raises(AppImportError) as info:
         load_app(name)
     assert isinstance(info.value.__cause__, ModuleNotFoundError)
     name = write_module(

@@ -17,6 +17,7 @@ from apicore_app._http import (
     problem,
     problem_response,
 )
+from apicore_app._loading import import_failure
 from apicore_app._logging import configure_logging
 from apicore_introspect import Cookie, Form, Header, Path, Query, UploadFile
 
@@ -45,6 +46,7 @@ __all__ = [
     "__version__",
     "close_stream",
     "configure_logging",
+    "import_failure",
     "problem",
     "problem_response",
     "request_id",

@@ -439,6 +439,20 @@ class Api:
         """The OpenAPI document (built once, rebuilt after routes change)."""
         return self._documents[version].document()
 
+    def docs_line(self, host: str, port: int, *, scheme: str = "http") -> str | None:
+        """One line that says where the docs are, for a server's start-up output.
+
+        ``Docs: http://127.0.0.1:8000/docs (also /redoc, /swagger, /openapi.json)``;
+        ``None`` when every docs path is turned off.
+
+        Args:
+            host: The interface the server listens on (an IPv6 address gets brackets).
+            port: Its port.
+            scheme: ``"http"`` or ``"https"``.
+        """
+        shown = f"[{host}]" if ":" in host and not host.startswith("[") else host
+        return self._docs_routes.line(f"{scheme}://{shown}:{port}")
+
     def _builder(self, version: str) -> Callable[[], dict[str, Any]]:
         return lambda: self._build_document(version)
 
@@ -559,7 +573,10 @@ class Api:
         route = match.handler
         if route is None:
             if not match.allowed:
-                return _problem(problem(404, f"No route for {request.path}"), rid), rid
+                detail = f"No route for {request.path}"
+                if request.path == "/" and self.docs_path:
+                    detail += f"; the API's docs are at {self.docs_path}"  # a newcomer's first try
+                return _problem(problem(404, detail), rid), rid
             if request.method == "OPTIONS":
                 return Response.raw(204, b"", [("Allow", ", ".join(match.allowed))]), rid
             detail = f"{request.method} is not allowed here; use {', '.join(match.allowed)}"

@@ -50,12 +50,23 @@ class DocsRoutes:
         self._title = title
         self._assets = f"{docs_path or '/docs'}/assets"
         main = "redoc" if docs_ui == "redoc" else "swagger"
+        self._main = docs_path
         self._pages = {
             path: kind
             for path, kind in ((redoc_path, "redoc"), (swagger_path, "swagger"), (docs_path, main))
             if path is not None
         }
         self._html: dict[str, bytes] = {}
+
+    def line(self, base_url: str) -> str | None:
+        """``Docs: <base_url><main page> (also <other pages>, <document>)``, or ``None``."""
+        paths = sorted(self._pages, key=lambda path: path != self._main)
+        if self.openapi_path is not None:
+            paths.append(self.openapi_path)
+        if not paths:
+            return None
+        also = f" (also {', '.join(paths[1:])})" if len(paths) > 1 else ""
+        return f"Docs: {base_url}{paths[0]}{also}"
 
     def clear(self) -> None:
         """Forget the built pages (the title may have changed)."""

@@ -36,6 +36,7 @@ from apicore_auth._settings import (
     LEGACY_DEFAULT_TOKEN,
     LEGACY_ENV_VAR,
     LEGACY_HEADER_NAME,
+    SHARED_ENV_VAR,
     TOKENS_FILE_ENV_VAR,
     AuthSettings,
 )
@@ -65,6 +66,7 @@ __all__ = [
     "NoTokenConfiguredError",
     "Principal",
     "Requirement",
+    "SHARED_ENV_VAR",
     "TOKENS_FILE_ENV_VAR",
     "TokenFileError",
     "TokenRecord",

@@ -285,9 +285,11 @@ class Authenticator:
     def diagnose(self, requirements: Iterable[Requirement]) -> str | None:
         """Check at start-up that the endpoints' requirements can be met; log what is wrong.
 
-        Adapters call this once, with every endpoint's requirement. Problems are logged
-        (``ERROR`` when protected endpoints will refuse every request, ``WARNING`` for the
-        public default token, expired tokens and scopes no token grants) and returned.
+        Adapters call this once, with every endpoint's requirement. Problems are logged as
+        warnings (protected endpoints that will refuse every request because no token is
+        set, the public default token, expired tokens, scopes no token grants) and returned.
+        No token is a warning, not an error: the server is safe and works, and the message
+        says how to set one.
 
         Returns:
             The message logged, or ``None`` when there is nothing to say.
@@ -298,7 +300,7 @@ class Authenticator:
         settings = self.settings
         if not self._entries:
             message = _not_configured_message(settings, len(protected))
-            logger.error(message)
+            logger.warning(message)
             return message
         # The default-token warning was logged when the authenticator was built; it is part
         # of the returned diagnosis but not logged twice.
@@ -350,11 +352,12 @@ def _refuse_duplicates(records: tuple[TokenRecord, ...]) -> None:
 
 
 def _not_configured_message(settings: AuthSettings, count: int) -> str:
+    also = f" (or {settings.shared_env_var})" if len(settings.env_vars) > 1 else ""
     return (
         f"{count} endpoint(s) require an API token but no token is configured, so every "
         "request to them is refused with 401. Set one before starting the server: "
-        f'export {settings.env_var}="$(python -m apicore_auth new)", or put the token in a '
-        f"file and set {settings.file_env_var}=/path/to/that/file, or list hashed tokens "
+        f'export {settings.env_var}="$(python -m apicore_auth new)"{also}, or put the token '
+        f"in a file and set {settings.file_env_var}=/path/to/that/file, or list hashed tokens "
         "(from `python -m apicore_auth hash`) in a tokens file named by "
         f"{settings.tokens_file_env_var}."
     )
@@ -365,6 +368,6 @@ def _default_token_warning(settings: AuthSettings) -> str:
         f"!!! SECURITY WARNING: accepting legacy symmetric's PUBLIC default token "
         f"'{LEGACY_DEFAULT_TOKEN}', because no token is configured and the default token is "
         "allowed (development server or legacy switch). Anyone can call the protected "
-        f"endpoints. Set {settings.env_var} (or {settings.file_env_var}, or a tokens file in "
-        f"{settings.tokens_file_env_var}) before exposing this server."
+        f"endpoints. Set {' or '.join(settings.env_vars)} (or {settings.file_env_var}, or a "
+        f"tokens file in {settings.tokens_file_env_var}) before exposing this server."
     )

@@ -12,6 +12,8 @@ from apicore_auth._errors import InvalidTokenNameError
 LEGACY_HEADER_NAME: Final = "symmetric_api_key"
 #: Legacy symmetric's environment variable (``API_SERVER_TOKEN_NAME``).
 LEGACY_ENV_VAR: Final = "SYMMETRIC_API_KEY"
+#: The environment variable every package reads a token from, whatever its own variable is.
+SHARED_ENV_VAR: Final = "APICORE_API_KEY"
 #: Legacy symmetric's public default token (``API_DEFAULT_TOKEN``): anyone can read it in
 #: symmetric's documentation, so it is accepted only when ``allow_default_token`` is set.
 LEGACY_DEFAULT_TOKEN: Final = "symmetric_token"
@@ -33,11 +35,15 @@ def normalize_header_name(name: str) -> str:
 class AuthSettings:
     """Where tokens come from and which headers may carry them.
 
-    The defaults read symmetric's legacy names, so old deployments keep working.
+    The defaults read symmetric's legacy names, so old deployments keep working; each
+    package passes its own ``env_var`` (asymmetric: ``ASYMMETRIC_API_KEY``).
 
     Attributes:
-        env_var: Environment variable holding one plaintext token (legacy
+        env_var: The package's environment variable holding one plaintext token (legacy
             ``set_server_token_name``). ``<env_var>_FILE`` may instead name a file holding it.
+        shared_env_var: A second such variable, read as well, with the same name in every
+            package: ``APICORE_API_KEY`` (and ``APICORE_API_KEY_FILE``); ``None`` reads only
+            ``env_var``.
         header_name: The legacy API-key header (legacy ``set_client_token_name``); matched
             case-insensitively with ``-`` and ``_`` interchangeable.
         tokens_file: Path of a tokens file (hashes, names, scopes, expiry); when ``None``,
@@ -53,6 +59,7 @@ class AuthSettings:
     """
 
     env_var: str = LEGACY_ENV_VAR
+    shared_env_var: str | None = SHARED_ENV_VAR
     header_name: str = LEGACY_HEADER_NAME
     tokens_file: str | None = None
     tokens_file_env_var: str = TOKENS_FILE_ENV_VAR
@@ -65,6 +72,8 @@ class AuthSettings:
     def __post_init__(self) -> None:
         _check_header_name(self.header_name)
         _check_env_var(self.env_var)
+        if self.shared_env_var is not None:
+            _check_env_var(self.shared_env_var)
         _check_env_var(self.tokens_file_env_var)
         if not _REALM_RE.fullmatch(self.realm):
             raise ValueError("realm cannot contain quotes, backslashes or control characters.")
@@ -75,6 +84,13 @@ class AuthSettings:
     def file_env_var(self) -> str:
         """The ``*_FILE`` variable: ``<env_var>_FILE``, naming a file holding the token."""
         return self.env_var + "_FILE"
+
+    @property
+    def env_vars(self) -> tuple[str, ...]:
+        """Every variable a token is read from: ``env_var``, then ``shared_env_var``."""
+        if self.shared_env_var is None or self.shared_env_var == self.env_var:
+            return (self.env_var,)
+        return (self.env_var, self.shared_env_var)
 
     @property
     def challenge(self) -> str:

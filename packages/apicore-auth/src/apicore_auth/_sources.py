@@ -27,23 +27,11 @@ def load_tokens(settings: AuthSettings, environ: Mapping[str, str]) -> tuple[Tok
     """Read every token source ``settings`` names from ``environ`` and the disk."""
     records: list[TokenRecord] = []
     origins: list[str] = []
-    env_var, file_var = settings.env_var, settings.file_env_var
-    env_value, file_value = environ.get(env_var), environ.get(file_var)
-    if env_value is not None and file_value is not None:
-        raise ConfigurationError(f"Both {env_var} and {file_var} are set; set only one of them.")
-    if env_value is not None:
-        token = env_value.strip()
-        check_token_text(token, source=f"The environment variable {env_var}")
-        records.append(_env_record(token, env_var, source=f"env {env_var}"))
-        origins.append(env_var)
-    elif file_value is not None:
-        if not file_value:
-            raise ConfigurationError(f"{file_var} is set but empty; set it to a file's path.")
-        text = _read_file(file_value, what=f"the token file named by {file_var}", secret=True)
-        token = text.strip()
-        check_token_text(token, source=f"The token file {file_value} (named by {file_var})")
-        records.append(_env_record(token, file_var, source=f"file {file_value}"))
-        origins.append(file_var)
+    for env_var in settings.env_vars:
+        record = _env_token(env_var, environ)
+        if record is not None and all(r.digest != record.digest for r in records):
+            records.append(record)
+            origins.append(env_var)
     path = settings.tokens_file
     what = "the tokens file"
     if path is None:
@@ -54,16 +42,35 @@ def load_tokens(settings: AuthSettings, environ: Mapping[str, str]) -> tuple[Tok
                 f"{settings.tokens_file_env_var} is set but empty; set it to a file's path."
             )
     if path is not None:
-        records.extend(parse_tokens_file(_read_file(path, what=what, secret=False), path=path))
-        origins.append(path)
+        listed = parse_tokens_file(_read_file(path, what=what, secret=False), path=path)
+        records.extend(listed)
+        origins.append(f"{path} ({', '.join(record.name for record in listed)})")
     if records:
+        count = len(records)
         logger.info(
-            "Loaded %d API token(s) from %s: %s.",
-            len(records),
-            ", ".join(origins),
-            ", ".join(record.name for record in records),
+            "Loaded %d API token%s from %s.", count, "" if count == 1 else "s", ", ".join(origins)
         )
     return tuple(records)
+
+
+def _env_token(env_var: str, environ: Mapping[str, str]) -> TokenRecord | None:
+    """The token in ``env_var``, or in the file ``<env_var>_FILE`` names, if either is set."""
+    file_var = env_var + "_FILE"
+    env_value, file_value = environ.get(env_var), environ.get(file_var)
+    if env_value is not None and file_value is not None:
+        raise ConfigurationError(f"Both {env_var} and {file_var} are set; set only one of them.")
+    if env_value is not None:
+        token = env_value.strip()
+        check_token_text(token, source=f"The environment variable {env_var}")
+        return _env_record(token, env_var, source=f"env {env_var}")
+    if file_value is None:
+        return None
+    if not file_value:
+        raise ConfigurationError(f"{file_var} is set but empty; set it to a file's path.")
+    text = _read_file(file_value, what=f"the token file named by {file_var}", secret=True)
+    token = text.strip()
+    check_token_text(token, source=f"The token file {file_value} (named by {file_var})")
+    return _env_record(token, file_var, source=f"file {file_value}")
 
 
 def _env_record(token: str, variable: str, *, source: str) -> TokenRecord:

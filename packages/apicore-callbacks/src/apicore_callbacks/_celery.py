@@ -156,7 +156,7 @@ def execute(dispatcher: Dispatcher, job_id: str) -> str:
                 if publisher is not None:
                     publisher(job)
             except Exception:
-                logger.warning("[[apicore_callbacks]] job %s: publish failed", job_id)
+                logger.warning("job %s: publish failed", job_id)
     return claim.stage
 
 
@@ -207,7 +207,7 @@ def sweep(store: RedisJobStore, publisher: CeleryPublisher, *, now: float) -> in
             count += 1
         except Exception:
             logger.warning(
-                "[[apicore_callbacks]] job %s: publish failed; retried after republish_after",
+                "job %s: publish failed; retried after republish_after",
                 job_id,
             )
     return count
@@ -250,13 +250,12 @@ class Sweeper:
                     count = reclaim_dead(store, now=time.time())
                     if count:
                         logger.warning(
-                            "[[apicore_callbacks]] %d job(s) leased by dead worker processes "
-                            "of this host resume now",
+                            "%d job(s) leased by dead worker processes of this host resume now",
                             count,
                         )
                 sweep(store, self.publisher, now=time.time())
             except Exception:
-                logger.warning("[[apicore_callbacks]] sweeper: Redis unavailable; retrying")
+                logger.warning("sweeper: Redis unavailable; retrying")
             if self._stop.wait(self.settings.poll_interval):
                 return
 

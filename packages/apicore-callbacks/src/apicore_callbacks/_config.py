@@ -77,7 +77,7 @@ class CallbackConfig:
         ]
         if problems:
             shown = json.dumps({str(k): repr(v) for k, v in callback.items()}, indent=2)
-            logger.critical("[[asymmetric]] Invalid callback object:\n%s", shown)
+            logger.critical("Invalid callback object:\n%s", shown)
             raise InvalidCallbackObjectError(
                 "Invalid callback object: "
                 + "; ".join(problems)

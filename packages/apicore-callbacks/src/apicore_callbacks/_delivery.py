@@ -67,7 +67,7 @@ async def send(
     except httpx.InvalidURL:
         return Answer(Verdict.STOP, "the callback URL cannot be sent")
     except Exception as exc:
-        logger.exception("[[apicore_callbacks]] job %s: delivery failed", job.id)
+        logger.exception("job %s: delivery failed", job.id)
         return Answer(Verdict.RETRY, f"internal error ({type(exc).__name__})")
     verdict = classify(status)
     error = None if verdict is Verdict.DELIVERED else f"HTTP {status}"

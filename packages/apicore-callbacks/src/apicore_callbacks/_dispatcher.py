@@ -223,7 +223,7 @@ class Dispatcher:
             self.publisher(job)
         except Exception as exc:
             logger.warning(
-                "[[apicore_callbacks]] job %s: publish failed (%s); not accepted",
+                "job %s: publish failed (%s); not accepted",
                 job.id,
                 type(exc).__name__,
             )
@@ -479,7 +479,7 @@ class Dispatcher:
                     if due is not None and due > self._clock():
                         wait = min(wait, due - self._clock())
             except Exception:
-                logger.exception("[[apicore_callbacks]] job store unavailable; retrying")
+                logger.exception("job store unavailable; retrying")
             if more:
                 continue  # more may be due
             with contextlib.suppress(TimeoutError):
@@ -496,7 +496,7 @@ class Dispatcher:
         )
         if count:
             logger.warning(
-                "[[apicore_callbacks]] %d job(s) leased by dead processes of this host resume now",
+                "%d job(s) leased by dead processes of this host resume now",
                 count,
             )
 
@@ -537,7 +537,7 @@ class Dispatcher:
             # Whatever failed, the job follows its schedule: one attempt is recorded (and
             # the traceback logged once), instead of a retry at every lease forever.
             logger.exception(
-                "[[apicore_callbacks]] job %s: internal error in the %s stage",
+                "job %s: internal error in the %s stage",
                 claim.job.id,
                 claim.stage,
             )
@@ -545,7 +545,7 @@ class Dispatcher:
                 await self._record_failure(claim, f"internal error ({type(exc).__name__})")
             except Exception as again:
                 logger.warning(
-                    "[[apicore_callbacks]] job %s: the failure could not be recorded (%s); "
+                    "job %s: the failure could not be recorded (%s); "
                     "the job resumes when its lease expires",
                     claim.job.id,
                     type(again).__name__,
@@ -584,7 +584,7 @@ class Dispatcher:
                 self.store.heartbeat, claim, now=self._clock(), lease=self.settings.lease
             )
             if not alive:
-                logger.warning("[[apicore_callbacks]] job %s: lease lost", claim.job.id)
+                logger.warning("job %s: lease lost", claim.job.id)
                 return
 
     async def _run(self, claim: Claim, pool: concurrent.futures.Executor) -> None:
@@ -601,7 +601,7 @@ class Dispatcher:
                 body = {job.callback.key: result} if job.callback.key else result
             except (Exception, SystemExit):  # a function's sys.exit() must not stop the worker
                 logger.exception(
-                    "[[apicore_callbacks]] job %s (request id %s): the function raised",
+                    "job %s (request id %s): the function raised",
                     job.id,
                     job.request_id,
                 )
@@ -615,7 +615,7 @@ class Dispatcher:
         try:
             payload = json.dumps(body, separators=(",", ":"), allow_nan=False).encode()
         except (TypeError, ValueError):
-            logger.exception("[[apicore_callbacks]] job %s: result is not JSON", job.id)
+            logger.exception("job %s: result is not JSON", job.id)
             outcome, error = "error", "the function's result is not JSON serializable"
             payload = json.dumps(error_problem(job)).encode()
         deliver = outcome == "result" or self.settings.deliver_errors
@@ -629,7 +629,7 @@ class Dispatcher:
             error=error,
         )
         if not ok:
-            logger.warning("[[apicore_callbacks]] job %s: stale claim, run result dropped", job.id)
+            logger.warning("job %s: stale claim, run result dropped", job.id)
         elif self._wake is not None:
             self._wake.set()
 
@@ -653,7 +653,7 @@ class Dispatcher:
         )
         if not attempt.ok:
             logger.warning(
-                "[[apicore_callbacks]] job %s delivery attempt %d failed: %s%s",
+                "job %s delivery attempt %d failed: %s%s",
                 job.id,
                 attempt.number,
                 attempt.error,

@@ -8,11 +8,19 @@ serve the docs pages from packaged assets, without internet access; ``to_markdow
 """
 
 from apicore_openapi.__about__ import __version__
-from apicore_openapi._convert import rewrite_refs, schema_30, to_openapi_30
+from apicore_openapi._convert import rewrite_refs, schema_30, schema_31, to_openapi_30
 from apicore_openapi._document import DocumentCache, OpenApiVersion, build_document
 from apicore_openapi._errors import AssetNotFoundError, EndpointError, OpenApiError
 from apicore_openapi._examples import example_value
-from apicore_openapi._export import ExportFormat, export, to_json, to_yaml
+from apicore_openapi._export import (
+    OPENAPI_VERSIONS,
+    ExportFormat,
+    export,
+    export_target,
+    openapi_version,
+    to_json,
+    to_yaml,
+)
 from apicore_openapi._html import (
     DOCS_CONTENT_SECURITY_POLICY,
     REDOC_CDN,
@@ -34,6 +42,7 @@ __all__ = [
     "Endpoint",
     "EndpointError",
     "ExportFormat",
+    "OPENAPI_VERSIONS",
     "OpenApiError",
     "OpenApiVersion",
     "REDOC_CDN",
@@ -45,10 +54,13 @@ __all__ = [
     "default_title",
     "example_value",
     "export",
+    "export_target",
     "humanize",
+    "openapi_version",
     "redoc_html",
     "rewrite_refs",
     "schema_30",
+    "schema_31",
     "swagger_ui_html",
     "to_json",
     "to_markdown",

@@ -1,12 +1,16 @@
 """JSON Schema 2020-12 (OpenAPI 3.1) -> OpenAPI 3.0 Schema Objects, and ``$ref`` rewriting.
 
 The document is built once in 3.1 form; ``to_openapi_30`` is a real conversion of every
-Schema Object in it, not a relabelled version string.
+Schema Object in it, not a relabelled version string. Both forms are written so that the
+mainstream tools (openapi-spec-validator, Redocly, Spectral, openapi-python-client) accept
+them: closed tuples carry an ``items`` schema rather than ``items: false``, an ``enum`` or
+``const`` carries its ``type``, and in 3.0 ``nullable`` always stands beside a ``type``.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 _DEFS = "#/$defs/"
@@ -54,6 +58,24 @@ _KEYWORDS_30 = frozenset(
     }
 )
 _NULL = {"type": "null"}
+#: Null in OpenAPI 3.0, which has no "null" type: ``nullable`` needs a ``type`` beside it, and
+#: ``enum: [null]`` keeps every other value of that type out (OpenAPI 3.0.3, 4.7.24.1).
+_NULL_30: dict[str, Any] = {"type": "string", "nullable": True, "enum": [None]}
+#: Keywords whose value is one subschema, a list of them, or a map of names to them.
+_ONE_SCHEMA = (
+    "items",
+    "additionalProperties",
+    "not",
+    "contains",
+    "propertyNames",
+    "if",
+    "then",
+    "else",
+    "unevaluatedItems",
+    "unevaluatedProperties",
+)
+_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+_SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "dependentSchemas")
 
 
 def rewrite_refs(value: Any) -> Any:
@@ -69,6 +91,74 @@ def rewrite_refs(value: Any) -> Any:
     if isinstance(value, list):
         return [rewrite_refs(item) for item in value]
     return value
+
+
+def schema_31(schema: Any) -> Any:
+    """One JSON Schema 2020-12 schema in the form OpenAPI 3.1 tools accept (a new schema).
+
+    The meaning is unchanged: a closed tuple (``prefixItems`` with ``items: false``) gets
+    ``maxItems`` and, as ``items``, the union of its members, which never applies beyond
+    ``maxItems`` but gives generators and linters the array's item type; an array without
+    ``items`` gets ``items: {}``; an ``enum`` or ``const`` whose values share one JSON type
+    gets that ``type``.
+    """
+    if not isinstance(schema, dict):
+        return schema
+    s: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key in _ONE_SCHEMA:
+            s[key] = schema_31(value)
+        elif key in _SCHEMA_LISTS and isinstance(value, list):
+            s[key] = [schema_31(sub) for sub in value]
+        elif key in _SCHEMA_MAPS and isinstance(value, dict):
+            s[key] = {name: schema_31(sub) for name, sub in value.items()}
+        else:
+            s[key] = value
+    prefix = s.get("prefixItems")
+    if isinstance(prefix, list) and prefix:
+        if s.get("items", True) is False:
+            s.setdefault("maxItems", len(prefix))
+            unique = [o for i, o in enumerate(prefix) if o not in prefix[:i]]
+            s["items"] = unique[0] if len(unique) == 1 else {"anyOf": unique}
+        elif "items" not in s:
+            s["items"] = {}
+    kind = s.get("type")
+    if (kind == "array" or (isinstance(kind, list) and "array" in kind)) and "items" not in s:
+        s["items"] = {}
+    if "type" not in s:
+        inferred = _enum_type(s)
+        if inferred is not None:
+            named, with_null = inferred
+            s["type"] = [named, "null"] if with_null else named
+    return s
+
+
+def _enum_type(schema: dict[str, Any]) -> tuple[str, bool] | None:
+    """The JSON type every value of ``enum``/``const`` has, and whether null is listed too."""
+    if "const" in schema:
+        values = [schema["const"]]
+    elif isinstance(schema.get("enum"), list):
+        values = schema["enum"]
+    else:
+        return None
+    names = {_json_type(value) for value in values if value is not None}
+    if names == {"integer", "number"}:
+        names = {"number"}
+    if len(names) != 1:
+        return None
+    return names.pop(), None in values
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
 
 
 def schema_30(schema: Any) -> dict[str, Any]:
@@ -98,9 +188,7 @@ def schema_30(schema: Any) -> dict[str, Any]:
                     merged = {**only, **s}
             else:
                 merged = {**s, key: rest} if rest else {**s, "enum": [None]}
-            converted = schema_30(merged)
-            converted["nullable"] = True
-            return converted
+            return _nullable_30(schema_30(merged))
 
     if "const" in s:
         s.setdefault("enum", [s["const"]])
@@ -108,6 +196,10 @@ def schema_30(schema: Any) -> dict[str, Any]:
     if isinstance(s.get("enum"), list) and None in s["enum"]:
         # 3.0.3: nullable does not extend an enum, so null stays listed as well.
         nullable = True
+    if "type" not in s:
+        inferred = _enum_type(s)
+        if inferred is not None:
+            s["type"] = inferred[0]
     if "examples" in s:
         examples = s.pop("examples")
         if isinstance(examples, list) and examples:
@@ -141,6 +233,8 @@ def schema_30(schema: Any) -> dict[str, Any]:
     if "prefixItems" in s:
         prefix = s.pop("prefixItems")
         rest_items = s.get("items", False)
+        if s.get("maxItems") == len(prefix):
+            rest_items = False  # a closed tuple: ``items`` (schema_31's union) never applies
         options = list(prefix) + ([] if rest_items is False else [rest_items])
         unique = [o for i, o in enumerate(options) if o not in options[:i]]
         s["items"] = unique[0] if len(unique) == 1 else {"anyOf": unique}
@@ -166,15 +260,37 @@ def schema_30(schema: Any) -> dict[str, Any]:
             out[key] = [schema_30(sub) for sub in value]
         else:
             out[key] = value
-    if nullable:
-        out["nullable"] = True
     if "$ref" in out and len(out) > 1:
         # 3.0 ignores everything beside $ref; keep the siblings by wrapping the reference.
         ref = out.pop("$ref")
         out["allOf"] = [{"$ref": ref}, *out.get("allOf", [])]
-    if out.get("nullable") and "type" not in out and "allOf" not in out and "anyOf" not in out:
-        if "oneOf" not in out and "enum" not in out:
-            out.pop("nullable")  # an untyped schema already admits null
+    return _nullable_30(out) if nullable else out
+
+
+def _nullable_30(out: dict[str, Any]) -> dict[str, Any]:
+    """``out`` admitting null too, in a form 3.0 validators, linters and generators accept.
+
+    ``nullable`` counts only beside a ``type`` (OpenAPI 3.0.3): a typed schema gets it; an
+    enum of null alone gets a type; a composition (``anyOf``/``oneOf``, or the ``allOf`` that
+    wraps a ``$ref``) gets a null branch; an untyped schema already admits null.
+    """
+    out = dict(out)
+    out.pop("nullable", None)
+    if "type" in out:
+        out["nullable"] = True
+        return out
+    if out.get("enum") == [None]:
+        return {**out, **_NULL_30}
+    if "$ref" in out:
+        return {"anyOf": [out, dict(_NULL_30)]}
+    for key in ("anyOf", "oneOf"):
+        if key in out and "allOf" not in out:
+            out[key] = [*out[key], dict(_NULL_30)]
+            return out
+    if "allOf" in out:
+        inner = {k: out.pop(k) for k in ("allOf", "anyOf", "oneOf") if k in out}
+        only = inner.keys() == {"allOf"} and len(inner["allOf"]) == 1
+        return {**out, "anyOf": [inner["allOf"][0] if only else inner, dict(_NULL_30)]}
     return out
 
 
@@ -183,28 +299,59 @@ def to_openapi_30(document: dict[str, Any]) -> dict[str, Any]:
     # A JSON round trip copies and also unshares objects (no YAML aliases later).
     doc: dict[str, Any] = json.loads(json.dumps(document))
     doc["openapi"] = "3.0.3"
-    components = doc.get("components", {})
-    schemes = components.get("securitySchemes", {})
-    if "schemas" in components:
-        components["schemas"] = {k: schema_30(v) for k, v in components["schemas"].items()}
+    _map_schemas(doc, schema_30)
+    schemes = doc.get("components", {}).get("securitySchemes", {})
     for path_item in doc.get("paths", {}).values():
-        _path_item_30(path_item, schemes)
-    for response in components.get("responses", {}).values():
-        _response_30(response)
+        _security_30(path_item, schemes)
     return doc
 
 
-def _path_item_30(path_item: dict[str, Any], schemes: dict[str, Any]) -> None:
-    for operation in path_item.values():
+def document_31(document: dict[str, Any]) -> dict[str, Any]:
+    """A built OpenAPI 3.1.0 document with every schema in ``schema_31``'s form (a new one)."""
+    doc: dict[str, Any] = json.loads(json.dumps(document))
+    _map_schemas(doc, schema_31)
+    return doc
+
+
+def _map_schemas(doc: dict[str, Any], convert: Callable[[Any], Any]) -> None:
+    """Replace every Schema Object of ``doc`` (in place) by ``convert(schema)``."""
+    components = doc.get("components", {})
+    if "schemas" in components:
+        components["schemas"] = {k: convert(v) for k, v in components["schemas"].items()}
+    for kind in ("parameters", "headers"):
+        for parameter in components.get(kind, {}).values():
+            _parameter(parameter, convert)
+    for response in components.get("responses", {}).values():
+        _response(response, convert)
+    for body in components.get("requestBodies", {}).values():
+        _content(body.get("content", {}), convert)
+    for path_item in doc.get("paths", {}).values():
+        _path_item(path_item, convert)
+
+
+def _path_item(path_item: dict[str, Any], convert: Callable[[Any], Any]) -> None:
+    for key, operation in path_item.items():
+        if key == "parameters" and isinstance(operation, list):
+            for parameter in operation:
+                _parameter(parameter, convert)
         if not isinstance(operation, dict):
             continue
         for parameter in operation.get("parameters", []):
-            _parameter_30(parameter)
+            _parameter(parameter, convert)
         body = operation.get("requestBody")
         if body:
-            _content_30(body.get("content", {}))
+            _content(body.get("content", {}), convert)
         for response in operation.get("responses", {}).values():
-            _response_30(response)
+            _response(response, convert)
+        for callback in operation.get("callbacks", {}).values():
+            for item in callback.values():
+                _path_item(item, convert)
+
+
+def _security_30(path_item: dict[str, Any], schemes: dict[str, Any]) -> None:
+    for operation in path_item.values():
+        if not isinstance(operation, dict):
+            continue
         security = operation.get("security")
         if security:
             # 3.0 allows role lists only for OAuth2 / OpenID Connect schemes.
@@ -217,27 +364,27 @@ def _path_item_30(path_item: dict[str, Any], schemes: dict[str, Any]) -> None:
             ]
         for callback in operation.get("callbacks", {}).values():
             for item in callback.values():
-                _path_item_30(item, schemes)
+                _security_30(item, schemes)
 
 
 def _scoped(scheme: Any) -> bool:
     return isinstance(scheme, dict) and scheme.get("type") in ("oauth2", "openIdConnect")
 
 
-def _parameter_30(parameter: dict[str, Any]) -> None:
+def _parameter(parameter: dict[str, Any], convert: Callable[[Any], Any]) -> None:
     if "schema" in parameter:
-        parameter["schema"] = schema_30(parameter["schema"])
+        parameter["schema"] = convert(parameter["schema"])
     if "content" in parameter:
-        _content_30(parameter["content"])
+        _content(parameter["content"], convert)
 
 
-def _response_30(response: dict[str, Any]) -> None:
-    _content_30(response.get("content", {}))
+def _response(response: dict[str, Any], convert: Callable[[Any], Any]) -> None:
+    _content(response.get("content", {}), convert)
     for header in response.get("headers", {}).values():
-        _parameter_30(header)
+        _parameter(header, convert)
 
 
-def _content_30(content: dict[str, Any]) -> None:
+def _content(content: dict[str, Any], convert: Callable[[Any], Any]) -> None:
     for media in content.values():
         if "schema" in media:
-            media["schema"] = schema_30(media["schema"])
+            media["schema"] = convert(media["schema"])

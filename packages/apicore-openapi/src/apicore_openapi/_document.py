@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal
 
 from apicore_introspect import Operation, Parameter, ResultError, dump_json
-from apicore_openapi._convert import COMPONENTS, rewrite_refs, to_openapi_30
+from apicore_openapi._convert import COMPONENTS, document_31, rewrite_refs, to_openapi_30
 from apicore_openapi._errors import EndpointError
 from apicore_openapi._model import ApiInfo, Callback, Endpoint, path_parameters
 from apicore_openapi._problems import ERROR_RESPONSES, PROBLEM, PROBLEM_MEDIA_TYPE, problem_schemas
@@ -56,6 +56,7 @@ def build_document(
     for endpoint in sorted(endpoints, key=lambda e: e.path):
         builder.add(endpoint)
     document = builder.document(info)
+    document = document_31(document)
     return to_openapi_30(document) if version == "3.0.3" else document
 
 

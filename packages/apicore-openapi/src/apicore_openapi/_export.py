@@ -9,9 +9,54 @@ from typing import IO, Any, Literal
 
 import yaml
 
+from apicore_openapi._document import OpenApiVersion
 from apicore_openapi._markdown import to_markdown
 
 ExportFormat = Literal["json", "yaml", "markdown"]
+
+#: The spellings of a version the CLIs accept (``--openapi-version``), and what each means.
+OPENAPI_VERSIONS: Mapping[str, OpenApiVersion] = {
+    "3.1": "3.1.0",
+    "3.1.0": "3.1.0",
+    "3.0": "3.0.3",
+    "3.0.3": "3.0.3",
+}
+_DEFAULT_FILES: Mapping[ExportFormat, str] = {
+    "json": "openapi.json",
+    "yaml": "openapi.yaml",
+    "markdown": "documentation.md",
+}
+
+
+def openapi_version(spelling: str) -> OpenApiVersion:
+    """The document version a spelling means: ``"3.1"`` -> ``"3.1.0"``, ``"3.0"`` -> ``"3.0.3"``.
+
+    Raises:
+        ValueError: Not one of ``OPENAPI_VERSIONS``.
+    """
+    try:
+        return OPENAPI_VERSIONS[spelling.strip()]
+    except KeyError:
+        choices = ", ".join(OPENAPI_VERSIONS)
+        raise ValueError(f"Unknown OpenAPI version {spelling!r}; use one of {choices}.") from None
+
+
+def export_target(filename: str | None, format: ExportFormat | None) -> tuple[str, ExportFormat]:
+    """The file and format an export writes, from what a user gave (either may be missing).
+
+    The format is the one asked for, else the file's extension's (``.yaml``/``.yml``,
+    ``.md``/``.markdown``), else JSON; the file defaults to ``openapi.json``,
+    ``openapi.yaml`` or ``documentation.md`` after the format. ``"-"`` is standard output.
+    """
+    if format is None:
+        lowered = (filename or "").lower()
+        if lowered.endswith((".yaml", ".yml")):
+            format = "yaml"
+        elif lowered.endswith((".md", ".markdown")):
+            format = "markdown"
+        else:
+            format = "json"
+    return filename or _DEFAULT_FILES[format], format
 
 
 class _Dumper(yaml.SafeDumper):

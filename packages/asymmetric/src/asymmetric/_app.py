@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import inspect
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, Never, TypeVar
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -26,6 +26,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 Hook = Callable[[], Any]
 Lifespan = Callable[[Starlette], contextlib.AbstractAsyncContextManager[Any]]
 
+#: Keyword arguments of symmetric's ``router`` and what asymmetric calls them.
+_SIBLING_KEYWORDS = {"auth_token": "auth"}
+
+#: asymmetric's own token variable; ``APICORE_API_KEY`` is read as well (apicore-auth).
+ENV_VAR = "ASYMMETRIC_API_KEY"
+
 
 class Asymmetric:
     """Plain and async functions as an ASGI application (Starlette inside).
@@ -42,7 +48,8 @@ class Asymmetric:
             they are read whole.
         extra: Unknown argument keys: ``"forbid"`` (a 422) or ``"ignore"`` (legacy).
         validation_status: Status of validation errors: 422 (default) or 400.
-        auth_settings: Token header forms and sources (default from the environment).
+        auth_settings: Token header forms and sources (default: ``ASYMMETRIC_API_KEY`` or
+            ``APICORE_API_KEY``, their ``*_FILE`` forms, and ``APICORE_TOKENS_FILE``).
         callback_settings: Job store, signing secrets and SSRF policy for callback endpoints
             (default from the ``APICORE_CALLBACKS_*`` environment variables).
         docs_ui: What ``/docs`` shows: ``"swagger"`` (Swagger UI, legacy) or ``"redoc"``.
@@ -77,7 +84,7 @@ class Asymmetric:
             max_body_size=max_body_size,
             extra=extra,
             validation_status=validation_status,
-            auth_settings=auth_settings,
+            auth_settings=auth_settings or AuthSettings(env_var=ENV_VAR),
             callback_settings=callback_settings,
             docs_ui=docs_ui,
             threads=threads,
@@ -112,6 +119,7 @@ class Asymmetric:
         summary: str | None = None,
         deprecated: bool = False,
         responses: Mapping[int, str | Mapping[str, Any]] | None = None,
+        **unknown: Never,
     ) -> Callable[[F], F]:
         """Serve a plain or async function at ``route``; the function is returned unchanged.
 
@@ -134,13 +142,18 @@ class Asymmetric:
             deprecated: Mark the operation deprecated in the docs.
             responses: Other answers to document, by status: a description
                 (``{404: "No such item"}``) or an OpenAPI Response Object.
+            **unknown: Refused with a ``TypeError`` that names symmetric's spelling's
+                counterpart (``auth_token`` -> ``auth``).
 
         Raises:
             DuplicatedEndpointError: The route and a method were already declared.
             InvalidCallbackObjectError: ``callback`` is not a bool or a valid dict.
             apicore_app.RouteError: A bad path or method, or a path parameter the function
                 does not take.
+            TypeError: An unknown keyword argument (symmetric's ``auth_token`` gets a hint).
         """
+        if unknown:
+            raise TypeError(_unknown_keywords(unknown))
         try:
             decorate = self.api.route(
                 route,
@@ -287,3 +300,16 @@ async def _call(hook: Hook) -> None:
 
 asymmetric = Asymmetric()
 """The legacy singleton: ``from asymmetric import asymmetric``."""
+
+
+def _unknown_keywords(unknown: dict[str, Any]) -> str:
+    """The message for unknown ``router`` keywords, with a hint for symmetric's names."""
+    name = sorted(unknown)[0]
+    message = f"Asymmetric.router() got an unexpected keyword argument {name!r}"
+    ours = _SIBLING_KEYWORDS.get(name)
+    if ours is not None:
+        message += (
+            f": {name}= is symmetric's name; asymmetric's is {ours}=, as in "
+            f"@asymmetric.router('/path', {ours}={unknown[name]!r})"
+        )
+    return message

@@ -10,7 +10,7 @@ from typing import Any
 import click
 import uvicorn
 
-from apicore_openapi import ExportFormat, export
+from apicore_openapi import OPENAPI_VERSIONS, ExportFormat, export, export_target
 from asymmetric.__about__ import __version__
 from asymmetric._app import Asymmetric
 from asymmetric._errors import AppImportError
@@ -52,13 +52,13 @@ class _RunCommand(click.Command):
 
 @click.group(
     invoke_without_command=True,
-    help="Command line interface tool for asymmetric.",
+    help="Serve Python functions as an API (Starlette, uvicorn), or write its docs.",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 @click.version_option(__version__, "-v", "--version", message="asymmetric version %(version)s")
 @click.pass_context
 def main(ctx: click.Context) -> None:
-    """Command line interface tool for asymmetric."""
+    """Serve Python functions as an API (Starlette, uvicorn), or write its docs."""
     if ctx.invoked_subcommand is None:
         click.echo("An argument is required for the asymmetric command.")
         click.echo(ctx.get_help())
@@ -66,10 +66,11 @@ def main(ctx: click.Context) -> None:
 
 
 def _run(module: str, dry_run: bool, **options: Any) -> None:
-    """Serve MODULE's asymmetric object with uvicorn.
+    """Serve MODULE's API with uvicorn.
 
-    MODULE is a dotted module name, optionally with ``:attribute`` (default
-    ``asymmetric``). Every uvicorn option is accepted and passed to uvicorn as is.
+    MODULE is a module name such as examples.calculator, run from the folder that holds
+    it; add :NAME when the app in it is not called asymmetric. Once it runs, the docs
+    are at /docs. Every uvicorn option below works as it does with uvicorn itself.
     """
     try:
         target, app = load_app(module, app_dir=options.get("app_dir") or None)
@@ -84,7 +85,19 @@ def _run(module: str, dry_run: bool, **options: Any) -> None:
     if dry_run:
         click.echo(json.dumps({"app": target, **options}, default=str, sort_keys=True))
         return
+    line = _docs_line(app, options)
+    if line is not None:
+        click.echo(f"INFO:     {line}", err=True)
     uvicorn.main.callback(app=target, **options)  # type: ignore[misc]
+
+
+def _docs_line(app: Any, options: dict[str, Any]) -> str | None:
+    """Where the docs will be, when the server listens on a host and port (not a socket)."""
+    if not isinstance(app, Asymmetric) or options.get("uds") or options.get("fd") is not None:
+        return None
+    scheme = "https" if options.get("ssl_certfile") else "http"
+    host, port = options.get("host") or "127.0.0.1", options.get("port")
+    return app.api.docs_line(host, 8000 if port is None else port, scheme=scheme)
 
 
 run = _RunCommand(
@@ -100,34 +113,36 @@ run = _RunCommand(
         ),
     ],
     help=_run.__doc__,
+    short_help="Serve MODULE's API with uvicorn.",
     context_settings={"auto_envvar_prefix": "UVICORN"},
 )
 main.add_command(run)
 
 
-@main.command()
+@main.command(short_help="Write MODULE's OpenAPI document or a Markdown reference.")
 @click.argument("module")
 @click.option(
     "-f",
     "--filename",
-    default="openapi.json",
-    show_default=True,
-    help="Where to write the document ('-' for stdout).",
+    default="",
+    help="The file to write, or '-' for the terminal [default: openapi.json, openapi.yaml "
+    "or documentation.md, after the format].",
 )
 @click.option(
     "--format",
     "format_",
     type=click.Choice(["json", "yaml", "markdown"]),
     default=None,
-    help="Output format (default: from the file extension, else json).",
+    help="The output format [default: from the file name's extension, else json].",
 )
 @click.option(
     "--openapi-version",
-    type=click.Choice(["3.1.0", "3.0.3"]),
-    default="3.1.0",
+    type=click.Choice(list(OPENAPI_VERSIONS)),
+    default="3.1",
     show_default=True,
+    help="3.1 (the same as 3.1.0) or 3.0 (the same as 3.0.3).",
 )
-@click.option("--app-dir", default=None, help="Look for MODULE in this folder (default: .).")
+@click.option("--app-dir", default=None, help="Look for MODULE in this folder [default: .].")
 def docs(
     module: str,
     filename: str,
@@ -135,20 +150,20 @@ def docs(
     openapi_version: str,
     app_dir: str | None,
 ) -> None:
-    """Write MODULE's OpenAPI document (JSON, YAML or Markdown) without starting a server."""
+    """Write the OpenAPI document (or a Markdown reference) of MODULE, without serving it."""
     try:
         _, app = load_app(module, app_dir=app_dir)
     except AppImportError as exc:
         raise click.ClickException(str(exc)) from exc
     if not isinstance(app, Asymmetric):
         raise click.ClickException(f"{module} does not hold an Asymmetric object")
-    document = app.api.openapi(openapi_version)  # type: ignore[arg-type]
-    chosen: ExportFormat = format_ or _format_for(filename)
-    if filename == "-":
+    document = app.api.openapi(OPENAPI_VERSIONS[openapi_version])
+    target, chosen = export_target(filename, format_)
+    if target == "-":
         export(document, chosen, sys.stdout)
     else:
-        export(document, chosen, filename)
-        click.echo(f"Wrote the OpenAPI document of {module} to {filename}", err=True)
+        export(document, chosen, target)
+        click.echo(f"Wrote the OpenAPI document of {module} to {target}", err=True)
 
 
 @main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
@@ -177,12 +192,3 @@ def worker(module: str, celery_options: tuple[str, ...], app_dir: str | None) ->
         worker_main(app.api.dispatcher, list(celery_options))
     except (ValueError, ImportError) as exc:  # settings or the missing extra: say what to do
         raise click.ClickException(str(exc)) from exc
-
-
-def _format_for(filename: str) -> ExportFormat:
-    lowered = filename.lower()
-    if lowered.endswith((".yaml", ".yml")):
-        return "yaml"
-    if lowered.endswith((".md", ".markdown")):
-        return "markdown"
-    return "json"

@@ -7,6 +7,7 @@ import os
 import sys
 from typing import Any
 
+from apicore_app import import_failure
 from asymmetric._errors import AppImportError
 
 DEFAULT_ATTRIBUTE = "asymmetric"
@@ -50,13 +51,9 @@ def load_app(target: str, *, app_dir: str | None = None) -> tuple[str, Any]:
                 f"Could not import module {module_name!r}: no such module in {directory} or "
                 "on sys.path; run from the module's folder or pass --app-dir"
             ) from exc
-        raise AppImportError(
-            f"Importing {module_name!r} failed: {type(exc).__name__}: {exc}"
-        ) from exc
+        raise AppImportError(import_failure(module_name, exc)) from exc
     except Exception as exc:
-        raise AppImportError(
-            f"Importing {module_name!r} failed: {type(exc).__name__}: {exc}"
-        ) from exc
+        raise AppImportError(import_failure(module_name, exc)) from exc
     try:
         app = getattr(module, attribute)
     except AttributeError as exc:

@@ -15,7 +15,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Never, TypeVar
 
 import flask
 import werkzeug.routing
@@ -165,6 +165,7 @@ class Symmetric:
         summary: str | None = None,
         deprecated: bool = False,
         responses: Mapping[int, str | Mapping[str, Any]] | None = None,
+        **unknown: Never,
     ) -> Callable[[F], F]:
         """Serve a function at ``route``; returns a decorator that returns it unchanged.
 
@@ -183,12 +184,17 @@ class Symmetric:
             deprecated: Mark the operation deprecated in the docs.
             responses: Other answers to document, by status: a description
                 (``{404: "No such item"}``) or an OpenAPI Response Object.
+            **unknown: Refused with a ``TypeError`` that names asymmetric's spelling's
+                counterpart (``auth`` -> ``auth_token``).
 
         Raises:
             IncorrectRouteFormatError: The route or a method is invalid, or a path parameter
                 is not a parameter of the function.
             DuplicatedRouteError: The route and a method were already routed.
+            TypeError: An unknown keyword argument (asymmetric's ``auth`` gets a hint).
         """
+        if unknown:
+            raise TypeError(_unknown_keywords(unknown))
         try:
             decorate = self.api.route(
                 route,
@@ -489,3 +495,20 @@ def _http_error(exc: HTTPException) -> flask.Response | HTTPException:
     detail = exc.description or "" if code < 500 else "The server failed to answer."
     headers = [(name, value) for name, value in exc.get_headers() if name.lower() != "content-type"]
     return _convert(problem_response(problem(code, detail), headers=headers))
+
+
+#: Keyword arguments of asymmetric's ``router`` and what symmetric calls them.
+_SIBLING_KEYWORDS = {"auth": "auth_token"}
+
+
+def _unknown_keywords(unknown: dict[str, Any]) -> str:
+    """The message for unknown ``router`` keywords, with a hint for asymmetric's names."""
+    name = sorted(unknown)[0]
+    message = f"Symmetric.router() got an unexpected keyword argument {name!r}"
+    ours = _SIBLING_KEYWORDS.get(name)
+    if ours is not None:
+        message += (
+            f": {name}= is asymmetric's name; symmetric's is {ours}=, as in "
+            f"@symmetric.router('/path', {ours}={unknown[name]!r})"
+        )
+    return message

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, TypeVar
 
 import click
 
 from apicore_app import configure_logging
-from apicore_openapi import export
+from apicore_openapi import OPENAPI_VERSIONS, ExportFormat, export, export_target
 from symmetric.__about__ import __version__
 from symmetric._app import Symmetric
 from symmetric._errors import AppImportError
@@ -18,12 +19,10 @@ from symmetric._loader import load_app
 
 T = TypeVar("T")
 
-_DEFAULT_FILES = {"json": "openapi.json", "yaml": "openapi.yaml", "markdown": "documentation.md"}
 
-
-def _load(target: str) -> Symmetric:
+def _load(target: str, *, app_dir: str | None = None) -> Symmetric:
     try:
-        return load_app(target)
+        return load_app(target, app_dir=app_dir)
     except AppImportError as exc:
         if exc.__cause__ is not None:
             traceback.print_exception(exc.__cause__, file=sys.stderr)
@@ -31,20 +30,20 @@ def _load(target: str) -> Symmetric:
         sys.exit(1)
 
 
-@click.group(invoke_without_command=True)
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(
     __version__, "-v", "--version", prog_name="symmetric", message="%(prog)s version %(version)s"
 )
 @click.pass_context
 def cli(ctx: click.Context) -> None:
-    """Turn a Python module into an API: serve it, or export its docs."""
+    """Serve Python functions as an API (Flask), or write its docs."""
     if ctx.invoked_subcommand is None:
         click.echo("An argument is required for the symmetric command.", err=True)
         click.echo(ctx.get_help(), err=True)
         ctx.exit(1)
 
 
-@cli.command()
+@cli.command(short_help="Serve MODULE's API with Flask's development server.")
 @click.argument("module")
 @click.option(
     "-s",
@@ -64,43 +63,57 @@ def cli(ctx: click.Context) -> None:
     help="Flask debug mode with the reloader (-d/--no-debug, legacy, is now the default).",
 )
 def run(module: str, host: str, port: int, debug: bool) -> None:
-    """Serve MODULE (or MODULE:ATTRIBUTE) with Flask's development server.
+    """Serve MODULE's API with Flask's development server.
 
-    Development only: in production run `gunicorn MODULE:symmetric`. Without a configured
-    token, protected endpoints accept legacy symmetric's public token `symmetric_token`
-    here, with a warning.
+    MODULE is a module name such as examples.flask_calculator, run from the folder that
+    holds it; add :NAME when the app in it is not called symmetric. Once it runs, the
+    docs are at /docs.
+
+    This server is for development. In production run gunicorn MODULE:symmetric. Here,
+    while no token is set, protected endpoints accept legacy symmetric's public token
+    symmetric_token, with a warning.
     """
     configure_logging(default_level="INFO")
     app = _load(module)
+    line = app.api.docs_line(host, port)
+    if line is not None and os.environ.get("WERKZEUG_RUN_MAIN") != "true":
+        # (the reloader's child runs this command again: the line is printed once)
+        click.echo(f" * {line}", err=True)
     app.run(host=host, port=port, debug=debug, use_reloader=debug)
 
 
-@cli.command()
+@cli.command(short_help="Write MODULE's OpenAPI document or a Markdown reference.")
 @click.argument("module")
 @click.option(
     "-f",
     "--filename",
     default="",
-    help="The file to write ('-' for stdout) [default: openapi.json, openapi.yaml or "
-    "documentation.md].",
+    help="The file to write, or '-' for the terminal [default: openapi.json, openapi.yaml "
+    "or documentation.md, after the format].",
 )
 @click.option(
     "--format",
     "format_",
     type=click.Choice(["json", "yaml", "markdown"]),
     default=None,
-    help="The output format [default: json].",
+    help="The output format [default: from the file name's extension, else json].",
 )
 @click.option("-m", "--markdown", is_flag=True, help="Deprecated: the same as --format markdown.")
 @click.option(
     "--openapi-version",
-    type=click.Choice(["3.1", "3.0"]),
+    type=click.Choice(list(OPENAPI_VERSIONS)),
     default="3.1",
     show_default=True,
-    help="OpenAPI 3.1.0 or 3.0.3.",
+    help="3.1 (the same as 3.1.0) or 3.0 (the same as 3.0.3).",
 )
+@click.option("--app-dir", default=None, help="Look for MODULE in this folder [default: .].")
 def docs(
-    module: str, filename: str, format_: str | None, markdown: bool, openapi_version: str
+    module: str,
+    filename: str,
+    format_: ExportFormat | None,
+    markdown: bool,
+    openapi_version: str,
+    app_dir: str | None,
 ) -> None:
     """Write the OpenAPI document (or a Markdown reference) of MODULE, without serving it."""
     if markdown:
@@ -108,15 +121,14 @@ def docs(
         if format_ not in (None, "markdown"):
             raise click.UsageError("-m/--markdown contradicts --format " + str(format_))
         format_ = "markdown"
-    chosen = format_ or "json"
-    app = _load(module)
-    document = app.api.openapi("3.0.3" if openapi_version == "3.0" else "3.1.0")
-    target = filename or _DEFAULT_FILES[chosen]
+    app = _load(module, app_dir=app_dir)
+    document = app.api.openapi(OPENAPI_VERSIONS[openapi_version])
+    target, chosen = export_target(filename, format_)
     if chosen == "markdown":
         text = app.generate_markdown_documentation(module.partition(":")[0])
         _write(target, text)
     else:
-        _write(target, export(document, cast(Literal["json", "yaml"], chosen)))
+        _write(target, export(document, chosen))
     if target != "-":
         click.echo(f"Wrote {target}", err=True)
 

@@ -6,6 +6,7 @@ import importlib
 import os
 import sys
 
+from apicore_app import import_failure
 from symmetric._app import Symmetric
 from symmetric._errors import AppImportError
 
@@ -13,11 +14,12 @@ from symmetric._errors import AppImportError
 DEFAULT_ATTRIBUTE = "symmetric"
 
 
-def load_app(target: str) -> Symmetric:
+def load_app(target: str, *, app_dir: str | None = None) -> Symmetric:
     """Import ``"module"`` or ``"module:attribute"`` and return its ``Symmetric`` app.
 
-    The current directory is importable, as with legacy symmetric. The attribute defaults
-    to ``symmetric``; without it, the module's only ``Symmetric`` instance is used.
+    The current directory (or ``app_dir``) is importable, as with legacy symmetric. The
+    attribute defaults to ``symmetric``; without it, the module's only ``Symmetric``
+    instance is used.
 
     Raises:
         AppImportError: The module cannot be imported, or holds no (or several) apps.
@@ -25,8 +27,8 @@ def load_app(target: str) -> Symmetric:
     module_name, _, attribute = target.partition(":")
     if not module_name:
         raise AppImportError(f"No module in {target!r}: use 'module' or 'module:attribute'.")
-    cwd = os.getcwd()
-    if cwd not in sys.path and "" not in sys.path:
+    cwd = os.path.abspath(app_dir) if app_dir else os.getcwd()
+    if cwd not in sys.path and (app_dir or "" not in sys.path):
         sys.path.insert(0, cwd)
     try:
         module = importlib.import_module(module_name)
@@ -71,5 +73,5 @@ def load_app(target: str) -> Symmetric:
 
 
 def _failed(module_name: str, exc: BaseException) -> AppImportError:
-    # raised `from exc`: the CLI prints the cause's traceback, which points at the line
-    return AppImportError(f"Importing {module_name} failed with {type(exc).__name__}: {exc}")
+    # raised `from exc`: the CLI prints the cause's traceback too
+    return AppImportError(import_failure(module_name, exc))

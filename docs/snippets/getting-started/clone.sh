@@ -1,0 +1,2 @@
+git clone https://github.com/apicore/apicore.git
+cd apicore
