@@ -3,11 +3,16 @@
 Connect errors are always retried; timeouts, resets and 408/429/500/502/503/504 only for
 idempotent methods or requests carrying an ``Idempotency-Key``; capped exponential backoff
 with full jitter, ``Retry-After`` honoured up to a cap, a total deadline, and an attempt
-history on every result and error. Test helpers live in :mod:`apicore_client.testing`.
+history on every result and error. The retries are httpx transports (:class:`RetryTransport`,
+:class:`AsyncRetryTransport`) that wrap any other. Test helpers live in
+:mod:`apicore_client.testing`. Spec-driven clients (:class:`SpecClient`) load apicore-specbind
+on first use, so ``import apicore_client`` costs httpx only.
 """
 
+import importlib as _importlib
+import typing as _typing
+
 from apicore_client.__about__ import __version__
-from apicore_client._binding import RESERVED_NAMES, RETRY_EXTENSION
 from apicore_client._client import (
     IDEMPOTENCY_KEY_HEADER,
     AsyncClient,
@@ -28,14 +33,7 @@ from apicore_client._errors import (
     RetriesExhausted,
     TransportError,
 )
-from apicore_client._factories import SpecClientOptions, SpecSource
 from apicore_client._history import HISTORY_EXTENSION, Attempt, attempts_of
-from apicore_client._legacy import (
-    LEGACY_KWARGS,
-    LegacyCallOptions,
-    legacy_call_options,
-    pop_legacy_kwargs,
-)
 from apicore_client._policy import (
     IDEMPOTENT_METHODS,
     RETRY_STATUSES,
@@ -53,12 +51,49 @@ from apicore_client._propagation import (
     set_call_context,
 )
 from apicore_client._retry import classify_error
-from apicore_client._specclient import AsyncSpecClient, SpecClient
+from apicore_client._transport import AsyncRetryTransport, RetryTransport
+
+if _typing.TYPE_CHECKING:
+    from apicore_client._binding import RESERVED_NAMES, RETRY_EXTENSION
+    from apicore_client._factories import SpecClientOptions, SpecSource
+    from apicore_client._legacy import (
+        LEGACY_KWARGS,
+        LegacyCallOptions,
+        legacy_call_options,
+        pop_legacy_kwargs,
+    )
+    from apicore_client._specclient import AsyncSpecClient, SpecClient
+
+# What needs apicore-specbind (and so pyyaml and jsonschema) loads on first use: importing
+# the client costs httpx only, and servers that import it for the call context pay nothing.
+_LAZY = {
+    "AsyncSpecClient": "_specclient",
+    "LEGACY_KWARGS": "_legacy",
+    "LegacyCallOptions": "_legacy",
+    "RESERVED_NAMES": "_binding",
+    "RETRY_EXTENSION": "_binding",
+    "SpecClient": "_specclient",
+    "SpecClientOptions": "_factories",
+    "SpecSource": "_factories",
+    "legacy_call_options": "_legacy",
+    "pop_legacy_kwargs": "_legacy",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'apicore_client' has no attribute {name!r}")
+    value = getattr(_importlib.import_module(f"apicore_client.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "ArgumentError",
     "ArgumentValidationError",
     "AsyncClient",
+    "AsyncRetryTransport",
     "AsyncSpecClient",
     "Attempt",
     "CallContext",
@@ -83,6 +118,7 @@ __all__ = [
     "ResponseValidationError",
     "RetriesExhausted",
     "RetryPolicy",
+    "RetryTransport",
     "SpecClient",
     "SpecClientOptions",
     "SpecSource",

@@ -127,6 +127,33 @@ class CallState:
             return self.timeouts.clamped(remaining)
         return None
 
+    def start(self) -> httpx.Request:
+        """Start an attempt: the request, its timeouts clamped to the deadline if need be.
+
+        Raises:
+            DeadlineExceeded: No time is left.
+        """
+        timeout = self.begin()
+        if timeout is not None:
+            self.request.extensions["timeout"] = timeout
+        return self.request
+
+    def after(self, outcome: httpx.Response | httpx.HTTPError) -> float | None:
+        """Decide after an attempt: seconds to wait before the next one, or ``None`` (final).
+
+        The final response is :attr:`response`. Errors are raised as :meth:`on_response`
+        and :meth:`on_error` raise them.
+        """
+        if isinstance(outcome, httpx.Response):
+            return self.on_response(outcome)
+        return self.on_error(outcome)
+
+    @property
+    def response(self) -> httpx.Response:
+        """The final response (after :meth:`after` returned ``None``)."""
+        assert self._last_response is not None
+        return self._last_response
+
     def _record(
         self,
         outcome: Literal["response", "error"],
