@@ -58,3 +58,20 @@ def test_spec_clients_load_specbind_on_first_use() -> None:
 def test_an_unknown_name_is_an_attribute_error() -> None:
     with pytest.raises(AttributeError, match="no attribute 'Nope'"):
         apicore_client.Nope  # noqa: B018
+
+
+def test_moved_legacy_names_without_pymacaron_core_say_where_they_went() -> None:
+    code = (
+        "import sys, warnings\n"
+        "sys.modules['pymacaron_core'] = None  # not installed\n"
+        "warnings.simplefilter('ignore', DeprecationWarning)\n"
+        "import apicore_client\n"
+        "try:\n"
+        "    apicore_client.LEGACY_KWARGS\n"
+        "except AttributeError as exc:\n"
+        "    print(exc)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert "moved to pymacaron-core: pip install pymacaron-core" in out.stdout

@@ -8,9 +8,11 @@ retrying :class:`~apicore_client.Client` / :class:`~apicore_client.AsyncClient`.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import inspect
 import re
 import types
+import warnings
 import weakref
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -30,10 +32,10 @@ from apicore_client._errors import (
     ArgumentError,
     ArgumentValidationError,
     ClientError,
+    ConfigError,
     ResponseValidationError,
 )
 from apicore_client._history import attempts_of
-from apicore_client._legacy import LEGACY_DEFAULT_TIMEOUT, LEGACY_KWARGS, pop_legacy_kwargs
 from apicore_client._policy import RetryPolicy, Timeouts
 from apicore_specbind import (
     ClientArgumentError,
@@ -98,6 +100,17 @@ _SPECIALISED: weakref.WeakKeyDictionary[Spec, dict[tuple[type, bool], type[Any]]
 )
 
 
+def _legacy() -> Any:
+    """pymacaron-core, where the deprecated ``legacy_kwargs`` are handled now."""
+    try:
+        return importlib.import_module("pymacaron_core")
+    except ImportError as exc:
+        raise ConfigError(
+            "legacy_kwargs=True needs pymacaron-core (pip install pymacaron-core), which now "
+            "handles pymacaron's magic keyword arguments"
+        ) from exc
+
+
 class _SpecBase:
     """What both spec-driven clients share: operations, argument handling, decoding."""
 
@@ -129,7 +142,8 @@ class _SpecBase:
 
     @classmethod
     def _make_class(cls, spec: Spec, *, legacy_kwargs: bool) -> type[Any]:
-        bound = bind_operations(spec, legacy_kwargs=legacy_kwargs)
+        extra = _legacy().LEGACY_PARAMETERS if legacy_kwargs else ()
+        bound = bind_operations(spec, extra=extra)
         functions = {b.name: _function(b, asynchronous=cls._asynchronous) for b in bound}
         namespace: dict[str, Any] = {
             name: fn
@@ -169,6 +183,14 @@ class _SpecBase:
         self._validate_responses = validate_responses
         self._legacy_kwargs = legacy_kwargs
         self._overrides = _Overrides()
+        if legacy_kwargs:
+            warnings.warn(
+                "legacy_kwargs=True is deprecated: pymacaron-core's magic keyword arguments "
+                "are handled by pymacaron_core.ApiClient (ApiPool.<api>.client); use "
+                "with_options(retry=..., timeouts=..., headers=...) for per-call options",
+                DeprecationWarning,
+                stacklevel=2,
+            )
 
     @property
     def operations(self) -> Mapping[str, Callable[..., Any]]:
@@ -199,23 +221,11 @@ class _SpecBase:
         timeouts = self._overrides.timeouts
         extra: dict[str, str] = {}
         if self._legacy_kwargs:
-            keep = {p.python_name for p in op.parameters} | {p.name for p in op.parameters}
-            if op.request_body is not None:
-                keep.add(op.request_body.name)
-            # an operation parameter of the same name wins over the magic kwarg
-            given = {n: kwargs.pop(n) for n in LEGACY_KWARGS if n in kwargs and n not in keep}
-            if any(value is not None for value in given.values()):
-                tuning = any(given.get(n) is not None for n in LEGACY_KWARGS[:3])
-                current = timeouts or self.client.timeouts
-                for name, value in (
-                    ("read_timeout", current.read),
-                    ("connect_timeout", current.connect),
-                ):
-                    if given.get(name) is None and value is not None:
-                        given[name] = value
-                legacy = pop_legacy_kwargs(given, timeout=LEGACY_DEFAULT_TIMEOUT, base=retry)
-                if tuning:  # request_headers alone keep the client's policy and timeouts
-                    retry, timeouts = legacy.retry, legacy.timeouts
+            legacy = _legacy().pop_call_options(
+                op, kwargs, retry=retry, timeouts=timeouts or self.client.timeouts
+            )
+            if legacy is not None:
+                retry, timeouts = legacy.retry, legacy.timeouts
                 extra.update(legacy.headers)
         try:
             out = op.build_request(*args, **kwargs)

@@ -111,8 +111,10 @@ class RetryTransport(_Retrying[httpx.BaseTransport], httpx.BaseTransport):
 
 
 class AsyncRetryTransport(_Retrying[httpx.AsyncBaseTransport], httpx.AsyncBaseTransport):
-    """The asyncio form of :class:`RetryTransport`: the same arguments, ``transport`` an
-    async one (default: a new :class:`httpx.AsyncHTTPTransport`), ``clock.async_sleep`` waits.
+    """The asyncio form of :class:`RetryTransport`, with the same arguments.
+
+    ``transport`` is an async one (default: a new :class:`httpx.AsyncHTTPTransport`) and
+    ``clock.async_sleep`` waits.
     """
 
     _default = httpx.AsyncHTTPTransport
