@@ -70,8 +70,14 @@ def test_moved_legacy_names_without_pymacaron_core_say_where_they_went() -> None
         "    apicore_client.LEGACY_KWARGS\n"
         "except AttributeError as exc:\n"
         "    print(exc)\n"
+        "spec = {'swagger': '2.0', 'info': {'title': 'T', 'version': '1'}, 'paths': {}}\n"
+        "try:\n"
+        "    apicore_client.Client.from_spec(spec, base_url='http://t', legacy_kwargs=True)\n"
+        "except apicore_client.ConfigError as exc:\n"
+        "    print(exc)\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert "moved to pymacaron-core: pip install pymacaron-core" in out.stdout
+    assert "legacy_kwargs=True needs pymacaron-core (pip install pymacaron-core)" in out.stdout
