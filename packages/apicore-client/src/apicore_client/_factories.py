@@ -75,40 +75,31 @@ def _split(options: SpecClientOptions) -> tuple[dict[str, Any], dict[str, Any]]:
     return given, spec_side
 
 
-def load(source: SpecSource, spec_options: Mapping[str, Any] | None, *, text: bool = False) -> Spec:
-    """Load a spec, translating specbind's load errors into :class:`ConfigError`.
-
-    With ``text=True`` a string is spec text, never a file name (a fetched document).
-    """
+def load(source: SpecSource, spec_options: Mapping[str, Any] | None) -> Spec:
+    """Load a spec, translating specbind's load errors into :class:`ConfigError`."""
     if isinstance(source, Spec):
         return source
     try:
-        if text and isinstance(source, str):
-            return Spec.from_string(source, **dict(spec_options or {}))
         return load_spec(source, **dict(spec_options or {}))
     except SpecError as exc:
-        if text and isinstance(exc, SpecLoadError) and _not_a_mapping(exc):
-            raise ConfigError(
-                "the server did not answer with a spec document (a JSON or YAML mapping)"
-            ) from exc
         raise ConfigError(f"cannot build a client from this spec: {exc}") from exc
 
 
-def _not_a_mapping(exc: SpecLoadError) -> bool:
-    return any(issue.message.startswith("the spec must be a mapping") for issue in exc.issues)
-
-
 def spec_from_response(response: httpx.Response, spec_options: Mapping[str, Any] | None) -> Spec:
-    """Load the spec document a server answered with (JSON or YAML, bounded like a file)."""
+    """Load the spec document a server answered with (JSON or YAML, bounded like a file).
+
+    The answer is always spec text, never a file name.
+    """
     try:
-        return load(response.text, spec_options, text=True)
-    except ConfigError as exc:
-        if isinstance(exc.__cause__, SpecLoadError) and _not_a_mapping(exc.__cause__):
+        return Spec.from_string(response.text, **dict(spec_options or {}))
+    except SpecError as exc:
+        issues = exc.issues if isinstance(exc, SpecLoadError) else ()
+        if any(issue.message.startswith("the spec must be a mapping") for issue in issues):
             raise ConfigError(
                 f"{response.request.url} did not answer with a spec document "
                 "(a JSON or YAML mapping)"
-            ) from exc.__cause__
-        raise
+            ) from exc
+        raise ConfigError(f"cannot build a client from this spec: {exc}") from exc
 
 
 def _limits(spec_options: Mapping[str, Any] | None) -> SpecLimits:
