@@ -63,7 +63,7 @@ def test_signatures(version: str) -> None:
     assert by_name["delete_pet"].signature.return_annotation == "None"
 
 
-def test_legacy_kwargs_in_signatures_unless_a_parameter_has_the_name() -> None:
+def test_extra_keywords_in_signatures_unless_a_parameter_has_the_name() -> None:
     spec = _spec(
         _oas3(
             {
@@ -79,9 +79,13 @@ def test_legacy_kwargs_in_signatures_unless_a_parameter_has_the_name() -> None:
             }
         )
     )
-    (bound,) = bind_operations(spec, legacy_kwargs=True)
+    extra = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=kind)
+        for name, kind in (("max_attempts", "int | None"), ("read_timeout", "float | None"))
+    ]
+    (bound,) = bind_operations(spec, extra=extra)
     params = bound.signature.parameters
-    assert list(params) == ["max_attempts", "read_timeout", "connect_timeout", "request_headers"]
+    assert list(params) == ["max_attempts", "read_timeout"]
     assert params["max_attempts"].annotation == "str | None"  # the operation's own parameter
     assert params["read_timeout"].annotation == "float | None"
     (plain,) = bind_operations(spec)

@@ -1,4 +1,8 @@
+import subprocess
+import sys
 import types
+
+import pytest
 
 import apicore_client
 
@@ -19,3 +23,61 @@ def test_every_public_name_is_exported() -> None:
         if not name.startswith("_") and not isinstance(value, types.ModuleType)
     }
     assert public <= set(apicore_client.__all__)
+
+
+SPEC_MACHINERY = ("apicore_specbind", "yaml", "jsonschema", "fastjsonschema")
+
+
+def _loaded_after(code: str) -> set[str]:
+    """The top-level modules a fresh interpreter has loaded after running ``code``."""
+    script = (
+        f"{code}\nimport sys\nprint(' '.join(sorted({{m.split('.')[0] for m in sys.modules}})))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    return set(out.stdout.split())
+
+
+def test_importing_the_client_loads_httpx_and_no_spec_machinery() -> None:
+    loaded = _loaded_after("import apicore_client")
+    assert "httpx" in loaded
+    assert loaded.isdisjoint(SPEC_MACHINERY), loaded & set(SPEC_MACHINERY)
+
+
+def test_the_propagation_context_costs_no_spec_machinery() -> None:
+    code = "from apicore_client import CallContext, reset_call_context, set_call_context"
+    assert _loaded_after(code).isdisjoint(SPEC_MACHINERY)
+
+
+def test_spec_clients_load_specbind_on_first_use() -> None:
+    loaded = _loaded_after("import apicore_client\napicore_client.SpecClient")
+    assert "apicore_specbind" in loaded
+
+
+def test_an_unknown_name_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        apicore_client.Nope  # noqa: B018
+
+
+def test_moved_legacy_names_without_pymacaron_core_say_where_they_went() -> None:
+    code = (
+        "import sys, warnings\n"
+        "sys.modules['pymacaron_core'] = None  # not installed\n"
+        "warnings.simplefilter('ignore', DeprecationWarning)\n"
+        "import apicore_client\n"
+        "try:\n"
+        "    apicore_client.LEGACY_KWARGS\n"
+        "except AttributeError as exc:\n"
+        "    print(exc)\n"
+        "spec = {'swagger': '2.0', 'info': {'title': 'T', 'version': '1'}, 'paths': {}}\n"
+        "try:\n"
+        "    apicore_client.Client.from_spec(spec, base_url='http://t', legacy_kwargs=True)\n"
+        "except apicore_client.ConfigError as exc:\n"
+        "    print(exc)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert "moved to pymacaron-core: pip install pymacaron-core" in out.stdout
+    assert "legacy_kwargs=True needs pymacaron-core (pip install pymacaron-core)" in out.stdout

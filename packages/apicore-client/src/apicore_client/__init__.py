@@ -3,11 +3,17 @@
 Connect errors are always retried; timeouts, resets and 408/429/500/502/503/504 only for
 idempotent methods or requests carrying an ``Idempotency-Key``; capped exponential backoff
 with full jitter, ``Retry-After`` honoured up to a cap, a total deadline, and an attempt
-history on every result and error. Test helpers live in :mod:`apicore_client.testing`.
+history on every result and error. The retries are httpx transports (:class:`RetryTransport`,
+:class:`AsyncRetryTransport`) that wrap any other. Test helpers live in
+:mod:`apicore_client.testing`. Spec-driven clients (:class:`SpecClient`) load apicore-specbind
+on first use, so ``import apicore_client`` costs httpx only.
 """
 
+import importlib as _importlib
+import typing as _typing
+import warnings as _warnings
+
 from apicore_client.__about__ import __version__
-from apicore_client._binding import RESERVED_NAMES, RETRY_EXTENSION
 from apicore_client._client import (
     IDEMPOTENCY_KEY_HEADER,
     AsyncClient,
@@ -28,14 +34,7 @@ from apicore_client._errors import (
     RetriesExhausted,
     TransportError,
 )
-from apicore_client._factories import SpecClientOptions, SpecSource
 from apicore_client._history import HISTORY_EXTENSION, Attempt, attempts_of
-from apicore_client._legacy import (
-    LEGACY_KWARGS,
-    LegacyCallOptions,
-    legacy_call_options,
-    pop_legacy_kwargs,
-)
 from apicore_client._policy import (
     IDEMPOTENT_METHODS,
     RETRY_STATUSES,
@@ -53,12 +52,56 @@ from apicore_client._propagation import (
     set_call_context,
 )
 from apicore_client._retry import classify_error
-from apicore_client._specclient import AsyncSpecClient, SpecClient
+from apicore_client._transport import AsyncRetryTransport, RetryTransport
+
+if _typing.TYPE_CHECKING:
+    from apicore_client._binding import RESERVED_NAMES, RETRY_EXTENSION
+    from apicore_client._factories import SpecClientOptions, SpecSource
+    from apicore_client._specclient import AsyncSpecClient, SpecClient
+
+# What needs apicore-specbind (and so pyyaml and jsonschema) loads on first use: importing
+# the client costs httpx only, and servers that import it for the call context pay nothing.
+_LAZY = {
+    "AsyncSpecClient": "_specclient",
+    "RESERVED_NAMES": "_binding",
+    "RETRY_EXTENSION": "_binding",
+    "SpecClient": "_specclient",
+    "SpecClientOptions": "_factories",
+    "SpecSource": "_factories",
+}
+
+
+# pymacaron-core's client options, moved there (deprecated here, forwarded while it is installed)
+_MOVED = ("LEGACY_KWARGS", "LegacyCallOptions", "legacy_call_options", "pop_legacy_kwargs")
+
+
+def __getattr__(name: str) -> object:
+    if name in _MOVED:
+        _warnings.warn(
+            f"apicore_client.{name} is deprecated: it moved to pymacaron-core "
+            f"(from pymacaron_core import {name})",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        try:
+            return getattr(_importlib.import_module("pymacaron_core"), name)
+        except ImportError as exc:
+            raise AttributeError(
+                f"apicore_client.{name} moved to pymacaron-core: pip install pymacaron-core"
+            ) from exc
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'apicore_client' has no attribute {name!r}")
+    value = getattr(_importlib.import_module(f"apicore_client.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "ArgumentError",
     "ArgumentValidationError",
     "AsyncClient",
+    "AsyncRetryTransport",
     "AsyncSpecClient",
     "Attempt",
     "CallContext",
@@ -72,8 +115,6 @@ __all__ = [
     "HTTPStatusError",
     "IDEMPOTENCY_KEY_HEADER",
     "IDEMPOTENT_METHODS",
-    "LEGACY_KWARGS",
-    "LegacyCallOptions",
     "Problem",
     "RESERVED_NAMES",
     "RETRY_EXTENSION",
@@ -83,6 +124,7 @@ __all__ = [
     "ResponseValidationError",
     "RetriesExhausted",
     "RetryPolicy",
+    "RetryTransport",
     "SpecClient",
     "SpecClientOptions",
     "SpecSource",
@@ -95,10 +137,8 @@ __all__ = [
     "child_traceparent",
     "classify_error",
     "current_call_context",
-    "legacy_call_options",
     "parse_problem",
     "parse_retry_after",
-    "pop_legacy_kwargs",
     "reset_call_context",
     "set_call_context",
 ]

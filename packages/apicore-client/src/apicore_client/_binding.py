@@ -9,12 +9,11 @@ from __future__ import annotations
 import inspect
 import re
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from apicore_client._errors import ConfigError
-from apicore_client._legacy import LEGACY_KWARGS
 from apicore_client._policy import RetryPolicy
 from apicore_specbind import Operation, Spec
 
@@ -74,8 +73,14 @@ def retry_extension(where: Mapping[str, Any], label: str) -> RetryPolicy | None:
         raise ConfigError(f"{label}: {exc}") from exc
 
 
-def bind_operations(spec: Spec, *, legacy_kwargs: bool = False) -> tuple[BoundOperation, ...]:
-    """Work out one :class:`BoundOperation` per operation of ``spec``, in spec order."""
+def bind_operations(
+    spec: Spec, *, extra: Sequence[inspect.Parameter] = ()
+) -> tuple[BoundOperation, ...]:
+    """Work out one :class:`BoundOperation` per operation of ``spec``, in spec order.
+
+    ``extra`` keyword-only parameters are added to every signature that has no parameter of
+    their name (pymacaron-core's magic keyword arguments).
+    """
     bound = []
     for name, op in spec.operations_by_client_name.items():
         label = f"{op.method} {op.path} ({name})"
@@ -84,7 +89,7 @@ def bind_operations(spec: Spec, *, legacy_kwargs: bool = False) -> tuple[BoundOp
                 name=name,
                 operation=op,
                 retry=retry_extension(op.extensions, label),
-                signature=signature_of(spec, op, legacy_kwargs=legacy_kwargs),
+                signature=signature_of(spec, op, extra=extra),
                 doc=doc_of(spec, op),
                 accept=accept_of(op),
             )
@@ -146,7 +151,9 @@ def _type_name(spec: Spec, schema: Mapping[str, Any], kind: str, output: bool, d
     return _SCALARS.get(kind, "Any")
 
 
-def signature_of(spec: Spec, op: Operation, *, legacy_kwargs: bool = False) -> inspect.Signature:
+def signature_of(
+    spec: Spec, op: Operation, *, extra: Sequence[inspect.Parameter] = ()
+) -> inspect.Signature:
     """The signature of an operation's method (``self`` excluded).
 
     The body, when there is one, is the first parameter and may be passed by position (as
@@ -198,18 +205,7 @@ def signature_of(spec: Spec, op: Operation, *, legacy_kwargs: bool = False) -> i
                 annotation=annotation if needed else f"{annotation} | None",
             )
         )
-    if legacy_kwargs:
-        legacy_types = ("int", "float", "float", "Mapping[str, str]")
-        for name, kind in zip(LEGACY_KWARGS, legacy_types, strict=True):
-            if name not in taken:
-                params.append(
-                    inspect.Parameter(
-                        name,
-                        inspect.Parameter.KEYWORD_ONLY,
-                        default=None,
-                        annotation=f"{kind} | None",
-                    )
-                )
+    params += [p for p in extra if p.name not in taken]
     success = next((r for s, r in op.responses.items() if s.startswith("2")), None)
     returns = "None"
     if success is not None and success.content:

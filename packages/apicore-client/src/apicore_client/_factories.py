@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 import os
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from typing import Any, TypedDict
 
 import httpx
@@ -26,9 +27,13 @@ _SPEC_ACCEPT = "application/json, application/yaml;q=0.9, application/x-yaml;q=0
 
 
 class SpecClientOptions(TypedDict, total=False):
-    """Keyword options shared by ``from_spec``, ``from_url`` and ``from_app``.
+    """Keyword options of ``from_spec``, ``from_url`` and ``from_app``.
 
     Attributes:
+        base_url: Where to send requests; it replaces the spec's server URL (Swagger 2.0
+            ``schemes``/``host``/``basePath``, OpenAPI 3 ``servers[0]``) entirely.
+        transport: An httpx transport (sync or async, as the client).
+        http_client: An httpx client to send with (not closed by ``close()``).
         headers: Default headers of every request.
         retry: The client-wide retry policy; default: the spec's root ``x-apicore-retry``,
             else ``RetryPolicy()``. An operation's own ``x-apicore-retry`` wins over it.
@@ -44,6 +49,9 @@ class SpecClientOptions(TypedDict, total=False):
         spec_options: Keyword options of :func:`apicore_specbind.load_spec`.
     """
 
+    base_url: str | None
+    transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None
+    http_client: httpx.Client | httpx.AsyncClient | None
     headers: Mapping[str, str] | None
     retry: RetryPolicy | None
     timeouts: Timeouts | float | None
@@ -57,7 +65,7 @@ class SpecClientOptions(TypedDict, total=False):
     spec_options: Mapping[str, Any] | None
 
 
-_SPEC_ONLY = ("validate_responses", "legacy_kwargs", "spec_options")
+_SPEC_ONLY = ("base_url", "validate_responses", "legacy_kwargs", "spec_options")
 
 
 def _split(options: SpecClientOptions) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -67,40 +75,31 @@ def _split(options: SpecClientOptions) -> tuple[dict[str, Any], dict[str, Any]]:
     return given, spec_side
 
 
-def load(source: SpecSource, spec_options: Mapping[str, Any] | None, *, text: bool = False) -> Spec:
-    """Load a spec, translating specbind's load errors into :class:`ConfigError`.
-
-    With ``text=True`` a string is spec text, never a file name (a fetched document).
-    """
+def load(source: SpecSource, spec_options: Mapping[str, Any] | None) -> Spec:
+    """Load a spec, translating specbind's load errors into :class:`ConfigError`."""
     if isinstance(source, Spec):
         return source
     try:
-        if text and isinstance(source, str):
-            return Spec.from_string(source, **dict(spec_options or {}))
         return load_spec(source, **dict(spec_options or {}))
     except SpecError as exc:
-        if text and isinstance(exc, SpecLoadError) and _not_a_mapping(exc):
-            raise ConfigError(
-                "the server did not answer with a spec document (a JSON or YAML mapping)"
-            ) from exc
         raise ConfigError(f"cannot build a client from this spec: {exc}") from exc
 
 
-def _not_a_mapping(exc: SpecLoadError) -> bool:
-    return any(issue.message.startswith("the spec must be a mapping") for issue in exc.issues)
-
-
 def spec_from_response(response: httpx.Response, spec_options: Mapping[str, Any] | None) -> Spec:
-    """Load the spec document a server answered with (JSON or YAML, bounded like a file)."""
+    """Load the spec document a server answered with (JSON or YAML, bounded like a file).
+
+    The answer is always spec text, never a file name.
+    """
     try:
-        return load(response.text, spec_options, text=True)
-    except ConfigError as exc:
-        if isinstance(exc.__cause__, SpecLoadError) and _not_a_mapping(exc.__cause__):
+        return Spec.from_string(response.text, **dict(spec_options or {}))
+    except SpecError as exc:
+        issues = exc.issues if isinstance(exc, SpecLoadError) else ()
+        if any(issue.message.startswith("the spec must be a mapping") for issue in issues):
             raise ConfigError(
                 f"{response.request.url} did not answer with a spec document "
                 "(a JSON or YAML mapping)"
-            ) from exc.__cause__
-        raise
+            ) from exc
+        raise ConfigError(f"cannot build a client from this spec: {exc}") from exc
 
 
 def _limits(spec_options: Mapping[str, Any] | None) -> SpecLimits:
@@ -111,23 +110,23 @@ def _limits(spec_options: Mapping[str, Any] | None) -> SpecLimits:
 _DROPPED_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
 
 
-class _BoundedRead:
-    """Reads a streamed spec document: at most ``max_bytes`` within ``fetch_timeout``."""
+class _BoundedStream(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A spec document's decoded body: at most ``max_bytes`` within ``fetch_timeout``."""
 
-    def __init__(self, url: str, limits: SpecLimits) -> None:
+    def __init__(self, response: httpx.Response, url: str, limits: SpecLimits) -> None:
+        self.response = response
         self.url = url
         self.limits = limits
         self.deadline = 0.0
         self.total = 0
 
-    def start(self, response: httpx.Response) -> None:
+    def _start(self) -> None:
         self.deadline = time.monotonic() + self.limits.fetch_timeout
-        self.total = 0
-        declared = response.headers.get("content-length", "")
+        declared = self.response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.limits.max_bytes:
             raise self._refuse("max_bytes", f"{self.url} announces {declared} bytes")
 
-    def count(self, chunk: bytes) -> None:
+    def _count(self, chunk: bytes) -> bytes:
         self.total += len(chunk)
         if self.total > self.limits.max_bytes:
             raise self._refuse(
@@ -137,6 +136,7 @@ class _BoundedRead:
             raise self._refuse(
                 "fetch_timeout", f"{self.url} took over {self.limits.fetch_timeout} s to send"
             )
+        return chunk
 
     def _refuse(self, limit: str, what: str) -> ConfigError:
         error = self.limits.refuse(limit, what, source=self.url)
@@ -144,42 +144,36 @@ class _BoundedRead:
         failure.__cause__ = error
         return failure
 
-    @staticmethod
-    def rebuild(response: httpx.Response, body: bytes) -> httpx.Response:
-        headers = [
-            (name, value)
-            for name, value in response.headers.multi_items()
-            if name.lower() not in _DROPPED_HEADERS
-        ]
-        return httpx.Response(
-            response.status_code,
-            headers=headers,
-            content=body,
-            request=response.request,
-            extensions={k: v for k, v in response.extensions.items() if k != "network_stream"},
-        )
+    def __iter__(self) -> Iterator[bytes]:
+        self._start()
+        return map(self._count, self.response.iter_bytes())
 
-    def sync(self, response: httpx.Response) -> httpx.Response:
-        chunks: list[bytes] = []
-        try:
-            self.start(response)
-            for chunk in response.iter_bytes():
-                self.count(chunk)
-                chunks.append(chunk)
-        finally:
-            response.close()
-        return self.rebuild(response, b"".join(chunks))
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        self._start()
+        async for chunk in self.response.aiter_bytes():
+            yield self._count(chunk)
 
-    async def asynchronous(self, response: httpx.Response) -> httpx.Response:
-        chunks: list[bytes] = []
-        try:
-            self.start(response)
-            async for chunk in response.aiter_bytes():
-                self.count(chunk)
-                chunks.append(chunk)
-        finally:
-            await response.aclose()
-        return self.rebuild(response, b"".join(chunks))
+    def close(self) -> None:
+        self.response.close()
+
+    async def aclose(self) -> None:
+        await self.response.aclose()
+
+
+def bounded(response: httpx.Response, *, url: str, limits: SpecLimits) -> httpx.Response:
+    """``response`` with its body read through a :class:`_BoundedStream` (already decoded)."""
+    headers = [
+        (name, value)
+        for name, value in response.headers.multi_items()
+        if name.lower() not in _DROPPED_HEADERS
+    ]
+    return httpx.Response(
+        response.status_code,
+        headers=headers,
+        stream=_BoundedStream(response, url, limits),
+        request=response.request,
+        extensions={k: v for k, v in response.extensions.items() if k != "network_stream"},
+    )
 
 
 def is_url(source: object) -> bool:
@@ -201,184 +195,100 @@ def default_policy(spec: Spec, retry: RetryPolicy | None) -> RetryPolicy:
 
 
 def _finish(
-    kind: type[SpecClient] | type[AsyncSpecClient],
     client: Client | AsyncClient,
     spec: Spec,
     spec_side: Mapping[str, Any],
     *,
-    base_url: str | None,
-    retry: RetryPolicy | None,
     document_url: str | None,
     in_process: bool = False,
-) -> Any:
-    legacy = bool(spec_side.get("legacy_kwargs", False))
+) -> SpecClient | AsyncSpecClient:
+    base_url = spec_side.get("base_url")
     url = resolve_base_url(spec, base_url, document_url=document_url, in_process=in_process)
-    policy = default_policy(spec, retry)
-    client.retry = policy
-    make: Callable[..., Any] = kind  # the sync or async pair, matched by the callers
-    return make(
-        client,
+    policy = client.retry = default_policy(spec, spec_side.get("retry"))
+    kind = AsyncSpecClient if isinstance(client, AsyncClient) else SpecClient
+    return kind(
+        client,  # the sync or async pair, as ``kind``
         spec,
         base_url=url,
         retry=policy,
         validate_responses=bool(spec_side.get("validate_responses", True)),
-        legacy_kwargs=legacy,
+        legacy_kwargs=bool(spec_side.get("legacy_kwargs", False)),
     )
 
 
-def sync_from_spec(
-    cls: type[Client],
-    source: SpecSource,
-    *,
-    base_url: str | None,
-    transport: httpx.BaseTransport | None,
-    http_client: httpx.Client | None,
-    options: SpecClientOptions,
-) -> SpecClient:
-    """``Client.from_spec``: load, check, then open the connection pool."""
+def build(
+    cls: type[Client] | type[AsyncClient], source: SpecSource, options: SpecClientOptions
+) -> SpecClient | AsyncSpecClient:
+    """``from_spec``: load, check, then open the connection pool."""
     if is_url(source):
-        url = str(source)
-        return sync_from_url(
-            cls,
-            url,
-            base_url=base_url,
-            transport=transport,
-            http_client=http_client,
-            options=options,
-        )
+        if issubclass(cls, AsyncClient):
+            raise ConfigError(
+                f"{source!r} is a URL: fetch it with `await AsyncClient.from_url(url)`"
+            )
+        return cls.from_url(str(source), **options)
     client_options, spec_side = _split(options)
     spec = load(source, spec_side.get("spec_options"))
+    spec_side["retry"] = client_options.get("retry")
     # check the spec (base URL, policies) before opening anything
-    default_policy(spec, client_options.get("retry"))
-    resolve_base_url(spec, base_url)
-    client = cls(transport=transport, http_client=http_client, **client_options)
+    default_policy(spec, spec_side["retry"])
+    resolve_base_url(spec, spec_side.get("base_url"))
+    client = cls(**client_options)
     try:
-        built: SpecClient = _finish(
-            SpecClient,
-            client,
-            spec,
-            spec_side,
-            base_url=base_url,
-            retry=client_options.get("retry"),
-            document_url=None,
-        )
+        return _finish(client, spec, spec_side, document_url=None)
     except BaseException:
-        client.close()
+        if isinstance(client, Client):  # an async pool has opened nothing yet
+            client.close()
         raise
-    return built
 
 
-def async_from_spec(
-    cls: type[AsyncClient],
-    source: SpecSource,
-    *,
-    base_url: str | None,
-    transport: httpx.AsyncBaseTransport | None,
-    http_client: httpx.AsyncClient | None,
-    options: SpecClientOptions,
-) -> AsyncSpecClient:
-    """``AsyncClient.from_spec`` (no I/O but reading a spec file)."""
-    if is_url(source):
-        raise ConfigError(f"{source!r} is a URL: fetch it with `await AsyncClient.from_url(url)`")
-    client_options, spec_side = _split(options)
-    spec = load(source, spec_side.get("spec_options"))
-    default_policy(spec, client_options.get("retry"))
-    resolve_base_url(spec, base_url)
-    # nothing below can fail once the checks above passed, so no pool is left open
-    client = cls(transport=transport, http_client=http_client, **client_options)
-    built: AsyncSpecClient = _finish(
-        AsyncSpecClient,
-        client,
-        spec,
-        spec_side,
-        base_url=base_url,
-        retry=client_options.get("retry"),
-        document_url=None,
-    )
-    return built
-
-
-def sync_from_url(
-    cls: type[Client],
+def start_fetch(
+    cls: type[Client] | type[AsyncClient],
     url: str,
-    *,
-    base_url: str | None,
-    transport: httpx.BaseTransport | None,
-    http_client: httpx.Client | None,
     options: SpecClientOptions,
-    in_process: bool = False,
-) -> SpecClient:
-    """``Client.from_url``: fetch the spec with a retrying client, then build on it."""
-    client_options, spec_side = _split(options)
-    client = cls(transport=transport, http_client=http_client, **client_options)
-    try:
-        bounded = _BoundedRead(url, _limits(spec_side.get("spec_options")))
-        response = client._fetch(url, headers={"Accept": _SPEC_ACCEPT}, reader=bounded.sync)
-        spec = spec_from_response(response, spec_side.get("spec_options"))
-        built: SpecClient = _finish(
-            SpecClient,
-            client,
-            spec,
-            spec_side,
-            base_url=base_url,
-            retry=client_options.get("retry"),
-            document_url=str(response.url),
-            in_process=in_process,
-        )
-    except BaseException:
-        client.close()
-        raise
-    return built
-
-
-async def async_from_url(
-    cls: type[AsyncClient],
-    url: str,
     *,
-    base_url: str | None,
-    transport: httpx.AsyncBaseTransport | None,
-    http_client: httpx.AsyncClient | None,
-    options: SpecClientOptions,
-    in_process: bool = False,
-) -> AsyncSpecClient:
-    """``AsyncClient.from_url``."""
+    in_process: bool,
+) -> tuple[Any, dict[str, Any], Callable[[httpx.Response], Any]]:
+    """``from_url``: the client that fetches, its ``_fetch`` arguments, and the builder.
+
+    The caller sends (sync or async), then builds on the answer, and closes the client if
+    anything fails.
+    """
     client_options, spec_side = _split(options)
-    client = cls(transport=transport, http_client=http_client, **client_options)
-    try:
-        bounded = _BoundedRead(url, _limits(spec_side.get("spec_options")))
-        response = await client._fetch(
-            url, headers={"Accept": _SPEC_ACCEPT}, reader=bounded.asynchronous
-        )
+    spec_side["retry"] = client_options.get("retry")
+    client = cls(**client_options)
+    limits = _limits(spec_side.get("spec_options"))
+
+    def finish(response: httpx.Response) -> SpecClient | AsyncSpecClient:
         spec = spec_from_response(response, spec_side.get("spec_options"))
-        built: AsyncSpecClient = _finish(
-            AsyncSpecClient,
-            client,
-            spec,
-            spec_side,
-            base_url=base_url,
-            retry=client_options.get("retry"),
-            document_url=str(response.url),
-            in_process=in_process,
-        )
-    except BaseException:
-        await client.aclose()
-        raise
-    return built
+        document_url = str(response.url)
+        return _finish(client, spec, spec_side, document_url=document_url, in_process=in_process)
+
+    fetch = {
+        "url": url,
+        "headers": {"Accept": _SPEC_ACCEPT},
+        "body": functools.partial(bounded, url=url, limits=limits),
+    }
+    return client, fetch, finish
 
 
 APP_ORIGIN = "http://app.invalid"
 """The origin of in-process apps (``from_app``): requests never leave the process."""
 
 
-def wsgi_transport(app: Any) -> httpx.WSGITransport:
-    """The transport of ``Client.from_app``; refuses ASGI apps with what to use instead."""
-    if is_asgi(app):
-        raise ConfigError("this is an ASGI app: use `await AsyncClient.from_app(app)`")
-    return httpx.WSGITransport(app=app)
+def app_options(
+    app: Any, spec_path: str, options: SpecClientOptions, *, asynchronous: bool
+) -> tuple[str, SpecClientOptions]:
+    """Where ``from_app`` fetches the spec, and its options with the in-process transport.
 
-
-def asgi_transport(app: Any) -> httpx.ASGITransport:
-    """The transport of ``AsyncClient.from_app``; refuses WSGI apps with what to use instead."""
-    if not is_asgi(app):
-        raise ConfigError("this is a WSGI app (not an async callable): use `Client.from_app(app)`")
-    return httpx.ASGITransport(app=app)
+    Raises:
+        ConfigError: A WSGI app given to the async client, or an ASGI app to the sync one.
+    """
+    transport: httpx.BaseTransport | httpx.AsyncBaseTransport
+    if is_asgi(app) != asynchronous:
+        raise ConfigError(
+            "this is a WSGI app (not an async callable): use `Client.from_app(app)`"
+            if asynchronous
+            else "this is an ASGI app: use `await AsyncClient.from_app(app)`"
+        )
+    transport = httpx.ASGITransport(app=app) if asynchronous else httpx.WSGITransport(app=app)
+    return APP_ORIGIN + spec_path, {**options, "transport": transport, "http_client": None}

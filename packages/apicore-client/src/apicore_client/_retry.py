@@ -1,7 +1,7 @@
-"""The retry decisions of one logical call, shared by the sync and async clients.
+"""The retry decisions of one logical call, shared by the sync and async retry transports.
 
-This module does no I/O: the client loop asks :class:`CallState` what to do after each
-attempt and performs the sends and sleeps itself, on the clock it was given.
+This module does no I/O: a transport asks :class:`CallState` what to do after each attempt
+and performs the sends and sleeps itself, on the clock it was given.
 """
 
 from __future__ import annotations
@@ -102,12 +102,8 @@ class CallState:
         self._started_wall = 0.0
         self._deadline_at: float | None = None
 
-    def begin(self) -> dict[str, float | None] | None:
-        """Start an attempt.
-
-        Returns:
-            Timeouts to put on the request when the time left before the deadline is shorter
-            than a configured timeout, else ``None`` (keep the configured ones).
+    def start(self) -> httpx.Request:
+        """Start an attempt: the request, its timeouts capped by the time left if shorter.
 
         Raises:
             DeadlineExceeded: No time is left.
@@ -116,16 +112,34 @@ class CallState:
         self._started = now
         self._started_wall = self._clock.time()
         deadline = self._policy.deadline
-        if deadline is None:
-            return None
-        if self._deadline_at is None:
-            self._deadline_at = now + deadline
-        remaining = self._deadline_at - now
-        if remaining <= 0:
-            raise self._deadline_error(None)
-        if remaining < self.timeouts.longest():
-            return self.timeouts.clamped(remaining)
-        return None
+        if deadline is not None:
+            if self._deadline_at is None:
+                self._deadline_at = now + deadline
+            remaining = self._deadline_at - now
+            if remaining <= 0:
+                raise self._deadline_error(None)
+            if remaining < self.timeouts.longest():
+                self.request.extensions["timeout"] = self.timeouts.clamped(remaining)
+        return self.request
+
+    def after(self, outcome: httpx.Response | httpx.HTTPError) -> float | None:
+        """Decide after an attempt: seconds to wait before the next one, or ``None`` (final).
+
+        The final response is :attr:`response`.
+
+        Raises:
+            ClientError: The response is an error and ``raise_for_status`` is on, or the
+                error is not retried (chained ``from`` the httpx error).
+        """
+        if isinstance(outcome, httpx.Response):
+            return self._on_response(outcome)
+        return self._on_error(outcome)
+
+    @property
+    def response(self) -> httpx.Response:
+        """The final response (after :meth:`after` returned ``None``)."""
+        assert self._last_response is not None
+        return self._last_response
 
     def _record(
         self,
@@ -147,16 +161,8 @@ class CallState:
             )
         )
 
-    def on_response(self, response: httpx.Response) -> float | None:
-        """Decide after a response arrived.
-
-        Returns:
-            Seconds to sleep before retrying, or ``None``: the response is final and carries
-            the attempt history in ``response.extensions["apicore.attempts"]``.
-
-        Raises:
-            ClientError: The response is an error and ``raise_for_status`` is on.
-        """
+    def _on_response(self, response: httpx.Response) -> float | None:
+        # None: final, with the attempt history in response.extensions["apicore.attempts"]
         status = response.status_code
         self._last_response = response
         self._last_exc = None
@@ -198,15 +204,7 @@ class CallState:
             raise self._deadline_error(wait)
         return self._sleep(wait, "response", status_code=status)
 
-    def on_error(self, exc: httpx.HTTPError) -> float:
-        """Decide after an httpx error; call it inside the ``except`` block.
-
-        Returns:
-            Seconds to sleep before retrying.
-
-        Raises:
-            ClientError: The error is not retried (chained ``from exc``).
-        """
+    def _on_error(self, exc: httpx.HTTPError) -> float:
         self._last_exc = exc
         self._last_response = None
         kind = classify_error(exc)

@@ -7,11 +7,14 @@ retrying :class:`~apicore_client.Client` / :class:`~apicore_client.AsyncClient`.
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import inspect
 import re
 import types
+import warnings
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Self
 
@@ -29,10 +32,10 @@ from apicore_client._errors import (
     ArgumentError,
     ArgumentValidationError,
     ClientError,
+    ConfigError,
     ResponseValidationError,
 )
 from apicore_client._history import attempts_of
-from apicore_client._legacy import LEGACY_DEFAULT_TIMEOUT, LEGACY_KWARGS, pop_legacy_kwargs
 from apicore_client._policy import RetryPolicy, Timeouts
 from apicore_specbind import (
     ClientArgumentError,
@@ -97,6 +100,17 @@ _SPECIALISED: weakref.WeakKeyDictionary[Spec, dict[tuple[type, bool], type[Any]]
 )
 
 
+def _legacy() -> Any:
+    """pymacaron-core, where the deprecated ``legacy_kwargs`` are handled now."""
+    try:
+        return importlib.import_module("pymacaron_core")
+    except ImportError as exc:
+        raise ConfigError(
+            "legacy_kwargs=True needs pymacaron-core (pip install pymacaron-core), which now "
+            "handles pymacaron's magic keyword arguments"
+        ) from exc
+
+
 class _SpecBase:
     """What both spec-driven clients share: operations, argument handling, decoding."""
 
@@ -128,7 +142,8 @@ class _SpecBase:
 
     @classmethod
     def _make_class(cls, spec: Spec, *, legacy_kwargs: bool) -> type[Any]:
-        bound = bind_operations(spec, legacy_kwargs=legacy_kwargs)
+        extra = _legacy().LEGACY_PARAMETERS if legacy_kwargs else ()
+        bound = bind_operations(spec, extra=extra)
         functions = {b.name: _function(b, asynchronous=cls._asynchronous) for b in bound}
         namespace: dict[str, Any] = {
             name: fn
@@ -149,25 +164,33 @@ class _SpecBase:
             cls = cls._specialise(spec, legacy_kwargs=bool(options.get("legacy_kwargs")))
         return super().__new__(cls)
 
-    def _setup(
+    def __init__(
         self,
+        client: Any,
         spec: Spec,
         *,
-        base_url: str | None,
-        retry: RetryPolicy | None,
-        default_retry: RetryPolicy,
-        owns: bool,
-        validate_responses: bool,
-        legacy_kwargs: bool,
-        overrides: _Overrides,
+        base_url: str | None = None,
+        retry: RetryPolicy | None = None,
+        owns: bool = True,
+        validate_responses: bool = True,
+        legacy_kwargs: bool = False,
     ) -> None:
+        self.client = client
         self.spec = spec
         self.base_url = resolve_base_url(spec, base_url)
-        self._retry = retry or retry_extension(spec.document, "the spec's root") or default_retry
+        self._retry = retry or retry_extension(spec.document, "the spec's root") or client.retry
         self._owns = owns
         self._validate_responses = validate_responses
         self._legacy_kwargs = legacy_kwargs
-        self._overrides = overrides
+        self._overrides = _Overrides()
+        if legacy_kwargs:
+            warnings.warn(
+                "legacy_kwargs=True is deprecated: pymacaron-core's magic keyword arguments "
+                "are handled by pymacaron_core.ApiClient (ApiPool.<api>.client); use "
+                "with_options(retry=..., timeouts=..., headers=...) for per-call options",
+                DeprecationWarning,
+                stacklevel=2,
+            )
 
     @property
     def operations(self) -> Mapping[str, Callable[..., Any]]:
@@ -198,23 +221,11 @@ class _SpecBase:
         timeouts = self._overrides.timeouts
         extra: dict[str, str] = {}
         if self._legacy_kwargs:
-            keep = {p.python_name for p in op.parameters} | {p.name for p in op.parameters}
-            if op.request_body is not None:
-                keep.add(op.request_body.name)
-            # an operation parameter of the same name wins over the magic kwarg
-            given = {n: kwargs.pop(n) for n in LEGACY_KWARGS if n in kwargs and n not in keep}
-            if any(value is not None for value in given.values()):
-                tuning = any(given.get(n) is not None for n in LEGACY_KWARGS[:3])
-                current = timeouts or self._client_timeouts()
-                for name, value in (
-                    ("read_timeout", current.read),
-                    ("connect_timeout", current.connect),
-                ):
-                    if given.get(name) is None and value is not None:
-                        given[name] = value
-                legacy = pop_legacy_kwargs(given, timeout=LEGACY_DEFAULT_TIMEOUT, base=retry)
-                if tuning:  # request_headers alone keep the client's policy and timeouts
-                    retry, timeouts = legacy.retry, legacy.timeouts
+            legacy = _legacy().pop_call_options(
+                op, kwargs, retry=retry, timeouts=timeouts or self.client.timeouts
+            )
+            if legacy is not None:
+                retry, timeouts = legacy.retry, legacy.timeouts
                 extra.update(legacy.headers)
         try:
             out = op.build_request(*args, **kwargs)
@@ -243,9 +254,6 @@ class _SpecBase:
             options["timeouts"] = timeouts
         return out.method, self.base_url + _protect_dot_segments(out.path), options
 
-    def _client_timeouts(self) -> Timeouts:
-        raise NotImplementedError
-
     def _decode(self, bound: BoundOperation, response: httpx.Response) -> Any:
         try:
             return bound.operation.decode_response(
@@ -263,49 +271,62 @@ class _SpecBase:
             ) from exc
 
     @staticmethod
-    def _attach(bound: BoundOperation, exc: ClientError) -> None:
-        """Decode an error response's body by the spec (best effort, never raises)."""
-        response = exc.response
-        if response is None:
-            return
-        content_type = response.headers.get("content-type")
-        media = (content_type or "").split(";", 1)[0].strip().lower()
-        declared = bound.operation.response_for(response.status_code)
-        if declared is not None and media.endswith("+json"):
-            # Swagger 2.0 error responses are declared as the API's `produces` (JSON) while
-            # servers answer application/problem+json; specbind matches media types exactly,
-            # so decode by the declared JSON schema.
-            types_ = [m.media_type for m in declared.content]
-            if media not in types_:
-                content_type = next((t for t in types_ if t.endswith("json")), content_type)
+    @contextlib.contextmanager
+    def _error_bodies(bound: BoundOperation) -> Iterator[None]:
+        """Decode the body of an error response by the spec (best effort) on its way out."""
         try:
-            exc.body = bound.operation.decode_response(
-                response.status_code, response.content, content_type, validate=False
-            )
-        except (SpecError, ValueError, TypeError):
-            exc.body = None
+            yield
+        except ClientError as exc:
+            if exc.response is not None:
+                _attach(bound, exc, exc.response)
+            raise
 
-    def _derive(self, overrides: _Overrides) -> Any:
+    def with_options(
+        self,
+        *,
+        retry: RetryPolicy | None = None,
+        timeouts: Timeouts | float | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Self:
+        """A view of this client whose calls use these options (same connection pool).
+
+        Args:
+            retry: A policy for every operation (over ``x-apicore-retry``).
+            timeouts: Per-attempt timeouts.
+            headers: Extra headers of every call.
+        """
         clone = object.__new__(type(self))
         clone.__dict__.update(self.__dict__)
-        clone._overrides = overrides
-        clone._owns = False  # the connection pool stays the original's to close
-        return clone
-
-    def _merged(
-        self,
-        retry: RetryPolicy | None,
-        timeouts: Timeouts | float | None,
-        headers: Mapping[str, str] | None,
-    ) -> _Overrides:
-        return _Overrides(
+        clone._overrides = _Overrides(
             retry=retry or self._overrides.retry,
             timeouts=self._overrides.timeouts if timeouts is None else Timeouts.of(timeouts),
             headers={**self._overrides.headers, **(headers or {})},
         )
+        clone._owns = False  # the connection pool stays the original's to close
+        return clone
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.base_url} ({len(self._bound)} operations)>"
+
+
+def _attach(bound: BoundOperation, exc: ClientError, response: httpx.Response) -> None:
+    """Decode an error response's body by the spec (best effort, never raises)."""
+    content_type = response.headers.get("content-type")
+    media = (content_type or "").split(";", 1)[0].strip().lower()
+    declared = bound.operation.response_for(response.status_code)
+    if declared is not None and media.endswith("+json"):
+        # Swagger 2.0 error responses are declared as the API's `produces` (JSON) while
+        # servers answer application/problem+json; specbind matches media types exactly,
+        # so decode by the declared JSON schema.
+        types_ = [m.media_type for m in declared.content]
+        if media not in types_:
+            content_type = next((t for t in types_ if t.endswith("json")), content_type)
+    try:
+        exc.body = bound.operation.decode_response(
+            response.status_code, response.content, content_type, validate=False
+        )
+    except (SpecError, ValueError, TypeError):
+        exc.body = None
 
 
 class SpecClient(_SpecBase):
@@ -337,41 +358,12 @@ class SpecClient(_SpecBase):
 
     client: Client
 
-    def __init__(
-        self,
-        client: Client,
-        spec: Spec,
-        *,
-        base_url: str | None = None,
-        retry: RetryPolicy | None = None,
-        owns: bool = True,
-        validate_responses: bool = True,
-        legacy_kwargs: bool = False,
-    ) -> None:
-        self.client = client
-        self._setup(
-            spec,
-            base_url=base_url,
-            retry=retry,
-            default_retry=client.retry,
-            owns=owns,
-            validate_responses=validate_responses,
-            legacy_kwargs=legacy_kwargs,
-            overrides=_Overrides(),
-        )
-
-    def _client_timeouts(self) -> Timeouts:
-        return self.client.timeouts
-
     def _invoke(
         self, bound: BoundOperation, args: tuple[Any, ...], kwargs: dict[str, Any], *, raw: bool
     ) -> Any:
         method, url, options = self._prepare(bound, args, dict(kwargs))
-        try:
+        with self._error_bodies(bound):
             response = self.client.request(method, url, **options)
-        except ClientError as exc:
-            self._attach(bound, exc)
-            raise
         return response if raw else self._decode(bound, response)
 
     def call(self, operation: str, /, *args: Any, **kwargs: Any) -> Any:
@@ -387,29 +379,12 @@ class SpecClient(_SpecBase):
         response: httpx.Response = self._invoke(self._lookup(operation), args, kwargs, raw=True)
         return response
 
-    def with_options(
-        self,
-        *,
-        retry: RetryPolicy | None = None,
-        timeouts: Timeouts | float | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> SpecClient:
-        """A view of this client whose calls use these options (same connection pool).
-
-        Args:
-            retry: A policy for every operation (over ``x-apicore-retry``).
-            timeouts: Per-attempt timeouts.
-            headers: Extra headers of every call.
-        """
-        derived: SpecClient = self._derive(self._merged(retry, timeouts, headers))
-        return derived
-
     def close(self) -> None:
         """Close the connection pool (views from :meth:`with_options` leave it open)."""
         if self._owns:
             self.client.close()
 
-    def __enter__(self) -> SpecClient:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -417,7 +392,7 @@ class SpecClient(_SpecBase):
 
 
 class AsyncSpecClient(_SpecBase):
-    """The asyncio twin of :class:`SpecClient`: ``await api.get_pet(pet_id=1)``.
+    """The asyncio form of :class:`SpecClient`: ``await api.get_pet(pet_id=1)``.
 
     Attributes:
         spec: The loaded :class:`apicore_specbind.Spec`.
@@ -428,41 +403,12 @@ class AsyncSpecClient(_SpecBase):
     _asynchronous: ClassVar[bool] = True
     client: AsyncClient
 
-    def __init__(
-        self,
-        client: AsyncClient,
-        spec: Spec,
-        *,
-        base_url: str | None = None,
-        retry: RetryPolicy | None = None,
-        owns: bool = True,
-        validate_responses: bool = True,
-        legacy_kwargs: bool = False,
-    ) -> None:
-        self.client = client
-        self._setup(
-            spec,
-            base_url=base_url,
-            retry=retry,
-            default_retry=client.retry,
-            owns=owns,
-            validate_responses=validate_responses,
-            legacy_kwargs=legacy_kwargs,
-            overrides=_Overrides(),
-        )
-
-    def _client_timeouts(self) -> Timeouts:
-        return self.client.timeouts
-
     async def _invoke(
         self, bound: BoundOperation, args: tuple[Any, ...], kwargs: dict[str, Any], *, raw: bool
     ) -> Any:
         method, url, options = self._prepare(bound, args, dict(kwargs))
-        try:
+        with self._error_bodies(bound):
             response = await self.client.request(method, url, **options)
-        except ClientError as exc:
-            self._attach(bound, exc)
-            raise
         return response if raw else self._decode(bound, response)
 
     async def call(self, operation: str, /, *args: Any, **kwargs: Any) -> Any:
@@ -475,23 +421,12 @@ class AsyncSpecClient(_SpecBase):
         response: httpx.Response = await self._invoke(bound, args, kwargs, raw=True)
         return response
 
-    def with_options(
-        self,
-        *,
-        retry: RetryPolicy | None = None,
-        timeouts: Timeouts | float | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> AsyncSpecClient:
-        """A view of this client whose calls use these options (see ``SpecClient``)."""
-        derived: AsyncSpecClient = self._derive(self._merged(retry, timeouts, headers))
-        return derived
-
     async def aclose(self) -> None:
         """Close the connection pool (views from :meth:`with_options` leave it open)."""
         if self._owns:
             await self.client.aclose()
 
-    async def __aenter__(self) -> AsyncSpecClient:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:

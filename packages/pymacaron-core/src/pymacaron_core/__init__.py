@@ -28,6 +28,14 @@ from pymacaron_core._errors import (
     SpecLoadError,
     ValidationError,
 )
+from pymacaron_core._legacy import (
+    LEGACY_KWARGS,
+    LEGACY_PARAMETERS,
+    LegacyCallOptions,
+    legacy_call_options,
+    pop_call_options,
+    pop_legacy_kwargs,
+)
 from pymacaron_core._pool import ApiPool, Pool
 from pymacaron_core._server import (
     OperationView,
@@ -45,6 +53,9 @@ __all__ = [
     "CALL_PATH_HEADER",
     "InternalServerError",
     "KlueException",
+    "LEGACY_KWARGS",
+    "LEGACY_PARAMETERS",
+    "LegacyCallOptions",
     "MergeApisException",
     "OperationView",
     "Pool",
@@ -61,5 +72,8 @@ __all__ = [
     "incoming_call_context",
     "legacy_arguments",
     "legacy_base_url",
+    "legacy_call_options",
     "plan_route",
+    "pop_call_options",
+    "pop_legacy_kwargs",
 ]

@@ -14,14 +14,10 @@ from typing import Any
 
 import httpx
 
-from apicore_client import (
-    Client,
-    ClientError,
-    SpecClient,
-    legacy_call_options,
-)
+from apicore_client import Client, ClientError, RetryPolicy, SpecClient
 from apicore_specbind import Spec, import_object
 from pymacaron_core._errors import PyMacaronCoreException, SpawnError
+from pymacaron_core._legacy import legacy_call_options, pop_call_options
 
 
 def legacy_base_url(
@@ -121,16 +117,26 @@ class ApiClient:
             known = ", ".join(self.spec_client.operations) or "none"
             raise AttributeError(f"no client method {name!r}; the spec binds: {known}")
 
+        op = self._spec.operations_by_client_name[name]
+        ext = op.extensions.get("x-apicore-retry")
+        client = self.spec_client.client
+        policy = client.retry if ext is None else RetryPolicy.from_extension(ext)
+
         def call(*args: Any, **kwargs: Any) -> Any:
             try:
-                return operation(*args, **kwargs)
+                legacy = pop_call_options(op, kwargs, retry=policy, timeouts=client.timeouts)
+                if legacy is None:
+                    return operation(*args, **kwargs)
+                view = self.spec_client.with_options(
+                    retry=legacy.retry, timeouts=legacy.timeouts, headers=legacy.headers
+                )
+                return view.call(name, *args, **kwargs)
             except ClientError as exc:
                 return self._error_callback()(exc)
 
         call.__name__ = call.__qualname__ = name
         call.__doc__ = operation.__doc__
-        op = self._spec.operations_by_client_name.get(name)
-        if op is not None and op.decorate_request:
+        if op.decorate_request:
             try:
                 decorator = import_object(op.decorate_request)
             except ImportError as exc:
@@ -179,7 +185,6 @@ def make_client(
         http_client=http_client,
         retry=defaults.retry,
         timeouts=defaults.timeouts,
-        legacy_kwargs=True,
         propagate=True,
     )
     return ApiClient(spec_client, spec, error_callback=error_callback)

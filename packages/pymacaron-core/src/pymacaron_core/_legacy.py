@@ -1,16 +1,32 @@
-"""pymacaron-core client options mapped onto apicore-client's policy and timeouts (pure)."""
+"""pymacaron-core client options mapped onto apicore-client's policy and timeouts (pure).
+
+Moved here from apicore-client, whose spec clients know nothing of pymacaron's magic keyword
+arguments: :class:`~pymacaron_core.ApiClient` pops them with :func:`pop_call_options` and
+calls a :meth:`~apicore_client.SpecClient.with_options` view.
+"""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from apicore_client._errors import ConfigError
-from apicore_client._policy import RetryPolicy, Timeouts
+from apicore_client import ConfigError, RetryPolicy, Timeouts
+from apicore_specbind import Operation
 
 LEGACY_KWARGS = ("max_attempts", "read_timeout", "connect_timeout", "request_headers")
 """The magic keyword arguments of a pymacaron-core client call."""
+
+LEGACY_PARAMETERS = tuple(
+    inspect.Parameter(
+        name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=f"{kind} | None"
+    )
+    for name, kind in zip(
+        LEGACY_KWARGS, ("int", "float", "float", "Mapping[str, str]"), strict=True
+    )
+)
+"""The magic keyword arguments as the parameters a client method's signature shows."""
 
 LEGACY_DEFAULT_TIMEOUT = 10.0
 """pymacaron-core's default per-API timeout (seconds)."""
@@ -102,3 +118,35 @@ def pop_legacy_kwargs(
     if base is not None:
         given.setdefault("max_attempts", base.max_attempts)
     return legacy_call_options(timeout=timeout, base=base, **given)
+
+
+def pop_call_options(
+    op: Operation, kwargs: MutableMapping[str, Any], *, retry: RetryPolicy, timeouts: Timeouts
+) -> LegacyCallOptions | None:
+    """Pop the magic keyword arguments of one call of ``op`` and map them.
+
+    An operation parameter (or body) of the same name keeps its meaning and is left in
+    ``kwargs``. ``request_headers`` alone keep ``retry`` and ``timeouts``; the other magic
+    arguments start from them (an unset timeout keeps its current value).
+
+    Args:
+        op: The operation called.
+        kwargs: The call's keyword arguments (modified in place).
+        retry: The policy the call would otherwise use.
+        timeouts: The timeouts the call would otherwise use.
+
+    Returns:
+        The options, or ``None`` when no magic argument was given (or all were ``None``).
+    """
+    keep = {p.python_name for p in op.parameters} | {p.name for p in op.parameters}
+    if op.request_body is not None:
+        keep.add(op.request_body.name)
+    given = {n: kwargs.pop(n) for n in LEGACY_KWARGS if n in kwargs and n not in keep}
+    if all(value is None for value in given.values()):
+        return None
+    tuning = any(given.get(n) is not None for n in LEGACY_KWARGS[:3])
+    for name, value in (("read_timeout", timeouts.read), ("connect_timeout", timeouts.connect)):
+        if given.get(name) is None and value is not None:
+            given[name] = value
+    options = pop_legacy_kwargs(given, timeout=LEGACY_DEFAULT_TIMEOUT, base=retry)
+    return options if tuning else replace(options, retry=retry, timeouts=timeouts)
