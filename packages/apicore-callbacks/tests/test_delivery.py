@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import asyncio
-import random
 
 import httpx
 import pytest
 
-from apicore_callbacks import CallbackRequest, Job, JobState, RetryPolicy, Verdict
-from apicore_callbacks._delivery import Answer, plan, send
+from apicore_callbacks import CallbackRequest, Job, JobState
+from apicore_callbacks._delivery import send
+from apicore_callbacks._transitions import Answer
+from apicore_callbacks.delivery import Verdict
 
 JOB = Job(
     id="job_1",
@@ -21,41 +22,6 @@ JOB = Job(
     payload=b"1",
     delivery_count=1,
 )
-POLICY = RetryPolicy(schedule=(10.0, 20.0), jitter=0.0)
-
-
-@pytest.mark.parametrize(
-    ("answer", "ok", "retry_at"),
-    [
-        (Answer(Verdict.DELIVERED, None, 204), True, None),
-        (Answer(Verdict.RETRY, "HTTP 503", 503), False, 120.0),
-        (Answer(Verdict.RETRY, "HTTP 429", 429, retry_after=60.0), False, 160.0),
-        (Answer(Verdict.STOP, "HTTP 410", 410), False, None),
-    ],
-)
-def test_plan(answer: Answer, ok: bool, retry_at: float | None) -> None:
-    attempt, when = plan(JOB, answer, started=99.0, now=100.0, policy=POLICY, rng=random.Random())
-    assert (attempt.number, attempt.ok, attempt.status_code, attempt.error) == (
-        2,
-        ok,
-        answer.status,
-        answer.error,
-    )
-    assert (attempt.started_at, attempt.finished_at) == (99.0, 100.0)
-    assert when == retry_at
-
-
-def test_the_last_attempt_is_not_retried() -> None:
-    last = Job(**{**JOB.__dict__, "delivery_count": 2})
-    _, when = plan(
-        last,
-        Answer(Verdict.RETRY, "HTTP 500"),
-        started=0,
-        now=1,
-        policy=POLICY,
-        rng=random.Random(),
-    )
-    assert when is None
 
 
 async def send_failing(error: Exception) -> Answer:
