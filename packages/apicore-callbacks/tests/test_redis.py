@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -20,23 +20,6 @@ from apicore_callbacks import (
 from apicore_callbacks.stores import Attempt, JobSpec
 from apicore_callbacks.testing import CallbackSink, FakeClock
 
-CB = CallbackRequest("https://receiver.example/hook", "PUT", "result")
-T0 = 1_700_000_000.123456
-
-
-def spec(
-    endpoint: str = "add", key: str | None = None, owner: str | None = None, **arguments: object
-) -> JobSpec:
-    return JobSpec(
-        endpoint=endpoint,
-        arguments=arguments or {"a": 1},
-        callback=CB,
-        idempotency_key=key,
-        owner=owner,
-        request_id="req-1",
-        traceparent="00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
-    )
-
 
 @pytest.fixture
 def redis_store(redis_url: str) -> Iterator[RedisJobStore]:
@@ -45,7 +28,10 @@ def redis_store(redis_url: str) -> Iterator[RedisJobStore]:
     s.close()
 
 
-def test_claim_job_by_id(redis_store: RedisJobStore) -> None:
+Spec = Callable[..., JobSpec]
+
+
+def test_claim_job_by_id(redis_store: RedisJobStore, spec: Spec) -> None:
     job, _ = redis_store.submit(spec(), now=0.0)
     assert redis_store.claim_job("job_missing", "w", now=0.0, lease=5) is None
     claim = redis_store.claim_job(job.id, "w", now=0.0, lease=5)
@@ -62,7 +48,7 @@ def test_claim_job_by_id(redis_store: RedisJobStore) -> None:
     assert redis_store.claim_job(job.id, "w", now=60.0, lease=5) is not None
 
 
-def test_take_unpublished(redis_store: RedisJobStore) -> None:
+def test_take_unpublished(redis_store: RedisJobStore, spec: Spec) -> None:
     job, _ = redis_store.submit(spec(), now=0.0)  # published at submit
     assert redis_store.republish_after == 60.0
     assert redis_store.take_unpublished(now=1.0) == []
@@ -95,7 +81,7 @@ def test_take_unpublished(redis_store: RedisJobStore) -> None:
     assert redis_store.take_unpublished(now=10_000.0) == [job.id]
 
 
-def test_take_unpublished_ignores_a_long_backlog(redis_store: RedisJobStore) -> None:
+def test_take_unpublished_ignores_a_long_backlog(redis_store: RedisJobStore, spec: Spec) -> None:
     ids = [redis_store.submit(spec(i=i), now=float(i) / 1000)[0].id for i in range(600)]
     retried, _ = redis_store.submit(spec(), now=1.0)
     claim = redis_store.claim_job(retried.id, "w", now=1.0, lease=5)
@@ -105,7 +91,7 @@ def test_take_unpublished_ignores_a_long_backlog(redis_store: RedisJobStore) -> 
     assert len(redis_store.take_unpublished(now=61.0, limit=1000)) == len(ids)
 
 
-def test_delete_only_unstarted_jobs(redis_store: RedisJobStore) -> None:
+def test_delete_only_unstarted_jobs(redis_store: RedisJobStore, spec: Spec) -> None:
     job, _ = redis_store.submit(spec(key="k"), now=0.0)
     started, _ = redis_store.submit(spec(), now=0.0)
     redis_store.claim_job(started.id, "w", now=0.0, lease=5)
@@ -116,7 +102,7 @@ def test_delete_only_unstarted_jobs(redis_store: RedisJobStore) -> None:
     assert redis_store.next_due() == 1.0
 
 
-def test_unreachable_redis_is_broker_unavailable() -> None:
+def test_unreachable_redis_is_broker_unavailable(spec: Spec) -> None:
     store = RedisJobStore("redis://127.0.0.1:1/0")
     with pytest.raises(BrokerUnavailableError, match="APICORE_CALLBACKS_BROKER"):
         store.submit(spec(), now=0.0)

@@ -12,13 +12,12 @@ import subprocess
 import sys
 import textwrap
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from apicore_callbacks import (
-    CallbackRequest,
     IdempotencyKeyReusedError,
     JobNotFoundError,
     JobState,
@@ -29,22 +28,7 @@ from apicore_callbacks import (
 from apicore_callbacks._holders import reclaim_dead
 from apicore_callbacks.stores import Attempt, JobSpec
 
-CB = CallbackRequest("https://receiver.example/hook", "PUT", "result")
 T0 = 1_700_000_000.123456
-
-
-def spec(
-    endpoint: str = "add", key: str | None = None, owner: str | None = None, **arguments: object
-) -> JobSpec:
-    return JobSpec(
-        endpoint=endpoint,
-        arguments=arguments or {"a": 1},
-        callback=CB,
-        idempotency_key=key,
-        owner=owner,
-        request_id="req-1",
-        traceparent="00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
-    )
 
 
 def open_store(kind: str, location: str) -> JobStore:
@@ -71,11 +55,27 @@ def store(location: tuple[str, str]) -> Iterator[JobStore]:
     s.close()
 
 
+Spec = Callable[..., JobSpec]
+
+
 def test_is_a_job_store(store: JobStore) -> None:
     assert isinstance(store, JobStore)
 
 
-def test_job_ids_are_unguessable(store: JobStore) -> None:
+def test_submit_persists_across_reopen(location: tuple[str, str], spec: Spec) -> None:
+    first = open_store(*location)
+    job, created = first.submit(spec(x=[1, 2]), now=10.0)
+    first.close()
+    again = open_store(*location)
+    stored = again.get(job.id)
+    again.close()
+    assert created
+    assert stored == job
+    assert stored.arguments == {"x": [1, 2]}
+    assert stored.state is JobState.QUEUED
+
+
+def test_job_ids_are_unguessable(store: JobStore, spec: Spec) -> None:
     ids = {store.submit(spec(), now=0.0)[0].id for _ in range(20)}
     assert len(ids) == 20
     for job_id in ids:
@@ -84,20 +84,20 @@ def test_job_ids_are_unguessable(store: JobStore) -> None:
         assert "." not in job_id
 
 
-def test_fields_round_trip(store: JobStore) -> None:
+def test_fields_round_trip(store: JobStore, spec: Spec) -> None:
     job, created = store.submit(spec(x=[1, {"y": None}], z="é"), now=T0)
     stored = store.get(job.id)
     assert created
     assert stored == job
     assert stored.arguments == {"x": [1, {"y": None}], "z": "é"}
-    assert stored.callback == CB
+    assert stored.callback == spec().callback
     assert (stored.request_id, stored.owner) == ("req-1", None)
     assert stored.traceparent is not None
     assert (stored.state, stored.created_at, stored.run_at) == (JobState.QUEUED, T0, T0)
     assert store.get("job_missing") is None
 
 
-def test_claim_run_then_deliver(store: JobStore) -> None:
+def test_claim_run_then_deliver(store: JobStore, spec: Spec) -> None:
     job, _ = store.submit(spec(), now=0.0)
     [claim] = store.claim("w1", now=1.0, lease=30.0)
     assert (claim.stage, claim.job.state, claim.job.run_count) == ("run", JobState.RUNNING, 1)
@@ -117,7 +117,7 @@ def test_claim_run_then_deliver(store: JobStore) -> None:
     assert attempts[1] == attempt
 
 
-def test_error_outcome_ends_failed(store: JobStore) -> None:
+def test_error_outcome_ends_failed(store: JobStore, spec: Spec) -> None:
     job, _ = store.submit(spec(), now=0.0)
     [claim] = store.claim("w", now=0.0, lease=30.0)
     store.finish_run(claim, now=1.0, outcome="error", payload=b"{}", deliver=True, error="boom")
@@ -129,7 +129,7 @@ def test_error_outcome_ends_failed(store: JobStore) -> None:
     assert (final.state, final.last_error) == (JobState.FAILED, "boom")
 
 
-def test_error_kept_without_delivery(store: JobStore) -> None:
+def test_error_kept_without_delivery(store: JobStore, spec: Spec) -> None:
     job, _ = store.submit(spec(), now=0.0)
     [claim] = store.claim("w", now=0.0, lease=30.0)
     store.finish_run(claim, now=1.0, outcome="error", payload=b"{}", deliver=False, error="x")
@@ -139,7 +139,9 @@ def test_error_kept_without_delivery(store: JobStore) -> None:
     assert (final.state, final.finished_at) == (JobState.FAILED, 1.0)
 
 
-def test_expired_lease_is_reclaimed_and_stale_writes_are_fenced(store: JobStore) -> None:
+def test_expired_lease_is_reclaimed_and_stale_writes_are_fenced(
+    store: JobStore, spec: Spec
+) -> None:
     job, _ = store.submit(spec(), now=0.0)
     [stale] = store.claim("w1", now=0.0, lease=10.0)
     assert store.claim("w2", now=9.0, lease=10.0) == []
@@ -159,7 +161,7 @@ def test_expired_lease_is_reclaimed_and_stale_writes_are_fenced(store: JobStore)
     assert (final.payload, final.state) == (b"2", JobState.DELIVERING)
 
 
-def test_retry_schedule_and_dead_letter_and_requeue(store: JobStore) -> None:
+def test_retry_schedule_and_dead_letter_and_requeue(store: JobStore, spec: Spec) -> None:
     job, _ = store.submit(spec(), now=0.0)
     [claim] = store.claim("w", now=0.0, lease=30.0)
     store.finish_run(claim, now=0.0, outcome="result", payload=b"1", deliver=True)
@@ -187,12 +189,12 @@ def test_retry_schedule_and_dead_letter_and_requeue(store: JobStore) -> None:
         store.requeue("job_nope", now=0.0)
 
 
-def test_requeue_without_payload_runs_again(store: JobStore) -> None:
+def test_requeue_without_payload_runs_again(store: JobStore, spec: Spec) -> None:
     job, _ = store.submit(spec(), now=0.0)
     assert store.requeue(job.id, now=1.0).state is JobState.QUEUED
 
 
-def test_release_gives_the_job_back(store: JobStore) -> None:
+def test_release_gives_the_job_back(store: JobStore, spec: Spec) -> None:
     store.submit(spec(), now=0.0)
     [claim] = store.claim("w", now=0.0, lease=30.0)
     assert store.release(claim, now=1.0)
@@ -200,7 +202,7 @@ def test_release_gives_the_job_back(store: JobStore) -> None:
     assert (again.job.run_count, again.job.state) == (1, JobState.RUNNING)
 
 
-def test_claim_only_registered_endpoints(store: JobStore) -> None:
+def test_claim_only_registered_endpoints(store: JobStore, spec: Spec) -> None:
     store.submit(spec("a"), now=0.0)
     store.submit(spec("b"), now=0.0)
     claims = store.claim("w", now=0.0, lease=9, limit=5, endpoints=["b"])
@@ -210,7 +212,7 @@ def test_claim_only_registered_endpoints(store: JobStore) -> None:
     assert store.next_due(endpoints=["a"]) == 0.0
 
 
-def test_idempotency_key(store: JobStore) -> None:
+def test_idempotency_key(store: JobStore, spec: Spec) -> None:
     first, created = store.submit(spec(key="k1", a=1), now=0.0)
     same, again = store.submit(spec(key="k1", a=1), now=1.0)
     assert created
@@ -222,7 +224,7 @@ def test_idempotency_key(store: JobStore) -> None:
     assert store.submit(spec("other-endpoint", key="k1", a=2), now=2.0)[1]
 
 
-def test_prune(store: JobStore) -> None:
+def test_prune(store: JobStore, spec: Spec) -> None:
     job, _ = store.submit(spec(key="k"), now=0.0)
     keep, _ = store.submit(spec(), now=0.0)
     [claim] = store.claim("w", now=0.0, lease=30.0, limit=1)
@@ -235,7 +237,7 @@ def test_prune(store: JobStore) -> None:
     assert remaining == {job.id, keep.id} - {claim.job.id}
 
 
-def test_list_jobs_newest_first_with_limit(store: JobStore) -> None:
+def test_list_jobs_newest_first_with_limit(store: JobStore, spec: Spec) -> None:
     ids = [store.submit(spec(i=i), now=float(i))[0].id for i in range(5)]
     assert [j.id for j in store.list_jobs(limit=3)] == ids[::-1][:3]
     assert store.list_jobs(state=JobState.DEAD) == []
@@ -244,7 +246,7 @@ def test_list_jobs_newest_first_with_limit(store: JobStore) -> None:
 # -- Redis only --------------------------------------------------------------------------
 
 
-def test_claim_by_stage(store: JobStore) -> None:
+def test_claim_by_stage(store: JobStore, spec: Spec) -> None:
     to_run, _ = store.submit(spec(n=1), now=T0)
     to_deliver, _ = store.submit(spec(n=2), now=T0 + 0.5)
     [claim] = store.claim("w", now=T0 + 0.5, lease=30, stage="run", limit=1)
@@ -258,7 +260,7 @@ def test_claim_by_stage(store: JobStore) -> None:
     assert store.claim("w", now=T0 + 1, lease=30, limit=5) == []
 
 
-def test_cancel(store: JobStore) -> None:
+def test_cancel(store: JobStore, spec: Spec) -> None:
     queued, _ = store.submit(spec(n=1), now=T0)
     running, _ = store.submit(spec(n=2), now=T0 + 0.5)
     job, cancelled = store.cancel(queued.id, now=T0 + 1, reason="cancelled by an operator")
@@ -284,14 +286,14 @@ def test_cancel(store: JobStore) -> None:
         store.cancel("job_missing", now=T0)
 
 
-def test_a_cancelled_job_can_be_requeued(store: JobStore) -> None:
+def test_a_cancelled_job_can_be_requeued(store: JobStore, spec: Spec) -> None:
     job, _ = store.submit(spec(), now=T0)
     store.cancel(job.id, now=T0)
     assert store.requeue(job.id, now=T0 + 1).state is JobState.QUEUED
     assert len(store.claim("w", now=T0 + 1, lease=30)) == 1
 
 
-def test_leases_of_dead_holders_end_at_once(store: JobStore) -> None:
+def test_leases_of_dead_holders_end_at_once(store: JobStore, spec: Spec) -> None:
     a, _ = store.submit(spec(n=1), now=T0)
     b, _ = store.submit(spec(n=2), now=T0 + 0.5)
     [claim_a] = store.claim("dead", now=T0 + 1, lease=60.0)
@@ -308,7 +310,7 @@ def test_leases_of_dead_holders_end_at_once(store: JobStore) -> None:
     assert store.heartbeat(claim_b, now=T0 + 3, lease=60.0)
 
 
-def test_reclaim_dead_ends_only_dead_local_holders(store: JobStore) -> None:
+def test_reclaim_dead_ends_only_dead_local_holders(store: JobStore, spec: Spec) -> None:
     host = socket.gethostname()
     for n in range(3):
         store.submit(spec(n=n), now=T0 + n)
@@ -341,7 +343,7 @@ CLAIMER = textwrap.dedent(
 )
 
 
-def test_concurrent_processes_claim_each_job_once(location: tuple[str, str]) -> None:
+def test_concurrent_processes_claim_each_job_once(location: tuple[str, str], spec: Spec) -> None:
     store = open_store(*location)
     ids = {store.submit(spec(i=i), now=0.0)[0].id for i in range(150)}
     store.close()

@@ -78,42 +78,22 @@ __all__ = [
 ]
 
 _MOVED: dict[str, str] = {
-    **dict.fromkeys(
-        ["Attempt", "Claim", "Clock", "JobSpec", "Publisher"], "apicore_callbacks.stores"
-    ),
-    **dict.fromkeys(
-        [
-            "Acceptance",
-            "InvalidCallbackKeyError",
-            "InvalidCallbackMethodError",
-            "InvalidCallbackURLError",
-            "InvalidIdempotencyKeyError",
-            "acceptance",
-            "accepted_response",
-            "callbacks_object",
-            "error_problem",
-            "job_accepted_schema",
-            "job_location",
-            "job_status_schema",
-            "status_document",
-        ],
-        "apicore_callbacks.adapters",
-    ),
-    **dict.fromkeys(
-        [
-            "GuardedTransport",
-            "STANDARD_SCHEDULE",
-            "Verdict",
-            "check_url",
-            "classify",
-            "parse_ip",
-            "parse_retry_after",
-            "refusal_reason",
-            "sign",
-            "webhook_headers",
-        ],
-        "apicore_callbacks.delivery",
-    ),
+    name: f"apicore_callbacks.{module}"
+    for module, names in (
+        ("stores", "Attempt Claim Clock JobSpec Publisher"),
+        (
+            "adapters",
+            "Acceptance InvalidCallbackKeyError InvalidCallbackMethodError InvalidCallbackURLError"
+            " InvalidIdempotencyKeyError acceptance accepted_response callbacks_object"
+            " error_problem job_accepted_schema job_location job_status_schema status_document",
+        ),
+        (
+            "delivery",
+            "GuardedTransport STANDARD_SCHEDULE Verdict check_url classify parse_ip"
+            " parse_retry_after refusal_reason sign webhook_headers",
+        ),
+    )
+    for name in names.split()
 }
 """Names that left the top level (deprecated there, see CHANGELOG): name -> their module."""
 
