@@ -11,7 +11,8 @@ from apicore_callbacks import _MOVED
 
 SRC = Path(apicore_callbacks.__file__).parent
 PUBLIC_SUBMODULES = ("adapters", "celery", "delivery", "stores", "testing")
-# What the framework packages (apicore-app, asymmetric, symmetric) import from the top level.
+# What the other packages (apicore-app, -openapi's tests, asymmetric, symmetric) take from the
+# top level.
 USED_BY_THE_ADAPTERS = (
     "CallbackConfig",
     "CallbackRequestError",
@@ -23,6 +24,9 @@ USED_BY_THE_ADAPTERS = (
     "RetryPolicy",
     "Settings",
     "callback_parameters",
+    "callbacks_object",
+    "job_accepted_schema",
+    "job_status_schema",
 )
 
 

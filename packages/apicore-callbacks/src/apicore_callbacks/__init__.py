@@ -39,7 +39,12 @@ from apicore_callbacks._errors import (
     WebhookVerificationError,
 )
 from apicore_callbacks._jobs import CallbackRequest, Job, JobState, JobStore
-from apicore_callbacks._openapi import callback_parameters
+from apicore_callbacks._openapi import (
+    callback_parameters,
+    callbacks_object,
+    job_accepted_schema,
+    job_status_schema,
+)
 from apicore_callbacks._processing import Runner
 from apicore_callbacks._redis import RedisJobStore
 from apicore_callbacks._retry import RetryPolicy
@@ -73,7 +78,10 @@ __all__ = [
     "WebhookVerificationError",
     "__version__",
     "callback_parameters",
+    "callbacks_object",
     "generate_secret",
+    "job_accepted_schema",
+    "job_status_schema",
     "verify",
 ]
 
@@ -84,8 +92,8 @@ _MOVED: dict[str, str] = {
         (
             "adapters",
             "Acceptance InvalidCallbackKeyError InvalidCallbackMethodError InvalidCallbackURLError"
-            " InvalidIdempotencyKeyError acceptance accepted_response callbacks_object"
-            " error_problem job_accepted_schema job_location job_status_schema status_document",
+            " InvalidIdempotencyKeyError acceptance accepted_response error_problem job_location"
+            " status_document",
         ),
         (
             "delivery",
