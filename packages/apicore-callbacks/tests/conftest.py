@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from apicore_callbacks import CallbackRequest
+from apicore_callbacks import CallbackRequest, Job, JobState
 from apicore_callbacks.stores import JobSpec
 
 
@@ -128,3 +128,23 @@ def spec() -> Callable[..., JobSpec]:
         )
 
     return build
+
+
+@pytest.fixture
+def job() -> Job:
+    """A job delivering its result (its second delivery attempt comes next)."""
+    return Job(
+        id="job_1",
+        endpoint="add",
+        arguments={},
+        callback=CallbackRequest("https://receiver.example/hook"),
+        state=JobState.DELIVERING,
+        created_at=0.0,
+        updated_at=0.0,
+        run_at=0.0,
+        payload=b"1",
+        outcome="result",
+        delivery_count=1,
+        run_count=1,
+        fence=7,
+    )

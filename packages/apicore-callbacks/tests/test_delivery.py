@@ -5,32 +5,19 @@ import asyncio
 import httpx
 import pytest
 
-from apicore_callbacks import CallbackRequest, Job, JobState
+from apicore_callbacks import Job
 from apicore_callbacks._delivery import send
 from apicore_callbacks._transitions import Answer
 from apicore_callbacks.delivery import Verdict
 
-JOB = Job(
-    id="job_1",
-    endpoint="add",
-    arguments={},
-    callback=CallbackRequest("https://receiver.example/hook"),
-    state=JobState.DELIVERING,
-    created_at=0.0,
-    updated_at=0.0,
-    run_at=0.0,
-    payload=b"1",
-    delivery_count=1,
-)
 
-
-async def send_failing(error: Exception) -> Answer:
+async def send_failing(job: Job, error: Exception) -> Answer:
     def fail(request: httpx.Request) -> httpx.Response:
         raise error
 
     async with httpx.AsyncClient(transport=httpx.MockTransport(fail)) as client:
         return await send(
-            JOB, client, started=0.0, secrets=(), deadline=5.0, max_body=10, clock=lambda: 0.0
+            job, client, started=0.0, secrets=(), deadline=5.0, max_body=10, clock=lambda: 0.0
         )
 
 
@@ -47,6 +34,8 @@ async def send_failing(error: Exception) -> Answer:
         ),
     ],
 )
-def test_every_failure_is_an_answer(error: Exception, verdict: Verdict, text: str) -> None:
-    answer = asyncio.run(send_failing(error))
+def test_every_failure_is_an_answer(
+    job: Job, error: Exception, verdict: Verdict, text: str
+) -> None:
+    answer = asyncio.run(send_failing(job, error))
     assert (answer.verdict, answer.error, answer.status) == (verdict, text, None)

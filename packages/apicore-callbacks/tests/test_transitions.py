@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from apicore_callbacks import CallbackRequest, Job, JobState, RetryPolicy
+from apicore_callbacks import Job, JobState, RetryPolicy
 from apicore_callbacks.delivery import Verdict
 from apicore_callbacks.stores import (
     ACTIVE,
@@ -26,25 +26,10 @@ from apicore_callbacks.stores import (
     requeued,
 )
 
-JOB = Job(
-    id="job_1",
-    endpoint="add",
-    arguments={},
-    callback=CallbackRequest("https://receiver.example/hook"),
-    state=JobState.DELIVERING,
-    created_at=0.0,
-    updated_at=0.0,
-    run_at=0.0,
-    payload=b"1",
-    outcome="result",
-    delivery_count=1,
-    run_count=1,
-    fence=7,
-)
 POLICY = RetryPolicy(schedule=(10.0, 20.0), jitter=0.0)
 
 
-def claimed(job: Job = JOB) -> Claim:
+def claimed(job: Job) -> Claim:
     return claim_of(job, "w")
 
 
@@ -56,10 +41,10 @@ def test_the_tables_cover_every_active_state_once() -> None:
     assert CLAIM[JobState.QUEUED].state is JobState.RUNNING
 
 
-def test_claim_of_names_the_stage_and_token() -> None:
-    claim = claimed()
+def test_claim_of_names_the_stage_and_token(job: Job) -> None:
+    claim = claimed(job)
     assert (claim.stage, claim.token, claim.worker) == ("deliver", 7, "w")
-    running = claim_of(replace(JOB, state=JobState.RUNNING), "w")
+    running = claim_of(replace(job, state=JobState.RUNNING), "w")
     assert running.stage == "run"
 
 
@@ -67,8 +52,8 @@ def test_claim_of_names_the_stage_and_token() -> None:
     ("deliver", "state", "finished_at"),
     [(True, JobState.DELIVERING, None), (False, JobState.FAILED, 5.0)],
 )
-def test_after_run(deliver: bool, state: JobState, finished_at: float | None) -> None:
-    job = replace(JOB, state=JobState.RUNNING, updated_at=2.0, run_count=2, delivery_count=0)
+def test_after_run(deliver: bool, state: JobState, finished_at: float | None, job: Job) -> None:
+    job = replace(job, state=JobState.RUNNING, updated_at=2.0, run_count=2, delivery_count=0)
     change = after_run(claimed(job), now=5.0, outcome="error", deliver=deliver, error="boom")
     assert (change.state, change.run_at, change.finished_at) == (state, 5.0, finished_at)
     assert (change.last_error, change.run_count, change.delivery_count) == ("boom", 2, 0)
@@ -86,9 +71,9 @@ def test_after_run(deliver: bool, state: JobState, finished_at: float | None) ->
     ],
 )
 def test_after_delivery(
-    outcome: Outcome, ok: bool, retry_at: float | None, state: JobState, error: str | None
+    outcome: Outcome, ok: bool, retry_at: float | None, state: JobState, error: str | None, job: Job
 ) -> None:
-    job = replace(JOB, outcome=outcome, last_error="the function raised")
+    job = replace(job, outcome=outcome, last_error="the function raised")
     attempt = Attempt("job_1", 2, "deliver", 9.0, 10.0, ok=ok, error=None if ok else "HTTP 500")
     change = after_delivery(claimed(job), attempt, now=10.0, retry_at=retry_at)
     assert (change.state, change.last_error, change.delivery_count) == (state, error, 2)
@@ -97,10 +82,10 @@ def test_after_delivery(
     assert change.attempt is attempt
 
 
-def test_released_does_not_count_the_run() -> None:
-    run = released(claimed(replace(JOB, state=JobState.RUNNING, run_count=3, run_at=4.0)))
+def test_released_does_not_count_the_run(job: Job) -> None:
+    run = released(claimed(replace(job, state=JobState.RUNNING, run_count=3, run_at=4.0)))
     assert (run.state, run.run_count, run.run_at, run.attempt) == (JobState.QUEUED, 2, 4.0, None)
-    delivery = released(claimed())
+    delivery = released(claimed(job))
     assert (delivery.state, delivery.run_count) == (JobState.DELIVERING, 1)
 
 
@@ -124,9 +109,9 @@ def test_requeued() -> None:
         (Answer(Verdict.STOP, "HTTP 410", 410), False, None),
     ],
 )
-def test_plan_delivery(answer: Answer, ok: bool, retry_at: float | None) -> None:
+def test_plan_delivery(answer: Answer, ok: bool, retry_at: float | None, job: Job) -> None:
     attempt, when = plan_delivery(
-        JOB, answer, started=99.0, now=100.0, policy=POLICY, rng=random.Random()
+        job, answer, started=99.0, now=100.0, policy=POLICY, rng=random.Random()
     )
     assert (attempt.number, attempt.ok, attempt.status_code, attempt.error) == (
         2,
@@ -138,8 +123,8 @@ def test_plan_delivery(answer: Answer, ok: bool, retry_at: float | None) -> None
     assert when == retry_at
 
 
-def test_the_last_attempt_is_not_retried() -> None:
-    last = replace(JOB, delivery_count=2)
+def test_the_last_attempt_is_not_retried(job: Job) -> None:
+    last = replace(job, delivery_count=2)
     answer = Answer(Verdict.RETRY, "HTTP 500")
     _, when = plan_delivery(last, answer, started=0, now=1, policy=POLICY, rng=random.Random())
     assert when is None

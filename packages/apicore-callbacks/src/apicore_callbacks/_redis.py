@@ -42,10 +42,8 @@ from apicore_callbacks._jobs import (
 from apicore_callbacks._redis_scripts import LUA_HEAD, SCRIPTS
 from apicore_callbacks._transitions import (
     Change,
-    after_delivery,
-    after_run,
+    ChangeWriter,
     claim_of,
-    released,
     requeued,
 )
 
@@ -123,7 +121,7 @@ def connect(url: str) -> redis.Redis:
     return redis.Redis.from_url(url, health_check_interval=30, socket_connect_timeout=5)
 
 
-class RedisJobStore:
+class RedisJobStore(ChangeWriter):
     """A :class:`JobStore` in Redis, shared by every API server and worker on every host.
 
     The same state machine, fields, leases, fencing tokens, idempotency keys and attempts
@@ -242,16 +240,15 @@ class RedisJobStore:
             self._call("heartbeat", claim.job.id, str(claim.token), _num(now), _num(now + lease))
         )
 
-    def _apply(
-        self,
-        claim: Claim,
-        change: Change,
-        *,
-        now: float,
-        publish_at: float,
-        extra: tuple[str | bytes, ...] = (),
+    def write_change(
+        self, claim: Claim, change: Change, *, now: float, result: tuple[Outcome, bytes] | None
     ) -> bool:
-        """Write a decided transition under the claim's fence (one atomic script)."""
+        """Write a decided transition under the claim's fence (one atomic script).
+
+        A job due again is published when due; a run's delivery is published by its worker
+        at once, so it is published again only ``republish_after`` later (a lost message).
+        """
+        publish_at = now + self.republish_after if result is not None else max(change.run_at, now)
         return bool(
             self._call(
                 "apply",
@@ -266,36 +263,9 @@ class RedisJobStore:
                 str(change.delivery_count),
                 _num(publish_at),
                 "" if change.attempt is None else _attempt_json(change.attempt),
-                *extra,
+                *(result or ()),
             )
         )
-
-    def finish_run(
-        self,
-        claim: Claim,
-        *,
-        now: float,
-        outcome: Outcome,
-        payload: bytes,
-        deliver: bool,
-        error: str | None = None,
-    ) -> bool:
-        """Store the run's payload; see :meth:`JobStore.finish_run`."""
-        change = after_run(claim, now=now, outcome=outcome, deliver=deliver, error=error)
-        # The worker publishes the delivery at once; republished if that message is lost.
-        publish_at = now + self.republish_after
-        return self._apply(claim, change, now=now, publish_at=publish_at, extra=(outcome, payload))
-
-    def finish_delivery(
-        self, claim: Claim, attempt: Attempt, *, now: float, retry_at: float | None
-    ) -> bool:
-        """Log a delivery attempt and move the job on; see :meth:`JobStore.finish_delivery`."""
-        change = after_delivery(claim, attempt, now=now, retry_at=retry_at)
-        return self._apply(claim, change, now=now, publish_at=change.run_at)  # the retry
-
-    def release(self, claim: Claim, *, now: float) -> bool:
-        """Give a claimed job back; see :meth:`JobStore.release`."""
-        return self._apply(claim, released(claim), now=now, publish_at=now)
 
     def requeue(self, job_id: str, *, now: float) -> Job:
         """Deliver (or run) a job again; see :meth:`JobStore.requeue`."""

@@ -1,4 +1,4 @@
-"""The Lua scripts of :class:`~apicore_callbacks.RedisJobStore` (one per state transition).
+"""The Lua scripts of :class:`~apicore_callbacks.RedisJobStore` (one per store operation).
 
 Numbers are written back from ARGV strings, never from Lua numbers: Lua formats doubles with
 14 digits, which would round Unix times. Keys are built from the prefix (``ARGV[1]``), so the

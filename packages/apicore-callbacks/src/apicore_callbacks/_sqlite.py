@@ -30,10 +30,8 @@ from apicore_callbacks._transitions import (
     LEASED,
     TERMINAL,
     Change,
-    after_delivery,
-    after_run,
+    ChangeWriter,
     claim_of,
-    released,
     requeued,
 )
 
@@ -120,7 +118,7 @@ def _job(row: sqlite3.Row) -> Job:
     )
 
 
-class SQLiteJobStore:
+class SQLiteJobStore(ChangeWriter):
     """A :class:`JobStore` in one SQLite file, safe for several processes on one machine.
 
     WAL journal and ``synchronous=FULL`` make :meth:`submit` durable (even against power loss)
@@ -360,16 +358,11 @@ class SQLiteJobStore:
         with self._write() as db:
             return self._fenced(db, claim, "lease_until = ?, updated_at = ?", (now + lease, now))
 
-    def _apply(
-        self,
-        claim: Claim,
-        change: Change,
-        *,
-        now: float,
-        sets: str = "",
-        params: tuple[Any, ...] = (),
+    def write_change(
+        self, claim: Claim, change: Change, *, now: float, result: tuple[Outcome, bytes] | None
     ) -> bool:
-        """Write a decided transition under the claim's fence; log its attempt."""
+        """Write a decided transition under the claim's fence; see :class:`ChangeWriter`."""
+        sets, extra = (", outcome = ?, payload = ?", result) if result is not None else ("", ())
         with self._write() as db:
             ok = self._fenced(
                 db,
@@ -384,39 +377,12 @@ class SQLiteJobStore:
                     change.run_count,
                     change.delivery_count,
                     now,
-                    *params,
+                    *extra,
                 ),
             )
             if ok and change.attempt is not None:
                 self._log(db, change.attempt)
             return ok
-
-    def finish_run(
-        self,
-        claim: Claim,
-        *,
-        now: float,
-        outcome: Outcome,
-        payload: bytes,
-        deliver: bool,
-        error: str | None = None,
-    ) -> bool:
-        """Store the run's payload; see :meth:`JobStore.finish_run`."""
-        change = after_run(claim, now=now, outcome=outcome, deliver=deliver, error=error)
-        sets = ", outcome = ?, payload = ?"
-        return self._apply(claim, change, now=now, sets=sets, params=(outcome, payload))
-
-    def finish_delivery(
-        self, claim: Claim, attempt: Attempt, *, now: float, retry_at: float | None
-    ) -> bool:
-        """Log a delivery attempt and move the job on; see :meth:`JobStore.finish_delivery`."""
-        return self._apply(
-            claim, after_delivery(claim, attempt, now=now, retry_at=retry_at), now=now
-        )
-
-    def release(self, claim: Claim, *, now: float) -> bool:
-        """Give a claimed job back; see :meth:`JobStore.release`."""
-        return self._apply(claim, released(claim), now=now)
 
     def requeue(self, job_id: str, *, now: float) -> Job:
         """Deliver (or run) a job again; see :meth:`JobStore.requeue`."""

@@ -13,6 +13,7 @@ SQL and Lua rather than written again there.
 
 from __future__ import annotations
 
+import abc
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -155,6 +156,49 @@ def released(claim: Claim) -> Change:
         run_count=job.run_count - 1 if run else job.run_count,
         delivery_count=job.delivery_count,
     )
+
+
+class ChangeWriter(abc.ABC):
+    """The writes under a claim of :class:`~apicore_callbacks.stores.JobStore`, decided here.
+
+    A store inherits :meth:`finish_run`, :meth:`finish_delivery` and :meth:`release` and
+    implements only :meth:`write_change`, which persists the decided :class:`Change`.
+    """
+
+    @abc.abstractmethod
+    def write_change(
+        self, claim: Claim, change: Change, *, now: float, result: tuple[Outcome, bytes] | None
+    ) -> bool:
+        """Write ``change`` (and a run's ``(outcome, payload)``) if the claim is not stale.
+
+        Ends the lease and appends ``change.attempt`` to the attempts log, atomically;
+        returns ``False`` (writing nothing) when the claim's token is stale.
+        """
+
+    def finish_run(
+        self,
+        claim: Claim,
+        *,
+        now: float,
+        outcome: Outcome,
+        payload: bytes,
+        deliver: bool,
+        error: str | None = None,
+    ) -> bool:
+        """Store the run's payload; see :meth:`JobStore.finish_run`."""
+        change = after_run(claim, now=now, outcome=outcome, deliver=deliver, error=error)
+        return self.write_change(claim, change, now=now, result=(outcome, payload))
+
+    def finish_delivery(
+        self, claim: Claim, attempt: Attempt, *, now: float, retry_at: float | None
+    ) -> bool:
+        """Log a delivery attempt and move the job on; see :meth:`JobStore.finish_delivery`."""
+        change = after_delivery(claim, attempt, now=now, retry_at=retry_at)
+        return self.write_change(claim, change, now=now, result=None)
+
+    def release(self, claim: Claim, *, now: float) -> bool:
+        """Give a claimed job back without an attempt; see :meth:`JobStore.release`."""
+        return self.write_change(claim, released(claim), now=now, result=None)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 A store implements :class:`JobStore` and persists what :mod:`the transitions
 <apicore_callbacks._transitions>` decide: :func:`after_run`, :func:`after_delivery` and
-:func:`released` return the :class:`Change` a write under a :class:`Claim` makes; the
+:func:`released` return the :class:`Change` a write under a :class:`Claim` makes (inherit
+:class:`ChangeWriter` and implement its ``write_change`` to get those writes); the
 tables :data:`CLAIM`, :data:`CLAIMABLE` and :func:`requeued` say what a store picks
 atomically from what it finds stored. The contract suite of the package's tests
 (``tests/test_stores.py``) runs against both built-in stores; run it against yours.
@@ -39,6 +40,7 @@ from apicore_callbacks._transitions import (
     TERMINAL,
     Answer,
     Change,
+    ChangeWriter,
     ClaimStep,
     Requeue,
     after_delivery,
@@ -59,6 +61,7 @@ __all__ = [
     "Attempt",
     "CallbackRequest",
     "Change",
+    "ChangeWriter",
     "Claim",
     "ClaimStep",
     "Clock",
