@@ -13,6 +13,9 @@ from typing import Any
 
 import pytest
 
+from apicore_callbacks import CallbackRequest, Job, JobState
+from apicore_callbacks.stores import JobSpec
+
 
 def require_system(program: str, *, install: str) -> str:
     """Return a system program's path; skip with an install hint, or fail in CI, when absent.
@@ -105,3 +108,43 @@ def redis_factory(tmp_path: Path) -> Iterator[RedisFactory]:
     yield start
     for proc in procs:
         stop(proc)
+
+
+@pytest.fixture
+def spec() -> Callable[..., JobSpec]:
+    """Build job specs: ``spec(endpoint="add", key=None, owner=None, **arguments)``."""
+
+    def build(
+        endpoint: str = "add", key: str | None = None, owner: str | None = None, **arguments: object
+    ) -> JobSpec:
+        return JobSpec(
+            endpoint=endpoint,
+            arguments=arguments or {"a": 1},
+            callback=CallbackRequest("https://receiver.example/hook", "PUT", "result"),
+            idempotency_key=key,
+            owner=owner,
+            request_id="req-1",
+            traceparent="00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+        )
+
+    return build
+
+
+@pytest.fixture
+def job() -> Job:
+    """A job delivering its result (its second delivery attempt comes next)."""
+    return Job(
+        id="job_1",
+        endpoint="add",
+        arguments={},
+        callback=CallbackRequest("https://receiver.example/hook"),
+        state=JobState.DELIVERING,
+        created_at=0.0,
+        updated_at=0.0,
+        run_at=0.0,
+        payload=b"1",
+        outcome="result",
+        delivery_count=1,
+        run_count=1,
+        fence=7,
+    )

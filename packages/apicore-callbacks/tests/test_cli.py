@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from apicore_callbacks import CallbackRequest, JobSpec, JobState, SQLiteJobStore
+from apicore_callbacks import CallbackRequest, JobState, SQLiteJobStore
 from apicore_callbacks._cli import main
+from apicore_callbacks.stores import JobSpec
 
 
 def dead_job(db: Path) -> str:

@@ -23,9 +23,7 @@ from apicore_callbacks import (
     DestinationPolicy,
     Dispatcher,
     IdempotencyKeyReusedError,
-    InvalidCallbackURLError,
     Job,
-    JobSpec,
     JobState,
     RetryPolicy,
     Settings,
@@ -33,6 +31,8 @@ from apicore_callbacks import (
     generate_secret,
     verify,
 )
+from apicore_callbacks.adapters import InvalidCallbackURLError
+from apicore_callbacks.stores import JobSpec
 from apicore_callbacks.testing import CallbackReceiver, CallbackSink, Delivery, FakeClock
 
 SECRET = generate_secret()
@@ -372,7 +372,7 @@ def test_worker_killed_mid_job_reruns_and_delivers(tmp_path: Path) -> None:
         spec_jobs = []
         for n in range(6):
             job, _ = store.submit(
-                __import__("apicore_callbacks").JobSpec(
+                JobSpec(
                     endpoint="work",
                     arguments={"n": n, "slow": n == 0},
                     callback=CallbackRequest(receiver.url(f"/j{n}")),

@@ -8,12 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from apicore_callbacks import (
-    CallbackRequest,
-    IdempotencyKeyReusedError,
-    JobSpec,
-    SQLiteJobStore,
-)
+from apicore_callbacks import CallbackRequest, IdempotencyKeyReusedError, SQLiteJobStore
+from apicore_callbacks.stores import JobSpec
 
 CB = CallbackRequest("https://receiver.example/hook")
 

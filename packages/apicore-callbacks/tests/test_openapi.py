@@ -2,10 +2,9 @@ from __future__ import annotations
 
 import jsonschema
 
-from apicore_callbacks import (
-    CallbackConfig,
+from apicore_callbacks import CallbackConfig, callback_parameters
+from apicore_callbacks.adapters import (
     accepted_response,
-    callback_parameters,
     callbacks_object,
     job_accepted_schema,
     job_status_schema,

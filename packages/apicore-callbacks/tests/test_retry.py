@@ -5,13 +5,8 @@ import random
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from apicore_callbacks import (
-    STANDARD_SCHEDULE,
-    RetryPolicy,
-    Verdict,
-    classify,
-    parse_retry_after,
-)
+from apicore_callbacks import RetryPolicy
+from apicore_callbacks.delivery import STANDARD_SCHEDULE, Verdict, classify, parse_retry_after
 
 
 @pytest.mark.parametrize(

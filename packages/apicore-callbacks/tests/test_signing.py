@@ -5,14 +5,8 @@ import datetime as dt
 import pytest
 import standardwebhooks
 
-from apicore_callbacks import (
-    SettingsError,
-    WebhookVerificationError,
-    generate_secret,
-    sign,
-    verify,
-    webhook_headers,
-)
+from apicore_callbacks import SettingsError, WebhookVerificationError, generate_secret, verify
+from apicore_callbacks.delivery import sign, webhook_headers
 
 # The Standard Webhooks known-answer vector (libraries/python/tests/test_webhooks.py).
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"

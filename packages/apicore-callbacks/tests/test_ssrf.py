@@ -7,15 +7,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from apicore_callbacks import (
-    BlockedDestinationError,
-    DestinationPolicy,
-    GuardedTransport,
-    InvalidCallbackURLError,
-    check_url,
-    parse_ip,
-    refusal_reason,
-)
+from apicore_callbacks import BlockedDestinationError, DestinationPolicy
+from apicore_callbacks.adapters import InvalidCallbackURLError
+from apicore_callbacks.delivery import GuardedTransport, check_url, parse_ip, refusal_reason
 from apicore_callbacks.testing import CallbackReceiver
 
 STRICT = DestinationPolicy()

@@ -12,123 +12,107 @@ An adapter (asymmetric, symmetric) uses it like this::
 
 With ``APICORE_CALLBACKS_BROKER=redis://...`` the same code stores jobs in Redis and runs them
 on Celery workers (:mod:`apicore_callbacks.celery`).
+
+This module holds what apps need. Those who extend the package find the rest in documented
+submodules: :mod:`apicore_callbacks.stores` (writing a job store or an executor),
+:mod:`apicore_callbacks.adapters` (writing a framework adapter),
+:mod:`apicore_callbacks.delivery` (retries, signatures, the SSRF guard) and
+:mod:`apicore_callbacks.testing`.
 """
 
+import importlib
+import warnings
+
 from apicore_callbacks.__about__ import __version__
-from apicore_callbacks._config import CallbackConfig
-from apicore_callbacks._dispatcher import Clock, Dispatcher, Publisher, Runner, Submission
-from apicore_callbacks._documents import (
-    Acceptance,
-    acceptance,
-    error_problem,
-    job_location,
-    status_document,
-)
+from apicore_callbacks._config import CallbackConfig, Settings
+from apicore_callbacks._dispatcher import Dispatcher, Submission
 from apicore_callbacks._errors import (
     BlockedDestinationError,
     BrokerUnavailableError,
     CallbackError,
     CallbackRequestError,
     IdempotencyKeyReusedError,
-    InvalidCallbackKeyError,
-    InvalidCallbackMethodError,
     InvalidCallbackObjectError,
-    InvalidCallbackURLError,
-    InvalidIdempotencyKeyError,
     JobNotFoundError,
     MissingExtraError,
     SettingsError,
     WebhookVerificationError,
 )
-from apicore_callbacks._jobs import (
-    Attempt,
-    CallbackRequest,
-    Claim,
-    Job,
-    JobSpec,
-    JobState,
-    JobStore,
-)
+from apicore_callbacks._jobs import CallbackRequest, Job, JobState, JobStore
 from apicore_callbacks._openapi import (
-    accepted_response,
     callback_parameters,
     callbacks_object,
     job_accepted_schema,
     job_status_schema,
 )
+from apicore_callbacks._processing import Runner
 from apicore_callbacks._redis import RedisJobStore
-from apicore_callbacks._retry import (
-    STANDARD_SCHEDULE,
-    RetryPolicy,
-    Verdict,
-    classify,
-    parse_retry_after,
-)
-from apicore_callbacks._settings import Settings
-from apicore_callbacks._signing import generate_secret, sign, verify, webhook_headers
+from apicore_callbacks._retry import RetryPolicy
+from apicore_callbacks._signing import generate_secret, verify
 from apicore_callbacks._sqlite import SQLiteJobStore
-from apicore_callbacks._ssrf import (
-    DestinationPolicy,
-    GuardedTransport,
-    check_url,
-    parse_ip,
-    refusal_reason,
-)
+from apicore_callbacks._ssrf import DestinationPolicy
 
 __all__ = [
-    "Acceptance",
-    "Attempt",
     "BlockedDestinationError",
     "BrokerUnavailableError",
     "CallbackConfig",
     "CallbackError",
     "CallbackRequest",
     "CallbackRequestError",
-    "Claim",
-    "Clock",
     "DestinationPolicy",
     "Dispatcher",
-    "GuardedTransport",
     "IdempotencyKeyReusedError",
-    "InvalidCallbackKeyError",
-    "InvalidCallbackMethodError",
     "InvalidCallbackObjectError",
-    "InvalidCallbackURLError",
-    "InvalidIdempotencyKeyError",
     "Job",
     "JobNotFoundError",
-    "JobSpec",
     "JobState",
     "JobStore",
     "MissingExtraError",
-    "Publisher",
     "RedisJobStore",
     "RetryPolicy",
     "Runner",
     "SQLiteJobStore",
-    "STANDARD_SCHEDULE",
     "Settings",
     "SettingsError",
     "Submission",
-    "Verdict",
     "WebhookVerificationError",
     "__version__",
-    "acceptance",
-    "accepted_response",
     "callback_parameters",
     "callbacks_object",
-    "check_url",
-    "classify",
-    "error_problem",
     "generate_secret",
     "job_accepted_schema",
-    "job_location",
     "job_status_schema",
-    "parse_ip",
-    "parse_retry_after",
-    "refusal_reason",
-    "sign",
-    "status_document",
     "verify",
-    "webhook_headers",
 ]
+
+_MOVED: dict[str, str] = {
+    name: f"apicore_callbacks.{module}"
+    for module, names in (
+        ("stores", "Attempt Claim Clock JobSpec Publisher"),
+        (
+            "adapters",
+            "Acceptance InvalidCallbackKeyError InvalidCallbackMethodError InvalidCallbackURLError"
+            " InvalidIdempotencyKeyError acceptance accepted_response error_problem job_location"
+            " status_document",
+        ),
+        (
+            "delivery",
+            "GuardedTransport STANDARD_SCHEDULE Verdict check_url classify parse_ip"
+            " parse_retry_after refusal_reason sign webhook_headers",
+        ),
+    )
+    for name in names.split()
+}
+"""Names that left the top level (deprecated there, see CHANGELOG): name -> their module."""
+
+
+def __getattr__(name: str) -> object:
+    module = _MOVED.get(name)
+    if module is None:
+        raise AttributeError(f"module 'apicore_callbacks' has no attribute {name!r}")
+    warnings.warn(
+        f"apicore_callbacks.{name} is deprecated: import it from {module}",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return getattr(importlib.import_module(module), name)

@@ -8,11 +8,11 @@ import sys
 import time
 from collections.abc import Sequence
 
+from apicore_callbacks._config import Settings
 from apicore_callbacks._documents import status_document
 from apicore_callbacks._errors import JobNotFoundError
 from apicore_callbacks._jobs import JobState, JobStore
 from apicore_callbacks._redis import RedisJobStore
-from apicore_callbacks._settings import Settings
 from apicore_callbacks._sqlite import SQLiteJobStore
 
 WORKER_USAGE = """\
@@ -108,8 +108,8 @@ def _worker(argv: list[str]) -> int:
     if not argv or argv[0].startswith("-"):
         print(WORKER_USAGE, file=sys.stderr)
         return 2
-    from apicore_callbacks._celery import worker_main
     from apicore_callbacks._errors import CallbackError
+    from apicore_callbacks._worker import worker_main
 
     try:
         worker_main(argv[0], argv[1:])

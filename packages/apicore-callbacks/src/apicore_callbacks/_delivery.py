@@ -1,41 +1,23 @@
-"""One delivery attempt: send the signed payload, classify the answer, plan the next one."""
+"""One delivery attempt: send the signed payload and classify the answer."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-import random
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import httpx
 
 from apicore_callbacks.__about__ import __version__
 from apicore_callbacks._errors import BlockedDestinationError
 from apicore_callbacks._forwarding import clean_request_id, clean_traceparent
-from apicore_callbacks._jobs import Attempt, Job
-from apicore_callbacks._retry import RetryPolicy, Verdict, classify, parse_retry_after
+from apicore_callbacks._jobs import Job
+from apicore_callbacks._retry import Verdict, classify, parse_retry_after
 from apicore_callbacks._signing import webhook_headers
+from apicore_callbacks._transitions import Answer
 
 logger = logging.getLogger("apicore_callbacks")
-
-
-@dataclass(frozen=True)
-class Answer:
-    """What one delivery attempt came to.
-
-    Attributes:
-        verdict: Delivered, retry, or stop.
-        error: A short description of the failure (``None`` when delivered).
-        status: The receiver's HTTP status, when it answered.
-        retry_after: The receiver's ``Retry-After`` in seconds, when it sent one.
-    """
-
-    verdict: Verdict
-    error: str | None = None
-    status: int | None = None
-    retry_after: float | None = None
 
 
 async def send(
@@ -106,31 +88,3 @@ async def _exchange(
                 if read >= max_body:
                     break
         return response.status_code, parse_retry_after(response.headers, clock())
-
-
-def plan(
-    job: Job,
-    answer: Answer,
-    *,
-    started: float,
-    now: float,
-    policy: RetryPolicy,
-    rng: random.Random,
-) -> tuple[Attempt, float | None]:
-    """Return the attempt to log and when to retry (``None``: no retry) (pure)."""
-    done = job.delivery_count + 1
-    retry_at = None
-    if answer.verdict is Verdict.RETRY:
-        delay = policy.delay(done, retry_after=answer.retry_after, rng=rng)
-        retry_at = None if delay is None else now + delay
-    attempt = Attempt(
-        job_id=job.id,
-        number=done,
-        stage="deliver",
-        started_at=started,
-        finished_at=now,
-        ok=answer.verdict is Verdict.DELIVERED,
-        status_code=answer.status,
-        error=answer.error,
-    )
-    return attempt, retry_at

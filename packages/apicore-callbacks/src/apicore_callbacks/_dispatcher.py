@@ -6,8 +6,6 @@ import asyncio
 import concurrent.futures
 import contextlib
 import hmac
-import inspect
-import json
 import logging
 import os
 import random
@@ -21,8 +19,9 @@ from typing import Any
 
 import httpx
 
-from apicore_callbacks._delivery import Answer, plan, send
-from apicore_callbacks._documents import Acceptance, acceptance, error_problem, status_document
+from apicore_callbacks._celery import CeleryPublisher
+from apicore_callbacks._config import Settings
+from apicore_callbacks._documents import Acceptance, acceptance, status_document
 from apicore_callbacks._errors import (
     BrokerUnavailableError,
     JobNotFoundError,
@@ -35,25 +34,16 @@ from apicore_callbacks._jobs import (
     Job,
     JobSpec,
     JobStore,
-    Outcome,
     Stage,
 )
-from apicore_callbacks._retry import Verdict
-from apicore_callbacks._settings import Settings
+from apicore_callbacks._processing import Clock, JobProcessor, Runner
 from apicore_callbacks._sqlite import SQLiteJobStore
 from apicore_callbacks._ssrf import GuardedTransport, Resolver, sendable_url
 
 logger = logging.getLogger("apicore_callbacks")
 
-Runner = Callable[[Job], Any]
-"""Runs a job's function: ``(job) -> JSON-compatible result`` (sync, or async returning an
-awaitable). It receives ``job.arguments`` as stored JSON and converts them itself."""
-
 Publisher = Callable[[Job], None]
 """Hands a stored job to an external executor (Celery); raises when the broker refuses it."""
-
-Clock = Callable[[], float]
-"""Returns the current Unix time; :class:`apicore_callbacks.testing.FakeClock` fits."""
 
 
 @dataclass(frozen=True)
@@ -120,9 +110,7 @@ class Dispatcher:
     ) -> None:
         self.settings = settings if settings is not None else Settings.from_env()
         if self.settings.broker is not None and (store is None or publisher is None):
-            # Imported here: Celery and redis are an optional extra.
-            from apicore_callbacks._celery import CeleryPublisher
-
+            # Celery and redis are an optional extra: CeleryPublisher imports them on use.
             celery_publisher = CeleryPublisher(self.settings, store=store)
             store = celery_publisher.store
             publisher = publisher if publisher is not None else celery_publisher
@@ -147,6 +135,14 @@ class Dispatcher:
         self._ready = threading.Event()
         self._tls: ssl.SSLContext | None = None
         self._fork_hook = False
+        self._processor = JobProcessor(
+            lambda: self.store,
+            settings=self.settings,
+            runners=self._runners,
+            clock=self._clock,
+            rng=self._rng,
+            wake=self._wake_loop,
+        )
 
     @property
     def store(self) -> JobStore:
@@ -338,6 +334,11 @@ class Dispatcher:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
+    def _wake_loop(self) -> None:
+        """Wake the worker loop (from its own thread)."""
+        if self._wake is not None:
+            self._wake.set()
+
     def _notify(self) -> None:
         loop, wake = self._loop, self._wake
         if loop is not None and wake is not None:
@@ -365,7 +366,7 @@ class Dispatcher:
     async def _process_one(self, claim: Claim) -> None:
         with self._pool() as pool:
             async with self._client() as client:
-                await self._process(claim, client, pool)
+                await self._processor.process(claim, client, pool)
 
     async def _drain(self, *, advance: bool, max_steps: int) -> int:
         steps = 0
@@ -380,7 +381,9 @@ class Dispatcher:
                         endpoints=list(self._runners),
                     )
                     if claims:
-                        await asyncio.gather(*(self._process(c, client, pool) for c in claims))
+                        await asyncio.gather(
+                            *(self._processor.process(c, client, pool) for c in claims)
+                        )
                         steps += len(claims)
                         continue
                     due = self.store.next_due(endpoints=list(self._runners))
@@ -465,7 +468,7 @@ class Dispatcher:
                         stage=stage,
                     )
                     for claim in claims:
-                        task = asyncio.create_task(self._process(claim, client, pool))
+                        task = asyncio.create_task(self._processor.process(claim, client, pool))
                         tasks.add(task)
                         running.add(task)
                         task.add_done_callback(self._done(tasks, running))
@@ -504,8 +507,7 @@ class Dispatcher:
         def done(task: asyncio.Task[None]) -> None:
             for group in groups:
                 group.discard(task)
-            if self._wake is not None:
-                self._wake.set()
+            self._wake_loop()
 
         return done
 
@@ -517,151 +519,6 @@ class Dispatcher:
             task.cancel()
         if pending:
             await asyncio.wait(pending, timeout=5)
-
-    # -- one job -----------------------------------------------------------------------------
-
-    async def _process(
-        self, claim: Claim, client: httpx.AsyncClient, pool: concurrent.futures.Executor
-    ) -> None:
-        try:
-            if claim.stage == "run":
-                await self._run(claim, pool)
-            else:
-                await self._deliver(claim, client)
-        except asyncio.CancelledError:
-            # Shutdown: give the job back so another worker takes it at once.
-            with contextlib.suppress(Exception):
-                await asyncio.to_thread(self.store.release, claim, now=self._clock())
-            raise
-        except Exception as exc:
-            # Whatever failed, the job follows its schedule: one attempt is recorded (and
-            # the traceback logged once), instead of a retry at every lease forever.
-            logger.exception(
-                "job %s: internal error in the %s stage",
-                claim.job.id,
-                claim.stage,
-            )
-            try:
-                await self._record_failure(claim, f"internal error ({type(exc).__name__})")
-            except Exception as again:
-                logger.warning(
-                    "job %s: the failure could not be recorded (%s); "
-                    "the job resumes when its lease expires",
-                    claim.job.id,
-                    type(again).__name__,
-                )
-
-    async def _record_failure(self, claim: Claim, error: str) -> None:
-        job, now = claim.job, self._clock()
-        if claim.stage == "run":
-            payload = json.dumps(error_problem(job)).encode()
-            await asyncio.to_thread(
-                self.store.finish_run,
-                claim,
-                now=now,
-                outcome="error",
-                payload=payload,
-                deliver=self.settings.deliver_errors,
-                error=error,
-            )
-            return
-        await self._finish_delivery(claim, now, Answer(Verdict.RETRY, error))
-
-    async def _call(self, runner: Runner, job: Job, pool: concurrent.futures.Executor) -> Any:
-        if inspect.iscoroutinefunction(runner):
-            result = await runner(job)
-        else:
-            result = await asyncio.get_running_loop().run_in_executor(pool, runner, job)
-        if inspect.isawaitable(result):
-            result = await result
-        return result
-
-    async def _heartbeat(self, claim: Claim) -> None:
-        interval = self.settings.lease / 3
-        while True:
-            await asyncio.sleep(interval)
-            alive = await asyncio.to_thread(
-                self.store.heartbeat, claim, now=self._clock(), lease=self.settings.lease
-            )
-            if not alive:
-                logger.warning("job %s: lease lost", claim.job.id)
-                return
-
-    async def _run(self, claim: Claim, pool: concurrent.futures.Executor) -> None:
-        job = claim.job
-        outcome: Outcome = "result"
-        error: str | None = None
-        if job.run_count > self.settings.max_runs:
-            outcome, error = "error", f"interrupted {job.run_count - 1} times (worker crash)"
-            body: object = error_problem(job)
-        else:
-            heartbeat = asyncio.create_task(self._heartbeat(claim))
-            try:
-                result = await self._call(self._runners[job.endpoint], job, pool)
-                body = {job.callback.key: result} if job.callback.key else result
-            except (Exception, SystemExit):  # a function's sys.exit() must not stop the worker
-                logger.exception(
-                    "job %s (request id %s): the function raised",
-                    job.id,
-                    job.request_id,
-                )
-                outcome, error, body = (
-                    "error",
-                    "the function raised an exception",
-                    error_problem(job),
-                )
-            finally:
-                heartbeat.cancel()
-        try:
-            payload = json.dumps(body, separators=(",", ":"), allow_nan=False).encode()
-        except (TypeError, ValueError):
-            logger.exception("job %s: result is not JSON", job.id)
-            outcome, error = "error", "the function's result is not JSON serializable"
-            payload = json.dumps(error_problem(job)).encode()
-        deliver = outcome == "result" or self.settings.deliver_errors
-        ok = await asyncio.to_thread(
-            self.store.finish_run,
-            claim,
-            now=self._clock(),
-            outcome=outcome,
-            payload=payload,
-            deliver=deliver,
-            error=error,
-        )
-        if not ok:
-            logger.warning("job %s: stale claim, run result dropped", job.id)
-        elif self._wake is not None:
-            self._wake.set()
-
-    async def _deliver(self, claim: Claim, client: httpx.AsyncClient) -> None:
-        started = self._clock()
-        answer = await send(
-            claim.job,
-            client,
-            started=started,
-            secrets=self.settings.secrets,
-            deadline=self.settings.retry.timeout,
-            max_body=self.settings.max_response_body,
-            clock=self._clock,
-        )
-        await self._finish_delivery(claim, started, answer)
-
-    async def _finish_delivery(self, claim: Claim, started: float, answer: Answer) -> None:
-        job, now = claim.job, self._clock()
-        attempt, retry_at = plan(
-            job, answer, started=started, now=now, policy=self.settings.retry, rng=self._rng
-        )
-        if not attempt.ok:
-            logger.warning(
-                "job %s delivery attempt %d failed: %s%s",
-                job.id,
-                attempt.number,
-                attempt.error,
-                "" if retry_at is not None else "; dead-lettered",
-            )
-        await asyncio.to_thread(
-            self.store.finish_delivery, claim, attempt, now=now, retry_at=retry_at
-        )
 
 
 def _restart_in_child(ref: weakref.ref[Dispatcher]) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 import json
+import secrets
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
@@ -32,6 +34,16 @@ class JobState(enum.StrEnum):
     def terminal(self) -> bool:
         """Whether no worker will touch the job again (until a requeue)."""
         return self in (JobState.SUCCEEDED, JobState.FAILED, JobState.DEAD, JobState.CANCELLED)
+
+
+def new_job_id() -> str:
+    """Return a new unguessable job id (192 random bits; no ``.`` so it is a valid webhook-id)."""
+    return "job_" + secrets.token_urlsafe(24)
+
+
+def digest(*parts: str) -> str:
+    """Return the SHA-256 hex digest of NUL-joined parts (idempotency scopes, fingerprints)."""
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
 
 
 Stage = Literal["run", "deliver"]
@@ -75,6 +87,21 @@ class JobSpec:
     traceparent: str | None = None
     owner: str | None = None
     idempotency_key: str | None = None
+
+    def idempotency(self) -> tuple[str, str] | None:
+        """Return ``(scope, fingerprint)`` digests of the idempotency key, or ``None``.
+
+        The scope is the key within the endpoint and owner; the fingerprint is what a
+        reuse of the key must keep identical (:meth:`fingerprint_source`).
+        """
+        if self.idempotency_key is None:
+            return None
+        scope = digest(self.endpoint, self.owner or "", self.idempotency_key)
+        return scope, digest(self.fingerprint_source())
+
+    def arguments_json(self) -> str:
+        """The arguments as stored: compact JSON."""
+        return json.dumps(dict(self.arguments), separators=(",", ":"))
 
     def fingerprint_source(self) -> str:
         """Canonical text of what an ``Idempotency-Key`` must keep identical."""

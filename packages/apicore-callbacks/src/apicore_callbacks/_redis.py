@@ -37,9 +37,15 @@ from apicore_callbacks._jobs import (
     JobState,
     Outcome,
     Stage,
+    new_job_id,
 )
 from apicore_callbacks._redis_scripts import LUA_HEAD, SCRIPTS
-from apicore_callbacks._sqlite import digest, new_job_id
+from apicore_callbacks._transitions import (
+    Change,
+    ChangeWriter,
+    claim_of,
+    requeued,
+)
 
 if TYPE_CHECKING:
     import redis
@@ -115,7 +121,7 @@ def connect(url: str) -> redis.Redis:
     return redis.Redis.from_url(url, health_check_interval=30, socket_connect_timeout=5)
 
 
-class RedisJobStore:
+class RedisJobStore(ChangeWriter):
     """A :class:`JobStore` in Redis, shared by every API server and worker on every host.
 
     The same state machine, fields, leases, fencing tokens, idempotency keys and attempts
@@ -163,16 +169,13 @@ class RedisJobStore:
 
     def submit(self, spec: JobSpec, *, now: float) -> tuple[Job, bool]:
         """Create a job (one atomic script); see :meth:`JobStore.submit`."""
-        scope = fingerprint = ""
-        if spec.idempotency_key is not None:
-            scope = digest(spec.endpoint, spec.owner or "", spec.idempotency_key)
-            fingerprint = digest(spec.fingerprint_source())
+        scope, fingerprint = spec.idempotency() or ("", "")
         job_id = new_job_id()
         at = _num(now)
         fields: dict[str, str | None] = {
             "id": job_id,
             "endpoint": spec.endpoint,
-            "arguments": json.dumps(dict(spec.arguments), separators=(",", ":")),
+            "arguments": spec.arguments_json(),
             "callback_url": spec.callback.url,
             "callback_method": spec.callback.method,
             "callback_key": spec.callback.key,
@@ -220,7 +223,7 @@ class RedisJobStore:
             "0" if endpoints is None else "1",
             *names,
         )
-        return [self._claim(row, worker) for row in rows]
+        return [claim_of(_job(row), worker) for row in rows]
 
     def claim_job(self, job_id: str, worker: str, *, now: float, lease: float) -> Claim | None:
         """Lease one job by id if it is due and not leased; else ``None``.
@@ -229,13 +232,7 @@ class RedisJobStore:
         a job another worker holds, a retry not yet due or a finished job all give ``None``.
         """
         row = self._call("claim_job", job_id, worker, _num(now), _num(now + lease))
-        return None if row is None else self._claim(row, worker)
-
-    @staticmethod
-    def _claim(row: Sequence[bytes], worker: str) -> Claim:
-        job = _job(row)
-        stage: Stage = "deliver" if job.state is JobState.DELIVERING else "run"
-        return Claim(job=job, token=job.fence, stage=stage, worker=worker)
+        return None if row is None else claim_of(_job(row), worker)
 
     def heartbeat(self, claim: Claim, *, now: float, lease: float) -> bool:
         """Extend a lease; see :meth:`JobStore.heartbeat`."""
@@ -243,83 +240,45 @@ class RedisJobStore:
             self._call("heartbeat", claim.job.id, str(claim.token), _num(now), _num(now + lease))
         )
 
-    def finish_run(
-        self,
-        claim: Claim,
-        *,
-        now: float,
-        outcome: Outcome,
-        payload: bytes,
-        deliver: bool,
-        error: str | None = None,
+    def write_change(
+        self, claim: Claim, change: Change, *, now: float, result: tuple[Outcome, bytes] | None
     ) -> bool:
-        """Store the run's payload; see :meth:`JobStore.finish_run`."""
-        state = JobState.DELIVERING if deliver else JobState.FAILED
-        attempt = Attempt(
-            job_id=claim.job.id,
-            number=claim.job.run_count,
-            stage="run",
-            started_at=claim.job.updated_at,
-            finished_at=now,
-            ok=outcome == "result",
-            error=error,
-        )
+        """Write a decided transition under the claim's fence (one atomic script).
+
+        A job due again is published when due; a run's delivery is published by its worker
+        at once, so it is published again only ``republish_after`` later (a lost message).
+        """
+        publish_at = now + self.republish_after if result is not None else max(change.run_at, now)
         return bool(
             self._call(
-                "finish_run",
+                "apply",
                 claim.job.id,
                 str(claim.token),
                 _num(now),
-                state.value,
-                outcome,
-                payload,
-                error or "",
-                _attempt_json(attempt),
-                _num(now + self.republish_after),
+                change.state.value,
+                _num(change.run_at),
+                "" if change.finished_at is None else _num(change.finished_at),
+                change.last_error or "",
+                str(change.run_count),
+                str(change.delivery_count),
+                _num(publish_at),
+                "" if change.attempt is None else _attempt_json(change.attempt),
+                *(result or ()),
             )
         )
-
-    def finish_delivery(
-        self, claim: Claim, attempt: Attempt, *, now: float, retry_at: float | None
-    ) -> bool:
-        """Log a delivery attempt and move the job on; see :meth:`JobStore.finish_delivery`."""
-        if attempt.ok:
-            state = JobState.SUCCEEDED if claim.job.outcome == "result" else JobState.FAILED
-        else:
-            state = JobState.DELIVERING if retry_at is not None else JobState.DEAD
-        error = (
-            attempt.error
-            if not attempt.ok
-            else (claim.job.last_error if claim.job.outcome == "error" else None)
-        )
-        return bool(
-            self._call(
-                "finish_delivery",
-                claim.job.id,
-                str(claim.token),
-                _num(now),
-                state.value,
-                error or "",
-                _num(retry_at if retry_at is not None else now),
-                _attempt_json(attempt),
-            )
-        )
-
-    def release(self, claim: Claim, *, now: float) -> bool:
-        """Give a claimed job back; see :meth:`JobStore.release`."""
-        back = "1" if claim.stage == "run" else "0"
-        return bool(self._call("release", claim.job.id, str(claim.token), _num(now), back))
 
     def requeue(self, job_id: str, *, now: float) -> Job:
         """Deliver (or run) a job again; see :meth:`JobStore.requeue`."""
-        row = self._call("requeue", job_id, _num(now))
+        fresh, again = requeued(has_payload=False), requeued(has_payload=True)
+        cases = [x for r in (fresh, again) for x in (r.state.value, "1" if r.reset_runs else "0")]
+        row = self._call("requeue", job_id, _num(now), *cases)
         if row is None:
             raise JobNotFoundError(f"no job {job_id!r} in Redis (prefix {self.prefix!r})")
         return _job(row)
 
     def cancel(self, job_id: str, *, now: float, reason: str = "cancelled") -> tuple[Job, bool]:
         """Stop a job that has not ended; see :meth:`JobStore.cancel`."""
-        row = self._call("cancel", job_id, _num(now), reason)
+        row = self._call("cancel", job_id, _num(now), reason, JobState.CANCELLED.value)
         if row is None:
             raise JobNotFoundError(f"no job {job_id!r} in Redis (prefix {self.prefix!r})")
         flag, data = row

@@ -1,4 +1,4 @@
-"""The Lua scripts of :class:`~apicore_callbacks.RedisJobStore` (one per state transition).
+"""The Lua scripts of :class:`~apicore_callbacks.RedisJobStore` (one per store operation).
 
 Numbers are written back from ARGV strings, never from Lua numbers: Lua formats doubles with
 14 digits, which would round Unix times. Keys are built from the prefix (``ARGV[1]``), so the
@@ -7,20 +7,42 @@ store needs one Redis, not Redis Cluster.
 
 from __future__ import annotations
 
-# Shared helpers, prepended to every script.
-LUA_HEAD = """
+from apicore_callbacks._jobs import JobState
+from apicore_callbacks._transitions import ACTIVE, CLAIM, CLAIMABLE
+
+
+def _lua_set(states: tuple[JobState, ...]) -> str:
+    return "{" + ", ".join(f"{state.value} = true" for state in states) + "}"
+
+
+# Shared helpers, prepended to every script. The state machine is not written here: its
+# tables come from apicore_callbacks._transitions, and writes under a claim take the decided
+# change as arguments (_APPLY).
+LUA_HEAD = (
+    """
 local P = ARGV[1]
 local function jkey(id) return P .. 'job:' .. id end
-local function active(state)
-  return state == 'queued' or state == 'running' or state == 'delivering'
-end
+local ACTIVE = """
+    + _lua_set(ACTIVE)
+    + """
+local CLAIMABLE = {run = """
+    + _lua_set(CLAIMABLE["run"])
+    + ", deliver = "
+    + _lua_set(CLAIMABLE["deliver"])
+    + """}
+local CLAIM = {"""
+    + ", ".join(
+        f"{old.value} = {{'{step.state.value}', {step.runs}}}" for old, step in CLAIM.items()
+    )
+    + """}
+local function active(state) return state ~= false and ACTIVE[state] == true end
 local function claim_one(id, worker, now, lease_until)
   local k = jkey(id)
-  local state = redis.call('HGET', k, 'state')
+  local step = CLAIM[redis.call('HGET', k, 'state')]
   redis.call('HINCRBY', k, 'fence', 1)
-  redis.call('HSET', k, 'lease_until', lease_until, 'worker', worker, 'updated_at', now)
-  if state ~= 'delivering' then redis.call('HINCRBY', k, 'run_count', 1) end
-  if state == 'queued' then redis.call('HSET', k, 'state', 'running') end
+  redis.call('HSET', k, 'lease_until', lease_until, 'worker', worker, 'updated_at', now,
+    'state', step[1])
+  redis.call('HINCRBY', k, 'run_count', step[2])
   redis.call('ZADD', P .. 'due', lease_until, id)
   redis.call('ZADD', P .. 'publish', lease_until, id)  -- if this worker dies
   return redis.call('HGETALL', k)
@@ -33,6 +55,7 @@ local function set_or_clear(k, field, value)
   if value == '' then redis.call('HDEL', k, field) else redis.call('HSET', k, field, value) end
 end
 """
+)
 
 # ARGV: prefix, id, scope, fingerprint, now, publish_at, field/value pairs...
 _SUBMIT = """
@@ -69,8 +92,7 @@ local ids = redis.call('ZRANGEBYSCORE', P .. 'due', '-inf', now, 'LIMIT', 0, 100
 for _, id in ipairs(ids) do
   if #out >= limit then break end
   local f = redis.call('HMGET', jkey(id), 'endpoint', 'state')
-  local delivering = f[2] == 'delivering'
-  local wanted = stage == '' or (stage == 'deliver') == delivering
+  local wanted = (stage == '' and active(f[2])) or (stage ~= '' and CLAIMABLE[stage][f[2]])
   if wanted and (allowed == nil or allowed[f[1]]) then
     out[#out + 1] = claim_one(id, worker, now, lease_until)
   end
@@ -97,73 +119,38 @@ redis.call('ZADD', P .. 'publish', ARGV[5], id)
 return 1
 """
 
-# ARGV: prefix, id, token, now, state, outcome, payload, error, attempt, publish_at
-_FINISH_RUN = """
-local id, now, state = ARGV[2], ARGV[4], ARGV[5]
+# A decided transition under a claim (apicore_callbacks._transitions.Change), written as given.
+# ARGV: prefix, id, token, now, state, run_at, finished_at, last_error, run_count,
+# delivery_count, publish_at, attempt, [outcome, payload]; '' is None.
+_APPLY = """
+local id, now = ARGV[2], ARGV[4]
 if not fenced(id, ARGV[3]) then return 0 end
 local k = jkey(id)
-redis.call('HSET', k, 'state', state, 'outcome', ARGV[6], 'payload', ARGV[7], 'run_at', now,
-  'updated_at', now)
+redis.call('HSET', k, 'state', ARGV[5], 'run_at', ARGV[6], 'run_count', ARGV[9],
+  'delivery_count', ARGV[10], 'updated_at', now)
+set_or_clear(k, 'finished_at', ARGV[7])
 set_or_clear(k, 'last_error', ARGV[8])
 redis.call('HDEL', k, 'lease_until', 'worker')
-if state == 'delivering' then
-  redis.call('HDEL', k, 'finished_at')
-  redis.call('ZADD', P .. 'due', now, id)
-  redis.call('ZADD', P .. 'publish', ARGV[10], id)  -- the worker publishes it at once
+if #ARGV >= 14 then redis.call('HSET', k, 'outcome', ARGV[13], 'payload', ARGV[14]) end
+if ARGV[7] == '' then
+  redis.call('ZADD', P .. 'due', ARGV[6], id)
+  redis.call('ZADD', P .. 'publish', ARGV[11], id)
 else
-  redis.call('HSET', k, 'finished_at', now)
   redis.call('ZREM', P .. 'due', id)
   redis.call('ZREM', P .. 'publish', id)
-  redis.call('ZADD', P .. 'finished', now, id)
+  redis.call('ZADD', P .. 'finished', ARGV[7], id)
 end
-redis.call('RPUSH', P .. 'attempts:' .. id, ARGV[9])
+if ARGV[12] ~= '' then redis.call('RPUSH', P .. 'attempts:' .. id, ARGV[12]) end
 return 1
 """
 
-# ARGV: prefix, id, token, now, state, error, run_at, attempt
-_FINISH_DELIVERY = """
-local id, now, state = ARGV[2], ARGV[4], ARGV[5]
-if not fenced(id, ARGV[3]) then return 0 end
-local k = jkey(id)
-redis.call('HINCRBY', k, 'delivery_count', 1)
-redis.call('HSET', k, 'state', state, 'run_at', ARGV[7], 'updated_at', now)
-set_or_clear(k, 'last_error', ARGV[6])
-redis.call('HDEL', k, 'lease_until', 'worker')
-if state == 'delivering' then
-  redis.call('HDEL', k, 'finished_at')
-  redis.call('ZADD', P .. 'due', ARGV[7], id)
-  redis.call('ZADD', P .. 'publish', ARGV[7], id)  -- the retry, when it is due
-else
-  redis.call('HSET', k, 'finished_at', now)
-  redis.call('ZREM', P .. 'due', id)
-  redis.call('ZREM', P .. 'publish', id)
-  redis.call('ZADD', P .. 'finished', now, id)
-end
-redis.call('RPUSH', P .. 'attempts:' .. id, ARGV[8])
-return 1
-"""
-
-# ARGV: prefix, id, token, now, runs_back
-_RELEASE = """
-local id = ARGV[2]
-if not fenced(id, ARGV[3]) then return 0 end
-local k = jkey(id)
-redis.call('HDEL', k, 'lease_until', 'worker')
-redis.call('HSET', k, 'updated_at', ARGV[4])
-redis.call('HINCRBY', k, 'run_count', -tonumber(ARGV[5]))
-if redis.call('HGET', k, 'state') == 'running' then redis.call('HSET', k, 'state', 'queued') end
-redis.call('ZADD', P .. 'due', redis.call('HGET', k, 'run_at'), id)
-redis.call('ZADD', P .. 'publish', ARGV[4], id)
-return 1
-"""
-
-# ARGV: prefix, id, now, reason
+# ARGV: prefix, id, now, reason, cancelled state
 _CANCEL = """
 local id, now = ARGV[2], ARGV[3]
 local k = jkey(id)
 if redis.call('EXISTS', k) == 0 then return false end
 if not active(redis.call('HGET', k, 'state')) then return {0, redis.call('HGETALL', k)} end
-redis.call('HSET', k, 'state', 'cancelled', 'last_error', ARGV[4], 'updated_at', now,
+redis.call('HSET', k, 'state', ARGV[5], 'last_error', ARGV[4], 'updated_at', now,
   'finished_at', now)
 redis.call('HDEL', k, 'lease_until', 'worker')
 redis.call('HINCRBY', k, 'fence', 1)
@@ -209,16 +196,17 @@ end
 return n
 """
 
-# ARGV: prefix, id, now
+# The decision for each case is an argument (apicore_callbacks._transitions.requeued).
+# ARGV: prefix, id, now, state without payload, reset runs ('1'/'0'), state with payload,
+# reset runs
 _REQUEUE = """
 local id, now = ARGV[2], ARGV[3]
 local k = jkey(id)
 if redis.call('EXISTS', k) == 0 then return false end
-if redis.call('HEXISTS', k, 'payload') == 1 then
-  redis.call('HSET', k, 'state', 'delivering')
-else
-  redis.call('HSET', k, 'state', 'queued', 'run_count', 0)
-end
+local i = 4
+if redis.call('HEXISTS', k, 'payload') == 1 then i = 6 end
+redis.call('HSET', k, 'state', ARGV[i])
+if ARGV[i + 1] == '1' then redis.call('HSET', k, 'run_count', 0) end
 redis.call('HSET', k, 'delivery_count', 0, 'run_at', now, 'updated_at', now)
 redis.call('HDEL', k, 'lease_until', 'worker', 'finished_at')
 redis.call('HINCRBY', k, 'fence', 1)
@@ -256,9 +244,7 @@ SCRIPTS = {
     "claim": _CLAIM,
     "claim_job": _CLAIM_JOB,
     "heartbeat": _HEARTBEAT,
-    "finish_run": _FINISH_RUN,
-    "finish_delivery": _FINISH_DELIVERY,
-    "release": _RELEASE,
+    "apply": _APPLY,
     "requeue": _REQUEUE,
     "cancel": _CANCEL,
     "lease_holders": _LEASE_HOLDERS,

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import secrets
 import sqlite3
 import threading
 from collections.abc import Collection, Iterator
@@ -23,6 +21,18 @@ from apicore_callbacks._jobs import (
     JobState,
     Outcome,
     Stage,
+    new_job_id,
+)
+from apicore_callbacks._transitions import (
+    ACTIVE,
+    CLAIM,
+    CLAIMABLE,
+    LEASED,
+    TERMINAL,
+    Change,
+    ChangeWriter,
+    claim_of,
+    requeued,
 )
 
 _SCHEMA = """
@@ -67,14 +77,22 @@ CREATE INDEX IF NOT EXISTS attempts_job ON attempts (job_id);
 """
 
 
-def new_job_id() -> str:
-    """Return a new unguessable job id (192 random bits; no ``.`` so it is a valid webhook-id)."""
-    return "job_" + secrets.token_urlsafe(24)
+def _states(states: tuple[JobState, ...]) -> str:
+    """An SQL list of states (the transition tables' constants, never user input)."""
+    return "(" + ", ".join(f"'{state.value}'" for state in states) + ")"
 
 
-def digest(*parts: str) -> str:
-    """Return the SHA-256 hex digest of NUL-joined parts (idempotency scopes, fingerprints)."""
-    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
+def _claim_sets() -> tuple[str, list[Any]]:
+    """The claim's ``SET`` clause and parameters, from the transition table."""
+    cases = " ".join("WHEN ? THEN ?" for _ in CLAIM)
+    states = [x for old, step in CLAIM.items() for x in (old.value, step.state.value)]
+    runs = [x for old, step in CLAIM.items() for x in (old.value, step.runs)]
+    sets = f"state = CASE state {cases} END, run_count = run_count + CASE state {cases} END"
+    return sets, states + runs
+
+
+_CLAIM_SETS, _CLAIM_PARAMS = _claim_sets()
+_ACTIVE = _states(ACTIVE)
 
 
 def _job(row: sqlite3.Row) -> Job:
@@ -100,7 +118,7 @@ def _job(row: sqlite3.Row) -> Job:
     )
 
 
-class SQLiteJobStore:
+class SQLiteJobStore(ChangeWriter):
     """A :class:`JobStore` in one SQLite file, safe for several processes on one machine.
 
     WAL journal and ``synchronous=FULL`` make :meth:`submit` durable (even against power loss)
@@ -257,10 +275,7 @@ class SQLiteJobStore:
 
     def submit(self, spec: JobSpec, *, now: float) -> tuple[Job, bool]:
         """Create a job durably; see :meth:`JobStore.submit`."""
-        scope = fingerprint = None
-        if spec.idempotency_key is not None:
-            scope = digest(spec.endpoint, spec.owner or "", spec.idempotency_key)
-            fingerprint = digest(spec.fingerprint_source())
+        scope, fingerprint = spec.idempotency() or (None, None)
         with self._write() as db:
             if scope is not None:
                 row = db.execute("SELECT * FROM jobs WHERE idem_scope = ?", (scope,)).fetchone()
@@ -276,7 +291,7 @@ class SQLiteJobStore:
                 (
                     new_job_id(),
                     spec.endpoint,
-                    json.dumps(dict(spec.arguments), separators=(",", ":")),
+                    spec.arguments_json(),
                     spec.callback.url,
                     spec.callback.method,
                     spec.callback.key,
@@ -307,30 +322,21 @@ class SQLiteJobStore:
         where, params = self._due_filter(endpoints, stage)
         with self._write() as db:
             rows = db.execute(
-                "UPDATE jobs SET fence = fence + 1, lease_until = ?, worker = ?, updated_at = ?,"
-                " run_count = run_count + (state != 'delivering'),"
-                " state = CASE state WHEN 'queued' THEN 'running' ELSE state END"
-                " WHERE id IN (SELECT id FROM jobs WHERE " + where + " AND run_at <= ?"
-                " AND (lease_until IS NULL OR lease_until <= ?) ORDER BY run_at LIMIT ?)"
-                " RETURNING *",
-                (now + lease, worker, now, *params, now, now, limit),
+                "UPDATE jobs SET fence = fence + 1, lease_until = ?, worker = ?, updated_at = ?, "
+                + _CLAIM_SETS
+                + " WHERE id IN (SELECT id FROM jobs WHERE "
+                + where
+                + " AND run_at <= ? AND (lease_until IS NULL OR lease_until <= ?)"
+                " ORDER BY run_at LIMIT ?) RETURNING *",
+                (now + lease, worker, now, *_CLAIM_PARAMS, *params, now, now, limit),
             ).fetchall()
-        claims = []
-        for row in rows:
-            job = _job(row)
-            kind: Stage = "deliver" if job.state is JobState.DELIVERING else "run"
-            claims.append(Claim(job=job, token=job.fence, stage=kind, worker=worker))
-        return claims
+        return [claim_of(_job(row), worker) for row in rows]
 
     @staticmethod
     def _due_filter(
         endpoints: Collection[str] | None, stage: Stage | None = None
     ) -> tuple[str, list[Any]]:
-        where = {
-            None: "state IN ('queued', 'running', 'delivering')",
-            "run": "state IN ('queued', 'running')",
-            "deliver": "state = 'delivering'",
-        }[stage]
+        where = "state IN " + _states(CLAIMABLE[stage])
         params: list[Any] = []
         if endpoints is not None:
             names = list(endpoints)
@@ -352,92 +358,49 @@ class SQLiteJobStore:
         with self._write() as db:
             return self._fenced(db, claim, "lease_until = ?, updated_at = ?", (now + lease, now))
 
-    def finish_run(
-        self,
-        claim: Claim,
-        *,
-        now: float,
-        outcome: Outcome,
-        payload: bytes,
-        deliver: bool,
-        error: str | None = None,
+    def write_change(
+        self, claim: Claim, change: Change, *, now: float, result: tuple[Outcome, bytes] | None
     ) -> bool:
-        """Store the run's payload; see :meth:`JobStore.finish_run`."""
-        state = JobState.DELIVERING if deliver else JobState.FAILED
+        """Write a decided transition under the claim's fence; see :class:`ChangeWriter`."""
+        sets, extra = (", outcome = ?, payload = ?", result) if result is not None else ("", ())
         with self._write() as db:
             ok = self._fenced(
                 db,
                 claim,
-                "state = ?, outcome = ?, payload = ?, last_error = ?, run_at = ?,"
-                " lease_until = NULL, worker = NULL, updated_at = ?, finished_at = ?",
-                (state.value, outcome, payload, error, now, now, None if deliver else now),
-            )
-            if ok:
-                self._log(
-                    db,
-                    Attempt(
-                        job_id=claim.job.id,
-                        number=claim.job.run_count,
-                        stage="run",
-                        started_at=claim.job.updated_at,
-                        finished_at=now,
-                        ok=outcome == "result",
-                        error=error,
-                    ),
-                )
-            return ok
-
-    def finish_delivery(
-        self, claim: Claim, attempt: Attempt, *, now: float, retry_at: float | None
-    ) -> bool:
-        """Log a delivery attempt and move the job on; see :meth:`JobStore.finish_delivery`."""
-        if attempt.ok:
-            state = JobState.SUCCEEDED if claim.job.outcome == "result" else JobState.FAILED
-        else:
-            state = JobState.DELIVERING if retry_at is not None else JobState.DEAD
-        error = (
-            attempt.error
-            if not attempt.ok
-            else (claim.job.last_error if claim.job.outcome == "error" else None)
-        )
-        with self._write() as db:
-            ok = self._fenced(
-                db,
-                claim,
-                "state = ?, delivery_count = delivery_count + 1, last_error = ?, run_at = ?,"
-                " lease_until = NULL, worker = NULL, updated_at = ?, finished_at = ?",
+                "state = ?, run_at = ?, finished_at = ?, last_error = ?, run_count = ?,"
+                " delivery_count = ?, lease_until = NULL, worker = NULL, updated_at = ?" + sets,
                 (
-                    state.value,
-                    error,
-                    retry_at if retry_at is not None else now,
+                    change.state.value,
+                    change.run_at,
+                    change.finished_at,
+                    change.last_error,
+                    change.run_count,
+                    change.delivery_count,
                     now,
-                    None if state is JobState.DELIVERING else now,
+                    *extra,
                 ),
             )
-            if ok:
-                self._log(db, attempt)
+            if ok and change.attempt is not None:
+                self._log(db, change.attempt)
             return ok
-
-    def release(self, claim: Claim, *, now: float) -> bool:
-        """Give a claimed job back; see :meth:`JobStore.release`."""
-        with self._write() as db:
-            return self._fenced(
-                db,
-                claim,
-                "lease_until = NULL, worker = NULL, updated_at = ?, run_count = run_count - ?,"
-                " state = CASE state WHEN 'running' THEN 'queued' ELSE state END",
-                (now, 1 if claim.stage == "run" else 0),
-            )
 
     def requeue(self, job_id: str, *, now: float) -> Job:
         """Deliver (or run) a job again; see :meth:`JobStore.requeue`."""
         with self._write() as db:
+            fresh, again = requeued(has_payload=False), requeued(has_payload=True)
             row = db.execute(
-                "UPDATE jobs SET state = CASE WHEN payload IS NULL THEN 'queued' ELSE 'delivering'"
-                " END, run_count = CASE WHEN payload IS NULL THEN 0 ELSE run_count END,"
+                "UPDATE jobs SET state = CASE WHEN payload IS NULL THEN ? ELSE ? END,"
+                " run_count = run_count * CASE WHEN payload IS NULL THEN ? ELSE ? END,"
                 " delivery_count = 0, run_at = ?, lease_until = NULL, worker = NULL,"
                 " fence = fence + 1, updated_at = ?, finished_at = NULL WHERE id = ? RETURNING *",
-                (now, now, job_id),
+                (
+                    fresh.state.value,
+                    again.state.value,
+                    *(0 if r.reset_runs else 1 for r in (fresh, again)),
+                    now,
+                    now,
+                    job_id,
+                ),
             ).fetchone()
         if row is None:
             raise JobNotFoundError(f"no job {job_id!r} in {self.path}")
@@ -447,10 +410,10 @@ class SQLiteJobStore:
         """Stop a job that has not ended; see :meth:`JobStore.cancel`."""
         with self._write() as db:
             row = db.execute(
-                "UPDATE jobs SET state = 'cancelled', lease_until = NULL, worker = NULL,"
+                "UPDATE jobs SET state = ?, lease_until = NULL, worker = NULL,"
                 " fence = fence + 1, last_error = ?, updated_at = ?, finished_at = ?"
-                " WHERE id = ? AND state IN ('queued', 'running', 'delivering') RETURNING *",
-                (reason, now, now, job_id),
+                f" WHERE id = ? AND state IN {_ACTIVE} RETURNING *",
+                (JobState.CANCELLED.value, reason, now, now, job_id),
             ).fetchone()
         if row is not None:
             return _job(row), True
@@ -464,7 +427,7 @@ class SQLiteJobStore:
         rows = (
             self._conn()
             .execute(
-                "SELECT DISTINCT worker FROM jobs WHERE state IN ('running', 'delivering')"
+                f"SELECT DISTINCT worker FROM jobs WHERE state IN {_states(LEASED)}"
                 " AND lease_until > ? AND worker IS NOT NULL",
                 (now,),
             )
@@ -485,7 +448,7 @@ class SQLiteJobStore:
             cursor = db.execute(
                 "UPDATE jobs SET lease_until = ?, fence = fence + 1, updated_at = ?"
                 f" WHERE worker IN ({','.join('?' * len(names))}) AND lease_until > ?"
-                " AND state IN ('running', 'delivering')",
+                f" AND state IN {_states(LEASED)}",
                 (now, now, *names, now),
             )
             return cursor.rowcount
@@ -564,8 +527,7 @@ class SQLiteJobStore:
         """Delete terminal jobs finished before a time; return how many."""
         with self._write() as db:
             cursor = db.execute(
-                "DELETE FROM jobs WHERE state IN ('succeeded', 'failed', 'dead', 'cancelled')"
-                " AND finished_at < ?",
+                f"DELETE FROM jobs WHERE state IN {_states(TERMINAL)} AND finished_at < ?",
                 (finished_before,),
             )
             return cursor.rowcount

@@ -14,17 +14,8 @@ Celery (that happens on first use).
 
 from __future__ import annotations
 
-from apicore_callbacks._celery import (
-    QUEUE,
-    TASK_NAME,
-    CeleryPublisher,
-    bind,
-    create_app,
-    execute,
-    load_dispatcher,
-    sweep,
-    worker_main,
-)
+from apicore_callbacks._celery import QUEUE, TASK_NAME, CeleryPublisher, create_app, sweep
+from apicore_callbacks._worker import bind, execute, load_dispatcher, worker_main
 
 __all__ = [
     "QUEUE",
