@@ -35,10 +35,6 @@ def test_importing_a_server_loads_no_spec_binding(package: str) -> None:
     assert loaded.isdisjoint(machinery), sorted(loaded & machinery)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="apicore_openapi._export imports yaml at load time (apicore-openapi, issue 18)",
-)
 @pytest.mark.parametrize("package", SERVERS)
 def test_importing_a_server_loads_no_yaml(package: str) -> None:
     assert "yaml" not in _loaded_after(f"import {package}")

@@ -178,8 +178,7 @@ class Sweeper:
                     count = reclaim_dead(store, now=time.time())
                     if count:
                         logger.warning(
-                            "%d job(s) leased by dead worker processes "
-                            "of this host resume now",
+                            "%d job(s) leased by dead worker processes of this host resume now",
                             count,
                         )
                 sweep(store, self.publisher, now=time.time())

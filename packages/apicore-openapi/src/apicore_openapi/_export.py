@@ -7,8 +7,6 @@ import os
 from collections.abc import Mapping
 from typing import IO, Any, Literal
 
-import yaml
-
 from apicore_openapi._document import OpenApiVersion
 from apicore_openapi._markdown import to_markdown
 
@@ -59,13 +57,6 @@ def export_target(filename: str | None, format: ExportFormat | None) -> tuple[st
     return filename or _DEFAULT_FILES[format], format
 
 
-class _Dumper(yaml.SafeDumper):
-    """Safe dumper that never writes anchors/aliases (documents must read as plain trees)."""
-
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
-
-
 def to_json(document: Mapping[str, Any]) -> str:
     """The document as indented JSON text (keys in the document's order, UTF-8 kept)."""
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
@@ -73,6 +64,14 @@ def to_json(document: Mapping[str, Any]) -> str:
 
 def to_yaml(document: Mapping[str, Any]) -> str:
     """The document as YAML (safe dumper, the document's key order, no aliases)."""
+    import yaml  # on first use: a server that never writes YAML does not load it
+
+    class _Dumper(yaml.SafeDumper):
+        """Never writes anchors/aliases (documents must read as plain trees)."""
+
+        def ignore_aliases(self, data: Any) -> bool:
+            return True
+
     text: str = yaml.dump(
         json.loads(json.dumps(document)),
         Dumper=_Dumper,
