@@ -17,7 +17,7 @@ from apicore_app._http import (
     problem,
     problem_response,
 )
-from apicore_app._loading import import_failure
+from apicore_app._loading import import_failure, unknown_keywords
 from apicore_app._logging import configure_logging
 from apicore_introspect import Cookie, Form, Header, Path, Query, UploadFile
 
@@ -50,4 +50,5 @@ __all__ = [
     "problem",
     "problem_response",
     "request_id",
+    "unknown_keywords",
 ]

@@ -1,9 +1,14 @@
-"""What the CLIs say when a user's module fails to import: the file and line first."""
+"""What the adapters say when a user's module fails to import, or misspells an option.
+
+Import failures name the file and line first; an unknown keyword argument names the sibling
+adapter's spelling when that is what was used.
+"""
 
 from __future__ import annotations
 
 import os
 import traceback
+from collections.abc import Mapping
 
 
 def import_failure(module: str, exc: BaseException) -> str:
@@ -39,3 +44,28 @@ def _spell(filename: str, line: int | None) -> str:
     if shown.startswith(".."):
         shown = filename
     return f"{shown}, line {line}" if line else shown
+
+
+def unknown_keywords(
+    call: str,
+    unknown: Mapping[str, object],
+    *,
+    ours: str,
+    sibling: str,
+    renames: Mapping[str, str],
+) -> TypeError:
+    """The error for keyword arguments that ``call`` does not take.
+
+    Where the sibling package spells the same option differently (``renames``: its name ->
+    ours), the message says so and shows our spelling, so a module ported from one adapter
+    to the other fails with the fix in hand.
+    """
+    name = sorted(unknown)[0]
+    message = f"{call}() got an unexpected keyword argument {name!r}"
+    renamed = renames.get(name)
+    if renamed is not None:
+        message += (
+            f": {name}= is {sibling}'s name; {ours}'s is {renamed}=, as in "
+            f"@{ours}.router('/path', {renamed}={unknown[name]!r})"
+        )
+    return TypeError(message)

@@ -16,7 +16,15 @@ from starlette.types import Receive, Scope, Send
 
 import apicore_app
 import apicore_callbacks
-from apicore_app import Api, Headers, Request, configure_logging, problem, problem_response
+from apicore_app import (
+    Api,
+    Headers,
+    Request,
+    configure_logging,
+    problem,
+    problem_response,
+    unknown_keywords,
+)
 from apicore_auth import AuthSettings, Requirement
 from apicore_callbacks import Settings
 from asymmetric._asgi import Endpoint
@@ -153,7 +161,13 @@ class Asymmetric:
             TypeError: An unknown keyword argument (symmetric's ``auth_token`` gets a hint).
         """
         if unknown:
-            raise TypeError(_unknown_keywords(unknown))
+            raise unknown_keywords(
+                "Asymmetric.router",
+                unknown,
+                ours="asymmetric",
+                sibling="symmetric",
+                renames=_SIBLING_KEYWORDS,
+            )
         try:
             decorate = self.api.route(
                 route,
@@ -300,16 +314,3 @@ async def _call(hook: Hook) -> None:
 
 asymmetric = Asymmetric()
 """The legacy singleton: ``from asymmetric import asymmetric``."""
-
-
-def _unknown_keywords(unknown: dict[str, Any]) -> str:
-    """The message for unknown ``router`` keywords, with a hint for symmetric's names."""
-    name = sorted(unknown)[0]
-    message = f"Asymmetric.router() got an unexpected keyword argument {name!r}"
-    ours = _SIBLING_KEYWORDS.get(name)
-    if ours is not None:
-        message += (
-            f": {name}= is symmetric's name; asymmetric's is {ours}=, as in "
-            f"@asymmetric.router('/path', {ours}={unknown[name]!r})"
-        )
-    return message

@@ -33,6 +33,7 @@ from apicore_app import (
     configure_logging,
     problem,
     problem_response,
+    unknown_keywords,
 )
 from apicore_auth import AuthSettings, InvalidTokenNameError as AuthTokenNameError, Requirement
 from apicore_callbacks import Settings as CallbackSettings
@@ -194,7 +195,13 @@ class Symmetric:
             TypeError: An unknown keyword argument (asymmetric's ``auth`` gets a hint).
         """
         if unknown:
-            raise TypeError(_unknown_keywords(unknown))
+            raise unknown_keywords(
+                "Symmetric.router",
+                unknown,
+                ours="symmetric",
+                sibling="asymmetric",
+                renames=_SIBLING_KEYWORDS,
+            )
         try:
             decorate = self.api.route(
                 route,
@@ -499,16 +506,3 @@ def _http_error(exc: HTTPException) -> flask.Response | HTTPException:
 
 #: Keyword arguments of asymmetric's ``router`` and what symmetric calls them.
 _SIBLING_KEYWORDS = {"auth": "auth_token"}
-
-
-def _unknown_keywords(unknown: dict[str, Any]) -> str:
-    """The message for unknown ``router`` keywords, with a hint for asymmetric's names."""
-    name = sorted(unknown)[0]
-    message = f"Symmetric.router() got an unexpected keyword argument {name!r}"
-    ours = _SIBLING_KEYWORDS.get(name)
-    if ours is not None:
-        message += (
-            f": {name}= is asymmetric's name; symmetric's is {ours}=, as in "
-            f"@symmetric.router('/path', {ours}={unknown[name]!r})"
-        )
-    return message
