@@ -92,11 +92,16 @@ def venvs(clone: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Pa
     """One fresh venv per README install command, installed concurrently (pip is mostly I/O)."""
     root = tmp_path_factory.mktemp("venvs")
 
+    # The venvs are made one after the other: a copy of the interpreter being written by
+    # one thread is inherited, open, by a process another thread forks ("Text file busy").
+    bins: dict[str, Path] = {}
+    for dist in INSTALLS:
+        venv.create(root / dist, with_pip=True, symlinks=True)
+        bins[dist] = root / dist / "bin"
+
     def install(dist: str) -> Path:
-        env_dir = root / dist
-        venv.create(env_dir, with_pip=True)
-        shell(INSTALLS[dist], cwd=clone, bin_dir=env_dir / "bin")
-        return env_dir / "bin"
+        shell(INSTALLS[dist], cwd=clone, bin_dir=bins[dist])
+        return bins[dist]
 
     with ThreadPoolExecutor(max_workers=len(INSTALLS)) as pool:
         return dict(zip(INSTALLS, pool.map(install, INSTALLS), strict=True))
