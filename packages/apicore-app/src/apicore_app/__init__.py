@@ -19,7 +19,13 @@ from apicore_app._http import (
     problem,
     problem_response,
 )
-from apicore_app._loading import import_failure, unknown_keywords
+from apicore_app._loading import (
+    import_failure,
+    import_traceback,
+    load_app,
+    load_or_exit,
+    unknown_keywords,
+)
 from apicore_app._logging import configure_logging
 from apicore_app._wsgi import WsgiApp, wsgi_app
 from apicore_introspect import Cookie, Form, Header, Path, Query, UploadFile
@@ -53,6 +59,9 @@ __all__ = [
     "close_stream",
     "configure_logging",
     "import_failure",
+    "import_traceback",
+    "load_app",
+    "load_or_exit",
     "problem",
     "problem_response",
     "request_id",
