@@ -83,7 +83,8 @@ def load_app(
     if fallback is not None:
         return f"{module_name}:{attribute}", fallback
     if found:
-        hint = f"it holds several {kind_name} apps ({', '.join(found)}); name one as {module_name}:NAME."
+        names = ", ".join(found)
+        hint = f"it holds several {kind_name} apps ({names}); name one as {module_name}:NAME."
     elif default is not None and not isinstance(default, type(sys)):
         hint = f"it is not {article} {kind_name} app (found {type(default).__name__})."
     else:
