@@ -106,7 +106,8 @@ class _EnvironHeaders(Headers):
         self._view = _EnvironMap(environ, self)
 
     def get(self, name: str, default: str | None = None) -> str | None:
-        return self._view.get(name, default)
+        value: str | None = self._view.get(name, default)
+        return value
 
     def lower_map_view(self) -> Mapping[str, str]:
         return self._view
@@ -123,7 +124,7 @@ class _EnvironMap(Mapping[str, str]):
         key = _ENVIRON_KEYS.get(name)
         if key is None:
             key = _environ_key(name)
-        value = self._environ.get(key)
+        value: str | None = self._environ.get(key)
         if value is None or (not value and key[0] == "C"):  # an empty CONTENT_TYPE: none sent
             return default
         return value

@@ -70,8 +70,8 @@ def load_app(
     if name:
         app = getattr(module, name, None)
         if not isinstance(app, kind) and not (other is not None and other(app)):
-            found = type(app).__name__ if hasattr(module, name) else "nothing"
-            raise error(f"{module_name}:{name} is not {article} {kind_name} app (found {found}).")
+            got = type(app).__name__ if hasattr(module, name) else "nothing"
+            raise error(f"{module_name}:{name} is not {article} {kind_name} app (found {got}).")
         return f"{module_name}:{name}", app
     default = getattr(module, attribute, None)
     if isinstance(default, kind) or (other is not None and other(default)):

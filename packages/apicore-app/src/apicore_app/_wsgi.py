@@ -111,7 +111,7 @@ def read_body(environ: WSGIEnvironment, limit: int) -> bytes | None:
         size = int(length)
         if size < 0:
             raise ValueError(length)
-        return stream.read(size) if size <= limit else None  # type: ignore[no-any-return]
+        return stream.read(size) if size <= limit else None
     if environ.get("wsgi.input_terminated"):  # chunked: the server ends the stream
         body: bytes = stream.read(limit + 1)
         return body if len(body) <= limit else None

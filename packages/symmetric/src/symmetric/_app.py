@@ -146,7 +146,7 @@ class Symmetric:
         # routing and response objects (about a quarter of a request's time); every other
         # path (the user's own Flask views) goes through Flask as usual.
         self._entry = WsgiApp(self.api, self.app.wsgi_app, self.start)
-        self.app.wsgi_app = self._entry  # type: ignore[method-assign,assignment]
+        self.app.wsgi_app = self._entry  # type: ignore[method-assign]
         self._setup_logging = setup_logging
         self._started = False
         self._start_lock = threading.Lock()
