@@ -6,6 +6,7 @@ registration, decorators and CLI, and pass their framework's app as ``fallback``
 """
 
 from apicore_app.__about__ import __version__
+from apicore_app._adapter import adapter_route
 from apicore_app._app import Api, Call, ExceptionMapper, Route, close_stream, request_id
 from apicore_app._asgi import AsgiApp, asgi_app
 from apicore_app._errors import AppError, DuplicateRouteError, InvalidRouteError, RouteError
@@ -55,6 +56,7 @@ __all__ = [
     "UploadFile",
     "WsgiApp",
     "__version__",
+    "adapter_route",
     "asgi_app",
     "close_stream",
     "configure_logging",

@@ -21,10 +21,10 @@ from apicore_app import (
     AsgiApp,
     Headers,
     Request,
+    adapter_route,
     configure_logging,
     problem,
     problem_response,
-    unknown_keywords,
 )
 from apicore_auth import AuthSettings, Requirement
 from apicore_callbacks import Settings
@@ -33,9 +33,6 @@ from asymmetric._errors import DuplicatedEndpointError, InvalidCallbackObjectErr
 F = TypeVar("F", bound=Callable[..., Any])
 Hook = Callable[[], Any]
 Lifespan = Callable[[Starlette], contextlib.AbstractAsyncContextManager[Any]]
-
-#: Keyword arguments of symmetric's ``router`` and what asymmetric calls them.
-_SIBLING_KEYWORDS = {"auth_token": "auth"}
 
 #: asymmetric's own token variable; ``APICORE_API_KEY`` is read as well (apicore-auth).
 ENV_VAR = "ASYMMETRIC_API_KEY"
@@ -159,36 +156,29 @@ class Asymmetric:
                 does not take.
             TypeError: An unknown keyword argument (symmetric's ``auth_token`` gets a hint).
         """
-        if unknown:
-            raise unknown_keywords(
-                "Asymmetric.router",
-                unknown,
-                ours="asymmetric",
-                sibling="symmetric",
-                renames=_SIBLING_KEYWORDS,
-            )
-        try:
-            decorate = self.api.route(
-                route,
-                methods=methods,
-                response_code=response_code,
-                auth=auth,
-                callback=callback,
-                tags=tags,
-                summary=summary,
-                deprecated=deprecated,
-                responses=responses,
-            )
-        except apicore_callbacks.InvalidCallbackObjectError as exc:
-            raise InvalidCallbackObjectError(str(exc)) from exc
-
-        def register(function: F) -> F:
-            try:
-                return decorate(function)
-            except apicore_app.DuplicateRouteError as exc:
-                raise DuplicatedEndpointError(str(exc)) from exc
-
-        return register
+        return adapter_route(
+            self.api,
+            route,
+            {
+                "methods": methods,
+                "response_code": response_code,
+                "auth": auth,
+                "callback": callback,
+                "tags": tags,
+                "summary": summary,
+                "deprecated": deprecated,
+                "responses": responses,
+            },
+            unknown=unknown,
+            call="Asymmetric.router",
+            ours="asymmetric",
+            sibling="symmetric",
+            renames={"auth_token": "auth"},
+            errors=[
+                (apicore_callbacks.InvalidCallbackObjectError, InvalidCallbackObjectError),
+                (apicore_app.DuplicateRouteError, DuplicatedEndpointError),
+            ],
+        )
 
     def on_startup(self, hook: F) -> F:
         """Run ``hook`` (plain or async, no arguments) when the server starts; a decorator."""

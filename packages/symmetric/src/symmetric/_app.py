@@ -28,10 +28,10 @@ from apicore_app import (
     InvalidRouteError,
     Response,
     WsgiApp,
+    adapter_route,
     configure_logging,
     problem,
     problem_response,
-    unknown_keywords,
 )
 from apicore_auth import AuthSettings, InvalidTokenNameError as AuthTokenNameError, Requirement
 from apicore_callbacks import Settings as CallbackSettings
@@ -193,41 +193,31 @@ class Symmetric:
             DuplicatedRouteError: The route and a method were already routed.
             TypeError: An unknown keyword argument (asymmetric's ``auth`` gets a hint).
         """
-        if unknown:
-            raise unknown_keywords(
-                "Symmetric.router",
-                unknown,
-                ours="symmetric",
-                sibling="asymmetric",
-                renames=_SIBLING_KEYWORDS,
-            )
-        try:
-            decorate = self.api.route(
-                route,
-                methods=methods,
-                response_code=response_code,
-                auth=auth_token,
-                callback=callback,
-                tags=tags,
-                summary=summary,
-                deprecated=deprecated,
-                responses=responses,
-            )
-        except InvalidRouteError as exc:
-            raise IncorrectRouteFormatError(str(exc)) from exc
-
-        def register(function: F) -> F:
-            try:
-                decorated = decorate(function)
-            except DuplicateRouteError as exc:
-                raise DuplicatedRouteError(str(exc)) from exc
-            except InvalidRouteError as exc:
-                raise IncorrectRouteFormatError(str(exc)) from exc
-            if callback is not False and self.api.served():
-                self.start()  # under gunicorn: resume pending jobs now, not at a first request
-            return decorated
-
-        return register
+        return adapter_route(
+            self.api,
+            route,
+            {
+                "methods": methods,
+                "response_code": response_code,
+                "auth": auth_token,
+                "callback": callback,
+                "tags": tags,
+                "summary": summary,
+                "deprecated": deprecated,
+                "responses": responses,
+            },
+            unknown=unknown,
+            call="Symmetric.router",
+            ours="symmetric",
+            sibling="asymmetric",
+            renames={"auth": "auth_token"},
+            errors=[
+                (DuplicateRouteError, DuplicatedRouteError),
+                (InvalidRouteError, IncorrectRouteFormatError),
+            ],
+            # under gunicorn: resume pending jobs at once, not at a first request
+            registered=self.start if callback is not False and self.api.served() else None,
+        )
 
     @property
     def max_body_size(self) -> int:
@@ -277,11 +267,7 @@ class Symmetric:
         Raises:
             InvalidTokenNameError: ``name`` is not a non-empty header name.
         """
-        try:
-            self.api.auth_settings = self.api.auth_settings.with_client_token_name(name)
-        except AuthTokenNameError as exc:
-            raise InvalidTokenNameError(str(exc)) from exc
-        return True
+        return self._set_token_name(AuthSettings.with_client_token_name, name)
 
     def set_server_token_name(self, name: object) -> bool:
         """Read the server's token from environment variable ``name`` (or ``<name>_FILE``).
@@ -292,8 +278,13 @@ class Symmetric:
         Raises:
             InvalidTokenNameError: ``name`` is not a usable environment variable name.
         """
+        return self._set_token_name(AuthSettings.with_server_token_name, name)
+
+    def _set_token_name(
+        self, change: Callable[[AuthSettings, Any], AuthSettings], name: object
+    ) -> bool:
         try:
-            self.api.auth_settings = self.api.auth_settings.with_server_token_name(name)
+            self.api.auth_settings = change(self.api.auth_settings, name)
         except AuthTokenNameError as exc:
             raise InvalidTokenNameError(str(exc)) from exc
         return True
@@ -426,7 +417,3 @@ def _http_error(exc: HTTPException) -> flask.Response | HTTPException:
     detail = exc.description or "" if code < 500 else "The server failed to answer."
     headers = [(name, value) for name, value in exc.get_headers() if name.lower() != "content-type"]
     return _convert(problem_response(problem(code, detail), headers=headers))
-
-
-#: Keyword arguments of asymmetric's ``router`` and what symmetric calls them.
-_SIBLING_KEYWORDS = {"auth": "auth_token"}
