@@ -10,12 +10,15 @@ only when asked for, lets ``Api.handle`` run the whole pipeline, and answers. Pa
 from __future__ import annotations
 
 import http
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+import logging
+import threading
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from apicore_app._app import Api
 from apicore_app._asgi import too_large
 from apicore_app._http import Headers, Request, Response, problem, problem_response
+from apicore_app._logging import configure_logging
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -37,32 +40,49 @@ def wsgi_app(api: Api, *, fallback: WSGIApplication | None = None) -> WsgiApp:
 class WsgiApp:
     """A WSGI application serving an ``Api`` (build it with ``wsgi_app``).
 
-    ``api.start()`` runs on the first request (WSGI servers call no start-up hook).
+    ``start()`` runs on the first request (WSGI servers call no start-up hook).
 
     Attributes:
         api: The served ``Api``.
         fallback: The WSGI app for everything else, or ``None``.
+        setup_logging: ``start()`` configures logging (``configure_logging``) unless the
+            root logger already has handlers.
     """
 
-    __slots__ = ("api", "fallback", "on_first")
+    __slots__ = ("_lock", "api", "fallback", "setup_logging", "started")
 
     def __init__(
-        self,
-        api: Api,
-        fallback: WSGIApplication | None = None,
-        on_first: Callable[[], Any] | None = None,
+        self, api: Api, fallback: WSGIApplication | None = None, *, setup_logging: bool = False
     ) -> None:
         self.api = api
         self.fallback = fallback
-        self.on_first = on_first or api.start
+        self.setup_logging = setup_logging
+        self.started = False
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        """Set up logging (see ``setup_logging``) and start ``api``; idempotent."""
+        with self._lock:
+            if self.started:
+                return
+            self.started = True
+            if self.setup_logging and not logging.getLogger().handlers:
+                configure_logging()
+            self.api.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop ``api``'s background work, finishing what is in flight."""
+        with self._lock:
+            self.started = False
+        self.api.stop(timeout)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         """The WSGI interface."""
         path = environ_path(environ)
         if self.fallback is not None and not self.api.owns(path):
             return self.fallback(environ, start_response)
-        if not self.api._started:
-            self.on_first()
+        if not self.started:
+            self.start()
         response = self.respond(environ, path)
         if response.native is not None:
             native: WSGIApplication = response.native

@@ -1,23 +1,18 @@
-"""``Symmetric``: an ``apicore_app.Api`` served by a Flask app, under symmetric's legacy API.
+"""``Symmetric``: an ``apicore_app.Api`` served next to a Flask app, under symmetric's legacy API.
 
-The Flask app has one catch-all view. It turns each Flask request into an
-``apicore_app.Request``, lets ``Api.handle`` do everything (routing, docs routes, tokens,
-body checks, validation, the call, problem documents), and turns the ``Response`` back.
-Flask stays, so users can add their own routes, hooks and extensions to ``Symmetric.app``.
+The API's paths go to ``apicore_app.wsgi_app`` (no Flask on their way); every other path
+goes to the Flask app, so users keep their own routes, hooks and extensions on ``.app``.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import inspect
-import logging
-import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Never, TypeVar
 
 import flask
-import werkzeug.routing
 import werkzeug.wrappers
 from werkzeug.exceptions import HTTPException
 
@@ -29,7 +24,6 @@ from apicore_app import (
     Response,
     WsgiApp,
     adapter_route,
-    configure_logging,
     problem,
     problem_response,
 )
@@ -42,12 +36,6 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-logger = logging.getLogger("symmetric")
-
-#: Every method the catch-all view accepts; ``Api`` answers 405 for the ones a route lacks.
-_METHODS = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"]
-_VIEW = "symmetric"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,27 +66,23 @@ class Symmetric:
     """A module-to-API app: decorate functions with ``router``, serve it with any WSGI server.
 
     An instance is a WSGI application (``gunicorn module:app``). Its Flask app is
-    ``self.app``; its framework-neutral core, ``self.api``.
+    ``self.app``; its framework-neutral core, ``self.api``. The options are
+    ``apicore_app.Api``'s, with legacy symmetric's defaults.
 
     Args:
-        title: The API's title in the docs (default: derived from the functions' module,
-            as legacy symmetric did).
+        title: The docs' title (default: from the functions' module, as legacy did).
         version: The API's version in the docs.
         description: The API's description in the docs.
         max_body_size: Largest accepted request body in bytes (413 beyond), 1 MiB default.
-        extra: Unknown JSON keys: ``"forbid"`` (422, default) or ``"ignore"`` (legacy
-            symmetric silently dropped them). Applies to routes declared afterwards.
+        extra: Unknown JSON keys: ``"forbid"`` (422) or ``"ignore"`` (legacy).
         validation_status: The status of validation errors, 422 or 400.
         docs_ui: What ``/docs`` shows: ``"redoc"`` (legacy) or ``"swagger"``.
-        auth_settings: Token header and environment variable names (default: the legacy
-            ``symmetric_api_key`` header and ``SYMMETRIC_API_KEY`` variable, plus
-            ``Authorization: Bearer`` and ``X-API-Key``).
-        callback_settings: Job store, signing secrets and SSRF policy of callback endpoints
-            (default: ``apicore_callbacks.Settings.from_env()``).
+        auth_settings: Token sources (default: the ``symmetric_api_key`` header and the
+            ``SYMMETRIC_API_KEY`` variable, plus ``Authorization: Bearer``, ``X-API-Key``).
+        callback_settings: Job store, secrets and SSRF policy of callback endpoints.
         import_name: The Flask app's import name.
-        setup_logging: On the first request, log to stderr and ``LOG_FILE`` at ``LOG_LEVEL``
-            (WARNING by default; INFO adds one access line per request) unless the root
-            logger already has handlers.
+        setup_logging: On the first request, log at ``LOG_LEVEL`` (see ``configure_logging``)
+            unless the root logger already has handlers.
         api: A ready ``apicore_app.Api`` to serve instead of building one from the above.
     """
 
@@ -131,25 +115,15 @@ class Symmetric:
         )
         self.app = flask.Flask(import_name, static_folder=None)
         self.max_body_size = self.api.max_body_size
-        self.app.add_url_rule("/", _VIEW, self._view, defaults={"path": ""}, methods=_METHODS)
-        # Werkzeug's path converter stops at a newline (its regex has no DOTALL): any path,
-        # whatever characters it holds, must reach apicore-app (422 for a bad parameter).
-        self.app.url_map.converters["anypath"] = _AnyPath
-        self.app.add_url_rule(
-            "/<anypath:path>", _VIEW, self._view, methods=_METHODS, provide_automatic_options=False
-        )
-        self.app.register_error_handler(HTTPException, _http_error)
+        self.app.register_error_handler(HTTPException, self._http_error)
         # a function may call flask.abort() and return Flask/werkzeug responses
         self.api.map_exception(HTTPException, _from_http_exception)
         self.api.add_response_type(werkzeug.wrappers.Response)
         # The API's own paths go straight to apicore-app, without Flask's request context,
         # routing and response objects (about a quarter of a request's time); every other
         # path (the user's own Flask views) goes through Flask as usual.
-        self._entry = WsgiApp(self.api, self.app.wsgi_app, self.start)
+        self._entry = WsgiApp(self.api, self.app.wsgi_app, setup_logging=setup_logging)
         self.app.wsgi_app = self._entry  # type: ignore[method-assign]
-        self._setup_logging = setup_logging
-        self._started = False
-        self._start_lock = threading.Lock()
 
     # -- declaring ---------------------------------------------------------------------
 
@@ -167,10 +141,7 @@ class Symmetric:
         responses: Mapping[int, str | Mapping[str, Any]] | None = None,
         **unknown: Never,
     ) -> Callable[[F], F]:
-        """Serve a function at ``route``; returns a decorator that returns it unchanged.
-
-        JSON body keys become arguments (POST, PUT, PATCH); GET and DELETE read query
-        parameters; ``{name}`` path segments fill parameters of that name.
+        """Serve a function at ``route`` (``apicore_app.Api.route``); it is returned unchanged.
 
         Args:
             route: The path, e.g. ``/add`` or ``/items/{item_id}``.
@@ -182,16 +153,13 @@ class Symmetric:
             tags: Groups in the docs.
             summary: The docs summary (default: the docstring's first line).
             deprecated: Mark the operation deprecated in the docs.
-            responses: Other answers to document, by status: a description
-                (``{404: "No such item"}``) or an OpenAPI Response Object.
-            **unknown: Refused with a ``TypeError`` that names asymmetric's spelling's
-                counterpart (``auth`` -> ``auth_token``).
+            responses: Other answers to document, by status (``{404: "No such item"}``).
+            **unknown: Refused with a ``TypeError`` (asymmetric's ``auth`` gets a hint).
 
         Raises:
-            IncorrectRouteFormatError: The route or a method is invalid, or a path parameter
-                is not a parameter of the function.
+            IncorrectRouteFormatError: A bad route or method, or a path parameter the
+                function does not take.
             DuplicatedRouteError: The route and a method were already routed.
-            TypeError: An unknown keyword argument (asymmetric's ``auth`` gets a hint).
         """
         return adapter_route(
             self.api,
@@ -259,21 +227,11 @@ class Symmetric:
         return self.api.auth_settings.header_name
 
     def set_client_token_name(self, name: object) -> bool:
-        """Read the token from header ``name`` (besides ``Authorization`` and ``X-API-Key``).
-
-        Returns:
-            ``True``, as legacy symmetric did.
-
-        Raises:
-            InvalidTokenNameError: ``name`` is not a non-empty header name.
-        """
+        """Read the token from header ``name`` too; ``True`` (legacy), or InvalidTokenNameError."""
         return self._set_token_name(AuthSettings.with_client_token_name, name)
 
     def set_server_token_name(self, name: object) -> bool:
-        """Read the server's token from environment variable ``name`` (or ``<name>_FILE``).
-
-        Returns:
-            ``True``, as legacy symmetric did.
+        """Read the server's token from variable ``name`` (or ``<name>_FILE``); ``True``.
 
         Raises:
             InvalidTokenNameError: ``name`` is not a usable environment variable name.
@@ -331,19 +289,11 @@ class Symmetric:
         Called on the first request; call it earlier to see start-up messages (such as a
         missing token) at once.
         """
-        with self._start_lock:
-            if self._started:
-                return
-            self._started = True
-            if self._setup_logging and not logging.getLogger().handlers:
-                configure_logging()
-            self.api.start()
+        self._entry.start()
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop background work (the callback worker), finishing what is in flight."""
-        with self._start_lock:
-            self._started = False
-        self.api.stop(timeout)
+        self._entry.stop(timeout)
 
     def run(
         self,
@@ -352,10 +302,7 @@ class Symmetric:
         debug: bool | None = None,
         **options: Any,
     ) -> None:
-        """Serve with Flask's development server (never in production).
-
-        Accepts legacy symmetric's public default token when no token is configured, with
-        a warning; production WSGI servers never do.
+        """Flask's development server (never in production), accepting the default token.
 
         Args:
             host: The interface to listen on.
@@ -367,22 +314,23 @@ class Symmetric:
         self.start()
         self.app.run(host=host, port=port, debug=debug, **options)
 
+    def _http_error(self, exc: HTTPException) -> flask.Response | HTTPException:
+        # Werkzeug's errors (a user's Flask routes, an oversize body, 500s) as problem+json,
+        # never Flask's HTML pages; redirects pass through. A path no Flask route matches
+        # gets the API's own 404.
+        code = exc.code or 500
+        if code < 400:
+            return exc
+        if code == 404 and flask.request.routing_exception is exc:
+            self.start()
+            return _convert(self._entry.respond(flask.request.environ))
+        detail = exc.description or "" if code < 500 else "The server failed to answer."
+        headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+        return _convert(problem_response(problem(code, detail), headers=headers))
+
     def test_client(self) -> flask.testing.FlaskClient:
         """Flask's test client for this app (requests run in-process, no server)."""
         return self.app.test_client()
-
-    def _view(self, path: str = "") -> flask.Response:
-        # Flask routed a path the API does not own here: the API's own JSON 404 (or 405).
-        del path
-        if not self._started:
-            self.start()
-        return _convert(self._entry.respond(flask.request.environ))
-
-
-class _AnyPath(werkzeug.routing.PathConverter):
-    # Werkzeug's own, "[^/].*?", with newlines allowed ("." would need DOTALL, which it
-    # cannot set; "[^/]" already matches one)
-    regex = "[^/](?:.|\\n)*?"
 
 
 def _convert(response: Response) -> flask.Response:
@@ -406,14 +354,3 @@ def _from_http_exception(exc: HTTPException) -> HTTPError | Response:
     if code < 400:
         return Response(status=code, headers=headers)
     return HTTPError(code, exc.description or None, headers=dict(headers))
-
-
-def _http_error(exc: HTTPException) -> flask.Response | HTTPException:
-    # Werkzeug's errors (a user's Flask routes, an oversize body, 500s) as problem+json,
-    # never Flask's HTML pages; redirects pass through.
-    code = exc.code or 500
-    if code < 400:
-        return exc
-    detail = exc.description or "" if code < 500 else "The server failed to answer."
-    headers = [(name, value) for name, value in exc.get_headers() if name.lower() != "content-type"]
-    return _convert(problem_response(problem(code, detail), headers=headers))
