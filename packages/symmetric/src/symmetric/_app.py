@@ -125,8 +125,6 @@ class Symmetric:
         self._entry = WsgiApp(self.api, self.app.wsgi_app, setup_logging=setup_logging)
         self.app.wsgi_app = self._entry  # type: ignore[method-assign]
 
-    # -- declaring ---------------------------------------------------------------------
-
     def router(
         self,
         route: str,
@@ -199,22 +197,16 @@ class Symmetric:
         # so a body of exactly `size + 1` bytes must reach Api, which answers 413.
         self.app.config["MAX_CONTENT_LENGTH"] = size + 1
 
-    # -- legacy properties and setters -------------------------------------------------
-
     @property
     def endpoints(self) -> list[Endpoint]:
         """The routed functions, sorted by route (as legacy symmetric kept them)."""
-        found = [
+        routes = sorted(self.api.routes, key=lambda r: r.path)
+        return [
             Endpoint(
-                route=r.path,
-                methods=r.methods,
-                response_code=r.response_code,
-                function=r.operation.func,
-                has_token=r.requirement.authenticated,
+                r.path, r.methods, r.response_code, r.operation.func, r.requirement.authenticated
             )
-            for r in self.api.routes
+            for r in routes
         ]
-        return sorted(found, key=lambda endpoint: endpoint.route)
 
     @property
     def openapi(self) -> dict[str, Any]:
@@ -227,11 +219,15 @@ class Symmetric:
         return self.api.auth_settings.header_name
 
     def set_client_token_name(self, name: object) -> bool:
-        """Read the token from header ``name`` too; ``True`` (legacy), or InvalidTokenNameError."""
+        """Read the token from header ``name`` too; ``True`` (legacy).
+
+        Raises:
+            InvalidTokenNameError: ``name`` is not a non-empty header name.
+        """
         return self._set_token_name(AuthSettings.with_client_token_name, name)
 
     def set_server_token_name(self, name: object) -> bool:
-        """Read the server's token from variable ``name`` (or ``<name>_FILE``); ``True``.
+        """Read the server's token from variable ``name`` (or ``<name>_FILE``); ``True`` (legacy).
 
         Raises:
             InvalidTokenNameError: ``name`` is not a usable environment variable name.
@@ -257,8 +253,6 @@ class Symmetric:
         if not settings.allow_default_token:
             self.api.auth_settings = dataclasses.replace(settings, allow_default_token=True)
 
-    # -- documents ---------------------------------------------------------------------
-
     def generate_markdown_documentation(self, module_name: str | None = None) -> str:
         """A Markdown reference of the API (from its OpenAPI document).
 
@@ -276,8 +270,6 @@ class Symmetric:
     def api_info(self) -> ApiInfo:
         """The title, version and description shown in the docs."""
         return self.api.api_info()
-
-    # -- serving -----------------------------------------------------------------------
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         """The WSGI application (``gunicorn module:symmetric``)."""
