@@ -64,11 +64,13 @@ class Headers:
 
     def _load(self) -> dict[str, str]:
         source = self._source
-        pairs = source.items() if isinstance(source, Mapping) else source
-        decoded = [(_text(k), _text(v)) for k, v in pairs]
-        lowered: dict[str, str] = {}
-        for key, value in decoded:
-            lowered.setdefault(key.lower(), value)
+        pairs = list(source.items() if isinstance(source, Mapping) else source)
+        try:  # an ASGI scope's byte pairs, most often
+            decoded = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in pairs]  # type: ignore[union-attr]
+        except AttributeError:
+            decoded = [(_text(k), _text(v)) for k, v in pairs]
+        # built backwards: the first value of a repeated name wins
+        lowered = {key.lower(): value for key, value in reversed(decoded)}
         self._items = decoded
         self._map = lowered
         return lowered
@@ -124,6 +126,8 @@ class _EnvironMap(Mapping[str, str]):
         key = _ENVIRON_KEYS.get(name)
         if key is None:
             key = _environ_key(name)
+            if len(_ENVIRON_KEYS) < 1024:  # the names code asks for, not clients' names
+                _ENVIRON_KEYS[name] = key
         value: str | None = self._environ.get(key)
         if value is None or (not value and key[0] == "C"):  # an empty CONTENT_TYPE: none sent
             return default
