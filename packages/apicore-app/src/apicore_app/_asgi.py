@@ -82,7 +82,7 @@ class AsgiApp:
     ) -> None:
         """Answer an HTTP scope with the ``Api`` (whatever its path)."""
         api = self.api
-        if not api._started and api.has_callbacks:
+        if not api._started and api._dispatcher is not None:
             # Served without a lifespan (``--lifespan off``): start the callback worker.
             await asyncio.to_thread(api.start)
         headers = Headers(scope["headers"])
@@ -162,7 +162,7 @@ async def send_response(send: Send, response: Response, receive: Receive | None 
     ``receive``, when given).
     """
     body = response.body
-    raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
+    raw = [_ENCODED.get(pair) or _encode(pair) for pair in response.headers]
     stream = response.stream
     if stream is not None:
         await send({"type": "http.response.start", "status": response.status, "headers": raw})
@@ -171,6 +171,21 @@ async def send_response(send: Send, response: Response, receive: Receive | None 
     raw.append((b"content-length", str(len(body)).encode("latin-1")))
     await send({"type": "http.response.start", "status": response.status, "headers": raw})
     await send({"type": "http.response.body", "body": body})
+
+
+def _encode(pair: tuple[str, str]) -> tuple[bytes, bytes]:
+    return pair[0].lower().encode("latin-1"), pair[1].encode("latin-1")
+
+
+#: The pipeline's own headers, encoded once.
+_ENCODED = {
+    pair: _encode(pair)
+    for pair in [
+        ("Content-Type", "application/json"),
+        ("Content-Type", "application/problem+json"),
+        ("Connection", "close"),
+    ]
+}
 
 
 async def _send_stream(
