@@ -66,7 +66,7 @@ class Headers:
         source = self._source
         pairs = list(source.items() if isinstance(source, Mapping) else source)
         try:  # an ASGI scope's byte pairs, most often
-            decoded = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in pairs]  # type: ignore[union-attr]
+            decoded = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in pairs]
         except AttributeError:
             decoded = [(_text(k), _text(v)) for k, v in pairs]
         # built backwards: the first value of a repeated name wins
