@@ -63,15 +63,15 @@ class Headers:
         return _EnvironHeaders(environ)
 
     def _load(self) -> dict[str, str]:
+        # The map only; the pairs are decoded again if ``items()`` is ever called. The map
+        # is built backwards: the first value of a repeated name wins.
         source = self._source
         pairs = list(source.items() if isinstance(source, Mapping) else source)
         try:  # an ASGI scope's byte pairs, most often
-            decoded = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in pairs]
+            lowered = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in reversed(pairs)}
         except AttributeError:
-            decoded = [(_text(k), _text(v)) for k, v in pairs]
-        # built backwards: the first value of a repeated name wins
-        lowered = {key.lower(): value for key, value in reversed(decoded)}
-        self._items = decoded
+            lowered = {_text(k).lower(): _text(v) for k, v in reversed(pairs)}
+        self._source = pairs
         self._map = lowered
         return lowered
 
@@ -86,8 +86,11 @@ class Headers:
     def items(self) -> list[tuple[str, str]]:
         """Every ``(name, value)`` pair, as received."""
         if self._items is None:
-            self._load()
-        assert self._items is not None
+            source = self._source
+            pairs = source.items() if isinstance(source, Mapping) else source
+            self._items = [(_text(k), _text(v)) for k, v in pairs]
+            if not isinstance(source, (list, Mapping)):
+                self._source = self._items  # an iterator: read once
         return list(self._items)
 
     def lower_map(self) -> dict[str, str]:
