@@ -15,19 +15,35 @@ from apicore_introspect._nodes import (
     Errors,
     Namespace,
     Node,
+    SizedNode,
     _const,
     json_type_name,
-    length_keywords,
     size_error,
 )
 
 ExtraPolicy = str  # "forbid" | "ignore"
 
 
-class ListNode(Node):
+def _all_fast(
+    var: str, ns: Namespace, item: Node, kind: type, suffix: str, each: str
+) -> str | None:
+    """The fast check of a ``list`` or ``dict`` whose every item passes ``item``'s check."""
+    inner_var = var + suffix
+    inner = item.fast(inner_var, ns)
+    if inner is None:
+        return None
+    test = f"type({var}) is {kind.__name__}"
+    if inner == "True":
+        return test
+    return f"({test} and all({inner} for {inner_var} in {each.format(var)}))"
+
+
+class ListNode(SizedNode):
     """``list[T]``, ``set[T]``, ``frozenset[T]`` and ``tuple[T, ...]``: a JSON array."""
 
     json_types = frozenset({"array"})
+    sized_type, kind, type_code, unit = list, "array", "list_type", "items"
+    length_names = ("minItems", "maxItems")
 
     def __init__(
         self, item: Node, factory: type, *, constraints: Constraints | None = None
@@ -41,15 +57,10 @@ class ListNode(Node):
         schema: dict[str, Any] = {"type": "array", "items": self.item.schema()}
         if self.unique:
             schema["uniqueItems"] = True
-        schema.update(length_keywords(self.constraints, "minItems", "maxItems"))
-        return self._with_docs(schema)
+        return self._sized_schema(schema)
 
     def decode(self, value: Any, loc: Loc, errors: Errors) -> Any:
-        if type(value) is not list:
-            errors.append(ErrorDetail(loc, "Input should be a valid array", "list_type"))
-            return INVALID
-        c = self.constraints
-        if c.sized and size_error(c, len(value), loc, errors, unit="items", kind="array"):
+        if not self._check_sized(value, loc, errors):
             return INVALID
         before = len(errors)
         decode = self.item.decode
@@ -93,13 +104,7 @@ class ListNode(Node):
     def fast(self, var: str, ns: Namespace) -> str | None:
         if self.factory is not list or self.constraints.sized:
             return None
-        inner_var = var + "_i"
-        inner = self.item.fast(inner_var, ns)
-        if inner is None:
-            return None
-        if inner == "True":
-            return f"type({var}) is list"
-        return f"(type({var}) is list and all({inner} for {inner_var} in {var}))"
+        return _all_fast(var, ns, self.item, list, "_i", "{}")
 
 
 class TupleNode(Node):
@@ -153,10 +158,12 @@ class TupleNode(Node):
         return None
 
 
-class DictNode(Node):
+class DictNode(SizedNode):
     """``dict[str, T]``: a JSON object with arbitrary keys."""
 
     json_types = frozenset({"object"})
+    sized_type, kind, type_code, unit = dict, "object", "dict_type", "properties"
+    length_names = ("minProperties", "maxProperties")
 
     def __init__(self, value: Node, *, constraints: Constraints | None = None) -> None:
         super().__init__(constraints)
@@ -167,15 +174,10 @@ class DictNode(Node):
         value_schema = self.value.schema()
         if value_schema:
             schema["additionalProperties"] = value_schema
-        schema.update(length_keywords(self.constraints, "minProperties", "maxProperties"))
-        return self._with_docs(schema)
+        return self._sized_schema(schema)
 
     def decode(self, value: Any, loc: Loc, errors: Errors) -> Any:
-        if type(value) is not dict:
-            errors.append(ErrorDetail(loc, "Input should be a valid object", "dict_type"))
-            return INVALID
-        c = self.constraints
-        if c.sized and size_error(c, len(value), loc, errors, unit="properties", kind="object"):
+        if not self._check_sized(value, loc, errors):
             return INVALID
         before = len(errors)
         decode = self.value.decode
@@ -188,13 +190,7 @@ class DictNode(Node):
     def fast(self, var: str, ns: Namespace) -> str | None:
         if self.constraints.sized:
             return None
-        inner_var = var + "_v"
-        inner = self.value.fast(inner_var, ns)
-        if inner is None:
-            return None
-        if inner == "True":
-            return f"type({var}) is dict"
-        return f"(type({var}) is dict and all({inner} for {inner_var} in {var}.values()))"
+        return _all_fast(var, ns, self.value, dict, "_v", "{}.values()")
 
 
 class UnionNode(Node):
