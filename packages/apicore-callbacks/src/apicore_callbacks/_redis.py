@@ -36,16 +36,10 @@ from apicore_callbacks._jobs import (
     JobSpec,
     JobState,
     Outcome,
-    Stage,
     new_job_id,
 )
 from apicore_callbacks._redis_scripts import LUA_HEAD, SCRIPTS
-from apicore_callbacks._transitions import (
-    Change,
-    ChangeWriter,
-    claim_of,
-    requeued,
-)
+from apicore_callbacks._transitions import Change, ChangeWriter, Due, claim_of, requeued
 
 if TYPE_CHECKING:
     import redis
@@ -199,31 +193,19 @@ class RedisJobStore(ChangeWriter):
             raise IdempotencyKeyReusedError(data.decode())
         return _job(data), flag == 1
 
-    def claim(
-        self,
-        worker: str,
-        *,
-        now: float,
-        lease: float,
-        limit: int = 1,
-        endpoints: Collection[str] | None = None,
-        stage: Stage | None = None,
-    ) -> list[Claim]:
-        """Lease up to ``limit`` due jobs; see :meth:`JobStore.claim`."""
-        names = [] if endpoints is None else list(endpoints)
-        if endpoints is not None and not names:
-            return []
+    def lease_due(self, worker: str, due: Due, *, now: float, until: float) -> list[Job]:
+        """Lease the due jobs ``due`` selects (one atomic script); see :class:`ChangeWriter`."""
         rows = self._call(
             "claim",
             worker,
             _num(now),
-            _num(now + lease),
-            str(limit),
-            stage or "",
-            "0" if endpoints is None else "1",
-            *names,
+            _num(until),
+            str(due.limit),
+            due.stage or "",
+            "0" if due.endpoints is None else "1",
+            *(due.endpoints or ()),
         )
-        return [claim_of(_job(row), worker) for row in rows]
+        return [_job(row) for row in rows]
 
     def claim_job(self, job_id: str, worker: str, *, now: float, lease: float) -> Claim | None:
         """Lease one job by id if it is due and not leased; else ``None``.

@@ -31,7 +31,7 @@ from apicore_callbacks._transitions import (
     TERMINAL,
     Change,
     ChangeWriter,
-    claim_of,
+    Due,
     requeued,
 )
 
@@ -308,18 +308,9 @@ class SQLiteJobStore(ChangeWriter):
             ).fetchone()
         return _job(row), True
 
-    def claim(
-        self,
-        worker: str,
-        *,
-        now: float,
-        lease: float,
-        limit: int = 1,
-        endpoints: Collection[str] | None = None,
-        stage: Stage | None = None,
-    ) -> list[Claim]:
-        """Lease up to ``limit`` due jobs; see :meth:`JobStore.claim`."""
-        where, params = self._due_filter(endpoints, stage)
+    def lease_due(self, worker: str, due: Due, *, now: float, until: float) -> list[Job]:
+        """Lease the due jobs ``due`` selects, in one statement; see :class:`ChangeWriter`."""
+        where, params = self._due_filter(due.endpoints, due.stage)
         with self._write() as db:
             rows = db.execute(
                 "UPDATE jobs SET fence = fence + 1, lease_until = ?, worker = ?, updated_at = ?, "
@@ -328,9 +319,9 @@ class SQLiteJobStore(ChangeWriter):
                 + where
                 + " AND run_at <= ? AND (lease_until IS NULL OR lease_until <= ?)"
                 " ORDER BY run_at LIMIT ?) RETURNING *",
-                (now + lease, worker, now, *_CLAIM_PARAMS, *params, now, now, limit),
+                (until, worker, now, *_CLAIM_PARAMS, *params, now, now, due.limit),
             ).fetchall()
-        return [claim_of(_job(row), worker) for row in rows]
+        return [_job(row) for row in rows]
 
     @staticmethod
     def _due_filter(
