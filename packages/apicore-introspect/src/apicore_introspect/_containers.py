@@ -38,6 +38,19 @@ def _all_fast(
     return f"({test} and all({inner} for {inner_var} in {each.format(var)}))"
 
 
+class JsonTextNode(Node):
+    """A node whose query or path parameter holds JSON text (objects, tuples, checked values)."""
+
+    def from_text(self, text: str, loc: Loc, errors: Errors) -> Any:
+        try:
+            value = json.loads(text)
+        except ValueError:
+            msg = "Input should be JSON text for this parameter"
+            errors.append(ErrorDetail(loc, msg, "json_invalid"))
+            return INVALID
+        return self.decode(value, loc, errors)
+
+
 class ListNode(SizedNode):
     """``list[T]``, ``set[T]``, ``frozenset[T]`` and ``tuple[T, ...]``: a JSON array."""
 
@@ -107,7 +120,7 @@ class ListNode(SizedNode):
         return _all_fast(var, ns, self.item, list, "_i", "{}")
 
 
-class TupleNode(Node):
+class TupleNode(JsonTextNode):
     """``tuple[X, Y]``: a JSON array of exactly these items."""
 
     json_types = frozenset({"array"})
@@ -151,14 +164,11 @@ class TupleNode(Node):
         items = self._decode_items(value, loc, errors)
         return INVALID if items is None else tuple(items)
 
-    def from_text(self, text: str, loc: Loc, errors: Errors) -> Any:
-        return decode_json_text(self, text, loc, errors)
-
     def fast(self, var: str, ns: Namespace) -> str | None:
         return None
 
 
-class DictNode(SizedNode):
+class DictNode(SizedNode, JsonTextNode):
     """``dict[str, T]``: a JSON object with arbitrary keys."""
 
     json_types = frozenset({"object"})
@@ -183,9 +193,6 @@ class DictNode(SizedNode):
         decode = self.value.decode
         result = {key: decode(item, (*loc, key), errors) for key, item in value.items()}
         return INVALID if len(errors) != before else result
-
-    def from_text(self, text: str, loc: Loc, errors: Errors) -> Any:
-        return decode_json_text(self, text, loc, errors)
 
     def fast(self, var: str, ns: Namespace) -> str | None:
         if self.constraints.sized:
@@ -354,7 +361,7 @@ class Field:
     default: Any = INVALID
 
 
-class ObjectNode(DefinitionNode):
+class ObjectNode(DefinitionNode, JsonTextNode):
     """A dataclass or a TypedDict: a JSON object with known properties."""
 
     json_types = frozenset({"object"})
@@ -419,9 +426,6 @@ class ObjectNode(DefinitionNode):
             errors.append(ErrorDetail(loc, str(exc) or type(exc).__name__, "value_error"))
             return INVALID
 
-    def from_text(self, text: str, loc: Loc, errors: Errors) -> Any:
-        return decode_json_text(self, text, loc, errors)
-
 
 def _is_json_scalar(value: Any) -> bool:
     return value is None or type(value) in (str, int, float, bool)
@@ -447,7 +451,7 @@ class NamedTupleNode(DefinitionNode, TupleNode):
         return INVALID if items is None else self.cls(*items)
 
 
-class CheckedNode(Node):
+class CheckedNode(JsonTextNode):
     """Any node plus extra JSON Schema keywords checked with ``jsonschema``."""
 
     def __init__(self, inner: Node, validator: Any) -> None:
@@ -467,14 +471,11 @@ class CheckedNode(Node):
             errors.append(ErrorDetail(where, error.message, f"json_schema_{error.validator}"))
         return INVALID if found else self.inner.decode(value, loc, errors)
 
-    def from_text(self, text: str, loc: Loc, errors: Errors) -> Any:
-        return decode_json_text(self, text, loc, errors)
-
     def fast(self, var: str, ns: Namespace) -> str | None:
         return None
 
 
-class PydanticNode(DefinitionNode):
+class PydanticNode(DefinitionNode, JsonTextNode):
     """A pydantic model (only when pydantic is installed)."""
 
     json_types = frozenset({"object"})
@@ -498,17 +499,3 @@ class PydanticNode(DefinitionNode):
                 where = (*loc, *error["loc"])
                 errors.append(ErrorDetail(where, error["msg"], error["type"]))
             return INVALID
-
-    def from_text(self, text: str, loc: Loc, errors: Errors) -> Any:
-        return decode_json_text(self, text, loc, errors)
-
-
-def decode_json_text(node: Node, text: str, loc: Loc, errors: Errors) -> Any:
-    """Decode a query/path parameter holding JSON text (for objects and tuples)."""
-    try:
-        value = json.loads(text)
-    except ValueError:
-        msg = "Input should be JSON text for this parameter"
-        errors.append(ErrorDetail(loc, msg, "json_invalid"))
-        return INVALID
-    return node.decode(value, loc, errors)
