@@ -136,6 +136,34 @@ class Job:
     fence: int = 0
 
 
+def job_from_row(row: Mapping[str, Any]) -> Job:
+    """A :class:`Job` from a store's row: its fields by column name, ``arguments`` as JSON.
+
+    An absent optional column reads as ``None`` (the counters and the fence as ``0``).
+    """
+    get = row.get
+    return Job(
+        id=row["id"],
+        endpoint=row["endpoint"],
+        arguments=json.loads(row["arguments"]),
+        callback=CallbackRequest(row["callback_url"], row["callback_method"], get("callback_key")),
+        state=JobState(row["state"]),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        run_at=row["run_at"],
+        request_id=get("request_id"),
+        traceparent=get("traceparent"),
+        owner=get("owner"),
+        run_count=get("run_count", 0),
+        delivery_count=get("delivery_count", 0),
+        outcome=get("outcome"),
+        payload=get("payload"),
+        last_error=get("last_error"),
+        finished_at=get("finished_at"),
+        fence=get("fence", 0),
+    )
+
+
 @dataclass(frozen=True)
 class Claim:
     """A worker's lease on a job; every write after the claim is fenced by ``token``."""

@@ -19,7 +19,8 @@ Every transition is one Lua script, so it is atomic on the Redis server. Keys (`
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import astuple
 from typing import TYPE_CHECKING, Any, cast
 
 from apicore_callbacks._errors import (
@@ -30,12 +31,12 @@ from apicore_callbacks._errors import (
 )
 from apicore_callbacks._jobs import (
     Attempt,
-    CallbackRequest,
     Claim,
     Job,
     JobSpec,
     JobState,
     Outcome,
+    job_from_row,
     new_job_id,
 )
 from apicore_callbacks._redis_scripts import LUA_HEAD, SCRIPTS
@@ -47,57 +48,30 @@ if TYPE_CHECKING:
 DEFAULT_PREFIX = "apicore:callbacks:"
 
 
-def _text(value: bytes | None) -> str | None:
-    return None if value is None else value.decode()
+_NUMBERS: dict[str, type[float | int]] = dict.fromkeys(
+    ("created_at", "updated_at", "run_at", "finished_at"), float
+) | dict.fromkeys(("run_count", "delivery_count", "fence"), int)
 
 
 def _job(flat: Sequence[bytes]) -> Job:
-    row = {flat[i].decode(): flat[i + 1] for i in range(0, len(flat), 2)}
+    """A job from a flat ``[field, value, ...]`` list, as the scripts return a hash."""
+    return _job_of(zip(flat[::2], flat[1::2], strict=True))
 
-    def text(name: str) -> str | None:
-        return _text(row.get(name))
 
-    def number(name: str) -> float | None:
-        value = row.get(name)
-        return None if value is None else float(value)
-
-    return Job(
-        id=row["id"].decode(),
-        endpoint=row["endpoint"].decode(),
-        arguments=json.loads(row["arguments"]),
-        callback=CallbackRequest(
-            row["callback_url"].decode(), row["callback_method"].decode(), text("callback_key")
-        ),
-        state=JobState(row["state"].decode()),
-        created_at=float(row["created_at"]),
-        updated_at=float(row["updated_at"]),
-        run_at=float(row["run_at"]),
-        request_id=text("request_id"),
-        traceparent=text("traceparent"),
-        owner=text("owner"),
-        run_count=int(row.get("run_count", b"0")),
-        delivery_count=int(row.get("delivery_count", b"0")),
-        outcome=cast("Outcome | None", text("outcome")),
-        payload=row.get("payload"),
-        last_error=text("last_error"),
-        finished_at=number("finished_at"),
-        fence=int(row.get("fence", b"0")),
-    )
+def _job_of(fields: Iterable[tuple[bytes, bytes]]) -> Job:
+    row: dict[str, Any] = {}
+    for raw, value in fields:
+        name = raw.decode()
+        if name in ("arguments", "payload"):
+            row[name] = value
+        else:
+            row[name] = _NUMBERS[name](value) if name in _NUMBERS else value.decode()
+    return job_from_row(row)
 
 
 def _attempt_json(attempt: Attempt) -> str:
-    return json.dumps(
-        [
-            attempt.number,
-            attempt.stage,
-            attempt.started_at,
-            attempt.finished_at,
-            attempt.ok,
-            attempt.status_code,
-            attempt.error,
-        ],
-        separators=(",", ":"),
-    )
+    """An attempts-log entry: the attempt's fields but its job's id."""
+    return json.dumps(astuple(attempt)[1:], separators=(",", ":"))
 
 
 def _num(value: float) -> str:
@@ -331,7 +305,7 @@ class RedisJobStore(ChangeWriter):
             row = cast("dict[bytes, bytes]", self.client.hgetall(self._key("job:", job_id)))
         except Exception as exc:
             raise _translate(exc) from exc
-        return _job([item for pair in row.items() for item in pair]) if row else None
+        return _job_of(row.items()) if row else None
 
     def attempts(self, job_id: str) -> list[Attempt]:
         """Return a job's attempts log, oldest first."""
@@ -339,11 +313,7 @@ class RedisJobStore(ChangeWriter):
             entries = self.client.lrange(self._key("attempts:", job_id), 0, -1)
         except Exception as exc:
             raise _translate(exc) from exc
-        attempts = []
-        for raw in cast("list[bytes]", entries):
-            number, stage, started, finished, ok, status, error = json.loads(raw)
-            attempts.append(Attempt(job_id, number, stage, started, finished, ok, status, error))
-        return attempts
+        return [Attempt(job_id, *json.loads(raw)) for raw in cast("list[bytes]", entries)]
 
     def list_jobs(self, *, state: JobState | None = None, limit: int = 100) -> list[Job]:
         """Return jobs, newest first, optionally only in one state."""

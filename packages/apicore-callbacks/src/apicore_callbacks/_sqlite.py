@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import threading
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
+from dataclasses import astuple
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 from apicore_callbacks._errors import IdempotencyKeyReusedError, JobNotFoundError
 from apicore_callbacks._jobs import (
     Attempt,
-    CallbackRequest,
     Claim,
     Job,
     JobSpec,
     JobState,
     Outcome,
     Stage,
+    job_from_row,
     new_job_id,
 )
 from apicore_callbacks._transitions import (
@@ -96,26 +96,7 @@ _ACTIVE = _states(ACTIVE)
 
 
 def _job(row: sqlite3.Row) -> Job:
-    return Job(
-        id=row["id"],
-        endpoint=row["endpoint"],
-        arguments=json.loads(row["arguments"]),
-        callback=CallbackRequest(row["callback_url"], row["callback_method"], row["callback_key"]),
-        state=JobState(row["state"]),
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        run_at=row["run_at"],
-        request_id=row["request_id"],
-        traceparent=row["traceparent"],
-        owner=row["owner"],
-        run_count=row["run_count"],
-        delivery_count=row["delivery_count"],
-        outcome=cast("Outcome | None", row["outcome"]),
-        payload=row["payload"],
-        last_error=row["last_error"],
-        finished_at=row["finished_at"],
-        fence=row["fence"],
-    )
+    return job_from_row(dict(row))
 
 
 class SQLiteJobStore(ChangeWriter):
@@ -449,16 +430,7 @@ class SQLiteJobStore(ChangeWriter):
         db.execute(
             "INSERT INTO attempts (job_id, number, stage, started_at, finished_at, ok,"
             " status_code, error) VALUES (?,?,?,?,?,?,?,?)",
-            (
-                attempt.job_id,
-                attempt.number,
-                attempt.stage,
-                attempt.started_at,
-                attempt.finished_at,
-                int(attempt.ok),
-                attempt.status_code,
-                attempt.error,
-            ),
+            astuple(attempt),
         )
 
     def get(self, job_id: str) -> Job | None:
@@ -473,19 +445,8 @@ class SQLiteJobStore(ChangeWriter):
             .execute("SELECT * FROM attempts WHERE job_id = ? ORDER BY rowid", (job_id,))
             .fetchall()
         )
-        return [
-            Attempt(
-                job_id=r["job_id"],
-                number=r["number"],
-                stage=cast("Stage", r["stage"]),
-                started_at=r["started_at"],
-                finished_at=r["finished_at"],
-                ok=bool(r["ok"]),
-                status_code=r["status_code"],
-                error=r["error"],
-            )
-            for r in rows
-        ]
+        # The columns are Attempt's fields; SQLite stores ``ok`` as 0 or 1.
+        return [Attempt(**(dict(r) | {"ok": bool(r["ok"])})) for r in rows]
 
     def list_jobs(self, *, state: JobState | None = None, limit: int = 100) -> list[Job]:
         """Return jobs, newest first, optionally only in one state."""
