@@ -19,7 +19,8 @@ Every transition is one Lua script, so it is atomic on the Redis server. Keys (`
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import astuple
 from typing import TYPE_CHECKING, Any, cast
 
@@ -130,10 +131,8 @@ class RedisJobStore(ChangeWriter):
         }
 
     def _call(self, name: str, *args: str | bytes) -> Any:
-        try:
+        with _translated():
             return self._scripts[name](args=[self.prefix, *args])
-        except Exception as exc:
-            raise _translate(exc) from exc
 
     def submit(self, spec: JobSpec, *, now: float) -> tuple[Job, bool]:
         """Create a job (one atomic script); see :meth:`JobStore.submit`."""
@@ -269,50 +268,41 @@ class RedisJobStore(ChangeWriter):
 
     def mark_published(self, job_id: str, *, now: float) -> None:
         """Record that a job was just handed to the executor (only if it is still active)."""
-        try:
+        with _translated():
             self.client.zadd(self._key("publish"), {job_id: now + self.republish_after}, xx=True)
-        except Exception as exc:
-            raise _translate(exc) from exc
 
     def delete(self, job_id: str) -> bool:
         """Delete a job that was never started (its publish failed); ``False`` otherwise."""
         key = self._key("job:", job_id)
-        try:
-            with self.client.pipeline() as pipe:
-                pipe.watch(key)  # type: ignore[no-untyped-call]
-                state, scope = pipe.hmget(key, ["state", "idem_scope"])
-                if state != JobState.QUEUED.value.encode():
-                    pipe.unwatch()
-                    return False
-                pipe.multi()
-                pipe.delete(key, self._key("attempts:", job_id))
-                pipe.zrem(self._key("due"), job_id)
-                pipe.zrem(self._key("publish"), job_id)
-                pipe.zrem(self._key("created"), job_id)
-                if scope is not None:
-                    pipe.hdel(self._key("idem"), scope)
-                pipe.execute()
-                return True
-        except Exception as exc:
-            raise _translate(exc) from exc
+        with _translated(), self.client.pipeline() as pipe:
+            pipe.watch(key)  # type: ignore[no-untyped-call]
+            state, scope = pipe.hmget(key, ["state", "idem_scope"])
+            if state != JobState.QUEUED.value.encode():
+                pipe.unwatch()
+                return False
+            pipe.multi()
+            pipe.delete(key, self._key("attempts:", job_id))
+            pipe.zrem(self._key("due"), job_id)
+            pipe.zrem(self._key("publish"), job_id)
+            pipe.zrem(self._key("created"), job_id)
+            if scope is not None:
+                pipe.hdel(self._key("idem"), scope)
+            pipe.execute()
+            return True
 
     def _key(self, *parts: str) -> str:
         return self.prefix + "".join(parts)
 
     def get(self, job_id: str) -> Job | None:
         """Return a job, or ``None``."""
-        try:
+        with _translated():
             row = cast("dict[bytes, bytes]", self.client.hgetall(self._key("job:", job_id)))
-        except Exception as exc:
-            raise _translate(exc) from exc
         return _job_of(row.items()) if row else None
 
     def attempts(self, job_id: str) -> list[Attempt]:
         """Return a job's attempts log, oldest first."""
-        try:
+        with _translated():
             entries = self.client.lrange(self._key("attempts:", job_id), 0, -1)
-        except Exception as exc:
-            raise _translate(exc) from exc
         return [Attempt(job_id, *json.loads(raw)) for raw in cast("list[bytes]", entries)]
 
     def list_jobs(self, *, state: JobState | None = None, limit: int = 100) -> list[Job]:
@@ -320,7 +310,8 @@ class RedisJobStore(ChangeWriter):
         found: list[Job] = []
         start, batch = 0, max(limit, 100)
         while len(found) < limit:
-            ids = self.client.zrevrange(self._key("created"), start, start + batch - 1)
+            with _translated():
+                ids = self.client.zrevrange(self._key("created"), start, start + batch - 1)
             if not ids:
                 break
             start += batch
@@ -336,17 +327,19 @@ class RedisJobStore(ChangeWriter):
         """Return when the earliest active job becomes claimable, or ``None``."""
         wanted = None if endpoints is None else set(endpoints)
         start, batch = 0, 500
-        while True:
-            rows = self.client.zrange(self._key("due"), start, start + batch - 1, withscores=True)
-            if not rows:
-                return None
-            start += batch
-            for job_id, score in cast("list[tuple[bytes, float]]", rows):
-                if wanted is None:
-                    return float(score)
-                endpoint = self.client.hget(self._key("job:", job_id.decode()), "endpoint")
-                if endpoint is not None and cast("bytes", endpoint).decode() in wanted:
-                    return float(score)
+        with _translated():
+            while True:
+                key = self._key("due")
+                rows = self.client.zrange(key, start, start + batch - 1, withscores=True)
+                if not rows:
+                    return None
+                start += batch
+                for job_id, score in cast("list[tuple[bytes, float]]", rows):
+                    if wanted is None:
+                        return float(score)
+                    endpoint = self.client.hget(self._key("job:", job_id.decode()), "endpoint")
+                    if endpoint is not None and cast("bytes", endpoint).decode() in wanted:
+                        return float(score)
 
     def prune(self, *, finished_before: float) -> int:
         """Delete terminal jobs finished before a time; return how many."""
@@ -355,6 +348,15 @@ class RedisJobStore(ChangeWriter):
     def close(self) -> None:
         """Close the client's connections."""
         self.client.close()
+
+
+@contextmanager
+def _translated() -> Iterator[None]:
+    """Raise :class:`BrokerUnavailableError` for the Redis client's connection errors."""
+    try:
+        yield
+    except Exception as exc:
+        raise _translate(exc) from exc
 
 
 def _translate(exc: Exception) -> Exception:

@@ -135,18 +135,9 @@ class SQLiteJobStore(ChangeWriter):
         self.path = Path(path)
         self.synchronous = synchronous
         self._busy_timeout = busy_timeout
-        self._local = threading.local()
         self._lock = threading.Lock()
-        self._connections: list[sqlite3.Connection] = []
         self._pid = os.getpid()
-        self._writer_lock = threading.Lock()
-        self._commit_cond = threading.Condition()
-        self._writer: sqlite3.Connection | None = None
-        self._open = False  # a transaction is open on the writer connection
-        self._batch = 0  # the transaction that writes now join
-        self._committed = -1  # the last transaction committed (or failed)
-        self._committing = False
-        self._failures: dict[int, BaseException] = {}
+        self._start_process()
         with self._write() as db:
             # executescript() would commit on its own; run the statements in our transaction.
             for statement in _SCHEMA.split(";"):
@@ -161,18 +152,24 @@ class SQLiteJobStore(ChangeWriter):
             self._local.db = db
         return db
 
+    def _start_process(self) -> None:
+        """Start with no connection and no transaction (in a new store, or after a fork)."""
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._writer_lock = threading.Lock()
+        self._commit_cond = threading.Condition()
+        self._writer: sqlite3.Connection | None = None
+        self._open = False  # a transaction is open on the writer connection
+        self._batch = 0  # the transaction that writes now join
+        self._committed = -1  # the last transaction committed (or failed)
+        self._committing = False
+        self._failures: dict[int, BaseException] = {}
+
     def _after_fork(self) -> None:
         if self._pid != os.getpid():
             # After fork the parent's connections must not be used (nor closed) by the child.
             self._pid = os.getpid()
-            self._local = threading.local()
-            self._connections = []
-            self._writer_lock = threading.Lock()
-            self._commit_cond = threading.Condition()
-            self._writer = None
-            self._open = False
-            self._batch, self._committed, self._committing = 0, -1, False
-            self._failures = {}
+            self._start_process()
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(
