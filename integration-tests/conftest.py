@@ -5,8 +5,12 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import signal
+import socket
 import socketserver
+import subprocess
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -71,6 +75,64 @@ def git() -> str:
 def uv() -> str:
     """The path of uv (hatch installs it; ``pip install uv`` otherwise)."""
     return require_system("uv", install="pip install uv (pip install hatch brings it too)")
+
+
+class Local:
+    """Helpers for the server processes a test starts on 127.0.0.1 (every wait is bounded)."""
+
+    @staticmethod
+    def free_port() -> int:
+        """A TCP port on 127.0.0.1 that is free now."""
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port: int = sock.getsockname()[1]
+            return port
+
+    @staticmethod
+    def wait_listening(
+        port: int,
+        process: subprocess.Popen[bytes],
+        *,
+        what: str = "the server",
+        timeout: float = 30.0,
+        log: Path | None = None,
+    ) -> None:
+        """Return once ``port`` accepts connections; fail if ``process`` exits or on timeout.
+
+        The failure shows ``log``'s text when given (the process's output).
+        """
+        deadline = time.monotonic() + timeout
+        while process.poll() is None:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    return
+            except OSError:
+                if time.monotonic() >= deadline:
+                    break
+                time.sleep(0.05)
+        exited = process.poll() is not None
+        state = "exited at start-up" if exited else f"did not start within {timeout:g} s"
+        output = "" if log is None else ":\n" + log.read_text(errors="replace")
+        raise AssertionError(f"{what} {state}{output}")
+
+    @staticmethod
+    def stop(
+        process: subprocess.Popen[bytes], *, sig: int = signal.SIGTERM, timeout: float = 10.0
+    ) -> None:
+        """Send ``sig`` to a running ``process``; kill it if it has not exited in ``timeout`` s."""
+        if process.poll() is None:
+            process.send_signal(sig)
+            try:
+                process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def local() -> type[Local]:
+    """:class:`Local`: free ports, waiting for a server process to listen, stopping it."""
+    return Local
 
 
 @contextmanager
