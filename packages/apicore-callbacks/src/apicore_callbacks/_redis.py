@@ -38,7 +38,7 @@ from apicore_callbacks._jobs import (
     JobState,
     Outcome,
     job_from_row,
-    new_job_id,
+    new_row,
 )
 from apicore_callbacks._redis_scripts import LUA_HEAD, SCRIPTS
 from apicore_callbacks._transitions import Change, ChangeWriter, Due, claim_of, requeued
@@ -136,32 +136,19 @@ class RedisJobStore(ChangeWriter):
 
     def submit(self, spec: JobSpec, *, now: float) -> tuple[Job, bool]:
         """Create a job (one atomic script); see :meth:`JobStore.submit`."""
-        scope, fingerprint = spec.idempotency() or ("", "")
-        job_id = new_job_id()
+        fields = {**new_row(spec, now=now), "fence": 0, "run_count": 0, "delivery_count": 0}
+        job_id, scope, fingerprint = fields["id"], fields["idem_scope"], fields["fingerprint"]
         at = _num(now)
-        fields: dict[str, str | None] = {
-            "id": job_id,
-            "endpoint": spec.endpoint,
-            "arguments": spec.arguments_json(),
-            "callback_url": spec.callback.url,
-            "callback_method": spec.callback.method,
-            "callback_key": spec.callback.key,
-            "request_id": spec.request_id,
-            "traceparent": spec.traceparent,
-            "owner": spec.owner,
-            "idem_scope": scope or None,
-            "fingerprint": fingerprint or None,
-            "state": JobState.QUEUED.value,
-            "run_at": at,
-            "created_at": at,
-            "updated_at": at,
-            "fence": "0",
-            "run_count": "0",
-            "delivery_count": "0",
-        }
-        pairs = [item for k, v in fields.items() if v is not None for item in (k, v)]
+        pairs = [
+            item
+            for k, v in fields.items()
+            if v is not None
+            for item in (k, _num(v) if isinstance(v, float) else str(v))
+        ]
         publish_at = _num(now + self.republish_after)
-        flag, data = self._call("submit", job_id, scope, fingerprint, at, publish_at, *pairs)
+        flag, data = self._call(
+            "submit", job_id, scope or "", fingerprint or "", at, publish_at, *pairs
+        )
         if flag == -1:
             raise IdempotencyKeyReusedError(data.decode())
         return _job(data), flag == 1

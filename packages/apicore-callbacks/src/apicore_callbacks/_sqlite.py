@@ -21,7 +21,7 @@ from apicore_callbacks._jobs import (
     Outcome,
     Stage,
     job_from_row,
-    new_job_id,
+    new_row,
 )
 from apicore_callbacks._transitions import (
     ACTIVE,
@@ -92,6 +92,7 @@ def _claim_sets() -> tuple[str, list[Any]]:
 
 
 _CLAIM_SETS, _CLAIM_PARAMS = _claim_sets()
+
 _ACTIVE = _states(ACTIVE)
 
 
@@ -253,37 +254,19 @@ class SQLiteJobStore(ChangeWriter):
 
     def submit(self, spec: JobSpec, *, now: float) -> tuple[Job, bool]:
         """Create a job durably; see :meth:`JobStore.submit`."""
-        scope, fingerprint = spec.idempotency() or (None, None)
+        fields = new_row(spec, now=now)
+        scope = fields["idem_scope"]
         with self._write() as db:
             if scope is not None:
                 row = db.execute("SELECT * FROM jobs WHERE idem_scope = ?", (scope,)).fetchone()
                 if row is not None:
-                    if row["fingerprint"] != fingerprint:
+                    if row["fingerprint"] != fields["fingerprint"]:
                         raise IdempotencyKeyReusedError(row["id"])
                     return _job(row), False
-            row = db.execute(
-                "INSERT INTO jobs (id, endpoint, arguments, callback_url, callback_method,"
-                " callback_key, request_id, traceparent, owner, idem_scope, fingerprint, state,"
-                " run_at, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-                " RETURNING *",
-                (
-                    new_job_id(),
-                    spec.endpoint,
-                    spec.arguments_json(),
-                    spec.callback.url,
-                    spec.callback.method,
-                    spec.callback.key,
-                    spec.request_id,
-                    spec.traceparent,
-                    spec.owner,
-                    scope,
-                    fingerprint,
-                    JobState.QUEUED.value,
-                    now,
-                    now,
-                    now,
-                ),
-            ).fetchone()
+            # the column names are new_row's keys, never input
+            columns, marks = ", ".join(fields), ",".join("?" * len(fields))
+            insert = f"INSERT INTO jobs ({columns}) VALUES ({marks}) RETURNING *"
+            row = db.execute(insert, tuple(fields.values())).fetchone()
         return _job(row), True
 
     def lease_due(self, worker: str, due: Due, *, now: float, until: float) -> list[Job]:
