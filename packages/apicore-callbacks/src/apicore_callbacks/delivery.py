@@ -17,9 +17,9 @@ from apicore_callbacks._retry import (
     parse_retry_after,
 )
 from apicore_callbacks._signing import generate_secret, sign, verify, webhook_headers
+from apicore_callbacks._guard import GuardedTransport
 from apicore_callbacks._ssrf import (
     DestinationPolicy,
-    GuardedTransport,
     check_url,
     parse_ip,
     refusal_reason,
