@@ -69,7 +69,9 @@ def main() -> int:
     peers = [(f"÷ {p}", p) for p in ("starlette", "fastapi", "flask") if p in results]
     lines = [
         "## Import time: our servers against their peers (fresh interpreters)\n",
-        h.preamble(mode, DISTS, "one import per process, the order rotated each round", served=False),
+        h.preamble(
+            mode, DISTS, "one import per process, the order rotated each round", served=False
+        ),
         f"{rounds} rounds; `python -X importtime -c 'import M'`, the module's cumulative time "
         "(start-up excluded); starlette is `starlette.applications`.\n",
         h.table(results, unit="ms", spec=".1f", against=peers),

@@ -65,7 +65,9 @@ def _targets(
             anchor = anchor[: len(anchor) - drop] if drop else anchor
             base = ".".join([*anchor, base] if base else anchor)
         # ``from pkg import _sub`` loads the submodule; ``from pkg import name``, pkg itself
-        names = [f"{base}.{a.name}" if f"{base}.{a.name}" in known else base for a in statement.names]
+        names = [
+            f"{base}.{a.name}" if f"{base}.{a.name}" in known else base for a in statement.names
+        ]
     for name in names:
         if name in known:
             yield name

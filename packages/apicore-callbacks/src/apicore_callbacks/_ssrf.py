@@ -1,8 +1,9 @@
 """SSRF guard: which callback destinations may be contacted.
 
 The pure part (:func:`check_url`, :meth:`DestinationPolicy.refusal`) decides on URLs and
-addresses; :class:`~apicore_callbacks._guard.GuardedTransport` applies it at delivery time to the address actually
-connected to, after DNS resolution, for every request (so DNS rebinding cannot slip through).
+addresses; ``GuardedTransport`` (in ``_guard``, with httpx) applies it at delivery time to the
+address actually connected to, after DNS resolution, for every request (so DNS rebinding
+cannot slip through).
 """
 
 from __future__ import annotations

@@ -312,7 +312,9 @@ class _Base(Generic[_H, _R, _S, _F]):
         """
         from apicore_client._factories import app_options
 
-        url, given = app_options(app, spec_path, options, asynchronous=cls._kinds[0] is httpx.AsyncClient)
+        url, given = app_options(
+            app, spec_path, options, asynchronous=cls._kinds[0] is httpx.AsyncClient
+        )
         return cls._fetched(url, given, in_process=True)
 
     @classmethod
