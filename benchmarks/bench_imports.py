@@ -45,8 +45,8 @@ def import_ms(module: str, breakdown: bool = False) -> float:
     for line in done.stderr.splitlines():
         if not line.startswith("import time:") or "|" not in line or "self [us]" in line:
             continue
-        self_us, cumulative_us, name = line.removeprefix("import time:").split("|")
-        rows.append((int(self_us), int(cumulative_us), name.strip()))
+        own, cumulative, name = line.removeprefix("import time:").split("|")
+        rows.append((int(own), int(cumulative), name.strip()))
     if breakdown:
         per_package: dict[str, int] = defaultdict(int)
         for self_us, _, name in rows:
