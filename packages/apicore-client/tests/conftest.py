@@ -7,7 +7,7 @@ import json
 import re
 import threading
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -35,6 +35,15 @@ def _serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+Serve = Callable[[type[BaseHTTPRequestHandler]], contextlib.AbstractContextManager[str]]
+
+
+@pytest.fixture
+def serve() -> Serve:
+    """``with serve(Handler) as url:`` runs a test HTTP server on 127.0.0.1."""
+    return _serving
 
 
 @dataclass
