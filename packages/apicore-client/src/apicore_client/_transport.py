@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import functools
 import random as _random
 from collections.abc import Callable
 from typing import Generic, TypeVar
@@ -27,6 +28,8 @@ A bounded read wraps the stream there.
 
 _SYSTEM_CLOCK = SystemClock()
 _DEFAULT_TIMEOUTS = Timeouts()
+# a client sends the same few timeouts again and again: checked once, not on every call
+_timeouts = functools.lru_cache(maxsize=64)(Timeouts)
 _T = TypeVar("_T", httpx.BaseTransport, httpx.AsyncBaseTransport)
 
 
@@ -57,7 +60,7 @@ class _Retrying(Generic[_T]):
             request,
             policy=policy,
             # only a deadline reads them (to cap each attempt's): not built on every call
-            timeouts=Timeouts(**timeout) if timeout and policy.deadline else _DEFAULT_TIMEOUTS,
+            timeouts=_timeouts(**timeout) if timeout and policy.deadline else _DEFAULT_TIMEOUTS,
             clock=self.clock,
             random=self.random,
             raise_for_status=self.raise_for_status,
