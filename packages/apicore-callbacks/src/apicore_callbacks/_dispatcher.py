@@ -15,9 +15,7 @@ import time
 import weakref
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from apicore_callbacks._celery import CeleryPublisher
 from apicore_callbacks._config import Settings
@@ -38,7 +36,10 @@ from apicore_callbacks._jobs import (
 )
 from apicore_callbacks._processing import Clock, JobProcessor, Runner
 from apicore_callbacks._sqlite import SQLiteJobStore
-from apicore_callbacks._ssrf import GuardedTransport, Resolver, sendable_url
+from apicore_callbacks._ssrf import Resolver, sendable_url
+
+if TYPE_CHECKING:
+    import httpx
 
 logger = logging.getLogger("apicore_callbacks")
 
@@ -408,6 +409,11 @@ class Dispatcher:
             pool.shutdown(wait=False, cancel_futures=True)
 
     def _client(self) -> httpx.AsyncClient:
+        # httpx (and the guard made of it) loads on first delivery, not at import
+        import httpx
+
+        from apicore_callbacks._guard import GuardedTransport
+
         inner = self._transport
         if inner is None:
             # Loading the CA bundle costs tens of milliseconds: once per dispatcher, not per

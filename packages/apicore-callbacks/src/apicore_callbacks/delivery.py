@@ -9,6 +9,7 @@ every destination (:func:`parse_ip` and :func:`refusal_reason` are its address r
 
 from __future__ import annotations
 
+from apicore_callbacks._guard import GuardedTransport
 from apicore_callbacks._retry import (
     STANDARD_SCHEDULE,
     RetryPolicy,
@@ -19,7 +20,6 @@ from apicore_callbacks._retry import (
 from apicore_callbacks._signing import generate_secret, sign, verify, webhook_headers
 from apicore_callbacks._ssrf import (
     DestinationPolicy,
-    GuardedTransport,
     check_url,
     parse_ip,
     refusal_reason,
