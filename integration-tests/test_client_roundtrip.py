@@ -7,13 +7,11 @@ that fails twice, decodes results into models, and raises problem+json errors.
 from __future__ import annotations
 
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -25,33 +23,11 @@ from apicore_client import (
     attempts_of,
 )
 
+if TYPE_CHECKING:
+    from conftest import Local
+
 APPS = Path(__file__).parent / "apps"
 TOKEN = "integration-token-0123456789"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def serve(command: list[str], port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "PYTHONPATH": str(APPS), "APICORE_API_KEY": TOKEN}
-    process = subprocess.Popen(
-        command, cwd=APPS, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(process.stderr.read().decode() if process.stderr else "exited")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return process
-        except OSError:
-            time.sleep(0.05)
-    process.kill()
-    raise AssertionError("the server did not start within 20 s")
 
 
 SERVERS = {
@@ -72,20 +48,19 @@ SERVERS = {
 
 
 @pytest.fixture(params=sorted(SERVERS))
-def base_url(request: pytest.FixtureRequest) -> Iterator[str]:
-    port = free_port()
-    process = serve(SERVERS[request.param](port), port)
+def base_url(request: pytest.FixtureRequest, tmp_path: Path, local: type[Local]) -> Iterator[str]:
+    port = local.free_port()
+    env = {**os.environ, "PYTHONPATH": str(APPS), "APICORE_API_KEY": TOKEN}
+    log = tmp_path / "server.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            SERVERS[request.param](port), cwd=APPS, env=env, stdout=output, stderr=output
+        )
     try:
+        local.wait_listening(port, process, timeout=20, log=log)
         yield f"http://127.0.0.1:{port}"
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        if process.stderr is not None:
-            process.stderr.close()
+        local.stop(process)
 
 
 def test_client_from_the_apps_own_document(base_url: str) -> None:

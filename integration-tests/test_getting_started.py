@@ -12,14 +12,17 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
+
+if TYPE_CHECKING:
+    from conftest import Local
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = ROOT / "docs" / "getting-started.md"
@@ -40,13 +43,6 @@ COMMANDS = (
 )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def test_the_page_includes_every_snippet_once() -> None:
     # `--8<-- "file"` in console blocks; the block form in Python ones (which ruff formats)
     pattern = r'--8<--(?: "|\n)docs/snippets/getting-started/([^"\n]+)'
@@ -58,8 +54,9 @@ def test_the_page_includes_every_snippet_once() -> None:
 class Steps:
     """Runs the page's files in a clone, with the ports replaced."""
 
-    def __init__(self, tmp_path: Path, uvx: str) -> None:
-        self.api_port, self.hook_port = free_port(), free_port()
+    def __init__(self, tmp_path: Path, uvx: str, local: type[Local]) -> None:
+        self.local = local
+        self.api_port, self.hook_port = local.free_port(), local.free_port()
         self.scripts = tmp_path / "scripts"
         self.scripts.mkdir()
         self.clone = tmp_path / "apicore"
@@ -119,15 +116,8 @@ class Steps:
                 start_new_session=True,
             )
         self.background.append(process)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert process.poll() is None, f"{name} exited:\n{log.read_text()}"
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    return log
-            except OSError:
-                time.sleep(0.1)
-        raise AssertionError(f"{name} did not listen on {port} within 60 s:\n{log.read_text()}")
+        self.local.wait_listening(port, process, what=name, timeout=60, log=log)
+        return log
 
     def stop(self) -> None:
         """Stop the long-running steps (each is its own process group: bash and its child)."""
@@ -143,8 +133,8 @@ class Steps:
 
 
 @pytest.fixture
-def steps(tmp_path: Path, uvx: str, git: str, curl: str) -> Iterator[Steps]:
-    runner = Steps(tmp_path, uvx)
+def steps(tmp_path: Path, uvx: str, git: str, curl: str, local: type[Local]) -> Iterator[Steps]:
+    runner = Steps(tmp_path, uvx, local)
     try:
         yield runner
     finally:

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
+
+if TYPE_CHECKING:
+    from conftest import Local
 
 APPS = Path(__file__).parent / "apps"
 BIN = Path(sys.executable).parent
@@ -42,34 +43,21 @@ SERVERS = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 class Server:
-    def __init__(self, kind: str, tmp: Path) -> None:
-        self.port = free_port()
+    def __init__(self, kind: str, tmp: Path, local: type[Local]) -> None:
+        self.local = local
+        self.port = local.free_port()
         self.log = tmp / f"{kind}.log"
         env = {**os.environ, "PYTHONPATH": str(APPS), "TMPDIR": str(tmp)}
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
                 SERVERS[kind](self.port), cwd=tmp, env=env, stdout=log, stderr=log
             )
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(self.log.read_text())
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    break
-            except OSError:
-                time.sleep(0.05)
-        else:
-            self.process.kill()
-            raise AssertionError("the server did not start within 20 s")
+        try:
+            local.wait_listening(self.port, self.process, what=kind, timeout=20, log=self.log)
+        except AssertionError:
+            self.stop()
+            raise
         self.url = f"http://127.0.0.1:{self.port}"
 
     def worker_pids(self) -> list[int]:
@@ -90,19 +78,14 @@ class Server:
         return max(peaks)
 
     def stop(self) -> None:
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=5)
+        self.local.stop(self.process, timeout=15)
 
 
 @pytest.fixture(scope="module", params=sorted(SERVERS))
 def server(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, local: type[Local]
 ) -> Iterator[Server]:
-    running = Server(request.param, tmp_path_factory.mktemp(request.param))
+    running = Server(request.param, tmp_path_factory.mktemp(request.param), local)
     try:
         yield running
     finally:

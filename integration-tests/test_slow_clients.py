@@ -15,47 +15,32 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
+
+if TYPE_CHECKING:
+    from conftest import Local
 
 APPS = Path(__file__).parent / "apps"
 BIN = Path(sys.executable).parent
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def serve(command: list[str], port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+def serve(
+    local: type[Local], command: list[str], port: int, env: dict[str, str]
+) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(
         command, cwd=APPS, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "the server exited at start-up"
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return process
-        except OSError:
-            time.sleep(0.05)
-    process.kill()
-    raise AssertionError("the server did not start within 30 s")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
     try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
+        local.wait_listening(port, process)
+    except AssertionError:
+        local.stop(process)
+        raise
+    return process
 
 
 @pytest.fixture
@@ -72,11 +57,11 @@ def stalled() -> Iterator[list[socket.socket]]:
 
 
 def test_symmetric_under_hypercorn_is_not_starved_by_stalled_bodies(
-    env: dict[str, str], stalled: list[socket.socket]
+    env: dict[str, str], stalled: list[socket.socket], local: type[Local]
 ) -> None:
-    port = free_port()
+    port = local.free_port()
     command = [str(BIN / "hypercorn"), "--bind", f"127.0.0.1:{port}", "sym_calc:symmetric"]
-    process = serve(command, port, env)
+    process = serve(local, command, port, env)
     try:
         for _ in range(32):  # more than any thread pool of the server
             sock = socket.create_connection(("127.0.0.1", port), timeout=5)
@@ -90,16 +75,18 @@ def test_symmetric_under_hypercorn_is_not_starved_by_stalled_bodies(
                 response = client.post(f"http://127.0.0.1:{port}/add", json={"a": a, "b": 1})
                 assert (response.status_code, response.json()) == (200, a + 1)
     finally:
-        stop(process)
+        local.stop(process)
 
 
 def test_a_slow_sync_endpoint_does_not_stall_the_others(
-    env: dict[str, str], tmp_path: Path
+    env: dict[str, str], tmp_path: Path, local: type[Local]
 ) -> None:
-    port = free_port()
+    port = local.free_port()
     release = tmp_path / "release"
     command = [str(BIN / "asymmetric"), "run", "slow_app", "--host", "127.0.0.1"]
-    process = serve([*command, "--port", str(port)], port, {**env, "SLOW_RELEASE": str(release)})
+    process = serve(
+        local, [*command, "--port", str(port)], port, {**env, "SLOW_RELEASE": str(release)}
+    )
 
     async def scenario() -> tuple[int, int]:
         base = f"http://127.0.0.1:{port}"
@@ -119,4 +106,4 @@ def test_a_slow_sync_endpoint_does_not_stall_the_others(
         assert asyncio.run(scenario()) == (200, 60)  # answered while every slow call waited
     finally:
         release.touch()
-        stop(process)
+        local.stop(process)
