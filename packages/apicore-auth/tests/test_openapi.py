@@ -14,28 +14,11 @@ from apicore_auth import (
     openapi_security,
     openapi_security_schemes,
 )
+from apicore_test_support import AUTH_SECURITY_SCHEMES
 
 
 def test_schemes_for_every_form() -> None:
-    assert openapi_security_schemes() == {
-        "BearerAuth": {
-            "type": "http",
-            "scheme": "bearer",
-            "description": "An API token: `Authorization: Bearer <token>`.",
-        },
-        "XApiKeyAuth": {
-            "type": "apiKey",
-            "in": "header",
-            "name": "X-API-Key",
-            "description": "An API token in the `X-API-Key` header.",
-        },
-        "APIKeyAuth": {
-            "type": "apiKey",
-            "in": "header",
-            "name": "symmetric_api_key",
-            "description": "An API token in the `symmetric_api_key` header (legacy).",
-        },
-    }
+    assert openapi_security_schemes() == AUTH_SECURITY_SCHEMES
 
 
 def test_schemes_follow_settings() -> None:

@@ -1,6 +1,5 @@
 import ast
 import importlib
-import types
 import warnings
 from pathlib import Path
 
@@ -8,6 +7,7 @@ import pytest
 
 import apicore_callbacks
 from apicore_callbacks import _MOVED
+from apicore_test_support import public_api_problems
 
 SRC = Path(apicore_callbacks.__file__).parent
 PUBLIC_SUBMODULES = ("adapters", "celery", "delivery", "stores", "testing")
@@ -30,27 +30,13 @@ USED_BY_THE_ADAPTERS = (
 )
 
 
-def test_all_is_sorted_and_unique() -> None:
-    assert list(apicore_callbacks.__all__) == sorted(set(apicore_callbacks.__all__))
-
-
-def test_all_names_exist() -> None:
-    for name in apicore_callbacks.__all__:
-        assert hasattr(apicore_callbacks, name), name
+def test_all_lists_every_public_name_once_and_sorted() -> None:
+    assert public_api_problems(apicore_callbacks) == []
 
 
 def test_the_top_level_keeps_what_apps_need() -> None:
     assert len(apicore_callbacks.__all__) <= 30
     assert set(USED_BY_THE_ADAPTERS) <= set(apicore_callbacks.__all__)
-
-
-def test_every_public_name_is_exported() -> None:
-    public = {
-        name
-        for name, value in vars(apicore_callbacks).items()
-        if not name.startswith("_") and not isinstance(value, types.ModuleType)
-    }
-    assert public <= set(apicore_callbacks.__all__)
 
 
 def _isort_key(name: str) -> tuple[int, str]:

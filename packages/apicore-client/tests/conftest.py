@@ -9,9 +9,11 @@ import threading
 import urllib.parse
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
+
+from apicore_test_support import serving
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -22,28 +24,13 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
-@contextlib.contextmanager
-def _serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
-    """Serve ``handler`` on a free port of 127.0.0.1 while the block runs; yield its URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-
-
 Serve = Callable[[type[BaseHTTPRequestHandler]], contextlib.AbstractContextManager[str]]
 
 
 @pytest.fixture
 def serve() -> Serve:
     """``with serve(Handler) as url:`` runs a test HTTP server on 127.0.0.1."""
-    return _serving
+    return serving
 
 
 @dataclass
@@ -99,7 +86,7 @@ def flaky_server() -> Iterator[FlakyServer]:
         def log_message(self, format: str, *args: object) -> None:
             pass  # keep test output clean
 
-    with _serving(Handler) as url:
+    with serving(Handler) as url:
         state.url = url
         yield state
 
@@ -208,6 +195,6 @@ def pet_server() -> Iterator[PetServer]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    with _serving(Handler) as url:
+    with serving(Handler) as url:
         state.url = url
         yield state

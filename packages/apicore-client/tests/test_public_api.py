@@ -1,28 +1,14 @@
 import subprocess
 import sys
-import types
 
 import pytest
 
 import apicore_client
+from apicore_test_support import public_api_problems
 
 
-def test_all_is_sorted_and_unique() -> None:
-    assert list(apicore_client.__all__) == sorted(set(apicore_client.__all__))
-
-
-def test_all_names_exist() -> None:
-    for name in apicore_client.__all__:
-        assert hasattr(apicore_client, name), name
-
-
-def test_every_public_name_is_exported() -> None:
-    public = {
-        name
-        for name, value in vars(apicore_client).items()
-        if not name.startswith("_") and not isinstance(value, types.ModuleType)
-    }
-    assert public <= set(apicore_client.__all__)
+def test_all_lists_every_public_name_once_and_sorted() -> None:
+    assert public_api_problems(apicore_client) == []
 
 
 SPEC_MACHINERY = ("apicore_specbind", "yaml", "jsonschema", "fastjsonschema")

@@ -1,21 +1,6 @@
-import types
-
 import apicore_introspect
+from apicore_test_support import public_api_problems
 
 
-def test_all_is_sorted_and_unique() -> None:
-    assert list(apicore_introspect.__all__) == sorted(set(apicore_introspect.__all__))
-
-
-def test_all_names_exist() -> None:
-    for name in apicore_introspect.__all__:
-        assert hasattr(apicore_introspect, name), name
-
-
-def test_every_public_name_is_exported() -> None:
-    public = {
-        name
-        for name, value in vars(apicore_introspect).items()
-        if not name.startswith("_") and not isinstance(value, types.ModuleType)
-    }
-    assert public <= set(apicore_introspect.__all__)
+def test_all_lists_every_public_name_once_and_sorted() -> None:
+    assert public_api_problems(apicore_introspect) == []

@@ -14,22 +14,10 @@ import pytest
 
 from apicore_introspect import Definitions, Examples, Range, describe
 from apicore_openapi import ApiInfo, Callback, Endpoint
+from apicore_test_support import AUTH_SECURITY_SCHEMES
 
-# What apicore_auth.openapi_security_schemes() returns by default (literal: the package
-# under test does not depend on apicore-auth).
-SCHEMES: dict[str, dict[str, Any]] = {
-    "BearerAuth": {
-        "type": "http",
-        "scheme": "bearer",
-        "description": "An API token: `Authorization: Bearer <token>`.",
-    },
-    "XApiKeyAuth": {
-        "type": "apiKey",
-        "in": "header",
-        "name": "X-API-Key",
-        "description": "An API token in the `X-API-Key` header.",
-    },
-}
+# Two of the schemes apicore_auth.openapi_security_schemes() returns by default.
+SCHEMES = {name: AUTH_SECURITY_SCHEMES[name] for name in ("BearerAuth", "XApiKeyAuth")}
 
 
 class Color(enum.Enum):

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import http.server
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from apicore_specbind import (
     SpecLimits,
     load_spec,
 )
+from apicore_test_support import serving
 
 HEAD = 'openapi: 3.0.3\ninfo: {title: t, version: "1"}\n'
 
@@ -47,15 +47,8 @@ class _Canary(http.server.BaseHTTPRequestHandler):
 @pytest.fixture
 def canary() -> Iterator[str]:
     _Canary.hits = []
-    server = http.server.HTTPServer(("127.0.0.1", 0), _Canary)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serving(_Canary) as url:
+        yield url
 
 
 def test_remote_ref_is_not_fetched(canary: str) -> None:

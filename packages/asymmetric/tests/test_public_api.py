@@ -1,24 +1,9 @@
-import types
-
 import asymmetric
+from apicore_test_support import public_api_problems
 
 
-def test_all_is_sorted_and_unique() -> None:
-    assert list(asymmetric.__all__) == sorted(set(asymmetric.__all__))
-
-
-def test_all_names_exist() -> None:
-    for name in asymmetric.__all__:
-        assert hasattr(asymmetric, name), name
-
-
-def test_every_public_name_is_exported() -> None:
-    public = {
-        name
-        for name, value in vars(asymmetric).items()
-        if not name.startswith("_") and not isinstance(value, types.ModuleType)
-    }
-    assert public <= set(asymmetric.__all__)
+def test_all_lists_every_public_name_once_and_sorted() -> None:
+    assert public_api_problems(asymmetric) == []
 
 
 def test_testing_all_names_exist() -> None:

@@ -1,28 +1,13 @@
-import types
-
 import pymacaron_core
 import pymacaron_core.exceptions
 import pymacaron_core.swagger
 import pymacaron_core.swagger.api
 import pymacaron_core.swagger.apipool
+from apicore_test_support import public_api_problems
 
 
-def test_all_is_sorted_and_unique() -> None:
-    assert list(pymacaron_core.__all__) == sorted(set(pymacaron_core.__all__))
-
-
-def test_all_names_exist() -> None:
-    for name in pymacaron_core.__all__:
-        assert hasattr(pymacaron_core, name), name
-
-
-def test_every_public_name_is_exported() -> None:
-    public = {
-        name
-        for name, value in vars(pymacaron_core).items()
-        if not name.startswith("_") and not isinstance(value, types.ModuleType)
-    }
-    assert public <= set(pymacaron_core.__all__)
+def test_all_lists_every_public_name_once_and_sorted() -> None:
+    assert public_api_problems(pymacaron_core) == []
 
 
 def test_legacy_import_paths_give_the_same_objects() -> None:

@@ -1,0 +1,76 @@
+"""What several packages' tests share; they cannot import each other's tests.
+
+The folder is on pytest's ``pythonpath`` (root ``pyproject.toml``), so every way the tests are
+run finds it: ``hatch run test:unit``, the per-package ``hatch run pkg:test`` job and a plain
+``pytest packages/<name>/tests`` from the repository root. mypy finds it through ``mypy_path``.
+It holds test helpers only: nothing here ships in a package.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import types
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+__all__ = ["AUTH_SECURITY_SCHEMES", "public_api_problems", "serving"]
+
+# What apicore_auth.openapi_security_schemes() returns by default, written out: apicore-auth's
+# tests check it against this, and apicore-openapi's (which does not depend on apicore-auth)
+# use it as a realistic input.
+AUTH_SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
+    "BearerAuth": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "An API token: `Authorization: Bearer <token>`.",
+    },
+    "XApiKeyAuth": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-API-Key",
+        "description": "An API token in the `X-API-Key` header.",
+    },
+    "APIKeyAuth": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "symmetric_api_key",
+        "description": "An API token in the `symmetric_api_key` header (legacy).",
+    },
+}
+
+
+def public_api_problems(module: types.ModuleType) -> list[str]:
+    """What is wrong with ``module.__all__``; an empty list when nothing is.
+
+    ``__all__`` must be sorted and free of repeats, name only attributes that exist, and list
+    every public (not underscored) attribute of the module that is not itself a module.
+    """
+    name, listed = module.__name__, list(module.__all__)
+    problems = []
+    if listed != sorted(set(listed)):
+        problems.append(f"{name}.__all__ is not sorted, or repeats a name")
+    for attribute in listed:
+        if not hasattr(module, attribute):
+            problems.append(f"{name}.__all__ names {attribute!r}, which does not exist")
+    for attribute, value in vars(module).items():
+        public = not attribute.startswith("_") and not isinstance(value, types.ModuleType)
+        if public and attribute not in listed:
+            problems.append(f"{name}.{attribute} is public but not in __all__")
+    return problems
+
+
+@contextlib.contextmanager
+def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """Serve ``handler`` on a free port of 127.0.0.1 while the block runs; yield its URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
