@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-__all__ = ["AUTH_SECURITY_SCHEMES", "public_api_problems", "serving"]
+__all__ = ["AUTH_SECURITY_SCHEMES", "public_api_problems", "serving", "shared_exports"]
 
 # What apicore_auth.openapi_security_schemes() returns by default, written out: apicore-auth's
 # tests check it against this, and apicore-openapi's (which does not depend on apicore-auth)
@@ -74,3 +74,15 @@ def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+def shared_exports(facade: types.ModuleType, source: types.ModuleType) -> set[str]:
+    """The public names both modules' ``__all__`` list, each checked to be one object in both.
+
+    For a framework that re-exports a core package's names (``asymmetric`` and ``symmetric``
+    re-export ``apicore_app``'s): an ``AssertionError`` names any that differ.
+    """
+    shared = {n for n in facade.__all__ if not n.startswith("_")} & set(source.__all__)
+    differ = sorted(n for n in shared if getattr(facade, n) is not getattr(source, n))
+    assert not differ, f"{facade.__name__} and {source.__name__} export different {differ}"
+    return shared
