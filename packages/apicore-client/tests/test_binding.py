@@ -30,8 +30,10 @@ def _spec(document: dict[str, Any]) -> Any:
     return load_spec(document)
 
 
-def _oas3(paths: dict[str, Any], **top: Any) -> dict[str, Any]:
-    return {"openapi": "3.0.3", "info": {"title": "T", "version": "1"}, "paths": paths, **top}
+def _document(paths: dict[str, Any], version: str = "3.0.3", **top: Any) -> dict[str, Any]:
+    """A minimal Swagger 2.0 (``version="2.0"``) or OpenAPI document with these paths."""
+    kind = "swagger" if version == "2.0" else "openapi"
+    return {kind: version, "info": {"title": "T", "version": "1"}, "paths": paths, **top}
 
 
 @pytest.mark.parametrize("version", sorted(SPEC_FILES))
@@ -65,7 +67,7 @@ def test_signatures(version: str) -> None:
 
 def test_extra_keywords_in_signatures_unless_a_parameter_has_the_name() -> None:
     spec = _spec(
-        _oas3(
+        _document(
             {
                 "/x": {
                     "get": {
@@ -93,29 +95,14 @@ def test_extra_keywords_in_signatures_unless_a_parameter_has_the_name() -> None:
 
 
 def test_required_parameters_come_first_and_31_type_lists() -> None:
-    spec = load_spec(
-        {
-            "openapi": "3.1.0",
-            "info": {"title": "T", "version": "1"},
-            "paths": {
-                "/x/{id}": {
-                    "get": {
-                        "operationId": "x",
-                        "parameters": [
-                            {"name": "q", "in": "query", "schema": {"type": ["integer", "null"]}},
-                            {
-                                "name": "id",
-                                "in": "path",
-                                "required": True,
-                                "schema": {"type": "string"},
-                            },
-                        ],
-                        "responses": {"200": {"description": "ok"}},
-                    }
-                }
-            },
-        }
-    )
+    q = {"name": "q", "in": "query", "schema": {"type": ["integer", "null"]}}
+    path_id = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+    operation = {
+        "operationId": "x",
+        "parameters": [q, path_id],
+        "responses": {"200": {"description": "ok"}},
+    }
+    spec = load_spec(_document({"/x/{id}": {"get": operation}}, "3.1.0"))
     (bound,) = bind_operations(spec)
     assert str(bound.signature) == "(*, id: 'str', q: 'int | None | None' = None) -> 'None'"
     assert annotation_of(spec, {"type": ["string", "number"]}) == "str | float"
@@ -131,7 +118,7 @@ def test_doc_from_summary_description_and_parameters() -> None:
     assert "    limit: At most this many pets." in doc
     assert "    x_trace: The header parameter ``X-Trace``." in doc
     assert "HTTPStatusError" in doc
-    nameless = _spec(_oas3({"/y": {"delete": {"responses": {"204": {"description": "gone"}}}}}))
+    nameless = _spec(_document({"/y": {"delete": {"responses": {"204": {"description": "gone"}}}}}))
     assert doc_of(nameless, nameless.operations[0]).startswith("DELETE /y\n")
 
 
@@ -155,18 +142,18 @@ def test_server_url(version: str, expected: str) -> None:
 
 
 def test_swagger_schemes_and_missing_host() -> None:
-    base = {"swagger": "2.0", "info": {"title": "T", "version": "1"}, "paths": {}}
+    base = _document({}, "2.0")
     assert server_url(_spec({**base, "host": "h:8080", "schemes": ["http"]})) == "http://h:8080"
     assert server_url(_spec({**base, "host": "h"})) == "http://h"
     assert server_url(_spec({**base, "basePath": "/api/"})) == "/api"
     assert server_url(_spec(base)) is None
-    assert server_url(_spec(_oas3({}))) is None
+    assert server_url(_spec(_document({}))) is None
 
 
 def test_server_variable_without_default_is_refused() -> None:
     # specbind's meta-schema check requires defaults, so build the spec then drop it
     spec = _spec(
-        _oas3(
+        _document(
             {}, servers=[{"url": "https://{region}.x", "variables": {"region": {"default": "eu"}}}]
         )
     )
@@ -182,7 +169,7 @@ def test_resolve_base_url() -> None:
     assert resolve_base_url(v31, None, document_url="http://h:1/openapi.json") == "http://h:1/v1"
     with pytest.raises(ConfigError, match="'/v1' is relative; pass base_url="):
         resolve_base_url(v31, None)
-    none = _spec(_oas3({}))
+    none = _spec(_document({}))
     with pytest.raises(ConfigError, match="the spec names no server"):
         resolve_base_url(none, None)
     assert resolve_base_url(none, None, document_url="http://h:1/docs/openapi.json") == "http://h:1"
@@ -214,7 +201,7 @@ def test_operation_retry_extension() -> None:
 
 def test_invalid_operation_retry_extension_names_the_operation() -> None:
     spec = _spec(
-        _oas3(
+        _document(
             {
                 "/z": {
                     "get": {
@@ -231,24 +218,15 @@ def test_invalid_operation_retry_extension_names_the_operation() -> None:
 
 
 def test_signature_of_form_operation() -> None:
-    spec = load_spec(
-        {
-            "swagger": "2.0",
-            "info": {"title": "T", "version": "1"},
-            "paths": {
-                "/f": {
-                    "post": {
-                        "operationId": "form",
-                        "consumes": ["application/x-www-form-urlencoded"],
-                        "parameters": [
-                            {"name": "a", "in": "formData", "type": "string", "required": True},
-                            {"name": "b", "in": "formData", "type": "integer"},
-                        ],
-                        "responses": {"200": {"description": "ok"}},
-                    }
-                }
-            },
-        }
-    )
+    operation = {
+        "operationId": "form",
+        "consumes": ["application/x-www-form-urlencoded"],
+        "parameters": [
+            {"name": "a", "in": "formData", "type": "string", "required": True},
+            {"name": "b", "in": "formData", "type": "integer"},
+        ],
+        "responses": {"200": {"description": "ok"}},
+    }
+    spec = load_spec(_document({"/f": {"post": operation}}, "2.0"))
     signature = signature_of(spec, spec.operations[0])
     assert str(signature) == "(*, a: 'str', b: 'int | None' = None) -> 'None'"

@@ -40,6 +40,12 @@ VERSIONS = sorted(SPEC_FILES)
 FAST = RetryPolicy(max_attempts=3, wait_initial=0.0, wait_max=0.0)
 
 
+def _head(title: str, version: str) -> dict[str, Any]:
+    """The first keys of a Swagger 2.0 (``version="2.0"``) or OpenAPI document."""
+    kind = "swagger" if version == "2.0" else "openapi"
+    return {kind: version, "info": {"title": title, "version": "1"}}
+
+
 def _api(server: Any, version: str, **options: Any) -> SpecClient:
     return Client.from_spec(SPEC_FILES[version], base_url=server.url + "/v1", **options)
 
@@ -250,8 +256,7 @@ def test_help_shows_real_signatures_and_docs() -> None:
 
 def test_operations_named_like_client_attributes() -> None:
     document = {
-        "openapi": "3.0.3",
-        "info": {"title": "Clash", "version": "1"},
+        **_head("Clash", "3.0.3"),
         "paths": {
             "/close": {
                 "post": {"operationId": "close", "responses": {"204": {"description": "ok"}}}
@@ -322,8 +327,7 @@ def test_timeouts_option_reaches_requests() -> None:
 
 def test_cookie_header_and_form_parameters() -> None:
     document = {
-        "swagger": "2.0",
-        "info": {"title": "Forms", "version": "1"},
+        **_head("Forms", "2.0"),
         "paths": {
             "/f/{slot}": {
                 "post": {
@@ -341,8 +345,7 @@ def test_cookie_header_and_form_parameters() -> None:
         },
     }
     cookies = {
-        "openapi": "3.1.0",
-        "info": {"title": "Cookies", "version": "1"},
+        **_head("Cookies", "3.1.0"),
         "paths": {
             "/c": {
                 "get": {
@@ -394,8 +397,7 @@ def test_direct_construction_around_a_configured_client() -> None:
 
 
 _ROUND_TRIP = {
-    "openapi": "3.1.0",
-    "info": {"title": "Echo", "version": "1"},
+    **_head("Echo", "3.1.0"),
     "paths": {
         "/items/{name}": {
             "get": {
