@@ -15,7 +15,13 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-__all__ = ["AUTH_SECURITY_SCHEMES", "public_api_problems", "serving", "shared_exports"]
+__all__ = [
+    "AUTH_SECURITY_SCHEMES",
+    "BAD_JSON_BODIES",
+    "public_api_problems",
+    "serving",
+    "shared_exports",
+]
 
 # What apicore_auth.openapi_security_schemes() returns by default, written out: apicore-auth's
 # tests check it against this, and apicore-openapi's (which does not depend on apicore-auth)
@@ -39,6 +45,27 @@ AUTH_SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
         "description": "An API token in the `symmetric_api_key` header (legacy).",
     },
 }
+
+# The JSON bodies of the reliability plan's bad-input matrix, each posted as application/json
+# to an endpoint ``add(a: int, b: int = ...)``, and the 4xx each must get (never a 500):
+# (name, body, status).
+BAD_JSON_BODIES: list[tuple[str, bytes, int]] = [
+    ("malformed JSON", b'{"a": 1,', 400),
+    ("invalid UTF-8", b'{"a": "\xff"}', 400),
+    ("deep nesting", b'{"a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", 400),
+    ("5000-digit int", b'{"a": ' + b"9" * 5000 + b"}", 400),
+    ("NaN", b'{"a": NaN}', 400),
+    ("Infinity", b'{"a": Infinity}', 400),
+    ("1e400", b'{"a": 1e400}', 400),
+    ("duplicate keys", b'{"a": 1, "a": 2}', 400),
+    ("empty body", b"", 422),
+    ("null", b"null", 422),
+    ("top-level scalar", b"5", 422),
+    ("top-level array", b"[1, 2]", 422),
+    ("missing argument", b'{"b": 1}', 422),
+    ("unknown argument", b'{"a": 1, "zz": 2}', 422),
+    ("mistyped argument", b'{"a": "x"}', 422),
+]
 
 
 def public_api_problems(module: types.ModuleType) -> list[str]:

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from apicore_app import Api, Request, Response, asgi_app
+from apicore_test_support import BAD_JSON_BODIES
 from asymmetric import Asymmetric
 from asymmetric.testing import client
 
@@ -153,28 +154,14 @@ MATRIX_LIMIT = 1024 * 1024
 
 # The bad-input matrix of the reliability plan (7.D item 19): every one a 4xx problem.
 BAD_INPUTS: list[tuple[str, bytes, str, int]] = [
-    ("empty body", b"", "application/json", 422),
-    ("null", b"null", "application/json", 422),
-    ("top-level scalar", b"42", "application/json", 422),
-    ("top-level list", b"[1, 2]", "application/json", 422),
-    ("duplicate keys", b'{"a": 1, "a": 2}', "application/json", 400),
-    ("NaN", b'{"a": NaN}', "application/json", 400),
-    ("Infinity", b'{"a": Infinity}', "application/json", 400),
-    ("1e400", b'{"a": 1e400}', "application/json", 400),
-    ("5000-digit int", b'{"a": ' + b"9" * 5000 + b"}", "application/json", 400),
-    ("deep nesting", b'{"a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "application/json", 400),
+    *((name, body, "application/json", status) for name, body, status in BAD_JSON_BODIES),
     ("lone surrogate", b'{"a": "\\ud800"}', "application/json", 400),
-    ("invalid UTF-8", b'{"a": "\xff"}', "application/json", 400),
     (
         "BOM (accepted, RFC 8259 allows ignoring it)",
         b'\xef\xbb\xbf{"a": 1}',
         "application/json",
         200,
     ),
-    ("malformed", b'{"a": ', "application/json", 400),
-    ("wrong type", b'{"a": "x"}', "application/json", 422),
-    ("missing argument", b"{}", "application/json", 422),
-    ("extra argument", b'{"a": 1, "c": 3}', "application/json", 422),
     ("wrong content type", b'{"a": 1}', "text/plain", 415),
     ("form", b"a=1", "application/x-www-form-urlencoded", 415),
     ("2x limit", b'{"a": 1, "pad": "' + b"x" * (2 * MATRIX_LIMIT) + b'"}', "application/json", 413),

@@ -10,6 +10,7 @@ import pytest
 import requests
 
 from apicore_openapi.testing import assert_offline, page_urls, validate_document
+from apicore_test_support import BAD_JSON_BODIES
 
 # conftest.Server: .url, .process, .output() (conftest is not importable in importlib mode)
 Server = Any
@@ -135,30 +136,10 @@ def _chunks(size: int) -> Iterator[bytes]:
 
 
 BAD_INPUTS: list[tuple[str, str, str, dict[str, Any], int]] = [
-    ("malformed JSON", "POST", "/add", {"data": b'{"a": 1,'}, 400),
     ("wrong content type", "POST", "/add", {"data": b'{"a": 1}', "ct": "text/plain"}, 415),
     ("form body", "POST", "/add", {"data": b"a=1", "ct": "application/x-www-form-urlencoded"}, 415),
-    ("invalid UTF-8", "POST", "/add", {"data": b'{"a": "\xff"}'}, 400),
-    (
-        "deep nesting",
-        "POST",
-        "/add",
-        {"data": b'{"a":' + b"[" * 100_000 + b"]" * 100_000 + b"}"},
-        400,
-    ),
-    ("5000-digit int", "POST", "/add", {"data": b'{"a": ' + b"9" * 5000 + b"}"}, 400),
-    ("NaN", "POST", "/add", {"data": b'{"a": NaN}'}, 400),
-    ("Infinity", "POST", "/add", {"data": b'{"a": Infinity}'}, 400),
-    ("1e400", "POST", "/add", {"data": b'{"a": 1e400}'}, 400),
-    ("duplicate keys", "POST", "/add", {"data": b'{"a": 1, "a": 2}'}, 400),
+    *((name, "POST", "/add", {"data": body}, status) for name, body, status in BAD_JSON_BODIES),
     ("lone surrogate", "POST", "/echo", {"data": b'{"text": "\\ud800"}'}, 400),
-    ("empty body", "POST", "/add", {"data": b""}, 422),
-    ("null", "POST", "/add", {"data": b"null"}, 422),
-    ("top-level scalar", "POST", "/add", {"data": b"5"}, 422),
-    ("top-level array", "POST", "/add", {"data": b"[1, 2]"}, 422),
-    ("missing argument", "POST", "/add", {"data": b'{"b": 1}'}, 422),
-    ("unknown argument", "POST", "/add", {"data": b'{"a": 1, "zz": 2}'}, 422),
-    ("mistyped argument", "POST", "/add", {"data": b'{"a": "x"}'}, 422),
     ("mistyped path parameter", "GET", "/items/abc", {}, 422),
     ("mistyped query parameter", "GET", "/search?q=x&limit=many", {}, 422),
     ("missing query parameter", "GET", "/search", {}, 422),
