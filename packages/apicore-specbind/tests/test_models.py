@@ -112,19 +112,22 @@ def _persist_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delitem(sys.modules, "persist_fixtures", raising=False)
 
 
-PERSIST_SPEC: dict[str, Any] = {
-    "swagger": "2.0",
-    "info": {"title": "t", "version": "1"},
-    "paths": {},
-    "definitions": {
+def _swagger(definitions: dict[str, Any]) -> dict[str, Any]:
+    """A Swagger 2.0 document without paths that declares these definitions (models)."""
+    info = {"title": "t", "version": "1"}
+    return {"swagger": "2.0", "info": info, "paths": {}, "definitions": definitions}
+
+
+PERSIST_SPEC = _swagger(
+    {
         "Foo": {
             "type": "object",
             "x-persist": "persist_fixtures.PersistentFoo",
             "x-parent": "persist_fixtures.Parent",
             "properties": {"name": {"type": "string"}},
         }
-    },
-}
+    }
+)
 
 
 def test_x_persist_and_x_parent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -141,10 +144,7 @@ def test_x_persist_and_x_parent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
 
 def test_x_persist_import_failure_names_the_path() -> None:
-    spec = {
-        **PERSIST_SPEC,
-        "definitions": {"Foo": {"type": "object", "x-persist": "nowhere_at_all.Cls"}},
-    }
+    spec = _swagger({"Foo": {"type": "object", "x-persist": "nowhere_at_all.Cls"}})
     with pytest.raises(
         SpecLoadError, match=r"definitions\.Foo\.x-persist: cannot import 'nowhere_at_all'"
     ):
@@ -153,20 +153,8 @@ def test_x_persist_import_failure_names_the_path() -> None:
 
 def test_custom_format(petstore: Spec) -> None:
     foo = Format("foo", lambda v: v == "foo", to_python=lambda v: ("py", v), to_wire=lambda v: v[1])
-    spec = load_spec(
-        {
-            "swagger": "2.0",
-            "info": {"title": "t", "version": "1"},
-            "paths": {},
-            "definitions": {
-                "Foo": {
-                    "type": "object",
-                    "properties": {"foo": {"type": "string", "format": "foo"}},
-                }
-            },
-        },
-        formats=[foo],
-    )
+    foo_schema = {"type": "object", "properties": {"foo": {"type": "string", "format": "foo"}}}
+    spec = load_spec(_swagger({"Foo": foo_schema}), formats=[foo])
     model = spec.models.Foo.from_dict({"foo": "foo"})
     assert model.foo == ("py", "foo")
     assert model.to_dict() == {"foo": "foo"}
