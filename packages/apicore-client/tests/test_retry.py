@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -115,11 +116,17 @@ def run(
 
 
 FLAVOURS = pytest.mark.parametrize("flavour", ["sync", "async"])
+REQUEST_KINDS = pytest.mark.parametrize("request_kind", REQUESTS)
 
 
-@FLAVOURS
-@pytest.mark.parametrize("request_kind", REQUESTS)
-@pytest.mark.parametrize("fault", FAULTS)
+def every_request_and_fault(test: Callable[..., None]) -> Callable[..., None]:
+    """Run ``test`` for each flavour, each kind of request and each fault of ``FAULTS``."""
+    for mark in (FLAVOURS, REQUEST_KINDS, pytest.mark.parametrize("fault", FAULTS)):
+        test = mark(test)
+    return test
+
+
+@every_request_and_fault
 def test_fault_then_success(flavour: str, request_kind: str, fault: str) -> None:
     step, always, error = FAULTS[fault]
     method, headers = REQUESTS[request_kind]
@@ -144,9 +151,7 @@ def test_fault_then_success(flavour: str, request_kind: str, fault: str) -> None
         assert "Idempotency-Key" in str(outcome)
 
 
-@FLAVOURS
-@pytest.mark.parametrize("request_kind", REQUESTS)
-@pytest.mark.parametrize("fault", FAULTS)
+@every_request_and_fault
 def test_persistent_fault_exhausts_attempts(flavour: str, request_kind: str, fault: str) -> None:
     step, always, error = FAULTS[fault]
     method, headers = REQUESTS[request_kind]
@@ -172,7 +177,7 @@ def test_persistent_fault_exhausts_attempts(flavour: str, request_kind: str, fau
 
 
 @FLAVOURS
-@pytest.mark.parametrize("request_kind", REQUESTS)
+@REQUEST_KINDS
 @pytest.mark.parametrize("code", NEVER_RETRIED)
 def test_client_errors_are_never_retried(flavour: str, request_kind: str, code: str) -> None:
     method, headers = REQUESTS[request_kind]
