@@ -9,14 +9,15 @@ import signal
 import socket
 import socketserver
 import subprocess
-import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from apicore_test_support import serving_server
 
 
 def require_system(program: str, *, install: str) -> str:
@@ -135,21 +136,10 @@ def local() -> type[Local]:
     return Local
 
 
-@contextmanager
-def _serving(server: socketserver.TCPServer) -> Iterator[str]:
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 @pytest.fixture(scope="session")
 def serving() -> Callable[[socketserver.TCPServer], AbstractContextManager[str]]:
     """Serve a bound server (on 127.0.0.1) from a thread: ``with serving(server) as url:``."""
-    return _serving
+    return serving_server
 
 
 CHROMIUM_ARGS = [

@@ -9,6 +9,7 @@ It holds test helpers only: nothing here ships in a package.
 from __future__ import annotations
 
 import contextlib
+import socketserver
 import threading
 import types
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ __all__ = [
     "BAD_JSON_BODIES",
     "public_api_problems",
     "serving",
+    "serving_server",
     "shared_exports",
 ]
 
@@ -89,11 +91,14 @@ def public_api_problems(module: types.ModuleType) -> list[str]:
 
 
 @contextlib.contextmanager
-def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
-    """Serve ``handler`` on a free port of 127.0.0.1 while the block runs; yield its URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+def serving_server(server: socketserver.TCPServer) -> Iterator[str]:
+    """Serve a server bound on 127.0.0.1 from a thread while the block runs; yield its URL.
+
+    The server is shut down and closed when the block ends.
+    """
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -101,6 +106,13 @@ def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+def serving(handler: type[BaseHTTPRequestHandler]) -> contextlib.AbstractContextManager[str]:
+    """Serve ``handler`` on a free port of 127.0.0.1 while the block runs; yield its URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    return serving_server(server)
 
 
 def shared_exports(facade: types.ModuleType, source: types.ModuleType) -> set[str]:
