@@ -16,9 +16,12 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from hypothesis import strategies as st
+
 __all__ = [
     "AUTH_SECURITY_SCHEMES",
     "BAD_JSON_BODIES",
+    "json_values",
     "public_api_problems",
     "serving",
     "serving_server",
@@ -68,6 +71,39 @@ BAD_JSON_BODIES: list[tuple[str, bytes, int]] = [
     ("unknown argument", b'{"a": 1, "zz": 2}', 422),
     ("mistyped argument", b'{"a": "x"}', 422),
 ]
+
+
+def json_values(
+    *,
+    max_int: int,
+    max_text: int,
+    keys: st.SearchStrategy[str],
+    max_items: int,
+    max_keys: int,
+    max_leaves: int,
+    also: st.SearchStrategy[str] | None = None,
+) -> st.SearchStrategy[Any]:
+    """Any JSON value, arrays and objects nested.
+
+    The scalars are null, booleans, integers up to ``max_int`` in magnitude, finite floats,
+    texts of up to ``max_text`` characters and the texts ``also`` draws; the objects' keys
+    are drawn from ``keys``.
+    """
+    scalars = st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(min_value=-max_int, max_value=max_int),
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.text(max_size=max_text),
+        st.nothing() if also is None else also,
+    )
+    return st.recursive(
+        scalars,
+        lambda inner: (
+            st.lists(inner, max_size=max_items) | st.dictionaries(keys, inner, max_size=max_keys)
+        ),
+        max_leaves=max_leaves,
+    )
 
 
 def public_api_problems(module: types.ModuleType) -> list[str]:

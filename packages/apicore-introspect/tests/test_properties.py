@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from hypothesis_jsonschema import from_schema
 
 from apicore_introspect import Length, Operation, Range, ValidationError, describe
+from apicore_test_support import json_values
 
 
 class Color(str, enum.Enum):  # noqa: UP042  (the str mixin is what is tested)
@@ -161,19 +162,8 @@ def test_tuples_bind_and_roundtrip(
     assert roundtrip(OPERATION, kwargs) == kwargs
 
 
-SCALARS = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(min_value=-(2**63), max_value=2**63),
-    st.floats(allow_nan=False, allow_infinity=False),
-    st.text(max_size=20),
-)
-JSON = st.recursive(
-    SCALARS,
-    lambda inner: (
-        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
-    ),
-    max_leaves=20,
+JSON = json_values(
+    max_int=2**63, max_text=20, keys=st.text(max_size=8), max_items=4, max_keys=4, max_leaves=20
 )
 
 

@@ -11,23 +11,17 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from apicore_specbind import Spec
 from apicore_specbind._validate import _fast_meta
+from apicore_test_support import json_values
 
-SCALARS = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(min_value=-(2**70), max_value=2**70),
-    st.floats(allow_nan=False, allow_infinity=False),
-    st.text(max_size=12),
-    st.sampled_from(["2021-03-04", "2021-03-04T05:06:07Z", "AP8=", "not a date", "dog", "cat"]),
-)
-JSON = st.recursive(
-    SCALARS,
-    lambda inner: (
-        st.lists(inner, max_size=3)
-        | st.dictionaries(
-            st.sampled_from(["id", "name", "tag", "born", "kind", "age", "x"]), inner, max_size=5
-        )
+JSON = json_values(
+    max_int=2**70,
+    max_text=12,
+    also=st.sampled_from(
+        ["2021-03-04", "2021-03-04T05:06:07Z", "AP8=", "not a date", "dog", "cat"]
     ),
+    keys=st.sampled_from(["id", "name", "tag", "born", "kind", "age", "x"]),
+    max_items=3,
+    max_keys=5,
     max_leaves=12,
 )
 
