@@ -33,6 +33,7 @@ from apicore_introspect._files import UploadFile
 from apicore_introspect._json import JsonDecoder, Limits, dump_json
 from apicore_introspect._markers import Cookie, Form, Header, Path, Query, Source
 from apicore_introspect._operation import REQUIRED, Operation, Parameter, describe
+from apicore_introspect._timeparse import parse_date, parse_datetime
 from apicore_introspect._types import Definitions
 
 __all__ = [
@@ -70,5 +71,7 @@ __all__ = [
     "__version__",
     "describe",
     "dump_json",
+    "parse_date",
+    "parse_datetime",
     "parse_docstring",
 ]
