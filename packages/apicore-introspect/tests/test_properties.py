@@ -14,6 +14,9 @@ from hypothesis_jsonschema import from_schema
 
 from apicore_introspect import Length, Operation, Range, ValidationError, describe
 
+# The deprecated document methods (to_problem(), problem()) keep working; see test_problem_protocol.
+pytestmark = pytest.mark.filterwarnings(r"ignore:.*problem\(\) is deprecated:DeprecationWarning")
+
 
 class Color(str, enum.Enum):  # noqa: UP042  (the str mixin is what is tested)
     RED = "red"

@@ -24,6 +24,9 @@ from apicore_introspect import (
     describe,
 )
 
+# The deprecated document methods (to_problem(), problem()) keep working; see test_problem_protocol.
+pytestmark = pytest.mark.filterwarnings(r"ignore:.*problem\(\) is deprecated:DeprecationWarning")
+
 
 class Color(str, enum.Enum):  # noqa: UP042  (the str mixin is what is tested)
     """A colour."""

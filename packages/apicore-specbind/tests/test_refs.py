@@ -131,6 +131,7 @@ def test_dangling_and_looping_refs_name_their_path() -> None:
     assert dotted == ["paths./x.post.requestBody.content.application/json.schema.$ref"]
 
 
+@pytest.mark.filterwarnings(r"ignore:Spec\.match\(\) is deprecated:DeprecationWarning")
 def test_recursive_schema_cycle_is_fine(notes: object) -> None:
     from apicore_specbind import Spec
 

@@ -19,7 +19,17 @@ from apicore_app._http import (
 )
 from apicore_app._loading import import_failure, unknown_keywords
 from apicore_app._logging import configure_logging
-from apicore_introspect import Cookie, Form, Header, Path, Query, UploadFile
+from apicore_introspect import (
+    PROBLEM_TYPE_PREFIX,
+    Cookie,
+    Form,
+    Header,
+    Path,
+    ProblemError,
+    Query,
+    UploadFile,
+    render_problem,
+)
 
 __all__ = [
     "Api",
@@ -35,7 +45,9 @@ __all__ = [
     "Header",
     "Headers",
     "InvalidRouteError",
+    "PROBLEM_TYPE_PREFIX",
     "Path",
+    "ProblemError",
     "Query",
     "Request",
     "Response",
@@ -49,6 +61,7 @@ __all__ = [
     "import_failure",
     "problem",
     "problem_response",
+    "render_problem",
     "request_id",
     "unknown_keywords",
 ]

@@ -55,7 +55,15 @@ from apicore_client import (
     reset_call_context,
     set_call_context,
 )
-from apicore_introspect import Definitions, Limits, Operation, RequestError, ResultError, describe
+from apicore_introspect import (
+    Definitions,
+    Limits,
+    Operation,
+    RequestError,
+    ResultError,
+    describe,
+    render_problem,
+)
 from apicore_openapi import (
     ApiInfo,
     Callback,
@@ -585,7 +593,7 @@ class Api:
         try:
             principal = self._check_auth(route, request)
         except CredentialsError as exc:
-            return _problem(exc.to_problem(), rid, list(exc.headers.items())), rid
+            return _problem(render_problem(exc), rid, list(exc.headers.items())), rid
         failure = self._check_body(route, request)
         if failure is not None:
             return _problem(failure, rid), rid
@@ -608,7 +616,7 @@ class Api:
                 )
         except RequestError as exc:
             status = self.validation_status if exc.status == 422 else exc.status
-            return _problem(exc.to_problem(status=status), rid), rid
+            return _problem(render_problem(exc, status=status), rid), rid
         except FormError as exc:
             return _problem(problem(exc.status, exc.detail), rid), rid
         return Call(route, args, kwargs, rid, principal, request, form)
@@ -696,7 +704,7 @@ class Api:
                 idempotency_key=config.idempotency_key(request.headers.lower_map()),
             )
         except (CallbackRequestError, IdempotencyKeyReusedError) as exc:
-            return _problem(exc.problem(), call.request_id)
+            return _problem(render_problem(exc), call.request_id)
         accepted = submission.acceptance
         body = json.dumps(accepted.body, separators=(",", ":")).encode()
         headers = [("Content-Type", JSON), *accepted.headers.items()]

@@ -119,7 +119,7 @@ class CallbackConfig:
                 environment, never re-read per request.
 
         Raises:
-            CallbackRequestError: Render ``.problem()`` as the 422 answer (``.legacy_message``
+            CallbackRequestError: Its ``.problem_fields()`` are the 422 answer (``.legacy_message``
                 is the legacy ``{"message": ...}`` text); no job must be created.
         """
         lowered = _lower(headers)

@@ -19,7 +19,6 @@ from apicore_introspect._constraints import (
 )
 from apicore_introspect._docstrings import Docstring, parse_docstring
 from apicore_introspect._errors import (
-    PROBLEM_TYPE_PREFIX,
     ErrorDetail,
     IntrospectError,
     MalformedRequestError,
@@ -33,6 +32,12 @@ from apicore_introspect._files import UploadFile
 from apicore_introspect._json import JsonDecoder, Limits, dump_json
 from apicore_introspect._markers import Cookie, Form, Header, Path, Query, Source
 from apicore_introspect._operation import REQUIRED, Operation, Parameter, describe
+from apicore_introspect._problem import (
+    PROBLEM_MEMBERS,
+    PROBLEM_TYPE_PREFIX,
+    ProblemError,
+    render_problem,
+)
 from apicore_introspect._timeparse import parse_date, parse_datetime
 from apicore_introspect._types import Definitions
 
@@ -53,10 +58,12 @@ __all__ = [
     "MalformedRequestError",
     "MultipleOf",
     "Operation",
+    "PROBLEM_MEMBERS",
     "PROBLEM_TYPE_PREFIX",
     "Parameter",
     "Path",
     "Pattern",
+    "ProblemError",
     "Query",
     "REQUIRED",
     "Range",
@@ -74,4 +81,5 @@ __all__ = [
     "parse_date",
     "parse_datetime",
     "parse_docstring",
+    "render_problem",
 ]

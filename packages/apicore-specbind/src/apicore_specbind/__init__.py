@@ -3,9 +3,11 @@
 Framework-neutral: servers and clients are thin layers over :class:`Spec` and :class:`Operation`.
 """
 
+import warnings
+
+from apicore_introspect import PROBLEM_TYPE_PREFIX as _PROBLEM_TYPE_PREFIX
 from apicore_specbind.__about__ import __version__
 from apicore_specbind._errors import (
-    PROBLEM_TYPE_PREFIX,
     BodyTooLargeError,
     ClientArgumentError,
     ErrorDetail,
@@ -39,6 +41,19 @@ from apicore_specbind._parse import SpecLimits
 from apicore_specbind._spec import Spec, clear_cache, import_object, load_spec
 from apicore_specbind._validate import Format
 
+
+def __getattr__(name: str) -> object:
+    if name == "PROBLEM_TYPE_PREFIX":
+        warnings.warn(
+            "apicore_specbind.PROBLEM_TYPE_PREFIX is deprecated: use "
+            "apicore_introspect.PROBLEM_TYPE_PREFIX (the one prefix, applied by render_problem)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return _PROBLEM_TYPE_PREFIX
+    raise AttributeError(f"module 'apicore_specbind' has no attribute {name!r}")
+
+
 __all__ = [
     "BodyTooLargeError",
     "ClientArgumentError",
@@ -51,7 +66,6 @@ __all__ = [
     "ModelNamespace",
     "Operation",
     "OutgoingRequest",
-    "PROBLEM_TYPE_PREFIX",
     "Parameter",
     "ParsedRequest",
     "RefResolutionError",

@@ -6,8 +6,9 @@ Three families:
   ``SpecError`` <- ``SpecLoadError`` (also ``ValueError``) <- ``UnsafeYAMLError``,
   ``RefResolutionError``, ``SpecLimitError``; ``SpecValidationWarning`` is the warning of
   ``validate="warn"``;
-- request errors, raised per request for bad client input; they render as RFC 9457 problem
-  documents: ``RequestError`` (also ``ValueError``) <- ``MalformedRequestError``,
+- request errors, raised per request for bad client input; they expose the problem
+  protocol's members with ``problem_fields()`` (``apicore_introspect.render_problem``):
+  ``RequestError`` (also ``ValueError``) <- ``MalformedRequestError``,
   ``RequestValidationError``, ``UnsupportedMediaTypeError``, ``BodyTooLargeError``;
 - server-side errors: ``ResponseValidationError`` (a handler returned something the spec does
   not allow; answer 500) <- ``UndeclaredStatusError``; ``UnknownModelError`` (also
@@ -17,13 +18,12 @@ Three families:
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from apicore_introspect import ErrorDetail as _ErrorDetail
-
-PROBLEM_TYPE_PREFIX = "urn:apicore:problem:"
+from apicore_introspect import ErrorDetail as _ErrorDetail, render_problem
 
 Loc = tuple[str | int, ...]
 
@@ -139,17 +139,25 @@ class RequestError(SpecError, ValueError):
         self.status = self.default_status if status is None else status
         super().__init__(detail)
 
-    def to_problem(self) -> dict[str, Any]:
-        """Return the RFC 9457 problem document (a plain dict) for this error."""
-        problem: dict[str, Any] = {
-            "type": PROBLEM_TYPE_PREFIX + self.slug,
-            "title": self.title,
+    def problem_fields(self) -> dict[str, Any]:
+        """Return the problem protocol's members: status, slug, title, detail, errors."""
+        return {
             "status": self.status,
+            "slug": self.slug,
+            "title": self.title,
             "detail": self.detail,
+            "errors": [error.to_dict() for error in self.errors],
         }
-        if self.errors:
-            problem["errors"] = [error.to_dict() for error in self.errors]
-        return problem
+
+    def to_problem(self) -> dict[str, Any]:
+        """Deprecated: the problem document; use ``render_problem(error)``."""
+        warnings.warn(
+            "apicore_specbind.RequestError.to_problem() is deprecated: use "
+            "apicore_introspect.render_problem(error) (errors expose problem_fields())",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return render_problem(self)
 
 
 class MalformedRequestError(RequestError):

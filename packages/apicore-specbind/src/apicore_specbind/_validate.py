@@ -25,7 +25,6 @@ import jsonschema
 import jsonschema.protocols
 
 from apicore_introspect import parse_date, parse_datetime
-
 from apicore_specbind._errors import ErrorDetail, Loc
 
 _COMPOSITION = ("allOf", "anyOf", "oneOf")

@@ -11,6 +11,7 @@ import flask
 import httpx
 
 import apicore_specbind
+from apicore_introspect import render_problem
 from apicore_specbind import (
     Format,
     Model,
@@ -236,7 +237,7 @@ class API:
                 f"{'.'.join(str(p) for p in e.loc) or '<root>'}: {e.msg}" for e in exc.errors
             )
             raise ValidationError(
-                f"{model_name} is invalid: {detail}", problem=exc.to_problem()
+                f"{model_name} is invalid: {detail}", problem=render_problem(exc)
             ) from exc
 
     # -- client -----------------------------------------------------------------------------

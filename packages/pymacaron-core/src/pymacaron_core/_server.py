@@ -27,8 +27,8 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from apicore_client import CallContext, reset_call_context, set_call_context
+from apicore_introspect import PROBLEM_TYPE_PREFIX, render_problem
 from apicore_specbind import (
-    PROBLEM_TYPE_PREFIX,
     Operation,
     ParsedRequest,
     RequestError,
@@ -223,7 +223,7 @@ class OperationView:
                 content_type=request.content_type,
             )
         except RequestError as exc:
-            error = ValidationError(_summary(exc), status=exc.status, problem=exc.to_problem())
+            error = ValidationError(_summary(exc), status=exc.status, problem=render_problem(exc))
             error.__cause__ = exc
             return self.fail(error)
         args, kwargs = legacy_arguments(self.op, parsed)
