@@ -57,8 +57,8 @@ from apicore_client import (
 )
 from apicore_introspect import (
     Definitions,
+    FunctionOperation,
     Limits,
-    Operation,
     RequestError,
     ResultError,
     describe,
@@ -68,7 +68,7 @@ from apicore_openapi import (
     ApiInfo,
     Callback,
     DocumentCache,
-    Endpoint,
+    RouteDoc,
     build_document,
     default_title,
 )
@@ -104,7 +104,7 @@ class Route:
 
     path: str
     methods: tuple[str, ...]
-    operation: Operation
+    operation: FunctionOperation
     response_code: int
     requirement: Requirement
     callback: CallbackConfig | None
@@ -482,7 +482,7 @@ class Api:
                     header_parameters=tuple(callback_parameters(route.callback)),
                 )
             endpoints.append(
-                Endpoint(
+                RouteDoc(
                     route.path,
                     route.operation,
                     methods=route.methods,

@@ -2,8 +2,8 @@
 
 Headers, cookies, forms and the request itself.
 
-Plain functions never come here (``Operation.plain``): the pipeline binds them with
-``Operation.bind`` alone, so their hot path is unchanged.
+Plain functions never come here (``FunctionOperation.plain``): the pipeline binds them with
+``FunctionOperation.bind`` alone, so their hot path is unchanged.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from typing import Any
 
 from apicore_app._forms import FormData, FormLimits, close_uploads, parse_form
 from apicore_app._http import Request, parse_cookies
-from apicore_introspect import Operation, RequestParts
+from apicore_introspect import FunctionOperation, RequestParts
 
 
 def bind_request(
-    operation: Operation,
+    operation: FunctionOperation,
     request: Request,
     path: Mapping[str, str],
     *,

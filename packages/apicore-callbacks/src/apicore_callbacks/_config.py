@@ -24,7 +24,7 @@ from apicore_callbacks._errors import (
     SettingsError,
 )
 from apicore_callbacks._jobs import CallbackRequest
-from apicore_callbacks._retry import RetryPolicy
+from apicore_callbacks._retry import DeliveryRetryPolicy
 from apicore_callbacks._signing import secret_key
 from apicore_callbacks._ssrf import DestinationPolicy, check_url
 
@@ -212,7 +212,7 @@ class Settings:
     db: Path = Path(DEFAULT_DB)
     secrets: tuple[str, ...] = ()
     policy: DestinationPolicy = field(default_factory=DestinationPolicy)
-    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    retry: DeliveryRetryPolicy = field(default_factory=DeliveryRetryPolicy)
     jobs_prefix: str = "/jobs"
     concurrency: int = 32
     delivery_concurrency: int = 32

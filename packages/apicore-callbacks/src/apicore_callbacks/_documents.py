@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from apicore_callbacks._jobs import Attempt, Job, JobState
+from apicore_callbacks._jobs import Job, JobAttempt, JobState
 
 
 def _iso(timestamp: float | None) -> str | None:
@@ -69,7 +69,7 @@ def error_problem(job: Job) -> dict[str, Any]:
 
 
 def status_document(
-    job: Job, attempts: Sequence[Attempt] = (), *, prefix: str = "/jobs"
+    job: Job, attempts: Sequence[JobAttempt] = (), *, prefix: str = "/jobs"
 ) -> dict[str, Any]:
     """Return the ``GET /jobs/{id}`` body.
 

@@ -29,10 +29,10 @@ from apicore_callbacks._errors import (
     MissingExtraError,
 )
 from apicore_callbacks._jobs import (
-    Attempt,
     CallbackRequest,
     Claim,
     Job,
+    JobAttempt,
     JobSpec,
     JobState,
     Outcome,
@@ -91,7 +91,7 @@ def _job(flat: Sequence[bytes]) -> Job:
     )
 
 
-def _attempt_json(attempt: Attempt) -> str:
+def _attempt_json(attempt: JobAttempt) -> str:
     return json.dumps(
         [
             attempt.number,
@@ -351,7 +351,7 @@ class RedisJobStore(ChangeWriter):
             raise _translate(exc) from exc
         return _job([item for pair in row.items() for item in pair]) if row else None
 
-    def attempts(self, job_id: str) -> list[Attempt]:
+    def attempts(self, job_id: str) -> list[JobAttempt]:
         """Return a job's attempts log, oldest first."""
         try:
             entries = self.client.lrange(self._key("attempts:", job_id), 0, -1)
@@ -360,7 +360,7 @@ class RedisJobStore(ChangeWriter):
         attempts = []
         for raw in cast("list[bytes]", entries):
             number, stage, started, finished, ok, status, error = json.loads(raw)
-            attempts.append(Attempt(job_id, number, stage, started, finished, ok, status, error))
+            attempts.append(JobAttempt(job_id, number, stage, started, finished, ok, status, error))
         return attempts
 
     def list_jobs(self, *, state: JobState | None = None, limit: int = 100) -> list[Job]:

@@ -13,10 +13,10 @@ from typing import Any, Literal, cast
 
 from apicore_callbacks._errors import IdempotencyKeyReusedError, JobNotFoundError
 from apicore_callbacks._jobs import (
-    Attempt,
     CallbackRequest,
     Claim,
     Job,
+    JobAttempt,
     JobSpec,
     JobState,
     Outcome,
@@ -454,7 +454,7 @@ class SQLiteJobStore(ChangeWriter):
             return cursor.rowcount
 
     @staticmethod
-    def _log(db: sqlite3.Connection, attempt: Attempt) -> None:
+    def _log(db: sqlite3.Connection, attempt: JobAttempt) -> None:
         db.execute(
             "INSERT INTO attempts (job_id, number, stage, started_at, finished_at, ok,"
             " status_code, error) VALUES (?,?,?,?,?,?,?,?)",
@@ -475,7 +475,7 @@ class SQLiteJobStore(ChangeWriter):
         row = self._conn().execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
         return None if row is None else _job(row)
 
-    def attempts(self, job_id: str) -> list[Attempt]:
+    def attempts(self, job_id: str) -> list[JobAttempt]:
         """Return a job's attempts log, oldest first."""
         rows = (
             self._conn()
@@ -483,7 +483,7 @@ class SQLiteJobStore(ChangeWriter):
             .fetchall()
         )
         return [
-            Attempt(
+            JobAttempt(
                 job_id=r["job_id"],
                 number=r["number"],
                 stage=cast("Stage", r["stage"]),

@@ -1,10 +1,12 @@
 """apicore-introspect: a Python callable as a validated, documented HTTP operation.
 
 ``describe(func)`` reads a function's signature, type hints and docstring once and returns an
-``Operation``: JSON Schemas for its parameters and result, and a compiled binder that turns
+``FunctionOperation``: JSON Schemas for its parameters and result, and a compiled binder that turns
 request bodies, query and path parameters into the function's typed arguments, reporting
 every failure as an RFC 9457 problem document.
 """
+
+import warnings
 
 from apicore_introspect.__about__ import __version__
 from apicore_introspect._binder import RequestParts
@@ -31,7 +33,7 @@ from apicore_introspect._errors import (
 from apicore_introspect._files import UploadFile
 from apicore_introspect._json import JsonDecoder, Limits, dump_json
 from apicore_introspect._markers import Cookie, Form, Header, Path, Query, Source
-from apicore_introspect._operation import REQUIRED, Operation, Parameter, describe
+from apicore_introspect._operation import REQUIRED, FunctionOperation, Parameter, describe
 from apicore_introspect._problem import (
     PROBLEM_MEMBERS,
     PROBLEM_TYPE_PREFIX,
@@ -49,6 +51,7 @@ __all__ = [
     "ErrorDetail",
     "Examples",
     "Form",
+    "FunctionOperation",
     "Header",
     "IntrospectError",
     "JsonDecoder",
@@ -57,7 +60,6 @@ __all__ = [
     "Limits",
     "MalformedRequestError",
     "MultipleOf",
-    "Operation",
     "PROBLEM_MEMBERS",
     "PROBLEM_TYPE_PREFIX",
     "Parameter",
@@ -83,3 +85,14 @@ __all__ = [
     "parse_docstring",
     "render_problem",
 ]
+
+# Old names (deprecated, see CHANGELOG): ``Operation`` is apicore-specbind's spec operation.
+_RENAMED = {"Operation": "FunctionOperation"}
+
+
+def __getattr__(name: str) -> object:
+    if name not in _RENAMED:
+        raise AttributeError(f"module 'apicore_introspect' has no attribute {name!r}")
+    new = _RENAMED[name]
+    warnings.warn(f"apicore_introspect.{name} is deprecated: use {new}", DeprecationWarning, 2)
+    return globals()[new]

@@ -14,13 +14,13 @@ from apicore_specbind._errors import (
     MalformedRequestError,
     ModelError,
     RefResolutionError,
-    RequestError,
     RequestValidationError,
     ResponseValidationError,
     SpecError,
     SpecIssue,
     SpecLimitError,
     SpecLoadError,
+    SpecRequestError,
     SpecValidationWarning,
     UndeclaredStatusError,
     UnknownModelError,
@@ -41,17 +41,20 @@ from apicore_specbind._parse import SpecLimits
 from apicore_specbind._spec import Spec, clear_cache, import_object, load_spec
 from apicore_specbind._validate import Format
 
+# Old names (deprecated, see CHANGELOG): new name, or the value itself.
+_RENAMED: dict[str, str] = {
+    "PROBLEM_TYPE_PREFIX": "apicore_introspect.PROBLEM_TYPE_PREFIX (applied by render_problem)",
+    "RequestError": "SpecRequestError (apicore_introspect.RequestError is function-first's)",
+}
+
 
 def __getattr__(name: str) -> object:
-    if name == "PROBLEM_TYPE_PREFIX":
-        warnings.warn(
-            "apicore_specbind.PROBLEM_TYPE_PREFIX is deprecated: use "
-            "apicore_introspect.PROBLEM_TYPE_PREFIX (the one prefix, applied by render_problem)",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return _PROBLEM_TYPE_PREFIX
-    raise AttributeError(f"module 'apicore_specbind' has no attribute {name!r}")
+    if name not in _RENAMED:
+        raise AttributeError(f"module 'apicore_specbind' has no attribute {name!r}")
+    warnings.warn(
+        f"apicore_specbind.{name} is deprecated: use {_RENAMED[name]}", DeprecationWarning, 2
+    )
+    return _PROBLEM_TYPE_PREFIX if name == "PROBLEM_TYPE_PREFIX" else SpecRequestError
 
 
 __all__ = [
@@ -70,7 +73,6 @@ __all__ = [
     "ParsedRequest",
     "RefResolutionError",
     "RequestBody",
-    "RequestError",
     "RequestValidationError",
     "Response",
     "ResponseValidationError",
@@ -80,6 +82,7 @@ __all__ = [
     "SpecLimitError",
     "SpecLimits",
     "SpecLoadError",
+    "SpecRequestError",
     "SpecValidationWarning",
     "UndeclaredStatusError",
     "UnknownModelError",

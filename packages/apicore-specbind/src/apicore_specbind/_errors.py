@@ -8,7 +8,7 @@ Three families:
   ``validate="warn"``;
 - request errors, raised per request for bad client input; they expose the problem
   protocol's members with ``problem_fields()`` (``apicore_introspect.render_problem``):
-  ``RequestError`` (also ``ValueError``) <- ``MalformedRequestError``,
+  ``SpecRequestError`` (also ``ValueError``) <- ``MalformedRequestError``,
   ``RequestValidationError``, ``UnsupportedMediaTypeError``, ``BodyTooLargeError``;
 - server-side errors: ``ResponseValidationError`` (a handler returned something the spec does
   not allow; answer 500) <- ``UndeclaredStatusError``; ``UnknownModelError`` (also
@@ -116,7 +116,7 @@ class ClientArgumentError(SpecError, TypeError):
 ErrorDetail = _ErrorDetail
 
 
-class RequestError(SpecError, ValueError):
+class SpecRequestError(SpecError, ValueError):
     """Bad input from an HTTP client; renders as an RFC 9457 problem document.
 
     Attributes:
@@ -160,11 +160,11 @@ class RequestError(SpecError, ValueError):
         return render_problem(self)
 
 
-class MalformedRequestError(RequestError):
+class MalformedRequestError(SpecRequestError):
     """The body cannot be decoded: bad UTF-8, bad JSON syntax, NaN, duplicate keys, too deep."""
 
 
-class RequestValidationError(RequestError):
+class RequestValidationError(SpecRequestError):
     """The request is well-formed but some values do not fit the spec (every failure listed)."""
 
     slug = "validation-error"
@@ -178,7 +178,7 @@ class RequestValidationError(RequestError):
         )
 
 
-class UnsupportedMediaTypeError(RequestError):
+class UnsupportedMediaTypeError(SpecRequestError):
     """The request's ``Content-Type`` is not one the operation consumes (415)."""
 
     slug = "unsupported-media-type"
@@ -186,7 +186,7 @@ class UnsupportedMediaTypeError(RequestError):
     default_status = 415
 
 
-class BodyTooLargeError(RequestError):
+class BodyTooLargeError(SpecRequestError):
     """The request body is larger than the configured limit (413)."""
 
     slug = "payload-too-large"

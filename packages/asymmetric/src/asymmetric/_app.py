@@ -27,7 +27,7 @@ from apicore_app import (
 )
 from apicore_auth import AuthSettings, Requirement
 from apicore_callbacks import Settings
-from asymmetric._asgi import Endpoint
+from asymmetric._asgi import AsgiApp
 from asymmetric._errors import DuplicatedEndpointError, InvalidCallbackObjectError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -100,7 +100,7 @@ class Asymmetric:
         # a function may raise Starlette's HTTPException and return Starlette responses
         self.api.map_exception(HTTPException, _from_http_exception)
         self.api.add_response_type(StarletteResponse)
-        self.endpoint = Endpoint(self.api)
+        self.endpoint = AsgiApp(self.api)
         self.startup_hooks: list[Hook] = []
         self.shutdown_hooks: list[Hook] = []
         self._user_lifespan = lifespan

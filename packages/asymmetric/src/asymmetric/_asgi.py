@@ -30,7 +30,7 @@ logger = logging.getLogger("asymmetric")
 # The request ids apicore-app takes from clients; others are replaced by a fresh one.
 
 
-class Endpoint:
+class AsgiApp:
     """An ASGI application serving an ``Api``.
 
     Args:

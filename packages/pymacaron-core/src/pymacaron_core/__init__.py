@@ -8,6 +8,8 @@ models; ``ApiPool.login.client.<x-bind-client>(...)`` calls the API with safe re
 ``pymacaron_core.exceptions``) keep working.
 """
 
+import warnings
+
 from pymacaron_core.__about__ import __version__
 from pymacaron_core._api import API
 from pymacaron_core._calls import (
@@ -38,8 +40,8 @@ from pymacaron_core._legacy import (
 )
 from pymacaron_core._pool import ApiPool, Pool
 from pymacaron_core._server import (
+    FlaskRoute,
     OperationView,
-    Route,
     default_error_callback,
     legacy_arguments,
     plan_route,
@@ -51,6 +53,7 @@ __all__ = [
     "ApiPool",
     "CALL_ID_HEADER",
     "CALL_PATH_HEADER",
+    "FlaskRoute",
     "InternalServerError",
     "KlueException",
     "LEGACY_KWARGS",
@@ -61,7 +64,6 @@ __all__ = [
     "Pool",
     "PyMacaronCoreException",
     "PyMacaronModelException",
-    "Route",
     "SpawnError",
     "SpecLoadError",
     "ValidationError",
@@ -77,3 +79,11 @@ __all__ = [
     "pop_call_options",
     "pop_legacy_kwargs",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name != "Route":
+        raise AttributeError(f"module 'pymacaron_core' has no attribute {name!r}")
+    # Old name (deprecated, see CHANGELOG): apicore_app.Route is the app's route.
+    warnings.warn("pymacaron_core.Route is deprecated: use FlaskRoute", DeprecationWarning, 2)
+    return FlaskRoute

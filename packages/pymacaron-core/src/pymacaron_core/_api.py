@@ -27,7 +27,7 @@ from pymacaron_core._errors import PyMacaronCoreException, SpecLoadError, Valida
 from pymacaron_core._server import (
     Decorator,
     ErrorCallback,
-    Route,
+    FlaskRoute,
     default_error_callback,
     spawn_routes,
 )
@@ -142,7 +142,7 @@ class API:
         self.base_url = base_url
         self.is_server = False
         self.app: flask.Flask | None = None
-        self.routes: list[Route] = []
+        self.routes: list[FlaskRoute] = []
         self._client: ApiClient | None = None
 
     @property

@@ -31,8 +31,8 @@ from apicore_introspect import PROBLEM_TYPE_PREFIX, render_problem
 from apicore_specbind import (
     Operation,
     ParsedRequest,
-    RequestError,
     ResponseValidationError,
+    SpecRequestError,
     UndeclaredStatusError,
     import_object,
     jsonable,
@@ -70,7 +70,7 @@ _CONTEXT_HEADERS = tuple(
 
 
 @dataclass(frozen=True, slots=True)
-class Route:
+class FlaskRoute:
     """How one operation is mounted on Flask (pure data, see :func:`plan_route`).
 
     Attributes:
@@ -87,7 +87,7 @@ class Route:
     path_names: Mapping[str, str]
 
 
-def plan_route(op: Operation, *, base_path: str = "") -> Route:
+def plan_route(op: Operation, *, base_path: str = "") -> FlaskRoute:
     """The Flask rule and endpoint of an operation: ``{param}`` becomes ``<param>``."""
     names: dict[str, str] = {}
 
@@ -99,7 +99,7 @@ def plan_route(op: Operation, *, base_path: str = "") -> Route:
 
     rule = base_path.rstrip("/") + _VAR.sub(convert, op.path)
     endpoint = "_".join([op.method, rule]).replace("/", "_")
-    return Route(rule=rule or "/", endpoint=endpoint, method=op.method, path_names=names)
+    return FlaskRoute(rule=rule or "/", endpoint=endpoint, method=op.method, path_names=names)
 
 
 def default_error_callback(error: Exception) -> Any:
@@ -172,7 +172,7 @@ def _internal_problem(call_id: str | None = None) -> dict[str, Any]:
     }
 
 
-def _summary(error: RequestError) -> str:
+def _summary(error: SpecRequestError) -> str:
     parts = [f"{'.'.join(str(p) for p in e.loc)}: {e.msg}" for e in error.errors[:10]]
     return f"{error.detail} {'; '.join(parts)}".strip()
 
@@ -185,7 +185,7 @@ class OperationView:
         op: Operation,
         handler: Handler,
         *,
-        route: Route,
+        route: FlaskRoute,
         error_callback: Callable[[], ErrorCallback],
         handler_name: str,
     ) -> None:
@@ -222,7 +222,7 @@ class OperationView:
                 body=request.get_data() if self.op.request_body is not None else b"",
                 content_type=request.content_type,
             )
-        except RequestError as exc:
+        except SpecRequestError as exc:
             error = ValidationError(_summary(exc), status=exc.status, problem=render_problem(exc))
             error.__cause__ = exc
             return self.fail(error)
@@ -395,7 +395,7 @@ def spawn_routes(
     error_callback: Callable[[], ErrorCallback],
     decorator: Decorator | None = None,
     base_path: str = "",
-) -> list[Route]:
+) -> list[FlaskRoute]:
     """Add a route to ``app`` for every bound operation; return the routes added.
 
     Operations with ``x-no-bind-server`` and no binding are skipped (legacy); an operation
@@ -404,7 +404,7 @@ def spawn_routes(
     Raises:
         SpawnError: a handler or decorator cannot be imported, or an operation is unbound.
     """
-    routes: list[Route] = []
+    routes: list[FlaskRoute] = []
     for op in operations:
         if op.server_binding is None:
             if op.no_bind_server:
