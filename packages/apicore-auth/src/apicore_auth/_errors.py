@@ -21,6 +21,9 @@ import warnings
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+# The problem protocol's members besides ``errors`` (apicore_introspect.PROBLEM_MEMBERS).
+_MEMBERS = ("status", "slug", "title", "detail")
+
 
 class AuthError(Exception):
     """Base class of every exception raised by apicore-auth."""
@@ -83,13 +86,7 @@ class CredentialsError(AuthError):
 
     def problem_fields(self) -> dict[str, Any]:
         """Return the problem protocol's members: status, slug, title, detail, errors."""
-        return {
-            "status": self.status,
-            "slug": self.slug,
-            "title": self.title,
-            "detail": self.detail,
-            "errors": [],
-        }
+        return {member: getattr(self, member) for member in _MEMBERS} | {"errors": []}
 
     def to_problem(self) -> dict[str, Any]:
         """Return the RFC 9457 problem document for this error.
@@ -164,8 +161,5 @@ def _legacy_document(fields: Mapping[str, Any]) -> dict[str, Any]:
     # it cannot call apicore-app's renderer; this is the document that renderer makes.
     document = {"type": "urn:apicore:problem:" + fields["slug"], "title": fields["title"]}
     document.update(status=fields["status"], detail=fields["detail"])
-    document.update((k, v) for k, v in fields.items() if k not in _MEMBERS)
+    document.update((k, v) for k, v in fields.items() if k not in {*_MEMBERS, "errors"})
     return document
-
-
-_MEMBERS = frozenset({"status", "slug", "title", "detail", "errors"})

@@ -10,6 +10,9 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+# The problem protocol's members besides ``errors`` (apicore_introspect.PROBLEM_MEMBERS).
+_MEMBERS = ("status", "slug", "title", "detail")
+
 
 class CallbackError(Exception):
     """Base class of every error raised by apicore-callbacks."""
@@ -45,11 +48,9 @@ class CallbackRequestError(CallbackError, ValueError):
 
     def problem_fields(self) -> dict[str, Any]:
         """Return the problem protocol's members: status, slug, title, detail, errors."""
+        fields = {member: getattr(self, member) for member in _MEMBERS}
         return {
-            "status": self.status,
-            "slug": self.slug,
-            "title": self.title,
-            "detail": self.detail,
+            **fields,
             "errors": [{"loc": list(self.loc), "msg": self.detail, "type": self.kind}],
         }
 

@@ -18,7 +18,7 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
-from apicore_introspect._problem import render_problem
+from apicore_introspect._problem import PROBLEM_MEMBERS, render_problem
 
 Loc = tuple[str | int, ...]
 
@@ -91,13 +91,8 @@ class RequestError(IntrospectError, ValueError):
 
     def problem_fields(self) -> dict[str, Any]:
         """Return the problem protocol's members (see :class:`ProblemError`)."""
-        return {
-            "status": self.status,
-            "slug": self.slug,
-            "title": self.title,
-            "detail": self.detail,
-            "errors": [error.to_dict() for error in self.errors],
-        }
+        fields = {member: getattr(self, member) for member in PROBLEM_MEMBERS}
+        return {**fields, "errors": [error.to_dict() for error in self.errors]}
 
     def to_problem(self, *, status: int | None = None) -> dict[str, Any]:
         """Return the RFC 9457 problem document for this error.

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from apicore_introspect import ErrorDetail as _ErrorDetail, render_problem
+from apicore_introspect import PROBLEM_MEMBERS, ErrorDetail as _ErrorDetail, render_problem
 
 Loc = tuple[str | int, ...]
 
@@ -141,13 +141,8 @@ class SpecRequestError(SpecError, ValueError):
 
     def problem_fields(self) -> dict[str, Any]:
         """Return the problem protocol's members: status, slug, title, detail, errors."""
-        return {
-            "status": self.status,
-            "slug": self.slug,
-            "title": self.title,
-            "detail": self.detail,
-            "errors": [error.to_dict() for error in self.errors],
-        }
+        fields = {member: getattr(self, member) for member in PROBLEM_MEMBERS}
+        return {**fields, "errors": [error.to_dict() for error in self.errors]}
 
     def to_problem(self) -> dict[str, Any]:
         """Deprecated: the problem document; use ``render_problem(error)``."""
