@@ -147,7 +147,7 @@ class SpecRequestError(SpecError, ValueError):
     def to_problem(self) -> dict[str, Any]:
         """Deprecated: the problem document; use ``render_problem(error)``."""
         warnings.warn(
-            "apicore_specbind.RequestError.to_problem() is deprecated: use "
+            "apicore_specbind.SpecRequestError.to_problem() is deprecated: use "
             "apicore_introspect.render_problem(error) (errors expose problem_fields())",
             DeprecationWarning,
             stacklevel=2,
