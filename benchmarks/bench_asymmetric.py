@@ -211,23 +211,14 @@ def in_process_section(mode: h.Mode, apps: dict[str, Any]) -> list[str]:
 
 def profile_section(apps: dict[str, Any], requests: int) -> list[str]:
     app = apps[LABELS["asymmetric_async"]]
-    scope = h.asgi_scope("POST", "/add", REQUEST.body, REQUEST.content_type)
-    message = {"type": "http.request", "body": REQUEST.body, "more_body": False}
+    drive = h.asgi_driver(REQUEST)
 
-    async def receive() -> dict[str, Any]:
-        return message
-
-    async def send(event: Any) -> None:
-        pass
-
-    async def drive() -> None:
-        for _ in range(requests):
-            await app(dict(scope), receive, send)
-            await asyncio.sleep(0)
+    def run() -> None:
+        asyncio.run(drive(app, requests))
 
     return [
         f"### Profile: asymmetric `async def`, {requests} in-process POST /add (cProfile)\n",
-        h.profile(lambda: asyncio.run(drive())),
+        h.profile(run),
     ]
 
 

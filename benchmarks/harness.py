@@ -39,7 +39,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -552,26 +552,43 @@ def asgi_scope(method: str, path: str, body: bytes, content_type: str) -> dict[s
     }
 
 
-def asgi_in_process(
-    apps: Mapping[str, ASGIApp], request: Request, mode: Mode, n: int
-) -> dict[str, Stats]:
-    """µs per request through each ASGI callable: warm-up, then rotated rounds of ``n``."""
+def asgi_driver(
+    request: Request,
+) -> Callable[[ASGIApp, int], Coroutine[Any, Any, list[Any]]]:
+    """``await drive(app, count)``: ``count`` requests through an ASGI callable, in-process.
+
+    Each is followed by ``asyncio.sleep(0)``, letting the tasks an app spawns run, as a
+    server's loop would. Returns the messages the app sent.
+    """
     scope = asgi_scope(request.method, request.path, request.body, request.content_type)
     message = {"type": "http.request", "body": request.body, "more_body": False}
 
     async def receive() -> dict[str, Any]:
         return message
 
-    async def drive(app: ASGIApp, count: int) -> float:
+    async def drive(app: ASGIApp, count: int) -> list[Any]:
         sent: list[Any] = []
 
         async def send(event: Any) -> None:
             sent.append(event)
 
-        started = time.perf_counter()
         for _ in range(count):
             await app(dict(scope), receive, send)
-            await asyncio.sleep(0)  # let tasks an app spawns run, as a server's loop would
+            await asyncio.sleep(0)
+        return sent
+
+    return drive
+
+
+def asgi_in_process(
+    apps: Mapping[str, ASGIApp], request: Request, mode: Mode, n: int
+) -> dict[str, Stats]:
+    """µs per request through each ASGI callable: warm-up, then rotated rounds of ``n``."""
+    run = asgi_driver(request)
+
+    async def drive(app: ASGIApp, count: int) -> float:
+        started = time.perf_counter()
+        sent = await run(app, count)
         elapsed = time.perf_counter() - started
         status = next(e["status"] for e in reversed(sent) if e["type"] == "http.response.start")
         body = sent[-1].get("body", b"")

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
@@ -23,43 +23,17 @@ import pytest
 from apicore_callbacks import generate_secret
 from apicore_callbacks.testing import CallbackReceiver
 
+if TYPE_CHECKING:
+    from conftest import Local
+
 APPS = Path(__file__).parent / "apps"
 JOBS = int(os.environ.get("APICORE_SCALEOUT_JOBS", "500"))
 BIN = Path(sys.executable).parent
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def wait_for_port(port: int, process: subprocess.Popen[bytes], what: str) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        assert process.poll() is None, f"{what} exited at start-up"
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise AssertionError(f"{what} did not start within 30 s")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-
-
 @pytest.fixture
-def redis_url(tmp_path: Path, redis_server: str) -> Iterator[str]:
-    port = free_port()
+def redis_url(tmp_path: Path, redis_server: str, local: type[Local]) -> Iterator[str]:
+    port = local.free_port()
     process = subprocess.Popen(
         [redis_server, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(tmp_path)]
         + ["--save", "", "--appendonly", "no"],
@@ -67,18 +41,19 @@ def redis_url(tmp_path: Path, redis_server: str) -> Iterator[str]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        wait_for_port(port, process, "redis-server")
+        local.wait_listening(port, process, what="redis-server")
         yield f"redis://127.0.0.1:{port}/0"
     finally:
-        stop(process)
+        local.stop(process, timeout=15)
 
 
 class Cluster:
     """Two API processes and two workers sharing one Redis."""
 
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], local: type[Local]) -> None:
         self.env = env
-        self.ports = [free_port(), free_port()]
+        self.local = local
+        self.ports = [local.free_port(), local.free_port()]
         self.api: list[subprocess.Popen[bytes] | None] = [None, None]
         self.workers: list[subprocess.Popen[bytes]] = []
 
@@ -92,7 +67,7 @@ class Cluster:
             stderr=subprocess.DEVNULL,
         )
         self.api[index] = process
-        wait_for_port(self.ports[index], process, f"API process {index}")
+        self.local.wait_listening(self.ports[index], process, what=f"API process {index}")
 
     def start_worker(self, name: str) -> None:
         self.workers.append(
@@ -115,11 +90,13 @@ class Cluster:
     def stop(self) -> None:
         for process in [*self.api, *self.workers]:
             if process is not None:
-                stop(process)
+                self.local.stop(process, timeout=15)
 
 
 @pytest.fixture
-def cluster(redis_url: str, tmp_path: Path) -> Iterator[tuple[Cluster, CallbackReceiver]]:
+def cluster(
+    redis_url: str, tmp_path: Path, local: type[Local]
+) -> Iterator[tuple[Cluster, CallbackReceiver]]:
     secret = generate_secret()
     with CallbackReceiver(secrets=[secret]) as receiver:
         env = {
@@ -130,7 +107,7 @@ def cluster(redis_url: str, tmp_path: Path) -> Iterator[tuple[Cluster, CallbackR
             "APICORE_CALLBACKS_DB": str(tmp_path / "unused.db"),
             "PYTHONPATH": str(APPS),
         }
-        running = Cluster(env)
+        running = Cluster(env, local)
         try:
             running.start_api(0)
             running.start_api(1)

@@ -16,7 +16,6 @@ import itertools
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -24,6 +23,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
@@ -31,25 +31,22 @@ import pytest
 from apicore_callbacks import SQLiteJobStore, generate_secret
 from apicore_callbacks.testing import CallbackReceiver
 
+if TYPE_CHECKING:
+    from conftest import Local
+
 APPS = Path(__file__).parent / "apps"
 UP = float(os.environ.get("APICORE_CRASH_UP", "0.8"))  # mean seconds up between two kills
 KILLS = int(os.environ.get("APICORE_CRASH_KILLS", "10"))
 CLIENTS = int(os.environ.get("APICORE_CRASH_CLIENTS", "24"))
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 class Server:
     """``asymmetric run callback_app`` in a subprocess, restartable."""
 
-    def __init__(self, env: dict[str, str], port: int) -> None:
+    def __init__(self, env: dict[str, str], local: type[Local]) -> None:
         self.env = env
-        self.port = port
+        self.local = local
+        self.port = local.free_port()
         self.process: subprocess.Popen[bytes] | None = None
         self.kills = 0
         self.up_seconds = 0.0
@@ -64,16 +61,8 @@ class Server:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, "the server exited at start-up"
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    self._up_since = time.monotonic()
-                    return
-            except OSError:
-                time.sleep(0.02)
-        raise AssertionError("the server did not start within 20 s")
+        self.local.wait_listening(self.port, self.process, timeout=20)
+        self._up_since = time.monotonic()
 
     def kill(self) -> None:
         assert self.process is not None
@@ -83,13 +72,8 @@ class Server:
         self.kills += 1
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        if self.process is not None:
+            self.local.stop(self.process)
 
 
 @dataclass
@@ -145,7 +129,7 @@ def receiver(secret: str) -> Iterator[CallbackReceiver]:
 
 
 @pytest.fixture
-def server(tmp_path: Path, secret: str) -> Iterator[Server]:
+def server(tmp_path: Path, secret: str, local: type[Local]) -> Iterator[Server]:
     env = {
         **os.environ,
         "APICORE_CALLBACKS_DB": str(tmp_path / "jobs.db"),
@@ -153,7 +137,7 @@ def server(tmp_path: Path, secret: str) -> Iterator[Server]:
         "APICORE_CALLBACKS_ALLOW": "127.0.0.1",
         "PYTHONPATH": str(APPS),
     }
-    running = Server(env, free_port())
+    running = Server(env, local)
     running.start()
     try:
         yield running

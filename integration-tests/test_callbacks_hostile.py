@@ -16,20 +16,17 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
 
 from apicore_callbacks.testing import CallbackReceiver
 
+if TYPE_CHECKING:
+    from conftest import Local
+
 APPS = Path(__file__).parent / "apps"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @pytest.fixture
@@ -39,8 +36,8 @@ def receiver() -> Iterator[CallbackReceiver]:
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    port = free_port()
+def server(tmp_path: Path, local: type[Local]) -> Iterator[tuple[str, Path]]:
+    port = local.free_port()
     log = tmp_path / "server.log"
     env = {
         **os.environ,
@@ -59,19 +56,10 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
             stderr=subprocess.STDOUT,
         )
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, log.read_text()
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, "the server did not start within 30 s"
-                time.sleep(0.05)
+        local.wait_listening(port, process, log=log)
         yield f"http://127.0.0.1:{port}", log
     finally:
-        process.terminate()
-        process.wait(timeout=15)
+        local.stop(process, timeout=15)
 
 
 def test_a_non_ascii_traceparent_is_dropped_and_the_job_delivered(

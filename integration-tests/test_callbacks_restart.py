@@ -10,40 +10,24 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
 
 from apicore_callbacks.testing import CallbackReceiver
 
+if TYPE_CHECKING:
+    from conftest import Local
+
 APPS = Path(__file__).parent / "apps"
 BIN = Path(sys.executable).parent
 JOBS = 12
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def wait_listening(port: int, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "the server exited at start-up"
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise AssertionError("the server did not start within 30 s")
 
 
 COMMANDS = {
@@ -70,7 +54,7 @@ def receiver() -> Iterator[CallbackReceiver]:
 
 @pytest.mark.parametrize("server", list(COMMANDS))
 def test_a_restarted_server_resumes_jobs_without_a_request(
-    server: str, tmp_path: Path, receiver: CallbackReceiver
+    server: str, tmp_path: Path, receiver: CallbackReceiver, local: type[Local]
 ) -> None:
     env = {
         **os.environ,
@@ -78,7 +62,7 @@ def test_a_restarted_server_resumes_jobs_without_a_request(
         "APICORE_CALLBACKS_ALLOW": "127.0.0.1",
         "PYTHONPATH": str(APPS),
     }
-    port = free_port()
+    port = local.free_port()
 
     def start() -> subprocess.Popen[bytes]:
         process = subprocess.Popen(
@@ -89,7 +73,7 @@ def test_a_restarted_server_resumes_jobs_without_a_request(
             stderr=subprocess.DEVNULL,
             start_new_session=True,  # SIGKILL the whole group: master and workers
         )
-        wait_listening(port, process)
+        local.wait_listening(port, process)
         return process
 
     def kill(process: subprocess.Popen[bytes]) -> None:

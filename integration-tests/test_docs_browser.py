@@ -8,29 +8,16 @@ rendered, runs "Try it out" on one endpoint and reads the response.
 from __future__ import annotations
 
 import http
-import io
 import socketserver
-import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 
 from apicore_app import Api, Headers, Request
-
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @dataclass
@@ -99,70 +86,17 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def base_url() -> Iterator[str]:
+def base_url(serving: Callable[..., AbstractContextManager[str]]) -> Iterator[str]:
+    app = wsgi_app(build_api())
     server = make_server(
-        "127.0.0.1",
-        0,
-        wsgi_app(build_api()),
-        server_class=_ThreadingServer,
-        handler_class=_QuietHandler,
+        "127.0.0.1", 0, app, server_class=_ThreadingServer, handler_class=_QuietHandler
     )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser(chromium: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[tuple[Any, list[str]]]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    outside: list[str] = []
-
-    def only_loopback(route: Any) -> None:
-        url = route.request.url
-        if url.startswith(("http://127.0.0.1:", "data:", "blob:")):
-            route.continue_()
-        else:
-            outside.append(url)
-            route.abort()
-
-    context.route("**/*", only_loopback)
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    try:
-        yield page, outside
-    finally:
-        context.close()
-
-
-def not_blank(png: bytes) -> bool:
-    from PIL import Image
-
-    image = Image.open(io.BytesIO(png)).convert("L")
-    low, high = image.getextrema()
-    assert isinstance(low, (int, float))
-    assert isinstance(high, (int, float))
-    colors = image.getcolors(maxcolors=1 << 16) or []
-    return high - low > 100 and len(colors) > 20
+    with serving(server) as url:
+        yield url
 
 
 def test_swagger_ui_renders_and_try_it_out_works(
-    base_url: str, page: tuple[Any, list[str]], tmp_path: Path
+    base_url: str, page: tuple[Any, list[str]], screenshot: Callable[..., bool]
 ) -> None:
     browser_page, outside = page
     browser_page.goto(f"{base_url}/docs")
@@ -183,17 +117,17 @@ def test_swagger_ui_renders_and_try_it_out_works(
     status = operation.locator(".live-responses-table .response .response-col_status").first
     assert status.inner_text().strip() == "200"
 
-    png = browser_page.screenshot(path=str(tmp_path / "swagger.png"), full_page=True)
-    assert not_blank(png)
+    assert screenshot(browser_page, "swagger.png", contrast=100, colors=20, full=True)
     assert outside == []
 
 
-def test_redoc_renders_offline(base_url: str, page: tuple[Any, list[str]], tmp_path: Path) -> None:
+def test_redoc_renders_offline(
+    base_url: str, page: tuple[Any, list[str]], screenshot: Callable[..., bool]
+) -> None:
     browser_page, outside = page
     browser_page.goto(f"{base_url}/redoc")
     browser_page.get_by_text("Add two numbers.").first.wait_for()
     browser_page.get_by_text("Fetch a pet").first.wait_for()
     assert browser_page.get_by_text("The first number.").count() >= 1
-    png = browser_page.screenshot(path=str(tmp_path / "redoc.png"), full_page=False)
-    assert not_blank(png)
+    assert screenshot(browser_page, "redoc.png", contrast=100, colors=20)
     assert outside == []

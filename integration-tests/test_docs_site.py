@@ -9,12 +9,11 @@ package page go to the test's temporary folder.
 from __future__ import annotations
 
 import functools
-import io
 import os
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -22,16 +21,6 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # What people install, in the order the home page must lead with.
 INSTALLED = ["asymmetric", "symmetric", "pymacaron-core", "apicore-client"]
 
@@ -59,65 +48,18 @@ class _Quiet(SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def base_url(site: Path) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
+def base_url(site: Path, serving: Callable[..., AbstractContextManager[str]]) -> Iterator[str]:
+    handler = functools.partial(_Quiet, directory=str(site))
+    with serving(ThreadingHTTPServer(("127.0.0.1", 0), handler)) as url:
+        yield url
 
 
-@pytest.fixture(scope="module")
-def browser(chromium: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[tuple[Any, list[str]]]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    outside: list[str] = []
-
-    def only_loopback(route: Any) -> None:
-        url = route.request.url
-        if url.startswith(("http://127.0.0.1:", "data:", "blob:")):
-            route.continue_()
-        else:
-            outside.append(url)
-            route.abort()
-
-    context.route("**/*", only_loopback)
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    try:
-        yield page, outside
-    finally:
-        context.close()
-
-
-def styled(png: bytes) -> bool:
-    """A rendered, styled page: many colours and a wide range of brightness."""
-    from PIL import Image
-
-    image = Image.open(io.BytesIO(png)).convert("RGB")
-    colors = image.getcolors(maxcolors=1 << 18) or []
-    low, high = image.convert("L").getextrema()
-    assert isinstance(low, (int, float))
-    assert isinstance(high, (int, float))
-    return high - low > 150 and len(colors) > 50
+# A rendered, styled page: many colours and a wide range of brightness.
+STYLED = {"contrast": 150, "colors": 50, "mode": "RGB"}
 
 
 def test_home_page_leads_with_what_people_install(
-    base_url: str, page: tuple[Any, list[str]], tmp_path: Path
+    base_url: str, page: tuple[Any, list[str]], screenshot: Callable[..., bool]
 ) -> None:
     browser_page, outside = page
     browser_page.goto(f"{base_url}/")
@@ -130,13 +72,12 @@ def test_home_page_leads_with_what_people_install(
     # the theme's stylesheet applied: the header bar is coloured, not default black on white
     header = browser_page.locator("header.md-header")
     assert header.evaluate("e => getComputedStyle(e).backgroundColor") != "rgba(0, 0, 0, 0)"
-    png = browser_page.screenshot(path=str(tmp_path / "home.png"), full_page=False)
-    assert styled(png)
+    assert screenshot(browser_page, "home.png", **STYLED)
     assert outside == []
 
 
 def test_a_package_page_renders_offline(
-    base_url: str, page: tuple[Any, list[str]], tmp_path: Path
+    base_url: str, page: tuple[Any, list[str]], screenshot: Callable[..., bool]
 ) -> None:
     browser_page, outside = page
     browser_page.goto(f"{base_url}/packages/asymmetric/")
@@ -145,8 +86,7 @@ def test_a_package_page_renders_offline(
     assert browser_page.locator("article pre code").count() >= 3
     # code is highlighted by the theme (spans with token classes), not plain text
     assert browser_page.locator("article pre code span.kn, article pre code span.k").count() > 0
-    png = browser_page.screenshot(path=str(tmp_path / "asymmetric.png"), full_page=False)
-    assert styled(png)
+    assert screenshot(browser_page, "asymmetric.png", **STYLED)
     assert outside == []
 
 

@@ -13,25 +13,23 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from conftest import Local
 
 ROOT = Path(__file__).resolve().parent.parent
 README_ENV = {"APICORE_API_KEY": "s3cret", "APICORE_CALLBACKS_ALLOW": "127.0.0.1"}
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def first_start(cli: str, module: str, env: dict[str, str], tmp_path: Path) -> str:
+def first_start(
+    cli: str, module: str, env: dict[str, str], tmp_path: Path, local: type[Local]
+) -> str:
     """Start ``<cli> run <module>``, wait (bounded) until it answers, stop it; its output."""
-    port = free_port()
+    port = local.free_port()
     log = tmp_path / "output.log"
     clean = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
     clean.pop("APICORE_TOKENS_FILE", None)
@@ -50,27 +48,13 @@ def first_start(cli: str, module: str, env: dict[str, str], tmp_path: Path) -> s
             stderr=subprocess.STDOUT,
         )
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            assert process.poll() is None, log.read_text()
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
-            except OSError:
-                time.sleep(0.05)
-        else:
-            raise AssertionError(f"{module} did not start within 30 s:\n{log.read_text()}")
+        local.wait_listening(port, process, what=module, log=log)
         # the ASGI app's start-up ran (the authenticator is built at start-up or first use)
         with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
             sock.sendall(b"GET /openapi.json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
             assert sock.recv(12).startswith(b"HTTP/1.1 200")
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
+        local.stop(process, sig=signal.SIGINT, timeout=15)
     return log.read_text(encoding="utf-8", errors="replace").replace(str(port), "PORT")
 
 
@@ -81,16 +65,18 @@ def first_start(cli: str, module: str, env: dict[str, str], tmp_path: Path) -> s
         ("symmetric", "examples.flask_calculator", " * Docs: http://127.0.0.1:PORT/docs"),
     ],
 )
-def test_first_start_as_the_readme_says(cli: str, module: str, docs: str, tmp_path: Path) -> None:
-    output = first_start(cli, module, README_ENV, tmp_path)
+def test_first_start_as_the_readme_says(
+    cli: str, module: str, docs: str, tmp_path: Path, local: type[Local]
+) -> None:
+    output = first_start(cli, module, README_ENV, tmp_path, local)
     assert docs in output, output
     # no log record at WARNING or above (Flask's own "development server" notice is INFO)
     assert not re.search(r"\b(WARNING|ERROR|CRITICAL) [\w.]+:", output), output
     assert "Traceback" not in output, output
 
 
-def test_first_start_without_a_token_warns_and_says_how(tmp_path: Path) -> None:
-    output = first_start("asymmetric", "examples.calculator", {}, tmp_path)
+def test_first_start_without_a_token_warns_and_says_how(tmp_path: Path, local: type[Local]) -> None:
+    output = first_start("asymmetric", "examples.calculator", {}, tmp_path, local)
     assert "ERROR" not in output, output
     assert "WARNING apicore_auth: 1 endpoint(s) require an API token" in output
     assert 'export ASYMMETRIC_API_KEY="$(python -m apicore_auth new)" (or APICORE_API_KEY)' in (

@@ -22,17 +22,18 @@ import importlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import yaml
 from openapi_spec_validator import validate
+
+if TYPE_CHECKING:
+    from conftest import Local
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = Path(__file__).parent / "apps"
@@ -261,21 +262,14 @@ def imported(generated: Any, name: str, monkeypatch: pytest.MonkeyPatch) -> Any:
     return importlib.import_module(target.name)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture
-def serve() -> Iterator[Any]:
+def serve(local: type[Local]) -> Iterator[Any]:
     """``serve(name)`` runs an example app with `asymmetric run`; returns its base URL."""
     processes: list[subprocess.Popen[bytes]] = []
 
     def start(name: str) -> str:
         _, module, folder = APPS_EXPORTED[name]
-        port = free_port()
+        port = local.free_port()
         process = subprocess.Popen(
             [sys.executable, "-m", "asymmetric", "run", module, f"--port={port}"],
             cwd=folder,
@@ -284,24 +278,12 @@ def serve() -> Iterator[Any]:
             stderr=subprocess.DEVNULL,
         )
         processes.append(process)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            assert process.poll() is None, f"{module} exited with {process.returncode}"
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    return f"http://127.0.0.1:{port}"
-            except OSError:
-                time.sleep(0.05)
-        raise AssertionError(f"{module} did not start within 30 s")
+        local.wait_listening(port, process, what=module)
+        return f"http://127.0.0.1:{port}"
 
     yield start
     for process in processes:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        local.stop(process, sig=signal.SIGINT)
 
 
 @pytest.mark.parametrize("version", sorted(VERSIONS))

@@ -1,7 +1,10 @@
-"""Servers pay only for what they use: importing one loads none of the spec machinery.
+"""Servers pay only for what they use: importing one loads no spec machinery, no HTTP client.
 
 apicore-app imports the call context from apicore-client; that must not drag in
-apicore-specbind and its JSON Schema libraries (they load when a spec client is built).
+apicore-specbind and its JSON Schema libraries (they load when a spec client is built), nor
+httpx, whose ``__init__`` imports its command line (``httpx._main``: rich, click, pygments).
+apicore-callbacks loads httpx on the first delivery. No timing is asserted here:
+``benchmarks/bench_imports.py`` measures the import times.
 """
 
 from __future__ import annotations
@@ -38,3 +41,22 @@ def test_importing_a_server_loads_no_spec_binding(package: str) -> None:
 @pytest.mark.parametrize("package", SERVERS)
 def test_importing_a_server_loads_no_yaml(package: str) -> None:
     assert "yaml" not in _loaded_after(f"import {package}")
+
+
+HTTPX_CLI = {"httpx", "rich", "click", "pygments"}
+
+
+@pytest.mark.parametrize(
+    ("package", "unused"),
+    # Flask itself imports click (its ``flask.cli``): symmetric is checked for the rest
+    [("asymmetric", HTTPX_CLI), ("symmetric", HTTPX_CLI - {"click"})],
+)
+def test_importing_a_server_loads_no_http_client_or_its_cli(package: str, unused: set[str]) -> None:
+    loaded = _loaded_after(f"import {package}")
+    assert loaded.isdisjoint(unused), sorted(loaded & unused)
+
+
+def test_the_loader_sees_what_is_imported() -> None:
+    # the check above could pass by parsing nothing: the same probe finds httpx's CLI
+    loaded = _loaded_after("import httpx")
+    assert {"httpx", "click"} <= loaded

@@ -109,8 +109,17 @@ def test_unreachable_redis_is_broker_unavailable(spec: Spec) -> None:
     store = RedisJobStore("redis://127.0.0.1:1/0")
     with pytest.raises(BrokerUnavailableError, match="APICORE_CALLBACKS_BROKER"):
         store.submit(spec(), now=0.0)
-    with pytest.raises(BrokerUnavailableError):
-        store.get("job_x")
+    reads: list[Callable[[], object]] = [
+        lambda: store.get("job_x"),
+        lambda: store.attempts("job_x"),
+        lambda: store.list_jobs(),
+        lambda: store.next_due(),
+        lambda: store.mark_published("job_x", now=0.0),
+        lambda: store.delete("job_x"),
+    ]
+    for read in reads:
+        with pytest.raises(BrokerUnavailableError):
+            read()
     assert "127.0.0.1" not in BrokerUnavailableError("x").problem()["detail"]
     assert BrokerUnavailableError("x").problem()["status"] == 503
 

@@ -6,9 +6,9 @@ import asyncio
 import http.server
 import itertools
 import json
-import threading
 import tracemalloc
 from collections.abc import Awaitable, Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -278,16 +278,11 @@ class _Document(http.server.BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def document_server() -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Document)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+def document_server(
+    serve: Callable[[type[http.server.BaseHTTPRequestHandler]], AbstractContextManager[str]],
+) -> Iterator[str]:
+    with serve(_Document) as url:
+        yield url
 
 
 def test_from_url_refuses_an_alias_bomb(document_server: str) -> None:

@@ -39,20 +39,27 @@ def _loaded_after(code: str) -> set[str]:
     return set(out.stdout.split())
 
 
-def test_importing_the_client_loads_httpx_and_no_spec_machinery() -> None:
-    loaded = _loaded_after("import apicore_client")
-    assert "httpx" in loaded
-    assert loaded.isdisjoint(SPEC_MACHINERY), loaded & set(SPEC_MACHINERY)
-
-
-def test_the_propagation_context_costs_no_spec_machinery() -> None:
-    code = "from apicore_client import CallContext, reset_call_context, set_call_context"
-    assert _loaded_after(code).isdisjoint(SPEC_MACHINERY)
-
-
-def test_spec_clients_load_specbind_on_first_use() -> None:
-    loaded = _loaded_after("import apicore_client\napicore_client.SpecClient")
-    assert "apicore_specbind" in loaded
+@pytest.mark.parametrize(
+    ("code", "loads", "not_loaded"),
+    [
+        # servers import the package for the call context: no HTTP client, no spec machinery
+        ("import apicore_client", {"apicore_client"}, {"httpx", *SPEC_MACHINERY}),
+        (
+            "from apicore_client import CallContext, reset_call_context, set_call_context",
+            {"apicore_client"},
+            {"httpx", *SPEC_MACHINERY},
+        ),
+        ("from apicore_client import Client", {"httpx"}, set(SPEC_MACHINERY)),
+        ("import apicore_client\napicore_client.SpecClient", {"apicore_specbind"}, set()),
+    ],
+    ids=["package", "context", "client", "spec-client"],
+)
+def test_names_load_what_they_need_on_first_use(
+    code: str, loads: set[str], not_loaded: set[str]
+) -> None:
+    loaded = _loaded_after(code)
+    assert loads <= loaded
+    assert loaded.isdisjoint(not_loaded), loaded & not_loaded
 
 
 def test_an_unknown_name_is_an_attribute_error() -> None:

@@ -260,15 +260,20 @@ _SCHEMAS = st.recursive(
 )
 
 
-@settings(max_examples=40, deadline=None)
-@given(_SCHEMAS)
-def test_converted_schemas_are_valid_openapi_30(schema: dict[str, Any]) -> None:
-    document = {
+def _with_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """A 3.1 document whose components hold ``schema`` (as ``S``) beside a ``Leaf``."""
+    return {
         "openapi": "3.1.0",
         "info": {"title": "t", "version": "1"},
         "paths": {},
         "components": {"schemas": {"Leaf": {"type": "integer"}, "S": schema}},
     }
+
+
+@settings(max_examples=40, deadline=None)
+@given(_SCHEMAS)
+def test_converted_schemas_are_valid_openapi_30(schema: dict[str, Any]) -> None:
+    document = _with_schema(schema)
     converted = to_openapi_30(document)
     validate(converted)
     text = json.dumps(converted)
@@ -282,12 +287,7 @@ def test_converted_schemas_are_valid_openapi_30(schema: dict[str, Any]) -> None:
 @settings(max_examples=40, deadline=None)
 @given(_SCHEMAS)
 def test_31_schemas_give_every_array_items(schema: dict[str, Any]) -> None:
-    document = {
-        "openapi": "3.1.0",
-        "info": {"title": "t", "version": "1"},
-        "paths": {},
-        "components": {"schemas": {"Leaf": {"type": "integer"}, "S": schema}},
-    }
+    document = _with_schema(schema)
     tools = document_31(document)
     validate(tools)
     for node in _schemas_in(tools["components"]["schemas"]):

@@ -52,3 +52,14 @@ def test_writes_a_file(document: dict[str, object], tmp_path: pathlib.Path, fmt:
 def test_unknown_format(document: dict[str, object]) -> None:
     with pytest.raises(ValueError, match="format must be"):
         export(document, "xml")  # type: ignore[arg-type]
+
+
+def test_yaml_dumper_class_is_built_once() -> None:
+    from apicore_openapi import _export
+
+    document = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {}}
+    first = export(document, "yaml")
+    dumper = _export._dumper()
+    assert export(document, "yaml") == first
+    assert _export._dumper() is dumper
+    assert issubclass(dumper, yaml.SafeDumper)

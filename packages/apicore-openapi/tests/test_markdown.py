@@ -26,32 +26,51 @@ def test_header_and_table_of_contents(markdown: str) -> None:
     assert "- **BearerAuth**: (HTTP bearer) An API token" in markdown
 
 
-def test_endpoint_section_has_everything(markdown: str) -> None:
-    add = section(markdown, "`POST /add`")
-    assert "Adds ``a`` and ``b``, as the legacy examples did." in add
-    assert "**Authentication:** none." in add
-    assert "| `a` | integer | yes | The first number. |" in add
-    assert "| `b` | integer | no | The second number. Default: `372`. |" in add
-    assert '"b": 372' in add
-    assert "### Response `200`\n\nThe sum." in add
-    assert "| 422 | The arguments do not fit the signature" in add
-    assert "| 413 |" in add
+SECTIONS = {
+    # an endpoint's whole section: description, auth, parameters, example, responses
+    "`POST /add`": [
+        "Adds ``a`` and ``b``, as the legacy examples did.",
+        "**Authentication:** none.",
+        "| `a` | integer | yes | The first number. |",
+        "| `b` | integer | no | The second number. Default: `372`. |",
+        '"b": 372',
+        "### Response `200`\n\nThe sum.",
+        "| 422 | The arguments do not fit the signature",
+        "| 413 |",
+    ],
+    # the parameters table for query and path
+    "`GET /items/{item_id}`": [
+        "| `item_id` | path | integer | yes | The item's id. |",
+        "| `verbose` | query | boolean | no | Include details. Default: `false`. |",
+        "curl -X GET http://127.0.0.1:8000/items/0",
+    ],
+    # auth and curl with a token
+    "`DELETE /items/{item_id}`": [
+        "> **Deprecated.**",
+        "**Authentication:** required, one of: `BearerAuth`",
+        '-H "Authorization: Bearer $TOKEN"',
+        "| 403 |",
+    ],
+    # a callback
+    "`POST /predict`": [
+        "### Response `202`",
+        "### Callback `result`",
+        "`{$request.header.Asymmetric-Callback-URL}`",
+        '"label": "string"',
+        "Asymmetric-Callback-URL: https://example.com/callback",
+    ],
+}
 
 
-def test_parameters_table_for_query_and_path(markdown: str) -> None:
-    get = section(markdown, "`GET /items/{item_id}`")
-    assert "| `item_id` | path | integer | yes | The item's id. |" in get
-    assert "| `verbose` | query | boolean | no | Include details. Default: `false`. |" in get
-    assert "curl -X GET http://127.0.0.1:8000/items/0" in get
-    assert "### Request body" not in get
+@pytest.mark.parametrize(("title", "expected"), SECTIONS.items(), ids=list(SECTIONS))
+def test_endpoint_section_has_everything(markdown: str, title: str, expected: list[str]) -> None:
+    text = section(markdown, title)
+    missing = [fragment for fragment in expected if fragment not in text]
+    assert missing == []
 
 
-def test_auth_and_curl_with_token(markdown: str) -> None:
-    delete = section(markdown, "`DELETE /items/{item_id}`")
-    assert "> **Deprecated.**" in delete
-    assert "**Authentication:** required, one of: `BearerAuth`" in delete
-    assert '-H "Authorization: Bearer $TOKEN"' in delete
-    assert "| 403 |" in delete
+def test_a_get_has_no_request_body(markdown: str) -> None:
+    assert "### Request body" not in section(markdown, "`GET /items/{item_id}`")
 
 
 def test_curl_line_is_a_valid_shell_command(markdown: str) -> None:
@@ -62,35 +81,19 @@ def test_curl_line_is_a_valid_shell_command(markdown: str) -> None:
     assert words[words.index("-d") + 1] == '{"a": 0, "b": 372}'
 
 
-def test_callback_section(markdown: str) -> None:
-    predict = section(markdown, "`POST /predict`")
-    assert "### Response `202`" in predict
-    assert "### Callback `result`" in predict
-    assert "`{$request.header.Asymmetric-Callback-URL}`" in predict
-    assert '"label": "string"' in predict
-    assert "Asymmetric-Callback-URL: https://example.com/callback" in predict
+def one_get(version: str, path: str, parameter: dict[str, Any]) -> dict[str, Any]:
+    """A spec-first document without components: one ``GET`` taking one parameter."""
+    operation = {"parameters": [parameter], "responses": {"200": {"description": "ok"}}}
+    return {
+        "openapi": version,
+        "info": {"title": "Spec first", "version": "1"},
+        "paths": {path: {"get": operation}},
+    }
 
 
 def test_spec_first_document_without_components() -> None:
-    document: dict[str, Any] = {
-        "openapi": "3.0.3",
-        "info": {"title": "Pets", "version": "1"},
-        "paths": {
-            "/pets/{id}": {
-                "get": {
-                    "parameters": [
-                        {
-                            "name": "id",
-                            "in": "path",
-                            "required": True,
-                            "schema": {"type": "integer"},
-                        }
-                    ],
-                    "responses": {"200": {"description": "A pet."}},
-                }
-            }
-        },
-    }
+    parameter = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    document = one_get("3.0.3", "/pets/{id}", parameter)
     text = to_markdown(document, base_url="https://pets.example.com/")
     assert "## `GET /pets/{id}`" in text
     assert "No description provided." in text
@@ -109,32 +112,14 @@ def test_scopes_are_listed_when_the_document_has_them(
 
 
 def test_curl_encodes_query_values() -> None:
-    document: dict[str, Any] = {
-        "openapi": "3.1.0",
-        "info": {"title": "Q", "version": "1"},
-        "paths": {
-            "/find": {
-                "get": {
-                    "parameters": [
-                        {
-                            "name": "filter",
-                            "in": "query",
-                            "required": True,
-                            "content": {
-                                "application/json": {
-                                    "schema": {
-                                        "type": "object",
-                                        "properties": {"a b": {"type": "integer"}},
-                                    }
-                                }
-                            },
-                        }
-                    ],
-                    "responses": {"200": {"description": "ok"}},
-                }
-            }
-        },
+    schema = {"type": "object", "properties": {"a b": {"type": "integer"}}}
+    parameter = {
+        "name": "filter",
+        "in": "query",
+        "required": True,
+        "content": {"application/json": {"schema": schema}},
     }
+    document = one_get("3.1.0", "/find", parameter)
     text = to_markdown(document)
     assert "| `filter` | query | object | yes |  |" in text
     assert "curl -X GET 'http://127.0.0.1:8000/find?filter=%7B%22a%20b%22%3A%200%7D'" in text

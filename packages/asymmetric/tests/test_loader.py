@@ -2,24 +2,18 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+import apicore_app
 from asymmetric import AppImportError, Asymmetric
-from asymmetric._loader import load_app, split_target
 
 
-@pytest.mark.parametrize(
-    ("target", "expected"),
-    [
-        ("module", ("module", "asymmetric")),
-        ("pkg.module", ("pkg.module", "asymmetric")),
-        ("pkg.module:app", ("pkg.module", "app")),
-        ("module:", ("module", "asymmetric")),
-    ],
-)
-def test_split_target(target: str, expected: tuple[str, str]) -> None:
-    assert split_target(target) == expected
+def load_app(target: str, *, app_dir: str | None = None) -> tuple[str, Any]:
+    return apicore_app.load_app(
+        target, kind=Asymmetric, attribute="asymmetric", error=AppImportError, app_dir=app_dir
+    )
 
 
 @pytest.mark.parametrize(
@@ -28,7 +22,7 @@ def test_split_target(target: str, expected: tuple[str, str]) -> None:
 )
 def test_file_paths_are_refused_with_a_hint(target: str, hint: str) -> None:
     with pytest.raises(AppImportError, match=hint):
-        split_target(target)
+        load_app(target)
 
 
 def write_module(directory: Path, source: str) -> str:
@@ -53,7 +47,7 @@ def test_a_custom_attribute(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
 
 def test_missing_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.syspath_prepend(str(tmp_path))
-    with pytest.raises(AppImportError, match="no such module") as info:
+    with pytest.raises(AppImportError, match="not found: no such module") as info:
         load_app("no_such_module_here", app_dir=str(tmp_path))
     assert isinstance(info.value, ImportError)
 

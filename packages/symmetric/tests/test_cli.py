@@ -13,8 +13,7 @@ from click.testing import CliRunner
 
 from apicore_openapi.testing import validate_document
 from symmetric import AppImportError, Symmetric, __version__, symmetric as singleton
-from symmetric._cli import cli
-from symmetric._loader import load_app
+from symmetric._cli import cli, load_app
 
 APPS = Path(__file__).parent / "apps"
 
@@ -136,9 +135,9 @@ def test_version_and_no_command() -> None:
     ("module", "message"),
     [
         ("no_such_module_here", "Module no_such_module_here not found"),
-        ("legacy_calc.py", "Did you mean legacy_calc?"),
-        ("legacy_calc:nothing", "legacy_calc.nothing is not a Symmetric app"),
-        (":x", "No module in ':x'"),
+        ("legacy_calc.py", "did you mean 'legacy_calc'?"),
+        ("legacy_calc:nothing", "legacy_calc:nothing is not a Symmetric app"),
+        (":x", "No module name in ':x'"),
     ],
 )
 @pytest.mark.usefixtures("in_apps")
@@ -180,7 +179,7 @@ def test_loader_finds_apps(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert app.api.title == "First"
     empty = write_module(tmp_path, monkeypatch, "x = 1\n")
     if not singleton.api.routes:
-        with pytest.raises(AppImportError, match="Failed to find the symmetric object"):
+        with pytest.raises(AppImportError, match="Failed to find the 'symmetric' object"):
             load_app(empty)
     else:  # another test imported a legacy module: `import symmetric` style modules use it
         assert load_app(empty) is singleton

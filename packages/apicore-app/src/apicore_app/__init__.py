@@ -1,11 +1,14 @@
 """apicore-app: the framework-neutral application core of symmetric and asymmetric.
 
-Declare routes on an ``Api``; an adapter turns each framework request into a ``Request`` and
-serves ``Api.handle(request)`` (WSGI) or ``await Api.handle_async(request)`` (ASGI).
+Declare routes on an ``Api`` and serve it with ``wsgi_app(api)`` or ``asgi_app(api)``
+(plain WSGI and ASGI callables, no framework); adapters add their framework's
+registration, decorators and CLI, and pass their framework's app as ``fallback``.
 """
 
 from apicore_app.__about__ import __version__
+from apicore_app._adapter import adapter_route
 from apicore_app._app import Api, Call, ExceptionMapper, Route, close_stream, request_id
+from apicore_app._asgi import AsgiApp, asgi_app
 from apicore_app._errors import AppError, DuplicateRouteError, InvalidRouteError, RouteError
 from apicore_app._forms import FormError, FormLimits
 from apicore_app._http import (
@@ -17,8 +20,15 @@ from apicore_app._http import (
     problem,
     problem_response,
 )
-from apicore_app._loading import import_failure, unknown_keywords
+from apicore_app._loading import (
+    import_failure,
+    import_traceback,
+    load_app,
+    load_or_exit,
+    unknown_keywords,
+)
 from apicore_app._logging import configure_logging
+from apicore_app._wsgi import WsgiApp, wsgi_app
 from apicore_introspect import (
     PROBLEM_TYPE_PREFIX,
     Cookie,
@@ -34,6 +44,7 @@ from apicore_introspect import (
 __all__ = [
     "Api",
     "AppError",
+    "AsgiApp",
     "Call",
     "Cookie",
     "DuplicateRouteError",
@@ -55,13 +66,20 @@ __all__ = [
     "RouteError",
     "StreamingResponse",
     "UploadFile",
+    "WsgiApp",
     "__version__",
+    "adapter_route",
+    "asgi_app",
     "close_stream",
     "configure_logging",
     "import_failure",
+    "import_traceback",
+    "load_app",
+    "load_or_exit",
     "problem",
     "problem_response",
     "render_problem",
     "request_id",
     "unknown_keywords",
+    "wsgi_app",
 ]

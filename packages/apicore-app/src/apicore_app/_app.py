@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
 from apicore_app._binding import bind_request
+from apicore_app._context import RequestCallContext
 from apicore_app._docs import DocsRoutes
 from apicore_app._errors import InvalidRouteError
 from apicore_app._execution import LoopThread, in_call_context, job_runner, json_arguments
@@ -907,23 +908,8 @@ def _requirement(auth: bool | str | Iterable[str] | Requirement) -> Requirement:
 
 
 def _call_context(call: Call) -> CallContext:
-    # On every request: read the lower-case header map directly, and parse a traceparent
-    # only when there is one.
-    headers = call.request.headers.lower_map_view()
-    traceparent = headers.get("traceparent")
-    tracestate = None
-    if traceparent is not None:
-        parsed = CallContext.from_headers(
-            {"traceparent": traceparent, "tracestate": headers.get("tracestate", "")}
-        )
-        traceparent, tracestate = parsed.traceparent, parsed.tracestate
-    return CallContext(
-        call.request_id,
-        traceparent,
-        tracestate,
-        headers.get("pymcallid") or headers.get("pymcallerid"),
-        headers.get("pymcallpath") or headers.get("pymcallerpath"),
-    )
+    # read from the request's headers only if the function makes an outgoing call
+    return RequestCallContext(call.request_id, call.request.headers)
 
 
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\\]")

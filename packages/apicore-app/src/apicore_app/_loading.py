@@ -1,14 +1,126 @@
-"""What the adapters say when a user's module fails to import, or misspells an option.
+"""Loading a user's module for the CLIs, and what the adapters say when that fails.
 
-Import failures name the file and line first; an unknown keyword argument names the sibling
-adapter's spelling when that is what was used.
+``load_app`` serves ``symmetric run``, ``asymmetric run`` and both ``docs`` commands with one
+set of rules. Import failures name the file and line first, and their traceback leaves out
+importlib's frames; an unknown keyword argument names the sibling adapter's spelling when
+that is what was used.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
+import sys
 import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
+
+#: Frames of these files are importlib's machinery or this loader, never the user's code.
+_NOISE = (
+    "<frozen importlib",
+    os.path.dirname(importlib.__file__ or "<frozen importlib>"),
+    os.path.abspath(__file__).removesuffix("c"),
+)
+
+
+def load_app(
+    target: str,
+    *,
+    kind: type,
+    attribute: str,
+    error: Callable[[str], ImportError] = ImportError,
+    app_dir: str | None = None,
+    singleton: Callable[[], Any] | None = None,
+    other: Callable[[Any], bool] | None = None,
+) -> tuple[str, Any]:
+    """Import ``"module"`` or ``"module:name"`` and return ``("module:name", the app)``.
+
+    ``app_dir`` (default: the current directory) goes first on ``sys.path``. Without a name,
+    the module's ``attribute`` is used when it is a ``kind``, else its only ``kind``, else
+    ``singleton()`` when given and not ``None`` (modules that decorate the package's own
+    app). A named object must be a ``kind``, or pass ``other`` (any ASGI app, say).
+
+    Raises:
+        ImportError: ``error(message)``, raised ``from`` the import's exception when the
+            module raised; ``import_traceback`` shows where.
+    """
+    module_name, _, name = target.partition(":")
+    module_name, name = module_name.strip(), name.strip()
+    if module_name.endswith(".py") or "/" in module_name or "\\" in module_name:
+        suggestion = module_name.removesuffix(".py").replace("/", ".").replace("\\", ".")
+        raise error(f"{target!r} is not a module name; did you mean {suggestion.strip('.')!r}?")
+    if not module_name:
+        raise error(f"No module name in {target!r}: use 'module' or 'module:name'.")
+    directory = os.path.abspath(app_dir or ".")
+    if directory not in sys.path:
+        sys.path.insert(0, directory)
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name is None or not (module_name + ".").startswith(exc.name + "."):
+            raise error(import_failure(module_name, exc)) from exc
+        raise error(
+            f"Module {module_name} not found: no such module in {directory} or on sys.path; "
+            "run from the module's folder or pass --app-dir."
+        ) from None
+    except Exception as exc:
+        raise error(import_failure(module_name, exc)) from exc
+    kind_name = kind.__name__
+    article = "an" if kind_name[:1] in "AEIOU" else "a"
+    if name:
+        app = getattr(module, name, None)
+        if not isinstance(app, kind) and not (other is not None and other(app)):
+            got = type(app).__name__ if hasattr(module, name) else "nothing"
+            raise error(f"{module_name}:{name} is not {article} {kind_name} app (found {got}).")
+        return f"{module_name}:{name}", app
+    default = getattr(module, attribute, None)
+    if isinstance(default, kind) or (other is not None and other(default)):
+        return f"{module_name}:{attribute}", default
+    found = [key for key, value in vars(module).items() if isinstance(value, kind)]
+    if len(found) == 1:
+        return f"{module_name}:{found[0]}", getattr(module, found[0])
+    fallback = singleton() if singleton is not None and not found else None
+    if fallback is not None:
+        return f"{module_name}:{attribute}", fallback
+    if found:
+        names = ", ".join(found)
+        hint = f"it holds several {kind_name} apps ({names}); name one as {module_name}:NAME."
+    elif default is not None and not isinstance(default, type(sys)):
+        hint = f"it is not {article} {kind_name} app (found {type(default).__name__})."
+    else:
+        hint = f"define it, or name your {kind_name} app as {module_name}:NAME."
+    raise error(f"Failed to find the {attribute!r} object in {module_name}: {hint}")
+
+
+def load_or_exit(target: str, **options: Any) -> tuple[str, Any]:
+    """``load_app`` for a command: on failure, print where and why to stderr, and exit 1.
+
+    The traceback of the module's exception comes first (without importlib's frames),
+    then ``Error: <message>``.
+    """
+    try:
+        return load_app(target, **options)
+    except ImportError as exc:
+        if exc.__cause__ is not None:
+            sys.stderr.write(import_traceback(exc.__cause__))
+        sys.stderr.write(f"Error: {exc}\n")
+        raise SystemExit(1) from None
+
+
+def import_traceback(exc: BaseException) -> str:
+    """The traceback of ``exc`` without importlib's frames and this loader's."""
+    trace = traceback.TracebackException.from_exception(exc)
+    for part in (trace, *_chain(trace)):
+        kept = [f for f in part.stack if not f.filename.startswith(_NOISE)]
+        part.stack = traceback.StackSummary.from_list(kept)
+    return "".join(trace.format())
+
+
+def _chain(trace: traceback.TracebackException) -> list[traceback.TracebackException]:
+    found = []
+    while (trace := trace.__cause__ or trace.__context__) is not None:  # type: ignore[assignment]
+        found.append(trace)
+    return found
 
 
 def import_failure(module: str, exc: BaseException) -> str:

@@ -6,8 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-
-import httpx
+from typing import TYPE_CHECKING
 
 from apicore_callbacks.__about__ import __version__
 from apicore_callbacks._errors import BlockedDestinationError
@@ -16,6 +15,9 @@ from apicore_callbacks._jobs import Job
 from apicore_callbacks._retry import Verdict, classify, parse_retry_after
 from apicore_callbacks._signing import webhook_headers
 from apicore_callbacks._transitions import Answer
+
+if TYPE_CHECKING:
+    import httpx
 
 logger = logging.getLogger("apicore_callbacks")
 
@@ -35,6 +37,8 @@ async def send(
     One wall-clock ``deadline`` covers connect, send and the whole answer, so a receiver
     that drips bytes cannot hold a delivery longer; at most ``max_body`` bytes are read.
     """
+    import httpx  # the client is made of it: loaded already, not at import
+
     try:
         async with asyncio.timeout(deadline):
             status, retry_after = await _exchange(job, client, started, secrets, max_body, clock)
@@ -64,6 +68,8 @@ async def _exchange(
     max_body: int,
     clock: Callable[[], float],
 ) -> tuple[int, float | None]:
+    import httpx  # as in send()
+
     body = job.payload or b"null"
     headers = webhook_headers(job.id, int(started), body, secrets)
     headers["content-type"] = (

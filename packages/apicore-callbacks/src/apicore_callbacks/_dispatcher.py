@@ -13,11 +13,9 @@ import ssl
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from apicore_callbacks._celery import CeleryPublisher
 from apicore_callbacks._config import Settings
@@ -38,7 +36,10 @@ from apicore_callbacks._jobs import (
 )
 from apicore_callbacks._processing import Clock, JobProcessor, Runner
 from apicore_callbacks._sqlite import SQLiteJobStore
-from apicore_callbacks._ssrf import GuardedTransport, Resolver, sendable_url
+from apicore_callbacks._ssrf import Resolver, sendable_url
+
+if TYPE_CHECKING:
+    import httpx
 
 logger = logging.getLogger("apicore_callbacks")
 
@@ -364,48 +365,55 @@ class Dispatcher:
         asyncio.run(self._process_one(claim))
 
     async def _process_one(self, claim: Claim) -> None:
-        with self._pool() as pool:
-            async with self._client() as client:
-                await self._processor.process(claim, client, pool)
+        async with self._session() as (client, pool):
+            await self._processor.process(claim, client, pool)
 
     async def _drain(self, *, advance: bool, max_steps: int) -> int:
         steps = 0
-        with self._pool() as pool:
-            async with self._client() as client:
-                while steps < max_steps:
-                    claims = self.store.claim(
-                        self.worker_id,
-                        now=self._clock(),
-                        lease=self.settings.lease,
-                        limit=self.settings.concurrency,
-                        endpoints=list(self._runners),
+        async with self._session() as (client, pool):
+            while steps < max_steps:
+                claims = self.store.claim(
+                    self.worker_id,
+                    now=self._clock(),
+                    lease=self.settings.lease,
+                    limit=self.settings.concurrency,
+                    endpoints=list(self._runners),
+                )
+                if claims:
+                    await asyncio.gather(
+                        *(self._processor.process(c, client, pool) for c in claims)
                     )
-                    if claims:
-                        await asyncio.gather(
-                            *(self._processor.process(c, client, pool) for c in claims)
-                        )
-                        steps += len(claims)
-                        continue
-                    due = self.store.next_due(endpoints=list(self._runners))
-                    if not advance or due is None:
-                        break
-                    advance_to = getattr(self._clock, "advance_to", None)
-                    if advance_to is None:
-                        raise TypeError("drain(advance=True) needs a clock with advance_to()")
-                    advance_to(due)
+                    steps += len(claims)
+                    continue
+                due = self.store.next_due(endpoints=list(self._runners))
+                if not advance or due is None:
+                    break
+                advance_to = getattr(self._clock, "advance_to", None)
+                if advance_to is None:
+                    raise TypeError("drain(advance=True) needs a clock with advance_to()")
+                advance_to(due)
         return steps
 
-    @contextlib.contextmanager
-    def _pool(self) -> Iterator[concurrent.futures.ThreadPoolExecutor]:
+    @contextlib.asynccontextmanager
+    async def _session(
+        self,
+    ) -> AsyncIterator[tuple[httpx.AsyncClient, concurrent.futures.ThreadPoolExecutor]]:
+        """The HTTP client that delivers and the thread pool that runs sync functions."""
         pool = concurrent.futures.ThreadPoolExecutor(
             max_workers=self.settings.concurrency, thread_name_prefix="apicore-callbacks-run"
         )
         try:
-            yield pool
+            async with self._client() as client:
+                yield client, pool
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
 
     def _client(self) -> httpx.AsyncClient:
+        # httpx (and the guard made of it) loads on first delivery, not at import
+        import httpx
+
+        from apicore_callbacks._guard import GuardedTransport
+
         inner = self._transport
         if inner is None:
             # Loading the CA bundle costs tens of milliseconds: once per dispatcher, not per
@@ -427,10 +435,9 @@ class Dispatcher:
         self._ready.set()
         tasks: set[asyncio.Task[None]] = set()
         try:
-            with self._pool() as pool:
-                async with self._client() as client:
-                    await self._serve_loop(tasks, client, pool)
-                    await self._shutdown(tasks)
+            async with self._session() as (client, pool):
+                await self._serve_loop(tasks, client, pool)
+                await self._shutdown(tasks)
         finally:
             self._loop = None
             self._wake = None

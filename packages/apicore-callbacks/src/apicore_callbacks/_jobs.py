@@ -136,6 +136,60 @@ class Job:
     fence: int = 0
 
 
+def new_row(spec: JobSpec, *, now: float) -> dict[str, Any]:
+    """The stored fields of a new job for ``spec``: a new id, ``queued``, due ``now``.
+
+    ``idem_scope`` and ``fingerprint`` (:meth:`JobSpec.idempotency`) are ``None`` without an
+    ``Idempotency-Key``; the counters and the fence start at 0 (the stores' defaults).
+    """
+    scope, fingerprint = spec.idempotency() or (None, None)
+    return {
+        "id": new_job_id(),
+        "endpoint": spec.endpoint,
+        "arguments": spec.arguments_json(),
+        "callback_url": spec.callback.url,
+        "callback_method": spec.callback.method,
+        "callback_key": spec.callback.key,
+        "request_id": spec.request_id,
+        "traceparent": spec.traceparent,
+        "owner": spec.owner,
+        "idem_scope": scope,
+        "fingerprint": fingerprint,
+        "state": JobState.QUEUED.value,
+        "run_at": now,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def job_from_row(row: Mapping[str, Any]) -> Job:
+    """A :class:`Job` from a store's row: its fields by column name, ``arguments`` as JSON.
+
+    An absent optional column reads as ``None`` (the counters and the fence as ``0``).
+    """
+    get = row.get
+    return Job(
+        id=row["id"],
+        endpoint=row["endpoint"],
+        arguments=json.loads(row["arguments"]),
+        callback=CallbackRequest(row["callback_url"], row["callback_method"], get("callback_key")),
+        state=JobState(row["state"]),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        run_at=row["run_at"],
+        request_id=get("request_id"),
+        traceparent=get("traceparent"),
+        owner=get("owner"),
+        run_count=get("run_count", 0),
+        delivery_count=get("delivery_count", 0),
+        outcome=get("outcome"),
+        payload=get("payload"),
+        last_error=get("last_error"),
+        finished_at=get("finished_at"),
+        fence=get("fence", 0),
+    )
+
+
 @dataclass(frozen=True)
 class Claim:
     """A worker's lease on a job; every write after the claim is fenced by ``token``."""

@@ -10,9 +10,7 @@ import json
 import logging
 import random
 from collections.abc import Callable, Mapping
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from apicore_callbacks._config import Settings
 from apicore_callbacks._delivery import send
@@ -20,6 +18,9 @@ from apicore_callbacks._documents import error_problem
 from apicore_callbacks._jobs import Claim, Job, JobStore, Outcome
 from apicore_callbacks._retry import Verdict
 from apicore_callbacks._transitions import Answer, plan_delivery
+
+if TYPE_CHECKING:
+    import httpx
 
 logger = logging.getLogger("apicore_callbacks")
 

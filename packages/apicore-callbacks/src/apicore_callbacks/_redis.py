@@ -19,7 +19,9 @@ Every transition is one Lua script, so it is atomic on the Redis server. Keys (`
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import astuple
 from typing import TYPE_CHECKING, Any, cast
 
 from apicore_callbacks._errors import (
@@ -29,23 +31,17 @@ from apicore_callbacks._errors import (
     MissingExtraError,
 )
 from apicore_callbacks._jobs import (
-    CallbackRequest,
     Claim,
     Job,
     JobAttempt,
     JobSpec,
     JobState,
     Outcome,
-    Stage,
-    new_job_id,
+    job_from_row,
+    new_row,
 )
 from apicore_callbacks._redis_scripts import LUA_HEAD, SCRIPTS
-from apicore_callbacks._transitions import (
-    Change,
-    ChangeWriter,
-    claim_of,
-    requeued,
-)
+from apicore_callbacks._transitions import Change, ChangeWriter, Due, claim_of, requeued
 
 if TYPE_CHECKING:
     import redis
@@ -53,57 +49,30 @@ if TYPE_CHECKING:
 DEFAULT_PREFIX = "apicore:callbacks:"
 
 
-def _text(value: bytes | None) -> str | None:
-    return None if value is None else value.decode()
+_NUMBERS: dict[str, type[float | int]] = dict.fromkeys(
+    ("created_at", "updated_at", "run_at", "finished_at"), float
+) | dict.fromkeys(("run_count", "delivery_count", "fence"), int)
 
 
 def _job(flat: Sequence[bytes]) -> Job:
-    row = {flat[i].decode(): flat[i + 1] for i in range(0, len(flat), 2)}
+    """A job from a flat ``[field, value, ...]`` list, as the scripts return a hash."""
+    return _job_of(zip(flat[::2], flat[1::2], strict=True))
 
-    def text(name: str) -> str | None:
-        return _text(row.get(name))
 
-    def number(name: str) -> float | None:
-        value = row.get(name)
-        return None if value is None else float(value)
-
-    return Job(
-        id=row["id"].decode(),
-        endpoint=row["endpoint"].decode(),
-        arguments=json.loads(row["arguments"]),
-        callback=CallbackRequest(
-            row["callback_url"].decode(), row["callback_method"].decode(), text("callback_key")
-        ),
-        state=JobState(row["state"].decode()),
-        created_at=float(row["created_at"]),
-        updated_at=float(row["updated_at"]),
-        run_at=float(row["run_at"]),
-        request_id=text("request_id"),
-        traceparent=text("traceparent"),
-        owner=text("owner"),
-        run_count=int(row.get("run_count", b"0")),
-        delivery_count=int(row.get("delivery_count", b"0")),
-        outcome=cast("Outcome | None", text("outcome")),
-        payload=row.get("payload"),
-        last_error=text("last_error"),
-        finished_at=number("finished_at"),
-        fence=int(row.get("fence", b"0")),
-    )
+def _job_of(fields: Iterable[tuple[bytes, bytes]]) -> Job:
+    row: dict[str, Any] = {}
+    for raw, value in fields:
+        name = raw.decode()
+        if name in ("arguments", "payload"):
+            row[name] = value
+        else:
+            row[name] = _NUMBERS[name](value) if name in _NUMBERS else value.decode()
+    return job_from_row(row)
 
 
 def _attempt_json(attempt: JobAttempt) -> str:
-    return json.dumps(
-        [
-            attempt.number,
-            attempt.stage,
-            attempt.started_at,
-            attempt.finished_at,
-            attempt.ok,
-            attempt.status_code,
-            attempt.error,
-        ],
-        separators=(",", ":"),
-    )
+    """An attempts-log entry: the attempt's fields but its job's id."""
+    return json.dumps(astuple(attempt)[1:], separators=(",", ":"))
 
 
 def _num(value: float) -> str:
@@ -162,68 +131,41 @@ class RedisJobStore(ChangeWriter):
         }
 
     def _call(self, name: str, *args: str | bytes) -> Any:
-        try:
+        with _translated():
             return self._scripts[name](args=[self.prefix, *args])
-        except Exception as exc:
-            raise _translate(exc) from exc
 
     def submit(self, spec: JobSpec, *, now: float) -> tuple[Job, bool]:
         """Create a job (one atomic script); see :meth:`JobStore.submit`."""
-        scope, fingerprint = spec.idempotency() or ("", "")
-        job_id = new_job_id()
+        fields = {**new_row(spec, now=now), "fence": 0, "run_count": 0, "delivery_count": 0}
+        job_id, scope, fingerprint = fields["id"], fields["idem_scope"], fields["fingerprint"]
         at = _num(now)
-        fields: dict[str, str | None] = {
-            "id": job_id,
-            "endpoint": spec.endpoint,
-            "arguments": spec.arguments_json(),
-            "callback_url": spec.callback.url,
-            "callback_method": spec.callback.method,
-            "callback_key": spec.callback.key,
-            "request_id": spec.request_id,
-            "traceparent": spec.traceparent,
-            "owner": spec.owner,
-            "idem_scope": scope or None,
-            "fingerprint": fingerprint or None,
-            "state": JobState.QUEUED.value,
-            "run_at": at,
-            "created_at": at,
-            "updated_at": at,
-            "fence": "0",
-            "run_count": "0",
-            "delivery_count": "0",
-        }
-        pairs = [item for k, v in fields.items() if v is not None for item in (k, v)]
+        pairs = [
+            item
+            for k, v in fields.items()
+            if v is not None
+            for item in (k, _num(v) if isinstance(v, float) else str(v))
+        ]
         publish_at = _num(now + self.republish_after)
-        flag, data = self._call("submit", job_id, scope, fingerprint, at, publish_at, *pairs)
+        flag, data = self._call(
+            "submit", job_id, scope or "", fingerprint or "", at, publish_at, *pairs
+        )
         if flag == -1:
             raise IdempotencyKeyReusedError(data.decode())
         return _job(data), flag == 1
 
-    def claim(
-        self,
-        worker: str,
-        *,
-        now: float,
-        lease: float,
-        limit: int = 1,
-        endpoints: Collection[str] | None = None,
-        stage: Stage | None = None,
-    ) -> list[Claim]:
-        """Lease up to ``limit`` due jobs; see :meth:`JobStore.claim`."""
-        names = [] if endpoints is None else list(endpoints)
-        if endpoints is not None and not names:
-            return []
+    def lease_due(self, worker: str, due: Due, *, now: float, until: float) -> list[Job]:
+        """Lease the due jobs ``due`` selects (one atomic script); see :class:`ChangeWriter`."""
         rows = self._call(
             "claim",
             worker,
             _num(now),
-            _num(now + lease),
-            str(limit),
-            stage or "",
-            "0" if endpoints is None else "1",
-            *names,
+            _num(until),
+            str(due.limit),
+            due.stage or "",
+            "0" if due.endpoints is None else "1",
+            *(due.endpoints or ()),
         )
-        return [claim_of(_job(row), worker) for row in rows]
+        return [_job(row) for row in rows]
 
     def claim_job(self, job_id: str, worker: str, *, now: float, lease: float) -> Claim | None:
         """Lease one job by id if it is due and not leased; else ``None``.
@@ -313,62 +255,50 @@ class RedisJobStore(ChangeWriter):
 
     def mark_published(self, job_id: str, *, now: float) -> None:
         """Record that a job was just handed to the executor (only if it is still active)."""
-        try:
+        with _translated():
             self.client.zadd(self._key("publish"), {job_id: now + self.republish_after}, xx=True)
-        except Exception as exc:
-            raise _translate(exc) from exc
 
     def delete(self, job_id: str) -> bool:
         """Delete a job that was never started (its publish failed); ``False`` otherwise."""
         key = self._key("job:", job_id)
-        try:
-            with self.client.pipeline() as pipe:
-                pipe.watch(key)  # type: ignore[no-untyped-call]
-                state, scope = pipe.hmget(key, ["state", "idem_scope"])
-                if state != JobState.QUEUED.value.encode():
-                    pipe.unwatch()
-                    return False
-                pipe.multi()
-                pipe.delete(key, self._key("attempts:", job_id))
-                pipe.zrem(self._key("due"), job_id)
-                pipe.zrem(self._key("publish"), job_id)
-                pipe.zrem(self._key("created"), job_id)
-                if scope is not None:
-                    pipe.hdel(self._key("idem"), scope)
-                pipe.execute()
-                return True
-        except Exception as exc:
-            raise _translate(exc) from exc
+        with _translated(), self.client.pipeline() as pipe:
+            pipe.watch(key)  # type: ignore[no-untyped-call]
+            state, scope = pipe.hmget(key, ["state", "idem_scope"])
+            if state != JobState.QUEUED.value.encode():
+                pipe.unwatch()
+                return False
+            pipe.multi()
+            pipe.delete(key, self._key("attempts:", job_id))
+            pipe.zrem(self._key("due"), job_id)
+            pipe.zrem(self._key("publish"), job_id)
+            pipe.zrem(self._key("created"), job_id)
+            if scope is not None:
+                pipe.hdel(self._key("idem"), scope)
+            pipe.execute()
+            return True
 
     def _key(self, *parts: str) -> str:
         return self.prefix + "".join(parts)
 
     def get(self, job_id: str) -> Job | None:
         """Return a job, or ``None``."""
-        try:
+        with _translated():
             row = cast("dict[bytes, bytes]", self.client.hgetall(self._key("job:", job_id)))
-        except Exception as exc:
-            raise _translate(exc) from exc
-        return _job([item for pair in row.items() for item in pair]) if row else None
+        return _job_of(row.items()) if row else None
 
     def attempts(self, job_id: str) -> list[JobAttempt]:
         """Return a job's attempts log, oldest first."""
-        try:
+        with _translated():
             entries = self.client.lrange(self._key("attempts:", job_id), 0, -1)
-        except Exception as exc:
-            raise _translate(exc) from exc
-        attempts = []
-        for raw in cast("list[bytes]", entries):
-            number, stage, started, finished, ok, status, error = json.loads(raw)
-            attempts.append(JobAttempt(job_id, number, stage, started, finished, ok, status, error))
-        return attempts
+        return [JobAttempt(job_id, *json.loads(raw)) for raw in cast("list[bytes]", entries)]
 
     def list_jobs(self, *, state: JobState | None = None, limit: int = 100) -> list[Job]:
         """Return jobs, newest first, optionally only in one state."""
         found: list[Job] = []
         start, batch = 0, max(limit, 100)
         while len(found) < limit:
-            ids = self.client.zrevrange(self._key("created"), start, start + batch - 1)
+            with _translated():
+                ids = self.client.zrevrange(self._key("created"), start, start + batch - 1)
             if not ids:
                 break
             start += batch
@@ -384,17 +314,19 @@ class RedisJobStore(ChangeWriter):
         """Return when the earliest active job becomes claimable, or ``None``."""
         wanted = None if endpoints is None else set(endpoints)
         start, batch = 0, 500
-        while True:
-            rows = self.client.zrange(self._key("due"), start, start + batch - 1, withscores=True)
-            if not rows:
-                return None
-            start += batch
-            for job_id, score in cast("list[tuple[bytes, float]]", rows):
-                if wanted is None:
-                    return float(score)
-                endpoint = self.client.hget(self._key("job:", job_id.decode()), "endpoint")
-                if endpoint is not None and cast("bytes", endpoint).decode() in wanted:
-                    return float(score)
+        with _translated():
+            while True:
+                key = self._key("due")
+                rows = self.client.zrange(key, start, start + batch - 1, withscores=True)
+                if not rows:
+                    return None
+                start += batch
+                for job_id, score in cast("list[tuple[bytes, float]]", rows):
+                    if wanted is None:
+                        return float(score)
+                    endpoint = self.client.hget(self._key("job:", job_id.decode()), "endpoint")
+                    if endpoint is not None and cast("bytes", endpoint).decode() in wanted:
+                        return float(score)
 
     def prune(self, *, finished_before: float) -> int:
         """Delete terminal jobs finished before a time; return how many."""
@@ -403,6 +335,15 @@ class RedisJobStore(ChangeWriter):
     def close(self) -> None:
         """Close the client's connections."""
         self.client.close()
+
+
+@contextmanager
+def _translated() -> Iterator[None]:
+    """Raise :class:`BrokerUnavailableError` for the Redis client's connection errors."""
+    try:
+        yield
+    except Exception as exc:
+        raise _translate(exc) from exc
 
 
 def _translate(exc: Exception) -> Exception:

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import threading
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
+from dataclasses import astuple
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 from apicore_callbacks._errors import IdempotencyKeyReusedError, JobNotFoundError
 from apicore_callbacks._jobs import (
-    CallbackRequest,
     Claim,
     Job,
     JobAttempt,
@@ -21,7 +20,8 @@ from apicore_callbacks._jobs import (
     JobState,
     Outcome,
     Stage,
-    new_job_id,
+    job_from_row,
+    new_row,
 )
 from apicore_callbacks._transitions import (
     ACTIVE,
@@ -31,7 +31,7 @@ from apicore_callbacks._transitions import (
     TERMINAL,
     Change,
     ChangeWriter,
-    claim_of,
+    Due,
     requeued,
 )
 
@@ -92,30 +92,12 @@ def _claim_sets() -> tuple[str, list[Any]]:
 
 
 _CLAIM_SETS, _CLAIM_PARAMS = _claim_sets()
+
 _ACTIVE = _states(ACTIVE)
 
 
 def _job(row: sqlite3.Row) -> Job:
-    return Job(
-        id=row["id"],
-        endpoint=row["endpoint"],
-        arguments=json.loads(row["arguments"]),
-        callback=CallbackRequest(row["callback_url"], row["callback_method"], row["callback_key"]),
-        state=JobState(row["state"]),
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        run_at=row["run_at"],
-        request_id=row["request_id"],
-        traceparent=row["traceparent"],
-        owner=row["owner"],
-        run_count=row["run_count"],
-        delivery_count=row["delivery_count"],
-        outcome=cast("Outcome | None", row["outcome"]),
-        payload=row["payload"],
-        last_error=row["last_error"],
-        finished_at=row["finished_at"],
-        fence=row["fence"],
-    )
+    return job_from_row(dict(row))
 
 
 class SQLiteJobStore(ChangeWriter):
@@ -154,18 +136,9 @@ class SQLiteJobStore(ChangeWriter):
         self.path = Path(path)
         self.synchronous = synchronous
         self._busy_timeout = busy_timeout
-        self._local = threading.local()
         self._lock = threading.Lock()
-        self._connections: list[sqlite3.Connection] = []
         self._pid = os.getpid()
-        self._writer_lock = threading.Lock()
-        self._commit_cond = threading.Condition()
-        self._writer: sqlite3.Connection | None = None
-        self._open = False  # a transaction is open on the writer connection
-        self._batch = 0  # the transaction that writes now join
-        self._committed = -1  # the last transaction committed (or failed)
-        self._committing = False
-        self._failures: dict[int, BaseException] = {}
+        self._start_process()
         with self._write() as db:
             # executescript() would commit on its own; run the statements in our transaction.
             for statement in _SCHEMA.split(";"):
@@ -180,18 +153,24 @@ class SQLiteJobStore(ChangeWriter):
             self._local.db = db
         return db
 
+    def _start_process(self) -> None:
+        """Start with no connection and no transaction (in a new store, or after a fork)."""
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._writer_lock = threading.Lock()
+        self._commit_cond = threading.Condition()
+        self._writer: sqlite3.Connection | None = None
+        self._open = False  # a transaction is open on the writer connection
+        self._batch = 0  # the transaction that writes now join
+        self._committed = -1  # the last transaction committed (or failed)
+        self._committing = False
+        self._failures: dict[int, BaseException] = {}
+
     def _after_fork(self) -> None:
         if self._pid != os.getpid():
             # After fork the parent's connections must not be used (nor closed) by the child.
             self._pid = os.getpid()
-            self._local = threading.local()
-            self._connections = []
-            self._writer_lock = threading.Lock()
-            self._commit_cond = threading.Condition()
-            self._writer = None
-            self._open = False
-            self._batch, self._committed, self._committing = 0, -1, False
-            self._failures = {}
+            self._start_process()
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(
@@ -275,51 +254,24 @@ class SQLiteJobStore(ChangeWriter):
 
     def submit(self, spec: JobSpec, *, now: float) -> tuple[Job, bool]:
         """Create a job durably; see :meth:`JobStore.submit`."""
-        scope, fingerprint = spec.idempotency() or (None, None)
+        fields = new_row(spec, now=now)
+        scope = fields["idem_scope"]
         with self._write() as db:
             if scope is not None:
                 row = db.execute("SELECT * FROM jobs WHERE idem_scope = ?", (scope,)).fetchone()
                 if row is not None:
-                    if row["fingerprint"] != fingerprint:
+                    if row["fingerprint"] != fields["fingerprint"]:
                         raise IdempotencyKeyReusedError(row["id"])
                     return _job(row), False
-            row = db.execute(
-                "INSERT INTO jobs (id, endpoint, arguments, callback_url, callback_method,"
-                " callback_key, request_id, traceparent, owner, idem_scope, fingerprint, state,"
-                " run_at, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-                " RETURNING *",
-                (
-                    new_job_id(),
-                    spec.endpoint,
-                    spec.arguments_json(),
-                    spec.callback.url,
-                    spec.callback.method,
-                    spec.callback.key,
-                    spec.request_id,
-                    spec.traceparent,
-                    spec.owner,
-                    scope,
-                    fingerprint,
-                    JobState.QUEUED.value,
-                    now,
-                    now,
-                    now,
-                ),
-            ).fetchone()
+            # the column names are new_row's keys, never input
+            columns, marks = ", ".join(fields), ",".join("?" * len(fields))
+            insert = f"INSERT INTO jobs ({columns}) VALUES ({marks}) RETURNING *"
+            row = db.execute(insert, tuple(fields.values())).fetchone()
         return _job(row), True
 
-    def claim(
-        self,
-        worker: str,
-        *,
-        now: float,
-        lease: float,
-        limit: int = 1,
-        endpoints: Collection[str] | None = None,
-        stage: Stage | None = None,
-    ) -> list[Claim]:
-        """Lease up to ``limit`` due jobs; see :meth:`JobStore.claim`."""
-        where, params = self._due_filter(endpoints, stage)
+    def lease_due(self, worker: str, due: Due, *, now: float, until: float) -> list[Job]:
+        """Lease the due jobs ``due`` selects, in one statement; see :class:`ChangeWriter`."""
+        where, params = self._due_filter(due.endpoints, due.stage)
         with self._write() as db:
             rows = db.execute(
                 "UPDATE jobs SET fence = fence + 1, lease_until = ?, worker = ?, updated_at = ?, "
@@ -328,9 +280,9 @@ class SQLiteJobStore(ChangeWriter):
                 + where
                 + " AND run_at <= ? AND (lease_until IS NULL OR lease_until <= ?)"
                 " ORDER BY run_at LIMIT ?) RETURNING *",
-                (now + lease, worker, now, *_CLAIM_PARAMS, *params, now, now, limit),
+                (until, worker, now, *_CLAIM_PARAMS, *params, now, now, due.limit),
             ).fetchall()
-        return [claim_of(_job(row), worker) for row in rows]
+        return [_job(row) for row in rows]
 
     @staticmethod
     def _due_filter(
@@ -458,16 +410,7 @@ class SQLiteJobStore(ChangeWriter):
         db.execute(
             "INSERT INTO attempts (job_id, number, stage, started_at, finished_at, ok,"
             " status_code, error) VALUES (?,?,?,?,?,?,?,?)",
-            (
-                attempt.job_id,
-                attempt.number,
-                attempt.stage,
-                attempt.started_at,
-                attempt.finished_at,
-                int(attempt.ok),
-                attempt.status_code,
-                attempt.error,
-            ),
+            astuple(attempt),
         )
 
     def get(self, job_id: str) -> Job | None:
@@ -482,19 +425,8 @@ class SQLiteJobStore(ChangeWriter):
             .execute("SELECT * FROM attempts WHERE job_id = ? ORDER BY rowid", (job_id,))
             .fetchall()
         )
-        return [
-            JobAttempt(
-                job_id=r["job_id"],
-                number=r["number"],
-                stage=cast("Stage", r["stage"]),
-                started_at=r["started_at"],
-                finished_at=r["finished_at"],
-                ok=bool(r["ok"]),
-                status_code=r["status_code"],
-                error=r["error"],
-            )
-            for r in rows
-        ]
+        # The columns are JobAttempt's fields; SQLite stores ``ok`` as 0 or 1.
+        return [JobAttempt(**(dict(r) | {"ok": bool(r["ok"])})) for r in rows]
 
     def list_jobs(self, *, state: JobState | None = None, limit: int = 100) -> list[Job]:
         """Return jobs, newest first, optionally only in one state."""

@@ -1,13 +1,13 @@
 """SSRF guard: which callback destinations may be contacted.
 
 The pure part (:func:`check_url`, :meth:`DestinationPolicy.refusal`) decides on URLs and
-addresses; :class:`GuardedTransport` applies it at delivery time to the address actually
-connected to, after DNS resolution, for every request (so DNS rebinding cannot slip through).
+addresses; ``GuardedTransport`` (in ``_guard``, with httpx) applies it at delivery time to the
+address actually connected to, after DNS resolution, for every request (so DNS rebinding
+cannot slip through).
 """
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
 import re
 import socket
@@ -15,9 +15,7 @@ import urllib.parse
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-import httpx
-
-from apicore_callbacks._errors import BlockedDestinationError, InvalidCallbackURLError
+from apicore_callbacks._errors import InvalidCallbackURLError
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -266,6 +264,8 @@ def sendable_url(url: str) -> str:
     The delivery uses httpx: a URL it refuses (``http://[v1.x]/``, a host it cannot encode)
     is refused when the job is accepted, not found out at every delivery attempt.
     """
+    import httpx  # loaded on first use: importing the guard costs no HTTP client
+
     try:
         request = httpx.Request("POST", url)
         request.url.raw_host.decode("ascii")
@@ -282,76 +282,3 @@ def system_resolver(host: str, port: int) -> list[str]:
     """Resolve a host to every address (A and AAAA) with ``getaddrinfo``."""
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
-
-
-class GuardedTransport(httpx.AsyncBaseTransport):
-    """An httpx transport that connects only to addresses the policy allows.
-
-    For every request it resolves the host, refuses the request if *any* address is refused
-    (raising :class:`BlockedDestinationError`), then sends it to the checked address while
-    keeping the ``Host`` header and the TLS SNI/certificate name of the original host.
-
-    Args:
-        policy: The destination policy.
-        inner: The transport that really sends (default: ``httpx.AsyncHTTPTransport()``).
-        resolver: ``(host, port) -> addresses`` (default: ``getaddrinfo``), run in a thread.
-    """
-
-    def __init__(
-        self,
-        policy: DestinationPolicy,
-        *,
-        inner: httpx.AsyncBaseTransport | None = None,
-        resolver: Resolver | None = None,
-    ) -> None:
-        self._policy = policy
-        self._inner = inner if inner is not None else httpx.AsyncHTTPTransport()
-        self._resolver = resolver if resolver is not None else system_resolver
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        """Check the destination, then send the request to the checked address."""
-        try:
-            dest = check_url(str(request.url), self._policy)
-        except InvalidCallbackURLError as exc:
-            raise BlockedDestinationError(str(exc)) from None
-        if self._policy.host_allowed(dest.host):
-            return await self._inner.handle_async_request(request)
-        if dest.ip is not None:
-            addresses: Sequence[str] = [str(dest.ip)]
-        else:
-            try:
-                addresses = await asyncio.get_running_loop().run_in_executor(
-                    None, self._resolver, dest.host, dest.port
-                )
-            except OSError as exc:
-                raise httpx.ConnectError(
-                    f"cannot resolve {dest.host!r}: {exc}", request=request
-                ) from exc
-        if not addresses:
-            raise httpx.ConnectError(f"{dest.host!r} has no address", request=request)
-        checked: list[IPAddress] = []
-        for address in addresses:
-            ip = parse_ip(address)
-            reason = "unparsable" if ip is None else self._policy.refusal(ip)
-            if ip is None or reason is not None:
-                raise BlockedDestinationError(
-                    f"the callback host {dest.host!r} resolves to a {reason} address "
-                    f"({address}), refused to prevent server-side request forgery; " + ALLOW_HINT
-                )
-            checked.append(ip)
-        target = checked[0]
-        extensions = dict(request.extensions)
-        if dest.scheme == "https":
-            extensions["sni_hostname"] = dest.host
-        pinned = httpx.Request(
-            request.method,
-            request.url.copy_with(host=str(target)),
-            headers=request.headers,
-            stream=request.stream,
-            extensions=extensions,
-        )
-        return await self._inner.handle_async_request(pinned)
-
-    async def aclose(self) -> None:
-        """Close the inner transport."""
-        await self._inner.aclose()

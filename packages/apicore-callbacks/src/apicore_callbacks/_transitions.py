@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import abc
 import random
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from apicore_callbacks._jobs import Claim, Job, JobAttempt, JobState, Outcome, Stage
@@ -160,12 +160,61 @@ def released(claim: Claim) -> Change:
     )
 
 
-class ChangeWriter(abc.ABC):
-    """The writes under a claim of :class:`~apicore_callbacks.stores.JobStore`, decided here.
+@dataclass(frozen=True)
+class Due:
+    """Which due jobs one claim leases.
 
-    A store inherits :meth:`finish_run`, :meth:`finish_delivery` and :meth:`release` and
-    implements only :meth:`write_change`, which persists the decided :class:`Change`.
+    Attributes:
+        limit: At most this many jobs.
+        stage: Only jobs of this stage (``None``: any); :attr:`states` are the states it
+            takes jobs from.
+        endpoints: Only jobs of these endpoints (``None``: any; never empty).
     """
+
+    limit: int
+    stage: Stage | None = None
+    endpoints: tuple[str, ...] | None = None
+
+    @property
+    def states(self) -> tuple[JobState, ...]:
+        """The states the claim takes jobs from (:data:`CLAIMABLE`)."""
+        return CLAIMABLE[self.stage]
+
+
+class ChangeWriter(abc.ABC):
+    """The claim and the writes under it of :class:`~apicore_callbacks.stores.JobStore`.
+
+    A store inherits :meth:`claim`, :meth:`finish_run`, :meth:`finish_delivery` and
+    :meth:`release`, and implements :meth:`lease_due`, which leases the jobs a claim takes
+    (as :data:`CLAIM` says), and :meth:`write_change`, which persists a decided
+    :class:`Change`.
+    """
+
+    @abc.abstractmethod
+    def lease_due(self, worker: str, due: Due, *, now: float, until: float) -> list[Job]:
+        """Atomically lease the jobs ``due`` selects that are due at ``now`` and not leased.
+
+        Earliest ``run_at`` first. Each job moves as :data:`CLAIM` says for the state it is
+        found in, gets a new fencing token (``fence + 1``) and is leased to ``worker`` until
+        ``until``; returns the jobs as stored after the claim.
+        """
+
+    def claim(
+        self,
+        worker: str,
+        *,
+        now: float,
+        lease: float,
+        limit: int = 1,
+        endpoints: Collection[str] | None = None,
+        stage: Stage | None = None,
+    ) -> list[Claim]:
+        """Lease up to ``limit`` due jobs; see :meth:`JobStore.claim`."""
+        due = Due(limit, stage, None if endpoints is None else tuple(endpoints))
+        if due.endpoints == ():
+            return []
+        jobs = self.lease_due(worker, due, now=now, until=now + lease)
+        return [claim_of(job, worker) for job in jobs]
 
     @abc.abstractmethod
     def write_change(

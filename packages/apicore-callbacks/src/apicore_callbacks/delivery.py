@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import warnings
 
+from apicore_callbacks._guard import GuardedTransport
 from apicore_callbacks._retry import (
     STANDARD_SCHEDULE,
     DeliveryRetryPolicy,
@@ -21,7 +22,6 @@ from apicore_callbacks._retry import (
 from apicore_callbacks._signing import generate_secret, sign, verify, webhook_headers
 from apicore_callbacks._ssrf import (
     DestinationPolicy,
-    GuardedTransport,
     check_url,
     parse_ip,
     refusal_reason,

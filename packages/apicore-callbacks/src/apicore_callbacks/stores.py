@@ -3,9 +3,10 @@
 A store implements :class:`JobStore` and persists what :mod:`the transitions
 <apicore_callbacks._transitions>` decide: :func:`after_run`, :func:`after_delivery` and
 :func:`released` return the :class:`Change` a write under a :class:`Claim` makes (inherit
-:class:`ChangeWriter` and implement its ``write_change`` to get those writes); the
-tables :data:`CLAIM`, :data:`CLAIMABLE` and :func:`requeued` say what a store picks
-atomically from what it finds stored. The contract suite of the package's tests
+:class:`ChangeWriter` and implement its ``lease_due`` and ``write_change`` to get the claim
+and those writes); the tables :data:`CLAIM`, :data:`CLAIMABLE` and :func:`requeued` say what
+a store picks atomically from what it finds stored (a :class:`Due` says which jobs a claim
+takes). The contract suite of the package's tests
 (``tests/test_stores.py``) runs against both built-in stores; run it against yours.
 
 An executor hands jobs to workers with a :data:`Publisher` and processes them with
@@ -44,6 +45,7 @@ from apicore_callbacks._transitions import (
     Change,
     ChangeWriter,
     ClaimStep,
+    Due,
     Requeue,
     after_delivery,
     after_run,
@@ -66,6 +68,7 @@ __all__ = [
     "Claim",
     "ClaimStep",
     "Clock",
+    "Due",
     "Job",
     "JobAttempt",
     "JobSpec",

@@ -5,8 +5,9 @@ idempotent methods or requests carrying an ``Idempotency-Key``; capped exponenti
 with full jitter, ``Retry-After`` honoured up to a cap, a total deadline, and an attempt
 history on every result and error. The retries are httpx transports (:class:`RetryTransport`,
 :class:`AsyncRetryTransport`) that wrap any other. Test helpers live in
-:mod:`apicore_client.testing`. Spec-driven clients (:class:`SpecClient`) load apicore-specbind
-on first use, so ``import apicore_client`` costs httpx only.
+:mod:`apicore_client.testing`. Names load on first use: ``import apicore_client`` costs only
+the call context (servers import it for that), httpx loads with the first client name and
+apicore-specbind with the first spec client name.
 """
 
 import importlib as _importlib
@@ -14,35 +15,6 @@ import typing as _typing
 import warnings as _warnings
 
 from apicore_client.__about__ import __version__
-from apicore_client._client import (
-    IDEMPOTENCY_KEY_HEADER,
-    AsyncClient,
-    Client,
-    RequestOptions,
-)
-from apicore_client._clock import Clock, SystemClock
-from apicore_client._errors import (
-    ArgumentError,
-    ArgumentValidationError,
-    ClientError,
-    ConfigError,
-    ConnectError,
-    DeadlineExceeded,
-    HTTPStatusError,
-    RequestTimeout,
-    ResponseValidationError,
-    RetriesExhausted,
-    TransportError,
-)
-from apicore_client._history import HISTORY_EXTENSION, Attempt, attempts_of
-from apicore_client._policy import (
-    IDEMPOTENT_METHODS,
-    RETRY_STATUSES,
-    RetryPolicy,
-    Timeouts,
-    parse_retry_after,
-)
-from apicore_client._problem import Problem, parse_problem
 from apicore_client._propagation import (
     CallContext,
     call_context,
@@ -51,23 +23,67 @@ from apicore_client._propagation import (
     reset_call_context,
     set_call_context,
 )
-from apicore_client._retry import classify_error
-from apicore_client._transport import AsyncRetryTransport, RetryTransport
 
 if _typing.TYPE_CHECKING:
     from apicore_client._binding import RESERVED_NAMES, RETRY_EXTENSION
+    from apicore_client._client import (
+        IDEMPOTENCY_KEY_HEADER,
+        AsyncClient,
+        Client,
+        RequestOptions,
+    )
+    from apicore_client._clock import Clock, SystemClock
+    from apicore_client._errors import (
+        ArgumentError,
+        ArgumentValidationError,
+        ClientError,
+        ConfigError,
+        ConnectError,
+        DeadlineExceeded,
+        HTTPStatusError,
+        RequestTimeout,
+        ResponseValidationError,
+        RetriesExhausted,
+        TransportError,
+    )
     from apicore_client._factories import SpecClientOptions, SpecSource
+    from apicore_client._history import HISTORY_EXTENSION, Attempt, attempts_of
+    from apicore_client._policy import (
+        IDEMPOTENT_METHODS,
+        RETRY_STATUSES,
+        RetryPolicy,
+        Timeouts,
+        parse_retry_after,
+    )
+    from apicore_client._problem import Problem, parse_problem
+    from apicore_client._retry import classify_error
     from apicore_client._specclient import AsyncSpecClient, SpecClient
+    from apicore_client._transport import AsyncRetryTransport, RetryTransport
 
-# What needs apicore-specbind (and so pyyaml and jsonschema) loads on first use: importing
-# the client costs httpx only, and servers that import it for the call context pay nothing.
+# Everything but the call context loads on first use: servers import this package for the
+# context (stdlib only) and pay for no HTTP client; httpx loads with the first client name,
+# apicore-specbind (pyyaml, jsonschema) with the first spec client name.
 _LAZY = {
-    "AsyncSpecClient": "_specclient",
-    "RESERVED_NAMES": "_binding",
-    "RETRY_EXTENSION": "_binding",
-    "SpecClient": "_specclient",
-    "SpecClientOptions": "_factories",
-    "SpecSource": "_factories",
+    name: module
+    for module, names in (
+        ("_binding", "RESERVED_NAMES RETRY_EXTENSION"),
+        ("_client", "IDEMPOTENCY_KEY_HEADER AsyncClient Client RequestOptions"),
+        ("_clock", "Clock SystemClock"),
+        (
+            "_errors",
+            "ArgumentError ArgumentValidationError ClientError ConfigError ConnectError"
+            " DeadlineExceeded HTTPStatusError RequestTimeout ResponseValidationError"
+            " RetriesExhausted TransportError",
+        ),
+        ("_factories", "SpecClientOptions SpecSource"),
+        ("_history", "HISTORY_EXTENSION Attempt attempts_of"),
+        ("_policy", "IDEMPOTENT_METHODS RETRY_STATUSES RetryPolicy Timeouts parse_retry_after"),
+        ("_problem", "Problem parse_problem"),
+        ("_retry", "classify_error"),
+        ("_specclient", "AsyncSpecClient SpecClient"),
+        ("_transport", "AsyncRetryTransport RetryTransport"),
+    )
+    for name in names.split()
 }
 
 

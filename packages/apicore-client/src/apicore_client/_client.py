@@ -41,6 +41,8 @@ Headers = httpx.Headers | Mapping[str, str] | None
 
 _H = TypeVar("_H", httpx.Client, httpx.AsyncClient)
 _R = TypeVar("_R", httpx.Response, Coroutine[Any, Any, httpx.Response])
+_S = TypeVar("_S", "SpecClient", "AsyncSpecClient")  # what from_spec builds
+_F = TypeVar("_F", "SpecClient", "Coroutine[Any, Any, AsyncSpecClient]")  # from_url, from_app
 
 
 class RequestOptions(TypedDict, total=False):
@@ -104,7 +106,7 @@ class _Sender(httpx.BaseTransport, httpx.AsyncBaseTransport):
         return await self.http.send(request, stream=True)
 
 
-class _Base(Generic[_H, _R]):
+class _Base(Generic[_H, _R, _S, _F]):
     """Everything both clients share.
 
     The one sync or async difference is which httpx client and which retry transport they
@@ -250,6 +252,76 @@ class _Base(Generic[_H, _R]):
         request.extensions[BODY_EXTENSION] = body
         return self.send(request)
 
+    @classmethod
+    def from_spec(cls, source: SpecSource, **options: Unpack[SpecClientOptions]) -> _S:
+        """Build a client with one method per operation of a Swagger 2.0 / OpenAPI 3.x spec.
+
+        ``api = Client.from_spec("petstore.yaml")`` then ``api.get_pet(pet_id=1)``: arguments
+        are validated and placed by the spec, the request is retried by the operation's
+        policy, and the body is decoded into the spec's model classes.
+
+        Args:
+            source: A path, YAML/JSON text, a parsed mapping, an
+                :class:`apicore_specbind.Spec`, or an ``http(s)://`` URL (see :meth:`from_url`).
+            **options: See :class:`~apicore_client.SpecClientOptions`: ``base_url`` (it
+                replaces the spec's server URL entirely, so include the base path),
+                ``transport``, ``http_client``, ``headers``, ``retry``, ``timeouts``,
+                ``idempotency_keys``, ``propagate``, ``limits``, ``clock``, ``random``,
+                ``validate_responses``, ``legacy_kwargs``, ``spec_options``.
+
+        Returns:
+            A :class:`~apicore_client.SpecClient` (close it, or use it in a ``with`` block);
+            an :class:`~apicore_client.AsyncSpecClient` from :class:`AsyncClient`, where
+            loading is synchronous (no network) and URLs are refused: use :meth:`from_url`.
+
+        Raises:
+            ConfigError: The spec cannot be loaded, names no absolute server URL and no
+                ``base_url`` was given, or has an invalid ``x-apicore-retry``.
+        """
+        from apicore_client._factories import build
+
+        return cast("_S", build(cls, source, options))
+
+    @classmethod
+    def from_url(cls, url: str, **options: Unpack[SpecClientOptions]) -> _F:
+        """Fetch a spec (e.g. an app's ``/openapi.json``) and build a client for it.
+
+        The document is fetched with this client's retries and JSON or YAML accepted
+        (``await`` it on :class:`AsyncClient`).
+        Relative server URLs (and specs naming none, as our apps serve them) are resolved
+        against ``url``. Arguments as for :meth:`from_spec`.
+        """
+        return cls._fetched(url, options, in_process=False)
+
+    @classmethod
+    def from_app(
+        cls, app: Any, *, spec_path: str = "/openapi.json", **options: Unpack[SpecClientOptions]
+    ) -> _F:
+        """Build a client for an in-process app from the spec it serves.
+
+        Requests go to ``app`` through :class:`httpx.WSGITransport` (nothing touches the
+        network), so this suits tests; for ASGI apps use ``await AsyncClient.from_app(app)``
+        (:class:`httpx.ASGITransport`).
+
+        Args:
+            app: A WSGI callable (Flask, a symmetric app, ``app(environ, start_response)``),
+                or an ASGI app for :class:`AsyncClient`.
+            spec_path: Where the app serves its spec.
+            **options: As for :meth:`from_spec` (``base_url`` defaults to the app's server
+                URL, else its root).
+        """
+        from apicore_client._factories import app_options
+
+        url, given = app_options(
+            app, spec_path, options, asynchronous=cls._kinds[0] is httpx.AsyncClient
+        )
+        return cls._fetched(url, given, in_process=True)
+
+    @classmethod
+    def _fetched(cls, url: str, options: SpecClientOptions, *, in_process: bool) -> _F:
+        """Fetch the spec at ``url`` and build on it (sync or async: each client's own)."""
+        raise NotImplementedError
+
     def get(self, url: httpx.URL | str, **options: Unpack[RequestOptions]) -> _R:
         """Send a GET request (see :meth:`request`)."""
         return self.request("GET", url, **options)
@@ -279,7 +351,7 @@ class _Base(Generic[_H, _R]):
         return self.request("DELETE", url, **options)
 
 
-class Client(_Base[httpx.Client, httpx.Response]):
+class Client(_Base[httpx.Client, httpx.Response, "SpecClient", "SpecClient"]):
     """A synchronous HTTP client that retries safely (see :class:`RetryPolicy`).
 
     It wraps one :class:`httpx.Client` (connection pooling, HTTP/1.1 keep-alive), sends
@@ -306,65 +378,6 @@ class Client(_Base[httpx.Client, httpx.Response]):
     """
 
     _kinds = (httpx.Client, RetryTransport)
-
-    @classmethod
-    def from_spec(cls, source: SpecSource, **options: Unpack[SpecClientOptions]) -> SpecClient:
-        """Build a client with one method per operation of a Swagger 2.0 / OpenAPI 3.x spec.
-
-        ``api = Client.from_spec("petstore.yaml")`` then ``api.get_pet(pet_id=1)``: arguments
-        are validated and placed by the spec, the request is retried by the operation's
-        policy, and the body is decoded into the spec's model classes.
-
-        Args:
-            source: A path, YAML/JSON text, a parsed mapping, an
-                :class:`apicore_specbind.Spec`, or an ``http(s)://`` URL (see :meth:`from_url`).
-            **options: See :class:`~apicore_client.SpecClientOptions`: ``base_url`` (it
-                replaces the spec's server URL entirely, so include the base path),
-                ``transport``, ``http_client``, ``headers``, ``retry``, ``timeouts``,
-                ``idempotency_keys``, ``propagate``, ``limits``, ``clock``, ``random``,
-                ``validate_responses``, ``legacy_kwargs``, ``spec_options``.
-
-        Returns:
-            A :class:`~apicore_client.SpecClient` (close it, or use it in a ``with`` block).
-
-        Raises:
-            ConfigError: The spec cannot be loaded, names no absolute server URL and no
-                ``base_url`` was given, or has an invalid ``x-apicore-retry``.
-        """
-        from apicore_client._factories import build
-
-        return cast("SpecClient", build(cls, source, options))
-
-    @classmethod
-    def from_url(cls, url: str, **options: Unpack[SpecClientOptions]) -> SpecClient:
-        """Fetch a spec (e.g. an app's ``/openapi.json``) and build a client for it.
-
-        The document is fetched with this client's retries and JSON or YAML accepted.
-        Relative server URLs (and specs naming none, as our apps serve them) are resolved
-        against ``url``. Arguments as for :meth:`from_spec`.
-        """
-        return cls._fetched(url, options, in_process=False)
-
-    @classmethod
-    def from_app(
-        cls, app: Any, *, spec_path: str = "/openapi.json", **options: Unpack[SpecClientOptions]
-    ) -> SpecClient:
-        """Build a client for an in-process WSGI app from the spec it serves.
-
-        Requests go to ``app`` through :class:`httpx.WSGITransport` (nothing touches the
-        network), so this suits tests. For ASGI apps use ``await AsyncClient.from_app(app)``.
-
-        Args:
-            app: A WSGI callable (Flask, a symmetric app, a hand-written ``app(environ,
-                start_response)``).
-            spec_path: Where the app serves its spec.
-            **options: As for :meth:`from_spec` (``base_url`` defaults to the app's server
-                URL, else its root).
-        """
-        from apicore_client._factories import app_options
-
-        url, given = app_options(app, spec_path, options, asynchronous=False)
-        return cls._fetched(url, given, in_process=True)
 
     @classmethod
     def _fetched(cls, url: str, options: SpecClientOptions, *, in_process: bool) -> SpecClient:
@@ -394,7 +407,14 @@ class Client(_Base[httpx.Client, httpx.Response]):
         self.close()
 
 
-class AsyncClient(_Base[httpx.AsyncClient, Coroutine[Any, Any, httpx.Response]]):
+class AsyncClient(
+    _Base[
+        httpx.AsyncClient,
+        Coroutine[Any, Any, httpx.Response],
+        "AsyncSpecClient",
+        "Coroutine[Any, Any, AsyncSpecClient]",
+    ]
+):
     """The asyncio form of :class:`Client`: the same arguments, ``await`` the calls.
 
     It sends through an :class:`AsyncRetryTransport`; ``transport`` is an httpx async
@@ -402,35 +422,6 @@ class AsyncClient(_Base[httpx.AsyncClient, Coroutine[Any, Any, httpx.Response]])
     """
 
     _kinds = (httpx.AsyncClient, AsyncRetryTransport)
-
-    @classmethod
-    def from_spec(cls, source: SpecSource, **options: Unpack[SpecClientOptions]) -> AsyncSpecClient:
-        """The async form of :meth:`Client.from_spec` (``await api.get_pet(pet_id=1)``).
-
-        Loading is synchronous (no network); URLs are refused: use :meth:`from_url`.
-        """
-        from apicore_client._factories import build
-
-        return cast("AsyncSpecClient", build(cls, source, options))
-
-    @classmethod
-    async def from_url(cls, url: str, **options: Unpack[SpecClientOptions]) -> AsyncSpecClient:
-        """Fetch a spec and build an async client for it (see :meth:`Client.from_url`)."""
-        return await cls._fetched(url, options, in_process=False)
-
-    @classmethod
-    async def from_app(
-        cls, app: Any, *, spec_path: str = "/openapi.json", **options: Unpack[SpecClientOptions]
-    ) -> AsyncSpecClient:
-        """Build an async client for an in-process ASGI app from the spec it serves.
-
-        Requests go to ``app`` through :class:`httpx.ASGITransport`. For WSGI apps use
-        :meth:`Client.from_app`. Arguments as for :meth:`Client.from_app`.
-        """
-        from apicore_client._factories import app_options
-
-        url, given = app_options(app, spec_path, options, asynchronous=True)
-        return await cls._fetched(url, given, in_process=True)
 
     @classmethod
     async def _fetched(

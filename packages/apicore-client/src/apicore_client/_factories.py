@@ -8,17 +8,19 @@ import os
 import re
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import httpx
 
 from apicore_client._binding import resolve_base_url, retry_extension
-from apicore_client._client import AsyncClient, Client
 from apicore_client._clock import Clock
 from apicore_client._errors import ConfigError
 from apicore_client._policy import RetryPolicy, Timeouts
 from apicore_client._specclient import AsyncSpecClient, SpecClient
 from apicore_specbind import Spec, SpecError, SpecLimits, SpecLoadError, load_spec
+
+if TYPE_CHECKING:  # the clients call in here: this module never imports them back
+    from apicore_client._client import AsyncClient, Client
 
 SpecSource = str | os.PathLike[str] | Mapping[str, Any] | Spec
 """What ``from_spec`` loads: a path, YAML/JSON text, a parsed mapping, or a loaded spec."""
@@ -194,6 +196,10 @@ def default_policy(spec: Spec, retry: RetryPolicy | None) -> RetryPolicy:
     return retry_extension(spec.document, "the spec's root") or RetryPolicy()
 
 
+def _asynchronous(cls: type[Any]) -> bool:
+    return issubclass(cls._kinds[0], httpx.AsyncClient)
+
+
 def _finish(
     client: Client | AsyncClient,
     spec: Spec,
@@ -205,7 +211,7 @@ def _finish(
     base_url = spec_side.get("base_url")
     url = resolve_base_url(spec, base_url, document_url=document_url, in_process=in_process)
     policy = client.retry = default_policy(spec, spec_side.get("retry"))
-    kind = AsyncSpecClient if isinstance(client, AsyncClient) else SpecClient
+    kind = AsyncSpecClient if _asynchronous(type(client)) else SpecClient
     return kind(
         client,  # the sync or async pair, as ``kind``
         spec,
@@ -217,15 +223,15 @@ def _finish(
 
 
 def build(
-    cls: type[Client] | type[AsyncClient], source: SpecSource, options: SpecClientOptions
+    cls: type[Any], source: SpecSource, options: SpecClientOptions
 ) -> SpecClient | AsyncSpecClient:
     """``from_spec``: load, check, then open the connection pool."""
     if is_url(source):
-        if issubclass(cls, AsyncClient):
+        if _asynchronous(cls):
             raise ConfigError(
                 f"{source!r} is a URL: fetch it with `await AsyncClient.from_url(url)`"
             )
-        return cls.from_url(str(source), **options)
+        return cls.from_url(str(source), **options)  # type: ignore[no-any-return]
     client_options, spec_side = _split(options)
     spec = load(source, spec_side.get("spec_options"))
     spec_side["retry"] = client_options.get("retry")
@@ -236,13 +242,13 @@ def build(
     try:
         return _finish(client, spec, spec_side, document_url=None)
     except BaseException:
-        if isinstance(client, Client):  # an async pool has opened nothing yet
+        if not _asynchronous(cls):  # an async pool has opened nothing yet
             client.close()
         raise
 
 
 def start_fetch(
-    cls: type[Client] | type[AsyncClient],
+    cls: type[Any],
     url: str,
     options: SpecClientOptions,
     *,

@@ -6,6 +6,7 @@ and performs the sends and sleeps itself, on the clock it was given.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Literal
 
@@ -25,6 +26,7 @@ from apicore_client._history import HISTORY_EXTENSION, Attempt
 from apicore_client._policy import RetryPolicy, Timeouts, parse_retry_after
 
 ErrorKind = Literal["connect", "sent", "fatal"]
+_longest = functools.lru_cache(maxsize=64)(Timeouts.longest)
 
 
 def classify_error(exc: httpx.HTTPError) -> ErrorKind:
@@ -118,7 +120,7 @@ class CallState:
             remaining = self._deadline_at - now
             if remaining <= 0:
                 raise self._deadline_error(None)
-            if remaining < self.timeouts.longest():
+            if remaining < _longest(self.timeouts):
                 self.request.extensions["timeout"] = self.timeouts.clamped(remaining)
         return self.request
 

@@ -16,7 +16,7 @@ import warnings
 import weakref
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import httpx
 
@@ -27,7 +27,6 @@ from apicore_client._binding import (
     resolve_base_url,
     retry_extension,
 )
-from apicore_client._client import AsyncClient, Client, RequestOptions
 from apicore_client._errors import (
     ArgumentError,
     ArgumentValidationError,
@@ -44,6 +43,9 @@ from apicore_specbind import (
     Spec,
     SpecError,
 )
+
+if TYPE_CHECKING:  # the clients build these: never imported back at run time
+    from apicore_client._client import AsyncClient, Client, RequestOptions
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-import contextlib
+import functools
 import random as _random
 from collections.abc import Callable
 from typing import Generic, TypeVar
@@ -27,6 +27,9 @@ A bounded read wraps the stream there.
 """
 
 _SYSTEM_CLOCK = SystemClock()
+_DEFAULT_TIMEOUTS = Timeouts()
+# a client sends the same few timeouts again and again: checked once, not on every call
+_timeouts = functools.lru_cache(maxsize=64)(Timeouts)
 _T = TypeVar("_T", httpx.BaseTransport, httpx.AsyncBaseTransport)
 
 
@@ -51,19 +54,21 @@ class _Retrying(Generic[_T]):
         self.random: Callable[[], float] = _random.random if random is None else random
 
     def _call(self, request: httpx.Request) -> CallState:
+        policy = request.extensions.get(RETRY_POLICY_EXTENSION) or self.retry
         timeout = request.extensions.get("timeout")
         return CallState(
             request,
-            policy=request.extensions.get(RETRY_POLICY_EXTENSION) or self.retry,
-            timeouts=Timeouts(**timeout) if timeout else Timeouts(),
+            policy=policy,
+            # only a deadline reads them (to cap each attempt's): not built on every call
+            timeouts=_timeouts(**timeout) if timeout and policy.deadline else _DEFAULT_TIMEOUTS,
             clock=self.clock,
             random=self.random,
             raise_for_status=self.raise_for_status,
         )
 
     @staticmethod
-    def _shaped(request: httpx.Request, response: httpx.Response) -> httpx.Response:
-        shape: Callable[[httpx.Response], httpx.Response] | None = request.extensions.get(
+    def _shaped(call: CallState, response: httpx.Response) -> httpx.Response:
+        shape: Callable[[httpx.Response], httpx.Response] | None = call.request.extensions.get(
             BODY_EXTENSION
         )
         return response if shape is None else shape(response)
@@ -98,9 +103,11 @@ class RetryTransport(_Retrying[httpx.BaseTransport], httpx.BaseTransport):
 
     def _attempt(self, call: CallState) -> httpx.Response | httpx.HTTPError:
         try:
-            sent = self.transport.handle_request(call.start())
-            with contextlib.closing(self._shaped(call.request, sent)) as response:
+            response = self._shaped(call, self.transport.handle_request(call.start()))
+            try:
                 response.read()
+            finally:
+                response.close()
         except httpx.HTTPError as exc:
             return exc
         return response
@@ -129,9 +136,11 @@ class AsyncRetryTransport(_Retrying[httpx.AsyncBaseTransport], httpx.AsyncBaseTr
 
     async def _attempt(self, call: CallState) -> httpx.Response | httpx.HTTPError:
         try:
-            sent = await self.transport.handle_async_request(call.start())
-            async with contextlib.aclosing(self._shaped(call.request, sent)) as response:
+            response = self._shaped(call, await self.transport.handle_async_request(call.start()))
+            try:
                 await response.aread()
+            finally:
+                await response.aclose()
         except httpx.HTTPError as exc:
             return exc
         return response

@@ -15,19 +15,48 @@ from apicore_introspect._nodes import (
     Errors,
     Namespace,
     Node,
+    SizedNode,
     _const,
     json_type_name,
-    length_keywords,
     size_error,
 )
 
 ExtraPolicy = str  # "forbid" | "ignore"
 
 
-class ListNode(Node):
+def _all_fast(
+    var: str, ns: Namespace, item: Node, kind: type, suffix: str, each: str
+) -> str | None:
+    """The fast check of a ``list`` or ``dict`` whose every item passes ``item``'s check."""
+    inner_var = var + suffix
+    inner = item.fast(inner_var, ns)
+    if inner is None:
+        return None
+    test = f"type({var}) is {kind.__name__}"
+    if inner == "True":
+        return test
+    return f"({test} and all({inner} for {inner_var} in {each.format(var)}))"
+
+
+class JsonTextNode(Node):
+    """A node whose query or path parameter holds JSON text (objects, tuples, checked values)."""
+
+    def from_text(self, text: str, loc: Loc, errors: Errors) -> Any:
+        try:
+            value = json.loads(text)
+        except ValueError:
+            msg = "Input should be JSON text for this parameter"
+            errors.append(ErrorDetail(loc, msg, "json_invalid"))
+            return INVALID
+        return self.decode(value, loc, errors)
+
+
+class ListNode(SizedNode):
     """``list[T]``, ``set[T]``, ``frozenset[T]`` and ``tuple[T, ...]``: a JSON array."""
 
     json_types = frozenset({"array"})
+    sized_type, kind, type_code, unit = list, "array", "list_type", "items"
+    length_names = ("minItems", "maxItems")
 
     def __init__(
         self, item: Node, factory: type, *, constraints: Constraints | None = None
@@ -41,15 +70,10 @@ class ListNode(Node):
         schema: dict[str, Any] = {"type": "array", "items": self.item.schema()}
         if self.unique:
             schema["uniqueItems"] = True
-        schema.update(length_keywords(self.constraints, "minItems", "maxItems"))
-        return self._with_docs(schema)
+        return self._sized_schema(schema)
 
     def decode(self, value: Any, loc: Loc, errors: Errors) -> Any:
-        if type(value) is not list:
-            errors.append(ErrorDetail(loc, "Input should be a valid array", "list_type"))
-            return INVALID
-        c = self.constraints
-        if c.sized and size_error(c, len(value), loc, errors, unit="items", kind="array"):
+        if not self._check_sized(value, loc, errors):
             return INVALID
         before = len(errors)
         decode = self.item.decode
@@ -93,16 +117,10 @@ class ListNode(Node):
     def fast(self, var: str, ns: Namespace) -> str | None:
         if self.factory is not list or self.constraints.sized:
             return None
-        inner_var = var + "_i"
-        inner = self.item.fast(inner_var, ns)
-        if inner is None:
-            return None
-        if inner == "True":
-            return f"type({var}) is list"
-        return f"(type({var}) is list and all({inner} for {inner_var} in {var}))"
+        return _all_fast(var, ns, self.item, list, "_i", "{}")
 
 
-class TupleNode(Node):
+class TupleNode(JsonTextNode):
     """``tuple[X, Y]``: a JSON array of exactly these items."""
 
     json_types = frozenset({"array"})
@@ -146,17 +164,16 @@ class TupleNode(Node):
         items = self._decode_items(value, loc, errors)
         return INVALID if items is None else tuple(items)
 
-    def from_text(self, text: str, loc: Loc, errors: Errors) -> Any:
-        return decode_json_text(self, text, loc, errors)
-
     def fast(self, var: str, ns: Namespace) -> str | None:
         return None
 
 
-class DictNode(Node):
+class DictNode(SizedNode, JsonTextNode):
     """``dict[str, T]``: a JSON object with arbitrary keys."""
 
     json_types = frozenset({"object"})
+    sized_type, kind, type_code, unit = dict, "object", "dict_type", "properties"
+    length_names = ("minProperties", "maxProperties")
 
     def __init__(self, value: Node, *, constraints: Constraints | None = None) -> None:
         super().__init__(constraints)
@@ -167,34 +184,20 @@ class DictNode(Node):
         value_schema = self.value.schema()
         if value_schema:
             schema["additionalProperties"] = value_schema
-        schema.update(length_keywords(self.constraints, "minProperties", "maxProperties"))
-        return self._with_docs(schema)
+        return self._sized_schema(schema)
 
     def decode(self, value: Any, loc: Loc, errors: Errors) -> Any:
-        if type(value) is not dict:
-            errors.append(ErrorDetail(loc, "Input should be a valid object", "dict_type"))
-            return INVALID
-        c = self.constraints
-        if c.sized and size_error(c, len(value), loc, errors, unit="properties", kind="object"):
+        if not self._check_sized(value, loc, errors):
             return INVALID
         before = len(errors)
         decode = self.value.decode
         result = {key: decode(item, (*loc, key), errors) for key, item in value.items()}
         return INVALID if len(errors) != before else result
 
-    def from_text(self, text: str, loc: Loc, errors: Errors) -> Any:
-        return decode_json_text(self, text, loc, errors)
-
     def fast(self, var: str, ns: Namespace) -> str | None:
         if self.constraints.sized:
             return None
-        inner_var = var + "_v"
-        inner = self.value.fast(inner_var, ns)
-        if inner is None:
-            return None
-        if inner == "True":
-            return f"type({var}) is dict"
-        return f"(type({var}) is dict and all({inner} for {inner_var} in {var}.values()))"
+        return _all_fast(var, ns, self.value, dict, "_v", "{}.values()")
 
 
 class UnionNode(Node):
@@ -358,7 +361,7 @@ class Field:
     default: Any = INVALID
 
 
-class ObjectNode(DefinitionNode):
+class ObjectNode(DefinitionNode, JsonTextNode):
     """A dataclass or a TypedDict: a JSON object with known properties."""
 
     json_types = frozenset({"object"})
@@ -423,9 +426,6 @@ class ObjectNode(DefinitionNode):
             errors.append(ErrorDetail(loc, str(exc) or type(exc).__name__, "value_error"))
             return INVALID
 
-    def from_text(self, text: str, loc: Loc, errors: Errors) -> Any:
-        return decode_json_text(self, text, loc, errors)
-
 
 def _is_json_scalar(value: Any) -> bool:
     return value is None or type(value) in (str, int, float, bool)
@@ -451,7 +451,7 @@ class NamedTupleNode(DefinitionNode, TupleNode):
         return INVALID if items is None else self.cls(*items)
 
 
-class CheckedNode(Node):
+class CheckedNode(JsonTextNode):
     """Any node plus extra JSON Schema keywords checked with ``jsonschema``."""
 
     def __init__(self, inner: Node, validator: Any) -> None:
@@ -471,14 +471,11 @@ class CheckedNode(Node):
             errors.append(ErrorDetail(where, error.message, f"json_schema_{error.validator}"))
         return INVALID if found else self.inner.decode(value, loc, errors)
 
-    def from_text(self, text: str, loc: Loc, errors: Errors) -> Any:
-        return decode_json_text(self, text, loc, errors)
-
     def fast(self, var: str, ns: Namespace) -> str | None:
         return None
 
 
-class PydanticNode(DefinitionNode):
+class PydanticNode(DefinitionNode, JsonTextNode):
     """A pydantic model (only when pydantic is installed)."""
 
     json_types = frozenset({"object"})
@@ -502,17 +499,3 @@ class PydanticNode(DefinitionNode):
                 where = (*loc, *error["loc"])
                 errors.append(ErrorDetail(where, error["msg"], error["type"]))
             return INVALID
-
-    def from_text(self, text: str, loc: Loc, errors: Errors) -> Any:
-        return decode_json_text(self, text, loc, errors)
-
-
-def decode_json_text(node: Node, text: str, loc: Loc, errors: Errors) -> Any:
-    """Decode a query/path parameter holding JSON text (for objects and tuples)."""
-    try:
-        value = json.loads(text)
-    except ValueError:
-        msg = "Input should be JSON text for this parameter"
-        errors.append(ErrorDetail(loc, msg, "json_invalid"))
-        return INVALID
-    return node.decode(value, loc, errors)

@@ -12,7 +12,7 @@ import base64
 import binascii
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sized
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -164,16 +164,37 @@ def _is_multiple(value: float | int | Decimal, divisor: float | int) -> bool:
     return math.isfinite(quotient) and abs(quotient - round(quotient)) < 1e-9
 
 
-_INT_TEXT = re.compile(r"[+-]?\d{1,4300}")
-
-
-class IntNode(ScalarNode):
-    """``int``: JSON integers (and numbers with no fractional part), never booleans."""
+class _NumberNode(ScalarNode):
+    """The schema, text parsing and fast check shared by ``int`` and ``float``."""
 
     json_types = frozenset({"number"})
+    schema_type = "number"  # the JSON Schema type
+    label = "number"  # what the error messages call a valid value
+    code = "float"  # the error codes' prefix, also the Python type's name
+    text: re.Pattern[str]  # the syntax of a query or path value
+    parse: Callable[[str], Any]  # turns that text into a number
 
     def schema(self) -> dict[str, Any]:
-        return self._number_schema({"type": "integer"})
+        return self._number_schema({"type": self.schema_type})
+
+    def from_text(self, text: str, loc: Loc, errors: Errors) -> Any:
+        if self.text.fullmatch(text):
+            return self.decode(type(self).parse(text), loc, errors)
+        msg = f"Input should be a valid {self.label}"
+        errors.append(ErrorDetail(loc, msg, f"{self.code}_parsing"))
+        return INVALID
+
+    def fast(self, var: str, ns: Namespace) -> str | None:
+        return self._number_fast(var, f"type({var}) is {self.code}")
+
+
+class IntNode(_NumberNode):
+    """``int``: JSON integers (and numbers with no fractional part), never booleans."""
+
+    schema_type = label = "integer"
+    code = "int"
+    text = re.compile(r"[+-]?\d{1,4300}")
+    parse = int
 
     def decode(self, value: Any, loc: Loc, errors: Errors) -> Any:
         kind = type(value)
@@ -186,26 +207,12 @@ class IntNode(ScalarNode):
         errors.append(ErrorDetail(loc, "Input should be a valid integer", "int_type"))
         return INVALID
 
-    def from_text(self, text: str, loc: Loc, errors: Errors) -> Any:
-        if _INT_TEXT.fullmatch(text):
-            return self.decode(int(text), loc, errors)
-        errors.append(ErrorDetail(loc, "Input should be a valid integer", "int_parsing"))
-        return INVALID
 
-    def fast(self, var: str, ns: Namespace) -> str | None:
-        return self._number_fast(var, f"type({var}) is int")
-
-
-_FLOAT_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
-
-
-class FloatNode(ScalarNode):
+class FloatNode(_NumberNode):
     """``float``: any JSON number, as a Python float."""
 
-    json_types = frozenset({"number"})
-
-    def schema(self) -> dict[str, Any]:
-        return self._number_schema({"type": "number"})
+    text = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+    parse = float
 
     def decode(self, value: Any, loc: Loc, errors: Errors) -> Any:
         kind = type(value)
@@ -218,17 +225,33 @@ class FloatNode(ScalarNode):
         errors.append(ErrorDetail(loc, "Input should be a valid number", "float_type"))
         return INVALID
 
-    def from_text(self, text: str, loc: Loc, errors: Errors) -> Any:
-        if _FLOAT_TEXT.fullmatch(text):
-            return self.decode(float(text), loc, errors)
-        errors.append(ErrorDetail(loc, "Input should be a valid number", "float_parsing"))
-        return INVALID
 
-    def fast(self, var: str, ns: Namespace) -> str | None:
-        return self._number_fast(var, f"type({var}) is float")
+class SizedNode(Node):
+    """A JSON string, array or object, with optional length bounds."""
+
+    sized_type: type[Sized] = str  # the Python type of the decoded JSON value
+    kind = "string"  # its JSON type, as the error messages say it
+    type_code = "string_type"
+    unit = "characters"  # what its length counts
+    length_names = ("minLength", "maxLength")  # the JSON Schema keywords of the bounds
+
+    def _sized_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        schema.update(length_keywords(self.constraints, *self.length_names))
+        return self._with_docs(schema)
+
+    def _check_sized(self, value: Any, loc: Loc, errors: Errors) -> bool:
+        """Whether ``value`` has the node's type and length; appends the error if not."""
+        if type(value) is not self.sized_type:
+            msg = f"Input should be a valid {self.kind}"
+            errors.append(ErrorDetail(loc, msg, self.type_code))
+            return False
+        c = self.constraints
+        return not (
+            c.sized and size_error(c, len(value), loc, errors, unit=self.unit, kind=self.kind)
+        )
 
 
-class StrNode(ScalarNode):
+class StrNode(SizedNode):
     """``str``, with optional length and pattern constraints."""
 
     json_types = frozenset({"string"})
@@ -246,14 +269,10 @@ class StrNode(ScalarNode):
         return self._with_docs(schema)
 
     def decode(self, value: Any, loc: Loc, errors: Errors) -> Any:
-        if type(value) is not str:
-            errors.append(ErrorDetail(loc, "Input should be a valid string", "string_type"))
-            return INVALID
-        c = self.constraints
-        if c.sized and size_error(c, len(value), loc, errors, unit="characters", kind="string"):
+        if not self._check_sized(value, loc, errors):
             return INVALID
         if self._regex is not None and self._regex.search(value) is None:
-            msg = f"String should match pattern {c.pattern!r}"
+            msg = f"String should match pattern {self.constraints.pattern!r}"
             errors.append(ErrorDetail(loc, msg, "string_pattern_mismatch"))
             return INVALID
         return value

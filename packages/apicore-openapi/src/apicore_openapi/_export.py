@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections.abc import Mapping
-from typing import IO, Any, Literal
+from typing import IO, TYPE_CHECKING, Any, Literal
 
 from apicore_openapi._document import OpenApiVersion
 from apicore_openapi._markdown import to_markdown
+
+if TYPE_CHECKING:
+    import yaml
 
 ExportFormat = Literal["json", "yaml", "markdown"]
 
@@ -62,9 +66,13 @@ def to_json(document: Mapping[str, Any]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def to_yaml(document: Mapping[str, Any]) -> str:
-    """The document as YAML (safe dumper, the document's key order, no aliases)."""
-    import yaml  # on first use: a server that never writes YAML does not load it
+@functools.cache
+def _dumper() -> type[yaml.SafeDumper]:
+    """The YAML dumper class, built once on first use.
+
+    Imported here, not at module load: a server that never writes YAML does not load yaml.
+    """
+    import yaml
 
     class _Dumper(yaml.SafeDumper):
         """Never writes anchors/aliases (documents must read as plain trees)."""
@@ -72,9 +80,16 @@ def to_yaml(document: Mapping[str, Any]) -> str:
         def ignore_aliases(self, data: Any) -> bool:
             return True
 
+    return _Dumper
+
+
+def to_yaml(document: Mapping[str, Any]) -> str:
+    """The document as YAML (safe dumper, the document's key order, no aliases)."""
+    import yaml  # already loaded by _dumper()
+
     text: str = yaml.dump(
         json.loads(json.dumps(document)),
-        Dumper=_Dumper,
+        Dumper=_dumper(),
         sort_keys=False,
         allow_unicode=True,
         default_flow_style=False,

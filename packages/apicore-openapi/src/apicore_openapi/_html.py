@@ -108,21 +108,30 @@ def swagger_ui_html(
     ui = _base(assets_url, cdn, SWAGGER_UI_CDN)
     own = assets_url.rstrip("/") + "/swagger-ui"
     ui_dir = ui if cdn else ui + "/swagger-ui"
+    return _page(
+        title,
+        head=f"""<link rel="stylesheet" href="{html.escape(ui_dir)}/swagger-ui.css">
+<link rel="icon" type="image/png" href="{html.escape(ui_dir)}/favicon-32x32.png">""",
+        body=f"""<div id="swagger-ui"></div>
+<script type="application/json" id="apicore-swagger-config">{data}</script>
+<script src="{html.escape(ui_dir)}/swagger-ui-bundle.js" charset="utf-8"></script>
+<script src="{html.escape(ui_dir)}/swagger-ui-standalone-preset.js" charset="utf-8"></script>
+<script src="{html.escape(own)}/swagger-initializer.js" charset="utf-8"></script>""",
+    )
+
+
+def _page(title: str, *, head: str, body: str) -> str:
+    """An HTML page: ``head`` goes after its title, ``body`` inside ``<body>``."""
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html.escape(title)}</title>
-<link rel="stylesheet" href="{html.escape(ui_dir)}/swagger-ui.css">
-<link rel="icon" type="image/png" href="{html.escape(ui_dir)}/favicon-32x32.png">
+{head}
 </head>
 <body>
-<div id="swagger-ui"></div>
-<script type="application/json" id="apicore-swagger-config">{data}</script>
-<script src="{html.escape(ui_dir)}/swagger-ui-bundle.js" charset="utf-8"></script>
-<script src="{html.escape(ui_dir)}/swagger-ui-standalone-preset.js" charset="utf-8"></script>
-<script src="{html.escape(own)}/swagger-initializer.js" charset="utf-8"></script>
+{body}
 </body>
 </html>
 """
@@ -157,17 +166,9 @@ def redoc_html(
     """
     base = _base(assets_url, cdn, REDOC_CDN)
     script = base if cdn else base + "/redoc"
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{html.escape(title)}</title>
-<style>body {{ margin: 0; padding: 0; }}</style>
-</head>
-<body>
-<redoc spec-url="{html.escape(openapi_url)}"></redoc>
-<script src="{html.escape(script)}/redoc.standalone.js" charset="utf-8"></script>
-</body>
-</html>
-"""
+    return _page(
+        title,
+        head="<style>body { margin: 0; padding: 0; }</style>",
+        body=f"""<redoc spec-url="{html.escape(openapi_url)}"></redoc>
+<script src="{html.escape(script)}/redoc.standalone.js" charset="utf-8"></script>""",
+    )

@@ -9,6 +9,7 @@ import json
 import re
 import shlex
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -68,18 +69,14 @@ def to_markdown(document: Mapping[str, Any], *, base_url: str | None = None) -> 
     return "\n".join(lines).rstrip() + "\n"
 
 
+@dataclass(frozen=True)
 class _Context:
-    def __init__(
-        self,
-        schemas: Mapping[str, Any],
-        schemes: Mapping[str, Any],
-        responses: Mapping[str, Any],
-        base: str,
-    ) -> None:
-        self.schemas = schemas
-        self.schemes = schemes
-        self.responses = responses
-        self.base = base
+    """What every operation's section needs of the document, and the ``curl`` base URL."""
+
+    schemas: Mapping[str, Any]
+    schemes: Mapping[str, Any]
+    responses: Mapping[str, Any]
+    base: str
 
     def operation(self, path: str, method: str, op: Mapping[str, Any]) -> list[str]:
         title = f"`{method.upper()} {path}`"
@@ -118,7 +115,7 @@ class _Context:
                 lines += fields
                 lines.append("")
             body_example = media.get("example", example_value(schema, self.schemas))
-            lines += ["```json", json.dumps(body_example, indent=2), "```", ""]
+            lines += _json_block(body_example)
 
         errors: list[tuple[str, str]] = []
         for code, response in op.get("responses", {}).items():
@@ -133,7 +130,7 @@ class _Context:
                 value = json_media.get(
                     "example", example_value(json_media.get("schema", {}), self.schemas)
                 )
-                lines += ["```json", json.dumps(value, indent=2), "```", ""]
+                lines += _json_block(value)
         if errors:
             lines += [
                 "### Errors",
@@ -168,7 +165,7 @@ class _Context:
             content = first.get("requestBody", {}).get("content", {}).get("application/json")
             if content is not None:
                 value = example_value(content.get("schema", {}), self.schemas)
-                lines += ["```json", json.dumps(value, indent=2), "```", ""]
+                lines += _json_block(value)
         return lines
 
     def _curl(
@@ -260,13 +257,10 @@ def _type_text(schema: Any, depth: int) -> str:
         return json.dumps(schema["const"])
     if "enum" in schema:
         return " | ".join(json.dumps(v) for v in schema["enum"])
-    for key in ("anyOf", "oneOf"):
+    for key, joiner in (("anyOf", " | "), ("oneOf", " | "), ("allOf", " & ")):
         if key in schema:
-            text = " | ".join(_type_text(s, depth + 1) for s in schema[key])
+            text = joiner.join(_type_text(s, depth + 1) for s in schema[key])
             return text + (" | null" if schema.get("nullable") else "")
-    if "allOf" in schema:
-        text = " & ".join(_type_text(s, depth + 1) for s in schema["allOf"])
-        return text + (" | null" if schema.get("nullable") else "")
     kind = schema.get("type")
     kinds = kind if isinstance(kind, list) else [kind] if kind else []
     words = []
@@ -310,6 +304,10 @@ def _cell(text: str) -> str:
 def _anchor(method: str, path: str, op: Mapping[str, Any]) -> str:
     name = op.get("operationId") or f"{method}-{path}"
     return "op-" + re.sub(r"[^A-Za-z0-9_-]+", "-", str(name)).strip("-")
+
+
+def _json_block(value: Any) -> list[str]:
+    return ["```json", json.dumps(value, indent=2), "```", ""]
 
 
 def _scheme_text(scheme: Mapping[str, Any]) -> str:

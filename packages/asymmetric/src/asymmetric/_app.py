@@ -18,24 +18,21 @@ import apicore_app
 import apicore_callbacks
 from apicore_app import (
     Api,
+    AsgiApp,
     Headers,
     Request,
+    adapter_route,
     configure_logging,
     problem,
     problem_response,
-    unknown_keywords,
 )
 from apicore_auth import AuthSettings, Requirement
 from apicore_callbacks import Settings
-from asymmetric._asgi import AsgiApp
 from asymmetric._errors import DuplicatedEndpointError, InvalidCallbackObjectError
 
 F = TypeVar("F", bound=Callable[..., Any])
 Hook = Callable[[], Any]
 Lifespan = Callable[[Starlette], contextlib.AbstractAsyncContextManager[Any]]
-
-#: Keyword arguments of symmetric's ``router`` and what asymmetric calls them.
-_SIBLING_KEYWORDS = {"auth_token": "auth"}
 
 #: asymmetric's own token variable; ``APICORE_API_KEY`` is read as well (apicore-auth).
 ENV_VAR = "ASYMMETRIC_API_KEY"
@@ -105,7 +102,6 @@ class Asymmetric:
         self.shutdown_hooks: list[Hook] = []
         self._user_lifespan = lifespan
         self._log_config = log_config
-        self._running = False
         self.app = Starlette(
             lifespan=self._lifespan,
             exception_handlers={HTTPException: _http_error, Exception: self._server_error},
@@ -160,36 +156,29 @@ class Asymmetric:
                 does not take.
             TypeError: An unknown keyword argument (symmetric's ``auth_token`` gets a hint).
         """
-        if unknown:
-            raise unknown_keywords(
-                "Asymmetric.router",
-                unknown,
-                ours="asymmetric",
-                sibling="symmetric",
-                renames=_SIBLING_KEYWORDS,
-            )
-        try:
-            decorate = self.api.route(
-                route,
-                methods=methods,
-                response_code=response_code,
-                auth=auth,
-                callback=callback,
-                tags=tags,
-                summary=summary,
-                deprecated=deprecated,
-                responses=responses,
-            )
-        except apicore_callbacks.InvalidCallbackObjectError as exc:
-            raise InvalidCallbackObjectError(str(exc)) from exc
-
-        def register(function: F) -> F:
-            try:
-                return decorate(function)
-            except apicore_app.DuplicateRouteError as exc:
-                raise DuplicatedEndpointError(str(exc)) from exc
-
-        return register
+        return adapter_route(
+            self.api,
+            route,
+            {
+                "methods": methods,
+                "response_code": response_code,
+                "auth": auth,
+                "callback": callback,
+                "tags": tags,
+                "summary": summary,
+                "deprecated": deprecated,
+                "responses": responses,
+            },
+            unknown=unknown,
+            call="Asymmetric.router",
+            ours="asymmetric",
+            sibling="symmetric",
+            renames={"auth_token": "auth"},
+            errors=[
+                (apicore_callbacks.InvalidCallbackObjectError, InvalidCallbackObjectError),
+                (apicore_app.DuplicateRouteError, DuplicatedEndpointError),
+            ],
+        )
 
     def on_startup(self, hook: F) -> F:
         """Run ``hook`` (plain or async, no arguments) when the server starts; a decorator."""
@@ -230,17 +219,12 @@ class Asymmetric:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """The ASGI interface."""
-        if scope["type"] == "http":
-            if not self._running and self.api.has_callbacks:
-                # Served without a lifespan (``--lifespan off``): start the callback worker.
-                await asyncio.to_thread(self.api.start)
-                self._running = True
-            app = self.app
-            if not app.user_middleware and not app.router.routes:
-                # Nothing of Starlette's would run: skip its layers on the hot path.
-                await self.endpoint(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
+        app = self.app
+        if scope["type"] == "http" and not app.user_middleware and not app.router.routes:
+            # Nothing of Starlette's would run: skip its layers on the hot path.
+            await self.endpoint.serve(scope, receive, send)
+            return
+        await app(scope, receive, send)
 
     @contextlib.asynccontextmanager
     async def _lifespan(self, app: Starlette) -> AsyncIterator[Any]:
@@ -248,7 +232,6 @@ class Asymmetric:
             configure_logging()
         async with contextlib.AsyncExitStack() as stack:
             await asyncio.to_thread(self.api.start)
-            self._running = True
             stack.push_async_callback(self._stop)
             for hook in self.startup_hooks:
                 await _call(hook)
@@ -263,7 +246,6 @@ class Asymmetric:
             await _call(hook)
 
     async def _stop(self) -> None:
-        self._running = False
         await asyncio.to_thread(self.api.stop)
 
     def _server_error(self, request: StarletteRequest, exc: Exception) -> StarletteResponse:

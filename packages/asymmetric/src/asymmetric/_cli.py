@@ -5,16 +5,17 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import click
 import uvicorn
 
+from apicore_app import load_or_exit
 from apicore_openapi import OPENAPI_VERSIONS, ExportFormat, export, export_target
 from asymmetric.__about__ import __version__
 from asymmetric._app import Asymmetric
 from asymmetric._errors import AppImportError
-from asymmetric._loader import load_app
 
 # The legacy CLI declared these as options taking a value ("--access-log false"); uvicorn's
 # are flags with a --no- twin. Old spellings are rewritten, with the value finally honoured.
@@ -72,12 +73,7 @@ def _run(module: str, dry_run: bool, **options: Any) -> None:
     it; add :NAME when the app in it is not called asymmetric. Once it runs, the docs
     are at /docs. Every uvicorn option below works as it does with uvicorn itself.
     """
-    try:
-        target, app = load_app(module, app_dir=options.get("app_dir") or None)
-    except AppImportError as exc:
-        raise click.ClickException(str(exc)) from exc
-    if not isinstance(app, Asymmetric) and not callable(app):
-        raise click.ClickException(f"{target} is not an ASGI application")
+    target, app = _load(module, options.get("app_dir") or None, other=callable)
     level = options.get("log_level")
     if level:
         # The app's own logging follows --log-level, in reload and worker processes too.
@@ -89,6 +85,27 @@ def _run(module: str, dry_run: bool, **options: Any) -> None:
     if line is not None:
         click.echo(f"INFO:     {line}", err=True)
     uvicorn.main.callback(app=target, **options)  # type: ignore[misc]
+
+
+def _load(
+    module: str, app_dir: str | None, other: Callable[[Any], bool] | None = None
+) -> tuple[str, Any]:
+    # a named object may be any ASGI app for `run` (other=callable)
+    return load_or_exit(
+        module,
+        kind=Asymmetric,
+        attribute="asymmetric",
+        error=AppImportError,
+        app_dir=app_dir,
+        singleton=_singleton,
+        other=other,
+    )
+
+
+def _singleton() -> Asymmetric | None:
+    from asymmetric import asymmetric as singleton
+
+    return singleton if singleton.api.routes else None
 
 
 def _docs_line(app: Any, options: dict[str, Any]) -> str | None:
@@ -151,12 +168,7 @@ def docs(
     app_dir: str | None,
 ) -> None:
     """Write the OpenAPI document (or a Markdown reference) of MODULE, without serving it."""
-    try:
-        _, app = load_app(module, app_dir=app_dir)
-    except AppImportError as exc:
-        raise click.ClickException(str(exc)) from exc
-    if not isinstance(app, Asymmetric):
-        raise click.ClickException(f"{module} does not hold an Asymmetric object")
+    _, app = _load(module, app_dir)
     document = app.api.openapi(OPENAPI_VERSIONS[openapi_version])
     target, chosen = export_target(filename, format_)
     if target == "-":
@@ -176,12 +188,7 @@ def worker(module: str, celery_options: tuple[str, ...], app_dir: str | None) ->
     Needs `pip install "asymmetric[celery]"` and APICORE_CALLBACKS_BROKER (redis://...) set;
     the options after MODULE go to `celery worker` (--concurrency, --loglevel, --pool, ...).
     """
-    try:
-        _, app = load_app(module, app_dir=app_dir)
-    except AppImportError as exc:
-        raise click.ClickException(str(exc)) from exc
-    if not isinstance(app, Asymmetric):
-        raise click.ClickException(f"{module} does not hold an Asymmetric object")
+    _, app = _load(module, app_dir)
     if not app.api.has_callbacks:
         raise click.ClickException(
             f"{module} has no callback endpoints (router(..., callback=True))"

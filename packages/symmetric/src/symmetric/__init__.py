@@ -1,15 +1,8 @@
 """symmetric: turn a Python module into a Flask/WSGI API in minutes.
 
-Legacy symmetric's code runs unchanged::
-
-    from symmetric import symmetric
-
-    @symmetric.router("/add", methods=["post"], response_code=200, auth_token=False)
-    def add(a: int, b: int = 372) -> int:
-        return a + b
-
-then ``symmetric run module`` (development) or ``gunicorn module:symmetric``. ``Symmetric``
-builds independent apps; the request pipeline is ``apicore_app.Api``'s.
+Legacy symmetric's code runs unchanged (``@symmetric.router("/add")`` on a function, then
+``symmetric run module`` or ``gunicorn module:symmetric``). ``Symmetric`` builds independent
+apps; the request pipeline is ``apicore_app.Api``'s.
 """
 
 from apicore_app import (

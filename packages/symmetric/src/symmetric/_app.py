@@ -1,39 +1,31 @@
-"""``Symmetric``: an ``apicore_app.Api`` served by a Flask app, under symmetric's legacy API.
+"""``Symmetric``: an ``apicore_app.Api`` served next to a Flask app, under symmetric's legacy API.
 
-The Flask app has one catch-all view. It turns each Flask request into an
-``apicore_app.Request``, lets ``Api.handle`` do everything (routing, docs routes, tokens,
-body checks, validation, the call, problem documents), and turns the ``Response`` back.
-Flask stays, so users can add their own routes, hooks and extensions to ``Symmetric.app``.
+The API's paths go to ``apicore_app.wsgi_app`` (no Flask on their way); every other path
+goes to the Flask app, so users keep their own routes, hooks and extensions on ``.app``.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import http
 import inspect
-import logging
-import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Never, TypeVar
 
 import flask
-import werkzeug.routing
 import werkzeug.wrappers
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException
 
 from apicore_app import (
     Api,
     DuplicateRouteError,
-    Headers,
     HTTPError,
     InvalidRouteError,
-    Request,
     Response,
-    configure_logging,
+    WsgiApp,
+    adapter_route,
     problem,
     problem_response,
-    unknown_keywords,
 )
 from apicore_auth import AuthSettings, InvalidTokenNameError as AuthTokenNameError, Requirement
 from apicore_callbacks import Settings as CallbackSettings
@@ -41,15 +33,9 @@ from apicore_openapi import ApiInfo, default_title, to_markdown
 from symmetric._errors import DuplicatedRouteError, IncorrectRouteFormatError, InvalidTokenNameError
 
 if TYPE_CHECKING:
-    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-logger = logging.getLogger("symmetric")
-
-#: Every method the catch-all view accepts; ``Api`` answers 405 for the ones a route lacks.
-_METHODS = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"]
-_VIEW = "symmetric"
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,27 +66,23 @@ class Symmetric:
     """A module-to-API app: decorate functions with ``router``, serve it with any WSGI server.
 
     An instance is a WSGI application (``gunicorn module:app``). Its Flask app is
-    ``self.app``; its framework-neutral core, ``self.api``.
+    ``self.app``; its framework-neutral core, ``self.api``. The options are
+    ``apicore_app.Api``'s, with legacy symmetric's defaults.
 
     Args:
-        title: The API's title in the docs (default: derived from the functions' module,
-            as legacy symmetric did).
+        title: The docs' title (default: from the functions' module, as legacy did).
         version: The API's version in the docs.
         description: The API's description in the docs.
         max_body_size: Largest accepted request body in bytes (413 beyond), 1 MiB default.
-        extra: Unknown JSON keys: ``"forbid"`` (422, default) or ``"ignore"`` (legacy
-            symmetric silently dropped them). Applies to routes declared afterwards.
+        extra: Unknown JSON keys: ``"forbid"`` (422) or ``"ignore"`` (legacy).
         validation_status: The status of validation errors, 422 or 400.
         docs_ui: What ``/docs`` shows: ``"redoc"`` (legacy) or ``"swagger"``.
-        auth_settings: Token header and environment variable names (default: the legacy
-            ``symmetric_api_key`` header and ``SYMMETRIC_API_KEY`` variable, plus
-            ``Authorization: Bearer`` and ``X-API-Key``).
-        callback_settings: Job store, signing secrets and SSRF policy of callback endpoints
-            (default: ``apicore_callbacks.Settings.from_env()``).
+        auth_settings: Token sources (default: the ``symmetric_api_key`` header and the
+            ``SYMMETRIC_API_KEY`` variable, plus ``Authorization: Bearer``, ``X-API-Key``).
+        callback_settings: Job store, secrets and SSRF policy of callback endpoints.
         import_name: The Flask app's import name.
-        setup_logging: On the first request, log to stderr and ``LOG_FILE`` at ``LOG_LEVEL``
-            (WARNING by default; INFO adds one access line per request) unless the root
-            logger already has handlers.
+        setup_logging: On the first request, log at ``LOG_LEVEL`` (see ``configure_logging``)
+            unless the root logger already has handlers.
         api: A ready ``apicore_app.Api`` to serve instead of building one from the above.
     """
 
@@ -133,26 +115,15 @@ class Symmetric:
         )
         self.app = flask.Flask(import_name, static_folder=None)
         self.max_body_size = self.api.max_body_size
-        self.app.add_url_rule("/", _VIEW, self._view, defaults={"path": ""}, methods=_METHODS)
-        # Werkzeug's path converter stops at a newline (its regex has no DOTALL): any path,
-        # whatever characters it holds, must reach apicore-app (422 for a bad parameter).
-        self.app.url_map.converters["anypath"] = _AnyPath
-        self.app.add_url_rule(
-            "/<anypath:path>", _VIEW, self._view, methods=_METHODS, provide_automatic_options=False
-        )
-        self.app.register_error_handler(HTTPException, _http_error)
+        self.app.register_error_handler(HTTPException, self._http_error)
         # a function may call flask.abort() and return Flask/werkzeug responses
         self.api.map_exception(HTTPException, _from_http_exception)
         self.api.add_response_type(werkzeug.wrappers.Response)
         # The API's own paths go straight to apicore-app, without Flask's request context,
         # routing and response objects (about a quarter of a request's time); every other
         # path (the user's own Flask views) goes through Flask as usual.
-        self.app.wsgi_app = self._direct(self.app.wsgi_app)  # type: ignore[method-assign,assignment]
-        self._setup_logging = setup_logging
-        self._started = False
-        self._start_lock = threading.Lock()
-
-    # -- declaring ---------------------------------------------------------------------
+        self._entry = WsgiApp(self.api, self.app.wsgi_app, setup_logging=setup_logging)
+        self.app.wsgi_app = self._entry  # type: ignore[method-assign]
 
     def router(
         self,
@@ -168,10 +139,7 @@ class Symmetric:
         responses: Mapping[int, str | Mapping[str, Any]] | None = None,
         **unknown: Never,
     ) -> Callable[[F], F]:
-        """Serve a function at ``route``; returns a decorator that returns it unchanged.
-
-        JSON body keys become arguments (POST, PUT, PATCH); GET and DELETE read query
-        parameters; ``{name}`` path segments fill parameters of that name.
+        """Serve a function at ``route`` (``apicore_app.Api.route``); it is returned unchanged.
 
         Args:
             route: The path, e.g. ``/add`` or ``/items/{item_id}``.
@@ -183,52 +151,39 @@ class Symmetric:
             tags: Groups in the docs.
             summary: The docs summary (default: the docstring's first line).
             deprecated: Mark the operation deprecated in the docs.
-            responses: Other answers to document, by status: a description
-                (``{404: "No such item"}``) or an OpenAPI Response Object.
-            **unknown: Refused with a ``TypeError`` that names asymmetric's spelling's
-                counterpart (``auth`` -> ``auth_token``).
+            responses: Other answers to document, by status (``{404: "No such item"}``).
+            **unknown: Refused with a ``TypeError`` (asymmetric's ``auth`` gets a hint).
 
         Raises:
-            IncorrectRouteFormatError: The route or a method is invalid, or a path parameter
-                is not a parameter of the function.
+            IncorrectRouteFormatError: A bad route or method, or a path parameter the
+                function does not take.
             DuplicatedRouteError: The route and a method were already routed.
-            TypeError: An unknown keyword argument (asymmetric's ``auth`` gets a hint).
         """
-        if unknown:
-            raise unknown_keywords(
-                "Symmetric.router",
-                unknown,
-                ours="symmetric",
-                sibling="asymmetric",
-                renames=_SIBLING_KEYWORDS,
-            )
-        try:
-            decorate = self.api.route(
-                route,
-                methods=methods,
-                response_code=response_code,
-                auth=auth_token,
-                callback=callback,
-                tags=tags,
-                summary=summary,
-                deprecated=deprecated,
-                responses=responses,
-            )
-        except InvalidRouteError as exc:
-            raise IncorrectRouteFormatError(str(exc)) from exc
-
-        def register(function: F) -> F:
-            try:
-                decorated = decorate(function)
-            except DuplicateRouteError as exc:
-                raise DuplicatedRouteError(str(exc)) from exc
-            except InvalidRouteError as exc:
-                raise IncorrectRouteFormatError(str(exc)) from exc
-            if callback is not False and self.api.served():
-                self.start()  # under gunicorn: resume pending jobs now, not at a first request
-            return decorated
-
-        return register
+        return adapter_route(
+            self.api,
+            route,
+            {
+                "methods": methods,
+                "response_code": response_code,
+                "auth": auth_token,
+                "callback": callback,
+                "tags": tags,
+                "summary": summary,
+                "deprecated": deprecated,
+                "responses": responses,
+            },
+            unknown=unknown,
+            call="Symmetric.router",
+            ours="symmetric",
+            sibling="asymmetric",
+            renames={"auth": "auth_token"},
+            errors=[
+                (DuplicateRouteError, DuplicatedRouteError),
+                (InvalidRouteError, IncorrectRouteFormatError),
+            ],
+            # under gunicorn: resume pending jobs at once, not at a first request
+            registered=self.start if callback is not False and self.api.served() else None,
+        )
 
     @property
     def max_body_size(self) -> int:
@@ -242,22 +197,16 @@ class Symmetric:
         # so a body of exactly `size + 1` bytes must reach Api, which answers 413.
         self.app.config["MAX_CONTENT_LENGTH"] = size + 1
 
-    # -- legacy properties and setters -------------------------------------------------
-
     @property
     def endpoints(self) -> list[Endpoint]:
         """The routed functions, sorted by route (as legacy symmetric kept them)."""
-        found = [
+        routes = sorted(self.api.routes, key=lambda r: r.path)
+        return [
             Endpoint(
-                route=r.path,
-                methods=r.methods,
-                response_code=r.response_code,
-                function=r.operation.func,
-                has_token=r.requirement.authenticated,
+                r.path, r.methods, r.response_code, r.operation.func, r.requirement.authenticated
             )
-            for r in self.api.routes
+            for r in routes
         ]
-        return sorted(found, key=lambda endpoint: endpoint.route)
 
     @property
     def openapi(self) -> dict[str, Any]:
@@ -270,31 +219,26 @@ class Symmetric:
         return self.api.auth_settings.header_name
 
     def set_client_token_name(self, name: object) -> bool:
-        """Read the token from header ``name`` (besides ``Authorization`` and ``X-API-Key``).
-
-        Returns:
-            ``True``, as legacy symmetric did.
+        """Read the token from header ``name`` too; ``True`` (legacy).
 
         Raises:
             InvalidTokenNameError: ``name`` is not a non-empty header name.
         """
-        try:
-            self.api.auth_settings = self.api.auth_settings.with_client_token_name(name)
-        except AuthTokenNameError as exc:
-            raise InvalidTokenNameError(str(exc)) from exc
-        return True
+        return self._set_token_name(AuthSettings.with_client_token_name, name)
 
     def set_server_token_name(self, name: object) -> bool:
-        """Read the server's token from environment variable ``name`` (or ``<name>_FILE``).
-
-        Returns:
-            ``True``, as legacy symmetric did.
+        """Read the server's token from variable ``name`` (or ``<name>_FILE``); ``True`` (legacy).
 
         Raises:
             InvalidTokenNameError: ``name`` is not a usable environment variable name.
         """
+        return self._set_token_name(AuthSettings.with_server_token_name, name)
+
+    def _set_token_name(
+        self, change: Callable[[AuthSettings, Any], AuthSettings], name: object
+    ) -> bool:
         try:
-            self.api.auth_settings = self.api.auth_settings.with_server_token_name(name)
+            self.api.auth_settings = change(self.api.auth_settings, name)
         except AuthTokenNameError as exc:
             raise InvalidTokenNameError(str(exc)) from exc
         return True
@@ -308,8 +252,6 @@ class Symmetric:
         settings = self.api.auth_settings
         if not settings.allow_default_token:
             self.api.auth_settings = dataclasses.replace(settings, allow_default_token=True)
-
-    # -- documents ---------------------------------------------------------------------
 
     def generate_markdown_documentation(self, module_name: str | None = None) -> str:
         """A Markdown reference of the API (from its OpenAPI document).
@@ -329,8 +271,6 @@ class Symmetric:
         """The title, version and description shown in the docs."""
         return self.api.api_info()
 
-    # -- serving -----------------------------------------------------------------------
-
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         """The WSGI application (``gunicorn module:symmetric``)."""
         return self.app(environ, start_response)
@@ -341,19 +281,11 @@ class Symmetric:
         Called on the first request; call it earlier to see start-up messages (such as a
         missing token) at once.
         """
-        with self._start_lock:
-            if self._started:
-                return
-            self._started = True
-            if self._setup_logging and not logging.getLogger().handlers:
-                configure_logging()
-            self.api.start()
+        self._entry.start()
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop background work (the callback worker), finishing what is in flight."""
-        with self._start_lock:
-            self._started = False
-        self.api.stop(timeout)
+        self._entry.stop(timeout)
 
     def run(
         self,
@@ -362,10 +294,7 @@ class Symmetric:
         debug: bool | None = None,
         **options: Any,
     ) -> None:
-        """Serve with Flask's development server (never in production).
-
-        Accepts legacy symmetric's public default token when no token is configured, with
-        a warning; production WSGI servers never do.
+        """Flask's development server (never in production), accepting the default token.
 
         Args:
             host: The interface to listen on.
@@ -377,97 +306,23 @@ class Symmetric:
         self.start()
         self.app.run(host=host, port=port, debug=debug, **options)
 
+    def _http_error(self, exc: HTTPException) -> flask.Response | HTTPException:
+        # Werkzeug's errors (a user's Flask routes, an oversize body, 500s) as problem+json,
+        # never Flask's HTML pages; redirects pass through. A path no Flask route matches
+        # gets the API's own 404.
+        code = exc.code or 500
+        if code < 400:
+            return exc
+        if code == 404 and flask.request.routing_exception is exc:
+            self.start()
+            return _convert(self._entry.respond(flask.request.environ))
+        detail = exc.description or "" if code < 500 else "The server failed to answer."
+        headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+        return _convert(problem_response(problem(code, detail), headers=headers))
+
     def test_client(self) -> flask.testing.FlaskClient:
         """Flask's test client for this app (requests run in-process, no server)."""
         return self.app.test_client()
-
-    def _direct(self, flask_wsgi: WSGIApplication) -> WSGIApplication:
-        def wsgi_app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-            # PATH_INFO is latin-1 text of the raw bytes; routes are matched on UTF-8 text
-            path = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8", "replace")
-            if not self.api.owns(path or "/"):
-                return flask_wsgi(environ, start_response)
-            if not self._started:
-                self.start()
-            response = self._serve(environ, path or "/")
-            if response.native is not None:
-                native: WSGIApplication = response.native
-                return native(environ, start_response)
-            status = f"{response.status} {_REASONS.get(response.status, '')}"
-            if response.stream is not None:
-                start_response(status, response.headers)
-                return self.api.chunks(response)
-            headers = [*response.headers, ("Content-Length", str(len(response.body)))]
-            start_response(status, headers)
-            return [response.body]
-
-        return wsgi_app
-
-    def _serve(self, environ: WSGIEnvironment, path: str) -> Response:
-        header_items = [
-            (key[5:].replace("_", "-").lower(), value)
-            for key, value in environ.items()
-            if key.startswith("HTTP_")
-        ]
-        for key, name in (("CONTENT_TYPE", "content-type"), ("CONTENT_LENGTH", "content-length")):
-            if environ.get(key):
-                header_items.append((name, environ[key]))
-        method = environ["REQUEST_METHOD"]
-        query = environ.get("QUERY_STRING", "")
-        headers = Headers(header_items)
-        limit = self.api.read_limit
-        stream = environ["wsgi.input"]
-        length = environ.get("CONTENT_LENGTH")
-        if length:
-            try:
-                size = int(length)
-            except ValueError:
-                bad = problem(400, "The Content-Length header is not a number.")
-                return self.api.finish(Request(method, path, query, headers), problem_response(bad))
-            body = stream.read(size) if size <= limit else None
-        elif environ.get("wsgi.input_terminated"):  # chunked: the server ends the stream
-            body = stream.read(limit + 1)
-            body = body if len(body) <= limit else None
-        else:
-            body = b""
-        if body is None:
-            detail = f"The body is larger than {limit} bytes."
-            too_large = problem_response(problem(413, detail), headers=[("Connection", "close")])
-            return self.api.finish(Request(method, path, query, headers), too_large)
-        client = None
-        if environ.get("REMOTE_ADDR"):
-            port = environ.get("REMOTE_PORT", "")
-            client = (environ["REMOTE_ADDR"], int(port) if str(port).isdigit() else 0)
-        scheme = environ.get("wsgi.url_scheme", "http")
-        return self.api.handle(Request(method, path, query, headers, body, client, scheme))
-
-    def _view(self, path: str = "") -> flask.Response:
-        del path  # the request's own (decoded) path is used, as for every other route
-        if not self._started:
-            self.start()
-        request = flask.request
-        environ = request.environ
-        parts = Request(
-            environ["REQUEST_METHOD"],
-            request.path,
-            environ.get("QUERY_STRING", ""),
-            Headers(request.headers.items()),
-        )
-        try:
-            body = request.get_data(cache=False)
-        except RequestEntityTooLarge:
-            detail = f"The body is larger than {self.api.max_body_size} bytes."
-            return _convert(self.api.finish(parts, problem_response(problem(413, detail))))
-        return _convert(self.api.handle(dataclasses.replace(parts, body=body)))
-
-
-_REASONS = {status.value: status.phrase for status in http.HTTPStatus}
-
-
-class _AnyPath(werkzeug.routing.PathConverter):
-    # Werkzeug's own, "[^/].*?", with newlines allowed ("." would need DOTALL, which it
-    # cannot set; "[^/]" already matches one)
-    regex = "[^/](?:.|\\n)*?"
 
 
 def _convert(response: Response) -> flask.Response:
@@ -491,18 +346,3 @@ def _from_http_exception(exc: HTTPException) -> HTTPError | Response:
     if code < 400:
         return Response(status=code, headers=headers)
     return HTTPError(code, exc.description or None, headers=dict(headers))
-
-
-def _http_error(exc: HTTPException) -> flask.Response | HTTPException:
-    # Werkzeug's errors (a user's Flask routes, an oversize body, 500s) as problem+json,
-    # never Flask's HTML pages; redirects pass through.
-    code = exc.code or 500
-    if code < 400:
-        return exc
-    detail = exc.description or "" if code < 500 else "The server failed to answer."
-    headers = [(name, value) for name, value in exc.get_headers() if name.lower() != "content-type"]
-    return _convert(problem_response(problem(code, detail), headers=headers))
-
-
-#: Keyword arguments of asymmetric's ``router`` and what symmetric calls them.
-_SIBLING_KEYWORDS = {"auth": "auth_token"}

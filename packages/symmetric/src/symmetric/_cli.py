@@ -4,30 +4,50 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import click
 
-from apicore_app import configure_logging
+import apicore_app
+from apicore_app import configure_logging, load_or_exit
 from apicore_openapi import OPENAPI_VERSIONS, ExportFormat, export, export_target
 from symmetric.__about__ import __version__
 from symmetric._app import Symmetric
 from symmetric._errors import AppImportError
-from symmetric._loader import load_app
 
 T = TypeVar("T")
 
 
+def load_app(target: str, *, app_dir: str | None = None) -> Symmetric:
+    """The ``Symmetric`` app of ``"module"`` or ``"module:name"`` (``apicore_app.load_app``).
+
+    Raises:
+        AppImportError: The module cannot be imported, or holds no (or several) apps.
+    """
+    return _find(target, app_dir, apicore_app.load_app)[1]  # type: ignore[no-any-return]
+
+
 def _load(target: str, *, app_dir: str | None = None) -> Symmetric:
-    try:
-        return load_app(target, app_dir=app_dir)
-    except AppImportError as exc:
-        if exc.__cause__ is not None:
-            traceback.print_exception(exc.__cause__, file=sys.stderr)
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(1)
+    return _find(target, app_dir, load_or_exit)[1]  # type: ignore[no-any-return]
+
+
+def _find(target: str, app_dir: str | None, load: Callable[..., tuple[str, Any]]) -> Any:
+    return load(
+        target,
+        kind=Symmetric,
+        attribute="symmetric",
+        error=AppImportError,
+        app_dir=app_dir,
+        singleton=_singleton,
+    )
+
+
+def _singleton() -> Symmetric | None:
+    # modules written `import symmetric` ... `@symmetric.symmetric.router(...)`
+    from symmetric import symmetric as singleton
+
+    return singleton if singleton.api.routes else None
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})

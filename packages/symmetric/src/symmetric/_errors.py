@@ -20,10 +20,7 @@ class AppImportError(SymmetricError, ImportError):
 
 
 class IncorrectRouteFormatError(SymmetricError, apicore_app.InvalidRouteError):
-    """A route's path or methods cannot be served; raised when the function is decorated.
-
-    Legacy symmetric logged this and called ``sys.exit(1)``; it is now a plain exception.
-    """
+    """A route's path or methods cannot be served (legacy symmetric called ``sys.exit(1)``)."""
 
 
 class DuplicatedRouteError(SymmetricError, apicore_app.DuplicateRouteError):
@@ -35,8 +32,4 @@ class InvalidTokenNameError(SymmetricError, apicore_auth.InvalidTokenNameError):
 
 
 class AuthenticationRequiredError(SymmetricError, apicore_auth.CredentialsError):
-    """Kept so legacy imports work; never raised.
-
-    A request without a valid token is answered with a 401 problem document
-    (``apicore_auth.MissingTokenError`` or ``InvalidTokenError`` inside the pipeline).
-    """
+    """Kept so legacy imports work; never raised (a bad token gets a 401 problem)."""
