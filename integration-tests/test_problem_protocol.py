@@ -230,7 +230,8 @@ def test_one_renderer_makes_the_documents_on_the_wire(
     assert list(render_problem(error)) == list(document)  # member order kept too
     # The old document methods still give the same document; only the app's own
     # HTTPError.problem() is not deprecated.
-    legacy = getattr(error, "to_problem", None) or error.problem
+    legacy = getattr(error, "to_problem", None) or getattr(error, "problem", None)
+    assert callable(legacy), label
     if isinstance(error, apicore_app.HTTPError):
         assert legacy() == document
     else:
