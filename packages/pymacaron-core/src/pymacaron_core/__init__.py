@@ -10,6 +10,7 @@ models; ``ApiPool.login.client.<x-bind-client>(...)`` calls the API with safe re
 
 from pymacaron_core.__about__ import __version__
 from pymacaron_core._api import API
+from pymacaron_core._binding import SpecBinding, default_error_callback, legacy_arguments
 from pymacaron_core._calls import (
     CALL_ID_HEADER,
     CALL_PATH_HEADER,
@@ -37,13 +38,22 @@ from pymacaron_core._legacy import (
     pop_legacy_kwargs,
 )
 from pymacaron_core._pool import ApiPool, Pool
-from pymacaron_core._server import (
-    OperationView,
-    Route,
-    default_error_callback,
-    legacy_arguments,
-    plan_route,
-)
+from pymacaron_core._server import Route, plan_route
+
+
+def __getattr__(name: str) -> object:
+    if name == "OperationView":
+        import warnings
+
+        warnings.warn(
+            "pymacaron_core.OperationView is deprecated: operations are served by "
+            "apicore-app through pymacaron_core.SpecBinding",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return SpecBinding
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "API",
@@ -57,12 +67,12 @@ __all__ = [
     "LEGACY_PARAMETERS",
     "LegacyCallOptions",
     "MergeApisException",
-    "OperationView",
     "Pool",
     "PyMacaronCoreException",
     "PyMacaronModelException",
     "Route",
     "SpawnError",
+    "SpecBinding",
     "SpecLoadError",
     "ValidationError",
     "__version__",

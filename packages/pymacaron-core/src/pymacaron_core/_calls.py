@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 
+from apicore_app import Headers, Request, Response
 from apicore_client import CallContext, current_call_context
 
 CALL_ID_HEADER = "PymCallID"
@@ -58,3 +59,26 @@ def current_call_path() -> str | None:
     """The call path (``public.user.login``) of the request being served, or ``None``."""
     context = current_call_context()
     return context.call_path if context is not None else None
+
+
+_CALL_HEADERS = ("pymcallid", "pymcallpath", "pymcallerid", "pymcallerpath")
+
+
+def call_request(request: Request, api_name: str) -> Request:
+    """The request with its call id as request id and the call path extended (pure).
+
+    A request without ``PymCallID`` gets a new id; its ``PymCallPath`` gets ``api_name``.
+    """
+    headers = request.headers.lower_map_view()
+    context = incoming_call_context(headers, api_name)
+    kept = [(k, v) for k, v in request.headers.items() if k.lower() not in _CALL_HEADERS]
+    extra = [("pymcallid", context.call_id or ""), ("pymcallpath", context.call_path or "")]
+    if "x-request-id" not in headers:
+        extra.append(("x-request-id", context.call_id or ""))
+    return replace(request, headers=Headers([*kept, *extra]))
+
+
+def answered(response: Response, request: Request) -> Response:
+    """The response with the request's call id in ``PymCallID``."""
+    response.headers.append((CALL_ID_HEADER, request.headers.get("pymcallid") or ""))
+    return response
