@@ -316,6 +316,9 @@ def _form(
         b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body
     )
     if not message.is_multipart():
+        boundary = message.get_boundary()
+        if boundary is not None and body.strip() == f"--{boundary}--".encode("latin-1"):
+            return [], {}  # no parts: every field absent
         raise ValueError("the multipart body could not be parsed (check the boundary)")
     pairs: list[tuple[str, str]] = []
     uploads: dict[str, Any] = {}
