@@ -60,7 +60,7 @@ def upload_file(petId: int, **form: Any) -> Any:  # noqa: N803 (spec name)
 
 
 def _seen(kwargs: dict[str, Any]) -> str:
-    return json.dumps(sorted(kwargs)) + " " + json.dumps(kwargs.get("petId", None))
+    return json.dumps(sorted(kwargs)) + "|" + json.dumps(kwargs.get("petId", None))
 
 
 def _add() -> None:
