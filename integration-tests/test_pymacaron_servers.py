@@ -23,6 +23,8 @@ import pytest
 APPS = Path(__file__).parent / "apps"
 BIN = Path(sys.executable).parent
 FORM = "application/x-www-form-urlencoded"
+# Generous: the machine running the suite may be busy; every call is still bounded.
+HTTP = httpx.Client(timeout=30)
 
 SERVERS = {
     "flask-gunicorn": lambda port: [
@@ -92,14 +94,14 @@ def test_an_undeclared_form_field_is_a_400_and_never_reaches_the_handler(url: st
     # was: 500, TypeError: update_pet_with_form() got an unexpected keyword argument 'bogus'
     # Swagger 2.0 formData is a closed set of fields: anything else is a 400 naming it
     for body in ("name=x&bogus=1", "=1&name=y"):  # an empty field name too
-        r = httpx.post(f"{url}/v2/pet/3", content=body, headers={"Content-Type": FORM})
+        r = HTTP.post(f"{url}/v2/pet/3", content=body, headers={"Content-Type": FORM})
         assert r.status_code == 400, r.text
         assert "X-Kwargs" not in r.headers  # the handler was not called
         assert r.json()["errors"][0]["type"] == "extra_forbidden"
     files = {"file": ("a.png", b"png"), "bogus": ("b.txt", b"?")}
-    r = httpx.post(f"{url}/v2/pet/3/uploadImage", files=files)
+    r = HTTP.post(f"{url}/v2/pet/3/uploadImage", files=files)
     assert r.status_code == 400, r.text
-    r = httpx.post(f"{url}/v2/pet/3", content="name=x", headers={"Content-Type": FORM})
+    r = HTTP.post(f"{url}/v2/pet/3", content="name=x", headers={"Content-Type": FORM})
     assert r.status_code == 200, r.text
     assert kwargs_seen(r)[0] == ["name"]
 
@@ -107,11 +109,11 @@ def test_an_undeclared_form_field_is_a_400_and_never_reaches_the_handler(url: st
 def test_a_form_field_never_overrides_the_path_parameter(url: str) -> None:
     # was: the handler called with petId='not-an-int' (a validation bypass)
     data = {"additionalMetadata": "hi", "petId": "not-an-int"}
-    r = httpx.post(f"{url}/v2/pet/1/uploadImage", data=data, files={"file": ("a", b"x")})
+    r = HTTP.post(f"{url}/v2/pet/1/uploadImage", data=data, files={"file": ("a", b"x")})
     assert r.status_code == 400, r.text  # petId is not a declared form field
     assert "X-Kwargs" not in r.headers
     data = {"additionalMetadata": "hi"}
-    r = httpx.post(f"{url}/v2/pet/1/uploadImage", data=data, files={"file": ("a", b"x")})
+    r = HTTP.post(f"{url}/v2/pet/1/uploadImage", data=data, files={"file": ("a", b"x")})
     assert r.status_code == 200, r.text
     assert kwargs_seen(r) == (["additionalMetadata", "file", "petId"], 1)
 
@@ -119,22 +121,22 @@ def test_a_form_field_never_overrides_the_path_parameter(url: str) -> None:
 def test_an_xml_body_is_decoded_and_validated(url: str) -> None:
     # was: `<<<not xml` reached the handler as raw bytes, a 200
     xml = {"Content-Type": "application/xml"}
-    r = httpx.post(f"{url}/v2/pet", content=b"<<<not xml", headers=xml)
+    r = HTTP.post(f"{url}/v2/pet", content=b"<<<not xml", headers=xml)
     assert r.status_code == 400
-    r = httpx.post(f"{url}/v2/pet", content=b"<Pet><id>1</id></Pet>", headers=xml)
+    r = HTTP.post(f"{url}/v2/pet", content=b"<Pet><id>1</id></Pet>", headers=xml)
     assert r.status_code == 400  # name is required
     assert r.json()["errors"][0]["loc"] == ["body", "name"]
-    r = httpx.post(f"{url}/v2/pet", content=b"<Pet><id>4</id><name>x</name></Pet>", headers=xml)
+    r = HTTP.post(f"{url}/v2/pet", content=b"<Pet><id>4</id><name>x</name></Pet>", headers=xml)
     assert (r.status_code, r.json()) == (200, {"id": 4, "name": "x"})
 
 
 def test_errors_use_the_declared_media_type_and_error_schema(url: str) -> None:
     # was: application/problem+json where the spec declares application/json and Error
     for r in (
-        httpx.get(f"{url}/v2/pet/not-an-int"),
-        httpx.post(f"{url}/v2/pet", json={"name": 3}),
-        httpx.post(f"{url}/v2/pet", content=b"a,b", headers={"Content-Type": "text/csv"}),
-        httpx.get(f"{url}/v2/pet/1", headers={"X-Tenant": "x" * 21}),
+        HTTP.get(f"{url}/v2/pet/not-an-int"),
+        HTTP.post(f"{url}/v2/pet", json={"name": 3}),
+        HTTP.post(f"{url}/v2/pet", content=b"a,b", headers={"Content-Type": "text/csv"}),
+        HTTP.get(f"{url}/v2/pet/1", headers={"X-Tenant": "x" * 21}),
     ):
         assert r.status_code in (400, 415), r.text
         assert r.headers["Content-Type"] == "application/json"
@@ -145,33 +147,33 @@ def test_errors_use_the_declared_media_type_and_error_schema(url: str) -> None:
 
 def test_an_empty_request_to_an_all_optional_multipart_operation_is_accepted(url: str) -> None:
     # was: 400 "the multipart body could not be parsed"
-    r = httpx.post(f"{url}/v2/pet/5/uploadImage")
+    r = HTTP.post(f"{url}/v2/pet/5/uploadImage")
     assert r.status_code == 200, r.text
     assert kwargs_seen(r) == (["petId"], 5)
     headers = {"Content-Type": "multipart/form-data; boundary=xyz"}
-    r = httpx.post(f"{url}/v2/pet/5/uploadImage", content=b"--xyz--\r\n", headers=headers)
+    r = HTTP.post(f"{url}/v2/pet/5/uploadImage", content=b"--xyz--\r\n", headers=headers)
     assert r.status_code == 200, r.text
 
 
 def test_unknown_paths_are_json_and_the_spec_has_docs(url: str) -> None:
     # was: Flask's HTML 404 and no /docs
-    r = httpx.get(f"{url}/v2/nowhere")
+    r = HTTP.get(f"{url}/v2/nowhere")
     assert (r.status_code, r.headers["Content-Type"]) == (404, "application/problem+json")
-    r = httpx.delete(f"{url}/v2/pet/1")
+    r = HTTP.delete(f"{url}/v2/pet/1")
     assert (r.status_code, r.headers["Content-Type"]) == (405, "application/problem+json")
     assert set(r.headers["Allow"].split(", ")) >= {"GET", "POST"}
     for page in ("/docs", "/redoc"):
-        r = httpx.get(url + page)
+        r = HTTP.get(url + page)
         assert r.status_code == 200
         assert r.headers["Content-Type"].startswith("text/html")
         assert "cdn" not in r.text.lower()  # offline: assets served by the app itself
-    r = httpx.get(f"{url}/openapi.json")
+    r = HTTP.get(f"{url}/openapi.json")
     assert r.json()["swagger"] == "2.0"
     assert "/pet/{petId}/uploadImage" in r.json()["paths"]
 
 
 def test_call_ids_travel_and_async_handlers_run(url: str) -> None:
-    r = httpx.get(f"{url}/v2/pet/7", params={"verbose": "true"}, headers={"PymCallID": "c-7"})
+    r = HTTP.get(f"{url}/v2/pet/7", params={"verbose": "true"}, headers={"PymCallID": "c-7"})
     assert (r.status_code, r.json()) == (200, {"id": 7, "name": "verbose rex"})
     assert r.headers["PymCallID"] == "c-7"
     assert r.headers["X-Request-ID"] == "c-7"
