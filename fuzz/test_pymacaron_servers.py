@@ -58,6 +58,7 @@ def _free_port() -> int:
 def base_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
+    """The base URL of a running server (started and stopped here, 127.0.0.1 only)."""
     tmp = tmp_path_factory.mktemp(request.param)
     port, log = _free_port(), tmp / "server.log"
     env = {**os.environ, "PYTHONPATH": str(APPS)}

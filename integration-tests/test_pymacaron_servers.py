@@ -142,7 +142,8 @@ def test_errors_use_the_declared_media_type_and_error_schema(url: str) -> None:
         assert r.headers["Content-Type"] == "application/json"
         error = r.json()
         assert error["code"] == r.status_code
-        assert isinstance(error["message"], str) and error["message"]
+        assert isinstance(error["message"], str)
+        assert error["message"]
 
 
 def test_an_empty_request_to_an_all_optional_multipart_operation_is_accepted(url: str) -> None:

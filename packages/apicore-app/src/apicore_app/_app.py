@@ -797,14 +797,15 @@ class Api:
 
     def _accept(self, call: Call) -> Response:
         request = call.request
-        config = call.route.callback
-        assert config is not None
+        route = call.route
+        config = route.callback
+        assert config is not None and isinstance(route, Route)
         dispatcher = self.dispatcher
         try:
             callback = config.parse(request.headers.lower_map(), policy=dispatcher.settings.policy)
             submission = dispatcher.submit(
                 call.route.key,
-                json_arguments(call.route.operation, call.kwargs),
+                json_arguments(route.operation, call.kwargs),
                 callback,
                 request_id=call.request_id,
                 traceparent=request.headers.get("traceparent"),
@@ -820,7 +821,7 @@ class Api:
 
     def _execute(self, call: Call) -> Response:
         route = call.route
-        operation = route.binding if type(route) is BoundRoute else route.operation
+        operation = route.binding if isinstance(route, BoundRoute) else route.operation
         # outgoing apicore-client calls made by the function forward the request's ids
         token = set_call_context(_call_context(call))
         try:
@@ -841,7 +842,7 @@ class Api:
 
     async def _execute_async(self, call: Call) -> Response:
         route = call.route
-        operation = route.binding if type(route) is BoundRoute else route.operation
+        operation = route.binding if isinstance(route, BoundRoute) else route.operation
         token = set_call_context(_call_context(call))
         try:
             if operation.is_async:
@@ -916,7 +917,7 @@ class Api:
 
     def _crash(self, call: Call) -> Response:
         route = call.route
-        name = route.binding.name if type(route) is BoundRoute else route.operation.name
+        name = route.binding.name if isinstance(route, BoundRoute) else route.operation.name
         logger.error("request %s: %s() raised", call.request_id, name, exc_info=sys.exc_info())
         return _problem(_internal(call.request_id), call.request_id)
 

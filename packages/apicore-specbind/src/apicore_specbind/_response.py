@@ -114,8 +114,8 @@ def error_body(op: Operation, status: int, problem: Mapping[str, Any]) -> tuple[
         detailed = {**fitted, "errors": problem["errors"]}  # where the schema allows more
         if not errors_of(validator, detailed, ("response",)):
             return media.media_type, detailed
-    if errors_of(validator, fitted, ("response",)):
-        return PROBLEM_JSON, problem
+    if not fitted or errors_of(validator, fitted, ("response",)):
+        return PROBLEM_JSON, problem  # nothing of the problem fits: say it as a problem
     return media.media_type, fitted
 
 

@@ -199,12 +199,12 @@ class API:
             error_callback=lambda: self.error_callback,
             base_path=(base_path if base_path is not None else self.base_path) or "",
             decoders=self.decoders,
-            document=self.spec.document,
             title=self.spec.title,
             version=self.spec.api_version or "0.1.0",
             max_body_size=self.max_body_size,
             passthrough=(HTTPException,) if is_flask else _starlette_exceptions(),
         )
+        self.server.serve_document(self.spec.document)
         if is_flask:
             mount_flask(app, self.server, self.routes, self.name, decorator)
         else:

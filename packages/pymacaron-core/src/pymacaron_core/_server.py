@@ -1,10 +1,8 @@
-"""The framework edge: a spec's bound operations served by apicore-app, on Flask or Starlette.
+"""A spec's bound operations as one ``apicore_app.Api`` (``SpecBinding`` s), mounted on Flask.
 
-Each API spawned is one ``apicore_app.Api`` whose operations are :class:`SpecBinding` s:
-apicore-app does routing, auth, body limits, request ids, the access log, JSON 404/405, the
-offline ``/docs`` and ``/redoc`` for the spec, and the 500 of last resort. This module adds
-each framework's registration, the legacy ``decorator`` around every route, and the call
-id and call path (``PymCallID``/``PymCallPath``, the call id doubling as the request id).
+apicore-app does routing, limits, request ids, the access log, JSON 404/405, the docs and the
+500 of last resort; here: Flask's registration, the legacy ``decorator`` around each route,
+and the call id and path (``PymCallID``/``PymCallPath``; the call id is the request id).
 """
 
 from __future__ import annotations
@@ -37,8 +35,7 @@ class Route:
         rule: The Flask URL rule (``/v1/pets/<petId>``).
         endpoint: The endpoint name, legacy style (``GET__v1_pets_<petId>``).
         method: The HTTP method.
-        path_names: Route variable name to the spec's parameter name, for names that are not
-            Python identifiers (``<p_pet_id>`` for ``{pet-id}``).
+        path_names: Variable names for spec names that are not identifiers (``p_pet_id``).
         path: The path template apicore-app routes (``/v1/pets/{petId}``).
     """
 
@@ -78,14 +75,10 @@ def build_api(
     error_callback: Callable[[], ErrorCallback],
     base_path: str = "",
     decoders: Mapping[str, Decoder] | None = None,
-    document: Mapping[str, Any] | None = None,
     passthrough: tuple[type[BaseException], ...] = (),
     **options: Any,
 ) -> tuple[Api, list[Route]]:
-    """An ``Api`` serving every bound operation, and the routes it has.
-
-    Operations with ``x-no-bind-server`` and no binding are skipped (legacy); an operation
-    with neither a binding nor ``x-no-bind-server`` is an error, as in pymacaron-core.
+    """An ``Api`` serving every bound operation, and its routes (``x-no-bind-server`` skipped).
 
     Raises:
         SpawnError: a handler or decorator cannot be imported, or an operation is unbound.
@@ -115,8 +108,6 @@ def build_api(
         )
         api.add_operation(route.path, binding, methods=[op.method])
         routes.append(route)
-    if document is not None:
-        api.serve_document(document)
     return api, routes
 
 
@@ -129,11 +120,10 @@ def mount_flask(
 
     def inner(**_: str) -> WerkzeugResponse:
         request: Request = flask.g.apicore_request
-        limit = api.read_limit
-        if len(request.body) > limit:
-            too_large = problem_response(problem(413, f"The body is larger than {limit} bytes."))
-            return _to_flask(answered(api.finish(request, too_large), request))
-        return _to_flask(answered(api.handle(request), request))
+        if len(request.body) <= api.read_limit:
+            return _to_flask(answered(api.handle(request), request))
+        too_large = problem(413, f"The body is larger than {api.read_limit} bytes.")
+        return _to_flask(answered(api.finish(request, problem_response(too_large)), request))
 
     def outer(view: Callable[..., Any]) -> Callable[..., WerkzeugResponse]:
         def route(**path: str) -> WerkzeugResponse:
@@ -155,10 +145,12 @@ def mount_flask(
                 ),
                 api_name,
             )
-            g = flask.g
-            g.apicore_request = request
-            g.call_id = request.headers.get("pymcallid")
-            g.call_path = request.headers.get("pymcallpath")
+            g, get = flask.g, request.headers.get
+            g.apicore_request, g.call_id, g.call_path = (
+                request,
+                get("pymcallid"),
+                get("pymcallpath"),
+            )
             token = set_call_context(CallContext(call_id=g.call_id, call_path=g.call_path))
             try:
                 return flask.make_response(view(**path))
@@ -191,13 +183,11 @@ def _to_flask(response: Response) -> WerkzeugResponse:
 
 
 def _flask_error(exc: HTTPException) -> WerkzeugResponse:
-    allow = exc.valid_methods if isinstance(exc, MethodNotAllowed) else None
-    detail = f"No route for {flask.request.path}"
-    if allow:
-        detail = f"{flask.request.method} is not allowed here; use {', '.join(allow)}"
-    document = problem(exc.code or 404, detail)
-    headers = [("Allow", ", ".join(allow))] if allow else []
-    return _to_flask(problem_response(document, headers=headers))
+    # the app's unknown paths and methods: JSON 404/405 problems (with Allow), not HTML
+    allow = ", ".join(exc.valid_methods or ()) if isinstance(exc, MethodNotAllowed) else ""
+    detail = f"{flask.request.method} is not allowed here; use {allow}" if allow else None
+    document = problem(exc.code or 404, detail or f"No route for {flask.request.path}")
+    return _to_flask(problem_response(document, headers=[("Allow", allow)] if allow else []))
 
 
 def _from_http_exception(exc: HTTPException) -> HTTPError | Response:
