@@ -6,9 +6,8 @@ from typing import Any
 
 import pytest
 
-from apicore_app import Api, Request, Response
+from apicore_app import Api, Request, Response, asgi_app
 from asymmetric import Asymmetric
-from asymmetric._asgi import Endpoint
 from asymmetric.testing import client
 
 pytestmark = pytest.mark.anyio
@@ -137,7 +136,7 @@ class BrokenApi(Api):
 
 async def test_a_pipeline_failure_is_still_a_problem_document() -> None:
     wire = Wire([b"{}"], [(b"x-request-id", b"trace-me")])
-    await wire.run(Endpoint(BrokenApi()))
+    await wire.run(asgi_app(BrokenApi()))
     assert wire.status == 500
     assert wire.response_headers[b"content-type"] == b"application/problem+json"
     assert wire.response_headers[b"x-request-id"] == b"trace-me"

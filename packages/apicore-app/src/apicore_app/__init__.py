@@ -1,11 +1,13 @@
 """apicore-app: the framework-neutral application core of symmetric and asymmetric.
 
-Declare routes on an ``Api``; an adapter turns each framework request into a ``Request`` and
-serves ``Api.handle(request)`` (WSGI) or ``await Api.handle_async(request)`` (ASGI).
+Declare routes on an ``Api`` and serve it with ``wsgi_app(api)`` or ``asgi_app(api)``
+(plain WSGI and ASGI callables, no framework); adapters add their framework's
+registration, decorators and CLI, and pass their framework's app as ``fallback``.
 """
 
 from apicore_app.__about__ import __version__
 from apicore_app._app import Api, Call, ExceptionMapper, Route, close_stream, request_id
+from apicore_app._asgi import AsgiApp, asgi_app
 from apicore_app._errors import AppError, DuplicateRouteError, InvalidRouteError, RouteError
 from apicore_app._forms import FormError, FormLimits
 from apicore_app._http import (
@@ -19,11 +21,13 @@ from apicore_app._http import (
 )
 from apicore_app._loading import import_failure, unknown_keywords
 from apicore_app._logging import configure_logging
+from apicore_app._wsgi import WsgiApp, wsgi_app
 from apicore_introspect import Cookie, Form, Header, Path, Query, UploadFile
 
 __all__ = [
     "Api",
     "AppError",
+    "AsgiApp",
     "Call",
     "Cookie",
     "DuplicateRouteError",
@@ -43,7 +47,9 @@ __all__ = [
     "RouteError",
     "StreamingResponse",
     "UploadFile",
+    "WsgiApp",
     "__version__",
+    "asgi_app",
     "close_stream",
     "configure_logging",
     "import_failure",
@@ -51,4 +57,5 @@ __all__ = [
     "problem_response",
     "request_id",
     "unknown_keywords",
+    "wsgi_app",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import http
 import json
-from collections.abc import AsyncIterable, Iterable, Mapping
+from collections.abc import AsyncIterable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from http.cookies import CookieError, SimpleCookie
 from typing import Any, ClassVar
@@ -41,41 +41,130 @@ _PATH_SAFE = "/%:@!$&'()*+,;=-._~"
 class Headers:
     """Case-insensitive, read-only request headers (the first value of a repeated name wins).
 
+    Built lazily: the pairs are decoded on the first read, so a request whose headers are
+    never read costs nothing (ASGI servers give raw latin-1 byte pairs).
+
     Args:
         items: ``(name, value)`` pairs as str or latin-1 bytes, or a mapping.
     """
 
-    __slots__ = ("_items", "_map")
+    __slots__ = ("_items", "_map", "_source")
 
     def __init__(
         self, items: Iterable[tuple[str | bytes, str | bytes]] | Mapping[str, str]
     ) -> None:
-        pairs = items.items() if isinstance(items, Mapping) else items
+        self._source = items
+        self._items: list[tuple[str, str]] | None = None
+        self._map: dict[str, str] | None = None
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, Any]) -> Headers:
+        """A view of a WSGI environ's headers (``HTTP_*``, ``CONTENT_TYPE``, ...), read lazily."""
+        return _EnvironHeaders(environ)
+
+    def _load(self) -> dict[str, str]:
+        source = self._source
+        pairs = source.items() if isinstance(source, Mapping) else source
         decoded = [(_text(k), _text(v)) for k, v in pairs]
-        self._items = decoded
         lowered: dict[str, str] = {}
         for key, value in decoded:
             lowered.setdefault(key.lower(), value)
+        self._items = decoded
         self._map = lowered
+        return lowered
 
     def get(self, name: str, default: str | None = None) -> str | None:
         """The value of a header (any case), or ``default``."""
-        return self._map.get(name.lower(), default)
+        lowered = self._map if self._map is not None else self._load()
+        return lowered.get(name.lower(), default)
 
     def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and name.lower() in self._map
+        return isinstance(name, str) and self.get(name) is not None
 
     def items(self) -> list[tuple[str, str]]:
         """Every ``(name, value)`` pair, as received."""
+        if self._items is None:
+            self._load()
+        assert self._items is not None
         return list(self._items)
 
     def lower_map(self) -> dict[str, str]:
         """A plain ``{lower-case name: value}`` dict (a copy)."""
-        return dict(self._map)
+        return dict(self.lower_map_view())
 
     def lower_map_view(self) -> Mapping[str, str]:
         """The ``{lower-case name: value}`` map itself, read-only by contract (no copy)."""
-        return self._map
+        return self._map if self._map is not None else self._load()
+
+
+class _EnvironHeaders(Headers):
+    # A WSGI environ's headers: single reads go to the environ itself (no map is built).
+    __slots__ = ("_view",)
+
+    def __init__(self, environ: Mapping[str, Any]) -> None:
+        super().__init__(_EnvironPairs(environ))
+        self._view = _EnvironMap(environ, self)
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        return self._view.get(name, default)
+
+    def lower_map_view(self) -> Mapping[str, str]:
+        return self._view
+
+
+class _EnvironMap(Mapping[str, str]):
+    __slots__ = ("_environ", "_headers")
+
+    def __init__(self, environ: Mapping[str, Any], headers: Headers) -> None:
+        self._environ = environ
+        self._headers = headers
+
+    def get(self, name: str, default: Any = None) -> Any:
+        key = _ENVIRON_KEYS.get(name)
+        if key is None:
+            key = _environ_key(name)
+        value = self._environ.get(key)
+        if value is None or (not value and key[0] == "C"):  # an empty CONTENT_TYPE: none sent
+            return default
+        return value
+
+    def __getitem__(self, name: str) -> str:
+        value = self.get(name)
+        if value is None:
+            raise KeyError(name)
+        return str(value)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(Headers.lower_map_view(self._headers))
+
+    def __len__(self) -> int:
+        return len(Headers.lower_map_view(self._headers))
+
+
+def _environ_key(name: str) -> str:
+    upper = name.upper().replace("-", "_")
+    return upper if upper in ("CONTENT_TYPE", "CONTENT_LENGTH") else "HTTP_" + upper
+
+
+_ENVIRON_KEYS = {
+    name: _environ_key(name)
+    for name in ("content-type", "content-length", "x-request-id", "host", "traceparent")
+}
+
+
+class _EnvironPairs:
+    # an iterable of the environ's header pairs, read once when the full map is needed
+    __slots__ = ("_environ",)
+
+    def __init__(self, environ: Mapping[str, Any]) -> None:
+        self._environ = environ
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        for key, value in self._environ.items():
+            if key.startswith("HTTP_"):
+                yield key[5:].replace("_", "-").lower(), value
+            elif key in ("CONTENT_TYPE", "CONTENT_LENGTH") and value:
+                yield key.replace("_", "-").lower(), value
 
 
 def _text(value: str | bytes) -> str:

@@ -18,6 +18,7 @@ import apicore_app
 import apicore_callbacks
 from apicore_app import (
     Api,
+    AsgiApp,
     Headers,
     Request,
     configure_logging,
@@ -27,7 +28,6 @@ from apicore_app import (
 )
 from apicore_auth import AuthSettings, Requirement
 from apicore_callbacks import Settings
-from asymmetric._asgi import Endpoint
 from asymmetric._errors import DuplicatedEndpointError, InvalidCallbackObjectError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -100,12 +100,11 @@ class Asymmetric:
         # a function may raise Starlette's HTTPException and return Starlette responses
         self.api.map_exception(HTTPException, _from_http_exception)
         self.api.add_response_type(StarletteResponse)
-        self.endpoint = Endpoint(self.api)
+        self.endpoint = AsgiApp(self.api)
         self.startup_hooks: list[Hook] = []
         self.shutdown_hooks: list[Hook] = []
         self._user_lifespan = lifespan
         self._log_config = log_config
-        self._running = False
         self.app = Starlette(
             lifespan=self._lifespan,
             exception_handlers={HTTPException: _http_error, Exception: self._server_error},
@@ -230,17 +229,12 @@ class Asymmetric:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """The ASGI interface."""
-        if scope["type"] == "http":
-            if not self._running and self.api.has_callbacks:
-                # Served without a lifespan (``--lifespan off``): start the callback worker.
-                await asyncio.to_thread(self.api.start)
-                self._running = True
-            app = self.app
-            if not app.user_middleware and not app.router.routes:
-                # Nothing of Starlette's would run: skip its layers on the hot path.
-                await self.endpoint(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
+        app = self.app
+        if scope["type"] == "http" and not app.user_middleware and not app.router.routes:
+            # Nothing of Starlette's would run: skip its layers on the hot path.
+            await self.endpoint.serve(scope, receive, send)
+            return
+        await app(scope, receive, send)
 
     @contextlib.asynccontextmanager
     async def _lifespan(self, app: Starlette) -> AsyncIterator[Any]:
@@ -248,7 +242,6 @@ class Asymmetric:
             configure_logging()
         async with contextlib.AsyncExitStack() as stack:
             await asyncio.to_thread(self.api.start)
-            self._running = True
             stack.push_async_callback(self._stop)
             for hook in self.startup_hooks:
                 await _call(hook)
@@ -263,7 +256,6 @@ class Asymmetric:
             await _call(hook)
 
     async def _stop(self) -> None:
-        self._running = False
         await asyncio.to_thread(self.api.stop)
 
     def _server_error(self, request: StarletteRequest, exc: Exception) -> StarletteResponse:

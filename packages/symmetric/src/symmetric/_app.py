@@ -9,7 +9,6 @@ Flask stays, so users can add their own routes, hooks and extensions to ``Symmet
 from __future__ import annotations
 
 import dataclasses
-import http
 import inspect
 import logging
 import threading
@@ -20,16 +19,15 @@ from typing import TYPE_CHECKING, Any, Literal, Never, TypeVar
 import flask
 import werkzeug.routing
 import werkzeug.wrappers
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException
 
 from apicore_app import (
     Api,
     DuplicateRouteError,
-    Headers,
     HTTPError,
     InvalidRouteError,
-    Request,
     Response,
+    WsgiApp,
     configure_logging,
     problem,
     problem_response,
@@ -41,7 +39,7 @@ from apicore_openapi import ApiInfo, default_title, to_markdown
 from symmetric._errors import DuplicatedRouteError, IncorrectRouteFormatError, InvalidTokenNameError
 
 if TYPE_CHECKING:
-    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -147,7 +145,8 @@ class Symmetric:
         # The API's own paths go straight to apicore-app, without Flask's request context,
         # routing and response objects (about a quarter of a request's time); every other
         # path (the user's own Flask views) goes through Flask as usual.
-        self.app.wsgi_app = self._direct(self.app.wsgi_app)  # type: ignore[method-assign,assignment]
+        self._entry = WsgiApp(self.api, self.app.wsgi_app, self.start)
+        self.app.wsgi_app = self._entry  # type: ignore[method-assign,assignment]
         self._setup_logging = setup_logging
         self._started = False
         self._start_lock = threading.Lock()
@@ -381,87 +380,12 @@ class Symmetric:
         """Flask's test client for this app (requests run in-process, no server)."""
         return self.app.test_client()
 
-    def _direct(self, flask_wsgi: WSGIApplication) -> WSGIApplication:
-        def wsgi_app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-            # PATH_INFO is latin-1 text of the raw bytes; routes are matched on UTF-8 text
-            path = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8", "replace")
-            if not self.api.owns(path or "/"):
-                return flask_wsgi(environ, start_response)
-            if not self._started:
-                self.start()
-            response = self._serve(environ, path or "/")
-            if response.native is not None:
-                native: WSGIApplication = response.native
-                return native(environ, start_response)
-            status = f"{response.status} {_REASONS.get(response.status, '')}"
-            if response.stream is not None:
-                start_response(status, response.headers)
-                return self.api.chunks(response)
-            headers = [*response.headers, ("Content-Length", str(len(response.body)))]
-            start_response(status, headers)
-            return [response.body]
-
-        return wsgi_app
-
-    def _serve(self, environ: WSGIEnvironment, path: str) -> Response:
-        header_items = [
-            (key[5:].replace("_", "-").lower(), value)
-            for key, value in environ.items()
-            if key.startswith("HTTP_")
-        ]
-        for key, name in (("CONTENT_TYPE", "content-type"), ("CONTENT_LENGTH", "content-length")):
-            if environ.get(key):
-                header_items.append((name, environ[key]))
-        method = environ["REQUEST_METHOD"]
-        query = environ.get("QUERY_STRING", "")
-        headers = Headers(header_items)
-        limit = self.api.read_limit
-        stream = environ["wsgi.input"]
-        length = environ.get("CONTENT_LENGTH")
-        if length:
-            try:
-                size = int(length)
-            except ValueError:
-                bad = problem(400, "The Content-Length header is not a number.")
-                return self.api.finish(Request(method, path, query, headers), problem_response(bad))
-            body = stream.read(size) if size <= limit else None
-        elif environ.get("wsgi.input_terminated"):  # chunked: the server ends the stream
-            body = stream.read(limit + 1)
-            body = body if len(body) <= limit else None
-        else:
-            body = b""
-        if body is None:
-            detail = f"The body is larger than {limit} bytes."
-            too_large = problem_response(problem(413, detail), headers=[("Connection", "close")])
-            return self.api.finish(Request(method, path, query, headers), too_large)
-        client = None
-        if environ.get("REMOTE_ADDR"):
-            port = environ.get("REMOTE_PORT", "")
-            client = (environ["REMOTE_ADDR"], int(port) if str(port).isdigit() else 0)
-        scheme = environ.get("wsgi.url_scheme", "http")
-        return self.api.handle(Request(method, path, query, headers, body, client, scheme))
-
     def _view(self, path: str = "") -> flask.Response:
-        del path  # the request's own (decoded) path is used, as for every other route
+        # Flask routed a path the API does not own here: the API's own JSON 404 (or 405).
+        del path
         if not self._started:
             self.start()
-        request = flask.request
-        environ = request.environ
-        parts = Request(
-            environ["REQUEST_METHOD"],
-            request.path,
-            environ.get("QUERY_STRING", ""),
-            Headers(request.headers.items()),
-        )
-        try:
-            body = request.get_data(cache=False)
-        except RequestEntityTooLarge:
-            detail = f"The body is larger than {self.api.max_body_size} bytes."
-            return _convert(self.api.finish(parts, problem_response(problem(413, detail))))
-        return _convert(self.api.handle(dataclasses.replace(parts, body=body)))
-
-
-_REASONS = {status.value: status.phrase for status in http.HTTPStatus}
+        return _convert(self._entry.respond(flask.request.environ))
 
 
 class _AnyPath(werkzeug.routing.PathConverter):

@@ -1,63 +1,91 @@
-"""The one ASGI entry every request goes through.
+"""``asgi_app``: an ``Api`` as an ASGI application, with no framework underneath.
 
-It reads the body while it streams in, stopping at ``Api.max_body_size`` (a 413 before the
-whole body is read, for chunked bodies too), turns the ASGI scope into an
-``apicore_app.Request``, lets ``Api.handle_async`` run the whole pipeline, and sends the
-``Response`` with raw ASGI messages (no framework objects on the hot path).
+It reads the body while it streams in, stopping at ``Api.read_limit`` (a 413 before the
+whole body is read, for chunked bodies too), turns the ASGI scope into a ``Request``, lets
+``Api.handle_async`` run the whole pipeline, and sends the ``Response`` as raw ASGI
+messages. Streaming bodies stop when the client goes away. Paths the ``Api`` does not own
+go to ``fallback`` (another ASGI app), or get the ``Api``'s JSON 404 when there is none.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from typing import Any
 
-from starlette.types import Receive, Scope, Send
+from apicore_app._app import Api, close_stream, request_id
+from apicore_app._http import Headers, Request, Response, problem, problem_response
 
-from apicore_app import (
-    Api,
-    Headers,
-    Request,
-    Response,
-    close_stream,
-    problem,
-    problem_response,
-    request_id,
-)
+Scope = dict[str, Any]
+Message = dict[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-logger = logging.getLogger("asymmetric")
-
-# The request ids apicore-app takes from clients; others are replaced by a fresh one.
+logger = logging.getLogger("apicore.app")
 
 
-class Endpoint:
-    """An ASGI application serving an ``Api``.
+def asgi_app(api: Api, *, fallback: ASGIApp | None = None) -> AsgiApp:
+    """``api`` as an ASGI application (``uvicorn module:app``); see ``AsgiApp``.
 
     Args:
-        api: The application core whose routes are served.
+        api: The routes to serve.
+        fallback: The ASGI app for paths ``api`` does not own (``Api.owns``), and for
+            WebSockets and the lifespan protocol; without one those paths get a JSON 404
+            problem and the lifespan starts and stops ``api``.
+    """
+    return AsgiApp(api, fallback)
+
+
+class AsgiApp:
+    """An ASGI application serving an ``Api`` (build it with ``asgi_app``).
+
+    Attributes:
+        api: The served ``Api``.
+        fallback: The ASGI app for everything else, or ``None``.
     """
 
-    __slots__ = ("api",)
+    __slots__ = ("api", "fallback")
 
-    def __init__(self, api: Api) -> None:
+    def __init__(self, api: Api, fallback: ASGIApp | None = None) -> None:
         self.api = api
+        self.fallback = fallback
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Serve one ASGI connection scope (HTTP; WebSockets are refused)."""
+        """Serve one ASGI connection scope."""
         kind = scope["type"]
-        if kind != "http":
-            if kind == "websocket":
-                await send({"type": "websocket.close", "code": 1008})
-            return
+        fallback = self.fallback
+        if kind == "http":
+            path = route_path(scope)
+            if fallback is not None and not self.api.owns(path):
+                await fallback(scope, receive, send)
+                return
+            await self.serve(scope, receive, send, path)
+        elif fallback is not None:
+            await fallback(scope, receive, send)
+        elif kind == "lifespan":
+            await self.lifespan(receive, send)
+        elif kind == "websocket":
+            await send({"type": "websocket.close", "code": 1008})
+
+    async def serve(
+        self, scope: Scope, receive: Receive, send: Send, path: str | None = None
+    ) -> None:
+        """Answer an HTTP scope with the ``Api`` (whatever its path)."""
+        api = self.api
+        if not api._started and api.has_callbacks:
+            # Served without a lifespan (``--lifespan off``): start the callback worker.
+            await asyncio.to_thread(api.start)
         headers = Headers(scope["headers"])
-        read = await _read_body(headers, receive, self.api.read_limit)
+        read = await read_body(headers, receive, api.read_limit)
         if read is None:
             return  # the client went away before sending its body
         body, too_large = read
         client = scope.get("client")
         request = Request(
             scope["method"],
-            _route_path(scope),
+            path if path is not None else route_path(scope),
             scope.get("query_string", b"").decode("latin-1"),
             headers,
             body,
@@ -68,7 +96,7 @@ class Endpoint:
             await send_response(send, self.too_large(request))
             return
         try:
-            response = await self.api.handle_async(request)
+            response = await api.handle_async(request)
         except Exception as exc:
             response = self.failure(request, exc)
         if response.native is not None:
@@ -76,18 +104,31 @@ class Endpoint:
             return
         await send_response(send, response, receive)
 
+    async def lifespan(self, receive: Receive, send: Send) -> None:
+        """The lifespan protocol: start ``api`` at start-up, stop it at shutdown."""
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    await asyncio.to_thread(self.api.start)
+                except Exception as exc:
+                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await asyncio.to_thread(self.api.stop)
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
     def too_large(self, request: Request) -> Response:
         """The 413 for a body over the limit, answered without reading the rest of it."""
-        detail = f"The body is larger than {self.api.read_limit} bytes."
-        # The rest of the body is still on the wire: close rather than drain it.
-        response = problem_response(problem(413, detail), headers=[("Connection", "close")])
-        return self.api.finish(request, response)
+        return self.api.finish(request, too_large(self.api.read_limit))
 
     def failure(self, request: Request, exc: BaseException) -> Response:
         """A 500 problem with a request id; ``exc`` is logged, never sent.
 
         The pipeline turns a function's failure into a problem itself: this only answers for
-        bugs outside it (the pipeline's own, users' Starlette middleware or routes).
+        bugs outside it (the pipeline's own, a framework's middleware or routes).
         """
         rid = request_id(request.headers.get("x-request-id"))
         logger.error("request %s: the request failed", rid, exc_info=exc)
@@ -99,8 +140,15 @@ class Endpoint:
         )
 
 
+def too_large(limit: int) -> Response:
+    """The 413 problem for a body over ``limit`` bytes (the connection is then closed)."""
+    detail = f"The body is larger than {limit} bytes."
+    # The rest of the body is still on the wire: close rather than drain it.
+    return problem_response(problem(413, detail), headers=[("Connection", "close")])
+
+
 async def send_response(send: Send, response: Response, receive: Receive | None = None) -> None:
-    """Send an ``apicore_app.Response`` as ASGI ``http.response.*`` messages.
+    """Send a ``Response`` as ASGI ``http.response.*`` messages.
 
     A streaming body stops at the first chunk after the client went away (seen on
     ``receive``, when given).
@@ -161,7 +209,7 @@ async def _in_threads(iterator: Iterator[bytes | str]) -> AsyncIterator[bytes | 
         yield chunk  # type: ignore[misc]
 
 
-async def _read_body(headers: Headers, receive: Receive, limit: int) -> tuple[bytes, bool] | None:
+async def read_body(headers: Headers, receive: Receive, limit: int) -> tuple[bytes, bool] | None:
     """``(body, False)``; ``(b"", True)`` once over ``limit``; ``None`` if the client left."""
     declared = headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
@@ -183,8 +231,8 @@ async def _read_body(headers: Headers, receive: Receive, limit: int) -> tuple[by
     return (chunks[0] if len(chunks) == 1 else b"".join(chunks)), False
 
 
-def _route_path(scope: Scope) -> str:
-    # Servers put --root-path in front of the path (ASGI spec); routes are declared without it.
+def route_path(scope: Scope) -> str:
+    """The scope's path without the server's ``root_path`` (routes are declared without it)."""
     path: str = scope["path"]
     root: str = scope.get("root_path", "")
     if root and path.startswith(root) and (len(path) == len(root) or path[len(root)] == "/"):

@@ -1,0 +1,126 @@
+"""``wsgi_app``: an ``Api`` as a WSGI application, with no framework underneath.
+
+It reads the body within ``Api.read_limit`` (``Content-Length``, or a chunked body the
+server ends), turns the environ into a ``Request`` whose headers are read from the environ
+only when asked for, lets ``Api.handle`` run the whole pipeline, and answers. Paths the
+``Api`` does not own go to ``fallback`` (another WSGI app, such as a Flask app's
+``wsgi_app``), or get the ``Api``'s JSON 404 when there is none.
+"""
+
+from __future__ import annotations
+
+import http
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from apicore_app._app import Api
+from apicore_app._asgi import too_large
+from apicore_app._http import Headers, Request, Response, problem, problem_response
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+_REASONS = {status.value: f"{status.value} {status.phrase}" for status in http.HTTPStatus}
+
+
+def wsgi_app(api: Api, *, fallback: WSGIApplication | None = None) -> WsgiApp:
+    """``api`` as a WSGI application (``gunicorn module:app``); see ``WsgiApp``.
+
+    Args:
+        api: The routes to serve.
+        fallback: The WSGI app for paths ``api`` does not own (``Api.owns``); without one
+            they get a JSON 404 problem.
+    """
+    return WsgiApp(api, fallback)
+
+
+class WsgiApp:
+    """A WSGI application serving an ``Api`` (build it with ``wsgi_app``).
+
+    ``api.start()`` runs on the first request (WSGI servers call no start-up hook).
+
+    Attributes:
+        api: The served ``Api``.
+        fallback: The WSGI app for everything else, or ``None``.
+    """
+
+    __slots__ = ("api", "fallback", "on_first")
+
+    def __init__(
+        self,
+        api: Api,
+        fallback: WSGIApplication | None = None,
+        on_first: Callable[[], Any] | None = None,
+    ) -> None:
+        self.api = api
+        self.fallback = fallback
+        self.on_first = on_first or api.start
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        """The WSGI interface."""
+        path = environ_path(environ)
+        if self.fallback is not None and not self.api.owns(path):
+            return self.fallback(environ, start_response)
+        if not self.api._started:
+            self.on_first()
+        response = self.respond(environ, path)
+        if response.native is not None:
+            native: WSGIApplication = response.native
+            return native(environ, start_response)
+        status = _REASONS.get(response.status) or f"{response.status} "
+        if response.stream is not None:
+            start_response(status, response.headers)
+            return self.api.chunks(response)
+        headers = response.headers
+        headers.append(("Content-Length", str(len(response.body))))
+        start_response(status, headers)
+        return [response.body]
+
+    def respond(self, environ: WSGIEnvironment, path: str | None = None) -> Response:
+        """The ``Api``'s answer to the request of ``environ`` (whatever its path)."""
+        api = self.api
+        method = environ["REQUEST_METHOD"]
+        query = environ.get("QUERY_STRING", "")
+        headers = Headers.from_environ(environ)
+        path = path if path is not None else environ_path(environ)
+        try:
+            body = read_body(environ, api.read_limit)
+        except ValueError:
+            bad = problem_response(problem(400, "The Content-Length header is not a number."))
+            return api.finish(Request(method, path, query, headers), bad)
+        if body is None:
+            return api.finish(Request(method, path, query, headers), too_large(api.read_limit))
+        client = None
+        address = environ.get("REMOTE_ADDR")
+        if address:
+            port = environ.get("REMOTE_PORT", "")
+            client = (address, int(port) if str(port).isdigit() else 0)
+        scheme = environ.get("wsgi.url_scheme", "http")
+        return api.handle(Request(method, path, query, headers, body, client, scheme))
+
+
+def read_body(environ: WSGIEnvironment, limit: int) -> bytes | None:
+    """The request body, or ``None`` when it is over ``limit`` bytes.
+
+    Raises:
+        ValueError: ``Content-Length`` is not a number.
+    """
+    length = environ.get("CONTENT_LENGTH")
+    stream = environ["wsgi.input"]
+    if length:
+        size = int(length)
+        if size < 0:
+            raise ValueError(length)
+        return stream.read(size) if size <= limit else None  # type: ignore[no-any-return]
+    if environ.get("wsgi.input_terminated"):  # chunked: the server ends the stream
+        body: bytes = stream.read(limit + 1)
+        return body if len(body) <= limit else None
+    return b""
+
+
+def environ_path(environ: WSGIEnvironment) -> str:
+    """The request's path as text (``PATH_INFO`` holds its raw bytes as latin-1)."""
+    path: str = environ.get("PATH_INFO", "")
+    if not path.isascii():  # routes are matched on UTF-8 text
+        path = path.encode("latin-1").decode("utf-8", "replace")
+    return path or "/"
