@@ -115,7 +115,9 @@ class SpecBinding:
         self.name = name
         self.is_async = inspect.iscoroutinefunction(handler)
         self.decoders = dict(decoders or {})
-        self.body_types: frozenset[str] | None = op.body_media_types(self.decoders) if op.request_body else frozenset()
+        self.body_types: frozenset[str] | None = (
+            op.body_media_types(self.decoders) if op.request_body else frozenset()
+        )
         if any(t.endswith("/*") for t in self.body_types):
             self.body_types = None  # wildcards: specbind matches them itself
         self._error_callback = error_callback

@@ -9,10 +9,10 @@ client calls through apicore-client's :class:`~apicore_client.CallContext`.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 
-from apicore_app import Headers, Request, Response
+from apicore_app import Response
 from apicore_client import CallContext, current_call_context
 
 CALL_ID_HEADER = "PymCallID"
@@ -61,24 +61,37 @@ def current_call_path() -> str | None:
     return context.call_path if context is not None else None
 
 
-_CALL_HEADERS = ("pymcallid", "pymcallpath", "pymcallerid", "pymcallerpath")
+_CALL_HEADERS = frozenset({"pymcallid", "pymcallpath", "pymcallerid", "pymcallerpath"})
 
 
-def call_request(request: Request, api_name: str) -> Request:
-    """The request with its call id as request id and the call path extended (pure).
+def call_headers(
+    pairs: Iterable[tuple[str, str]], api_name: str
+) -> tuple[list[tuple[str, str]], str, str]:
+    """Request headers with the call id and path of a request ``api_name`` serves; id; path.
 
-    A request without ``PymCallID`` gets a new id; its ``PymCallPath`` gets ``api_name``.
+    The incoming ``PymCallID``/``PymCallPath`` (or ``PymCallerID``/``PymCallerPath``) become
+    ``pymcallid`` (or a new id) and ``pymcallpath`` (``api_name`` appended); the call id is
+    the request id too (``x-request-id``) unless the request has its own.
     """
-    headers = request.headers.lower_map_view()
-    context = incoming_call_context(headers, api_name)
-    kept = [(k, v) for k, v in request.headers.items() if k.lower() not in _CALL_HEADERS]
-    extra = [("pymcallid", context.call_id or ""), ("pymcallpath", context.call_path or "")]
-    if "x-request-id" not in headers:
-        extra.append(("x-request-id", context.call_id or ""))
-    return replace(request, headers=Headers([*kept, *extra]))
+    kept: list[tuple[str, str]] = []
+    found: dict[str, str] = {}
+    has_request_id = False
+    for name, value in pairs:
+        lowered = name.lower()
+        if lowered in _CALL_HEADERS:
+            found[lowered] = value
+        else:
+            has_request_id = has_request_id or lowered == "x-request-id"
+            kept.append((name, value))
+    context = incoming_call_context(found, api_name)
+    call_id, call_path = context.call_id or "", context.call_path or ""
+    kept += [("pymcallid", call_id), ("pymcallpath", call_path)]
+    if not has_request_id:
+        kept.append(("x-request-id", call_id))
+    return kept, call_id, call_path
 
 
-def answered(response: Response, request: Request) -> Response:
+def answered(response: Response, call_id: str) -> Response:
     """The response with the request's call id in ``PymCallID``."""
-    response.headers.append((CALL_ID_HEADER, request.headers.get("pymcallid") or ""))
+    response.headers.append((CALL_ID_HEADER, call_id))
     return response

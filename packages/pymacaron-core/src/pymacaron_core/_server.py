@@ -20,7 +20,7 @@ from apicore_app import Api, Headers, HTTPError, Request, Response, problem, pro
 from apicore_client import CallContext, reset_call_context, set_call_context
 from apicore_specbind import Operation, import_object
 from pymacaron_core._binding import Decoder, ErrorCallback, Handler, SpecBinding
-from pymacaron_core._calls import answered, call_request
+from pymacaron_core._calls import answered, call_headers
 from pymacaron_core._errors import SpawnError
 
 Decorator = Callable[[Handler], Handler]
@@ -120,10 +120,11 @@ def mount_flask(
 
     def inner(**_: str) -> WerkzeugResponse:
         request: Request = flask.g.apicore_request
+        call_id: str = flask.g.call_id
         if len(request.body) <= api.read_limit:
-            return _to_flask(answered(api.handle(request), request))
+            return _to_flask(answered(api.handle(request), call_id))
         too_large = problem(413, f"The body is larger than {api.read_limit} bytes.")
-        return _to_flask(answered(api.finish(request, problem_response(too_large)), request))
+        return _to_flask(answered(api.finish(request, problem_response(too_large)), call_id))
 
     def outer(view: Callable[..., Any]) -> Callable[..., WerkzeugResponse]:
         def route(**path: str) -> WerkzeugResponse:
@@ -133,25 +134,19 @@ def mount_flask(
             limit = api.read_limit
             body = incoming.stream.read(limit + 1) if size is None or size > limit else None
             client = environ.get("REMOTE_ADDR")
-            request = call_request(
-                Request(
-                    environ["REQUEST_METHOD"],
-                    incoming.path,
-                    environ.get("QUERY_STRING", ""),
-                    Headers(incoming.headers.items()),
-                    incoming.get_data() if body is None else body,
-                    (client, int(environ.get("REMOTE_PORT") or 0)) if client else None,
-                    environ.get("wsgi.url_scheme", "http"),
-                ),
-                api_name,
+            headers, call_id, call_path = call_headers(incoming.headers.items(), api_name)
+            g = flask.g
+            g.apicore_request = Request(
+                environ["REQUEST_METHOD"],
+                incoming.path,
+                environ.get("QUERY_STRING", ""),
+                Headers(headers),
+                incoming.get_data() if body is None else body,
+                (client, int(environ.get("REMOTE_PORT") or 0)) if client else None,
+                environ.get("wsgi.url_scheme", "http"),
             )
-            g, get = flask.g, request.headers.get
-            g.apicore_request, g.call_id, g.call_path = (
-                request,
-                get("pymcallid"),
-                get("pymcallpath"),
-            )
-            token = set_call_context(CallContext(call_id=g.call_id, call_path=g.call_path))
+            g.call_id, g.call_path = call_id, call_path
+            token = set_call_context(CallContext(call_id=call_id, call_path=call_path))
             try:
                 return flask.make_response(view(**path))
             finally:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from apicore_app import Api, Headers, HTTPError, Request, Response
-from pymacaron_core._calls import answered, call_request
+from apicore_app import Api, HTTPError, asgi_app
+from pymacaron_core._calls import CALL_ID_HEADER, call_headers
 from pymacaron_core._server import Route
 
 
@@ -35,48 +35,27 @@ def _from_http_exception(exc: Any) -> HTTPError:
 
 
 class Endpoint:
-    """An ASGI app answering every request with ``api`` (a Starlette route's endpoint)."""
+    """An ASGI app answering every request with ``api`` (apicore-app's ``asgi_app``).
+
+    It adds the call id and path to the request's headers and ``PymCallID`` to the answer.
+    """
 
     def __init__(self, api: Api, api_name: str) -> None:
-        self.api = api
+        self.app = asgi_app(api)
         self.api_name = api_name
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        from starlette.requests import Request as StarletteRequest
-
-        api = self.api
-        body = b""
-        async for chunk in StarletteRequest(scope, receive).stream():
-            body += chunk
-            if len(body) > api.read_limit:
-                error = HTTPError(413, f"The body is larger than {api.read_limit} bytes.")
-                await _send(error.response(), scope, receive, send)
-                return
-        client = (scope["client"][0], scope["client"][1]) if scope.get("client") else None
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
         raw = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
-        request = Request(
-            scope["method"],
-            scope["path"],
-            scope.get("query_string", b"").decode("latin-1"),
-            Headers(raw),
-            body,
-            client,
-            scope.get("scheme", "http"),
-        )
-        request = call_request(request, self.api_name)
-        response = answered(await api.handle_async(request), request)
-        await _send(response, scope, receive, send)
+        headers, call_id, _ = call_headers(raw, self.api_name)
+        encoded = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers]
+        marked = (CALL_ID_HEADER.lower().encode(), call_id.encode("latin-1"))
 
+        async def send_with_call_id(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", ()), marked]}
+            await send(message)
 
-async def _send(response: Response, scope: Any, receive: Any, send: Any) -> None:
-    from starlette.responses import Response as StarletteResponse
-
-    if response.native is not None:
-        await response.native(scope, receive, send)
-        return
-    native = StarletteResponse(response.body, status_code=response.status)
-    native.raw_headers = [
-        *((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in response.headers),
-        (b"content-length", str(len(response.body)).encode()),
-    ]
-    await native(scope, receive, send)
+        await self.app.serve({**scope, "headers": encoded}, receive, send_with_call_id)
