@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
+from typing import Any
 
 from apicore_app import Response
 from apicore_client import CallContext, current_call_context
@@ -89,6 +90,18 @@ def call_headers(
     if not has_request_id:
         kept.append(("x-request-id", call_id))
     return kept, call_id, call_path
+
+
+def environ_call(environ: dict[str, Any], api_name: str) -> tuple[str, str]:
+    """:func:`call_headers` on a WSGI environ, in place: the call id and path set there."""
+    get = environ.get
+    call_id = get("HTTP_PYMCALLID") or get("HTTP_PYMCALLERID") or _new_call_id()
+    incoming = get("HTTP_PYMCALLPATH") or get("HTTP_PYMCALLERPATH")
+    call_path = f"{incoming}.{api_name}" if incoming else api_name
+    environ["HTTP_PYMCALLID"] = call_id
+    environ["HTTP_PYMCALLPATH"] = call_path
+    environ.setdefault("HTTP_X_REQUEST_ID", call_id)
+    return call_id, call_path
 
 
 def answered(response: Response, call_id: str) -> Response:

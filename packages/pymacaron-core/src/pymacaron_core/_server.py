@@ -20,7 +20,7 @@ from apicore_app import Api, Headers, HTTPError, Request, Response, problem, pro
 from apicore_client import CallContext, reset_call_context, set_call_context
 from apicore_specbind import Operation, import_object
 from pymacaron_core._binding import Decoder, ErrorCallback, Handler, SpecBinding
-from pymacaron_core._calls import answered, call_headers
+from pymacaron_core._calls import answered, environ_call
 from pymacaron_core._errors import SpawnError
 
 Decorator = Callable[[Handler], Handler]
@@ -119,33 +119,36 @@ def mount_flask(
     api.add_response_type(WerkzeugResponse)  # Flask responses pass through
 
     def inner(**_: str) -> WerkzeugResponse:
-        request: Request = flask.g.apicore_request
-        call_id: str = flask.g.call_id
+        g = flask.g._get_current_object()  # one context lookup, not one per attribute
+        request: Request = g.apicore_request
         if len(request.body) <= api.read_limit:
-            return _to_flask(answered(api.handle(request), call_id))
+            return _to_flask(answered(api.handle(request), g.call_id))
         too_large = problem(413, f"The body is larger than {api.read_limit} bytes.")
-        return _to_flask(answered(api.finish(request, problem_response(too_large)), call_id))
+        return _to_flask(answered(api.finish(request, problem_response(too_large)), g.call_id))
 
     def outer(view: Callable[..., Any]) -> Callable[..., WerkzeugResponse]:
         def route(**path: str) -> WerkzeugResponse:
-            incoming = flask.request
+            incoming = flask.request._get_current_object()
             environ = incoming.environ
             size = incoming.content_length
             limit = api.read_limit
-            body = incoming.stream.read(limit + 1) if size is None or size > limit else None
+            if size is None or size > limit:
+                body = incoming.stream.read(limit + 1)
+            else:
+                body = incoming.get_data() if size else b""  # cached: handlers may read it
+            call_id, call_path = environ_call(environ, api_name)
             client = environ.get("REMOTE_ADDR")
-            headers, call_id, call_path = call_headers(incoming.headers.items(), api_name)
-            g = flask.g
+            g = flask.g._get_current_object()
+            g.call_id, g.call_path = call_id, call_path
             g.apicore_request = Request(
                 environ["REQUEST_METHOD"],
                 incoming.path,
                 environ.get("QUERY_STRING", ""),
-                Headers(headers),
-                incoming.get_data() if body is None else body,
+                Headers.from_environ(environ),
+                body,
                 (client, int(environ.get("REMOTE_PORT") or 0)) if client else None,
                 environ.get("wsgi.url_scheme", "http"),
             )
-            g.call_id, g.call_path = call_id, call_path
             token = set_call_context(CallContext(call_id=call_id, call_path=call_path))
             try:
                 return flask.make_response(view(**path))
