@@ -128,7 +128,7 @@ def mount_flask(
 
     def outer(view: Callable[..., Any]) -> Callable[..., WerkzeugResponse]:
         def route(**path: str) -> WerkzeugResponse:
-            incoming = flask.request._get_current_object()
+            incoming: flask.Request = flask.request._get_current_object()  # type: ignore[attr-defined]
             environ = incoming.environ
             size = incoming.content_length
             limit = api.read_limit
