@@ -7,12 +7,7 @@ Flask under gunicorn and on Starlette under uvicorn, each started here on 127.0.
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,24 +17,10 @@ from schemathesis.core.failures import Failure
 from support import MAX_EXAMPLES, call_and_validate, config
 
 APPS = Path(__file__).resolve().parent.parent / "integration-tests" / "apps"
-BIN = Path(sys.executable).parent
-SERVERS = {
-    "flask-gunicorn": lambda port: [
-        str(BIN / "gunicorn"),
-        "--workers=1",
-        "--threads=4",
-        f"--bind=127.0.0.1:{port}",
-        "pymc_petstore:flask_app()",
-    ],
-    "starlette-uvicorn": lambda port: [
-        str(BIN / "uvicorn"),
-        "--factory",
-        "pymc_petstore:starlette_app",
-        "--host=127.0.0.1",
-        f"--port={port}",
-        "--no-access-log",
-    ],
-}
+if str(APPS) not in sys.path:
+    sys.path.insert(0, str(APPS))
+
+from pymc_petstore import SERVERS, serve  # noqa: E402  (the app, and how it is run)
 
 # Real HTTP round trips on two servers: bounded so the module stays within a minute.
 schema = openapi.from_path(
@@ -47,45 +28,13 @@ schema = openapi.from_path(
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module", params=sorted(SERVERS))
 def base_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """The base URL of a running server (started and stopped here, 127.0.0.1 only)."""
-    tmp = tmp_path_factory.mktemp(request.param)
-    port, log = _free_port(), tmp / "server.log"
-    env = {**os.environ, "PYTHONPATH": str(APPS)}
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            SERVERS[request.param](port), cwd=tmp, env=env, stdout=out, stderr=out
-        )
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"the server exited:\n{log.read_text()}")
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"the server did not start in 20 s:\n{log.read_text()}")
-                time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}/v2"
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+    with serve(request.param, tmp_path_factory.mktemp(request.param)) as base:
+        yield base + "/v2"
 
 
 def empty_optional_form(failure: Failure, case: Case, response: Response) -> bool:

@@ -8,12 +8,7 @@ handlers echo the keyword arguments they received in the ``X-Kwargs`` header.
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,67 +16,21 @@ import httpx
 import pytest
 
 APPS = Path(__file__).parent / "apps"
-BIN = Path(sys.executable).parent
+if str(APPS) not in sys.path:
+    sys.path.insert(0, str(APPS))
+
+from pymc_petstore import SERVERS, serve  # noqa: E402  (the app, and how it is run)
+
 FORM = "application/x-www-form-urlencoded"
 # Generous: the machine running the suite may be busy; every call is still bounded.
 HTTP = httpx.Client(timeout=30)
-
-SERVERS = {
-    "flask-gunicorn": lambda port: [
-        str(BIN / "gunicorn"),
-        "--workers=1",
-        f"--bind=127.0.0.1:{port}",
-        "pymc_petstore:flask_app()",
-    ],
-    "starlette-uvicorn": lambda port: [
-        str(BIN / "uvicorn"),
-        "--factory",
-        "pymc_petstore:starlette_app",
-        "--host=127.0.0.1",
-        f"--port={port}",
-        "--no-access-log",
-    ],
-}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="module", params=sorted(SERVERS))
 def url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The base URL of a running server (started and stopped here, 127.0.0.1 only)."""
-    tmp = tmp_path_factory.mktemp(request.param)
-    port = free_port()
-    log = tmp / "server.log"
-    env = {**os.environ, "PYTHONPATH": str(APPS)}
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            SERVERS[request.param](port), cwd=tmp, env=env, stdout=out, stderr=out
-        )
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"the server exited:\n{log.read_text()}")
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"the server did not start in 20 s:\n{log.read_text()}")
-                time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+    with serve(request.param, tmp_path_factory.mktemp(request.param)) as base:
+        yield base
 
 
 def kwargs_seen(response: httpx.Response) -> tuple[list[str], object]:

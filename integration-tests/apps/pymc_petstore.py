@@ -7,8 +7,16 @@ what reached them. ``get_pet`` is ``async def``: it runs on both servers.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -83,3 +91,60 @@ def starlette_app() -> Any:
     _add()
     ApiPool.petstore.spawn_api(app, base_path="/v2")
     return app
+
+
+# -- running it: the tests' servers ------------------------------------------------------------
+_BIN = Path(sys.executable).parent
+SERVERS = {
+    "flask-gunicorn": lambda port: [
+        str(_BIN / "gunicorn"),
+        "--workers=1",
+        "--threads=4",
+        f"--bind=127.0.0.1:{port}",
+        "pymc_petstore:flask_app()",
+    ],
+    "starlette-uvicorn": lambda port: [
+        str(_BIN / "uvicorn"),
+        "--factory",
+        "pymc_petstore:starlette_app",
+        "--host=127.0.0.1",
+        f"--port={port}",
+        "--no-access-log",
+    ],
+}
+
+
+@contextlib.contextmanager
+def serve(kind: str, tmp: Path) -> Iterator[str]:
+    """Run this app under ``kind`` (a key of ``SERVERS``) on 127.0.0.1; yields its base URL.
+
+    Raises:
+        RuntimeError: the server exited or did not listen within 20 s (its log attached).
+    """
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    log = tmp / "server.log"
+    env = {**os.environ, "PYTHONPATH": str(SPEC.parent)}
+    with log.open("wb") as out:
+        process = subprocess.Popen(SERVERS[kind](port), cwd=tmp, env=env, stdout=out, stderr=out)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"the server exited:\n{log.read_text()}")
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"no server in 20 s:\n{log.read_text()}") from None
+                time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)

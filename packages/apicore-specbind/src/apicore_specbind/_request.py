@@ -325,7 +325,7 @@ def _form(
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")
         if not isinstance(name, str):
-            continue
+            raise ValueError("a multipart part has no Content-Disposition name")
         payload = part.get_payload(decode=True)
         data = payload if isinstance(payload, bytes) else b""
         if part.get_filename() is not None:
