@@ -27,7 +27,12 @@ paths:
         - {in: formData, name: note, type: string, required: false}
       responses:
         200: {description: ok}
-        400: {description: bad, schema: {type: object, additionalProperties: false, properties: {oops: {type: integer}}}}
+        400:
+          description: bad
+          schema:
+            type: object
+            additionalProperties: false
+            properties: {oops: {type: integer}}
 definitions:
   Pet: {type: object, required: [name], properties: {name: {type: string}}}
   Error:

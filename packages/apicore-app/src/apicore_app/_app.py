@@ -799,7 +799,8 @@ class Api:
         request = call.request
         route = call.route
         config = route.callback
-        assert config is not None and isinstance(route, Route)
+        assert config is not None
+        assert isinstance(route, Route)
         dispatcher = self.dispatcher
         try:
             callback = config.parse(request.headers.lower_map(), policy=dispatcher.settings.policy)
