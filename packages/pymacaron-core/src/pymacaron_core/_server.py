@@ -151,7 +151,8 @@ def mount_flask(
             )
             token = set_call_context(CallContext(call_id=call_id, call_path=call_path))
             try:
-                return flask.make_response(view(**path))
+                answer = view(**path)
+                return answer if type(answer) is flask.Response else flask.make_response(answer)
             finally:
                 reset_call_context(token)
 
