@@ -11,7 +11,7 @@ RENAMED = [
     ("apicore_introspect", "Operation", "FunctionOperation"),  # vs apicore_specbind.Operation
     ("apicore_specbind", "RequestError", "SpecRequestError"),  # vs apicore_introspect's
     ("apicore_openapi", "Endpoint", "RouteDoc"),  # vs symmetric.Endpoint (legacy record)
-    ("pymacaron_core", "Route", "FlaskRoute"),  # vs apicore_app.Route
+    ("pymacaron_core", "Route", "SpecRoute"),  # vs apicore_app.Route
     # A callback delivery's retry policy and a job's attempt log entry, vs apicore_client's
     # RetryPolicy and Attempt (one HTTP call's retries and attempts).
     ("apicore_callbacks", "RetryPolicy", "DeliveryRetryPolicy"),

@@ -12,6 +12,7 @@ import warnings
 
 from pymacaron_core.__about__ import __version__
 from pymacaron_core._api import API
+from pymacaron_core._binding import SpecBinding, default_error_callback, legacy_arguments
 from pymacaron_core._calls import (
     CALL_ID_HEADER,
     CALL_PATH_HEADER,
@@ -39,13 +40,25 @@ from pymacaron_core._legacy import (
     pop_legacy_kwargs,
 )
 from pymacaron_core._pool import ApiPool, Pool
-from pymacaron_core._server import (
-    FlaskRoute,
-    OperationView,
-    default_error_callback,
-    legacy_arguments,
-    plan_route,
-)
+from pymacaron_core._server import SpecRoute, plan_route
+
+_DEPRECATED = {
+    # old name: (new object, message); see CHANGELOG
+    "OperationView": (
+        SpecBinding,
+        "operations are served by apicore-app through pymacaron_core.SpecBinding",
+    ),
+    "Route": (SpecRoute, "use SpecRoute (apicore_app.Route is the app's route)"),
+}
+
+
+def __getattr__(name: str) -> object:
+    if name not in _DEPRECATED:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value, advice = _DEPRECATED[name]
+    warnings.warn(f"pymacaron_core.{name} is deprecated: {advice}", DeprecationWarning, 2)
+    return value
+
 
 __all__ = [
     "API",
@@ -53,18 +66,18 @@ __all__ = [
     "ApiPool",
     "CALL_ID_HEADER",
     "CALL_PATH_HEADER",
-    "FlaskRoute",
     "InternalServerError",
     "KlueException",
     "LEGACY_KWARGS",
     "LEGACY_PARAMETERS",
     "LegacyCallOptions",
     "MergeApisException",
-    "OperationView",
     "Pool",
     "PyMacaronCoreException",
     "PyMacaronModelException",
     "SpawnError",
+    "SpecRoute",
+    "SpecBinding",
     "SpecLoadError",
     "ValidationError",
     "__version__",
@@ -79,11 +92,3 @@ __all__ = [
     "pop_call_options",
     "pop_legacy_kwargs",
 ]
-
-
-def __getattr__(name: str) -> object:
-    if name != "Route":
-        raise AttributeError(f"module 'pymacaron_core' has no attribute {name!r}")
-    # Old name (deprecated, see CHANGELOG): apicore_app.Route is the app's route.
-    warnings.warn("pymacaron_core.Route is deprecated: use FlaskRoute", DeprecationWarning, 2)
-    return FlaskRoute
