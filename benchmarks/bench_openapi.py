@@ -19,7 +19,7 @@ from typing import Any
 import harness as h
 
 from apicore_introspect import Definitions, describe
-from apicore_openapi import ApiInfo, DocumentCache, Endpoint, build_document
+from apicore_openapi import ApiInfo, DocumentCache, RouteDoc, build_document
 
 N = 200
 
@@ -89,10 +89,10 @@ def main(argv: list[str]) -> int:
     table = routes()
     info = ApiInfo(title="Bench API", version="1")
 
-    def describe_all() -> list[Endpoint]:
+    def describe_all() -> list[RouteDoc]:
         defs = Definitions()
         return [
-            Endpoint(path, describe(func, definitions=defs), methods=(kind.upper(),))
+            RouteDoc(path, describe(func, definitions=defs), methods=(kind.upper(),))
             for path, kind, func in table
         ]
 

@@ -118,6 +118,18 @@ def connexion_app(validate_responses: bool = True) -> Any:
     return app
 
 
+def pymacaron_starlette() -> Any:
+    """pymacaron-core spawned on a Starlette app: native ASGI through apicore-app."""
+    from starlette.applications import Starlette
+
+    from pymacaron_core import ApiPool
+
+    app = Starlette()
+    api = ApiPool.add("petstore", yaml_str=SPEC)
+    api.spawn_api(app, base_path=api.spec.base_path)
+    return app
+
+
 def pymacaron_asgi() -> Any:
     """pymacaron-core behind a2wsgi's WSGIMiddleware, as Connexion's FlaskApp runs Flask."""
     return importlib.import_module("a2wsgi").WSGIMiddleware(pymacaron_app())
@@ -208,6 +220,7 @@ APPS = {
     "uvicorn": [
         ("bare ASGI handler + fastjsonschema (floor)", "floor_asgi()"),
         ("pymacaron-core via a2wsgi.WSGIMiddleware", "pymacaron_asgi()"),
+        ("pymacaron-core on Starlette (native ASGI)", "pymacaron_starlette()"),
         ("Connexion 3 FlaskApp", "connexion_app()"),
     ],
 }
@@ -229,7 +242,7 @@ def main() -> int:
             for name, factory in APPS[key]
         ]
         results = h.run_servers(servers, mode)
-        floor, ours, theirs = (name for name, _ in APPS[key])
+        floor, ours, theirs = (name for name, _ in APPS[key] if "Starlette" not in name)
         against = [("÷ floor", floor), ("÷ Connexion", theirs)]
         lines += [f"### {title}\n", h.table(results, unit="req/s", spec=",.0f", against=against)]
         headlines.append(

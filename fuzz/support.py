@@ -24,12 +24,19 @@ RANDOM_SEED = _SEED == "random"
 
 
 def config(
-    *, auth: dict[str, Any] | None = None, parameters: dict[str, str] | None = None
+    *,
+    auth: dict[str, Any] | None = None,
+    parameters: dict[str, str] | None = None,
+    max_examples: int | None = None,
 ) -> schemathesis.Config:
     """All checks (the default), positive and negative data, the given auth and fixed values."""
     data: dict[str, Any] = {
         # No example database: runs do not depend on (or write) a local .hypothesis folder.
-        "generation": {"mode": "all", "max-examples": MAX_EXAMPLES, "database": "none"},
+        "generation": {
+            "mode": "all",
+            "max-examples": max_examples or MAX_EXAMPLES,
+            "database": "none",
+        },
         "parameters": parameters or {},
     }
     if auth:
@@ -55,14 +62,17 @@ def token_is_used(ctx: CheckContext, response: Response, case: Case) -> bool | N
 KnownBug = Callable[[Failure, Case, Response], bool]
 
 
-def call_and_validate(case: Case, *, known_bugs: tuple[KnownBug, ...] = ()) -> None:
+def call_and_validate(
+    case: Case, *, known_bugs: tuple[KnownBug, ...] = (), base_url: str | None = None
+) -> None:
     """`case.call_and_validate()` with every check, tolerating only the listed known bugs.
 
     Each known bug has a minimal reproduction marked `xfail(strict=True)` in the test
     module, which turns red once the package is fixed; then drop it from `known_bugs` too.
     Any other failure, or a known bug's failure mixed with another one, still fails.
+    ``base_url`` sends the request to a running server instead of the schema's app.
     """
-    response = case.call()
+    response = case.call(base_url=base_url) if base_url else case.call()
     try:
         case.validate_response(response, additional_checks=[token_is_used])
     except FailureGroup as group:

@@ -29,6 +29,9 @@ from apicore_auth import (
 )
 from apicore_auth.testing import FakeClock, api_key, bearer, make_authenticator
 
+# The deprecated document methods (to_problem(), problem()) keep working; see test_problem_protocol.
+pytestmark = pytest.mark.filterwarnings(r"ignore:.*problem\(\) is deprecated:DeprecationWarning")
+
 TOKEN = "tok-0123456789abcdef-ALPHA"
 OTHER = "tok-0123456789abcdef-BRAVO"
 

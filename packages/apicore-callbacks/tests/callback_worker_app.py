@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import time
 
-from apicore_callbacks import Dispatcher, Job, RetryPolicy, Settings
+from apicore_callbacks import DeliveryRetryPolicy, Dispatcher, Job, Settings
 
 RUNS = os.environ.get("CALLBACK_TEST_RUNS", os.devnull)
 WORKER = os.environ.get("CALLBACK_TEST_WORKER", "api")
@@ -29,7 +29,7 @@ dispatcher = Dispatcher(
         max_runs=50,
         poll_interval=0.1,
         republish_after=30.0,
-        retry=RetryPolicy(schedule=(0.2, 0.5, 1.0), jitter=0.0, timeout=5.0),
+        retry=DeliveryRetryPolicy(schedule=(0.2, 0.5, 1.0), jitter=0.0, timeout=5.0),
     )
 )
 dispatcher.register("add", add)

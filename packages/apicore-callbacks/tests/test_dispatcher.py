@@ -20,12 +20,12 @@ import pytest
 from apicore_callbacks import (
     CallbackConfig,
     CallbackRequest,
+    DeliveryRetryPolicy,
     DestinationPolicy,
     Dispatcher,
     IdempotencyKeyReusedError,
     Job,
     JobState,
-    RetryPolicy,
     Settings,
     SQLiteJobStore,
     generate_secret,
@@ -34,6 +34,9 @@ from apicore_callbacks import (
 from apicore_callbacks.adapters import InvalidCallbackURLError
 from apicore_callbacks.stores import JobSpec
 from apicore_callbacks.testing import CallbackReceiver, CallbackSink, Delivery, FakeClock
+
+# The deprecated document methods (to_problem(), problem()) keep working; see test_problem_protocol.
+pytestmark = pytest.mark.filterwarnings(r"ignore:.*problem\(\) is deprecated:DeprecationWarning")
 
 SECRET = generate_secret()
 URL = "https://receiver.example/hook"
@@ -143,7 +146,7 @@ def test_receiver_recovers_after_k_failures(tmp_path: Path, failures: int) -> No
     dispatcher.drain(advance=True)
     times = [d.received_at - start for d in sink.deliveries]
     assert len(times) == failures + 1
-    schedule = RetryPolicy().schedule
+    schedule = DeliveryRetryPolicy().schedule
     for n in range(1, len(times)):
         gap = times[n] - times[n - 1]
         assert schedule[n - 1] * 0.9 <= gap <= schedule[n - 1] * 1.1
@@ -184,7 +187,7 @@ def test_status_semantics(tmp_path: Path, status: int, attempts: int, final: Job
     dispatcher, sink, _ = make(
         tmp_path,
         responder=lambda d: (status, {"location": "http://127.0.0.1/admin"}),
-        retry=RetryPolicy(schedule=(1.0, 1.0)),
+        retry=DeliveryRetryPolicy(schedule=(1.0, 1.0)),
     )
     job = submit(dispatcher)
     dispatcher.drain(advance=True)
@@ -205,7 +208,7 @@ def test_retry_after_is_honoured_up_to_the_cap(
     dispatcher, sink, _ = make(
         tmp_path,
         responder=responder,
-        retry=RetryPolicy(schedule=(5.0, 5.0), jitter=0.0, retry_after_cap=600.0),
+        retry=DeliveryRetryPolicy(schedule=(5.0, 5.0), jitter=0.0, retry_after_cap=600.0),
     )
     submit(dispatcher)
     dispatcher.drain(advance=True)
@@ -477,7 +480,7 @@ def test_any_exception_in_a_delivery_is_an_attempt_on_the_schedule(
     def responder(delivery: Delivery) -> int:
         raise RuntimeError("a bug below the HTTP client")
 
-    retry = RetryPolicy(schedule=(1.0, 2.0))
+    retry = DeliveryRetryPolicy(schedule=(1.0, 2.0))
     dispatcher, _, _ = make(tmp_path, responder=responder, retry=retry)
     job = submit(dispatcher)
     dispatcher.drain(advance=True)
@@ -565,7 +568,7 @@ def real(tmp_path: Path, **options: Any) -> Dispatcher:
 def test_an_attempt_has_a_wall_clock_deadline(tmp_path: Path) -> None:
     with SlowReceiver("drip") as receiver:
         # each read gets a byte within 0.1 s: only an overall deadline ends the attempt
-        dispatcher = real(tmp_path, retry=RetryPolicy(schedule=(), timeout=1.0))
+        dispatcher = real(tmp_path, retry=DeliveryRetryPolicy(schedule=(), timeout=1.0))
         job = dispatcher.submit("add", {}, CallbackRequest(receiver.url())).job
         dispatcher.drain()
     final = dispatcher.store.get(job.id)
@@ -577,7 +580,7 @@ def test_an_attempt_has_a_wall_clock_deadline(tmp_path: Path) -> None:
 def test_the_answer_read_from_a_receiver_is_bounded(tmp_path: Path) -> None:
     with SlowReceiver("endless") as receiver:
         dispatcher = real(
-            tmp_path, max_response_body=10_000, retry=RetryPolicy(schedule=(), timeout=30.0)
+            tmp_path, max_response_body=10_000, retry=DeliveryRetryPolicy(schedule=(), timeout=30.0)
         )
         job = dispatcher.submit("add", {}, CallbackRequest(receiver.url())).job
         dispatcher.drain()
@@ -603,7 +606,7 @@ def test_runs_and_deliveries_have_separate_budgets(tmp_path: Path) -> None:
             poll_interval=0.05,
             concurrency=1,
             delivery_concurrency=1,
-            retry=RetryPolicy(schedule=(), timeout=15.0),
+            retry=DeliveryRetryPolicy(schedule=(), timeout=15.0),
         )
         store = SQLiteJobStore(settings.db)
         # a job already run, waiting for its delivery

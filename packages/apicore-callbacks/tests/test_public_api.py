@@ -21,7 +21,7 @@ USED_BY_THE_ADAPTERS = (
     "IdempotencyKeyReusedError",
     "InvalidCallbackObjectError",
     "Job",
-    "RetryPolicy",
+    "DeliveryRetryPolicy",
     "Settings",
     "callback_parameters",
     "callbacks_object",

@@ -10,15 +10,18 @@ import pytest
 from apicore_callbacks import (
     BrokerUnavailableError,
     CallbackRequest,
+    DeliveryRetryPolicy,
     Dispatcher,
     JobState,
     RedisJobStore,
-    RetryPolicy,
     Settings,
     generate_secret,
 )
-from apicore_callbacks.stores import Attempt, JobSpec
+from apicore_callbacks.stores import JobAttempt, JobSpec
 from apicore_callbacks.testing import CallbackSink, FakeClock
+
+# The deprecated document methods (to_problem(), problem()) keep working; see test_problem_protocol.
+pytestmark = pytest.mark.filterwarnings(r"ignore:.*problem\(\) is deprecated:DeprecationWarning")
 
 
 @pytest.fixture
@@ -42,7 +45,7 @@ def test_claim_job_by_id(redis_store: RedisJobStore, spec: Spec) -> None:
     delivery = redis_store.claim_job(job.id, "w2", now=1.0, lease=5)
     assert delivery is not None
     assert delivery.stage == "deliver"
-    failed = Attempt(job.id, 1, "deliver", 1, 1, ok=False, error="HTTP 503")
+    failed = JobAttempt(job.id, 1, "deliver", 1, 1, ok=False, error="HTTP 503")
     redis_store.finish_delivery(delivery, failed, now=1.0, retry_at=60.0)
     assert redis_store.claim_job(job.id, "w", now=59.0, lease=5) is None  # not due yet
     assert redis_store.claim_job(job.id, "w", now=60.0, lease=5) is not None
@@ -67,13 +70,13 @@ def test_take_unpublished(redis_store: RedisJobStore, spec: Spec) -> None:
     assert redis_store.take_unpublished(now=129.0) == []
     delivery = redis_store.claim_job(job.id, "w", now=71.0, lease=5)
     assert delivery is not None
-    failed = Attempt(job.id, 1, "deliver", 71, 71, ok=False, error="HTTP 500")
+    failed = JobAttempt(job.id, 1, "deliver", 71, 71, ok=False, error="HTTP 500")
     redis_store.finish_delivery(delivery, failed, now=71.0, retry_at=80.0)
     assert redis_store.take_unpublished(now=79.0) == []
     assert redis_store.take_unpublished(now=80.0) == [job.id]  # the retry is due
     last = redis_store.claim_job(job.id, "w", now=80.0, lease=5)
     assert last is not None
-    ok = Attempt(job.id, 2, "deliver", 80, 80, ok=True, status_code=200)
+    ok = JobAttempt(job.id, 2, "deliver", 80, 80, ok=True, status_code=200)
     redis_store.finish_delivery(last, ok, now=80.0, retry_at=None)
     redis_store.mark_published(job.id, now=80.0)  # finished: not scheduled again
     assert redis_store.take_unpublished(now=10_000.0) == []
@@ -144,7 +147,7 @@ def test_embedded_dispatcher_on_redis_runs_the_full_schedule(
     start = clock()
     job = dispatcher.submit("add", {"a": 1}, CallbackRequest("https://r.example/cb")).job
     dispatcher.drain(advance=True)
-    schedule = RetryPolicy().schedule
+    schedule = DeliveryRetryPolicy().schedule
     times = [d.received_at - start for d in sink.deliveries]
     assert len(times) == len(schedule) + 1
     for n in range(1, len(times)):

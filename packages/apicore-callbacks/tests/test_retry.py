@@ -5,7 +5,7 @@ import random
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from apicore_callbacks import RetryPolicy
+from apicore_callbacks import DeliveryRetryPolicy
 from apicore_callbacks.delivery import STANDARD_SCHEDULE, Verdict, classify, parse_retry_after
 
 
@@ -30,7 +30,7 @@ def test_classify(status: int, verdict: Verdict) -> None:
 
 
 def test_standard_schedule_has_ten_attempts() -> None:
-    policy = RetryPolicy()
+    policy = DeliveryRetryPolicy()
     assert policy.max_attempts == 10
     assert sum(STANDARD_SCHEDULE) == 272105.0  # about 75.6 hours
 
@@ -38,7 +38,7 @@ def test_standard_schedule_has_ten_attempts() -> None:
 @settings(max_examples=50)
 @given(st.integers(min_value=1, max_value=9), st.integers(min_value=0, max_value=2**32))
 def test_delay_within_jitter_bounds(done: int, seed: int) -> None:
-    policy = RetryPolicy()
+    policy = DeliveryRetryPolicy()
     delay = policy.delay(done, rng=random.Random(seed))
     base = STANDARD_SCHEDULE[done - 1]
     assert delay is not None
@@ -46,12 +46,12 @@ def test_delay_within_jitter_bounds(done: int, seed: int) -> None:
 
 
 def test_no_delay_after_last_attempt() -> None:
-    assert RetryPolicy().delay(10) is None
-    assert RetryPolicy(schedule=()).delay(1) is None
+    assert DeliveryRetryPolicy().delay(10) is None
+    assert DeliveryRetryPolicy(schedule=()).delay(1) is None
 
 
 def test_retry_after_is_honoured_and_capped() -> None:
-    policy = RetryPolicy(schedule=(5.0,), jitter=0.0, retry_after_cap=60.0)
+    policy = DeliveryRetryPolicy(schedule=(5.0,), jitter=0.0, retry_after_cap=60.0)
     assert policy.delay(1, retry_after=30.0) == 30.0
     assert policy.delay(1, retry_after=3600.0) == 60.0
     assert policy.delay(1, retry_after=1.0) == 5.0
@@ -67,4 +67,4 @@ def test_parse_retry_after() -> None:
 @pytest.mark.parametrize("options", [{"schedule": (-1.0,)}, {"jitter": 1.0}, {"timeout": 0.0}])
 def test_invalid_policy(options: dict[str, object]) -> None:
     with pytest.raises(ValueError, match="must"):
-        RetryPolicy(**options)  # type: ignore[arg-type]
+        DeliveryRetryPolicy(**options)  # type: ignore[arg-type]

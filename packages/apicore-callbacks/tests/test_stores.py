@@ -26,7 +26,7 @@ from apicore_callbacks import (
     SQLiteJobStore,
 )
 from apicore_callbacks._holders import reclaim_dead
-from apicore_callbacks.stores import Attempt, JobSpec
+from apicore_callbacks.stores import JobAttempt, JobSpec
 
 T0 = 1_700_000_000.123456
 
@@ -106,7 +106,7 @@ def test_claim_run_then_deliver(store: JobStore, spec: Spec) -> None:
     [delivery] = store.claim("w1", now=3.0, lease=30.0)
     assert delivery.stage == "deliver"
     assert delivery.job.run_count == 1
-    attempt = Attempt(job.id, 1, "deliver", 3.0, 4.0, ok=True, status_code=200)
+    attempt = JobAttempt(job.id, 1, "deliver", 3.0, 4.0, ok=True, status_code=200)
     assert store.finish_delivery(delivery, attempt, now=4.0, retry_at=None)
     done = store.get(job.id)
     assert done is not None
@@ -122,7 +122,7 @@ def test_error_outcome_ends_failed(store: JobStore, spec: Spec) -> None:
     [claim] = store.claim("w", now=0.0, lease=30.0)
     store.finish_run(claim, now=1.0, outcome="error", payload=b"{}", deliver=True, error="boom")
     [delivery] = store.claim("w", now=1.0, lease=30.0)
-    ok = Attempt(job.id, 1, "deliver", 1, 1, ok=True)
+    ok = JobAttempt(job.id, 1, "deliver", 1, 1, ok=True)
     store.finish_delivery(delivery, ok, now=1.0, retry_at=None)
     final = store.get(job.id)
     assert final is not None
@@ -154,7 +154,7 @@ def test_expired_lease_is_reclaimed_and_stale_writes_are_fenced(
     assert store.heartbeat(fresh, now=11.0, lease=10.0)
     assert store.claim("w3", now=20.5, lease=10.0) == []  # heartbeat extended it to 21
     assert store.finish_run(fresh, now=12.0, outcome="result", payload=b"2", deliver=True)
-    stale_attempt = Attempt(job.id, 1, "deliver", 12, 12, ok=True)
+    stale_attempt = JobAttempt(job.id, 1, "deliver", 12, 12, ok=True)
     assert not store.finish_delivery(stale, stale_attempt, now=12.0, retry_at=None)
     final = store.get(job.id)
     assert final is not None
@@ -166,7 +166,7 @@ def test_retry_schedule_and_dead_letter_and_requeue(store: JobStore, spec: Spec)
     [claim] = store.claim("w", now=0.0, lease=30.0)
     store.finish_run(claim, now=0.0, outcome="result", payload=b"1", deliver=True)
     [d1] = store.claim("w", now=0.0, lease=30.0)
-    failed = Attempt(job.id, 1, "deliver", 0.0, 0.0, ok=False, status_code=500, error="HTTP 500")
+    failed = JobAttempt(job.id, 1, "deliver", 0.0, 0.0, ok=False, status_code=500, error="HTTP 500")
     assert store.finish_delivery(d1, failed, now=0.0, retry_at=100.0)
     assert store.claim("w", now=99.0, lease=30.0) == []
     assert store.next_due() == 100.0

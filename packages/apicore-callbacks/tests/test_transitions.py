@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from apicore_callbacks import Job, JobState, RetryPolicy
+from apicore_callbacks import DeliveryRetryPolicy, Job, JobState
 from apicore_callbacks.delivery import Verdict
 from apicore_callbacks.stores import (
     ACTIVE,
@@ -15,8 +15,8 @@ from apicore_callbacks.stores import (
     CLAIMABLE,
     TERMINAL,
     Answer,
-    Attempt,
     Claim,
+    JobAttempt,
     Outcome,
     after_delivery,
     after_run,
@@ -26,7 +26,7 @@ from apicore_callbacks.stores import (
     requeued,
 )
 
-POLICY = RetryPolicy(schedule=(10.0, 20.0), jitter=0.0)
+POLICY = DeliveryRetryPolicy(schedule=(10.0, 20.0), jitter=0.0)
 
 
 def claimed(job: Job) -> Claim:
@@ -58,7 +58,7 @@ def test_after_run(deliver: bool, state: JobState, finished_at: float | None, jo
     assert (change.state, change.run_at, change.finished_at) == (state, 5.0, finished_at)
     assert (change.last_error, change.run_count, change.delivery_count) == ("boom", 2, 0)
     assert change.ended is not deliver
-    assert change.attempt == Attempt("job_1", 2, "run", 2.0, 5.0, ok=False, error="boom")
+    assert change.attempt == JobAttempt("job_1", 2, "run", 2.0, 5.0, ok=False, error="boom")
 
 
 @pytest.mark.parametrize(
@@ -74,7 +74,7 @@ def test_after_delivery(
     outcome: Outcome, ok: bool, retry_at: float | None, state: JobState, error: str | None, job: Job
 ) -> None:
     job = replace(job, outcome=outcome, last_error="the function raised")
-    attempt = Attempt("job_1", 2, "deliver", 9.0, 10.0, ok=ok, error=None if ok else "HTTP 500")
+    attempt = JobAttempt("job_1", 2, "deliver", 9.0, 10.0, ok=ok, error=None if ok else "HTTP 500")
     change = after_delivery(claimed(job), attempt, now=10.0, retry_at=retry_at)
     assert (change.state, change.last_error, change.delivery_count) == (state, error, 2)
     assert change.run_at == (retry_at if retry_at is not None else 10.0)

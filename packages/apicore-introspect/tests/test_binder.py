@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from hypothesis_jsonschema import from_schema
 
-from apicore_introspect import Length, Operation, Range, ValidationError, describe
+from apicore_introspect import FunctionOperation, Length, Range, ValidationError, describe
 from apicore_introspect._binder import _NO_PARTS, _Slow
 
 
@@ -82,7 +82,7 @@ JSON = st.recursive(
 )
 
 
-def operation(annotation: Any, *, required: bool) -> Operation:
+def operation(annotation: Any, *, required: bool) -> FunctionOperation:
     default = inspect.Parameter.empty if required else None
     param = inspect.Parameter(
         "x", inspect.Parameter.KEYWORD_ONLY, annotation=annotation, default=default
@@ -113,7 +113,7 @@ def same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def check(op: Operation, body: Any) -> None:
+def check(op: FunctionOperation, body: Any) -> None:
     binder = op._binder
     try:
         full = binder._full(body, {}, {}, _NO_PARTS)

@@ -13,6 +13,9 @@ import pytest
 
 from apicore_introspect import JsonDecoder, Limits, MalformedRequestError, ResultError, dump_json
 
+# The deprecated document methods (to_problem(), problem()) keep working; see test_problem_protocol.
+pytestmark = pytest.mark.filterwarnings(r"ignore:.*problem\(\) is deprecated:DeprecationWarning")
+
 decoder = JsonDecoder()
 
 

@@ -15,6 +15,9 @@ from apicore_introspect import (
     describe,
 )
 
+# The deprecated document methods (to_problem(), problem()) keep working; see test_problem_protocol.
+pytestmark = pytest.mark.filterwarnings(r"ignore:.*problem\(\) is deprecated:DeprecationWarning")
+
 
 def add(a: int, b: int = 372) -> int:
     """Add two numbers.

@@ -24,6 +24,9 @@ from apicore_introspect import (
     describe,
 )
 
+# The deprecated document methods (to_problem(), problem()) keep working; see test_problem_protocol.
+pytestmark = pytest.mark.filterwarnings(r"ignore:.*problem\(\) is deprecated:DeprecationWarning")
+
 
 class Color(str, enum.Enum):  # noqa: UP042  (the str mixin is what is tested)
     """A colour."""
@@ -184,6 +187,14 @@ BAD: list[tuple[Any, Any, str]] = [
     (Color, "blue", "enum"),
     (Level, "1", "enum"),
     (dt.datetime, "2026-01-02", "datetime_parsing"),
+    # RFC 3339: seconds and an offset are required, the offset has a colon.
+    (dt.datetime, "2024-01-01T10:00", "datetime_parsing"),
+    (dt.datetime, "2024-01-01T10:00Z", "datetime_parsing"),
+    (dt.datetime, "2024-01-01T10:00:00", "datetime_parsing"),
+    (dt.datetime, "2024-01-01T10:00:00+0100", "datetime_parsing"),
+    (dt.datetime, "2024-01-01T10:00:00.Z", "datetime_parsing"),
+    (dt.datetime, "\u0662024-01-01T10:00:00Z", "datetime_parsing"),
+    (dt.date, "\u0662024-01-01", "date_parsing"),
     (dt.date, "02/01/2026", "date_parsing"),
     (dt.time, "25:00", "time_parsing"),
     (dt.timedelta, "P1Y", "duration_parsing"),

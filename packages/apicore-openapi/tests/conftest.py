@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal, NamedTuple, TypedDict
 import pytest
 
 from apicore_introspect import Definitions, Examples, Range, describe
-from apicore_openapi import ApiInfo, Callback, Endpoint
+from apicore_openapi import ApiInfo, Callback, RouteDoc
 from apicore_test_support import AUTH_SECURITY_SCHEMES
 
 # Two of the schemes apicore_auth.openapi_security_schemes() returns by default.
@@ -141,21 +141,21 @@ async def ping() -> str:
     return "pong"
 
 
-def make_endpoints() -> list[Endpoint]:
+def make_endpoints() -> list[RouteDoc]:
     """The representative app's endpoints (every type, auth, callbacks, path params)."""
     defs = Definitions()
     bearer: tuple[dict[str, list[str]], ...] = ({"BearerAuth": []}, {"XApiKeyAuth": []})
     scoped = ({"BearerAuth": ["admin"]}, {"XApiKeyAuth": ["admin"]})
     return [
-        Endpoint("/add", describe(add, definitions=defs), methods=("post",), tags=("math",)),
-        Endpoint("/everything", describe(everything, definitions=defs), methods=("POST",)),
-        Endpoint(
+        RouteDoc("/add", describe(add, definitions=defs), methods=("post",), tags=("math",)),
+        RouteDoc("/everything", describe(everything, definitions=defs), methods=("POST",)),
+        RouteDoc(
             "/items/{item_id}",
             describe(get_item, definitions=defs),
             methods=("GET",),
             tags=("items",),
         ),
-        Endpoint(
+        RouteDoc(
             "/items/{item_id}",
             describe(delete_item, definitions=defs),
             methods=("DELETE",),
@@ -165,14 +165,14 @@ def make_endpoints() -> list[Endpoint]:
             deprecated=True,
             tags=("items",),
         ),
-        Endpoint(
+        RouteDoc(
             "/secret",
             describe(secret, definitions=defs),
             methods=("GET",),
             security=bearer,
             security_schemes=SCHEMES,
         ),
-        Endpoint(
+        RouteDoc(
             "/predict",
             describe(predict, definitions=defs),
             methods=("POST",),
@@ -180,7 +180,7 @@ def make_endpoints() -> list[Endpoint]:
             security=bearer,
             security_schemes=SCHEMES,
         ),
-        Endpoint("/ping", describe(ping, definitions=defs), methods=("GET", "HEAD")),
+        RouteDoc("/ping", describe(ping, definitions=defs), methods=("GET", "HEAD")),
     ]
 
 
@@ -193,7 +193,7 @@ INFO = ApiInfo(
 
 
 @pytest.fixture
-def endpoints() -> list[Endpoint]:
+def endpoints() -> list[RouteDoc]:
     """The representative app's endpoints."""
     return make_endpoints()
 
@@ -211,6 +211,6 @@ def schemes() -> dict[str, dict[str, Any]]:
 
 
 @pytest.fixture
-def app_factory() -> Callable[[], list[Endpoint]]:
+def app_factory() -> Callable[[], list[RouteDoc]]:
     """Builds a fresh list of the representative app's endpoints."""
     return make_endpoints

@@ -16,8 +16,8 @@ from apicore_openapi import (
     ApiInfo,
     Callback,
     DocumentCache,
-    Endpoint,
     EndpointError,
+    RouteDoc,
     build_document,
     default_title,
     humanize,
@@ -35,7 +35,7 @@ VERSIONS = ["3.1.0", "3.0.3"]
 
 @pytest.mark.parametrize("version", VERSIONS)
 def test_representative_app_validates(
-    endpoints: list[Endpoint], version: Any, info: ApiInfo
+    endpoints: list[RouteDoc], version: Any, info: ApiInfo
 ) -> None:
     document = build_document(info, endpoints, version=version)
     assert document["openapi"] == version
@@ -43,7 +43,7 @@ def test_representative_app_validates(
 
 
 @pytest.mark.parametrize("version", VERSIONS)
-def test_golden_file(endpoints: list[Endpoint], version: Any, info: ApiInfo) -> None:
+def test_golden_file(endpoints: list[RouteDoc], version: Any, info: ApiInfo) -> None:
     """Pin the document; regenerate with APICORE_UPDATE_SNAPSHOTS=1 after a deliberate change."""
     document = build_document(info, endpoints, version=version)
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
@@ -56,7 +56,7 @@ def test_golden_file(endpoints: list[Endpoint], version: Any, info: ApiInfo) -> 
 
 
 def test_output_is_deterministic_and_order_independent(
-    info: ApiInfo, app_factory: Callable[[], list[Endpoint]]
+    info: ApiInfo, app_factory: Callable[[], list[RouteDoc]]
 ) -> None:
     forward = build_document(info, app_factory())
     backward = build_document(info, list(reversed(app_factory())))
@@ -65,7 +65,7 @@ def test_output_is_deterministic_and_order_independent(
     assert list(forward["components"]["schemas"]) == sorted(forward["components"]["schemas"])
 
 
-def test_operation_ids_are_clean(endpoints: list[Endpoint], info: ApiInfo) -> None:
+def test_operation_ids_are_clean(endpoints: list[RouteDoc], info: ApiInfo) -> None:
     document = build_document(info, endpoints)
     ids = {
         (path, method): op["operationId"]
@@ -83,9 +83,9 @@ def test_operation_ids_are_clean(endpoints: list[Endpoint], info: ApiInfo) -> No
 def test_operation_ids_get_a_suffix_only_on_a_real_clash(info: ApiInfo) -> None:
     defs = Definitions()
     endpoints = [
-        Endpoint("/v1/add", describe(add, definitions=defs)),
-        Endpoint("/v2/add", describe(add, definitions=defs)),
-        Endpoint("/v3/add", describe(add, definitions=defs), operation_id="add_v3"),
+        RouteDoc("/v1/add", describe(add, definitions=defs)),
+        RouteDoc("/v2/add", describe(add, definitions=defs)),
+        RouteDoc("/v3/add", describe(add, definitions=defs), operation_id="add_v3"),
     ]
     paths = build_document(info, endpoints)["paths"]
     assert [paths[p]["post"]["operationId"] for p in paths] == ["add", "add_2", "add_v3"]
@@ -93,15 +93,15 @@ def test_operation_ids_get_a_suffix_only_on_a_real_clash(info: ApiInfo) -> None:
 
 def test_explicit_operation_id_clash_is_an_error(info: ApiInfo) -> None:
     endpoints = [
-        Endpoint("/a", describe(add), operation_id="same"),
-        Endpoint("/b", describe(add), operation_id="same"),
+        RouteDoc("/a", describe(add), operation_id="same"),
+        RouteDoc("/b", describe(add), operation_id="same"),
     ]
     with pytest.raises(EndpointError, match="operationId 'same'"):
         build_document(info, endpoints)
 
 
 def test_docstring_gives_summary_description_and_parameter_descriptions(
-    endpoints: list[Endpoint], info: ApiInfo
+    endpoints: list[RouteDoc], info: ApiInfo
 ) -> None:
     op = build_document(info, endpoints)["paths"]["/add"]["post"]
     assert op["summary"] == "Add two numbers."
@@ -117,12 +117,12 @@ def test_docstring_gives_summary_description_and_parameter_descriptions(
 
 
 def test_summary_and_description_overrides(info: ApiInfo) -> None:
-    endpoint = Endpoint("/add", describe(add), summary="Sum", description="Long")
+    endpoint = RouteDoc("/add", describe(add), summary="Sum", description="Long")
     op = build_document(info, [endpoint])["paths"]["/add"]["post"]
     assert (op["summary"], op["description"]) == ("Sum", "Long")
 
 
-def test_query_and_path_parameters(endpoints: list[Endpoint], info: ApiInfo) -> None:
+def test_query_and_path_parameters(endpoints: list[RouteDoc], info: ApiInfo) -> None:
     op = build_document(info, endpoints)["paths"]["/items/{item_id}"]["get"]
     assert "requestBody" not in op
     params = {p["name"]: p for p in op["parameters"]}
@@ -144,26 +144,26 @@ def test_path_parameters_are_not_in_the_body(info: ApiInfo) -> None:
     def update(item_id: int, name: str) -> None:
         """Rename."""
 
-    op = build_document(info, [Endpoint("/items/{item_id}", describe(update), methods=("PUT",))])
+    op = build_document(info, [RouteDoc("/items/{item_id}", describe(update), methods=("PUT",))])
     put = op["paths"]["/items/{item_id}"]["put"]
     assert [p["name"] for p in put["parameters"]] == ["item_id"]
     schema = put["requestBody"]["content"]["application/json"]["schema"]
     assert list(schema["properties"]) == ["name"]
 
 
-def test_examples_reach_parameters_and_schemas(endpoints: list[Endpoint], info: ApiInfo) -> None:
+def test_examples_reach_parameters_and_schemas(endpoints: list[RouteDoc], info: ApiInfo) -> None:
     document = build_document(info, endpoints)
     body = document["paths"]["/everything"]["post"]["requestBody"]
     assert body["content"]["application/json"]["schema"]["properties"]["count"]["examples"] == [3]
     converted = build_document(info, endpoints, version="3.0.3")
     body30 = converted["paths"]["/everything"]["post"]["requestBody"]
     assert body30["content"]["application/json"]["schema"]["properties"]["count"]["example"] == 3
-    query = Endpoint("/everything", describe(endpoints[1].operation.func), methods=("GET",))
+    query = RouteDoc("/everything", describe(endpoints[1].operation.func), methods=("GET",))
     params = build_document(info, [query])["paths"]["/everything"]["get"]["parameters"]
     assert next(p for p in params if p["name"] == "count")["example"] == 3
 
 
-def test_error_responses_fit_each_endpoint(endpoints: list[Endpoint], info: ApiInfo) -> None:
+def test_error_responses_fit_each_endpoint(endpoints: list[RouteDoc], info: ApiInfo) -> None:
     paths = build_document(info, endpoints)["paths"]
     codes = {
         (path, method): sorted(op["responses"])
@@ -176,7 +176,7 @@ def test_error_responses_fit_each_endpoint(endpoints: list[Endpoint], info: ApiI
     assert codes[("/predict", "post")] == ["202", "400", "401", "413", "415", "422", "500"]
 
 
-def test_one_shared_problem_component(endpoints: list[Endpoint], info: ApiInfo) -> None:
+def test_one_shared_problem_component(endpoints: list[RouteDoc], info: ApiInfo) -> None:
     document = build_document(info, endpoints)
     responses = document["components"]["responses"]
     for name, response in responses.items():
@@ -188,7 +188,7 @@ def test_one_shared_problem_component(endpoints: list[Endpoint], info: ApiInfo) 
 
 
 def test_validation_status_400_merges_with_bad_request(
-    endpoints: list[Endpoint], info: ApiInfo
+    endpoints: list[RouteDoc], info: ApiInfo
 ) -> None:
     document = build_document(info, endpoints, validation_status=400)
     op = document["paths"]["/add"]["post"]
@@ -198,7 +198,7 @@ def test_validation_status_400_merges_with_bad_request(
 
 
 def test_security(
-    endpoints: list[Endpoint], info: ApiInfo, schemes: dict[str, dict[str, Any]]
+    endpoints: list[RouteDoc], info: ApiInfo, schemes: dict[str, dict[str, Any]]
 ) -> None:
     document = build_document(info, endpoints)
     assert document["components"]["securitySchemes"] == schemes
@@ -215,18 +215,18 @@ def test_security(
 
 def test_unknown_security_scheme_is_an_error() -> None:
     with pytest.raises(EndpointError, match="security_schemes"):
-        Endpoint("/a", describe(add), security=({"Missing": []},))
+        RouteDoc("/a", describe(add), security=({"Missing": []},))
 
 
 def test_conflicting_scheme_definitions_are_an_error(info: ApiInfo) -> None:
     endpoints = [
-        Endpoint(
+        RouteDoc(
             "/a",
             describe(add),
             security=({"S": []},),
             security_schemes={"S": {"type": "http", "scheme": "bearer"}},
         ),
-        Endpoint(
+        RouteDoc(
             "/b",
             describe(add),
             security=({"S": []},),
@@ -237,7 +237,7 @@ def test_conflicting_scheme_definitions_are_an_error(info: ApiInfo) -> None:
         build_document(info, endpoints)
 
 
-def test_callback_endpoint(endpoints: list[Endpoint], info: ApiInfo) -> None:
+def test_callback_endpoint(endpoints: list[RouteDoc], info: ApiInfo) -> None:
     document = build_document(info, endpoints)
     op = document["paths"]["/predict"]["post"]
     accepted = op["responses"]["202"]
@@ -281,7 +281,7 @@ def test_callback_fragments_from_another_package_are_used_as_given(info: ApiInfo
             }
         },
     )
-    endpoint = Endpoint("/slow", describe(add), callback=callback)
+    endpoint = RouteDoc("/slow", describe(add), callback=callback)
     document = build_document(info, [endpoint])
     op = document["paths"]["/slow"]["post"]
     assert op["parameters"] == [header]
@@ -297,7 +297,7 @@ def test_callback_fragments_from_another_package_are_used_as_given(info: ApiInfo
     validate(old)
 
 
-def test_info_servers_and_tags(endpoints: list[Endpoint], info: ApiInfo) -> None:
+def test_info_servers_and_tags(endpoints: list[RouteDoc], info: ApiInfo) -> None:
     document = build_document(info, endpoints)
     assert document["info"] == {
         "title": "Example API",
@@ -344,12 +344,12 @@ def test_humanize_keeps_dots() -> None:
 def test_endpoint_rejects_bad_input(kwargs: dict[str, Any], match: str) -> None:
     options: dict[str, Any] = {"path": "/add", **kwargs}
     with pytest.raises(ValueError, match=match):
-        Endpoint(operation=describe(add), **options)
+        RouteDoc(operation=describe(add), **options)
 
 
 def test_same_route_twice_is_an_error(info: ApiInfo) -> None:
     with pytest.raises(EndpointError, match="declared twice"):
-        build_document(info, [Endpoint("/a", describe(add)), Endpoint("/a", describe(add))])
+        build_document(info, [RouteDoc("/a", describe(add)), RouteDoc("/a", describe(add))])
 
 
 @dataclasses.dataclass
@@ -363,7 +363,7 @@ def takes_problem(p: Problem) -> None:
 
 def test_type_named_like_a_builtin_component_is_an_error(info: ApiInfo) -> None:
     with pytest.raises(EndpointError, match="rename the type"):
-        build_document(info, [Endpoint("/f", describe(takes_problem))])
+        build_document(info, [RouteDoc("/f", describe(takes_problem))])
 
 
 @pytest.mark.parametrize(
@@ -376,7 +376,7 @@ def test_build_document_rejects_bad_options(bad: dict[str, Any], match: str, inf
 
 
 def test_document_cache_builds_once_and_serves_bytes(
-    info: ApiInfo, app_factory: Callable[[], list[Endpoint]]
+    info: ApiInfo, app_factory: Callable[[], list[RouteDoc]]
 ) -> None:
     calls: list[int] = []
 
@@ -401,10 +401,10 @@ def test_document_cache_builds_once_and_serves_bytes(
 
 @pytest.mark.parametrize("version", VERSIONS)
 def test_query_objects_are_json_content(
-    endpoints: list[Endpoint], info: ApiInfo, version: Any
+    endpoints: list[RouteDoc], info: ApiInfo, version: Any
 ) -> None:
     """apicore-introspect reads objects in a query string as JSON text: say so."""
-    query = Endpoint("/everything", describe(endpoints[1].operation.func), methods=("GET",))
+    query = RouteDoc("/everything", describe(endpoints[1].operation.func), methods=("GET",))
     document = build_document(info, [query], version=version)
     validate(document)
     params = {p["name"]: p for p in document["paths"]["/everything"]["get"]["parameters"]}

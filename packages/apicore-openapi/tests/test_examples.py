@@ -6,7 +6,7 @@ import jsonschema
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from apicore_openapi import ApiInfo, Endpoint, build_document, example_value
+from apicore_openapi import ApiInfo, RouteDoc, build_document, example_value
 
 
 @pytest.mark.parametrize(
@@ -57,7 +57,7 @@ def test_references_are_followed_and_recursion_is_bounded() -> None:
 
 
 def test_examples_of_the_representative_app_validate_against_their_schemas(
-    info: ApiInfo, endpoints: list[Endpoint]
+    info: ApiInfo, endpoints: list[RouteDoc]
 ) -> None:
     document = build_document(info, endpoints)
     schemas = document["components"]["schemas"]

@@ -8,11 +8,11 @@ import pytest
 import yaml
 from openapi_spec_validator import validate
 
-from apicore_openapi import ApiInfo, Endpoint, build_document, export, to_markdown
+from apicore_openapi import ApiInfo, RouteDoc, build_document, export, to_markdown
 
 
 @pytest.fixture
-def document(info: ApiInfo, endpoints: list[Endpoint]) -> dict[str, object]:
+def document(info: ApiInfo, endpoints: list[RouteDoc]) -> dict[str, object]:
     return build_document(info, endpoints)
 
 

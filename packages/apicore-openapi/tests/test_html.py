@@ -16,7 +16,7 @@ from apicore_openapi import (
     ApiInfo,
     AssetNotFoundError,
     DocumentCache,
-    Endpoint,
+    RouteDoc,
     asset,
     asset_paths,
     build_document,
@@ -61,7 +61,7 @@ def make_handler(cache: DocumentCache, *, cdn: bool) -> type[http.server.BaseHTT
 
 
 @pytest.fixture
-def serve(info: ApiInfo, endpoints: list[Endpoint]) -> Iterator[Callable[[bool], str]]:
+def serve(info: ApiInfo, endpoints: list[RouteDoc]) -> Iterator[Callable[[bool], str]]:
     servers: list[http.server.ThreadingHTTPServer] = []
 
     def start(cdn: bool) -> str:

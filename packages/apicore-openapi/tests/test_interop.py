@@ -1,4 +1,4 @@
-"""The fragments apicore-auth and apicore-callbacks produce fit ``Endpoint`` as plain data.
+"""The fragments apicore-auth and apicore-callbacks produce fit ``RouteDoc`` as plain data.
 
 Skipped where those packages are not installed (the isolated ``pkg`` env); they run in the
 workspace ``test`` env.
@@ -12,7 +12,7 @@ import pytest
 from openapi_spec_validator import validate
 
 from apicore_introspect import Definitions, describe
-from apicore_openapi import ApiInfo, Callback, Endpoint, build_document
+from apicore_openapi import ApiInfo, Callback, RouteDoc, build_document
 
 
 def predict(features: list[float], threshold: float | None = None) -> dict[str, float]:
@@ -32,7 +32,7 @@ def test_auth_and_callback_fragments(version: Any) -> None:
     requirement = auth.Requirement.for_scopes("predict")
     config = callbacks.CallbackConfig()
     op = describe(predict, definitions=Definitions())
-    endpoint = Endpoint(
+    endpoint = RouteDoc(
         "/predict",
         op,
         security=tuple(auth.openapi_security(requirement)),

@@ -5,11 +5,11 @@ from typing import Any
 
 import pytest
 
-from apicore_openapi import ApiInfo, Endpoint, build_document, to_markdown
+from apicore_openapi import ApiInfo, RouteDoc, build_document, to_markdown
 
 
 @pytest.fixture(params=["3.1.0", "3.0.3"])
-def markdown(request: pytest.FixtureRequest, info: ApiInfo, endpoints: list[Endpoint]) -> str:
+def markdown(request: pytest.FixtureRequest, info: ApiInfo, endpoints: list[RouteDoc]) -> str:
     return to_markdown(build_document(info, endpoints, version=request.param))
 
 
@@ -105,7 +105,7 @@ def test_empty_document() -> None:
 
 
 def test_scopes_are_listed_when_the_document_has_them(
-    info: ApiInfo, endpoints: list[Endpoint]
+    info: ApiInfo, endpoints: list[RouteDoc]
 ) -> None:
     text = to_markdown(build_document(info, endpoints))  # 3.0 drops non-OAuth scopes
     assert "`BearerAuth` (scopes: admin), `XApiKeyAuth` (scopes: admin)" in text

@@ -8,7 +8,7 @@ import pytest
 from openapi_spec_validator import validate
 
 from apicore_introspect import Cookie, Form, Header, Path, Query, Range, UploadFile, describe
-from apicore_openapi import ApiInfo, Endpoint, EndpointError, build_document
+from apicore_openapi import ApiInfo, EndpointError, RouteDoc, build_document
 
 
 class Ready:
@@ -36,24 +36,24 @@ def report() -> Ready:
     return Ready()
 
 
-def endpoints() -> list[Endpoint]:
+def endpoints() -> list[RouteDoc]:
     ready = (Ready,)
     return [
-        Endpoint(
+        RouteDoc(
             "/items/{item-id}",
             describe(item),
             methods=("GET", "POST"),
             responses={404: "No such item", 409: {"description": "Conflict"}},
         ),
-        Endpoint("/upload", describe(upload)),
-        Endpoint("/login", describe(login)),
-        Endpoint(
+        RouteDoc("/upload", describe(upload)),
+        RouteDoc("/login", describe(login)),
+        RouteDoc(
             "/report",
             describe(report, response_types=ready),
             methods=("GET",),
             responses={200: {"description": "CSV", "content": {"text/csv": {"schema": {}}}}},
         ),
-        Endpoint("/report2", describe(report, response_types=ready), methods=("GET",)),
+        RouteDoc("/report2", describe(report, response_types=ready), methods=("GET",)),
     ]
 
 
@@ -113,4 +113,4 @@ def test_ready_responses_have_no_json_schema() -> None:
 @pytest.mark.parametrize("responses", [{99: "x"}, {"404": "x"}, {404: 3}])
 def test_bad_declared_responses(responses: Any) -> None:
     with pytest.raises(EndpointError):
-        Endpoint("/x", describe(login), responses=responses)
+        RouteDoc("/x", describe(login), responses=responses)

@@ -15,6 +15,9 @@ from apicore_specbind import (
     load_spec,
 )
 
+# The deprecated document methods (to_problem(), problem()) keep working; see test_problem_protocol.
+pytestmark = pytest.mark.filterwarnings(r"ignore:.*problem\(\) is deprecated:DeprecationWarning")
+
 SPECS = Path(__file__).parent / "specs"
 
 

@@ -192,6 +192,7 @@ def test_models_namespace(petstore: Spec) -> None:
         petstore.models.Nope  # noqa: B018
 
 
+@pytest.mark.filterwarnings(r"ignore:Spec\.match\(\) is deprecated:DeprecationWarning")
 def test_match(petstore: Spec) -> None:
     found = petstore.match("get", "/pets/12")
     assert found is not None
@@ -199,6 +200,11 @@ def test_match(petstore: Spec) -> None:
     assert found[1] == {"petId": "12"}
     assert petstore.match("PATCH", "/pets/12") is None
     assert petstore.match("GET", "/pets/12/x") is None
+
+
+def test_match_is_deprecated(petstore: Spec) -> None:
+    with pytest.deprecated_call(match=r"spec\.operation\(operation_id\)"):
+        petstore.match("GET", "/pets/12")
 
 
 def test_validate_and_json_to_model(petstore: Spec) -> None:

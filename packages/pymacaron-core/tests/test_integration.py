@@ -89,11 +89,13 @@ def test_login_with_a_model_body(server: str, http: requests.Session) -> None:
     assert (r.status_code, r.json()) == (401, {"error": "INVALID_CREDENTIALS"})
 
 
-def test_bad_input_is_a_problem_document(server: str, http: requests.Session) -> None:
+def test_bad_input_is_the_spec_declared_error(server: str, http: requests.Session) -> None:
     r = http.post(f"{server}/v1/login", data=b"{not json", timeout=5)
     assert r.status_code == 400
-    assert r.headers["Content-Type"] == "application/problem+json"
-    assert r.json()["type"] == "urn:apicore:problem:malformed-request"
+    # login.yaml declares `default: Error` ({error, status}) in application/json
+    assert r.headers["Content-Type"] == "application/json"
+    assert r.json()["status"] == 400
+    assert r.json()["error"].startswith("Invalid JSON")
 
 
 def test_error_callback_formats_handler_and_validation_errors(

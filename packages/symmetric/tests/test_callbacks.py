@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from apicore_callbacks import DestinationPolicy, RetryPolicy, Settings
+from apicore_callbacks import DeliveryRetryPolicy, DestinationPolicy, Settings
 from symmetric import Symmetric
 
 
@@ -48,7 +48,7 @@ def test_callback_endpoint_answers_202_then_delivers(
     settings = Settings(
         db=tmp_path / "jobs.sqlite3",
         policy=DestinationPolicy.from_allow("127.0.0.1", ports=None),
-        retry=RetryPolicy(),
+        retry=DeliveryRetryPolicy(),
         poll_interval=0.05,
     )
     app = Symmetric(callback_settings=settings, setup_logging=False)

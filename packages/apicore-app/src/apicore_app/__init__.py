@@ -29,7 +29,17 @@ from apicore_app._loading import (
 )
 from apicore_app._logging import configure_logging
 from apicore_app._wsgi import WsgiApp, wsgi_app
-from apicore_introspect import Cookie, Form, Header, Path, Query, UploadFile
+from apicore_introspect import (
+    PROBLEM_TYPE_PREFIX,
+    Cookie,
+    Form,
+    Header,
+    Path,
+    ProblemError,
+    Query,
+    UploadFile,
+    render_problem,
+)
 
 __all__ = [
     "Api",
@@ -46,7 +56,9 @@ __all__ = [
     "Header",
     "Headers",
     "InvalidRouteError",
+    "PROBLEM_TYPE_PREFIX",
     "Path",
+    "ProblemError",
     "Query",
     "Request",
     "Response",
@@ -66,6 +78,7 @@ __all__ = [
     "load_or_exit",
     "problem",
     "problem_response",
+    "render_problem",
     "request_id",
     "unknown_keywords",
     "wsgi_app",

@@ -23,7 +23,7 @@ from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
-from apicore_app._binding import bind_request
+from apicore_app._binding import Binding, bind_request
 from apicore_app._context import RequestCallContext
 from apicore_app._docs import DocsRoutes
 from apicore_app._errors import InvalidRouteError
@@ -56,12 +56,20 @@ from apicore_client import (
     reset_call_context,
     set_call_context,
 )
-from apicore_introspect import Definitions, Limits, Operation, RequestError, ResultError, describe
+from apicore_introspect import (
+    Definitions,
+    FunctionOperation,
+    Limits,
+    RequestError,
+    ResultError,
+    describe,
+    render_problem,
+)
 from apicore_openapi import (
     ApiInfo,
     Callback,
     DocumentCache,
-    Endpoint,
+    RouteDoc,
     build_document,
     default_title,
 )
@@ -97,7 +105,7 @@ class Route:
 
     path: str
     methods: tuple[str, ...]
-    operation: Operation
+    operation: FunctionOperation
     response_code: int
     requirement: Requirement
     callback: CallbackConfig | None
@@ -110,6 +118,27 @@ class Route:
     plain: bool = True
 
 
+@dataclass(frozen=True, slots=True)
+class BoundRoute:
+    """One operation served through a :class:`~apicore_app._binding.Binding`.
+
+    Attributes:
+        path: The path template.
+        methods: The HTTP methods it answers.
+        binding: Binds requests, dumps results and renders errors.
+        requirement: Who may call it (``apicore_auth.NO_AUTH`` for anyone).
+        key: A stable name (``"POST /pets"``).
+    """
+
+    path: str
+    methods: tuple[str, ...]
+    binding: Binding
+    requirement: Requirement
+    key: str
+    callback: None = None
+    plain: bool = False
+
+
 @dataclass(slots=True)
 class Call:
     """A request that passed every check and is ready to run its function.
@@ -119,7 +148,7 @@ class Call:
     microsecond more per request).
     """
 
-    route: Route
+    route: Route | BoundRoute
     args: tuple[Any, ...]
     kwargs: dict[str, Any]
     request_id: str
@@ -192,7 +221,9 @@ class Api:
         self.limits = limits or Limits()
         self.definitions = Definitions()
         self.routes: list[Route] = []
-        self._table: RouteTable[Route] = RouteTable()
+        self._table: RouteTable[Route | BoundRoute] = RouteTable()
+        self.bound: list[BoundRoute] = []
+        self._document: Mapping[str, Any] | None = None
         self._auth_settings = auth_settings or AuthSettings()
         self._authenticator = authenticator
         self._callback_settings = callback_settings
@@ -319,6 +350,54 @@ class Api:
             return func
 
         return decorate
+
+    def add_operation(
+        self,
+        path: str,
+        binding: Binding,
+        *,
+        methods: Iterable[str] = ("POST",),
+        auth: bool | str | Iterable[str] | Requirement = False,
+    ) -> BoundRoute:
+        """Serve an operation through a binding (a spec-first operation, say).
+
+        The pipeline does routing, auth, body limits, request ids, the call context, the
+        access log and the 500 of last resort; ``binding`` binds the request, dumps the
+        result and renders errors. Bound operations are not in the generated document:
+        serve their spec with :meth:`serve_document`.
+
+        Args:
+            path: The route, with ``{name}`` path parameters (identifiers).
+            binding: The operation's binding.
+            methods: HTTP methods, any case.
+            auth: As for :meth:`route`.
+
+        Raises:
+            RouteError: Bad path or methods, or a duplicate.
+        """
+        template = PathTemplate.compile(path)
+        names = normalize_methods(list(methods) if not isinstance(methods, str) else methods)
+        route = BoundRoute(
+            path=template.path,
+            methods=names,
+            binding=binding,
+            requirement=_requirement(auth),
+            key=f"{'/'.join(names)} {template.path}",
+        )
+        self._table.add(template, names, route)
+        self.bound.append(route)
+        if binding.body_types is None or not binding.body_types <= {JSON}:
+            self._has_forms = True  # forms may come: the adapters read up to the form limit
+        return route
+
+    def serve_document(self, document: Mapping[str, Any]) -> None:
+        """Serve ``document`` (a spec, Swagger 2.0 or OpenAPI) at the docs paths.
+
+        It replaces the generated document: ``/openapi.json`` answers it as given and the
+        docs pages (Swagger UI, ReDoc) render it.
+        """
+        self._document = document
+        self._changed()
 
     def map_exception(self, kind: type[BaseException], mapper: ExceptionMapper) -> None:
         """Answer a framework's own exception raised by a function.
@@ -458,6 +537,8 @@ class Api:
         return lambda: self._build_document(version)
 
     def _build_document(self, version: str) -> dict[str, Any]:
+        if self._document is not None:
+            return dict(self._document)
         schemes = openapi_security_schemes(self._auth_settings)
         endpoints = []
         for route in self.routes:
@@ -475,7 +556,7 @@ class Api:
                     header_parameters=tuple(callback_parameters(route.callback)),
                 )
             endpoints.append(
-                Endpoint(
+                RouteDoc(
                     route.path,
                     route.operation,
                     methods=route.methods,
@@ -586,7 +667,10 @@ class Api:
         try:
             principal = self._check_auth(route, request)
         except CredentialsError as exc:
-            return _problem(exc.to_problem(), rid, list(exc.headers.items())), rid
+            return _problem(render_problem(exc), rid, list(exc.headers.items())), rid
+        if type(route) is BoundRoute:
+            return self._prepare_bound(route, request, match.params, rid, principal)
+        assert isinstance(route, Route)
         failure = self._check_body(route, request)
         if failure is not None:
             return _problem(failure, rid), rid
@@ -609,10 +693,29 @@ class Api:
                 )
         except RequestError as exc:
             status = self.validation_status if exc.status == 422 else exc.status
-            return _problem(exc.to_problem(status=status), rid), rid
+            return _problem(render_problem(exc, status=status), rid), rid
         except FormError as exc:
             return _problem(problem(exc.status, exc.detail), rid), rid
         return Call(route, args, kwargs, rid, principal, request, form)
+
+    def _prepare_bound(
+        self,
+        route: BoundRoute,
+        request: Request,
+        path: Mapping[str, str],
+        rid: str,
+        principal: Principal | None,
+    ) -> Call | tuple[Response, str]:
+        call = Call(route, (), {}, rid, principal, request)
+        failure = self._check_body(route, request)
+        if failure is not None:
+            exc = HTTPError(failure["status"], failure["detail"])
+            return self._failure(call, exc), rid
+        try:
+            call.args, call.kwargs = route.binding.bind(request, path)
+        except Exception as exc:
+            return self._failure(call, exc), rid
+        return call
 
     def _builtin(self, request: Request) -> Response | None:
         if request.method not in ("GET", "HEAD", "DELETE"):
@@ -655,13 +758,16 @@ class Api:
         status = self.dispatcher.status(job_id, owner=owner)
         return Response.json(200, json.dumps(status, separators=(",", ":")).encode())
 
-    def _check_auth(self, route: Route, request: Request) -> Principal | None:
+    def _check_auth(self, route: Route | BoundRoute, request: Request) -> Principal | None:
         if not route.requirement.authenticated:
             return None
         return self.authenticator.check(request.headers.items(), route.requirement)
 
-    def _check_body(self, route: Route, request: Request) -> dict[str, Any] | None:
+    def _check_body(self, route: Route | BoundRoute, request: Request) -> dict[str, Any] | None:
         body = request.body
+        if type(route) is BoundRoute:
+            return self._check_bound_body(route.binding.body_types, request)
+        assert isinstance(route, Route)
         form = route.operation.form
         limit = self.form_limits.max_size if form else self.max_body_size
         if len(body) > limit:
@@ -678,18 +784,38 @@ class Api:
                 return problem(415, f"Send the body as {JSON}, not {given}.")
         return None
 
+    def _check_bound_body(
+        self, accepted: frozenset[str] | None, request: Request
+    ) -> dict[str, Any] | None:
+        body = request.body
+        forms = accepted is None or bool(accepted & FORM_TYPES)
+        limit = max(self.max_body_size, self.form_limits.max_size) if forms else self.max_body_size
+        if len(body) > limit:
+            return problem(413, f"The body is larger than {limit} bytes.")
+        if body and accepted is not None:
+            content_type = request.headers.lower_map_view().get("content-type", "")
+            kind = content_type.split(";", 1)[0].strip().lower()
+            if not kind and not self.strict_content_type:
+                return None  # the binding reads it as its default (JSON, for legacy specs)
+            if kind not in accepted and f"{kind.split('/')[0]}/*" not in accepted:
+                wanted = ", ".join(sorted(accepted)) or "no body"
+                return problem(415, f"Send the body as {wanted}, not {kind or 'untyped'}.")
+        return None
+
     # -- running -----------------------------------------------------------------------
 
     def _accept(self, call: Call) -> Response:
         request = call.request
-        config = call.route.callback
+        route = call.route
+        config = route.callback
         assert config is not None
+        assert isinstance(route, Route)
         dispatcher = self.dispatcher
         try:
             callback = config.parse(request.headers.lower_map(), policy=dispatcher.settings.policy)
             submission = dispatcher.submit(
                 call.route.key,
-                json_arguments(call.route.operation, call.kwargs),
+                json_arguments(route.operation, call.kwargs),
                 callback,
                 request_id=call.request_id,
                 traceparent=request.headers.get("traceparent"),
@@ -697,14 +823,15 @@ class Api:
                 idempotency_key=config.idempotency_key(request.headers.lower_map()),
             )
         except (CallbackRequestError, IdempotencyKeyReusedError) as exc:
-            return _problem(exc.problem(), call.request_id)
+            return _problem(render_problem(exc), call.request_id)
         accepted = submission.acceptance
         body = json.dumps(accepted.body, separators=(",", ":")).encode()
         headers = [("Content-Type", JSON), *accepted.headers.items()]
         return Response.raw(accepted.status, body, headers)
 
     def _execute(self, call: Call) -> Response:
-        operation = call.route.operation
+        route = call.route
+        operation = route.binding if isinstance(route, BoundRoute) else route.operation
         # outgoing apicore-client calls made by the function forward the request's ids
         token = set_call_context(_call_context(call))
         try:
@@ -724,7 +851,8 @@ class Api:
                 close_uploads(call.form)
 
     async def _execute_async(self, call: Call) -> Response:
-        operation = call.route.operation
+        route = call.route
+        operation = route.binding if isinstance(route, BoundRoute) else route.operation
         token = set_call_context(_call_context(call))
         try:
             if operation.is_async:
@@ -757,12 +885,19 @@ class Api:
     def _result(self, call: Call, result: Any) -> Response:
         if isinstance(result, self._response_types):
             return self._returned(call, result)
+        route = call.route
+        if type(route) is BoundRoute:
+            try:
+                return route.binding.dump(result)
+            except Exception as exc:
+                return self._failure(call, exc)
+        assert isinstance(route, Route)
         try:
-            body = call.route.operation.dump(result)
+            body = route.operation.dump(result)
         except ResultError:
             logger.exception("request %s: the result cannot be serialized", call.request_id)
             return _problem(_internal(call.request_id), call.request_id)
-        return Response.raw(call.route.response_code, body, [("Content-Type", JSON)])
+        return Response.raw(route.response_code, body, [("Content-Type", JSON)])
 
     def _returned(self, call: Call, result: Any) -> Response:
         if isinstance(result, Response):
@@ -771,6 +906,14 @@ class Api:
         return Response.wrap(result, status if isinstance(status, int) else 200)
 
     def _failure(self, call: Call, exc: Exception) -> Response:
+        route = call.route
+        if type(route) is BoundRoute:
+            try:
+                rendered = route.binding.error(exc)
+            except Exception:
+                return self._crash(call)
+            if rendered is not None:
+                return rendered
         if isinstance(exc, HTTPError):
             return exc.response()
         for kind, mapper in self._mappers:
@@ -783,12 +926,9 @@ class Api:
         return self._crash(call)
 
     def _crash(self, call: Call) -> Response:
-        logger.error(
-            "request %s: %s() raised",
-            call.request_id,
-            call.route.operation.name,
-            exc_info=sys.exc_info(),
-        )
+        route = call.route
+        name = route.binding.name if isinstance(route, BoundRoute) else route.operation.name
+        logger.error("request %s: %s() raised", call.request_id, name, exc_info=sys.exc_info())
         return _problem(_internal(call.request_id), call.request_id)
 
     def _finish(self, request: Request, response: Response, rid: str, started: float) -> Response:

@@ -1,23 +1,26 @@
-"""Binding for functions that read more than the JSON body.
+"""Bindings: how ``Api`` turns a request into a call and the call's result into a response.
 
-Headers, cookies, forms and the request itself.
+Two kinds serve operations:
 
-Plain functions never come here (``Operation.plain``): the pipeline binds them with
-``Operation.bind`` alone, so their hot path is unchanged.
+- function routes (``Api.route``), described by apicore-introspect: the pipeline binds plain
+  functions with ``FunctionOperation.bind`` inline (the hot path) and the others with
+  :func:`bind_request` (headers, cookies, forms and the request itself);
+- bound operations (``Api.add_operation``), served through a :class:`Binding`: a
+  spec-first operation (pymacaron-core's, over apicore-specbind) is one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
 
 from apicore_app._forms import FormData, FormLimits, close_uploads, parse_form
-from apicore_app._http import Request, parse_cookies
-from apicore_introspect import Operation, RequestParts
+from apicore_app._http import Request, Response, parse_cookies
+from apicore_introspect import FunctionOperation, RequestParts
 
 
 def bind_request(
-    operation: Operation,
+    operation: FunctionOperation,
     request: Request,
     path: Mapping[str, str],
     *,
@@ -63,3 +66,47 @@ def bind_request(
         for parameter in operation.injected:
             kwargs[parameter.name] = view
     return args, kwargs, form
+
+
+class Binding(Protocol):
+    """One operation as ``Api`` serves it through ``Api.add_operation``.
+
+    The pipeline routes the request, checks auth and the body size, and answers bodies of a
+    media type outside ``body_types`` with a 415 (rendered by :meth:`error`); the binding
+    does the rest.
+
+    Attributes:
+        name: Names the operation in logs (``pets.create_pet``).
+        func: The function the call runs, with what :meth:`bind` returns.
+        is_async: ``func`` is a coroutine function (awaited on the event loop).
+        body_types: Media types a request body may have (lower case, no parameters), or
+            ``None`` when :meth:`bind` checks them itself.
+    """
+
+    name: str
+    func: Callable[..., Any]
+    is_async: bool
+    body_types: frozenset[str] | None
+
+    def bind(
+        self, request: Request, path: Mapping[str, str]
+    ) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        """The call's arguments: from the request and its path parameters (still text).
+
+        Raises:
+            Exception: Whatever the binding's :meth:`error` renders (a bad request).
+        """
+        ...
+
+    def dump(self, result: Any) -> Response:
+        """The response for what ``func`` returned."""
+        ...
+
+    def error(self, exc: Exception) -> Response | None:
+        """The response for a failure of :meth:`bind`, of ``func`` or of :meth:`dump`.
+
+        The pipeline's own refusals (415, 413) come as an ``HTTPError``. ``None`` leaves it
+        to the pipeline: an ``HTTPError`` answers its problem, a mapped framework exception
+        its mapping, anything else a logged 500.
+        """
+        ...

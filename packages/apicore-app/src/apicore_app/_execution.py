@@ -10,7 +10,7 @@ from typing import Any
 
 from apicore_callbacks import Job
 from apicore_client import CallContext, reset_call_context, set_call_context
-from apicore_introspect import Operation
+from apicore_introspect import FunctionOperation
 
 
 async def in_call_context(context: CallContext | None, awaitable: Awaitable[Any]) -> Any:
@@ -48,7 +48,7 @@ class LoopThread:
             self._loop.close()
 
 
-def job_runner(operation: Operation) -> Callable[[Job], Any]:
+def job_runner(operation: FunctionOperation) -> Callable[[Job], Any]:
     """The callback worker's runner for one function: stored JSON in, JSON result out."""
 
     def decode(job: Job) -> tuple[tuple[Any, ...], dict[str, Any]]:
@@ -75,7 +75,7 @@ def job_runner(operation: Operation) -> Callable[[Job], Any]:
     return run
 
 
-def json_arguments(operation: Operation, kwargs: dict[str, Any]) -> dict[str, Any]:
+def json_arguments(operation: FunctionOperation, kwargs: dict[str, Any]) -> dict[str, Any]:
     """Bound arguments as JSON, for the job store; the worker binds them again.
 
     Dumping and binding again round-trips every supported type (property-tested in

@@ -11,7 +11,7 @@ from http.cookies import CookieError, SimpleCookie
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, quote
 
-from apicore_introspect import dump_json
+from apicore_introspect import PROBLEM_TYPE_PREFIX, dump_json, render_problem
 
 PROBLEM_JSON = "application/problem+json"
 JSON = "application/json"
@@ -429,16 +429,22 @@ class HTTPError(Exception):
         self.type = type
         self.extra = dict(extra or {})
 
+    def problem_fields(self) -> dict[str, Any]:
+        """The problem protocol's members (and ``type`` when one was given)."""
+        title = self.title if self.title is not None else _REASONS.get(self.status)
+        fields = {
+            "status": self.status,
+            "slug": _SLUGS.get(self.status, "error"),
+            "title": title or _phrase(self.status),
+            "detail": self.detail,
+            "errors": (),
+            **self.extra,
+        }
+        return fields if self.type is None else {**fields, "type": self.type}
+
     def problem(self) -> dict[str, Any]:
-        """The problem document this error is answered with."""
-        document = problem(self.status, self.detail or _phrase(self.status), **self.extra)
-        if self.title is not None:
-            document["title"] = self.title
-        if self.type is not None:
-            document["type"] = self.type
-        if self.detail is None:
-            del document["detail"]
-        return document
+        """The problem document this error is answered with (``render_problem(self)``)."""
+        return render_problem(self)
 
     def response(self) -> Response:
         """The ``application/problem+json`` response."""
@@ -477,7 +483,7 @@ def problem_response(
 def problem(status: int, detail: str, **extra: Any) -> dict[str, Any]:
     """A problem document for the statuses the pipeline produces itself (404, 405, 413, ...)."""
     return {
-        "type": f"urn:apicore:problem:{_SLUGS.get(status, 'error')}",
+        "type": PROBLEM_TYPE_PREFIX + _SLUGS.get(status, "error"),
         "title": _REASONS.get(status) or _phrase(status),
         "status": status,
         "detail": detail,

@@ -5,8 +5,9 @@ Two families:
 - configuration errors, raised once when tokens are loaded or settings changed (an
   operator's or programmer's mistake): ``AuthError`` <- ``ConfigurationError`` (also
   ``ValueError``) <- ``TokenFileError``, ``InvalidTokenNameError``;
-- credential errors, raised per request; they render as RFC 9457 problem documents and carry
-  the status and the ``WWW-Authenticate`` header to send: ``CredentialsError`` <-
+- credential errors, raised per request; they expose the problem protocol's members with
+  ``problem_fields()`` (rendered by apicore-app, see docs/architecture.md) and carry the
+  ``WWW-Authenticate`` header to send: ``CredentialsError`` <-
   ``MissingTokenError`` (401), ``InvalidTokenError`` (401) <- ``ExpiredTokenError``,
   ``NoTokenConfiguredError`` (401), ``InsufficientScopeError`` (403),
   ``MalformedCredentialsError`` (400).
@@ -16,10 +17,12 @@ No message of any of them ever contains a token, a token hash or a line of a tok
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import warnings
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-PROBLEM_TYPE_PREFIX = "urn:apicore:problem:"
+# The problem protocol's members besides ``errors`` (apicore_introspect.PROBLEM_MEMBERS).
+_MEMBERS = ("status", "slug", "title", "detail")
 
 
 class AuthError(Exception):
@@ -81,14 +84,24 @@ class CredentialsError(AuthError):
         """The response headers to send with the problem document (a fresh dict)."""
         return {"WWW-Authenticate": self.www_authenticate}
 
+    def problem_fields(self) -> dict[str, Any]:
+        """Return the problem protocol's members: status, slug, title, detail, errors."""
+        return {member: getattr(self, member) for member in _MEMBERS} | {"errors": []}
+
     def to_problem(self) -> dict[str, Any]:
-        """Return the RFC 9457 problem document for this error."""
-        return {
-            "type": PROBLEM_TYPE_PREFIX + self.slug,
-            "title": self.title,
-            "status": self.status,
-            "detail": self.detail,
-        }
+        """Return the RFC 9457 problem document for this error.
+
+        .. deprecated:: Unreleased
+            Use :meth:`problem_fields`; apicore-app renders the document
+            (``apicore_app.render_problem``).
+        """
+        warnings.warn(
+            "CredentialsError.to_problem() is deprecated: use problem_fields(), rendered by "
+            "apicore_app.render_problem(error)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return _legacy_document(self.problem_fields())
 
 
 class MissingTokenError(CredentialsError):
@@ -129,11 +142,9 @@ class InsufficientScopeError(CredentialsError):
         # RFC 6750 section 3: the scope attribute lists the scopes needed, space-separated.
         self.www_authenticate += f', scope="{" ".join(self.required)}"'
 
-    def to_problem(self) -> dict[str, Any]:
-        """Return the problem document, with the ``required_scopes`` extension member."""
-        problem = super().to_problem()
-        problem["required_scopes"] = list(self.required)
-        return problem
+    def problem_fields(self) -> dict[str, Any]:
+        """Return the problem's members, with the ``required_scopes`` extension member."""
+        return {**super().problem_fields(), "required_scopes": list(self.required)}
 
 
 class MalformedCredentialsError(CredentialsError):
@@ -143,3 +154,12 @@ class MalformedCredentialsError(CredentialsError):
     slug = "malformed-credentials"
     title = "Malformed credentials"
     error_code = "invalid_request"
+
+
+def _legacy_document(fields: Mapping[str, Any]) -> dict[str, Any]:
+    # Only for the deprecated ``to_problem()``: apicore-auth depends on no apicore package, so
+    # it cannot call apicore-app's renderer; this is the document that renderer makes.
+    document = {"type": "urn:apicore:problem:" + fields["slug"], "title": fields["title"]}
+    document.update(status=fields["status"], detail=fields["detail"])
+    document.update((k, v) for k, v in fields.items() if k not in {*_MEMBERS, "errors"})
+    return document

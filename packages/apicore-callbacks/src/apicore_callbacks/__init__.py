@@ -47,7 +47,7 @@ from apicore_callbacks._openapi import (
 )
 from apicore_callbacks._processing import Runner
 from apicore_callbacks._redis import RedisJobStore
-from apicore_callbacks._retry import RetryPolicy
+from apicore_callbacks._retry import DeliveryRetryPolicy
 from apicore_callbacks._signing import generate_secret, verify
 from apicore_callbacks._sqlite import SQLiteJobStore
 from apicore_callbacks._ssrf import DestinationPolicy
@@ -59,6 +59,7 @@ __all__ = [
     "CallbackError",
     "CallbackRequest",
     "CallbackRequestError",
+    "DeliveryRetryPolicy",
     "DestinationPolicy",
     "Dispatcher",
     "IdempotencyKeyReusedError",
@@ -69,7 +70,6 @@ __all__ = [
     "JobStore",
     "MissingExtraError",
     "RedisJobStore",
-    "RetryPolicy",
     "Runner",
     "SQLiteJobStore",
     "Settings",
@@ -88,7 +88,7 @@ __all__ = [
 _MOVED: dict[str, str] = {
     name: f"apicore_callbacks.{module}"
     for module, names in (
-        ("stores", "Attempt Claim Clock JobSpec Publisher"),
+        ("stores", "Claim Clock JobSpec Publisher"),
         (
             "adapters",
             "Acceptance InvalidCallbackKeyError InvalidCallbackMethodError InvalidCallbackURLError"
@@ -106,7 +106,20 @@ _MOVED: dict[str, str] = {
 """Names that left the top level (deprecated there, see CHANGELOG): name -> their module."""
 
 
+_RENAMED = {
+    "RetryPolicy": "apicore_callbacks.DeliveryRetryPolicy",
+    "Attempt": "apicore_callbacks.stores.JobAttempt",
+}
+"""Renamed (deprecated, see CHANGELOG): apicore_client's RetryPolicy and Attempt are a call's."""
+
+
 def __getattr__(name: str) -> object:
+    if name in _RENAMED:
+        owner, _, new = _RENAMED[name].rpartition(".")
+        warnings.warn(
+            f"apicore_callbacks.{name} is deprecated: use {owner}.{new}", DeprecationWarning, 2
+        )
+        return getattr(importlib.import_module(owner), new)
     module = _MOVED.get(name)
     if module is None:
         raise AttributeError(f"module 'apicore_callbacks' has no attribute {name!r}")

@@ -24,7 +24,7 @@ from apicore_callbacks._errors import (
     SettingsError,
 )
 from apicore_callbacks._jobs import CallbackRequest
-from apicore_callbacks._retry import RetryPolicy
+from apicore_callbacks._retry import DeliveryRetryPolicy
 from apicore_callbacks._signing import secret_key
 from apicore_callbacks._ssrf import DestinationPolicy, check_url
 
@@ -119,7 +119,7 @@ class CallbackConfig:
                 environment, never re-read per request.
 
         Raises:
-            CallbackRequestError: Render ``.problem()`` as the 422 answer (``.legacy_message``
+            CallbackRequestError: Its ``.problem_fields()`` are the 422 answer (``.legacy_message``
                 is the legacy ``{"message": ...}`` text); no job must be created.
         """
         lowered = _lower(headers)
@@ -212,7 +212,7 @@ class Settings:
     db: Path = Path(DEFAULT_DB)
     secrets: tuple[str, ...] = ()
     policy: DestinationPolicy = field(default_factory=DestinationPolicy)
-    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    retry: DeliveryRetryPolicy = field(default_factory=DeliveryRetryPolicy)
     jobs_prefix: str = "/jobs"
     concurrency: int = 32
     delivery_concurrency: int = 32

@@ -9,8 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from apicore_callbacks._errors import PROBLEM_PREFIX
-from apicore_callbacks._jobs import Attempt, Job, JobState
+from apicore_callbacks._jobs import Job, JobAttempt, JobState
 
 
 def _iso(timestamp: float | None) -> str | None:
@@ -59,7 +58,9 @@ def error_problem(job: Job) -> dict[str, Any]:
     if job.request_id:
         detail += f" (request id {job.request_id})"
     return {
-        "type": PROBLEM_PREFIX + "callback-function-failed",
+        # Delivered to the callback URL by the worker, not an answer to a request: the one
+        # document apicore-callbacks writes itself (same prefix as apicore_app.render_problem).
+        "type": "urn:apicore:problem:callback-function-failed",
         "title": "The function failed",
         "status": 500,
         "detail": detail + ".",
@@ -68,7 +69,7 @@ def error_problem(job: Job) -> dict[str, Any]:
 
 
 def status_document(
-    job: Job, attempts: Sequence[Attempt] = (), *, prefix: str = "/jobs"
+    job: Job, attempts: Sequence[JobAttempt] = (), *, prefix: str = "/jobs"
 ) -> dict[str, Any]:
     """Return the ``GET /jobs/{id}`` body.
 

@@ -1,10 +1,17 @@
-"""The one exception hierarchy of apicore-callbacks."""
+"""The one exception hierarchy of apicore-callbacks.
+
+The errors that answer a request (``CallbackRequestError``, ``IdempotencyKeyReusedError``,
+``BrokerUnavailableError``) expose the problem protocol's members with ``problem_fields()``;
+apicore-app renders the document (see docs/architecture.md).
+"""
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
-PROBLEM_PREFIX = "urn:apicore:problem:"
+# The problem protocol's members besides ``errors`` (apicore_introspect.PROBLEM_MEMBERS).
+_MEMBERS = ("status", "slug", "title", "detail")
 
 
 class CallbackError(Exception):
@@ -19,7 +26,7 @@ class InvalidCallbackObjectError(CallbackError, TypeError):
 
 
 class CallbackRequestError(CallbackError, ValueError):
-    """A request's callback headers are invalid; render :meth:`problem` as the HTTP answer.
+    """A request's callback headers are invalid; :meth:`problem_fields` is the HTTP answer.
 
     Attributes:
         status: The HTTP status to answer with (422).
@@ -39,15 +46,17 @@ class CallbackRequestError(CallbackError, ValueError):
         self.loc = loc
         self.kind = kind
 
-    def problem(self) -> dict[str, Any]:
-        """Return the RFC 9457 problem document (a plain dict) for this error."""
+    def problem_fields(self) -> dict[str, Any]:
+        """Return the problem protocol's members: status, slug, title, detail, errors."""
+        fields = {member: getattr(self, member) for member in _MEMBERS}
         return {
-            "type": PROBLEM_PREFIX + self.slug,
-            "title": self.title,
-            "status": self.status,
-            "detail": self.detail,
+            **fields,
             "errors": [{"loc": list(self.loc), "msg": self.detail, "type": self.kind}],
         }
+
+    def problem(self) -> dict[str, Any]:
+        """Deprecated: the problem document; use :meth:`problem_fields`."""
+        return _deprecated_problem(self)
 
 
 class InvalidCallbackURLError(CallbackRequestError):
@@ -83,15 +92,15 @@ class IdempotencyKeyReusedError(CallbackError, ValueError):
         self.job_id = job_id
         self.header = header
 
-    def problem(self) -> dict[str, Any]:
-        """Return the RFC 9457 problem document (a plain dict) for this error.
+    def problem_fields(self) -> dict[str, Any]:
+        """Return the problem protocol's members: status, slug, title, detail, errors.
 
         Like every 422 of ours it lists the failure with its location (the header).
         """
         return {
-            "type": PROBLEM_PREFIX + "idempotency-key-reused",
-            "title": "Idempotency-Key reused",
             "status": self.status,
+            "slug": "idempotency-key-reused",
+            "title": "Idempotency-Key reused",
             "detail": str(self),
             "errors": [
                 {
@@ -101,6 +110,10 @@ class IdempotencyKeyReusedError(CallbackError, ValueError):
                 }
             ],
         }
+
+    def problem(self) -> dict[str, Any]:
+        """Deprecated: the problem document; use :meth:`problem_fields`."""
+        return _deprecated_problem(self)
 
 
 class BlockedDestinationError(CallbackError, ValueError):
@@ -125,21 +138,47 @@ class SettingsError(CallbackError, ValueError):
 class BrokerUnavailableError(CallbackError, ConnectionError):
     """The job store or the broker (Redis) could not be reached; the job was not accepted.
 
-    Answer 503 with :meth:`problem` (and ``Retry-After``): the client may retry, ideally with
-    the same ``Idempotency-Key``.
+    Answer 503 with :meth:`problem_fields` (and ``Retry-After``): the client may retry,
+    ideally with the same ``Idempotency-Key``.
     """
 
     status = 503
 
-    def problem(self) -> dict[str, Any]:
-        """Return the RFC 9457 problem document (no connection details)."""
+    def problem_fields(self) -> dict[str, Any]:
+        """Return the problem protocol's members (no connection details)."""
         return {
-            "type": PROBLEM_PREFIX + "service-unavailable",
-            "title": "Service unavailable",
             "status": self.status,
+            "slug": "service-unavailable",
+            "title": "Service unavailable",
             "detail": "the callback job could not be queued; retry later",
+            "errors": [],
         }
+
+    def problem(self) -> dict[str, Any]:
+        """Deprecated: the problem document; use :meth:`problem_fields`."""
+        return _deprecated_problem(self)
 
 
 class MissingExtraError(CallbackError, ImportError):
     """An optional dependency is missing; the message names the extra to install."""
+
+
+def _deprecated_problem(
+    error: CallbackRequestError | IdempotencyKeyReusedError | BrokerUnavailableError,
+) -> dict[str, Any]:
+    """The document of the deprecated ``problem()`` methods (what apicore-app renders).
+
+    apicore-callbacks depends on no apicore package, so it cannot call apicore-app's renderer.
+    """
+    warnings.warn(
+        f"{type(error).__name__}.problem() is deprecated: use problem_fields(), rendered by "
+        "apicore_app.render_problem(error)",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    fields = error.problem_fields()
+    document = {"type": "urn:apicore:problem:" + fields["slug"], "title": fields["title"]}
+    document.update(status=fields["status"], detail=fields["detail"])
+    if fields["errors"]:
+        document["errors"] = fields["errors"]
+    return document

@@ -201,7 +201,7 @@ class Claim:
 
 
 @dataclass(frozen=True)
-class Attempt:
+class JobAttempt:
     """One entry of a job's attempts log.
 
     Attributes:
@@ -282,7 +282,7 @@ class JobStore(Protocol):
         ...
 
     def finish_delivery(
-        self, claim: Claim, attempt: Attempt, *, now: float, retry_at: float | None
+        self, claim: Claim, attempt: JobAttempt, *, now: float, retry_at: float | None
     ) -> bool:
         """Log a delivery attempt; then end the job, schedule a retry, or dead-letter it.
 
@@ -319,7 +319,7 @@ class JobStore(Protocol):
         """Return a job, or ``None``."""
         ...
 
-    def attempts(self, job_id: str) -> list[Attempt]:
+    def attempts(self, job_id: str) -> list[JobAttempt]:
         """Return a job's attempts log, oldest first."""
         ...
 

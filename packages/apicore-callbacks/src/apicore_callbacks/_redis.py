@@ -31,9 +31,9 @@ from apicore_callbacks._errors import (
     MissingExtraError,
 )
 from apicore_callbacks._jobs import (
-    Attempt,
     Claim,
     Job,
+    JobAttempt,
     JobSpec,
     JobState,
     Outcome,
@@ -70,7 +70,7 @@ def _job_of(fields: Iterable[tuple[bytes, bytes]]) -> Job:
     return job_from_row(row)
 
 
-def _attempt_json(attempt: Attempt) -> str:
+def _attempt_json(attempt: JobAttempt) -> str:
     """An attempts-log entry: the attempt's fields but its job's id."""
     return json.dumps(astuple(attempt)[1:], separators=(",", ":"))
 
@@ -286,11 +286,11 @@ class RedisJobStore(ChangeWriter):
             row = cast("dict[bytes, bytes]", self.client.hgetall(self._key("job:", job_id)))
         return _job_of(row.items()) if row else None
 
-    def attempts(self, job_id: str) -> list[Attempt]:
+    def attempts(self, job_id: str) -> list[JobAttempt]:
         """Return a job's attempts log, oldest first."""
         with _translated():
             entries = self.client.lrange(self._key("attempts:", job_id), 0, -1)
-        return [Attempt(job_id, *json.loads(raw)) for raw in cast("list[bytes]", entries)]
+        return [JobAttempt(job_id, *json.loads(raw)) for raw in cast("list[bytes]", entries)]
 
     def list_jobs(self, *, state: JobState | None = None, limit: int = 100) -> list[Job]:
         """Return jobs, newest first, optionally only in one state."""

@@ -32,7 +32,7 @@ class Verdict(enum.StrEnum):
 
 
 @dataclass(frozen=True)
-class RetryPolicy:
+class DeliveryRetryPolicy:
     """When to retry a callback delivery.
 
     Attributes:

@@ -13,9 +13,9 @@ from typing import Any, Literal
 
 from apicore_callbacks._errors import IdempotencyKeyReusedError, JobNotFoundError
 from apicore_callbacks._jobs import (
-    Attempt,
     Claim,
     Job,
+    JobAttempt,
     JobSpec,
     JobState,
     Outcome,
@@ -406,7 +406,7 @@ class SQLiteJobStore(ChangeWriter):
             return cursor.rowcount
 
     @staticmethod
-    def _log(db: sqlite3.Connection, attempt: Attempt) -> None:
+    def _log(db: sqlite3.Connection, attempt: JobAttempt) -> None:
         db.execute(
             "INSERT INTO attempts (job_id, number, stage, started_at, finished_at, ok,"
             " status_code, error) VALUES (?,?,?,?,?,?,?,?)",
@@ -418,15 +418,15 @@ class SQLiteJobStore(ChangeWriter):
         row = self._conn().execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
         return None if row is None else _job(row)
 
-    def attempts(self, job_id: str) -> list[Attempt]:
+    def attempts(self, job_id: str) -> list[JobAttempt]:
         """Return a job's attempts log, oldest first."""
         rows = (
             self._conn()
             .execute("SELECT * FROM attempts WHERE job_id = ? ORDER BY rowid", (job_id,))
             .fetchall()
         )
-        # The columns are Attempt's fields; SQLite stores ``ok`` as 0 or 1.
-        return [Attempt(**(dict(r) | {"ok": bool(r["ok"])})) for r in rows]
+        # The columns are JobAttempt's fields; SQLite stores ``ok`` as 0 or 1.
+        return [JobAttempt(**(dict(r) | {"ok": bool(r["ok"])})) for r in rows]
 
     def list_jobs(self, *, state: JobState | None = None, limit: int = 100) -> list[Job]:
         """Return jobs, newest first, optionally only in one state."""

@@ -18,8 +18,8 @@ import random
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
-from apicore_callbacks._jobs import Attempt, Claim, Job, JobState, Outcome, Stage
-from apicore_callbacks._retry import RetryPolicy, Verdict
+from apicore_callbacks._jobs import Claim, Job, JobAttempt, JobState, Outcome, Stage
+from apicore_callbacks._retry import DeliveryRetryPolicy, Verdict
 
 ACTIVE: tuple[JobState, ...] = tuple(s for s in JobState if not s.terminal)
 """The states a worker may still touch (a job in them can be claimed or cancelled)."""
@@ -86,7 +86,7 @@ class Change:
     last_error: str | None
     run_count: int
     delivery_count: int
-    attempt: Attempt | None = None
+    attempt: JobAttempt | None = None
 
     @property
     def ended(self) -> bool:
@@ -100,7 +100,7 @@ def after_run(
     """The job once its run stored a payload: delivered next, or ``failed`` without a callback."""
     job = claim.job
     state = JobState.DELIVERING if deliver else JobState.FAILED
-    attempt = Attempt(
+    attempt = JobAttempt(
         job_id=job.id,
         number=job.run_count,
         stage="run",
@@ -120,7 +120,9 @@ def after_run(
     )
 
 
-def after_delivery(claim: Claim, attempt: Attempt, *, now: float, retry_at: float | None) -> Change:
+def after_delivery(
+    claim: Claim, attempt: JobAttempt, *, now: float, retry_at: float | None
+) -> Change:
     """The job once a delivery attempt ended.
 
     A successful attempt ends it (``succeeded``, or ``failed`` for an error payload); a failed
@@ -239,7 +241,7 @@ class ChangeWriter(abc.ABC):
         return self.write_change(claim, change, now=now, result=(outcome, payload))
 
     def finish_delivery(
-        self, claim: Claim, attempt: Attempt, *, now: float, retry_at: float | None
+        self, claim: Claim, attempt: JobAttempt, *, now: float, retry_at: float | None
     ) -> bool:
         """Log a delivery attempt and move the job on; see :meth:`JobStore.finish_delivery`."""
         change = after_delivery(claim, attempt, now=now, retry_at=retry_at)
@@ -291,9 +293,9 @@ def plan_delivery(
     *,
     started: float,
     now: float,
-    policy: RetryPolicy,
+    policy: DeliveryRetryPolicy,
     rng: random.Random,
-) -> tuple[Attempt, float | None]:
+) -> tuple[JobAttempt, float | None]:
     """Return a delivery attempt's log entry and when to retry (``None``: no retry).
 
     :func:`after_delivery` of them is the job's next state.
@@ -303,7 +305,7 @@ def plan_delivery(
     if answer.verdict is Verdict.RETRY:
         delay = policy.delay(done, retry_after=answer.retry_after, rng=rng)
         retry_at = None if delay is None else now + delay
-    attempt = Attempt(
+    attempt = JobAttempt(
         job_id=job.id,
         number=done,
         stage="deliver",

@@ -1,7 +1,7 @@
 """For those who tune or check deliveries: retries, signatures and the SSRF guard.
 
-:class:`RetryPolicy` and :func:`classify` decide when a delivery is retried (Standard Webhooks
-semantics, ``Retry-After`` honoured through :func:`parse_retry_after`); :func:`sign`,
+:class:`DeliveryRetryPolicy` and :func:`classify` decide when a delivery is retried (Standard
+Webhooks semantics, ``Retry-After`` honoured through :func:`parse_retry_after`); :func:`sign`,
 :func:`webhook_headers` and :func:`verify` are the Standard Webhooks signature; the
 :class:`GuardedTransport` and :func:`check_url` apply the :class:`DestinationPolicy` to
 every destination (:func:`parse_ip` and :func:`refusal_reason` are its address rules).
@@ -9,10 +9,12 @@ every destination (:func:`parse_ip` and :func:`refusal_reason` are its address r
 
 from __future__ import annotations
 
+import warnings
+
 from apicore_callbacks._guard import GuardedTransport
 from apicore_callbacks._retry import (
     STANDARD_SCHEDULE,
-    RetryPolicy,
+    DeliveryRetryPolicy,
     Verdict,
     classify,
     parse_retry_after,
@@ -27,9 +29,9 @@ from apicore_callbacks._ssrf import (
 
 __all__ = [
     "STANDARD_SCHEDULE",
+    "DeliveryRetryPolicy",
     "DestinationPolicy",
     "GuardedTransport",
-    "RetryPolicy",
     "Verdict",
     "check_url",
     "classify",
@@ -41,3 +43,15 @@ __all__ = [
     "verify",
     "webhook_headers",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name != "RetryPolicy":
+        raise AttributeError(f"module 'apicore_callbacks.delivery' has no attribute {name!r}")
+    # Old name (deprecated, see CHANGELOG): apicore_client.RetryPolicy is a client call's.
+    warnings.warn(
+        "apicore_callbacks.delivery.RetryPolicy is deprecated: use DeliveryRetryPolicy",
+        DeprecationWarning,
+        2,
+    )
+    return DeliveryRetryPolicy

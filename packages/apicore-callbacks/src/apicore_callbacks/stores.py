@@ -16,12 +16,14 @@ An executor hands jobs to workers with a :data:`Publisher` and processes them wi
 
 from __future__ import annotations
 
+import warnings
+
 from apicore_callbacks._dispatcher import Publisher
 from apicore_callbacks._jobs import (
-    Attempt,
     CallbackRequest,
     Claim,
     Job,
+    JobAttempt,
     JobSpec,
     JobState,
     JobStore,
@@ -60,7 +62,6 @@ __all__ = [
     "LEASED",
     "TERMINAL",
     "Answer",
-    "Attempt",
     "CallbackRequest",
     "Change",
     "ChangeWriter",
@@ -69,6 +70,7 @@ __all__ = [
     "Clock",
     "Due",
     "Job",
+    "JobAttempt",
     "JobSpec",
     "JobState",
     "JobStore",
@@ -87,3 +89,13 @@ __all__ = [
     "released",
     "requeued",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name != "Attempt":
+        raise AttributeError(f"module 'apicore_callbacks.stores' has no attribute {name!r}")
+    # Old name (deprecated, see CHANGELOG): apicore_client.Attempt is a client call's.
+    warnings.warn(
+        "apicore_callbacks.stores.Attempt is deprecated: use JobAttempt", DeprecationWarning, 2
+    )
+    return JobAttempt

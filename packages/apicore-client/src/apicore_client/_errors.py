@@ -9,6 +9,7 @@ import httpx
 
 from apicore_client._history import Attempt
 from apicore_client._problem import Problem, parse_problem
+from apicore_introspect import PROBLEM_TYPE_PREFIX
 
 _UNPARSED: Any = object()
 
@@ -137,7 +138,7 @@ class ArgumentValidationError(ClientError, ValueError):
     def __init__(self, message: str, *, errors: Sequence[Mapping[str, Any]]) -> None:
         super().__init__(message)
         self._problem = Problem(
-            type="urn:apicore:problem:validation-error",
+            type=PROBLEM_TYPE_PREFIX + "validation-error",
             title="Validation error",
             detail=message,
             errors=tuple(errors),

@@ -1,10 +1,12 @@
 """apicore-introspect: a Python callable as a validated, documented HTTP operation.
 
 ``describe(func)`` reads a function's signature, type hints and docstring once and returns an
-``Operation``: JSON Schemas for its parameters and result, and a compiled binder that turns
+``FunctionOperation``: JSON Schemas for its parameters and result, and a compiled binder that turns
 request bodies, query and path parameters into the function's typed arguments, reporting
 every failure as an RFC 9457 problem document.
 """
+
+import warnings
 
 from apicore_introspect.__about__ import __version__
 from apicore_introspect._binder import RequestParts
@@ -19,7 +21,6 @@ from apicore_introspect._constraints import (
 )
 from apicore_introspect._docstrings import Docstring, parse_docstring
 from apicore_introspect._errors import (
-    PROBLEM_TYPE_PREFIX,
     ErrorDetail,
     IntrospectError,
     MalformedRequestError,
@@ -32,7 +33,14 @@ from apicore_introspect._errors import (
 from apicore_introspect._files import UploadFile
 from apicore_introspect._json import JsonDecoder, Limits, dump_json
 from apicore_introspect._markers import Cookie, Form, Header, Path, Query, Source
-from apicore_introspect._operation import REQUIRED, Operation, Parameter, describe
+from apicore_introspect._operation import REQUIRED, FunctionOperation, Parameter, describe
+from apicore_introspect._problem import (
+    PROBLEM_MEMBERS,
+    PROBLEM_TYPE_PREFIX,
+    ProblemError,
+    render_problem,
+)
+from apicore_introspect._timeparse import parse_date, parse_datetime
 from apicore_introspect._types import Definitions
 
 __all__ = [
@@ -43,6 +51,7 @@ __all__ = [
     "ErrorDetail",
     "Examples",
     "Form",
+    "FunctionOperation",
     "Header",
     "IntrospectError",
     "JsonDecoder",
@@ -51,11 +60,12 @@ __all__ = [
     "Limits",
     "MalformedRequestError",
     "MultipleOf",
-    "Operation",
+    "PROBLEM_MEMBERS",
     "PROBLEM_TYPE_PREFIX",
     "Parameter",
     "Path",
     "Pattern",
+    "ProblemError",
     "Query",
     "REQUIRED",
     "Range",
@@ -70,5 +80,19 @@ __all__ = [
     "__version__",
     "describe",
     "dump_json",
+    "parse_date",
+    "parse_datetime",
     "parse_docstring",
+    "render_problem",
 ]
+
+# Old names (deprecated, see CHANGELOG): ``Operation`` is apicore-specbind's spec operation.
+_RENAMED = {"Operation": "FunctionOperation"}
+
+
+def __getattr__(name: str) -> object:
+    if name not in _RENAMED:
+        raise AttributeError(f"module 'apicore_introspect' has no attribute {name!r}")
+    new = _RENAMED[name]
+    warnings.warn(f"apicore_introspect.{name} is deprecated: use {new}", DeprecationWarning, 2)
+    return globals()[new]

@@ -14,10 +14,11 @@ Two families:
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
-PROBLEM_TYPE_PREFIX = "urn:apicore:problem:"
+from apicore_introspect._problem import PROBLEM_MEMBERS, render_problem
 
 Loc = tuple[str | int, ...]
 
@@ -88,22 +89,25 @@ class RequestError(IntrospectError, ValueError):
         self.errors = errors
         super().__init__(detail)
 
+    def problem_fields(self) -> dict[str, Any]:
+        """Return the problem protocol's members (see :class:`ProblemError`)."""
+        fields = {member: getattr(self, member) for member in PROBLEM_MEMBERS}
+        return {**fields, "errors": [error.to_dict() for error in self.errors]}
+
     def to_problem(self, *, status: int | None = None) -> dict[str, Any]:
         """Return the RFC 9457 problem document for this error.
 
-        Args:
-            status: Answer with this status instead of the default one (for example 400
-                instead of 422 for validation errors).
+        .. deprecated:: Unreleased
+            Use ``render_problem(error, status=...)``; errors only expose
+            :meth:`problem_fields`.
         """
-        problem: dict[str, Any] = {
-            "type": PROBLEM_TYPE_PREFIX + self.slug,
-            "title": self.title,
-            "status": self.status if status is None else status,
-            "detail": self.detail,
-        }
-        if self.errors:
-            problem["errors"] = [error.to_dict() for error in self.errors]
-        return problem
+        warnings.warn(
+            "RequestError.to_problem() is deprecated: use "
+            "apicore_introspect.render_problem(error) (errors expose problem_fields())",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return render_problem(self, status=status)
 
 
 class MalformedRequestError(RequestError):

@@ -85,7 +85,7 @@ class Parameter:
 
 
 @dataclass(frozen=True, eq=False)
-class Operation:
+class FunctionOperation:
     """A function described for HTTP: documentation, schemas, and request binding.
 
     Build it with ``describe``. It is immutable and safe to share between threads.
@@ -294,7 +294,7 @@ def describe(
     limits: Limits | None = None,
     injected: tuple[type, ...] = (),
     response_types: tuple[type, ...] = (),
-) -> Operation:
+) -> FunctionOperation:
     """Describe a function as an HTTP operation.
 
     Reads the signature, the type hints and the docstring once, and compiles the request
@@ -397,7 +397,7 @@ def describe(
     returns, returns_response = _without_responses(returns, response_types)
     return_node = builder.build(returns, where=f"{op_name}(): return annotation")
     return_schema = {} if returns_response and returns is REQUIRED else return_node.schema()
-    return Operation(
+    return FunctionOperation(
         func=func,
         name=op_name,
         summary=doc.summary,

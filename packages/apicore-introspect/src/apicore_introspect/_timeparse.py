@@ -12,10 +12,12 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
+# RFC 3339 section 5.6 ``date-time``: seconds and an offset are required; the fraction has
+# any number of digits; ``T`` may be ``t`` or a space (section 5.6's note), ``Z`` may be ``z``.
 _DATETIME = re.compile(
-    r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?([Zz]|[+-]\d{2}:?\d{2})?"
+    r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})", re.ASCII
 )
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _TIME = re.compile(r"\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?([Zz]|[+-]\d{2}:?\d{2})?")
 _DURATION = re.compile(
     r"(?P<sign>[+-])?P(?!$)(?:(?P<weeks>\d+(?:[.,]\d+)?)W)?(?:(?P<days>\d+(?:[.,]\d+)?)D)?"
@@ -40,7 +42,14 @@ def _fraction(text: str) -> str:
 
 
 def parse_datetime(value: Any) -> dt.datetime:
-    """Parse an RFC 3339 / ISO 8601 date-time (``T``, ``t`` or a space; ``Z`` or an offset)."""
+    """Parse an RFC 3339 ``date-time``, the one rule of OpenAPI's ``format: date-time``.
+
+    ``2024-01-01T10:00:00Z``, ``2024-01-01t10:00:00.5+01:00`` or ``2024-01-01 10:00:00-05:00``:
+    seconds and an offset (``Z`` or ``+HH:MM``) are required, so the result is always an
+    aware datetime; fractions past microseconds are truncated. ``2024-01-01T10:00`` or a
+    datetime without an offset is refused (``ValueError``). Both function-first binding
+    (a ``datetime`` annotation) and spec-first validation (apicore-specbind) use this parser.
+    """
     text = _text(value)
     if not _DATETIME.fullmatch(text):
         raise ValueError("not a date-time")
@@ -49,7 +58,7 @@ def parse_datetime(value: Any) -> dt.datetime:
 
 
 def parse_date(value: Any) -> dt.date:
-    """Parse a full date, ``YYYY-MM-DD``."""
+    """Parse an RFC 3339 ``full-date``, ``YYYY-MM-DD`` (the one rule of ``format: date``)."""
     text = _text(value)
     if not _DATE.fullmatch(text):
         raise ValueError("not a date")

@@ -7,6 +7,8 @@ serve the docs pages from packaged assets, without internet access; ``to_markdow
 ``export`` write references for people and CI.
 """
 
+import warnings
+
 from apicore_openapi.__about__ import __version__
 from apicore_openapi._convert import rewrite_refs, schema_30, schema_31, to_openapi_30
 from apicore_openapi._document import DocumentCache, OpenApiVersion, build_document
@@ -31,7 +33,7 @@ from apicore_openapi._html import (
     swagger_ui_html,
 )
 from apicore_openapi._markdown import to_markdown
-from apicore_openapi._model import ApiInfo, Callback, Endpoint, default_title, humanize
+from apicore_openapi._model import ApiInfo, Callback, RouteDoc, default_title, humanize
 
 __all__ = [
     "ApiInfo",
@@ -39,13 +41,13 @@ __all__ = [
     "Callback",
     "DOCS_CONTENT_SECURITY_POLICY",
     "DocumentCache",
-    "Endpoint",
     "EndpointError",
     "ExportFormat",
     "OPENAPI_VERSIONS",
     "OpenApiError",
     "OpenApiVersion",
     "REDOC_CDN",
+    "RouteDoc",
     "SWAGGER_UI_CDN",
     "__version__",
     "asset",
@@ -67,3 +69,11 @@ __all__ = [
     "to_openapi_30",
     "to_yaml",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name != "Endpoint":
+        raise AttributeError(f"module 'apicore_openapi' has no attribute {name!r}")
+    # Old name (deprecated, see CHANGELOG): symmetric.Endpoint is legacy symmetric's record.
+    warnings.warn("apicore_openapi.Endpoint is deprecated: use RouteDoc", DeprecationWarning, 2)
+    return RouteDoc

@@ -7,10 +7,10 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal
 
-from apicore_introspect import Operation, Parameter, ResultError, dump_json
+from apicore_introspect import FunctionOperation, Parameter, ResultError, dump_json
 from apicore_openapi._convert import COMPONENTS, document_31, rewrite_refs, to_openapi_30
 from apicore_openapi._errors import EndpointError
-from apicore_openapi._model import ApiInfo, Callback, Endpoint, path_parameters
+from apicore_openapi._model import ApiInfo, Callback, RouteDoc, path_parameters
 from apicore_openapi._problems import ERROR_RESPONSES, PROBLEM, PROBLEM_MEDIA_TYPE, problem_schemas
 
 OpenApiVersion = Literal["3.1.0", "3.0.3"]
@@ -23,7 +23,7 @@ _NO_DEFAULT: Any = object()
 
 def build_document(
     info: ApiInfo,
-    endpoints: Iterable[Endpoint],
+    endpoints: Iterable[RouteDoc],
     *,
     version: OpenApiVersion = "3.1.0",
     validation_status: int = 422,
@@ -72,7 +72,7 @@ class _Builder:
         self.seen_definitions: set[int] = set()
         self.status_path: tuple[Callback, list[dict[str, list[str]]]] | None = None
 
-    def add(self, endpoint: Endpoint) -> None:
+    def add(self, endpoint: RouteDoc) -> None:
         op = endpoint.operation
         self._definitions(op)
         security = [{name: list(scopes) for name, scopes in r.items()} for r in endpoint.security]
@@ -94,7 +94,7 @@ class _Builder:
         if endpoint.callback is not None and self.status_path is None:
             self.status_path = (endpoint.callback, security)
 
-    def _unique(self, wanted: str, endpoint: Endpoint) -> str:
+    def _unique(self, wanted: str, endpoint: RouteDoc) -> str:
         if wanted in self.operation_ids:
             if endpoint.operation_id is not None:
                 raise EndpointError(
@@ -108,7 +108,7 @@ class _Builder:
         self.operation_ids.add(wanted)
         return wanted
 
-    def _definitions(self, op: Operation) -> None:
+    def _definitions(self, op: FunctionOperation) -> None:
         if id(op.definitions) in self.seen_definitions:
             return
         self.seen_definitions.add(id(op.definitions))
@@ -122,7 +122,7 @@ class _Builder:
 
     def _operation(
         self,
-        endpoint: Endpoint,
+        endpoint: RouteDoc,
         method: str,
         operation_id: str,
         security: list[dict[str, list[str]]],
@@ -180,7 +180,7 @@ class _Builder:
             )
         return out
 
-    def _responses(self, endpoint: Endpoint, body: bool, has_input: bool) -> dict[str, Any]:
+    def _responses(self, endpoint: RouteDoc, body: bool, has_input: bool) -> dict[str, Any]:
         op = endpoint.operation
         responses: dict[str, Any] = {}
         callback = endpoint.callback
@@ -229,7 +229,7 @@ class _Builder:
             return self.validation_status
         return ERROR_RESPONSES[name][0]
 
-    def _job_schemas(self, callback: Callback, op: Operation) -> None:
+    def _job_schemas(self, callback: Callback, op: FunctionOperation) -> None:
         if _JOB_ACCEPTED not in self.schemas:
             self.schemas[_JOB_ACCEPTED] = (
                 rewrite_refs(dict(callback.accepted_schema))
@@ -325,7 +325,7 @@ def _info(info: ApiInfo) -> dict[str, Any]:
     return out
 
 
-def _path_parameter(op: Operation, name: str) -> dict[str, Any]:
+def _path_parameter(op: FunctionOperation, name: str) -> dict[str, Any]:
     # a Path("alias") parameter, else the parameter of that name (None: taken by **kwargs)
     parameter: Parameter | None = next(
         (p for p in op.parameters if p.source == "path" and p.key == name),

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from apicore_introspect import Operation, SignatureError
+from apicore_introspect import FunctionOperation, SignatureError
 from apicore_openapi._errors import EndpointError
 
 ArgumentSource = Literal["auto", "body", "query"]
@@ -95,7 +95,7 @@ class Callback:
 
 
 @dataclass(frozen=True)
-class Endpoint:
+class RouteDoc:
     """One route of an app, to document.
 
     Attributes:
@@ -121,7 +121,7 @@ class Endpoint:
     """
 
     path: str
-    operation: Operation
+    operation: FunctionOperation
     methods: tuple[str, ...] = ("POST",)
     response_code: int = 200
     security: tuple[Mapping[str, Sequence[str]], ...] = ()

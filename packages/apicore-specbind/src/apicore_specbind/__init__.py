@@ -3,22 +3,24 @@
 Framework-neutral: servers and clients are thin layers over :class:`Spec` and :class:`Operation`.
 """
 
+import warnings
+
+from apicore_introspect import PROBLEM_TYPE_PREFIX as _PROBLEM_TYPE_PREFIX
 from apicore_specbind.__about__ import __version__
 from apicore_specbind._errors import (
-    PROBLEM_TYPE_PREFIX,
     BodyTooLargeError,
     ClientArgumentError,
     ErrorDetail,
     MalformedRequestError,
     ModelError,
     RefResolutionError,
-    RequestError,
     RequestValidationError,
     ResponseValidationError,
     SpecError,
     SpecIssue,
     SpecLimitError,
     SpecLoadError,
+    SpecRequestError,
     SpecValidationWarning,
     UndeclaredStatusError,
     UnknownModelError,
@@ -39,6 +41,22 @@ from apicore_specbind._parse import SpecLimits
 from apicore_specbind._spec import Spec, clear_cache, import_object, load_spec
 from apicore_specbind._validate import Format
 
+# Old names (deprecated, see CHANGELOG): new name, or the value itself.
+_RENAMED: dict[str, str] = {
+    "PROBLEM_TYPE_PREFIX": "apicore_introspect.PROBLEM_TYPE_PREFIX (applied by render_problem)",
+    "RequestError": "SpecRequestError (apicore_introspect.RequestError is function-first's)",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name not in _RENAMED:
+        raise AttributeError(f"module 'apicore_specbind' has no attribute {name!r}")
+    warnings.warn(
+        f"apicore_specbind.{name} is deprecated: use {_RENAMED[name]}", DeprecationWarning, 2
+    )
+    return _PROBLEM_TYPE_PREFIX if name == "PROBLEM_TYPE_PREFIX" else SpecRequestError
+
+
 __all__ = [
     "BodyTooLargeError",
     "ClientArgumentError",
@@ -51,12 +69,10 @@ __all__ = [
     "ModelNamespace",
     "Operation",
     "OutgoingRequest",
-    "PROBLEM_TYPE_PREFIX",
     "Parameter",
     "ParsedRequest",
     "RefResolutionError",
     "RequestBody",
-    "RequestError",
     "RequestValidationError",
     "Response",
     "ResponseValidationError",
@@ -66,6 +82,7 @@ __all__ = [
     "SpecLimitError",
     "SpecLimits",
     "SpecLoadError",
+    "SpecRequestError",
     "SpecValidationWarning",
     "UndeclaredStatusError",
     "UnknownModelError",

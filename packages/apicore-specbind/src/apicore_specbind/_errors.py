@@ -6,8 +6,9 @@ Three families:
   ``SpecError`` <- ``SpecLoadError`` (also ``ValueError``) <- ``UnsafeYAMLError``,
   ``RefResolutionError``, ``SpecLimitError``; ``SpecValidationWarning`` is the warning of
   ``validate="warn"``;
-- request errors, raised per request for bad client input; they render as RFC 9457 problem
-  documents: ``RequestError`` (also ``ValueError``) <- ``MalformedRequestError``,
+- request errors, raised per request for bad client input; they expose the problem
+  protocol's members with ``problem_fields()`` (``apicore_introspect.render_problem``):
+  ``SpecRequestError`` (also ``ValueError``) <- ``MalformedRequestError``,
   ``RequestValidationError``, ``UnsupportedMediaTypeError``, ``BodyTooLargeError``;
 - server-side errors: ``ResponseValidationError`` (a handler returned something the spec does
   not allow; answer 500) <- ``UndeclaredStatusError``; ``UnknownModelError`` (also
@@ -17,13 +18,12 @@ Three families:
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from apicore_introspect import ErrorDetail as _ErrorDetail
-
-PROBLEM_TYPE_PREFIX = "urn:apicore:problem:"
+from apicore_introspect import PROBLEM_MEMBERS, ErrorDetail as _ErrorDetail, render_problem
 
 Loc = tuple[str | int, ...]
 
@@ -116,7 +116,7 @@ class ClientArgumentError(SpecError, TypeError):
 ErrorDetail = _ErrorDetail
 
 
-class RequestError(SpecError, ValueError):
+class SpecRequestError(SpecError, ValueError):
     """Bad input from an HTTP client; renders as an RFC 9457 problem document.
 
     Attributes:
@@ -139,24 +139,27 @@ class RequestError(SpecError, ValueError):
         self.status = self.default_status if status is None else status
         super().__init__(detail)
 
+    def problem_fields(self) -> dict[str, Any]:
+        """Return the problem protocol's members: status, slug, title, detail, errors."""
+        fields = {member: getattr(self, member) for member in PROBLEM_MEMBERS}
+        return {**fields, "errors": [error.to_dict() for error in self.errors]}
+
     def to_problem(self) -> dict[str, Any]:
-        """Return the RFC 9457 problem document (a plain dict) for this error."""
-        problem: dict[str, Any] = {
-            "type": PROBLEM_TYPE_PREFIX + self.slug,
-            "title": self.title,
-            "status": self.status,
-            "detail": self.detail,
-        }
-        if self.errors:
-            problem["errors"] = [error.to_dict() for error in self.errors]
-        return problem
+        """Deprecated: the problem document; use ``render_problem(error)``."""
+        warnings.warn(
+            "apicore_specbind.SpecRequestError.to_problem() is deprecated: use "
+            "apicore_introspect.render_problem(error) (errors expose problem_fields())",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return render_problem(self)
 
 
-class MalformedRequestError(RequestError):
+class MalformedRequestError(SpecRequestError):
     """The body cannot be decoded: bad UTF-8, bad JSON syntax, NaN, duplicate keys, too deep."""
 
 
-class RequestValidationError(RequestError):
+class RequestValidationError(SpecRequestError):
     """The request is well-formed but some values do not fit the spec (every failure listed)."""
 
     slug = "validation-error"
@@ -170,7 +173,7 @@ class RequestValidationError(RequestError):
         )
 
 
-class UnsupportedMediaTypeError(RequestError):
+class UnsupportedMediaTypeError(SpecRequestError):
     """The request's ``Content-Type`` is not one the operation consumes (415)."""
 
     slug = "unsupported-media-type"
@@ -178,7 +181,7 @@ class UnsupportedMediaTypeError(RequestError):
     default_status = 415
 
 
-class BodyTooLargeError(RequestError):
+class BodyTooLargeError(SpecRequestError):
     """The request body is larger than the configured limit (413)."""
 
     slug = "payload-too-large"

@@ -329,7 +329,13 @@ class Normaliser:
             properties[param["name"]] = prop
             if param.get("required") is True:
                 required.append(param["name"])
-        schema: dict[str, Any] = {"type": "object", "properties": properties}
+        # formData parameters are a closed set, like every Swagger 2.0 parameter list: an
+        # undeclared field is a 400 (it never becomes a handler's keyword argument)
+        schema: dict[str, Any] = {
+            "type": "object",
+            "properties": properties,
+            "additionalProperties": False,
+        }
         if required:
             schema["required"] = required
         ptr = self._synth(schema)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -240,6 +240,7 @@ class Operation:
         content_type: str | None = None,
         form: Sequence[tuple[str, str]] | None = None,
         files: Mapping[str, Any] | None = None,
+        decoders: Mapping[str, Callable[[bytes], Any]] | None = None,
     ) -> ParsedRequest:
         """Validate and convert a raw request; every failure is reported at once.
 
@@ -252,6 +253,10 @@ class Operation:
             content_type: The ``Content-Type`` header value.
             form: Form fields already parsed by the framework (optional).
             files: Uploaded files already parsed by the framework (optional).
+            decoders: Readers of declared body media types that are not JSON, forms or
+                text, by media type (``{"application/xml": parse}``); the data they return
+                is validated like JSON. Without one, such a body is a 415 (raw bytes pass
+                only where the schema is a string, such as a file).
 
         Returns:
             The typed parameters and the decoded body (a model instance when the body's
@@ -275,7 +280,36 @@ class Operation:
             content_type=content_type,
             form=form,
             files=files,
+            decoders=decoders,
         )
+
+    def body_media_types(
+        self, decoders: Mapping[str, Callable[[bytes], Any]] | None = None
+    ) -> frozenset[str]:
+        """The declared body media types a request may use (lower case, no parameters).
+
+        JSON, forms, text and types whose schema is a string (a file) are read as they are;
+        any other (``application/xml`` with an object schema) only when ``decoders`` has a
+        reader for it. Wildcards (``*/*``) are kept as written.
+        """
+        from apicore_specbind._request import decodable
+
+        return decodable(self, decoders)
+
+    def error_body(self, status: int, problem: Mapping[str, Any]) -> tuple[str, Any]:
+        """The media type and body of an error answer, as this operation declares it.
+
+        ``application/problem+json`` when the response for ``status`` (exact, range or
+        ``default``) declares it or declares nothing; else the first JSON media type it
+        declares, with ``problem`` fitted to its schema when there is one: each property
+        the schema names takes the problem member of the same meaning (``message`` and
+        ``detail`` take the detail, ``code`` and ``status`` the status, as a string when the
+        schema says string). When the fitted body still does not validate, or the response
+        declares no JSON at all (XML only), the problem document is answered as is.
+        """
+        from apicore_specbind._response import error_body
+
+        return error_body(self, status, problem)
 
     def marshal_response(self, status: int, value: Any, *, validate: bool | None = None) -> Any:
         """Turn a handler's result into JSON-able data and check it against the spec.

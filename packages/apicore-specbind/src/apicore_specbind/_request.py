@@ -6,7 +6,7 @@ import copy
 import email.parser
 import email.policy
 import urllib.parse
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from apicore_specbind._coerce import coerce_scalar, split_array, strip_scalar, types_of
@@ -24,6 +24,10 @@ from apicore_specbind._validate import errors_of
 if TYPE_CHECKING:
     from apicore_specbind._context import Context
 
+#: Turns a request body of one media type into JSON-like data (``application/xml``, say);
+#: raises ``ValueError`` for a body it cannot read (a 400).
+Decoder = Callable[[bytes], Any]
+
 _DECODE_ERRORS = frozenset(
     {
         "json_invalid",
@@ -34,6 +38,7 @@ _DECODE_ERRORS = frozenset(
         "int_too_long",
         "lone_surrogate",
         "empty",
+        "undecodable",
     }
 )
 
@@ -68,6 +73,7 @@ def parse_request(
     content_type: str | None,
     form: Sequence[tuple[str, str]] | None,
     files: Mapping[str, Any] | None,
+    decoders: Mapping[str, Decoder] | None = None,
 ) -> ParsedRequest:
     """See :meth:`Operation.parse_request`."""
     ctx = op._context
@@ -105,7 +111,9 @@ def parse_request(
             errors.extend(found_errors)
             continue
         values[param.location][param.name] = ctx.unmarshal(value, param.schema)
-    decoded, media, uploads = _body(op, ctx, body, content_type, form, files, errors)
+    decoded, media, uploads = _body(
+        op, ctx, body, content_type, (form, files), decoders or {}, errors
+    )
     if errors:
         if all(e.type in _DECODE_ERRORS for e in errors):
             raise MalformedRequestError(errors[0].msg, errors=errors)
@@ -150,10 +158,11 @@ def _body(
     ctx: Context,
     body: bytes,
     content_type: str | None,
-    form: Sequence[tuple[str, str]] | None,
-    files: Mapping[str, Any] | None,
+    parsed: tuple[Sequence[tuple[str, str]] | None, Mapping[str, Any] | None],
+    decoders: Mapping[str, Decoder],
     errors: list[ErrorDetail],
 ) -> tuple[Any, str | None, Mapping[str, Any]]:
+    form, files = parsed
     spec_body = op.request_body
     if spec_body is None:
         return None, None, {}
@@ -183,13 +192,24 @@ def _body(
     if declared is None:
         raise _unsupported(op, media_type)
     uploads: Mapping[str, Any] = {}
-    if is_json(media_type) or media_type.endswith("/*"):
+    decoder = decoders.get(media_type)
+    if decoder is not None:
         try:
-            value: Any = decode_json(body, max_depth=ctx.options.max_depth)
+            value: Any = decoder(body)
+        except ValueError as exc:  # a decoder's own parse errors should be ValueErrors
+            errors.append(
+                ErrorDetail((loc_root,), f"the body cannot be decoded: {exc}", "undecodable")
+            )
+            return None, media_type, {}
+    elif is_json(media_type) or media_type.endswith("/*"):
+        try:
+            value = decode_json(body, max_depth=ctx.options.max_depth)
         except JSONBodyError as exc:
             errors.append(ErrorDetail((loc_root,), str(exc), exc.kind))
             return None, media_type, {}
     elif media_type in {"application/x-www-form-urlencoded", "multipart/form-data"}:
+        if not body and not has_form:  # an empty form: every field absent
+            return _validated({}, {}, media_type, declared, ctx, errors, loc_root)
         try:
             pairs, uploads = _form(media_type, content_type or "", body, form, files)
         except ValueError as exc:
@@ -202,9 +222,30 @@ def _body(
         except UnicodeDecodeError:
             errors.append(ErrorDetail((loc_root,), "the body is not valid UTF-8", "utf8_invalid"))
             return None, media_type, {}
+    elif declared.schema is None or "string" in types_of(declared.schema, ctx.resolve):
+        value = body  # bytes the handler reads itself (a file, a binary string)
     else:
-        value = body
-    if declared.schema_pointer is None or isinstance(value, bytes):
+        # XML, say: a schema we cannot check raw bytes against; 415 unless a decoder is given
+        raise UnsupportedMediaTypeError(
+            f"{media_type!r} bodies cannot be decoded here; send one of: "
+            f"{', '.join(sorted(decodable(op, decoders)))}.",
+            errors=[ErrorDetail(("header", "Content-Type"), "no decoder for it", "media_type")],
+        )
+    if isinstance(value, bytes):
+        return value, media_type, uploads
+    return _validated(value, uploads, media_type, declared, ctx, errors, loc_root)
+
+
+def _validated(
+    value: Any,
+    uploads: Mapping[str, Any],
+    media_type: str,
+    declared: MediaType,
+    ctx: Context,
+    errors: list[ErrorDetail],
+    loc_root: str,
+) -> tuple[Any, str | None, Mapping[str, Any]]:
+    if declared.schema_pointer is None:
         return value, media_type, uploads
     found = errors_of(ctx.validators.get(declared.schema_pointer), value, (loc_root,))
     if found:
@@ -214,6 +255,36 @@ def _body(
     if uploads and isinstance(result, dict):
         result.update(uploads)
     return result, media_type, uploads
+
+
+_FORMS = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+
+
+def decodable(op: Operation, decoders: Mapping[str, Decoder] | None = None) -> frozenset[str]:
+    """The declared body media types a request may use: JSON, forms, text, raw strings.
+
+    A declared type whose schema raw bytes cannot be checked against (``application/xml``
+    with an object schema) is left out unless ``decoders`` has one for it; wildcards
+    (``*/*``) are kept as they are.
+    """
+    if op.request_body is None:
+        return frozenset()
+    ctx = op._context
+    assert ctx is not None
+    found = set()
+    for media in op.request_body.content:
+        kind = media.media_type.split(";")[0].strip().lower()
+        if (
+            is_json(kind)
+            or kind in _FORMS
+            or kind.startswith("text/")
+            or kind.endswith("/*")
+            or kind in (decoders or {})
+            or media.schema is None
+            or "string" in types_of(media.schema, ctx.resolve)
+        ):
+            found.add(kind)
+    return frozenset(found)
 
 
 def _unsupported(op: Operation, media_type: str | None) -> UnsupportedMediaTypeError:
@@ -245,13 +316,16 @@ def _form(
         b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body
     )
     if not message.is_multipart():
+        boundary = message.get_boundary()
+        if boundary is not None and body.strip() == f"--{boundary}--".encode("latin-1"):
+            return [], {}  # no parts: every field absent
         raise ValueError("the multipart body could not be parsed (check the boundary)")
     pairs: list[tuple[str, str]] = []
     uploads: dict[str, Any] = {}
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")
         if not isinstance(name, str):
-            continue
+            raise ValueError("a multipart part has no Content-Disposition name")
         payload = part.get_payload(decode=True)
         data = payload if isinstance(payload, bytes) else b""
         if part.get_filename() is not None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from apicore_specbind._coerce import types_of
 from apicore_specbind._errors import ErrorDetail, ResponseValidationError, UndeclaredStatusError
 from apicore_specbind._jsonbody import JSONBodyError, decode_json
 from apicore_specbind._models import jsonable
@@ -54,6 +56,67 @@ def marshal_response(op: Operation, status: int, value: Any, *, validate: bool |
                 errors=errors,
             )
     return data
+
+
+PROBLEM_JSON = "application/problem+json"
+_MEANINGS = {
+    "message": "detail",
+    "detail": "detail",
+    "description": "detail",
+    "error_description": "detail",
+    "error": "title",
+    "title": "title",
+    "reason": "title",
+    "code": "status",
+    "status": "status",
+    "type": "type",
+    "errors": "errors",
+}
+
+
+def error_body(op: Operation, status: int, problem: Mapping[str, Any]) -> tuple[str, Any]:
+    """See :meth:`Operation.error_body`."""
+    ctx = op._context
+    assert ctx is not None
+    response = op.response_for(status)
+    if response is None or not response.content:
+        return PROBLEM_JSON, problem
+    kinds = [m.media_type.split(";")[0].strip().lower() for m in response.content]
+    if PROBLEM_JSON in kinds:
+        return PROBLEM_JSON, problem
+    media = next((m for m in response.content if is_json(m.media_type.lower())), None)
+    if media is None:
+        return PROBLEM_JSON, problem
+    if media.schema_pointer is None:
+        return media.media_type, problem
+    validator = ctx.validators.get(media.schema_pointer)
+    if not errors_of(validator, dict(problem), ("response",)):
+        return media.media_type, problem
+    schema = ctx.resolve(media.schema)
+    props = ctx.properties_of(schema) if isinstance(schema, Mapping) else {}
+    fitted: dict[str, Any] = {}
+    for name, prop in props.items():
+        meaning = _MEANINGS.get(name.lower())
+        if meaning is None or meaning not in problem:
+            continue
+        value = problem[meaning]
+        types = types_of(prop, ctx.resolve)
+        if "string" in types and not isinstance(value, str):
+            value = str(value)
+        elif types & {"integer", "number"} and not isinstance(value, int):
+            value = problem["status"]
+        fitted[name] = value
+    said = {_MEANINGS.get(name.lower()) for name in fitted}
+    error = next((name for name in fitted if name.lower() == "error"), None)
+    if error is not None and "detail" not in said:
+        fitted[error] = str(problem.get("detail", fitted[error]))  # the one text: the detail
+    if "errors" in problem and "errors" not in said:
+        detailed = {**fitted, "errors": problem["errors"]}  # where the schema allows more
+        if not errors_of(validator, detailed, ("response",)):
+            return media.media_type, detailed
+    if not fitted or errors_of(validator, fitted, ("response",)):
+        return PROBLEM_JSON, problem  # nothing of the problem fits: say it as a problem
+    return media.media_type, fitted
 
 
 def decode_response(

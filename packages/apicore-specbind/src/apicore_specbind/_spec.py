@@ -87,7 +87,6 @@ class Spec:
         self._context = context
         self._by_id = {op.operation_id: op for op in self.operations if op.operation_id}
         self._by_client = {op.client_name: op for op in self.operations}
-        self._routes = [(_route_regex(op.path), op) for op in self.operations]
 
     # -- construction ---------------------------------------------------------------------
     @classmethod
@@ -188,13 +187,23 @@ class Spec:
     def match(self, method: str, path: str) -> tuple[Operation, dict[str, str]] | None:
         """Find the operation for a method and a concrete path (``basePath`` excluded).
 
+        .. deprecated:: Unreleased
+            No server or client routes through it (the adapters' routers match paths);
+            look operations up with :meth:`operation` or :attr:`operations`.
+
         Returns:
             The operation and its raw path parameters, or ``None``.
         """
+        warnings.warn(
+            "Spec.match() is deprecated: look operations up with spec.operation(operation_id) "
+            "or iterate spec.operations",
+            DeprecationWarning,
+            stacklevel=2,
+        )
         method = method.upper()
-        for regex, op in self._routes:
+        for op in self.operations:
             if op.method == method:
-                found = regex.match(path)
+                found = _route_regex(op.path).match(path)
                 if found:
                     return op, found.groupdict()
         return None

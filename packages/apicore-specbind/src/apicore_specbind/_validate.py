@@ -24,6 +24,7 @@ import fastjsonschema
 import jsonschema
 import jsonschema.protocols
 
+from apicore_introspect import parse_date, parse_datetime
 from apicore_specbind._errors import ErrorDetail, Loc
 
 _COMPOSITION = ("allOf", "anyOf", "oneOf")
@@ -51,24 +52,6 @@ class Format:
     description: str = ""
 
 
-_DATE_TIME = re.compile(
-    r"^\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)$", re.ASCII
-)
-_DATE = re.compile(r"^\d{4}-\d\d-\d\d$", re.ASCII)
-
-
-def _parse_date_time(value: str) -> dt.datetime:
-    if not _DATE_TIME.match(value):
-        raise ValueError(value)
-    return dt.datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
-
-
-def _parse_date(value: str) -> dt.date:
-    if not _DATE.match(value):
-        raise ValueError(value)
-    return dt.date.fromisoformat(value)
-
-
 def _is_uuid(value: str) -> bool:
     uuid.UUID(value)
     return True
@@ -89,8 +72,9 @@ def _iso(value: Any) -> Any:
 
 
 BUILTIN_FORMATS: tuple[Format, ...] = (
-    Format("date-time", _parse_date_time, to_python=_parse_date_time, to_wire=_iso),
-    Format("date", _parse_date, to_python=_parse_date, to_wire=_iso),
+    # One rule with function-first servers: apicore-introspect's RFC 3339 parsers.
+    Format("date-time", parse_datetime, to_python=parse_datetime, to_wire=_iso),
+    Format("date", parse_date, to_python=parse_date, to_wire=_iso),
     Format("uuid", _is_uuid),
     Format("byte", _is_base64),
     Format("int32", _int_range(32)),

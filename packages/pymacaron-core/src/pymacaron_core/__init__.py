@@ -8,8 +8,11 @@ models; ``ApiPool.login.client.<x-bind-client>(...)`` calls the API with safe re
 ``pymacaron_core.exceptions``) keep working.
 """
 
+import warnings
+
 from pymacaron_core.__about__ import __version__
 from pymacaron_core._api import API
+from pymacaron_core._binding import SpecBinding, default_error_callback, legacy_arguments
 from pymacaron_core._calls import (
     CALL_ID_HEADER,
     CALL_PATH_HEADER,
@@ -37,13 +40,25 @@ from pymacaron_core._legacy import (
     pop_legacy_kwargs,
 )
 from pymacaron_core._pool import ApiPool, Pool
-from pymacaron_core._server import (
-    OperationView,
-    Route,
-    default_error_callback,
-    legacy_arguments,
-    plan_route,
-)
+from pymacaron_core._server import SpecRoute, plan_route
+
+_DEPRECATED = {
+    # old name: (new object, message); see CHANGELOG
+    "OperationView": (
+        SpecBinding,
+        "operations are served by apicore-app through pymacaron_core.SpecBinding",
+    ),
+    "Route": (SpecRoute, "use SpecRoute (apicore_app.Route is the app's route)"),
+}
+
+
+def __getattr__(name: str) -> object:
+    if name not in _DEPRECATED:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value, advice = _DEPRECATED[name]
+    warnings.warn(f"pymacaron_core.{name} is deprecated: {advice}", DeprecationWarning, 2)
+    return value
+
 
 __all__ = [
     "API",
@@ -57,12 +72,12 @@ __all__ = [
     "LEGACY_PARAMETERS",
     "LegacyCallOptions",
     "MergeApisException",
-    "OperationView",
     "Pool",
     "PyMacaronCoreException",
     "PyMacaronModelException",
-    "Route",
     "SpawnError",
+    "SpecRoute",
+    "SpecBinding",
     "SpecLoadError",
     "ValidationError",
     "__version__",

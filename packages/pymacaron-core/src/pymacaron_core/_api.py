@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 import flask
 import httpx
+from werkzeug.exceptions import HTTPException
 
 import apicore_specbind
+from apicore_app import Api
+from apicore_introspect import render_problem
 from apicore_specbind import (
     Format,
     Model,
@@ -21,15 +24,10 @@ from apicore_specbind import (
     UnknownModelError,
     load_spec,
 )
+from pymacaron_core._binding import Decoder, ErrorCallback, default_error_callback
 from pymacaron_core._client import ApiClient, legacy_base_url, make_client
 from pymacaron_core._errors import PyMacaronCoreException, SpecLoadError, ValidationError
-from pymacaron_core._server import (
-    Decorator,
-    ErrorCallback,
-    Route,
-    default_error_callback,
-    spawn_routes,
-)
+from pymacaron_core._server import Decorator, SpecRoute, build_api, mount_flask
 
 DEFAULT_TIMEOUT = 10.0
 
@@ -71,6 +69,8 @@ class API:
         validate_responses: bool = True,
         validate: Literal["strict", "warn", "off"] = "strict",
         limits: SpecLimits | None = None,
+        decoders: Mapping[str, Decoder] | None = None,
+        max_body_size: int = 1024 * 1024,
     ) -> None:
         """Load the spec and build the models.
 
@@ -98,6 +98,11 @@ class API:
                 (``"strict"``), loaded with warnings (``"warn"``) or loaded unchecked
                 (``"off"``); see :func:`apicore_specbind.load_spec`.
             limits: Bounds on the spec documents (size, nesting, YAML aliases).
+            decoders: Readers of request bodies in media types that are not JSON, forms or
+                text, by media type (``{"application/xml": parse}``): what they return is
+                validated like JSON. Without one, such a body is a 415.
+            max_body_size: Largest accepted JSON body in bytes (413 beyond); forms have
+                apicore-app's form limit.
 
         Raises:
             PyMacaronCoreException: no spec was given.
@@ -140,8 +145,11 @@ class API:
         self.base_path = base_path
         self.base_url = base_url
         self.is_server = False
-        self.app: flask.Flask | None = None
-        self.routes: list[Route] = []
+        self.decoders = dict(decoders or {})
+        self.max_body_size = max_body_size
+        self.app: Any = None
+        self.server: Api | None = None
+        self.routes: list[SpecRoute] = []
         self._client: ApiClient | None = None
 
     @property
@@ -152,16 +160,23 @@ class API:
     # -- server ---------------------------------------------------------------------------
     def spawn_api(
         self,
-        app: flask.Flask,
+        app: Any,
         decorator: Decorator | None = None,
         *,
         base_path: str | None = None,
     ) -> None:
-        """Add a Flask route for every operation bound with ``x-bind-server``.
+        """Serve every operation bound with ``x-bind-server`` on a Flask or Starlette app.
+
+        The operations are served by an ``apicore_app.Api`` (``api.server``); the app gets
+        one route per operation, and the spec's ``/docs``, ``/redoc``, ``/swagger`` and
+        ``/openapi.json`` where no other route has them. A Flask app answers unknown paths
+        with a JSON 404 (405 for a wrong method); a plain Starlette app too.
 
         Args:
-            app: The Flask app to populate.
-            decorator: Wraps every route's request pipeline (legacy; any callable now).
+            app: The Flask app, Starlette app or ``asymmetric.Asymmetric`` to populate;
+                handlers may be ``async def`` on Starlette.
+            decorator: Wraps every route's Flask view (legacy; any callable now; Flask
+                only: on Starlette use ``x-decorate-server``).
             base_path: Prefix for every route; default: the API's ``base_path``, itself
                 ``None`` by default: the spec's paths verbatim, as legacy (``basePath`` ignored).
                 Pass ``api.spec.base_path`` to honour the spec's.
@@ -169,17 +184,34 @@ class API:
         Raises:
             SpawnError: a handler or decorator cannot be imported, or an operation has no
                 binding and no ``x-no-bind-server``.
+            TypeError: ``app`` is neither Flask nor Starlette, or a ``decorator`` is given
+                with a Starlette app.
         """
         if decorator is not None and not callable(decorator):
             raise TypeError(f"decorator must be callable, got {type(decorator).__name__}")
-        self.routes = spawn_routes(
-            app,
+        is_flask = isinstance(app, flask.Flask)
+        target = app if is_flask else getattr(app, "app", app)  # asymmetric's Starlette app
+        if not is_flask and not hasattr(getattr(target, "router", None), "routes"):
+            raise TypeError(f"spawn_api needs a Flask or Starlette app, not {type(app).__name__}")
+        if not is_flask and decorator is not None:
+            raise TypeError("decorator wraps Flask views; on Starlette use x-decorate-server")
+        self.server, self.routes = build_api(
             self.spec.operations,
-            api_name=self.name,
             error_callback=lambda: self.error_callback,
-            decorator=decorator,
             base_path=(base_path if base_path is not None else self.base_path) or "",
+            decoders=self.decoders,
+            title=self.spec.title,
+            version=self.spec.api_version or "0.1.0",
+            max_body_size=self.max_body_size,
+            passthrough=(HTTPException,) if is_flask else _starlette_exceptions(),
         )
+        self.server.serve_document(self.spec.document)
+        if is_flask:
+            mount_flask(app, self.server, self.routes, self.name, decorator)
+        else:
+            from pymacaron_core._starlette import mount_starlette
+
+            mount_starlette(target, self.server, self.routes, self.name)
         self.is_server = True
         self.app = app
         if self.local and self._client is not None:
@@ -236,7 +268,7 @@ class API:
                 f"{'.'.join(str(p) for p in e.loc) or '<root>'}: {e.msg}" for e in exc.errors
             )
             raise ValidationError(
-                f"{model_name} is invalid: {detail}", problem=exc.to_problem()
+                f"{model_name} is invalid: {detail}", problem=render_problem(exc)
             ) from exc
 
     # -- client -----------------------------------------------------------------------------
@@ -254,7 +286,7 @@ class API:
         if self._client is None:
             transport: httpx.BaseTransport | None = None
             base_path = self.base_path or ""
-            if self.local and self.app is not None:
+            if self.local and isinstance(self.app, flask.Flask):
                 transport = httpx.WSGITransport(app=self.app)
                 base_url = "http://localhost" + base_path.rstrip("/")
             elif self.base_url is not None:
@@ -275,3 +307,9 @@ class API:
 
     def __repr__(self) -> str:
         return f"<API {self.name!r} {self.spec.title!r} {self.spec.spec_version}>"
+
+
+def _starlette_exceptions() -> tuple[type[BaseException], ...]:
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+
+    return (StarletteHTTPException,)

@@ -9,9 +9,11 @@ client calls through apicore-client's :class:`~apicore_client.CallContext`.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
+from typing import Any
 
+from apicore_app import Response
 from apicore_client import CallContext, current_call_context
 
 CALL_ID_HEADER = "PymCallID"
@@ -58,3 +60,51 @@ def current_call_path() -> str | None:
     """The call path (``public.user.login``) of the request being served, or ``None``."""
     context = current_call_context()
     return context.call_path if context is not None else None
+
+
+_CALL_HEADERS = frozenset({"pymcallid", "pymcallpath", "pymcallerid", "pymcallerpath"})
+
+
+def call_headers(
+    pairs: Iterable[tuple[str, str]], api_name: str
+) -> tuple[list[tuple[str, str]], str, str]:
+    """Request headers with the call id and path of a request ``api_name`` serves; id; path.
+
+    The incoming ``PymCallID``/``PymCallPath`` (or ``PymCallerID``/``PymCallerPath``) become
+    ``pymcallid`` (or a new id) and ``pymcallpath`` (``api_name`` appended); the call id is
+    the request id too (``x-request-id``) unless the request has its own.
+    """
+    kept: list[tuple[str, str]] = []
+    found: dict[str, str] = {}
+    has_request_id = False
+    for name, value in pairs:
+        lowered = name.lower()
+        if lowered in _CALL_HEADERS:
+            found[lowered] = value
+        else:
+            has_request_id = has_request_id or lowered == "x-request-id"
+            kept.append((name, value))
+    context = incoming_call_context(found, api_name)
+    call_id, call_path = context.call_id or "", context.call_path or ""
+    kept += [("pymcallid", call_id), ("pymcallpath", call_path)]
+    if not has_request_id:
+        kept.append(("x-request-id", call_id))
+    return kept, call_id, call_path
+
+
+def environ_call(environ: dict[str, Any], api_name: str) -> tuple[str, str]:
+    """:func:`call_headers` on a WSGI environ, in place: the call id and path set there."""
+    get = environ.get
+    call_id = get("HTTP_PYMCALLID") or get("HTTP_PYMCALLERID") or _new_call_id()
+    incoming = get("HTTP_PYMCALLPATH") or get("HTTP_PYMCALLERPATH")
+    call_path = f"{incoming}.{api_name}" if incoming else api_name
+    environ["HTTP_PYMCALLID"] = call_id
+    environ["HTTP_PYMCALLPATH"] = call_path
+    environ.setdefault("HTTP_X_REQUEST_ID", call_id)
+    return call_id, call_path
+
+
+def answered(response: Response, call_id: str) -> Response:
+    """The response with the request's call id in ``PymCallID``."""
+    response.headers.append((CALL_ID_HEADER, call_id))
+    return response
