@@ -28,16 +28,16 @@ from apicore_specbind._errors import (
     UnsupportedMediaTypeError,
 )
 from apicore_specbind._models import Model, ModelNamespace, jsonable
-from apicore_specbind._operation import (
+from apicore_specbind._operation import Operation
+from apicore_specbind._parse import SpecLimits
+from apicore_specbind._parts import (
     MediaType,
-    Operation,
     OutgoingRequest,
     Parameter,
     ParsedRequest,
     RequestBody,
     Response,
 )
-from apicore_specbind._parse import SpecLimits
 from apicore_specbind._spec import Spec, clear_cache, import_object, load_spec
 from apicore_specbind._validate import Format
 

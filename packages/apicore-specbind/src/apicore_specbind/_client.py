@@ -6,14 +6,17 @@ import json
 import urllib.parse
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apicore_specbind._coerce import serialize, to_wire
 from apicore_specbind._errors import ClientArgumentError, ErrorDetail, RequestValidationError
 from apicore_specbind._models import jsonable
-from apicore_specbind._operation import MediaType, Operation, OutgoingRequest
+from apicore_specbind._parts import MediaType, OutgoingRequest
 from apicore_specbind._request import is_json
 from apicore_specbind._validate import errors_of
+
+if TYPE_CHECKING:
+    from apicore_specbind._operation import Operation
 
 _MISSING = object()
 

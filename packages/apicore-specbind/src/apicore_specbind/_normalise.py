@@ -8,7 +8,8 @@ from typing import Any
 
 from apicore_specbind._errors import SpecIssue
 from apicore_specbind._naming import derived_operation_name, identifier, snake_case, unique
-from apicore_specbind._operation import MediaType, Operation, Parameter, RequestBody, Response
+from apicore_specbind._operation import Operation
+from apicore_specbind._parts import MediaType, Parameter, RequestBody, Response
 from apicore_specbind._refs import deref, pointer
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")

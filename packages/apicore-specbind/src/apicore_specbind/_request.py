@@ -18,11 +18,12 @@ from apicore_specbind._errors import (
     UnsupportedMediaTypeError,
 )
 from apicore_specbind._jsonbody import JSONBodyError, decode_json
-from apicore_specbind._operation import MediaType, Operation, Parameter, ParsedRequest
+from apicore_specbind._parts import MediaType, Parameter, ParsedRequest
 from apicore_specbind._validate import errors_of
 
 if TYPE_CHECKING:
     from apicore_specbind._context import Context
+    from apicore_specbind._operation import Operation
 
 #: Turns a request body of one media type into JSON-like data (``application/xml``, say);
 #: raises ``ValueError`` for a body it cannot read (a 400).

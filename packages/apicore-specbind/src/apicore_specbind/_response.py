@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apicore_specbind._coerce import types_of
 from apicore_specbind._errors import ErrorDetail, ResponseValidationError, UndeclaredStatusError
 from apicore_specbind._jsonbody import JSONBodyError, decode_json
 from apicore_specbind._models import jsonable
-from apicore_specbind._operation import MediaType, Operation, Response
+from apicore_specbind._parts import MediaType, Response
 from apicore_specbind._request import is_json, match_media, media_type_of
 from apicore_specbind._validate import errors_of
+
+if TYPE_CHECKING:
+    from apicore_specbind._operation import Operation
 
 
 def _declared(op: Operation, status: int) -> Response:
