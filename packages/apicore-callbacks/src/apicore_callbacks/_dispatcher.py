@@ -300,6 +300,11 @@ class Dispatcher:
             self._fork_hook = True
             ref = weakref.ref(self)
             os.register_at_fork(after_in_child=lambda: _restart_in_child(ref))
+        # httpx loads lazily (a server that never delivers does not import it); load it here,
+        # on the starting thread, before the worker thread and request threads can race on
+        # its first import (a racing import sees a half-initialised httpx module).
+        import apicore_callbacks._guard  # noqa: F401
+
         self._stopping = False
         self._ready.clear()
         self._thread = threading.Thread(
