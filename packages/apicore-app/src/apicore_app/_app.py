@@ -20,7 +20,7 @@ import re
 import sys
 import threading
 import time
-from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
@@ -527,17 +527,21 @@ class Api:
         never blocks.
         """
         started = time.perf_counter()
-        outcome = self.prepare(request)
-        if isinstance(outcome, Call):
-            if outcome.route.callback is not None:
-                # the job commit waits for an fsync: keep it off the event loop
-                response = await asyncio.to_thread(self._accept, outcome)
-            else:
-                response = await self._execute_async(outcome)
-            rid = outcome.request_id
-        else:
-            response, rid = outcome
+        answer, rid = self._begin_async(request)
+        response = answer if isinstance(answer, Response) else await answer
         return self._finish(request, response, rid, started)
+
+    def _begin_async(self, request: Request) -> tuple[Response | Awaitable[Response], str]:
+        # ``handle_async`` without its coroutine: the answer or what to await, and the id.
+        # The ASGI entry awaits it itself (a coroutine layer less per request), then calls
+        # ``_finish``.
+        outcome = self.prepare(request)
+        if not isinstance(outcome, Call):
+            return outcome
+        if outcome.route.callback is not None:
+            # the job commit waits for an fsync: keep it off the event loop
+            return asyncio.to_thread(self._accept, outcome), outcome.request_id
+        return self._execute_async(outcome), outcome.request_id
 
     def owns(self, path: str) -> bool:
         """Whether this API answers requests for ``path``: a route, a docs path or a job.

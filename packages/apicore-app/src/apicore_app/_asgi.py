@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import (
     AsyncIterable,
     AsyncIterator,
@@ -24,6 +25,8 @@ from typing import Any
 
 from apicore_app._app import Api, close_stream, request_id
 from apicore_app._http import Headers, Request, Response, problem, problem_response
+
+_HANDLE_ASYNC = Api.handle_async
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -123,7 +126,15 @@ class AsgiApp:
             await send_response(send, self.too_large(request))
             return
         try:
-            response = await api.handle_async(request)
+            if type(api).handle_async is _HANDLE_ASYNC:
+                # ``api.handle_async`` inlined: the function's coroutine is awaited here
+                started = time.perf_counter()
+                answer, rid = api._begin_async(request)
+                if not isinstance(answer, Response):
+                    answer = await answer
+                response = api._finish(request, answer, rid, started)
+            else:  # a subclass's own pipeline
+                response = await api.handle_async(request)
         except Exception as exc:
             response = self.failure(request, exc)
         if response.stream is not None or response.native is not None:

@@ -76,7 +76,7 @@ class RequestCallContext(CallContext):
 
 
 _new = object.__new__
-_set_source = RequestCallContext._source.__set__  # type: ignore[attr-defined]
+_set_source = RequestCallContext.__dict__["_source"].__set__
 
 
 def request_call_context(request_id: str, headers: Headers) -> RequestCallContext:

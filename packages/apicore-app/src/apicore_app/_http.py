@@ -107,7 +107,10 @@ class _EnvironHeaders(Headers):
     __slots__ = ("_view",)
 
     def __init__(self, environ: Mapping[str, Any]) -> None:
-        super().__init__(_EnvironPairs(environ))
+        # ``Headers.__init__`` inlined: built on every WSGI request
+        self._source = _EnvironPairs(environ)
+        self._items = None
+        self._map = None
         self._view = _EnvironMap(environ, self)
 
     def get(self, name: str, default: str | None = None) -> str | None:
