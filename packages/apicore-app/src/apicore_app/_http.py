@@ -66,7 +66,10 @@ class Headers:
         # The map only; the pairs are decoded again if ``items()`` is ever called. The map
         # is built backwards: the first value of a repeated name wins.
         source = self._source
-        pairs = list(source.items() if isinstance(source, Mapping) else source)
+        if type(source) is list:  # an ASGI scope's list: no copy, no ABC check
+            pairs = source
+        else:
+            pairs = list(source.items() if isinstance(source, Mapping) else source)
         try:  # an ASGI scope's byte pairs, most often
             lowered = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in reversed(pairs)}
         except AttributeError:
