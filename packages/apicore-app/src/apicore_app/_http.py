@@ -71,7 +71,14 @@ class Headers:
         else:
             pairs = list(source.items() if isinstance(source, Mapping) else source)
         try:  # an ASGI scope's byte pairs, most often
-            lowered = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in reversed(pairs)}
+            lowered = {}
+            for k, v in reversed(pairs):
+                name = _NAMES.get(k)
+                if name is None:
+                    name = k.decode("latin-1").lower()
+                    if len(_NAMES) < 256:  # bounded: past it, names are decoded each time
+                        _NAMES[k] = name
+                lowered[name] = v.decode("latin-1")
         except AttributeError:
             lowered = {_text(k).lower(): _text(v) for k, v in reversed(pairs)}
         self._source = pairs
@@ -103,6 +110,10 @@ class Headers:
     def lower_map_view(self) -> Mapping[str, str]:
         """The ``{lower-case name: value}`` map itself, read-only by contract (no copy)."""
         return self._map if self._map is not None else self._load()
+
+
+#: Raw ASGI header names -> their lower-case text, for the first names seen.
+_NAMES: dict[bytes | str, str] = {}
 
 
 class _EnvironHeaders(Headers):
