@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import os
 from collections.abc import Iterable, MutableMapping
 from typing import Any
 
@@ -158,3 +159,74 @@ def test_asgi_app_lifespan_starts_and_stops_the_api() -> None:
     kinds = [message["type"] for message in wire.sent]
     assert kinds == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
     assert not api._started
+
+
+def test_asgi_app_joins_a_body_sent_in_chunks_and_refuses_one_over_the_limit() -> None:
+    app = asgi_app(make_api())  # max_body_size=64
+    chunks = [b'{"a": ', b"40,", b' "b": 2}']
+    messages = [{"type": "http.request", "body": c, "more_body": True} for c in chunks]
+    wire = Wire([*messages, {"type": "http.request", "body": b""}])
+    asyncio.run(app(http_scope("/add"), wire.receive, wire.send))
+    assert (wire.sent[0]["status"], wire.sent[1]["body"]) == (200, b"42")
+    big = b'{"a": 1, "b": 2' + b" " * 60 + b"}"
+    for first in (big, b" "):  # over the limit in the first message, or in a later one
+        rest = [{"type": "http.request", "body": big, "more_body": False}]
+        wire = Wire([{"type": "http.request", "body": first, "more_body": first != big}, *rest])
+        asyncio.run(app(http_scope("/add"), wire.receive, wire.send))
+        assert wire.sent[0]["status"] == 413
+        assert (b"connection", b"close") in wire.sent[0]["headers"]
+
+
+def test_asgi_app_refuses_a_declared_length_over_the_limit_before_reading() -> None:
+    scope = http_scope("/add")
+    scope["headers"] = [*scope["headers"], (b"content-length", b"65")]
+    wire = Wire([{"type": "http.request", "body": b"never read"}])
+    asyncio.run(asgi_app(make_api())(scope, wire.receive, wire.send))
+    assert wire.sent[0]["status"] == 413
+    assert wire.messages  # the body was not asked for
+
+
+def test_asgi_app_sends_a_content_length_and_the_request_id() -> None:
+    scope = http_scope("/add")
+    scope["headers"] = [(b"Content-Type", b"application/json"), (b"X-Request-ID", b"r-7")]
+    scope["query_string"] = b"x=1"
+    wire = Wire([{"type": "http.request", "body": b'{"a": 1}'}])
+    asyncio.run(asgi_app(make_api())(scope, wire.receive, wire.send))
+    headers = dict(wire.sent[0]["headers"])
+    assert headers[b"content-length"] == b"3"
+    assert headers[b"x-request-id"] == b"r-7"  # names of any case are matched
+    assert wire.sent[1]["body"] == b"373"
+
+
+def test_new_request_ids_are_32_hex_digits_and_distinct() -> None:
+    from apicore_app._app import request_id
+
+    ids = [request_id(None) for _ in range(1000)]  # several blocks of 128
+    assert len(set(ids)) == len(ids)
+    assert all(len(rid) == 32 and int(rid, 16) >= 0 for rid in ids)
+
+
+def test_header_name_cache_keeps_str_pairs_and_case() -> None:
+    assert Headers([(b"X-Mixed", b"1")]).get("x-mixed") == "1"
+    assert Headers([(b"x-mixed", b"2")]).get("X-MIXED") == "2"
+    assert Headers([("X-Text", "3")]).get("x-text") == "3"
+    assert Headers([(b"x-half", "4")]).get("x-half") == "4"
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_worker_draws_its_own_request_ids() -> None:
+    from apicore_app._app import request_id
+
+    request_id(None)  # the parent holds a block of ids
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.write(write, request_id(None).encode())
+        os._exit(0)
+    os.close(write)
+    mine = request_id(None)  # the same slot number as the child's
+    os.waitpid(pid, 0)
+    with os.fdopen(read, "rb") as pipe:
+        theirs = pipe.read().decode()
+    assert len(theirs) == 32
+    assert theirs != mine

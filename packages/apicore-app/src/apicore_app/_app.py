@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextvars
+import itertools
 import json
 import logging
 import os
@@ -19,12 +20,12 @@ import re
 import sys
 import threading
 import time
-from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
 from apicore_app._binding import Binding, bind_request
-from apicore_app._context import RequestCallContext
+from apicore_app._context import request_call_context
 from apicore_app._docs import DocsRoutes
 from apicore_app._errors import InvalidRouteError
 from apicore_app._execution import LoopThread, in_call_context, job_runner, json_arguments
@@ -607,17 +608,21 @@ class Api:
         never blocks.
         """
         started = time.perf_counter()
-        outcome = self.prepare(request)
-        if isinstance(outcome, Call):
-            if outcome.route.callback is not None:
-                # the job commit waits for an fsync: keep it off the event loop
-                response = await asyncio.to_thread(self._accept, outcome)
-            else:
-                response = await self._execute_async(outcome)
-            rid = outcome.request_id
-        else:
-            response, rid = outcome
+        answer, rid = self._begin_async(request)
+        response = answer if isinstance(answer, Response) else await answer
         return self._finish(request, response, rid, started)
+
+    def _begin_async(self, request: Request) -> tuple[Response | Awaitable[Response], str]:
+        # ``handle_async`` without its coroutine: the answer or what to await, and the id.
+        # The ASGI entry awaits it itself (a coroutine layer less per request), then calls
+        # ``_finish``.
+        outcome = self.prepare(request)
+        if not isinstance(outcome, Call):
+            return outcome
+        if outcome.route.callback is not None:
+            # the job commit waits for an fsync: keep it off the event loop
+            return asyncio.to_thread(self._accept, outcome), outcome.request_id
+        return self._execute_async(outcome), outcome.request_id
 
     def owns(self, path: str) -> bool:
         """Whether this API answers requests for ``path``: a route, a docs path or a job.
@@ -1041,7 +1046,7 @@ def _requirement(auth: bool | str | Iterable[str] | Requirement) -> Requirement:
 
 def _call_context(call: Call) -> CallContext:
     # read from the request's headers only if the function makes an outgoing call
-    return RequestCallContext(call.request_id, call.request.headers)
+    return request_call_context(call.request_id, call.request.headers)
 
 
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\\]")
@@ -1065,7 +1070,35 @@ def request_id(given: str | None) -> str:
     """
     if given and _REQUEST_ID.fullmatch(given):
         return given
-    return os.urandom(16).hex()
+    return _new_id()
+
+
+#: New request ids: 32 hex digits of ``os.urandom``, read 128 ids at a time (one system
+#: call per 128 requests). Each id has a number from ``_ID_NUMBERS`` (``next`` on a count is
+#: atomic) and is slot ``number % 128`` of the random block for ``number // 128``: no two
+#: requests get the same slot of a block, and a block raced by two threads is just random
+#: twice. A forked child (a preloading server's workers) draws its own blocks.
+_ID_BLOCK = 128
+_ID_NUMBERS = itertools.count()
+_id_pool: tuple[int, str] = (-1, "")
+
+
+def _new_id() -> str:
+    global _id_pool
+    block, slot = divmod(next(_ID_NUMBERS), _ID_BLOCK)
+    pool = _id_pool
+    if pool[0] != block:
+        pool = _id_pool = (block, os.urandom(16 * _ID_BLOCK).hex())
+    start = slot * 32
+    return pool[1][start : start + 32]
+
+
+def _forget_ids() -> None:
+    global _id_pool
+    _id_pool = (-1, "")
+
+
+os.register_at_fork(after_in_child=_forget_ids)
 
 
 def _internal(rid: str) -> dict[str, Any]:

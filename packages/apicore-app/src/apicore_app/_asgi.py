@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import (
     AsyncIterable,
     AsyncIterator,
@@ -24,6 +25,8 @@ from typing import Any
 
 from apicore_app._app import Api, close_stream, request_id
 from apicore_app._http import Headers, Request, Response, problem, problem_response
+
+_HANDLE_ASYNC = Api.handle_async
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -80,37 +83,71 @@ class AsgiApp:
     async def serve(
         self, scope: Scope, receive: Receive, send: Send, path: str | None = None
     ) -> None:
-        """Answer an HTTP scope with the ``Api`` (whatever its path)."""
+        """Answer an HTTP scope with the ``Api`` (whatever its path).
+
+        One coroutine for the common case: a body in one ``http.request`` message is read
+        here, and a whole response goes out as two messages with pre-encoded headers.
+        """
         api = self.api
         if not api._started and api._dispatcher is not None:
             # Served without a lifespan (``--lifespan off``): start the callback worker.
             await asyncio.to_thread(api.start)
         headers = Headers(scope["headers"])
-        read = await read_body(headers, receive, api.read_limit)
-        if read is None:
-            return  # the client went away before sending its body
-        body, too_large = read
+        limit = api.read_limit
+        declared = headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            body, over = b"", True  # refused from the header alone, nothing read
+        else:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client went away before sending its body
+            body = message.get("body", b"")
+            if message.get("more_body", False):
+                read = await read_rest(receive, body, limit)
+                if read is None:
+                    return
+                body, over = read
+            else:
+                over = len(body) > limit
+                if over:
+                    body = b""
+        query: bytes = scope.get("query_string", b"")
         client = scope.get("client")
         request = Request(
             scope["method"],
             path if path is not None else route_path(scope),
-            scope.get("query_string", b"").decode("latin-1"),
+            query.decode("latin-1") if query else "",
             headers,
             body,
-            (client[0], client[1]) if client else None,
+            (client if type(client) is tuple else (client[0], client[1])) if client else None,
             scope.get("scheme", "http"),
         )
-        if too_large:
+        if over:
             await send_response(send, self.too_large(request))
             return
         try:
-            response = await api.handle_async(request)
+            if type(api).handle_async is _HANDLE_ASYNC:
+                # ``api.handle_async`` inlined: the function's coroutine is awaited here
+                started = time.perf_counter()
+                answer, rid = api._begin_async(request)
+                if not isinstance(answer, Response):
+                    answer = await answer
+                response = api._finish(request, answer, rid, started)
+            else:  # a subclass's own pipeline
+                response = await api.handle_async(request)
         except Exception as exc:
             response = self.failure(request, exc)
-        if response.native is not None:
-            await response.native(scope, receive, send)
+        if response.stream is not None or response.native is not None:
+            if response.native is not None:
+                await response.native(scope, receive, send)
+            else:
+                await send_response(send, response, receive)
             return
-        await send_response(send, response, receive)
+        body = response.body
+        raw = [_ENCODED.get(pair) or _encode(pair) for pair in response.headers]
+        raw.append((b"content-length", b"%d" % len(body)))
+        await send({"type": "http.response.start", "status": response.status, "headers": raw})
+        await send({"type": "http.response.body", "body": body})
 
     async def lifespan(self, receive: Receive, send: Send) -> None:
         """The lifespan protocol: start ``api`` at start-up, stop it at shutdown."""
@@ -232,13 +269,15 @@ async def _in_threads(iterator: Iterator[bytes | str]) -> AsyncIterator[bytes | 
         yield chunk  # type: ignore[misc]
 
 
-async def read_body(headers: Headers, receive: Receive, limit: int) -> tuple[bytes, bool] | None:
-    """``(body, False)``; ``(b"", True)`` once over ``limit``; ``None`` if the client left."""
-    declared = headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        return b"", True  # refused from the header alone, nothing read
-    chunks: list[bytes] = []
-    size = 0
+async def read_rest(receive: Receive, first: bytes, limit: int) -> tuple[bytes, bool] | None:
+    """The body after ``first`` (its first chunk), read until a message without ``more_body``.
+
+    ``(body, False)``; ``(b"", True)`` once over ``limit``; ``None`` if the client left.
+    """
+    if len(first) > limit:
+        return b"", True
+    chunks = [first] if first else []
+    size = len(first)
     while True:
         message = await receive()
         if message["type"] != "http.request":

@@ -20,39 +20,39 @@ class RequestCallContext(CallContext):
         headers: The request's headers.
     """
 
-    __slots__ = ("_fields", "_headers", "_rid")
-    _fields: Fields | None
-    _headers: Headers
-    _rid: str
+    __slots__ = ("_fields", "_source")
+    _fields: Fields  # set on the first read of a header-borne field
+    _source: tuple[str, Headers]
 
     def __init__(self, request_id: str, headers: Headers) -> None:
-        object.__setattr__(self, "_rid", request_id)
-        object.__setattr__(self, "_headers", headers)
-        object.__setattr__(self, "_fields", None)
+        # one slot set per request (a frozen class's setattr is the slow path)
+        object.__setattr__(self, "_source", (request_id, headers))
 
     def _load(self) -> Fields:
-        fields = self._fields
-        if fields is None:
-            headers = self._headers.lower_map_view()
-            traceparent = headers.get("traceparent")
-            tracestate = None
-            if traceparent is not None:
-                given = {"traceparent": traceparent, "tracestate": headers.get("tracestate", "")}
-                parsed = CallContext.from_headers(given)
-                traceparent, tracestate = parsed.traceparent, parsed.tracestate
-            fields = (
-                traceparent,
-                tracestate,
-                headers.get("pymcallid") or headers.get("pymcallerid"),
-                headers.get("pymcallpath") or headers.get("pymcallerpath"),
-            )
-            object.__setattr__(self, "_fields", fields)
+        try:
+            return self._fields
+        except AttributeError:
+            pass
+        headers = self._source[1].lower_map_view()
+        traceparent = headers.get("traceparent")
+        tracestate = None
+        if traceparent is not None:
+            given = {"traceparent": traceparent, "tracestate": headers.get("tracestate", "")}
+            parsed = CallContext.from_headers(given)
+            traceparent, tracestate = parsed.traceparent, parsed.tracestate
+        fields = (
+            traceparent,
+            tracestate,
+            headers.get("pymcallid") or headers.get("pymcallerid"),
+            headers.get("pymcallpath") or headers.get("pymcallerpath"),
+        )
+        object.__setattr__(self, "_fields", fields)
         return fields
 
     @property
     def request_id(self) -> str | None:
         """The request's id."""
-        return self._rid
+        return self._source[0]
 
     @property
     def traceparent(self) -> str | None:
@@ -73,3 +73,14 @@ class RequestCallContext(CallContext):
     def call_path(self) -> str | None:
         """Pymacaron's call path (``PymCallPath`` or ``PymCallerPath``)."""
         return self._load()[3]
+
+
+_new = object.__new__
+_set_source = RequestCallContext.__dict__["_source"].__set__
+
+
+def request_call_context(request_id: str, headers: Headers) -> RequestCallContext:
+    """``RequestCallContext(request_id, headers)`` without the ``__init__`` call (per request)."""
+    context: RequestCallContext = _new(RequestCallContext)
+    _set_source(context, (request_id, headers))
+    return context

@@ -66,9 +66,19 @@ class Headers:
         # The map only; the pairs are decoded again if ``items()`` is ever called. The map
         # is built backwards: the first value of a repeated name wins.
         source = self._source
-        pairs = list(source.items() if isinstance(source, Mapping) else source)
+        if type(source) is list:  # an ASGI scope's list: no copy, no ABC check
+            pairs = source
+        else:
+            pairs = list(source.items() if isinstance(source, Mapping) else source)
         try:  # an ASGI scope's byte pairs, most often
-            lowered = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in reversed(pairs)}
+            lowered = {}
+            for k, v in reversed(pairs):
+                name = _NAMES.get(k)
+                if name is None:
+                    name = k.decode("latin-1").lower()
+                    if len(_NAMES) < 256:  # bounded: past it, names are decoded each time
+                        _NAMES[k] = name
+                lowered[name] = v.decode("latin-1")
         except AttributeError:
             lowered = {_text(k).lower(): _text(v) for k, v in reversed(pairs)}
         self._source = pairs
@@ -102,12 +112,19 @@ class Headers:
         return self._map if self._map is not None else self._load()
 
 
+#: Raw ASGI header names -> their lower-case text, for the first names seen.
+_NAMES: dict[bytes | str, str] = {}
+
+
 class _EnvironHeaders(Headers):
     # A WSGI environ's headers: single reads go to the environ itself (no map is built).
     __slots__ = ("_view",)
 
     def __init__(self, environ: Mapping[str, Any]) -> None:
-        super().__init__(_EnvironPairs(environ))
+        # ``Headers.__init__`` inlined: built on every WSGI request
+        self._source = _EnvironPairs(environ)
+        self._items = None
+        self._map = None
         self._view = _EnvironMap(environ, self)
 
     def get(self, name: str, default: str | None = None) -> str | None:

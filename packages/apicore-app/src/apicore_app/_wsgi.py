@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from apicore_app._app import Api
 from apicore_app._asgi import too_large
-from apicore_app._http import Headers, Request, Response, problem, problem_response
+from apicore_app._http import Request, Response, _EnvironHeaders, problem, problem_response
 from apicore_app._logging import configure_logging
 
 if TYPE_CHECKING:
@@ -100,9 +100,10 @@ class WsgiApp:
         """The ``Api``'s answer to the request of ``environ`` (whatever its path)."""
         api = self.api
         method = environ["REQUEST_METHOD"]
-        query = environ.get("QUERY_STRING", "")
-        headers = Headers.from_environ(environ)
-        path = path if path is not None else environ_path(environ)
+        query = environ.get("QUERY_STRING") or ""
+        headers = _EnvironHeaders(environ)
+        if path is None:
+            path = environ_path(environ)
         try:
             body = read_body(environ, api.read_limit)
         except ValueError:
@@ -110,12 +111,13 @@ class WsgiApp:
             return api.finish(Request(method, path, query, headers), bad)
         if body is None:
             return api.finish(Request(method, path, query, headers), too_large(api.read_limit))
-        client = None
         address = environ.get("REMOTE_ADDR")
         if address:
-            port = environ.get("REMOTE_PORT", "")
-            client = (address, int(port) if str(port).isdigit() else 0)
-        scheme = environ.get("wsgi.url_scheme", "http")
+            port = environ.get("REMOTE_PORT")
+            client = (address, int(port) if port and str(port).isdigit() else 0)
+        else:
+            client = None
+        scheme = environ.get("wsgi.url_scheme") or "http"
         return api.handle(Request(method, path, query, headers, body, client, scheme))
 
 
