@@ -30,7 +30,15 @@ from apicore_app._docs import DocsRoutes
 from apicore_app._errors import InvalidRouteError
 from apicore_app._execution import LoopThread, in_call_context, job_runner, json_arguments
 from apicore_app._forms import FORM_TYPES, FormData, FormError, FormLimits, close_uploads
-from apicore_app._http import JSON, HTTPError, Request, Response, problem, problem_response
+from apicore_app._http import (
+    JSON,
+    HTTPError,
+    Request,
+    Response,
+    media_kind,
+    problem,
+    problem_response,
+)
 from apicore_app._routing import PathTemplate, RouteTable, normalize_methods
 from apicore_auth import (
     ANY_TOKEN,
@@ -778,8 +786,7 @@ class Api:
         if len(body) > limit:
             return problem(413, f"The body is larger than {limit} bytes.")
         if body and route.arguments == "body":
-            content_type = request.headers.lower_map_view().get("content-type", "").split(";", 1)[0]
-            kind = content_type.strip().lower()
+            kind = media_kind(request.headers.lower_map_view().get("content-type", ""))
             if form:
                 if kind not in FORM_TYPES:
                     wanted = " or ".join(sorted(FORM_TYPES))
@@ -798,8 +805,7 @@ class Api:
         if len(body) > limit:
             return problem(413, f"The body is larger than {limit} bytes.")
         if body and accepted is not None:
-            content_type = request.headers.lower_map_view().get("content-type", "")
-            kind = content_type.split(";", 1)[0].strip().lower()
+            kind = media_kind(request.headers.lower_map_view().get("content-type", ""))
             if not kind and not self.strict_content_type:
                 return None  # the binding reads it as its default (JSON, for legacy specs)
             if kind not in accepted and f"{kind.split('/')[0]}/*" not in accepted:

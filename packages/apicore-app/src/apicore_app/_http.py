@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import http
 import json
 from collections.abc import AsyncIterable, Iterable, Iterator, Mapping
@@ -15,6 +16,14 @@ from apicore_introspect import PROBLEM_TYPE_PREFIX, dump_json, render_problem
 
 PROBLEM_JSON = "application/problem+json"
 JSON = "application/json"
+
+
+@functools.lru_cache(maxsize=256)  # bounded: the header is the client's to choose
+def media_kind(content_type: str) -> str:
+    """The media type of a ``Content-Type`` value, lower case, without its parameters."""
+    return content_type.split(";", 1)[0].strip().lower()
+
+
 _REASONS = {
     400: "Bad request",
     401: "Unauthorized",

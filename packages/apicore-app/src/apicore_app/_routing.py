@@ -93,6 +93,8 @@ class PathTemplate:
 class _Entry(Generic[T]):
     template: PathTemplate
     handlers: dict[str, T] = field(default_factory=dict)
+    #: The methods the path accepts (``HEAD`` wherever ``GET`` is), kept when routes are added.
+    allowed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +133,10 @@ class RouteTable(Generic[T]):
                 )
         for method in methods:
             entry.handlers[method] = handler
+        allowed = tuple(entry.handlers)
+        if "GET" in allowed and "HEAD" not in allowed:
+            allowed = (*allowed, "HEAD")
+        entry.allowed = allowed
 
     def _entry(self, template: PathTemplate) -> _Entry[T]:
         if template.regex is None:
@@ -167,7 +173,4 @@ class RouteTable(Generic[T]):
         handler = entry.handlers.get(method)
         if handler is None and method == "HEAD":
             handler = entry.handlers.get("GET")
-        allowed = tuple(entry.handlers)
-        if "GET" in allowed and "HEAD" not in allowed:
-            allowed = (*allowed, "HEAD")
-        return Match(handler, params, allowed)
+        return Match(handler, params, entry.allowed)
