@@ -261,3 +261,36 @@ def test_a_url_is_checked_as_the_http_client_sends_it() -> None:
     )
     with pytest.raises(InvalidCallbackURLError, match="loopback"):
         check_url("http://LOCALHOST./", DestinationPolicy())
+
+
+_RACE = """
+import sys, threading
+from apicore_callbacks._ssrf import load_delivery, sendable_url
+assert "httpx" not in sys.modules, "httpx loaded at import"
+barrier = threading.Barrier(8)
+errors = []
+def first_use(n):
+    barrier.wait()
+    try:
+        load_delivery() if n % 2 else sendable_url("http://example.com/hook")
+    except Exception as exc:
+        errors.append(repr(exc))
+threads = [threading.Thread(target=first_use, args=(n,)) for n in range(8)]
+for t in threads: t.start()
+for t in threads: t.join(30)
+print(errors)
+sys.exit(1 if errors else 0)
+"""
+
+
+def test_httpx_first_loaded_by_racing_threads_loads_once_and_whole() -> None:
+    # A request thread checking a callback URL and the worker thread building its client
+    # both load httpx first; unguarded, one of them could see a half-initialised module.
+    import subprocess
+    import sys
+
+    for _ in range(3):
+        done = subprocess.run(
+            [sys.executable, "-c", _RACE], capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == 0, done.stdout + done.stderr

@@ -36,7 +36,7 @@ from apicore_callbacks._jobs import (
 )
 from apicore_callbacks._processing import Clock, JobProcessor, Runner
 from apicore_callbacks._sqlite import SQLiteJobStore
-from apicore_callbacks._ssrf import Resolver, sendable_url
+from apicore_callbacks._ssrf import Resolver, load_delivery, sendable_url
 
 if TYPE_CHECKING:
     import httpx
@@ -292,6 +292,7 @@ class Dispatcher:
         A started dispatcher starts again in a forked child (threads do not survive a fork):
         under ``gunicorn --preload`` every worker process runs its own.
         """
+        load_delivery()  # here, on the starting thread, not first in the worker thread
         if self.publisher is not None:
             return
         if self._thread is not None and self._thread.is_alive():
@@ -300,11 +301,6 @@ class Dispatcher:
             self._fork_hook = True
             ref = weakref.ref(self)
             os.register_at_fork(after_in_child=lambda: _restart_in_child(ref))
-        # httpx loads lazily (a server that never delivers does not import it); load it here,
-        # on the starting thread, before the worker thread and request threads can race on
-        # its first import (a racing import sees a half-initialised httpx module).
-        import apicore_callbacks._guard  # noqa: F401
-
         self._stopping = False
         self._ready.clear()
         self._thread = threading.Thread(
@@ -414,7 +410,7 @@ class Dispatcher:
             pool.shutdown(wait=False, cancel_futures=True)
 
     def _client(self) -> httpx.AsyncClient:
-        # httpx (and the guard made of it) loads on first delivery, not at import
+        load_delivery()  # httpx and the guard load on first delivery, not at import
         import httpx
 
         from apicore_callbacks._guard import GuardedTransport

@@ -8,12 +8,15 @@ cannot slip through).
 
 from __future__ import annotations
 
+import importlib
 import ipaddress
 import re
 import socket
+import threading
 import urllib.parse
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from types import ModuleType
 
 from apicore_callbacks._errors import InvalidCallbackURLError
 
@@ -258,14 +261,28 @@ def _check_url(url: str, policy: DestinationPolicy, *, normalized: bool) -> Dest
     return Destination(url=url, scheme=scheme, host=host, port=port, ip=ip)
 
 
+_LOADING = threading.Lock()
+
+
+def load_delivery() -> ModuleType:
+    """Import httpx and the guarded transport made of it, one thread at a time; return httpx.
+
+    They load on first use, so a server that never delivers costs no HTTP client. A first
+    import of httpx racing between threads (a request thread checking a callback URL, the
+    worker thread building its client) can see a half-initialised module: hence the lock.
+    """
+    with _LOADING:
+        importlib.import_module("apicore_callbacks._guard")
+        return importlib.import_module("httpx")
+
+
 def sendable_url(url: str) -> str:
     """Return the URL as the delivery's HTTP client will send it, or raise a 422 error.
 
     The delivery uses httpx: a URL it refuses (``http://[v1.x]/``, a host it cannot encode)
     is refused when the job is accepted, not found out at every delivery attempt.
     """
-    import httpx  # loaded on first use: importing the guard costs no HTTP client
-
+    httpx = load_delivery()
     try:
         request = httpx.Request("POST", url)
         request.url.raw_host.decode("ascii")
