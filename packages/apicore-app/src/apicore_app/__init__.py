@@ -19,6 +19,7 @@ from apicore_app._http import (
     StreamingResponse,
     problem,
     problem_response,
+    werkzeug_error,
 )
 from apicore_app._loading import (
     import_failure,
@@ -81,5 +82,6 @@ __all__ = [
     "render_problem",
     "request_id",
     "unknown_keywords",
+    "werkzeug_error",
     "wsgi_app",
 ]

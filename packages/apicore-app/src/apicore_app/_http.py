@@ -515,3 +515,20 @@ def problem(status: int, detail: str, **extra: Any) -> dict[str, Any]:
         "detail": detail,
         **extra,
     }
+
+
+def werkzeug_error(exc: Any) -> HTTPError | Response:
+    """Answer werkzeug's ``HTTPException`` raised by a function (``flask.abort()``).
+
+    The mapper the Flask adapters give ``Api.map_exception``; it reads the exception's
+    attributes and imports no framework. A response attached to the exception is sent as it
+    is; a status under 400 (a redirect) keeps its headers; an error becomes a problem
+    document with the exception's status, description and headers.
+    """
+    if exc.response is not None:
+        return Response.wrap(exc.response, exc.response.status_code)
+    code = exc.code or 500
+    headers = [(name, value) for name, value in exc.get_headers() if name.lower() != "content-type"]
+    if code < 400:
+        return Response(status=code, headers=headers)
+    return HTTPError(code, exc.description or None, headers=dict(headers))

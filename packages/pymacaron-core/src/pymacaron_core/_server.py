@@ -16,7 +16,15 @@ import flask
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from apicore_app import Api, Headers, HTTPError, Request, Response, problem, problem_response
+from apicore_app import (
+    Api,
+    Headers,
+    Request,
+    Response,
+    problem,
+    problem_response,
+    werkzeug_error,
+)
 from apicore_client import CallContext, reset_call_context, set_call_context
 from apicore_specbind import Operation, import_object
 from pymacaron_core._binding import Decoder, ErrorCallback, Handler, SpecBinding
@@ -115,7 +123,7 @@ def mount_flask(
     app: flask.Flask, api: Api, routes: list[SpecRoute], api_name: str, decorator: Decorator | None
 ) -> None:
     """Add the routes, the docs paths and JSON 404/405 answers to a Flask app."""
-    api.map_exception(HTTPException, _from_http_exception)  # flask.abort() in a handler
+    api.map_exception(HTTPException, werkzeug_error)  # flask.abort() in a handler
     api.add_response_type(WerkzeugResponse)  # Flask responses pass through
 
     def inner(**_: str) -> WerkzeugResponse:
@@ -187,13 +195,3 @@ def _flask_error(exc: HTTPException) -> WerkzeugResponse:
     detail = f"{flask.request.method} is not allowed here; use {allow}" if allow else None
     document = problem(exc.code or 404, detail or f"No route for {flask.request.path}")
     return _to_flask(problem_response(document, headers=[("Allow", allow)] if allow else []))
-
-
-def _from_http_exception(exc: HTTPException) -> HTTPError | Response:
-    if exc.response is not None:
-        return Response.wrap(exc.response, exc.response.status_code)
-    code = exc.code or 500
-    headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
-    if code < 400:
-        return Response(status=code, headers=headers)
-    return HTTPError(code, exc.description or None, headers=headers)

@@ -19,13 +19,13 @@ from werkzeug.exceptions import HTTPException
 from apicore_app import (
     Api,
     DuplicateRouteError,
-    HTTPError,
     InvalidRouteError,
     Response,
     WsgiApp,
     adapter_route,
     problem,
     problem_response,
+    werkzeug_error,
 )
 from apicore_auth import AuthSettings, InvalidTokenNameError as AuthTokenNameError, Requirement
 from apicore_callbacks import Settings as CallbackSettings
@@ -117,7 +117,7 @@ class Symmetric:
         self.max_body_size = self.api.max_body_size
         self.app.register_error_handler(HTTPException, self._http_error)
         # a function may call flask.abort() and return Flask/werkzeug responses
-        self.api.map_exception(HTTPException, _from_http_exception)
+        self.api.map_exception(HTTPException, werkzeug_error)
         self.api.add_response_type(werkzeug.wrappers.Response)
         # The API's own paths go straight to apicore-app, without Flask's request context,
         # routing and response objects (about a quarter of a request's time); every other
@@ -335,14 +335,3 @@ def _convert(response: Response) -> flask.Response:
         # Flask would add its text/html default to bodiless answers (204, HEAD)
         del converted.headers["Content-Type"]
     return converted
-
-
-def _from_http_exception(exc: HTTPException) -> HTTPError | Response:
-    # flask.abort() in a function: its status, description and headers, as problem+json
-    if exc.response is not None:
-        return Response.wrap(exc.response, exc.response.status_code)
-    code = exc.code or 500
-    headers = [(name, value) for name, value in exc.get_headers() if name.lower() != "content-type"]
-    if code < 400:
-        return Response(status=code, headers=headers)
-    return HTTPError(code, exc.description or None, headers=dict(headers))
