@@ -10,6 +10,7 @@ import warnings
 
 from apicore_introspect.__about__ import __version__
 from apicore_introspect._binder import RequestParts
+from apicore_introspect._clock import Clock, SystemClock, parse_retry_after
 from apicore_introspect._constraints import (
     Doc,
     Examples,
@@ -44,6 +45,7 @@ from apicore_introspect._timeparse import parse_date, parse_datetime
 from apicore_introspect._types import Definitions
 
 __all__ = [
+    "Clock",
     "Cookie",
     "Definitions",
     "Doc",
@@ -74,6 +76,7 @@ __all__ = [
     "ResultError",
     "SignatureError",
     "Source",
+    "SystemClock",
     "UnsupportedAnnotationError",
     "UploadFile",
     "ValidationError",
@@ -83,6 +86,7 @@ __all__ = [
     "parse_date",
     "parse_datetime",
     "parse_docstring",
+    "parse_retry_after",
     "render_problem",
 ]
 
