@@ -89,7 +89,7 @@ def run(
     timeouts: Timeouts | None = None,
     raise_for_status: bool = True,
 ) -> tuple[httpx.Response | ClientError, FaultTransport, FakeClock]:
-    clock = FakeClock(wall=WALL)
+    clock = FakeClock(WALL)
     transport = FaultTransport(steps, clock=clock)
     options: dict[str, Any] = {
         "retry": policy,

@@ -59,7 +59,7 @@ def test_no_backoff_keeps_decisions() -> None:
 
 
 def test_fake_clock() -> None:
-    clock = FakeClock(start=5.0, wall=100.0)
+    clock = FakeClock(100.0, monotonic=5.0)
     clock.sleep(1.5)
     clock.advance(2.0)
     asyncio.run(clock.async_sleep(0.5))
@@ -136,3 +136,14 @@ def test_reply_headers_and_retry_after() -> None:
     client = httpx.Client(transport=transport)
     assert client.get("http://t/").headers["retry-after"] == date
     assert client.get("http://t/").headers["retry-after"] == "2"
+
+
+def test_clock_names_are_apicore_introspects() -> None:
+    import apicore_client
+    import apicore_introspect
+    import apicore_introspect.testing
+
+    assert apicore_client.testing.FakeClock is apicore_introspect.testing.FakeClock
+    assert apicore_client.Clock is apicore_introspect.Clock
+    assert apicore_client.SystemClock is apicore_introspect.SystemClock
+    assert apicore_client.parse_retry_after is apicore_introspect.parse_retry_after

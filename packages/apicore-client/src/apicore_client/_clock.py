@@ -1,58 +1,13 @@
-"""The clock the clients read and sleep on, and the process-wide no-backoff switch."""
+"""The clock the clients read and sleep on (apicore-introspect's), and the no-backoff switch."""
 
 from __future__ import annotations
 
-import asyncio
 import contextvars
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Protocol, runtime_checkable
 
-
-@runtime_checkable
-class Clock(Protocol):
-    """What a client needs from time: two readings and two ways to sleep.
-
-    Inject a fake one (``apicore_client.testing.FakeClock``) to make retry schedules exact
-    and instantaneous in tests.
-    """
-
-    def monotonic(self) -> float:
-        """Seconds on a clock that never goes back (durations and deadlines)."""
-        ...
-
-    def time(self) -> float:
-        """Wall-clock seconds since the epoch (attempt start times, HTTP-date Retry-After)."""
-        ...
-
-    def sleep(self, seconds: float) -> None:
-        """Block the calling thread for ``seconds``."""
-        ...
-
-    async def async_sleep(self, seconds: float) -> None:
-        """Suspend the calling task for ``seconds``."""
-        ...
-
-
-class SystemClock:
-    """The real clock: :func:`time.monotonic`, :func:`time.time`, and real sleeps."""
-
-    def monotonic(self) -> float:
-        """Return :func:`time.monotonic`."""
-        return time.monotonic()
-
-    def time(self) -> float:
-        """Return :func:`time.time`."""
-        return time.time()
-
-    def sleep(self, seconds: float) -> None:
-        """Sleep with :func:`time.sleep`."""
-        time.sleep(seconds)
-
-    async def async_sleep(self, seconds: float) -> None:
-        """Sleep with :func:`asyncio.sleep`."""
-        await asyncio.sleep(seconds)
+# The one clock shape lives in apicore-introspect; re-exported here (same objects).
+from apicore_introspect import Clock as Clock, SystemClock as SystemClock
 
 
 # Two layers, as in stamina: a process-wide toggle for test suites that want it everywhere,

@@ -1,4 +1,4 @@
-"""Test doubles: a fake clock and a scripted fault transport (sync and async)."""
+"""Test doubles: the fake clock (apicore-introspect's) and a scripted fault transport."""
 
 from __future__ import annotations
 
@@ -9,47 +9,12 @@ from typing import Any, Literal
 
 import httpx
 
+from apicore_introspect.testing import FakeClock as FakeClock
+
 FaultKind = Literal[
     "refuse", "connect_timeout", "pool_timeout", "read_timeout", "write_timeout", "reset",
     "reset_mid_body",
 ]  # fmt: skip
-
-
-class FakeClock:
-    """A clock whose time moves only when slept on or advanced; records every sleep.
-
-    Args:
-        start: The initial monotonic reading.
-        wall: The wall-clock time (seconds since the epoch) at ``start``.
-    """
-
-    def __init__(self, *, start: float = 0.0, wall: float = 1_700_000_000.0) -> None:
-        self._now = start
-        self._offset = wall - start
-        self.sleeps: list[float] = []
-
-    def monotonic(self) -> float:
-        """The current fake monotonic time."""
-        return self._now
-
-    def time(self) -> float:
-        """The current fake wall-clock time."""
-        return self._now + self._offset
-
-    def advance(self, seconds: float) -> None:
-        """Move time forward without recording a sleep (time spent inside an attempt)."""
-        if seconds < 0:
-            raise ValueError(f"time cannot go back: advance({seconds!r})")
-        self._now += seconds
-
-    def sleep(self, seconds: float) -> None:
-        """Record the sleep and move time forward at once."""
-        self.advance(seconds)
-        self.sleeps.append(seconds)
-
-    async def async_sleep(self, seconds: float) -> None:
-        """Record the sleep and move time forward at once."""
-        self.sleep(seconds)
 
 
 @dataclass(frozen=True, slots=True)

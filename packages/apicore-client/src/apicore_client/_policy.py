@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import email.utils
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from apicore_client._errors import ConfigError
+from apicore_introspect import parse_retry_after as parse_retry_after
 
 IDEMPOTENT_METHODS: frozenset[str] = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 """RFC 9110 section 9.2.2: methods whose repetition has the same effect as one request."""
@@ -284,27 +284,3 @@ def _status_codes(values: object) -> frozenset[int]:
                 "nor a range (5XX)"
             )
     return frozenset(codes)
-
-
-def parse_retry_after(value: str | None, *, now: float) -> float | None:
-    """Read a ``Retry-After`` header (RFC 9110 section 10.2.3).
-
-    Args:
-        value: The header value: delay-seconds (``"120"``) or an HTTP-date.
-        now: The current wall-clock time in seconds since the epoch (for HTTP-dates).
-
-    Returns:
-        The requested wait in seconds (never negative), or ``None`` when absent or invalid.
-    """
-    if value is None:
-        return None
-    text = value.strip()
-    if text.isdigit():
-        return float(text)
-    try:
-        when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:  # RFC 9110 dates are GMT; a naive result means "-0000"
-        return None
-    return max(0.0, when.timestamp() - now)
