@@ -41,3 +41,38 @@ def test_expiry_with_fake_clock() -> None:
     clock.advance(60)
     with pytest.raises(ExpiredTokenError):
         auth.check(bearer("tok"))
+
+
+class _WallOnly:
+    """A Clock that is not callable: the authenticator reads its ``time()``."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def time(self) -> float:
+        return self.now
+
+    def monotonic(self) -> float:
+        return 0.0
+
+    def sleep(self, seconds: float) -> None:
+        pass
+
+    async def async_sleep(self, seconds: float) -> None:
+        pass
+
+
+def test_clock_is_apicore_introspects_and_either_shape_works() -> None:
+    import apicore_auth
+    import apicore_introspect
+    import apicore_introspect.testing
+
+    assert apicore_auth.Clock is apicore_introspect.Clock
+    assert FakeClock is apicore_introspect.testing.FakeClock
+    expiry = datetime(2030, 1, 1, tzinfo=UTC)
+    clock = _WallOnly(expiry.timestamp() - 1)
+    auth = make_authenticator(["tok"], clock=clock, expires_at={"tok": expiry})
+    assert auth.check(bearer("tok")) is not None
+    clock.now += 1
+    with pytest.raises(ExpiredTokenError):
+        auth.check(bearer("tok"))

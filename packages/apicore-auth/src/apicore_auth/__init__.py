@@ -5,11 +5,12 @@ hashes with names, scopes and expiry; several may be active at once for rotation
 ``Authenticator`` built once at start-up checks each request's headers against an endpoint's
 ``Requirement`` in constant time and returns the ``Principal`` or raises a
 ``CredentialsError`` that renders as an RFC 9457 problem document with the status and
-``WWW-Authenticate`` header to send. Framework-neutral and stdlib-only.
+``WWW-Authenticate`` header to send. Framework-neutral; its one dependency is
+apicore-introspect (the shared ``Clock`` and ``testing.FakeClock``).
 """
 
 from apicore_auth.__about__ import __version__
-from apicore_auth._authenticator import Authenticator, Clock, HeadersLike
+from apicore_auth._authenticator import Authenticator, HeadersLike
 from apicore_auth._errors import (
     AuthError,
     ConfigurationError,
@@ -41,6 +42,7 @@ from apicore_auth._settings import (
     AuthSettings,
 )
 from apicore_auth._tokens import TokenRecord, generate_token, hash_token, parse_tokens_file
+from apicore_introspect import Clock
 
 __all__ = [
     "ANY_TOKEN",

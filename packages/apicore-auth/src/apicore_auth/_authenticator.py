@@ -14,15 +14,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import TypeAlias
 
-from apicore_auth._errors import (
-    ConfigurationError,
-    ExpiredTokenError,
-    InsufficientScopeError,
-    InvalidTokenError,
-    MalformedCredentialsError,
-    MissingTokenError,
-    NoTokenConfiguredError,
-)
+from apicore_auth import _errors as errors
 from apicore_auth._requirement import ANY_TOKEN, Principal, Requirement
 from apicore_auth._settings import (
     LEGACY_DEFAULT_TOKEN,
@@ -31,6 +23,7 @@ from apicore_auth._settings import (
     normalize_header_name,
 )
 from apicore_auth._tokens import ALL_SCOPES, TokenRecord, digest_of
+from apicore_introspect import Clock
 
 logger = logging.getLogger("apicore_auth")
 
@@ -39,8 +32,9 @@ logger = logging.getLogger("apicore_auth")
 HeadersLike: TypeAlias = (
     Mapping[str, str] | Iterable[tuple[str, str]] | Iterable[tuple[bytes, bytes]]
 )
-#: A clock: returns the current time as seconds since the epoch (like ``time.time``).
-Clock: TypeAlias = Callable[[], float]
+#: Where the authenticator reads the time: a :class:`~apicore_introspect.Clock` (its
+#: ``time()``) or a function returning seconds since the epoch (like ``time.time``).
+TimeSource: TypeAlias = Clock | Callable[[], float]
 
 _AUTHORIZATION = "authorization"
 _DEFAULT_TOKEN_NAME = "legacy-default-token"
@@ -56,7 +50,8 @@ class Authenticator:
     Args:
         tokens: The accepted tokens. Several may be active at once (rotation).
         settings: Header forms, names and the legacy default-token switch.
-        clock: Returns the current epoch time; used only for tokens that expire.
+        clock: A :class:`~apicore_introspect.Clock` (its ``time()`` is read) or a function
+            returning the current epoch time; used only for tokens that expire.
 
     Raises:
         ConfigurationError: Two records hold the same token.
@@ -78,7 +73,7 @@ class Authenticator:
         tokens: Iterable[TokenRecord] = (),
         *,
         settings: AuthSettings | None = None,
-        clock: Clock = time.time,
+        clock: TimeSource = time.time,
     ) -> None:
         self.settings = settings = settings if settings is not None else AuthSettings()
         records = tuple(tokens)
@@ -104,7 +99,7 @@ class Authenticator:
             )
             for record in records
         )
-        self._clock = clock
+        self._clock = clock.time if isinstance(clock, Clock) else clock
         self._challenge = settings.challenge
         kinds: dict[str, str] = {}
         if settings.legacy_header:
@@ -126,7 +121,7 @@ class Authenticator:
         settings: AuthSettings | None = None,
         *,
         environ: Mapping[str, str] | None = None,
-        clock: Clock = time.time,
+        clock: TimeSource = time.time,
     ) -> Authenticator:
         """Load the tokens from the environment and files named by ``settings``.
 
@@ -185,14 +180,14 @@ class Authenticator:
         if not requirement.authenticated:
             return None
         if not self._entries:
-            raise NoTokenConfiguredError(
+            raise errors.NoTokenConfiguredError(
                 "This endpoint requires an API token, but the server has none configured, "
                 "so it refuses every request; the server's log says how to set one.",
                 challenge=self._challenge,
             )
         presented = self._presented(headers)
         if presented is None:
-            raise MissingTokenError(self._missing_detail, challenge=self._challenge)
+            raise errors.MissingTokenError(self._missing_detail, challenge=self._challenge)
         digest, via = presented
         found: tuple[bytes, float | None, Principal] | None = None
         # Every entry is compared, without stopping at a match, so the time taken does not
@@ -202,7 +197,7 @@ class Authenticator:
                 found = entry
         if found is None:
             logger.debug("Refused an unknown API token sent in %s.", via)
-            raise InvalidTokenError("The API token is not valid.", challenge=self._challenge)
+            raise errors.InvalidTokenError("The API token is not valid.", challenge=self._challenge)
         _, expires, principal = found
         if expires is not None and self._clock() >= expires:
             logger.info(
@@ -211,13 +206,13 @@ class Authenticator:
                 via,
                 principal.expires_at,
             )
-            raise ExpiredTokenError(
+            raise errors.ExpiredTokenError(
                 "The API token has expired; ask for a new one.", challenge=self._challenge
             )
         needed = requirement.scopes
         if needed and ALL_SCOPES not in principal.scopes and not needed <= principal.scopes:
             missing = sorted(needed - principal.scopes)
-            raise InsufficientScopeError(
+            raise errors.InsufficientScopeError(
                 "The API token lacks the scope(s) this endpoint requires: "
                 + ", ".join(missing)
                 + ".",
@@ -247,19 +242,19 @@ class Authenticator:
                     continue
                 token = token.strip()
                 if not token:
-                    raise MalformedCredentialsError(
+                    raise errors.MalformedCredentialsError(
                         "The Authorization header has the Bearer scheme but no token.",
                         challenge=self._challenge,
                     )
             else:
                 token = value.strip()
                 if not token:
-                    raise MalformedCredentialsError(
+                    raise errors.MalformedCredentialsError(
                         f"The {display} header is empty; put the API token in it.",
                         challenge=self._challenge,
                     )
             if any(char.isspace() for char in token):
-                raise MalformedCredentialsError(
+                raise errors.MalformedCredentialsError(
                     f"The token in the {display} header contains spaces, or the header was "
                     "sent more than once; send one token, once.",
                     challenge=self._challenge,
@@ -267,7 +262,7 @@ class Authenticator:
             found.append((digest_of(token), display))
         if not found:
             if other_scheme:
-                raise MalformedCredentialsError(
+                raise errors.MalformedCredentialsError(
                     "The Authorization header must be 'Bearer <token>'; other schemes are not "
                     "accepted.",
                     challenge=self._challenge,
@@ -276,7 +271,7 @@ class Authenticator:
         first = found[0][0]
         if any(not hmac.compare_digest(first, digest) for digest, _ in found[1:]):
             names = ", ".join(sorted({display for _, display in found}))
-            raise MalformedCredentialsError(
+            raise errors.MalformedCredentialsError(
                 f"Different API tokens were sent ({names}); send exactly one.",
                 challenge=self._challenge,
             )
@@ -344,7 +339,7 @@ def _refuse_duplicates(records: tuple[TokenRecord, ...]) -> None:
         # attacker-controlled input.
         previous = seen.setdefault(record.digest, record)
         if previous is not record:
-            raise ConfigurationError(
+            raise errors.ConfigurationError(
                 f"The same token is configured twice: as {previous.name!r} "
                 f"({previous.source or 'given directly'}) and as {record.name!r} "
                 f"({record.source or 'given directly'}); keep one."

@@ -13,43 +13,21 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 
-from apicore_auth._authenticator import Authenticator, Clock
+from apicore_auth._authenticator import Authenticator, TimeSource
 from apicore_auth._settings import X_API_KEY, AuthSettings
 from apicore_auth._tokens import TokenRecord
+from apicore_introspect.testing import FakeClock
 
 __all__ = ["FakeClock", "api_key", "bearer", "make_authenticator"]
-
-
-class FakeClock:
-    """A clock that only moves when told to; pass it as ``clock=`` to test expiry.
-
-    Args:
-        start: The initial time (a timezone-aware datetime or epoch seconds).
-    """
-
-    def __init__(self, start: datetime | float = datetime(2030, 1, 1, tzinfo=UTC)) -> None:
-        self.now = start.timestamp() if isinstance(start, datetime) else float(start)
-
-    def __call__(self) -> float:
-        """Return the current fake epoch time."""
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        """Move the clock forward by ``seconds``."""
-        self.now += seconds
-
-    def set(self, when: datetime) -> None:
-        """Move the clock to ``when`` (timezone-aware)."""
-        self.now = when.timestamp()
 
 
 def make_authenticator(
     tokens: Mapping[str, Iterable[str]] | Iterable[str],
     *,
     settings: AuthSettings | None = None,
-    clock: Clock | None = None,
+    clock: TimeSource | None = None,
     expires_at: Mapping[str, datetime] | None = None,
 ) -> Authenticator:
     """Build an authenticator from plaintext tokens (tests only: real ones come from env/files).
@@ -58,7 +36,7 @@ def make_authenticator(
         tokens: Plaintext tokens, or a mapping of plaintext token to the scopes it grants.
             The tokens are named ``test-token-1``, ``test-token-2``, ... in order.
         settings: Header forms and names.
-        clock: The clock (a ``FakeClock`` to test expiry).
+        clock: The clock (a ``FakeClock``, apicore-introspect's, to test expiry).
         expires_at: Expiry per plaintext token.
     """
     scoped = tokens if isinstance(tokens, Mapping) else {token: () for token in tokens}
