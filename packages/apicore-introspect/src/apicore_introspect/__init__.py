@@ -32,8 +32,15 @@ from apicore_introspect._errors import (
     ValidationError,
 )
 from apicore_introspect._files import UploadFile
-from apicore_introspect._json import JsonDecoder, Limits, dump_json
+from apicore_introspect._json import (
+    DuplicateKeyError,
+    JsonDecoder,
+    Limits,
+    dump_json,
+    strict_object_hook,
+)
 from apicore_introspect._markers import Cookie, Form, Header, Path, Query, Source
+from apicore_introspect._nodes import json_type_name
 from apicore_introspect._operation import REQUIRED, FunctionOperation, Parameter, describe
 from apicore_introspect._problem import (
     PROBLEM_MEMBERS,
@@ -49,6 +56,7 @@ __all__ = [
     "Definitions",
     "Doc",
     "Docstring",
+    "DuplicateKeyError",
     "ErrorDetail",
     "Examples",
     "Form",
@@ -82,10 +90,12 @@ __all__ = [
     "__version__",
     "describe",
     "dump_json",
+    "json_type_name",
     "parse_date",
     "parse_datetime",
     "parse_docstring",
     "render_problem",
+    "strict_object_hook",
 ]
 
 # Old names (deprecated, see CHANGELOG): ``Operation`` is apicore-specbind's spec operation.

@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from apicore_introspect import DuplicateKeyError, strict_object_hook
 from apicore_specbind._errors import SpecIssue, SpecLimitError, SpecLoadError, UnsafeYAMLError
 
 
@@ -85,21 +86,6 @@ def _construct_mapping(loader: Any, node: yaml.MappingNode) -> dict[str, Any]:
 _SpecLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-class _DuplicateKeyError(ValueError):
-    pass
-
-
-def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result = dict(pairs)
-    if len(result) != len(pairs):
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                raise _DuplicateKeyError(key)
-            seen.add(key)
-    return result
-
-
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
@@ -142,10 +128,12 @@ def _parse(text: str, *, source: str, limits: SpecLimits) -> Any:
     if text.lstrip(" \t\r\n\ufeff")[:1] in ("{", "["):
         try:
             return json.loads(
-                text.lstrip("\ufeff"), object_pairs_hook=_pairs, parse_constant=_refuse_constant
+                text.lstrip("\ufeff"),
+                object_pairs_hook=strict_object_hook,
+                parse_constant=_refuse_constant,
             )
-        except _DuplicateKeyError as exc:
-            raise _load_error(f"duplicate key {exc.args[0]!r}", source) from None
+        except DuplicateKeyError as exc:
+            raise _load_error(f"duplicate key {exc.key!r}", source) from None
         except ValueError:
             pass  # YAML flow style ({a: 1}) or a syntax error: YAML says which
     loader = _SpecLoader(text)
