@@ -12,6 +12,8 @@ import dataclasses
 import datetime as dt
 import enum
 import inspect
+import math
+import os
 import uuid
 from decimal import Decimal
 from typing import Annotated, Any, Literal, NamedTuple, TypedDict
@@ -82,6 +84,10 @@ JSON = st.recursive(
 )
 
 
+# More examples for a thorough run: APICORE_BINDER_EXAMPLES=500 hatch run test:unit <this file>
+EXAMPLES = int(os.environ.get("APICORE_BINDER_EXAMPLES", "20"))
+
+
 def operation(annotation: Any, *, required: bool) -> FunctionOperation:
     default = inspect.Parameter.empty if required else None
     param = inspect.Parameter(
@@ -130,7 +136,7 @@ def check(op: FunctionOperation, body: Any) -> None:
 @pytest.mark.parametrize(
     "key", sorted(OPERATIONS), ids=lambda k: f"{k[0]}-{'req' if k[1] else 'opt'}"
 )
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_fast_path_agrees_with_the_full_decoder(key: tuple[str, bool], data: st.DataObject) -> None:
     op = OPERATIONS[key]
@@ -143,7 +149,9 @@ def test_fast_path_agrees_with_the_full_decoder(key: tuple[str, bool], data: st.
 
 # hypothesis-jsonschema predates draft 2020-12's prefixItems: tuples are covered above only
 @pytest.mark.parametrize("name", [n for n in TYPES if n not in {"tuple", "namedtuple"}], ids=str)
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=EXAMPLES * 3 // 5, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(data=st.data())
 def test_fast_path_agrees_on_schema_valid_bodies(name: str, data: st.DataObject) -> None:
     op = OPERATIONS[(name, True)]
@@ -173,3 +181,13 @@ def test_what_the_full_decoder_rejects_is_a_validation_error(
 ) -> None:
     with pytest.raises(ValidationError):
         OPERATIONS[(name, required)].bind(body)
+
+
+@pytest.mark.parametrize("required", [True, False])
+@pytest.mark.parametrize("value", [math.inf, -math.inf])
+def test_infinity_is_refused_by_both_paths(required: bool, value: float) -> None:
+    # found by the property above with more examples: the fast path accepted inf
+    op = OPERATIONS[("float", required)]
+    check(op, {"x": value})
+    with pytest.raises(ValidationError):
+        op.bind_json({"x": value})

@@ -25,6 +25,7 @@ from apicore_introspect._errors import (
     ErrorDetail,
     IntrospectError,
     MalformedRequestError,
+    ProblemFieldsMixin,
     RequestError,
     ResultError,
     SignatureError,
@@ -32,8 +33,15 @@ from apicore_introspect._errors import (
     ValidationError,
 )
 from apicore_introspect._files import UploadFile
-from apicore_introspect._json import JsonDecoder, Limits, dump_json
+from apicore_introspect._json import (
+    DuplicateKeyError,
+    JsonDecoder,
+    Limits,
+    dump_json,
+    strict_object_hook,
+)
 from apicore_introspect._markers import Cookie, Form, Header, Path, Query, Source
+from apicore_introspect._nodes import json_type_name
 from apicore_introspect._operation import REQUIRED, FunctionOperation, Parameter, describe
 from apicore_introspect._problem import (
     PROBLEM_MEMBERS,
@@ -50,6 +58,7 @@ __all__ = [
     "Definitions",
     "Doc",
     "Docstring",
+    "DuplicateKeyError",
     "ErrorDetail",
     "Examples",
     "Form",
@@ -68,6 +77,7 @@ __all__ = [
     "Path",
     "Pattern",
     "ProblemError",
+    "ProblemFieldsMixin",
     "Query",
     "REQUIRED",
     "Range",
@@ -83,11 +93,13 @@ __all__ = [
     "__version__",
     "describe",
     "dump_json",
+    "json_type_name",
     "parse_date",
     "parse_datetime",
     "parse_docstring",
     "parse_retry_after",
     "render_problem",
+    "strict_object_hook",
 ]
 
 # Old names (deprecated, see CHANGELOG): ``Operation`` is apicore-specbind's spec operation.

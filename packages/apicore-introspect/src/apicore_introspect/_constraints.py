@@ -76,13 +76,9 @@ class JsonSchema:
 
 
 @dataclass(frozen=True, slots=True)
-class Constraints:
+class Constraints(Range):
     """All constraints found on one annotation (internal, merged from the markers)."""
 
-    gt: float | int | None = None
-    ge: float | int | None = None
-    lt: float | int | None = None
-    le: float | int | None = None
     multiple_of: float | int | None = None
     min_length: int | None = None
     max_length: int | None = None

@@ -6,7 +6,8 @@ Two families:
   ``IntrospectError`` <- ``UnsupportedAnnotationError`` (also ``TypeError``),
   ``SignatureError`` (also ``TypeError``);
 - request errors, raised per request for bad input; they render as RFC 9457 problem
-  documents: ``RequestError`` (also ``ValueError``) <- ``MalformedRequestError`` (400),
+  documents, their members read by ``ProblemFieldsMixin``: ``RequestError`` (also
+  ``ValueError``) <- ``MalformedRequestError`` (400),
   ``ValidationError`` (422);
 - ``ResultError`` (also ``TypeError``): a function returned something that cannot be
   turned into JSON. A server bug, never the client's fault: servers answer 500.
@@ -69,8 +70,10 @@ class ErrorDetail:
         return {"loc": list(self.loc), "msg": self.msg, "type": self.type}
 
 
-class RequestError(IntrospectError, ValueError):
-    """Bad input from an HTTP client; renders as a problem document.
+class ProblemFieldsMixin:
+    """The problem protocol's members read from an error's own attributes.
+
+    The one ``problem_fields()`` of apicore-introspect's and apicore-specbind's request errors.
 
     Attributes:
         status: The HTTP status code to answer with.
@@ -80,6 +83,21 @@ class RequestError(IntrospectError, ValueError):
         errors: Every failure found, each with its location.
     """
 
+    status: int
+    slug: str
+    title: str
+    detail: str
+    errors: tuple[ErrorDetail, ...]
+
+    def problem_fields(self) -> dict[str, Any]:
+        """Return the problem protocol's members (see :class:`ProblemError`)."""
+        fields = {member: getattr(self, member) for member in PROBLEM_MEMBERS}
+        return {**fields, "errors": [error.to_dict() for error in self.errors]}
+
+
+class RequestError(ProblemFieldsMixin, IntrospectError, ValueError):
+    """Bad input from an HTTP client; renders as a problem document (see the mixin)."""
+
     status = 400
     slug = "malformed-request"
     title = "Malformed request"
@@ -88,11 +106,6 @@ class RequestError(IntrospectError, ValueError):
         self.detail = detail
         self.errors = errors
         super().__init__(detail)
-
-    def problem_fields(self) -> dict[str, Any]:
-        """Return the problem protocol's members (see :class:`ProblemError`)."""
-        fields = {member: getattr(self, member) for member in PROBLEM_MEMBERS}
-        return {**fields, "errors": [error.to_dict() for error in self.errors]}
 
     def to_problem(self, *, status: int | None = None) -> dict[str, Any]:
         """Return the RFC 9457 problem document for this error.

@@ -51,13 +51,22 @@ def _reject_constant(name: str) -> Any:
     raise _Reject(f"{name} is not valid JSON (RFC 8259 has no NaN or Infinity)", "json_invalid")
 
 
-def _strict_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+class DuplicateKeyError(_Reject):
+    """A JSON object repeats a key (a ``ValueError``); ``key`` is the first one repeated."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        super().__init__(f"Duplicate object key {json.dumps(key)}", "duplicate_key")
+
+
+def strict_object_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A :mod:`json` ``object_pairs_hook`` refusing duplicate keys with ``DuplicateKeyError``."""
     result = dict(pairs)
     if len(result) != len(pairs):
         seen: set[str] = set()
         for key, _ in pairs:
             if key in seen:
-                raise _Reject(f"Duplicate object key {json.dumps(key)}", "duplicate_key")
+                raise DuplicateKeyError(key)
             seen.add(key)
     return result
 
@@ -91,12 +100,12 @@ class JsonDecoder:
         self.limits = limits
         parse_float = _finite_decimal if decimals else _finite_float
         self._plain = json.JSONDecoder(
-            object_pairs_hook=_strict_pairs,
+            object_pairs_hook=strict_object_hook,
             parse_float=parse_float,
             parse_constant=_reject_constant,
         )
         self._guarded = json.JSONDecoder(
-            object_pairs_hook=_strict_pairs,
+            object_pairs_hook=strict_object_hook,
             parse_float=parse_float,
             parse_constant=_reject_constant,
             parse_int=self._checked_int,

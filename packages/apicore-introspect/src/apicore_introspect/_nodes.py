@@ -37,7 +37,10 @@ _JSON_TYPE_NAMES = {
 
 
 def json_type_name(value: object) -> str:
-    """The JSON type name of a decoded JSON value."""
+    """The JSON Schema type name of a decoded JSON value (``"integer"``, ``"array"``...).
+
+    By exact type (``True`` is ``"boolean"``); other values give their Python type's name.
+    """
     return _JSON_TYPE_NAMES.get(type(value), type(value).__name__)
 
 
@@ -213,6 +216,10 @@ class FloatNode(_NumberNode):
 
     text = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
     parse = float
+
+    def fast(self, var: str, ns: Namespace) -> str | None:
+        # ``x - x == 0`` is false for inf (bind_json() can be given it): the full path refuses it
+        return self._number_fast(var, f"type({var}) is float and {var} - {var} == 0")
 
     def decode(self, value: Any, loc: Loc, errors: Errors) -> Any:
         kind = type(value)

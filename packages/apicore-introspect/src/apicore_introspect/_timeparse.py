@@ -118,22 +118,3 @@ def parse_uuid(value: Any) -> uuid.UUID:
     if not _UUID.match(text):
         raise ValueError("not a UUID")
     return uuid.UUID(text)
-
-
-def parse_decimal(value: Any) -> Decimal:
-    """Parse an exact decimal from a JSON number or a numeric string (finite only)."""
-    kind = type(value)
-    result: Decimal
-    if kind is Decimal:
-        result = value
-    elif kind is int:
-        result = Decimal(value)
-    elif kind is float:
-        result = Decimal(repr(value))
-    elif kind is str and _DECIMAL.fullmatch(value):
-        result = Decimal(value)
-    else:
-        raise TypeError("expected a number or a numeric string")
-    if not result.is_finite():
-        raise ValueError("not finite")
-    return result

@@ -14,6 +14,8 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from apicore_introspect import json_type_name
+
 _INT = re.compile(r"^[-+]?\d{1,4000}$", re.ASCII)
 _NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$", re.ASCII)
 _DELIMITERS = {
@@ -43,20 +45,8 @@ def types_of(schema: Any, resolve: Resolver, _depth: int = 0) -> frozenset[str]:
         for sub in node.get(key) or ():
             found |= types_of(sub, resolve, _depth + 1)
     if not found and "enum" in node and isinstance(node["enum"], list):
-        found.update(_json_type(v) for v in node["enum"])
+        found.update(json_type_name(v) for v in node["enum"])
     return frozenset(found)
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    return "string"
 
 
 def coerce_scalar(raw: str, types: frozenset[str]) -> Any:

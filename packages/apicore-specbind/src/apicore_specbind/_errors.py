@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from apicore_introspect import PROBLEM_MEMBERS, ErrorDetail as _ErrorDetail, render_problem
+from apicore_introspect import ErrorDetail as _ErrorDetail, ProblemFieldsMixin, render_problem
 
 Loc = tuple[str | int, ...]
 
@@ -116,15 +116,11 @@ class ClientArgumentError(SpecError, TypeError):
 ErrorDetail = _ErrorDetail
 
 
-class SpecRequestError(SpecError, ValueError):
+class SpecRequestError(ProblemFieldsMixin, SpecError, ValueError):
     """Bad input from an HTTP client; renders as an RFC 9457 problem document.
 
-    Attributes:
-        status: The HTTP status code to answer with.
-        slug: The last part of the problem ``type`` URI.
-        title: The problem's short, constant title.
-        detail: A sentence about this occurrence.
-        errors: Every failure found, each with its location.
+    Its attributes are ``apicore_introspect.ProblemFieldsMixin``'s; ``status`` is
+    ``default_status`` unless given.
     """
 
     slug = "malformed-request"
@@ -138,11 +134,6 @@ class SpecRequestError(SpecError, ValueError):
         self.errors = tuple(errors)
         self.status = self.default_status if status is None else status
         super().__init__(detail)
-
-    def problem_fields(self) -> dict[str, Any]:
-        """Return the problem protocol's members: status, slug, title, detail, errors."""
-        fields = {member: getattr(self, member) for member in PROBLEM_MEMBERS}
-        return {**fields, "errors": [error.to_dict() for error in self.errors]}
 
     def to_problem(self) -> dict[str, Any]:
         """Deprecated: the problem document; use ``render_problem(error)``."""

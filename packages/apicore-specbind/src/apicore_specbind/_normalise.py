@@ -47,12 +47,17 @@ class Normaliser:
     def _issue(self, path: Path, message: str) -> None:
         self.issues.append(SpecIssue(path, message))
 
-    def _deref(self, node: Any, path: Path) -> tuple[Any, str] | None:
+    def _deref(self, node: Any, path: Path, what: str = "") -> tuple[Any, str] | None:
+        # with ``what``, the target must be a mapping too (else an issue naming it)
         try:
-            return deref(self.doc, node, pointer(path))
+            found = deref(self.doc, node, pointer(path))
         except KeyError as exc:
             self._issue(path, f"$ref {exc.args[0]!r} points nowhere (or loops)")
             return None
+        if what and not isinstance(found[0], Mapping):
+            self._issue(path, f"{what} must be a mapping")
+            return None
+        return found
 
     def _synth(self, schema: dict[str, Any]) -> str:
         self.synthetic.append(schema)
@@ -74,13 +79,10 @@ class Normaliser:
             if not str(template).startswith("/"):
                 self._issue(ipath, "a path must start with '/'")
                 continue
-            found = self._deref(item, ipath)
+            found = self._deref(item, ipath, "a path item")
             if found is None:
                 continue
             item, item_ptr = found
-            if not isinstance(item, Mapping):
-                self._issue(ipath, "a path item must be a mapping")
-                continue
             shared = item.get("parameters", [])
             for method in METHODS:
                 if method in item:
@@ -418,13 +420,10 @@ class Normaliser:
                     spath, "a response key is a status code (200), a range (2XX) or 'default'"
                 )
                 continue
-            found = self._deref(value, spath)
+            found = self._deref(value, spath, "a response")
             if found is None:
                 continue
             response, ptr = found
-            if not isinstance(response, Mapping):
-                self._issue(spath, "a response must be a mapping")
-                continue
             if self.version == "2.0":
                 content: tuple[MediaType, ...] = ()
                 if "schema" in response:

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from apicore_specbind import _client, _request, _response
 from apicore_specbind._parts import (
     OutgoingRequest,
     Parameter,
@@ -130,9 +131,7 @@ class Operation:
             MalformedRequestError: the body cannot be decoded (400).
             RequestValidationError: parameters or body do not fit (400 unless configured).
         """
-        from apicore_specbind._request import parse_request
-
-        return parse_request(
+        return _request.parse_request(
             self,
             path_params=path_params or {},
             query=query,
@@ -154,9 +153,7 @@ class Operation:
         any other (``application/xml`` with an object schema) only when ``decoders`` has a
         reader for it. Wildcards (``*/*``) are kept as written.
         """
-        from apicore_specbind._request import decodable
-
-        return decodable(self, decoders)
+        return _request.decodable(self, decoders)
 
     def error_body(self, status: int, problem: Mapping[str, Any]) -> tuple[str, Any]:
         """The media type and body of an error answer, as this operation declares it.
@@ -169,9 +166,7 @@ class Operation:
         schema says string). When the fitted body still does not validate, or the response
         declares no JSON at all (XML only), the problem document is answered as is.
         """
-        from apicore_specbind._response import error_body
-
-        return error_body(self, status, problem)
+        return _response.error_body(self, status, problem)
 
     def marshal_response(self, status: int, value: Any, *, validate: bool | None = None) -> Any:
         """Turn a handler's result into JSON-able data and check it against the spec.
@@ -187,9 +182,7 @@ class Operation:
             ResponseValidationError: the value does not fit the declared schema.
             TypeError: the value has no JSON representation.
         """
-        from apicore_specbind._response import marshal_response
-
-        return marshal_response(self, status, value, validate=validate)
+        return _response.marshal_response(self, status, value, validate=validate)
 
     def build_request(self, *args: Any, validate: bool = True, **kwargs: Any) -> OutgoingRequest:
         """Build the request a client sends, from keyword arguments (pure, no I/O).
@@ -202,9 +195,7 @@ class Operation:
             ClientArgumentError: unknown arguments, missing required ones, or a body given twice.
             RequestValidationError: a value does not fit its schema (when ``validate``).
         """
-        from apicore_specbind._client import build_request
-
-        return build_request(self, args, kwargs, validate=validate)
+        return _client.build_request(self, args, kwargs, validate=validate)
 
     def decode_response(
         self,
@@ -224,6 +215,4 @@ class Operation:
             UndeclaredStatusError: the status is not declared (when ``validate``).
             ResponseValidationError: the body is not JSON or does not fit (when ``validate``).
         """
-        from apicore_specbind._response import decode_response
-
-        return decode_response(self, status, body, content_type, validate=validate)
+        return _response.decode_response(self, status, body, content_type, validate=validate)

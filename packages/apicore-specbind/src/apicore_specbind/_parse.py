@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from apicore_introspect import DuplicateKeyError, strict_object_hook
 from apicore_specbind._errors import SpecIssue, SpecLimitError, SpecLoadError, UnsafeYAMLError
 
 
@@ -85,21 +86,6 @@ def _construct_mapping(loader: Any, node: yaml.MappingNode) -> dict[str, Any]:
 _SpecLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-class _DuplicateKeyError(ValueError):
-    pass
-
-
-def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result = dict(pairs)
-    if len(result) != len(pairs):
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                raise _DuplicateKeyError(key)
-            seen.add(key)
-    return result
-
-
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
@@ -124,25 +110,32 @@ def parse_text(text: str, *, source: str, limits: SpecLimits | None = None) -> A
     limits = limits or SpecLimits()
     if len(text) > limits.max_bytes // 4:
         check_size(len(text.encode("utf-8", "surrogatepass")), limits, source=source)
+    try:
+        return _parse(text, source=source, limits=limits)
+    except RecursionError:
+        raise limits.refuse(
+            "max_depth", "the document is nested too deeply", source=source
+        ) from None
+
+
+def _load_error(
+    message: str, source: str, kind: type[SpecLoadError] = SpecLoadError
+) -> SpecLoadError:
+    return kind([SpecIssue((), message)], source=source)
+
+
+def _parse(text: str, *, source: str, limits: SpecLimits) -> Any:
     if text.lstrip(" \t\r\n\ufeff")[:1] in ("{", "["):
         try:
             return json.loads(
-                text.lstrip("\ufeff"), object_pairs_hook=_pairs, parse_constant=_refuse_constant
+                text.lstrip("\ufeff"),
+                object_pairs_hook=strict_object_hook,
+                parse_constant=_refuse_constant,
             )
-        except _DuplicateKeyError as exc:
-            raise SpecLoadError(
-                [SpecIssue((), f"duplicate key {exc.args[0]!r}")], source=source
-            ) from None
-        except RecursionError:
-            raise limits.refuse(
-                "max_depth", "the document is nested too deeply", source=source
-            ) from None
+        except DuplicateKeyError as exc:
+            raise _load_error(f"duplicate key {exc.key!r}", source) from None
         except ValueError:
             pass  # YAML flow style ({a: 1}) or a syntax error: YAML says which
-    return _parse_yaml(text, source=source, limits=limits)
-
-
-def _parse_yaml(text: str, *, source: str, limits: SpecLimits) -> Any:
     loader = _SpecLoader(text)
     try:
         node = loader.get_single_node()
@@ -151,35 +144,22 @@ def _parse_yaml(text: str, *, source: str, limits: SpecLimits) -> Any:
         _measure(node, limits, source)
         return loader.construct_document(node)
     except yaml.constructor.ConstructorError as exc:
-        problem = exc.problem or "unsupported construct"
-        where = _where(exc.problem_mark)
+        problem = f"{exc.problem or 'unsupported construct'}{_where(exc.problem_mark)}"
         if "could not determine a constructor" in problem:
-            raise UnsafeYAMLError(
-                [
-                    SpecIssue(
-                        (),
-                        f"{problem}{where}: YAML tags that build Python objects are refused; "
-                        "remove the tag and use plain YAML/JSON data.",
-                    )
-                ],
-                source=source,
+            raise _load_error(
+                f"{problem}: YAML tags that build Python objects are refused; "
+                "remove the tag and use plain YAML/JSON data.",
+                source,
+                UnsafeYAMLError,
             ) from None
-        raise SpecLoadError([SpecIssue((), f"{problem}{where}")], source=source) from None
+        raise _load_error(problem, source) from None
     except yaml.MarkedYAMLError as exc:
         # Our own wording: PyYAML's names the stream "<unicode string>", not the file.
         context = f"{exc.context}{_where(exc.context_mark)}, " if exc.context else ""
         problem = f"{exc.problem or 'syntax error'}{_where(exc.problem_mark)}"
-        raise SpecLoadError(
-            [SpecIssue((), f"not valid YAML or JSON: {context}{problem}")], source=source
-        ) from None
+        raise _load_error(f"not valid YAML or JSON: {context}{problem}", source) from None
     except yaml.YAMLError as exc:
-        raise SpecLoadError(
-            [SpecIssue((), f"not valid YAML or JSON: {exc}")], source=source
-        ) from None
-    except RecursionError:
-        raise limits.refuse(
-            "max_depth", "the document is nested too deeply", source=source
-        ) from None
+        raise _load_error(f"not valid YAML or JSON: {exc}", source) from None
     finally:
         loader.dispose()
 
@@ -224,9 +204,8 @@ def _measure(root: yaml.Node, limits: SpecLimits, source: str) -> None:
                 source=source,
             )
         if key in active:
-            raise SpecLoadError(
-                [SpecIssue((), f"a YAML alias refers to itself (line {node.start_mark.line + 1})")],
-                source=source,
+            raise _load_error(
+                f"a YAML alias refers to itself (line {node.start_mark.line + 1})", source
             )
         active.add(key)
         children: list[yaml.Node] = (

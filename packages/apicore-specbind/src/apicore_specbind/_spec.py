@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 import jsonschema
 
+from apicore_specbind._coerce import types_of
 from apicore_specbind._context import Context, Options
 from apicore_specbind._errors import (
     ErrorDetail,
@@ -611,8 +612,6 @@ def _models(
 
 
 def _types(context: Context, schema: Any) -> frozenset[str]:
-    from apicore_specbind._coerce import types_of
-
     return types_of(schema, context.resolve)
 
 

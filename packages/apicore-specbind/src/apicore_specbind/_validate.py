@@ -26,6 +26,7 @@ import jsonschema.protocols
 
 from apicore_introspect import parse_date, parse_datetime
 from apicore_specbind._errors import ErrorDetail, Loc
+from apicore_specbind._refs import lookup
 
 _COMPOSITION = ("allOf", "anyOf", "oneOf")
 _LITERAL_KEYS = frozenset({"example", "examples", "default", "enum", "const"})
@@ -109,15 +110,31 @@ def _string_only(fmt: Format) -> Callable[[Any], bool]:
     return _check
 
 
-def to_draft4(node: Any) -> Any:
-    """Rewrite an OpenAPI 2.0/3.0 document's schemas into plain JSON Schema draft 4."""
+def rewrite_tree(
+    node: Any, change: Callable[[dict[str, Any]], Any], literal: frozenset[str] = _LITERAL_KEYS
+) -> Any:
+    """A copy of a JSON tree with ``change`` applied to each (copied) mapping, leaves first.
+
+    The values of ``literal`` keys (examples, defaults, enums) are copied as they are.
+    """
     if isinstance(node, list):
-        return [to_draft4(item) for item in node]
+        return [rewrite_tree(item, change, literal) for item in node]
     if not isinstance(node, Mapping):
         return node
-    out = {
-        key: (value if key in _LITERAL_KEYS else to_draft4(value)) for key, value in node.items()
-    }
+    return change(
+        {
+            key: value if key in literal else rewrite_tree(value, change, literal)
+            for key, value in node.items()
+        }
+    )
+
+
+def to_draft4(node: Any) -> Any:
+    """Rewrite an OpenAPI 2.0/3.0 document's schemas into plain JSON Schema draft 4."""
+    return rewrite_tree(node, _draft4_node)
+
+
+def _draft4_node(out: dict[str, Any]) -> dict[str, Any]:
     if out.get("type") == "file":  # Swagger 2.0 upload: the adapter gives a file object
         del out["type"]
     if out.get("nullable") is True or out.get("x-nullable") is True:
@@ -172,8 +189,6 @@ def _inline_node(node: Any, document: Mapping[str, Any], seen: tuple[str, ...]) 
     if isinstance(ref, str) and ref.startswith("#") and len(node) == 1:
         if ref in seen:
             return _RECURSIVE
-        from apicore_specbind._refs import lookup
-
         try:
             target = lookup(document, ref[1:])
         except KeyError:
@@ -227,7 +242,7 @@ def _compile_fast(schema: Any, checker: jsonschema.FormatChecker) -> Callable[[A
     try:
         return fastjsonschema.compile(
             {
-                **_integer_formats_as_bounds(schema),
+                **rewrite_tree(schema, _integer_format_as_bounds),
                 "$schema": "http://json-schema.org/draft-04/schema#",
             },
             formats=formats,
@@ -241,17 +256,9 @@ def _compile_fast(schema: Any, checker: jsonschema.FormatChecker) -> Callable[[A
 _INTEGER_BOUNDS = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
 
 
-def _integer_formats_as_bounds(node: Any) -> Any:
+def _integer_format_as_bounds(out: dict[str, Any]) -> dict[str, Any]:
     # fastjsonschema applies formats to strings only (as JSON Schema says), while the
     # int32/int64 formats bound numbers: say it with minimum/maximum instead.
-    if isinstance(node, list):
-        return [_integer_formats_as_bounds(item) for item in node]
-    if not isinstance(node, Mapping):
-        return node
-    out = {
-        key: value if key in _LITERAL_KEYS else _integer_formats_as_bounds(value)
-        for key, value in node.items()
-    }
     fmt = out.get("format")
     bounds = _INTEGER_BOUNDS.get(fmt) if isinstance(fmt, str) else None
     if bounds is not None:
@@ -296,8 +303,6 @@ class ValidatorFactory:
 
     def schema_at(self, ptr: str) -> Any:
         """The converted schema at a pointer."""
-        from apicore_specbind._refs import lookup
-
         return lookup(self.document, ptr)
 
     def get(self, ptr: str) -> SchemaValidator:
