@@ -230,18 +230,14 @@ class _Builder:
         return ERROR_RESPONSES[name][0]
 
     def _job_schemas(self, callback: Callback, op: FunctionOperation) -> None:
-        if _JOB_ACCEPTED not in self.schemas:
-            self.schemas[_JOB_ACCEPTED] = (
-                rewrite_refs(dict(callback.accepted_schema))
-                if callback.accepted_schema is not None
-                else _accepted_schema()
-            )
-        if _JOB_STATUS not in self.schemas:
-            self.schemas[_JOB_STATUS] = (
-                rewrite_refs(dict(callback.status_schema))
-                if callback.status_schema is not None
-                else _status_schema()
-            )
+        for name, given in (
+            (_JOB_ACCEPTED, callback.accepted_schema),
+            (_JOB_STATUS, callback.status_schema),
+        ):
+            if name not in self.schemas:
+                self.schemas[name] = (
+                    _default_job_schema(name) if given is None else rewrite_refs(dict(given))
+                )
 
     def document(self, info: ApiInfo) -> dict[str, Any]:
         if self.status_path is not None:
@@ -459,28 +455,19 @@ def _callbacks_object(callback: Callback, result: dict[str, Any]) -> dict[str, A
     return {"result": {expression: item}}
 
 
-def _accepted_schema() -> dict[str, Any]:
-    return {
-        "type": "object",
-        "required": ["job_id", "state", "status_url"],
-        "properties": {
-            "job_id": {"type": "string", "description": "The job id."},
-            "state": {"type": "string", "description": "The job's state."},
-            "status_url": {"type": "string", "description": "Path of the job status."},
-        },
-    }
-
-
-def _status_schema() -> dict[str, Any]:
-    return {
-        "type": "object",
-        "required": ["job_id", "state"],
-        "properties": {
-            "job_id": {"type": "string"},
-            "state": {"type": "string"},
-            "result": {"description": "The body delivered to the callback, once done."},
-        },
-    }
+def _default_job_schema(name: str) -> dict[str, Any]:
+    # The 202 body and the job status body, for a Callback that brings no schema of its own.
+    if name == _JOB_ACCEPTED:
+        notes = {
+            "job_id": "The job id.",
+            "state": "The job's state.",
+            "status_url": "Path of the job status.",
+        }
+        props = {key: {"type": "string", "description": note} for key, note in notes.items()}
+        return {"type": "object", "required": list(notes), "properties": props}
+    result = {"description": "The body delivered to the callback, once done."}
+    props = {"job_id": {"type": "string"}, "state": {"type": "string"}, "result": result}
+    return {"type": "object", "required": ["job_id", "state"], "properties": props}
 
 
 class DocumentCache:

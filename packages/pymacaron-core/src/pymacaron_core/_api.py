@@ -26,8 +26,8 @@ from apicore_specbind import (
 )
 from pymacaron_core._binding import Decoder, ErrorCallback, default_error_callback
 from pymacaron_core._client import ApiClient, legacy_base_url, make_client
-from pymacaron_core._errors import PyMacaronCoreException, SpecLoadError, ValidationError
 from pymacaron_core._server import Decorator, SpecRoute, build_api, mount_flask
+from pymacaron_core.exceptions import PyMacaronCoreException, SpecLoadError, ValidationError
 
 DEFAULT_TIMEOUT = 10.0
 

@@ -25,7 +25,7 @@ from apicore_specbind import (
     UndeclaredStatusError,
     jsonable,
 )
-from pymacaron_core._errors import InternalServerError, PyMacaronCoreException, ValidationError
+from pymacaron_core.exceptions import InternalServerError, PyMacaronCoreException, ValidationError
 
 logger = logging.getLogger("pymacaron_core")
 

@@ -16,8 +16,8 @@ import httpx
 
 from apicore_client import Client, ClientError, RetryPolicy, SpecClient
 from apicore_specbind import Spec, import_object
-from pymacaron_core._errors import PyMacaronCoreException, SpawnError
 from pymacaron_core._legacy import legacy_call_options, pop_call_options
+from pymacaron_core.exceptions import PyMacaronCoreException, SpawnError
 
 
 def legacy_base_url(

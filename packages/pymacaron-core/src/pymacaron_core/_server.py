@@ -29,7 +29,7 @@ from apicore_client import CallContext, reset_call_context, set_call_context
 from apicore_specbind import Operation, import_object
 from pymacaron_core._binding import Decoder, ErrorCallback, Handler, SpecBinding
 from pymacaron_core._calls import answered, environ_call
-from pymacaron_core._errors import SpawnError
+from pymacaron_core.exceptions import SpawnError
 
 Decorator = Callable[[Handler], Handler]
 _VAR = re.compile(r"{([^{}/]+)}")
