@@ -400,28 +400,17 @@ def _json_default(value: Any) -> Any:
 
 
 def _callback_headers(callback: Callback) -> list[dict[str, Any]]:
+    uri = {"type": "string", "format": "uri"}
+    methods = {"type": "string", "enum": list(callback.methods), "default": "POST"}
+    key = "Key to wrap the result in (`{key: result}`); unwrapped by default."
+    headers = [
+        (callback.url_header, True, "URL to send the function's result to.", uri),
+        (callback.method_header, False, "HTTP method of the callback request.", methods),
+        (callback.key_header, False, key, {"type": "string"}),
+    ]
     return [
-        {
-            "name": callback.url_header,
-            "in": "header",
-            "required": True,
-            "description": "URL to send the function's result to.",
-            "schema": {"type": "string", "format": "uri"},
-        },
-        {
-            "name": callback.method_header,
-            "in": "header",
-            "required": False,
-            "description": "HTTP method of the callback request.",
-            "schema": {"type": "string", "enum": list(callback.methods), "default": "POST"},
-        },
-        {
-            "name": callback.key_header,
-            "in": "header",
-            "required": False,
-            "description": "Key to wrap the result in (`{key: result}`); unwrapped by default.",
-            "schema": {"type": "string"},
-        },
+        {"name": name, "in": "header", "required": required, "description": text, "schema": schema}
+        for name, required, text, schema in headers
     ]
 
 
