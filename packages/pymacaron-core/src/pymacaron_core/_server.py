@@ -70,7 +70,8 @@ def plan_route(op: Operation, *, base_path: str = "") -> SpecRoute:
     return SpecRoute(rule=rule, endpoint=endpoint, method=op.method, path_names=names, path=path)
 
 
-def _import(dotted: str, what: str) -> Any:
+def import_named(dotted: str, what: str) -> Any:
+    """The object a spec extension names (``package.module.name``), or a ``SpawnError``."""
     try:
         return import_object(dotted)
     except ImportError as exc:
@@ -101,9 +102,9 @@ def build_api(
                 f"Swagger api defines no x-bind-server for {op.method} {op.path}: add "
                 "'x-bind-server: package.module.function' or 'x-no-bind-server: true'"
             )
-        handler = _import(op.server_binding, "handler")
+        handler = import_named(op.server_binding, "handler")
         if op.decorate_server:
-            handler = _import(op.decorate_server, "x-decorate-server decorator")(handler)
+            handler = import_named(op.decorate_server, "x-decorate-server decorator")(handler)
         route = plan_route(op, base_path=base_path)
         binding = SpecBinding(
             op,
