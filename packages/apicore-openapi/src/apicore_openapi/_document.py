@@ -95,18 +95,12 @@ class _Builder:
             self.status_path = (endpoint.callback, security)
 
     def _unique(self, wanted: str, endpoint: RouteDoc) -> str:
-        if wanted in self.operation_ids:
-            if endpoint.operation_id is not None:
-                raise EndpointError(
-                    f"operationId {wanted!r} of {endpoint.path} is already used; "
-                    "choose another operation_id"
-                )
-            number = 2
-            while f"{wanted}_{number}" in self.operation_ids:
-                number += 1
-            wanted = f"{wanted}_{number}"
-        self.operation_ids.add(wanted)
-        return wanted
+        if wanted in self.operation_ids and endpoint.operation_id is not None:
+            raise EndpointError(
+                f"operationId {wanted!r} of {endpoint.path} is already used; "
+                "choose another operation_id"
+            )
+        return self._unique_plain(wanted)
 
     def _definitions(self, op: FunctionOperation) -> None:
         if id(op.definitions) in self.seen_definitions:
