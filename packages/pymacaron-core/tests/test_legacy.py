@@ -7,17 +7,7 @@ from typing import Any
 import pytest
 
 import apicore_client
-from apicore_client import (
-    CallContext,
-    Client,
-    ConfigError,
-    HTTPStatusError,
-    RequestTimeout,
-    RetriesExhausted,
-    RetryPolicy,
-    Timeouts,
-    call_context,
-)
+from apicore_client import RequestTimeout, RetriesExhausted, RetryPolicy, Timeouts
 from apicore_client.testing import FakeClock, FaultTransport, no_backoff, read_timeout, status
 from apicore_specbind import load_spec
 from pymacaron_core import (
@@ -56,7 +46,7 @@ def test_kwargs_map() -> None:
 
 @pytest.mark.parametrize("bad", [0, -1, True, 2.0])
 def test_max_attempts_must_be_positive(bad: object) -> None:
-    with pytest.raises(ConfigError, match="max_attempts"):
+    with pytest.raises(apicore_client.ConfigError, match="max_attempts"):
         legacy_call_options(max_attempts=bad)  # type: ignore[arg-type]
 
 
@@ -80,7 +70,9 @@ def test_patch_read_timeout_is_no_longer_retried() -> None:
     options = legacy_call_options(max_attempts=3)
     clock = FakeClock()
     transport = FaultTransport([read_timeout(), status(200)], clock=clock)
-    with Client("http://t", transport=transport, retry=options.retry, clock=clock) as client:
+    with apicore_client.Client(
+        "http://t", transport=transport, retry=options.retry, clock=clock
+    ) as client:
         with pytest.raises(RequestTimeout):
             client.patch("/x", timeouts=options.timeouts, headers=options.headers)
     assert len(transport.requests) == 1
@@ -113,7 +105,7 @@ def _api(transport: FaultTransport) -> ApiClient:
 
 def _deprecated(document: Any, transport: FaultTransport, **options: Any) -> Any:
     with pytest.warns(DeprecationWarning, match="legacy_kwargs=True is deprecated"):
-        return Client.from_spec(
+        return apicore_client.Client.from_spec(
             document, base_url="http://t/v1", transport=transport, legacy_kwargs=True, **options
         )
 
@@ -124,7 +116,7 @@ def test_legacy_kwargs_per_call() -> None:
     with no_backoff():
         with pytest.raises(RetriesExhausted, match="each of 5 attempts"):
             api.get_flaky(max_attempts=5, read_timeout=30, connect_timeout=2)
-        with pytest.raises(HTTPStatusError, match="503"):
+        with pytest.raises(apicore_client.HTTPStatusError, match="503"):
             api.get_flaky(max_attempts=1)
     api.close()
     assert len(transport.requests) == 6
@@ -140,9 +132,9 @@ def test_legacy_kwargs_per_call() -> None:
 
 def test_legacy_request_headers_and_call_ids() -> None:
     transport = FaultTransport(then=status(200, json={}))
-    context = CallContext(call_id="c-1", call_path="svc.op")
+    context = apicore_client.CallContext(call_id="c-1", call_path="svc.op")
     api = _api(transport)
-    with call_context(context):
+    with apicore_client.call_context(context):
         api.echo_headers(request_headers={"Authorization": "Bearer x", "PymCallID": "mine"})
         api.echo_headers()
     api.close()
@@ -158,7 +150,9 @@ def test_legacy_request_headers_and_call_ids() -> None:
 
 def test_legacy_kwargs_off_by_default_and_in_signatures() -> None:
     transport = FaultTransport(then=status(200, json={"attempt": 1}))
-    with Client.from_spec(SPEC, base_url="http://t/v1", transport=transport) as plain:
+    with apicore_client.Client.from_spec(
+        SPEC, base_url="http://t/v1", transport=transport
+    ) as plain:
         with pytest.raises(TypeError, match="unexpected arguments max_attempts"):
             plain.get_flaky(max_attempts=2)
     assert _api(transport).get_flaky(max_attempts=None).attempt == 1  # None: not given

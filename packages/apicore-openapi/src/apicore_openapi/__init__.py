@@ -72,8 +72,8 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
-    if name != "Endpoint":
-        raise AttributeError(f"module 'apicore_openapi' has no attribute {name!r}")
     # Old name (deprecated, see CHANGELOG): symmetric.Endpoint is legacy symmetric's record.
-    warnings.warn("apicore_openapi.Endpoint is deprecated: use RouteDoc", DeprecationWarning, 2)
-    return RouteDoc
+    if name == "Endpoint":
+        warnings.warn("apicore_openapi.Endpoint is deprecated: use RouteDoc", DeprecationWarning, 2)
+        return RouteDoc
+    raise AttributeError(f"module 'apicore_openapi' has no attribute {name!r}")

@@ -95,18 +95,12 @@ class _Builder:
             self.status_path = (endpoint.callback, security)
 
     def _unique(self, wanted: str, endpoint: RouteDoc) -> str:
-        if wanted in self.operation_ids:
-            if endpoint.operation_id is not None:
-                raise EndpointError(
-                    f"operationId {wanted!r} of {endpoint.path} is already used; "
-                    "choose another operation_id"
-                )
-            number = 2
-            while f"{wanted}_{number}" in self.operation_ids:
-                number += 1
-            wanted = f"{wanted}_{number}"
-        self.operation_ids.add(wanted)
-        return wanted
+        if wanted in self.operation_ids and endpoint.operation_id is not None:
+            raise EndpointError(
+                f"operationId {wanted!r} of {endpoint.path} is already used; "
+                "choose another operation_id"
+            )
+        return self._unique_plain(wanted)
 
     def _definitions(self, op: FunctionOperation) -> None:
         if id(op.definitions) in self.seen_definitions:
@@ -230,18 +224,14 @@ class _Builder:
         return ERROR_RESPONSES[name][0]
 
     def _job_schemas(self, callback: Callback, op: FunctionOperation) -> None:
-        if _JOB_ACCEPTED not in self.schemas:
-            self.schemas[_JOB_ACCEPTED] = (
-                rewrite_refs(dict(callback.accepted_schema))
-                if callback.accepted_schema is not None
-                else _accepted_schema()
-            )
-        if _JOB_STATUS not in self.schemas:
-            self.schemas[_JOB_STATUS] = (
-                rewrite_refs(dict(callback.status_schema))
-                if callback.status_schema is not None
-                else _status_schema()
-            )
+        for name, given in (
+            (_JOB_ACCEPTED, callback.accepted_schema),
+            (_JOB_STATUS, callback.status_schema),
+        ):
+            if name not in self.schemas:
+                self.schemas[name] = (
+                    _default_job_schema(name) if given is None else rewrite_refs(dict(given))
+                )
 
     def document(self, info: ApiInfo) -> dict[str, Any]:
         if self.status_path is not None:
@@ -404,28 +394,17 @@ def _json_default(value: Any) -> Any:
 
 
 def _callback_headers(callback: Callback) -> list[dict[str, Any]]:
+    uri = {"type": "string", "format": "uri"}
+    methods = {"type": "string", "enum": list(callback.methods), "default": "POST"}
+    key = "Key to wrap the result in (`{key: result}`); unwrapped by default."
+    headers = [
+        (callback.url_header, True, "URL to send the function's result to.", uri),
+        (callback.method_header, False, "HTTP method of the callback request.", methods),
+        (callback.key_header, False, key, {"type": "string"}),
+    ]
     return [
-        {
-            "name": callback.url_header,
-            "in": "header",
-            "required": True,
-            "description": "URL to send the function's result to.",
-            "schema": {"type": "string", "format": "uri"},
-        },
-        {
-            "name": callback.method_header,
-            "in": "header",
-            "required": False,
-            "description": "HTTP method of the callback request.",
-            "schema": {"type": "string", "enum": list(callback.methods), "default": "POST"},
-        },
-        {
-            "name": callback.key_header,
-            "in": "header",
-            "required": False,
-            "description": "Key to wrap the result in (`{key: result}`); unwrapped by default.",
-            "schema": {"type": "string"},
-        },
+        {"name": name, "in": "header", "required": required, "description": text, "schema": schema}
+        for name, required, text, schema in headers
     ]
 
 
@@ -459,28 +438,19 @@ def _callbacks_object(callback: Callback, result: dict[str, Any]) -> dict[str, A
     return {"result": {expression: item}}
 
 
-def _accepted_schema() -> dict[str, Any]:
-    return {
-        "type": "object",
-        "required": ["job_id", "state", "status_url"],
-        "properties": {
-            "job_id": {"type": "string", "description": "The job id."},
-            "state": {"type": "string", "description": "The job's state."},
-            "status_url": {"type": "string", "description": "Path of the job status."},
-        },
-    }
-
-
-def _status_schema() -> dict[str, Any]:
-    return {
-        "type": "object",
-        "required": ["job_id", "state"],
-        "properties": {
-            "job_id": {"type": "string"},
-            "state": {"type": "string"},
-            "result": {"description": "The body delivered to the callback, once done."},
-        },
-    }
+def _default_job_schema(name: str) -> dict[str, Any]:
+    # The 202 body and the job status body, for a Callback that brings no schema of its own.
+    if name == _JOB_ACCEPTED:
+        notes = {
+            "job_id": "The job id.",
+            "state": "The job's state.",
+            "status_url": "Path of the job status.",
+        }
+        props = {key: {"type": "string", "description": note} for key, note in notes.items()}
+        return {"type": "object", "required": list(notes), "properties": props}
+    result = {"description": "The body delivered to the callback, once done."}
+    props = {"job_id": {"type": "string"}, "state": {"type": "string"}, "result": result}
+    return {"type": "object", "required": ["job_id", "state"], "properties": props}
 
 
 class DocumentCache:

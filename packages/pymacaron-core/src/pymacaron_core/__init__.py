@@ -21,16 +21,6 @@ from pymacaron_core._calls import (
     incoming_call_context,
 )
 from pymacaron_core._client import ApiClient, legacy_base_url
-from pymacaron_core._errors import (
-    InternalServerError,
-    KlueException,
-    MergeApisException,
-    PyMacaronCoreException,
-    PyMacaronModelException,
-    SpawnError,
-    SpecLoadError,
-    ValidationError,
-)
 from pymacaron_core._legacy import (
     LEGACY_KWARGS,
     LEGACY_PARAMETERS,
@@ -41,6 +31,16 @@ from pymacaron_core._legacy import (
 )
 from pymacaron_core._pool import ApiPool, Pool
 from pymacaron_core._server import SpecRoute, plan_route
+from pymacaron_core.exceptions import (
+    InternalServerError,
+    KlueException,
+    MergeApisException,
+    PyMacaronCoreException,
+    PyMacaronModelException,
+    SpawnError,
+    SpecLoadError,
+    ValidationError,
+)
 
 _DEPRECATED = {
     # old name: (new object, message); see CHANGELOG

@@ -24,10 +24,15 @@ from apicore_specbind import (
     UnknownModelError,
     load_spec,
 )
-from pymacaron_core._binding import Decoder, ErrorCallback, default_error_callback
+from pymacaron_core._binding import (
+    Decoder,
+    ErrorCallback,
+    default_error_callback,
+    describe_errors,
+)
 from pymacaron_core._client import ApiClient, legacy_base_url, make_client
-from pymacaron_core._errors import PyMacaronCoreException, SpecLoadError, ValidationError
 from pymacaron_core._server import Decorator, SpecRoute, build_api, mount_flask
+from pymacaron_core.exceptions import PyMacaronCoreException, SpecLoadError, ValidationError
 
 DEFAULT_TIMEOUT = 10.0
 
@@ -264,9 +269,7 @@ class API:
         except UnknownModelError as exc:
             raise ValidationError(str(exc)) from exc
         except RequestValidationError as exc:
-            detail = "; ".join(
-                f"{'.'.join(str(p) for p in e.loc) or '<root>'}: {e.msg}" for e in exc.errors
-            )
+            detail = describe_errors(exc.errors, root="<root>")
             raise ValidationError(
                 f"{model_name} is invalid: {detail}", problem=render_problem(exc)
             ) from exc

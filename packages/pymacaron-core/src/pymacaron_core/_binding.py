@@ -12,7 +12,7 @@ from __future__ import annotations
 import inspect
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from apicore_app import HTTPError, Request, Response
@@ -25,7 +25,7 @@ from apicore_specbind import (
     UndeclaredStatusError,
     jsonable,
 )
-from pymacaron_core._errors import InternalServerError, PyMacaronCoreException, ValidationError
+from pymacaron_core.exceptions import InternalServerError, PyMacaronCoreException, ValidationError
 
 logger = logging.getLogger("pymacaron_core")
 
@@ -80,9 +80,9 @@ def _problem_of(error: Exception) -> dict[str, Any]:
     }
 
 
-def _summary(error: SpecRequestError) -> str:
-    parts = [f"{'.'.join(str(p) for p in e.loc)}: {e.msg}" for e in error.errors[:10]]
-    return f"{error.detail} {'; '.join(parts)}".strip()
+def describe_errors(errors: Sequence[Any], limit: int | None = None, root: str = "") -> str:
+    """``loc.of.value: message; ...`` for validation errors (``root`` names an empty loc)."""
+    return "; ".join(f"{'.'.join(map(str, e.loc)) or root}: {e.msg}" for e in errors[:limit])
 
 
 class SpecBinding:
@@ -188,7 +188,7 @@ class SpecBinding:
             logger.error("%s (handler %s)", exc, self.name)
             data = jsonable(result)
         except ResponseValidationError as exc:
-            detail = "; ".join(f"{'.'.join(map(str, e.loc))}: {e.msg}" for e in exc.errors[:5])
+            detail = describe_errors(exc.errors, 5)
             raise InternalServerError(
                 f"Method {self.name} returned a value that does not fit the spec: {detail}"
             ) from exc
@@ -228,7 +228,8 @@ class SpecBinding:
             return None
         error: Exception = exc
         if isinstance(exc, SpecRequestError):
-            error = ValidationError(_summary(exc), status=exc.status, problem=render_problem(exc))
+            summary = f"{exc.detail} {describe_errors(exc.errors, 10)}".strip()
+            error = ValidationError(summary, status=exc.status, problem=render_problem(exc))
             error.__cause__ = exc
         elif isinstance(exc, HTTPError) and exc.status < 500:
             error = ValidationError(str(exc), status=exc.status, problem=exc.problem())

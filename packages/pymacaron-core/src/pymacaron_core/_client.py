@@ -15,9 +15,10 @@ from typing import Any
 import httpx
 
 from apicore_client import Client, ClientError, RetryPolicy, SpecClient
-from apicore_specbind import Spec, import_object
-from pymacaron_core._errors import PyMacaronCoreException, SpawnError
+from apicore_specbind import Spec
 from pymacaron_core._legacy import legacy_call_options, pop_call_options
+from pymacaron_core._server import import_named
+from pymacaron_core.exceptions import PyMacaronCoreException
 
 
 def legacy_base_url(
@@ -137,13 +138,7 @@ class ApiClient:
         call.__name__ = call.__qualname__ = name
         call.__doc__ = operation.__doc__
         if op.decorate_request:
-            try:
-                decorator = import_object(op.decorate_request)
-            except ImportError as exc:
-                raise SpawnError(
-                    f"Failed to import the x-decorate-request decorator {op.decorate_request!r}: "
-                    f"{exc}"
-                ) from exc
+            decorator = import_named(op.decorate_request, "x-decorate-request decorator")
             decorated: Callable[..., Any] = decorator(call)
             return decorated
         return call

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
 from pymacaron_core._api import API
-from pymacaron_core._errors import MergeApisException
+from pymacaron_core.exceptions import MergeApisException
 
 _IGNORED_KEYS = frozenset({"x-model", "x-persist", "x-scope"})
 _RESERVED = frozenset({"apis", "pool"})

@@ -29,7 +29,7 @@ from apicore_client import CallContext, reset_call_context, set_call_context
 from apicore_specbind import Operation, import_object
 from pymacaron_core._binding import Decoder, ErrorCallback, Handler, SpecBinding
 from pymacaron_core._calls import answered, environ_call
-from pymacaron_core._errors import SpawnError
+from pymacaron_core.exceptions import SpawnError
 
 Decorator = Callable[[Handler], Handler]
 _VAR = re.compile(r"{([^{}/]+)}")
@@ -70,7 +70,8 @@ def plan_route(op: Operation, *, base_path: str = "") -> SpecRoute:
     return SpecRoute(rule=rule, endpoint=endpoint, method=op.method, path_names=names, path=path)
 
 
-def _import(dotted: str, what: str) -> Any:
+def import_named(dotted: str, what: str) -> Any:
+    """The object a spec extension names (``package.module.name``), or a ``SpawnError``."""
     try:
         return import_object(dotted)
     except ImportError as exc:
@@ -101,9 +102,9 @@ def build_api(
                 f"Swagger api defines no x-bind-server for {op.method} {op.path}: add "
                 "'x-bind-server: package.module.function' or 'x-no-bind-server: true'"
             )
-        handler = _import(op.server_binding, "handler")
+        handler = import_named(op.server_binding, "handler")
         if op.decorate_server:
-            handler = _import(op.decorate_server, "x-decorate-server decorator")(handler)
+            handler = import_named(op.decorate_server, "x-decorate-server decorator")(handler)
         route = plan_route(op, base_path=base_path)
         binding = SpecBinding(
             op,

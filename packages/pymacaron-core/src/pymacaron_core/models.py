@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from apicore_specbind import Model
-from pymacaron_core._errors import ValidationError
 from pymacaron_core._pool import ApiPool
+from pymacaron_core.exceptions import ValidationError
 
 __all__ = ["Model", "get_model"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from apicore_specbind import import_object
-from pymacaron_core._errors import PyMacaronCoreException
+from pymacaron_core.exceptions import PyMacaronCoreException
 
 __all__ = ["get_function"]
 
