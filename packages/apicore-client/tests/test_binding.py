@@ -19,11 +19,7 @@ from apicore_client._binding import (
 from apicore_specbind import load_spec
 
 SPECS = Path(__file__).resolve().parent / "specs"
-SPEC_FILES = {
-    "2.0": SPECS / "pets-v2.yaml",
-    "3.0": SPECS / "pets-v30.yaml",
-    "3.1": SPECS / "pets-v31.yaml",
-}
+SPEC_FILES = {v: SPECS / f"pets-v{n}.yaml" for v, n in (("2.0", 2), ("3.0", 30), ("3.1", 31))}
 
 
 def _spec(document: dict[str, Any]) -> Any:
@@ -34,6 +30,12 @@ def _document(paths: dict[str, Any], version: str = "3.0.3", **top: Any) -> dict
     """A minimal Swagger 2.0 (``version="2.0"``) or OpenAPI document with these paths."""
     kind = "swagger" if version == "2.0" else "openapi"
     return {kind: version, "info": {"title": "T", "version": "1"}, "paths": paths, **top}
+
+
+def _one_get(path: str, operation_id: str, **fields: Any) -> Any:
+    """A spec with one GET operation (``fields`` added to it) answering 200."""
+    operation = {"operationId": operation_id, "responses": {"200": {"description": "ok"}}}
+    return _spec(_document({path: {"get": {**operation, **fields}}}))
 
 
 @pytest.mark.parametrize("version", sorted(SPEC_FILES))
@@ -66,21 +68,8 @@ def test_signatures(version: str) -> None:
 
 
 def test_extra_keywords_in_signatures_unless_a_parameter_has_the_name() -> None:
-    spec = _spec(
-        _document(
-            {
-                "/x": {
-                    "get": {
-                        "operationId": "getX",
-                        "parameters": [
-                            {"name": "max_attempts", "in": "query", "schema": {"type": "string"}}
-                        ],
-                        "responses": {"200": {"description": "ok"}},
-                    }
-                }
-            }
-        )
-    )
+    param = {"name": "max_attempts", "in": "query", "schema": {"type": "string"}}
+    spec = _one_get("/x", "getX", parameters=[param])
     extra = [
         inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=kind)
         for name, kind in (("max_attempts", "int | None"), ("read_timeout", "float | None"))
@@ -200,19 +189,7 @@ def test_operation_retry_extension() -> None:
 
 
 def test_invalid_operation_retry_extension_names_the_operation() -> None:
-    spec = _spec(
-        _document(
-            {
-                "/z": {
-                    "get": {
-                        "operationId": "getZ",
-                        "x-apicore-retry": {"maxAttempts": "three"},
-                        "responses": {"200": {"description": "ok"}},
-                    }
-                }
-            }
-        )
-    )
+    spec = _one_get("/z", "getZ", **{"x-apicore-retry": {"maxAttempts": "three"}})
     with pytest.raises(ConfigError, match=r"GET /z \(get_z\): x-apicore-retry maxAttempts"):
         bind_operations(spec)
 

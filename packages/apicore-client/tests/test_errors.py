@@ -14,8 +14,8 @@ from apicore_client import (
     RequestTimeout,
     RetriesExhausted,
     TransportError,
-    parse_problem,
 )
+from apicore_client.extending import parse_problem
 from apicore_client.testing import FaultTransport, status
 
 VALIDATION = {

@@ -9,13 +9,12 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from apicore_client import (
-    IDEMPOTENT_METHODS,
-    RETRY_STATUSES,
     ConfigError,
     RetryPolicy,
     Timeouts,
     parse_retry_after,
 )
+from apicore_client.extending import IDEMPOTENT_METHODS, RETRY_STATUSES
 
 policies = st.builds(
     RetryPolicy,

@@ -10,11 +10,11 @@ from apicore_client import (
     CallContext,
     Client,
     call_context,
-    child_traceparent,
     current_call_context,
     reset_call_context,
     set_call_context,
 )
+from apicore_client.extending import child_traceparent
 from apicore_client.testing import FaultTransport, status
 
 TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"

@@ -4,6 +4,7 @@ import sys
 import pytest
 
 import apicore_client
+from apicore_client import extending
 from apicore_test_support import public_api_problems
 
 
@@ -74,3 +75,15 @@ def test_moved_legacy_names_without_pymacaron_core_say_where_they_went() -> None
     )
     assert "moved to pymacaron-core: pip install pymacaron-core" in out.stdout
     assert "legacy_kwargs=True needs pymacaron-core (pip install pymacaron-core)" in out.stdout
+
+
+def test_extending_lists_every_public_name_once_and_sorted() -> None:
+    assert public_api_problems(extending) == []
+
+
+@pytest.mark.parametrize("name", extending.__all__)
+def test_extension_points_at_the_top_level_still_work_but_warn(name: str) -> None:
+    with pytest.warns(DeprecationWarning, match="import it from apicore_client.extending"):
+        value = getattr(apicore_client, name)
+    assert value is getattr(extending, name)
+    assert name not in vars(apicore_client)  # every use warns

@@ -24,8 +24,8 @@ from apicore_client import (
     Timeouts,
     TransportError,
     attempts_of,
-    classify_error,
 )
+from apicore_client.extending import classify_error
 from apicore_client.testing import (
     FakeClock,
     Fault,

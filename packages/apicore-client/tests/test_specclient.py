@@ -31,11 +31,7 @@ from apicore_client import (
 from apicore_client.testing import FakeClock, FaultTransport, no_backoff, status
 
 SPECS = Path(__file__).resolve().parent / "specs"
-SPEC_FILES = {
-    "2.0": SPECS / "pets-v2.yaml",
-    "3.0": SPECS / "pets-v30.yaml",
-    "3.1": SPECS / "pets-v31.yaml",
-}
+SPEC_FILES = {v: SPECS / f"pets-v{n}.yaml" for v, n in (("2.0", 2), ("3.0", 30), ("3.1", 31))}
 VERSIONS = sorted(SPEC_FILES)
 FAST = RetryPolicy(max_attempts=3, wait_initial=0.0, wait_max=0.0)
 

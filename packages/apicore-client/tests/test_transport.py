@@ -8,13 +8,12 @@ import httpx
 import pytest
 
 from apicore_client import (
-    AsyncRetryTransport,
     HTTPStatusError,
     RetriesExhausted,
     RetryPolicy,
-    RetryTransport,
     attempts_of,
 )
+from apicore_client.extending import AsyncRetryTransport, RetryTransport
 from apicore_client.testing import FakeClock, FaultTransport, reset_mid_body, status
 
 POLICY = RetryPolicy(max_attempts=3, deadline=60.0, wait_initial=1.0, wait_max=1.0)

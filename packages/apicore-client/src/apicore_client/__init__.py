@@ -3,9 +3,9 @@
 Connect errors are always retried; timeouts, resets and 408/429/500/502/503/504 only for
 idempotent methods or requests carrying an ``Idempotency-Key``; capped exponential backoff
 with full jitter, ``Retry-After`` honoured up to a cap, a total deadline, and an attempt
-history on every result and error. The retries are httpx transports (:class:`RetryTransport`,
-:class:`AsyncRetryTransport`) that wrap any other. Test helpers live in
-:mod:`apicore_client.testing`. Names load on first use: ``import apicore_client`` costs only
+history on every result and error. Test helpers live in :mod:`apicore_client.testing`; the
+extension points (the retry transports, header and extension names, parsers) in
+:mod:`apicore_client.extending`. Names load on first use: ``import apicore_client`` costs only
 the call context (servers import it for that), httpx loads with the first client name and
 apicore-specbind with the first spec client name.
 """
@@ -18,20 +18,13 @@ from apicore_client.__about__ import __version__
 from apicore_client._propagation import (
     CallContext,
     call_context,
-    child_traceparent,
     current_call_context,
     reset_call_context,
     set_call_context,
 )
 
 if _typing.TYPE_CHECKING:
-    from apicore_client._binding import RESERVED_NAMES, RETRY_EXTENSION
-    from apicore_client._client import (
-        IDEMPOTENCY_KEY_HEADER,
-        AsyncClient,
-        Client,
-        RequestOptions,
-    )
+    from apicore_client._client import AsyncClient, Client, RequestOptions
     from apicore_client._clock import Clock, SystemClock
     from apicore_client._errors import (
         ArgumentError,
@@ -47,18 +40,10 @@ if _typing.TYPE_CHECKING:
         TransportError,
     )
     from apicore_client._factories import SpecClientOptions, SpecSource
-    from apicore_client._history import HISTORY_EXTENSION, Attempt, attempts_of
-    from apicore_client._policy import (
-        IDEMPOTENT_METHODS,
-        RETRY_STATUSES,
-        RetryPolicy,
-        Timeouts,
-        parse_retry_after,
-    )
-    from apicore_client._problem import Problem, parse_problem
-    from apicore_client._retry import classify_error
+    from apicore_client._history import Attempt, attempts_of
+    from apicore_client._policy import RetryPolicy, Timeouts, parse_retry_after
+    from apicore_client._problem import Problem
     from apicore_client._specclient import AsyncSpecClient, SpecClient
-    from apicore_client._transport import AsyncRetryTransport, RetryTransport
 
 # Everything but the call context loads on first use: servers import this package for the
 # context (stdlib only) and pay for no HTTP client; httpx loads with the first client name,
@@ -79,6 +64,7 @@ _LAZY = {
         ("_history", "HISTORY_EXTENSION Attempt attempts_of"),
         ("_policy", "IDEMPOTENT_METHODS RETRY_STATUSES RetryPolicy Timeouts parse_retry_after"),
         ("_problem", "Problem parse_problem"),
+        ("_propagation", "child_traceparent"),
         ("_retry", "classify_error"),
         ("_specclient", "AsyncSpecClient SpecClient"),
         ("_transport", "AsyncRetryTransport RetryTransport"),
@@ -89,6 +75,12 @@ _LAZY = {
 
 # pymacaron-core's client options, moved there (deprecated here, forwarded while it is installed)
 _MOVED = ("LEGACY_KWARGS", "LegacyCallOptions", "legacy_call_options", "pop_legacy_kwargs")
+# extension points, moved to apicore_client.extending (deprecated here, still served)
+_EXTENDING = frozenset(
+    "AsyncRetryTransport HISTORY_EXTENSION IDEMPOTENCY_KEY_HEADER IDEMPOTENT_METHODS RESERVED_NAMES"
+    " RETRY_EXTENSION RETRY_STATUSES RetryTransport child_traceparent classify_error"
+    " parse_problem".split()
+)
 
 
 def __getattr__(name: str) -> object:
@@ -109,7 +101,14 @@ def __getattr__(name: str) -> object:
     if module is None:
         raise AttributeError(f"module 'apicore_client' has no attribute {name!r}")
     value = getattr(_importlib.import_module(f"apicore_client.{module}"), name)
-    globals()[name] = value
+    if name in _EXTENDING:  # not cached: every use warns
+        _warnings.warn(
+            f"apicore_client.{name} is deprecated: import it from apicore_client.extending",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+    else:
+        globals()[name] = value
     return value
 
 
@@ -117,7 +116,6 @@ __all__ = [
     "ArgumentError",
     "ArgumentValidationError",
     "AsyncClient",
-    "AsyncRetryTransport",
     "AsyncSpecClient",
     "Attempt",
     "CallContext",
@@ -127,20 +125,13 @@ __all__ = [
     "ConfigError",
     "ConnectError",
     "DeadlineExceeded",
-    "HISTORY_EXTENSION",
     "HTTPStatusError",
-    "IDEMPOTENCY_KEY_HEADER",
-    "IDEMPOTENT_METHODS",
     "Problem",
-    "RESERVED_NAMES",
-    "RETRY_EXTENSION",
-    "RETRY_STATUSES",
     "RequestOptions",
     "RequestTimeout",
     "ResponseValidationError",
     "RetriesExhausted",
     "RetryPolicy",
-    "RetryTransport",
     "SpecClient",
     "SpecClientOptions",
     "SpecSource",
@@ -150,10 +141,7 @@ __all__ = [
     "__version__",
     "attempts_of",
     "call_context",
-    "child_traceparent",
-    "classify_error",
     "current_call_context",
-    "parse_problem",
     "parse_retry_after",
     "reset_call_context",
     "set_call_context",
