@@ -49,9 +49,6 @@ from apicore_callbacks.celery import (
 )
 from apicore_callbacks.testing import CallbackReceiver, CallbackSink
 
-# The deprecated document methods (to_problem(), problem()) keep working; see test_problem_protocol.
-pytestmark = pytest.mark.filterwarnings(r"ignore:.*problem\(\) is deprecated:DeprecationWarning")
-
 TESTS = Path(__file__).parent
 SECRET = generate_secret()
 

@@ -26,9 +26,6 @@ from apicore_callbacks.adapters import (
     InvalidIdempotencyKeyError,
 )
 
-# The deprecated document methods (to_problem(), problem()) keep working; see test_problem_protocol.
-pytestmark = pytest.mark.filterwarnings(r"ignore:.*problem\(\) is deprecated:DeprecationWarning")
-
 POLICY = DestinationPolicy()
 URL = "https://receiver.example/hook"
 

@@ -35,9 +35,6 @@ from apicore_callbacks.adapters import InvalidCallbackURLError
 from apicore_callbacks.stores import JobSpec
 from apicore_callbacks.testing import CallbackReceiver, CallbackSink, Delivery, FakeClock
 
-# The deprecated document methods (to_problem(), problem()) keep working; see test_problem_protocol.
-pytestmark = pytest.mark.filterwarnings(r"ignore:.*problem\(\) is deprecated:DeprecationWarning")
-
 SECRET = generate_secret()
 URL = "https://receiver.example/hook"
 

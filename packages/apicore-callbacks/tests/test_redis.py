@@ -20,9 +20,6 @@ from apicore_callbacks import (
 from apicore_callbacks.stores import JobAttempt, JobSpec
 from apicore_callbacks.testing import CallbackSink, FakeClock
 
-# The deprecated document methods (to_problem(), problem()) keep working; see test_problem_protocol.
-pytestmark = pytest.mark.filterwarnings(r"ignore:.*problem\(\) is deprecated:DeprecationWarning")
-
 
 @pytest.fixture
 def redis_store(redis_url: str) -> Iterator[RedisJobStore]:

@@ -20,9 +20,7 @@ submodules: :mod:`apicore_callbacks.stores` (writing a job store or an executor)
 :mod:`apicore_callbacks.testing`.
 """
 
-import importlib
-import warnings
-
+from apicore_callbacks import _deprecation
 from apicore_callbacks.__about__ import __version__
 from apicore_callbacks._config import CallbackConfig, Settings
 from apicore_callbacks._dispatcher import Dispatcher, Submission
@@ -106,26 +104,12 @@ _MOVED: dict[str, str] = {
 """Names that left the top level (deprecated there, see CHANGELOG): name -> their module."""
 
 
-_RENAMED = {
-    "RetryPolicy": "apicore_callbacks.DeliveryRetryPolicy",
-    "Attempt": "apicore_callbacks.stores.JobAttempt",
-}
-"""Renamed (deprecated, see CHANGELOG): apicore_client's RetryPolicy and Attempt are a call's."""
-
-
-def __getattr__(name: str) -> object:
-    if name in _RENAMED:
-        owner, _, new = _RENAMED[name].rpartition(".")
-        warnings.warn(
-            f"apicore_callbacks.{name} is deprecated: use {owner}.{new}", DeprecationWarning, 2
-        )
-        return getattr(importlib.import_module(owner), new)
-    module = _MOVED.get(name)
-    if module is None:
-        raise AttributeError(f"module 'apicore_callbacks' has no attribute {name!r}")
-    warnings.warn(
-        f"apicore_callbacks.{name} is deprecated: import it from {module}",
-        DeprecationWarning,
-        stacklevel=2,
-    )
-    return getattr(importlib.import_module(module), name)
+__getattr__ = _deprecation.deprecated_names(
+    __name__,
+    # apicore_client's RetryPolicy and Attempt are a call's (deprecated, see CHANGELOG).
+    {
+        "RetryPolicy": "apicore_callbacks.DeliveryRetryPolicy",
+        "Attempt": "apicore_callbacks.stores.JobAttempt",
+    },
+    _MOVED,
+)

@@ -265,14 +265,14 @@ _LOADING = threading.Lock()
 
 
 def load_delivery() -> ModuleType:
-    """Import httpx and the guarded transport made of it, one thread at a time; return httpx.
+    """Import httpx, one thread at a time, and return it.
 
-    They load on first use, so a server that never delivers costs no HTTP client. A first
+    It loads on first use, so a server that never delivers costs no HTTP client. A first
     import of httpx racing between threads (a request thread checking a callback URL, the
     worker thread building its client) can see a half-initialised module: hence the lock.
+    The guarded transport (``_guard``, made of httpx) is imported after it, by its users.
     """
     with _LOADING:
-        importlib.import_module("apicore_callbacks._guard")
         return importlib.import_module("httpx")
 
 

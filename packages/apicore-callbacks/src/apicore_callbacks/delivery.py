@@ -9,8 +9,7 @@ every destination (:func:`parse_ip` and :func:`refusal_reason` are its address r
 
 from __future__ import annotations
 
-import warnings
-
+from apicore_callbacks import _deprecation
 from apicore_callbacks._guard import GuardedTransport
 from apicore_callbacks._retry import (
     STANDARD_SCHEDULE,
@@ -45,13 +44,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    if name != "RetryPolicy":
-        raise AttributeError(f"module 'apicore_callbacks.delivery' has no attribute {name!r}")
-    # Old name (deprecated, see CHANGELOG): apicore_client.RetryPolicy is a client call's.
-    warnings.warn(
-        "apicore_callbacks.delivery.RetryPolicy is deprecated: use DeliveryRetryPolicy",
-        DeprecationWarning,
-        2,
-    )
-    return DeliveryRetryPolicy
+# Old name (deprecated, see CHANGELOG): apicore_client.RetryPolicy is a client call's.
+__getattr__ = _deprecation.deprecated_names(
+    __name__, {"RetryPolicy": f"{__name__}.DeliveryRetryPolicy"}
+)

@@ -16,8 +16,7 @@ An executor hands jobs to workers with a :data:`Publisher` and processes them wi
 
 from __future__ import annotations
 
-import warnings
-
+from apicore_callbacks import _deprecation
 from apicore_callbacks._dispatcher import Publisher
 from apicore_callbacks._jobs import (
     CallbackRequest,
@@ -91,11 +90,5 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    if name != "Attempt":
-        raise AttributeError(f"module 'apicore_callbacks.stores' has no attribute {name!r}")
-    # Old name (deprecated, see CHANGELOG): apicore_client.Attempt is a client call's.
-    warnings.warn(
-        "apicore_callbacks.stores.Attempt is deprecated: use JobAttempt", DeprecationWarning, 2
-    )
-    return JobAttempt
+# Old name (deprecated, see CHANGELOG): apicore_client.Attempt is a client call's.
+__getattr__ = _deprecation.deprecated_names(__name__, {"Attempt": f"{__name__}.JobAttempt"})
