@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import socketserver
+import subprocess
+import sys
 import threading
 import types
 from collections.abc import Iterator
@@ -21,12 +23,37 @@ from hypothesis import strategies as st
 __all__ = [
     "AUTH_SECURITY_SCHEMES",
     "BAD_JSON_BODIES",
+    "LAZY_PACKAGES",
+    "imported_packages",
     "json_values",
     "public_api_problems",
     "serving",
     "serving_server",
     "shared_exports",
 ]
+
+#: What a server process loads only when a feature needs it (issue 19): the spec machinery,
+#: the docs and the callback jobs. ``import asymmetric``/``import symmetric`` load none of them.
+LAZY_PACKAGES = frozenset(
+    {
+        "yaml",
+        "jsonschema",
+        "fastjsonschema",
+        "apicore_specbind",
+        "apicore_callbacks",
+        "apicore_openapi",
+    }
+)
+
+
+def imported_packages(code: str) -> set[str]:
+    """The top-level packages loaded once ``code`` has run in a fresh interpreter."""
+    script = f"{code}\nimport sys\nprint(' '.join(sys.modules))"
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    )
+    return {name.split(".")[0] for name in done.stdout.split()}
+
 
 # What apicore_auth.openapi_security_schemes() returns by default, written out: apicore-auth's
 # tests check it against this, and apicore-openapi's (which does not depend on apicore-auth)

@@ -4,6 +4,7 @@ import asyncio
 import json
 import logging
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -143,3 +144,35 @@ def test_one_slow_sync_endpoint_cannot_take_every_thread() -> None:
 def test_endpoint_threads_must_be_positive() -> None:
     with pytest.raises(ValueError, match="endpoint_threads"):
         Api(endpoint_threads=0)
+
+
+def test_start_waits_for_a_start_in_progress_and_stop_for_both(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # gunicorn --preload and threaded servers call start from several threads at once: a
+    # second start must not return before the worker runs, nor a stop come in between
+    api = Api(callback_settings=Settings.from_env({}, db=tmp_path / "jobs.db"))
+
+    @api.route("/job", callback=True)
+    def job() -> None:
+        return None
+
+    events: list[str] = []
+    inside = threading.Event()
+
+    def slow_start(self: object) -> None:
+        events.append("starting")
+        inside.set()
+        time.sleep(0.2)
+        events.append("started")
+
+    monkeypatch.setattr(type(api.dispatcher), "start", slow_start)
+    monkeypatch.setattr(type(api.dispatcher), "stop", lambda self, t: events.append("stopped"))
+    first = threading.Thread(target=api.start)
+    first.start()
+    assert inside.wait(5)
+    api.start()
+    events.append("second start returned")
+    api.stop()
+    first.join(5)
+    assert events == ["starting", "started", "second start returned", "stopped"]

@@ -22,7 +22,7 @@ import threading
 import time
 from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from apicore_app._binding import Binding, bind_request
 from apicore_app._context import request_call_context
@@ -51,14 +51,6 @@ from apicore_auth import (
     openapi_security,
     openapi_security_schemes,
 )
-from apicore_callbacks import (
-    CallbackConfig,
-    CallbackRequestError,
-    Dispatcher,
-    IdempotencyKeyReusedError,
-    Settings,
-    callback_parameters,
-)
 from apicore_client import (
     CallContext,
     current_call_context,
@@ -74,14 +66,12 @@ from apicore_introspect import (
     describe,
     render_problem,
 )
-from apicore_openapi import (
-    ApiInfo,
-    Callback,
-    DocumentCache,
-    RouteDoc,
-    build_document,
-    default_title,
-)
+
+# apicore_callbacks and apicore_openapi load when a callback route or the docs are first
+# used, not with the app: most processes never need them (issue 19)
+if TYPE_CHECKING:
+    from apicore_callbacks import CallbackConfig, Dispatcher, Settings
+    from apicore_openapi import ApiInfo, DocumentCache
 
 F = TypeVar("F", bound=Callable[..., Any])
 DocsUi = Literal["swagger", "redoc"]
@@ -239,14 +229,14 @@ class Api:
         self._dispatcher: Dispatcher | None = None
         self.openapi_path = openapi_path
         self.docs_path = docs_path
-        self._documents = {v: DocumentCache(self._builder(v)) for v in ("3.1.0", "3.0.3")}
+        self._documents: dict[str, DocumentCache] = {}
         self._docs_routes = DocsRoutes(
             openapi_path=openapi_path,
             docs_path=docs_path,
             redoc_path=redoc_path,
             swagger_path=swagger_path,
             docs_ui=docs_ui,
-            documents=self._documents,
+            document=lambda version: self._cache(version).json_bytes(),
             title=lambda: self.api_info().title,
         )
         self._threads = threads
@@ -256,7 +246,8 @@ class Api:
         self._limits: dict[tuple[int, str], asyncio.Semaphore] = {}
         self._executor: concurrent.futures.ThreadPoolExecutor | None = None
         self._loop_thread: LoopThread | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the lazily built parts: one of each
+        self._running = threading.Lock()  # start and stop, one at a time
         self._started = False
         self._module: str | None = None
         self.form_limits = form_limits or FormLimits()
@@ -306,7 +297,11 @@ class Api:
         template = PathTemplate.compile(path)
         names = normalize_methods(list(methods) if not isinstance(methods, str) else methods)
         requirement = _requirement(auth)
-        config = CallbackConfig.from_legacy(callback)
+        config = None
+        if callback is not False and callback is not None:
+            from apicore_callbacks import CallbackConfig
+
+            config = CallbackConfig.from_legacy(callback)
         documented = _responses(path, responses)
 
         def decorate(func: F) -> F:
@@ -469,8 +464,12 @@ class Api:
     def dispatcher(self) -> Dispatcher:
         """The callback job dispatcher (created with the first callback endpoint)."""
         if self._dispatcher is None:
-            settings = self._callback_settings or Settings.from_env()
-            self._dispatcher = Dispatcher(settings=settings)
+            from apicore_callbacks import Dispatcher, Settings
+
+            with self._lock:  # two threads' first callback routes make one dispatcher
+                if self._dispatcher is None:
+                    settings = self._callback_settings or Settings.from_env()
+                    self._dispatcher = Dispatcher(settings=settings)
         return self._dispatcher
 
     @property
@@ -481,16 +480,18 @@ class Api:
     def start(self) -> None:
         """Start background work (the callback worker); idempotent.
 
-        Adapters call it at start-up (ASGI lifespan) or on the first request (WSGI).
+        Adapters call it at start-up (ASGI lifespan) or on the first request (WSGI). A
+        second caller waits until the first has started everything, and a concurrent
+        :meth:`stop` runs before or after it, never in between.
         """
-        with self._lock:
+        with self._running:
             if self._started:
                 return
             self._started = True
-        if self._dispatcher is not None:
-            self._dispatcher.start()
-        if any(r.requirement.authenticated for r in self.routes):
-            _ = self.authenticator  # say at start-up how to configure a missing token
+            if self._dispatcher is not None:
+                self._dispatcher.start()
+            if any(r.requirement.authenticated for r in self.routes):
+                _ = self.authenticator  # say at start-up how to configure a missing token
 
     @staticmethod
     def served() -> bool:
@@ -506,10 +507,10 @@ class Api:
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop background work, finishing what is in flight (up to ``timeout`` seconds)."""
-        with self._lock:
+        with self._running:
             started, self._started = self._started, False
-        if started and self._dispatcher is not None:
-            self._dispatcher.stop(timeout)
+            if started and self._dispatcher is not None:
+                self._dispatcher.stop(timeout)
         if self._executor is not None:
             self._executor.shutdown(wait=True)
             self._executor = None
@@ -521,12 +522,25 @@ class Api:
 
     def api_info(self) -> ApiInfo:
         """The title, version and description of the docs."""
+        from apicore_openapi import ApiInfo, default_title
+
         title = self.title or default_title(self._module or "api")
         return ApiInfo(title=title, version=self.version, description=self.description)
 
     def openapi(self, version: Literal["3.1.0", "3.0.3"] = "3.1.0") -> dict[str, Any]:
         """The OpenAPI document (built once, rebuilt after routes change)."""
-        return self._documents[version].document()
+        return self._cache(version).document()
+
+    def _cache(self, version: str) -> DocumentCache:
+        cache = self._documents.get(version)
+        if cache is None:
+            from apicore_openapi import DocumentCache
+
+            with self._lock:
+                cache = self._documents.get(version)
+                if cache is None:
+                    cache = self._documents[version] = DocumentCache(self._builder(version))
+        return cache
 
     def docs_line(self, host: str, port: int, *, scheme: str = "http") -> str | None:
         """One line that says where the docs are, for a server's start-up output.
@@ -548,6 +562,8 @@ class Api:
     def _build_document(self, version: str) -> dict[str, Any]:
         if self._document is not None:
             return dict(self._document)
+        from apicore_openapi import Callback, RouteDoc, build_document
+
         schemes = openapi_security_schemes(self._auth_settings)
         endpoints = []
         for route in self.routes:
@@ -556,6 +572,8 @@ class Api:
                 security = tuple(openapi_security(route.requirement, self._auth_settings))
             callback = None
             if route.callback is not None:
+                from apicore_callbacks import callback_parameters
+
                 callback = Callback(
                     url_header=route.callback.url_header,
                     method_header=route.callback.method_header,
@@ -821,6 +839,8 @@ class Api:
         config = route.callback
         assert config is not None
         assert isinstance(route, Route)
+        import apicore_callbacks as _callbacks  # loaded: the route has a dispatcher
+
         dispatcher = self.dispatcher
         try:
             callback = config.parse(request.headers.lower_map(), policy=dispatcher.settings.policy)
@@ -833,7 +853,7 @@ class Api:
                 owner=call.principal.name if call.principal is not None else None,
                 idempotency_key=config.idempotency_key(request.headers.lower_map()),
             )
-        except (CallbackRequestError, IdempotencyKeyReusedError) as exc:
+        except (_callbacks.CallbackRequestError, _callbacks.IdempotencyKeyReusedError) as exc:
             return _problem(render_problem(exc), call.request_id)
         accepted = submission.acceptance
         body = json.dumps(accepted.body, separators=(",", ":")).encode()

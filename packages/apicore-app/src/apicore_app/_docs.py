@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
 from apicore_app._http import Response, problem, problem_response
-from apicore_openapi import (
-    DOCS_CONTENT_SECURITY_POLICY,
-    AssetNotFoundError,
-    DocumentCache,
-    asset,
-    redoc_html,
-    swagger_ui_html,
-)
 
-_PAGE_HEADERS = [
-    ("Content-Type", "text/html; charset=utf-8"),
-    ("Content-Security-Policy", DOCS_CONTENT_SECURITY_POLICY),
-    ("X-Content-Type-Options", "nosniff"),
-]
+# apicore_openapi loads with the first docs request, not with the app (issue 19)
 
 
 class DocsRoutes:
@@ -30,7 +18,7 @@ class DocsRoutes:
         redoc_path: The ReDoc page.
         swagger_path: The Swagger UI page.
         docs_ui: What ``docs_path`` shows: ``"swagger"`` or ``"redoc"``.
-        documents: The document caches by OpenAPI version.
+        document: The OpenAPI document's JSON for a version (``"3.1.0"``, ``"3.0.3"``).
         title: The API's title, read when a page is first built.
     """
 
@@ -42,11 +30,11 @@ class DocsRoutes:
         redoc_path: str | None,
         swagger_path: str | None,
         docs_ui: str,
-        documents: Mapping[str, DocumentCache],
+        document: Callable[[str], bytes],
         title: Callable[[], str],
     ) -> None:
         self.openapi_path = openapi_path
-        self._documents = documents
+        self._document = document
         self._title = title
         self._assets = f"{docs_path or '/docs'}/assets"
         main = "redoc" if docs_ui == "redoc" else "swagger"
@@ -82,11 +70,20 @@ class DocsRoutes:
         """The response for a docs path, or ``None`` when ``path`` is not one."""
         if path == self.openapi_path:
             version = "3.0.3" if query_string.startswith("version=3.0") else "3.1.0"
-            return Response.json(200, self._documents[version].json_bytes())
+            return Response.json(200, self._document(version))
         kind = self._pages.get(path)
         if kind is not None:
-            return Response.raw(200, self._page(kind), list(_PAGE_HEADERS))
+            from apicore_openapi import DOCS_CONTENT_SECURITY_POLICY
+
+            headers = [
+                ("Content-Type", "text/html; charset=utf-8"),
+                ("Content-Security-Policy", DOCS_CONTENT_SECURITY_POLICY),
+                ("X-Content-Type-Options", "nosniff"),
+            ]
+            return Response.raw(200, self._page(kind), headers)
         if path.startswith(self._assets + "/"):
+            from apicore_openapi import AssetNotFoundError, asset
+
             try:
                 content, content_type = asset(path.removeprefix(self._assets + "/"))
             except AssetNotFoundError:
@@ -97,6 +94,8 @@ class DocsRoutes:
     def _page(self, kind: str) -> bytes:
         page = self._html.get(kind)
         if page is None:
+            from apicore_openapi import redoc_html, swagger_ui_html
+
             render = redoc_html if kind == "redoc" else swagger_ui_html
             text = render(self.openapi_path or "", title=self._title(), assets_url=self._assets)
             page = self._html[kind] = text.encode("utf-8")

@@ -6,11 +6,13 @@ import asyncio
 import json
 import threading
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from apicore_callbacks import Job
 from apicore_client import CallContext, reset_call_context, set_call_context
 from apicore_introspect import FunctionOperation
+
+if TYPE_CHECKING:
+    from apicore_callbacks import Job
 
 
 async def in_call_context(context: CallContext | None, awaitable: Awaitable[Any]) -> Any:

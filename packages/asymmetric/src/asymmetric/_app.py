@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import inspect
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
-from typing import Any, Literal, Never, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Never, TypeVar
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -15,7 +15,6 @@ from starlette.responses import Response as StarletteResponse
 from starlette.types import Receive, Scope, Send
 
 import apicore_app
-import apicore_callbacks
 from apicore_app import (
     Api,
     AsgiApp,
@@ -27,8 +26,10 @@ from apicore_app import (
     problem_response,
 )
 from apicore_auth import AuthSettings, Requirement
-from apicore_callbacks import Settings
-from asymmetric._errors import DuplicatedEndpointError, InvalidCallbackObjectError
+from asymmetric._errors import DuplicatedEndpointError
+
+if TYPE_CHECKING:
+    from apicore_callbacks import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 Hook = Callable[[], Any]
@@ -156,6 +157,16 @@ class Asymmetric:
                 does not take.
             TypeError: An unknown keyword argument (symmetric's ``auth_token`` gets a hint).
         """
+        errors: list[tuple[type[Exception], Callable[[str], Exception]]] = [
+            (apicore_app.DuplicateRouteError, DuplicatedEndpointError)
+        ]
+        if callback is not False and callback is not None:
+            import apicore_callbacks
+            from asymmetric._callback_errors import InvalidCallbackObjectError
+
+            errors.append(
+                (apicore_callbacks.InvalidCallbackObjectError, InvalidCallbackObjectError)
+            )
         return adapter_route(
             self.api,
             route,
@@ -174,10 +185,7 @@ class Asymmetric:
             ours="asymmetric",
             sibling="symmetric",
             renames={"auth_token": "auth"},
-            errors=[
-                (apicore_callbacks.InvalidCallbackObjectError, InvalidCallbackObjectError),
-                (apicore_app.DuplicateRouteError, DuplicatedEndpointError),
-            ],
+            errors=errors,
         )
 
     def on_startup(self, hook: F) -> F:

@@ -28,12 +28,13 @@ from apicore_app import (
     werkzeug_error,
 )
 from apicore_auth import AuthSettings, InvalidTokenNameError as AuthTokenNameError, Requirement
-from apicore_callbacks import Settings as CallbackSettings
-from apicore_openapi import ApiInfo, default_title, to_markdown
 from symmetric._errors import DuplicatedRouteError, IncorrectRouteFormatError, InvalidTokenNameError
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+    from apicore_callbacks import Settings as CallbackSettings
+    from apicore_openapi import ApiInfo
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -260,6 +261,8 @@ class Symmetric:
             module_name: Titles the document ``"<Module Name> API"`` when the app has no
                 explicit title, as legacy symmetric did.
         """
+        from apicore_openapi import default_title, to_markdown
+
         document = self.openapi
         if module_name and self.api.title is None:
             info = dict(document["info"])
