@@ -66,6 +66,11 @@ class SpecLoadError(SpecError, ValueError):
         super().__init__(f"Cannot load {source}: {len(self.issues)} {noun}:\n{lines}")
 
 
+def load_error(message: str, source: str, kind: type[SpecLoadError] | None = None) -> SpecLoadError:
+    """A ``SpecLoadError`` (or ``kind``) with one issue at the document root."""
+    return (kind or SpecLoadError)([SpecIssue((), message)], source=source)
+
+
 class UnsafeYAMLError(SpecLoadError):
     """The YAML uses a tag (such as ``!!python/object``) that safe loading refuses."""
 
