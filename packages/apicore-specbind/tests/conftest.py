@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,3 +26,14 @@ def pets30() -> Spec:
 @pytest.fixture(scope="session")
 def notes() -> Spec:
     return load_spec(SPECS / "notes-v31.yaml")
+
+
+@pytest.fixture(scope="session")
+def spec_of() -> Callable[..., Spec]:
+    """Load a small spec from its version and top-level members (``info`` is filled in)."""
+
+    def load(version: str, **members: Any) -> Spec:
+        key = "swagger" if version == "2.0" else "openapi"
+        return load_spec({key: version, "info": {"title": "t", "version": "1"}, **members})
+
+    return load

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import pytest
 
@@ -72,29 +73,24 @@ def test_round_trip_with_the_server_side(petstore: Spec) -> None:
     assert parsed.query == {"limit": 7, "tags": ["a"], "ids": [3, 4]}
 
 
-def test_multipart_only_form_round_trip(petstore: Spec) -> None:
+def test_multipart_only_form_round_trip(petstore: Spec, spec_of: Callable[..., Spec]) -> None:
     op = petstore.operations[4]
     out = op.build_request(petId=1, caption="c", file=b"\x00\x01")
     assert out.content_type == "application/x-www-form-urlencoded"  # preferred when declared
-    from apicore_specbind import load_spec
-
-    spec = load_spec(
-        {
-            "swagger": "2.0",
-            "info": {"title": "t", "version": "1"},
-            "paths": {
-                "/u": {
-                    "post": {
-                        "consumes": ["multipart/form-data"],
-                        "parameters": [
-                            {"name": "note", "in": "formData", "type": "string"},
-                            {"name": "file", "in": "formData", "type": "file", "required": True},
-                        ],
-                        "responses": {"200": {"description": "ok"}},
-                    }
+    spec = spec_of(
+        "2.0",
+        paths={
+            "/u": {
+                "post": {
+                    "consumes": ["multipart/form-data"],
+                    "parameters": [
+                        {"name": "note", "in": "formData", "type": "string"},
+                        {"name": "file", "in": "formData", "type": "file", "required": True},
+                    ],
+                    "responses": {"200": {"description": "ok"}},
                 }
-            },
-        }
+            }
+        },
     )
     upload = spec.operations[0]
     sent = upload.build_request(note="n", file=b"\x00\x01")

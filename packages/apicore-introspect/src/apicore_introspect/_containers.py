@@ -78,8 +78,23 @@ class ListNode(SizedNode):
         before = len(errors)
         decode = self.item.decode
         items = [decode(item, (*loc, i), errors) for i, item in enumerate(value)]
-        if len(errors) != before:
+        return INVALID if len(errors) != before else self._collect(items, loc, errors)
+
+    def from_texts(self, texts: list[str], loc: Loc, errors: Errors) -> Any:
+        """Decode a repeated query parameter (``?tag=a&tag=b``)."""
+        before = len(errors)
+        items = [self.item.from_text(text, (*loc, i), errors) for i, text in enumerate(texts)]
+        return INVALID if len(errors) != before else self._finish_texts(items, loc, errors)
+
+    def _finish_texts(self, items: list[Any], loc: Loc, errors: Errors) -> Any:
+        # The size check, then the collection, on already-decoded items.
+        c = self.constraints
+        if c.sized and size_error(c, len(items), loc, errors, unit="items", kind="array"):
             return INVALID
+        return self._collect(items, loc, errors)
+
+    def _collect(self, items: list[Any], loc: Loc, errors: Errors) -> Any:
+        # Decoded items as the annotated collection: hashable, and unique for a set.
         if self.factory is list:
             return items
         try:
@@ -87,25 +102,6 @@ class ListNode(SizedNode):
         except TypeError:
             errors.append(ErrorDetail(loc, "Array items should be hashable", "unhashable"))
             return INVALID
-        if self.unique and len(result) != len(items):
-            errors.append(ErrorDetail(loc, "Array items should be unique", "unique_items"))
-            return INVALID
-        return result
-
-    def from_texts(self, texts: list[str], loc: Loc, errors: Errors) -> Any:
-        """Decode a repeated query parameter (``?tag=a&tag=b``)."""
-        before = len(errors)
-        items = [self.item.from_text(text, (*loc, i), errors) for i, text in enumerate(texts)]
-        if len(errors) != before:
-            return INVALID
-        return self._finish_texts(items, loc, errors)
-
-    def _finish_texts(self, items: list[Any], loc: Loc, errors: Errors) -> Any:
-        # The size and uniqueness checks, on already-decoded items.
-        c = self.constraints
-        if c.sized and size_error(c, len(items), loc, errors, unit="items", kind="array"):
-            return INVALID
-        result = self.factory(items) if self.factory is not list else items
         if self.unique and len(result) != len(items):
             errors.append(ErrorDetail(loc, "Array items should be unique", "unique_items"))
             return INVALID

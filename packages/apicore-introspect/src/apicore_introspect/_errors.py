@@ -94,6 +94,21 @@ class ProblemFieldsMixin:
         fields = {member: getattr(self, member) for member in PROBLEM_MEMBERS}
         return {**fields, "errors": [error.to_dict() for error in self.errors]}
 
+    def to_problem(self, *, status: int | None = None) -> dict[str, Any]:
+        """Return the RFC 9457 problem document for this error.
+
+        .. deprecated:: Unreleased
+            Use ``render_problem(error, status=...)``; errors only expose
+            :meth:`problem_fields`.
+        """
+        warnings.warn(
+            f"{type(self).__name__}.to_problem() is deprecated: use "
+            "apicore_introspect.render_problem(error) (errors expose problem_fields())",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return render_problem(self, status=status)
+
 
 class RequestError(ProblemFieldsMixin, IntrospectError, ValueError):
     """Bad input from an HTTP client; renders as a problem document (see the mixin)."""
@@ -106,21 +121,6 @@ class RequestError(ProblemFieldsMixin, IntrospectError, ValueError):
         self.detail = detail
         self.errors = errors
         super().__init__(detail)
-
-    def to_problem(self, *, status: int | None = None) -> dict[str, Any]:
-        """Return the RFC 9457 problem document for this error.
-
-        .. deprecated:: Unreleased
-            Use ``render_problem(error, status=...)``; errors only expose
-            :meth:`problem_fields`.
-        """
-        warnings.warn(
-            "RequestError.to_problem() is deprecated: use "
-            "apicore_introspect.render_problem(error) (errors expose problem_fields())",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return render_problem(self, status=status)
 
 
 class MalformedRequestError(RequestError):

@@ -98,18 +98,13 @@ class JsonDecoder:
     def __init__(self, limits: Limits | None = None, *, decimals: bool = False) -> None:
         limits = limits or Limits()
         self.limits = limits
-        parse_float = _finite_decimal if decimals else _finite_float
-        self._plain = json.JSONDecoder(
-            object_pairs_hook=strict_object_hook,
-            parse_float=parse_float,
-            parse_constant=_reject_constant,
-        )
-        self._guarded = json.JSONDecoder(
-            object_pairs_hook=strict_object_hook,
-            parse_float=parse_float,
-            parse_constant=_reject_constant,
-            parse_int=self._checked_int,
-        )
+        hooks: dict[str, Any] = {
+            "object_pairs_hook": strict_object_hook,
+            "parse_float": _finite_decimal if decimals else _finite_float,
+            "parse_constant": _reject_constant,
+        }
+        self._plain = json.JSONDecoder(**hooks)
+        self._guarded = json.JSONDecoder(**hooks, parse_int=self._checked_int)
         self._scan = self._plain.scan_once  # type: ignore[attr-defined]
         # Only a text holding a run of digits longer than the limit can hold such an
         # integer; the per-integer hook is used for those texts alone.

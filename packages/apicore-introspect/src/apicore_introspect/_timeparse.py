@@ -36,6 +36,13 @@ def _text(value: Any) -> str:
     return value
 
 
+def _matched(value: Any, pattern: re.Pattern[str], what: str) -> str:
+    text = _text(value)
+    if not pattern.fullmatch(text):
+        raise ValueError(f"not {what}")
+    return text
+
+
 def _fraction(text: str) -> str:
     # Python parses at most microseconds; RFC 3339 allows more digits.
     return re.sub(r"(\.\d{6})\d+", r"\1", text)
@@ -50,27 +57,19 @@ def parse_datetime(value: Any) -> dt.datetime:
     datetime without an offset is refused (``ValueError``). Both function-first binding
     (a ``datetime`` annotation) and spec-first validation (apicore-specbind) use this parser.
     """
-    text = _text(value)
-    if not _DATETIME.fullmatch(text):
-        raise ValueError("not a date-time")
+    text = _matched(value, _DATETIME, "a date-time")
     text = _fraction(text[:10] + "T" + text[11:]).replace("z", "Z")
     return dt.datetime.fromisoformat(text)
 
 
 def parse_date(value: Any) -> dt.date:
     """Parse an RFC 3339 ``full-date``, ``YYYY-MM-DD`` (the one rule of ``format: date``)."""
-    text = _text(value)
-    if not _DATE.fullmatch(text):
-        raise ValueError("not a date")
-    return dt.date.fromisoformat(text)
+    return dt.date.fromisoformat(_matched(value, _DATE, "a date"))
 
 
 def parse_time(value: Any) -> dt.time:
     """Parse a time of day, with optional seconds, fraction and offset."""
-    text = _text(value)
-    if not _TIME.fullmatch(text):
-        raise ValueError("not a time")
-    return dt.time.fromisoformat(_fraction(text).replace("z", "Z"))
+    return dt.time.fromisoformat(_fraction(_matched(value, _TIME, "a time")).replace("z", "Z"))
 
 
 def parse_duration(value: Any) -> dt.timedelta:
@@ -114,7 +113,4 @@ def format_duration(delta: dt.timedelta) -> str:
 
 def parse_uuid(value: Any) -> uuid.UUID:
     """Parse a UUID in its canonical hyphenated form."""
-    text = _text(value)
-    if not _UUID.match(text):
-        raise ValueError("not a UUID")
-    return uuid.UUID(text)
+    return uuid.UUID(_matched(value, _UUID, "a UUID"))

@@ -18,12 +18,10 @@ Three families:
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from apicore_introspect import ErrorDetail as _ErrorDetail, ProblemFieldsMixin, render_problem
+from apicore_introspect import ErrorDetail as _ErrorDetail, ProblemFieldsMixin
 
 Loc = tuple[str | int, ...]
 
@@ -66,6 +64,11 @@ class SpecLoadError(SpecError, ValueError):
         lines = "\n".join(f"  - {issue}" for issue in self.issues)
         noun = "problem" if len(self.issues) == 1 else "problems"
         super().__init__(f"Cannot load {source}: {len(self.issues)} {noun}:\n{lines}")
+
+
+def load_error(message: str, source: str, kind: type[SpecLoadError] | None = None) -> SpecLoadError:
+    """A ``SpecLoadError`` (or ``kind``) with one issue at the document root."""
+    return (kind or SpecLoadError)([SpecIssue((), message)], source=source)
 
 
 class UnsafeYAMLError(SpecLoadError):
@@ -134,16 +137,6 @@ class SpecRequestError(ProblemFieldsMixin, SpecError, ValueError):
         self.errors = tuple(errors)
         self.status = self.default_status if status is None else status
         super().__init__(detail)
-
-    def to_problem(self) -> dict[str, Any]:
-        """Deprecated: the problem document; use ``render_problem(error)``."""
-        warnings.warn(
-            "apicore_specbind.SpecRequestError.to_problem() is deprecated: use "
-            "apicore_introspect.render_problem(error) (errors expose problem_fields())",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return render_problem(self)
 
 
 class MalformedRequestError(SpecRequestError):

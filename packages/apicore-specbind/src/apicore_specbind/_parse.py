@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from apicore_introspect import DuplicateKeyError, strict_object_hook
-from apicore_specbind._errors import SpecIssue, SpecLimitError, SpecLoadError, UnsafeYAMLError
+from apicore_specbind._errors import SpecLimitError, UnsafeYAMLError, load_error
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,12 +118,6 @@ def parse_text(text: str, *, source: str, limits: SpecLimits | None = None) -> A
         ) from None
 
 
-def _load_error(
-    message: str, source: str, kind: type[SpecLoadError] = SpecLoadError
-) -> SpecLoadError:
-    return kind([SpecIssue((), message)], source=source)
-
-
 def _parse(text: str, *, source: str, limits: SpecLimits) -> Any:
     if text.lstrip(" \t\r\n\ufeff")[:1] in ("{", "["):
         try:
@@ -133,7 +127,7 @@ def _parse(text: str, *, source: str, limits: SpecLimits) -> Any:
                 parse_constant=_refuse_constant,
             )
         except DuplicateKeyError as exc:
-            raise _load_error(f"duplicate key {exc.key!r}", source) from None
+            raise load_error(f"duplicate key {exc.key!r}", source) from None
         except ValueError:
             pass  # YAML flow style ({a: 1}) or a syntax error: YAML says which
     loader = _SpecLoader(text)
@@ -146,20 +140,20 @@ def _parse(text: str, *, source: str, limits: SpecLimits) -> Any:
     except yaml.constructor.ConstructorError as exc:
         problem = f"{exc.problem or 'unsupported construct'}{_where(exc.problem_mark)}"
         if "could not determine a constructor" in problem:
-            raise _load_error(
+            raise load_error(
                 f"{problem}: YAML tags that build Python objects are refused; "
                 "remove the tag and use plain YAML/JSON data.",
                 source,
                 UnsafeYAMLError,
             ) from None
-        raise _load_error(problem, source) from None
+        raise load_error(problem, source) from None
     except yaml.MarkedYAMLError as exc:
         # Our own wording: PyYAML's names the stream "<unicode string>", not the file.
         context = f"{exc.context}{_where(exc.context_mark)}, " if exc.context else ""
         problem = f"{exc.problem or 'syntax error'}{_where(exc.problem_mark)}"
-        raise _load_error(f"not valid YAML or JSON: {context}{problem}", source) from None
+        raise load_error(f"not valid YAML or JSON: {context}{problem}", source) from None
     except yaml.YAMLError as exc:
-        raise _load_error(f"not valid YAML or JSON: {exc}", source) from None
+        raise load_error(f"not valid YAML or JSON: {exc}", source) from None
     finally:
         loader.dispose()
 
@@ -204,7 +198,7 @@ def _measure(root: yaml.Node, limits: SpecLimits, source: str) -> None:
                 source=source,
             )
         if key in active:
-            raise _load_error(
+            raise load_error(
                 f"a YAML alias refers to itself (line {node.start_mark.line + 1})", source
             )
         active.add(key)

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from apicore_specbind._errors import SpecIssue, SpecLoadError
+from apicore_specbind._errors import load_error
 from apicore_specbind._parse import SpecLimits, check_size, parse_text
 
 #: Fetches a remote document (``http(s)://`` URL) and returns its text. Only ever called when
@@ -52,29 +52,20 @@ def read_file(path: Path, *, limits: SpecLimits | None = None) -> tuple[str, Fil
     """
     limits = limits or SpecLimits()
     source = str(path)
+    fd = -1
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
-    except FileNotFoundError:
-        raise SpecLoadError([SpecIssue((), f"file not found: {path}")], source=source) from None
-    except OSError as exc:
-        raise SpecLoadError(
-            [SpecIssue((), f"cannot read {path}: {exc.strerror}")], source=source
-        ) from None
-    try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise SpecLoadError(
-                [SpecIssue((), f"{path} is not a regular file; only files are read")],
-                source=source,
-            )
+            raise load_error(f"{path} is not a regular file; only files are read", source)
         check_size(info.st_size, limits, source=source)
         with os.fdopen(fd, "rb", closefd=True) as handle:
             fd = -1
             data = handle.read(limits.max_bytes + 1)
+    except FileNotFoundError:
+        raise load_error(f"file not found: {path}", source) from None
     except OSError as exc:
-        raise SpecLoadError(
-            [SpecIssue((), f"cannot read {path}: {exc.strerror}")], source=source
-        ) from None
+        raise load_error(f"cannot read {path}: {exc.strerror}", source) from None
     finally:
         if fd >= 0:
             os.close(fd)
@@ -82,7 +73,7 @@ def read_file(path: Path, *, limits: SpecLimits | None = None) -> tuple[str, Fil
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise SpecLoadError([SpecIssue((), f"{path} is not UTF-8 text")], source=source) from None
+        raise load_error(f"{path} is not UTF-8 text", source) from None
     return text, (source, info.st_mtime_ns, info.st_size)
 
 

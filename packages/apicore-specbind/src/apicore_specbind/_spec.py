@@ -22,6 +22,7 @@ from apicore_specbind._errors import (
     SpecIssue,
     SpecLoadError,
     SpecValidationWarning,
+    load_error,
 )
 from apicore_specbind._models import Model, ModelNamespace, jsonable, make_model_class
 from apicore_specbind._normalise import SYNTH_KEY, Normaliser
@@ -386,9 +387,7 @@ def _load(
     else:
         raw = source
     if not isinstance(raw, Mapping):
-        raise SpecLoadError(
-            [SpecIssue((), "the spec must be a mapping (is the file name right?)")], source=label
-        )
+        raise load_error("the spec must be a mapping (is the file name right?)", label)
     bundler = Bundler(
         base_dir=base,
         allow_remote=allow_remote_refs,
@@ -450,9 +449,7 @@ def _version(document: Mapping[str, Any], label: str) -> str:
             ],
             source=label,
         )
-    raise SpecLoadError(
-        [SpecIssue((), "missing 'swagger: \"2.0\"' or 'openapi: 3.x.y'")], source=label
-    )
+    raise load_error("missing 'swagger: \"2.0\"' or 'openapi: 3.x.y'", label)
 
 
 def _build(
