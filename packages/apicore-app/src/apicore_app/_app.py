@@ -431,7 +431,7 @@ class Api:
 
     def _changed(self) -> None:
         # the legacy packages cached the document at first access and missed later routes
-        for document in self._documents.values():
+        for document in list(self._documents.values()):  # a docs request may add one
             document.clear()
         self._docs_routes.clear()
 
