@@ -48,8 +48,9 @@ LAZY_PACKAGES = frozenset(
 
 
 def callback_app(package: str, app_class: str) -> str:
-    """The source of a module whose app ``<package> = <app_class>()`` serves one callback
-    endpoint, ``POST /predict`` (for symmetric's and asymmetric's CLI tests).
+    """A module's source: ``<package> = <app_class>()`` serving one callback endpoint.
+
+    ``POST /predict``, for symmetric's and asymmetric's CLI tests.
     """
     return f"""
 from {package} import {app_class}
