@@ -24,6 +24,7 @@ __all__ = [
     "AUTH_SECURITY_SCHEMES",
     "BAD_JSON_BODIES",
     "LAZY_PACKAGES",
+    "callback_app",
     "imported_packages",
     "json_values",
     "public_api_problems",
@@ -44,6 +45,23 @@ LAZY_PACKAGES = frozenset(
         "apicore_openapi",
     }
 )
+
+
+def callback_app(package: str, app_class: str) -> str:
+    """A module's source: ``<package> = <app_class>()`` serving one callback endpoint.
+
+    ``POST /predict``, for symmetric's and asymmetric's CLI tests.
+    """
+    return f"""
+from {package} import {app_class}
+
+{package} = {app_class}()
+
+
+@{package}.router("/predict", callback=True)
+def predict(x: int) -> int:
+    return x
+"""
 
 
 def imported_packages(code: str) -> set[str]:

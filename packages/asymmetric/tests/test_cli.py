@@ -13,6 +13,7 @@ import yaml
 from click.testing import CliRunner
 from hypothesis import given, settings, strategies as st
 
+from apicore_test_support import callback_app
 from asymmetric import Asymmetric
 from asymmetric._cli import _docs_line, main, rewrite_legacy_flags, uvicorn_options
 
@@ -303,16 +304,7 @@ def test_python_dash_m_asymmetric(module: str) -> None:
     assert json.loads(done.stdout)["app"] == f"{module}:asymmetric"
 
 
-CALLBACK_APP = """
-from asymmetric import Asymmetric
-
-asymmetric = Asymmetric()
-
-
-@asymmetric.router("/predict", callback=True)
-def predict(x: int) -> int:
-    return x
-"""
+CALLBACK_APP = callback_app("asymmetric", "Asymmetric")
 
 
 def test_docs_opens_no_job_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -12,6 +12,7 @@ import yaml
 from click.testing import CliRunner
 
 from apicore_openapi.testing import validate_document
+from apicore_test_support import callback_app
 from symmetric import AppImportError, Symmetric, __version__, symmetric as singleton
 from symmetric._cli import cli, load_app
 
@@ -209,16 +210,7 @@ def test_run_flags(argv: list[str], expected: dict[str, object]) -> None:
         assert {k: ctx.params[k] for k in expected} == expected
 
 
-CALLBACK_APP = """
-from symmetric import Symmetric
-
-symmetric = Symmetric()
-
-
-@symmetric.router("/predict", callback=True)
-def predict(x: int) -> int:
-    return x
-"""
+CALLBACK_APP = callback_app("symmetric", "Symmetric")
 
 
 def test_docs_opens_no_job_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -28,7 +28,7 @@ from apicore_app._binding import Binding, bind_request
 from apicore_app._context import request_call_context
 from apicore_app._docs import DocsRoutes
 from apicore_app._errors import InvalidRouteError
-from apicore_app._execution import LoopThread, in_call_context, job_runner, json_arguments
+from apicore_app._execution import LoopThread, job_runner, json_arguments
 from apicore_app._forms import FORM_TYPES, FormData, FormError, FormLimits, close_uploads
 from apicore_app._http import (
     JSON,
@@ -53,7 +53,6 @@ from apicore_auth import (
 )
 from apicore_client import (
     CallContext,
-    current_call_context,
     reset_call_context,
     set_call_context,
 )
@@ -432,7 +431,7 @@ class Api:
 
     def _changed(self) -> None:
         # the legacy packages cached the document at first access and missed later routes
-        for document in self._documents.values():
+        for document in list(self._documents.values()):  # a docs request may add one
             document.clear()
         self._docs_routes.clear()
 
@@ -863,23 +862,17 @@ class Api:
     def _execute(self, call: Call) -> Response:
         route = call.route
         operation = route.binding if isinstance(route, BoundRoute) else route.operation
+        if operation.is_async:  # on the private event loop thread, as under ASGI
+            response: Response = self._loop().run(self._execute_async(call))
+            return response
         # outgoing apicore-client calls made by the function forward the request's ids
         token = set_call_context(_call_context(call))
         try:
-            if operation.is_async:
-                coroutine = in_call_context(
-                    current_call_context(), operation.func(*call.args, **call.kwargs)
-                )
-                result = self._loop().run(coroutine)
-            else:
-                result = operation.func(*call.args, **call.kwargs)
-            return self._result(call, result)
+            return self._result(call, operation.func(*call.args, **call.kwargs))
         except Exception as exc:
             return self._failure(call, exc)
         finally:
-            reset_call_context(token)
-            if call.form is not None:
-                close_uploads(call.form)
+            _called(call, token)
 
     async def _execute_async(self, call: Call) -> Response:
         route = call.route
@@ -900,9 +893,7 @@ class Api:
         except Exception as exc:
             return self._failure(call, exc)
         finally:
-            reset_call_context(token)
-            if call.form is not None:
-                close_uploads(call.form)
+            _called(call, token)
 
     def _limit(self, loop: asyncio.AbstractEventLoop, key: str) -> asyncio.Semaphore:
         # one semaphore per endpoint and event loop (a semaphore belongs to one loop)
@@ -1068,6 +1059,13 @@ def _requirement(auth: bool | str | Iterable[str] | Requirement) -> Requirement:
         return NO_AUTH
     scopes = (auth,) if isinstance(auth, str) else tuple(auth)
     return Requirement.for_scopes(*scopes)
+
+
+def _called(call: Call, token: Any) -> None:
+    # after the function: the call context as before, the form's uploads closed
+    reset_call_context(token)
+    if call.form is not None:
+        close_uploads(call.form)
 
 
 def _call_context(call: Call) -> CallContext:

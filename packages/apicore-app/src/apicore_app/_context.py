@@ -12,6 +12,18 @@ from apicore_client import CallContext
 Fields = tuple[str | None, str | None, str | None, str | None]
 
 
+class _HeaderField:
+    """A field of a ``RequestCallContext``, read from the headers on first access."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+
+    def __get__(self, context: RequestCallContext | None, owner: object = None) -> str | None:
+        return None if context is None else context._load()[self.index]
+
+
 class RequestCallContext(CallContext):
     """A ``CallContext`` whose fields come from ``headers`` when first read.
 
@@ -54,25 +66,12 @@ class RequestCallContext(CallContext):
         """The request's id."""
         return self._source[0]
 
-    @property
-    def traceparent(self) -> str | None:
-        """The request's valid ``traceparent``, if any."""
-        return self._load()[0]
-
-    @property
-    def tracestate(self) -> str | None:
-        """The request's ``tracestate``, with a valid ``traceparent``."""
-        return self._load()[1]
-
-    @property
-    def call_id(self) -> str | None:
-        """Pymacaron's call id (``PymCallID`` or ``PymCallerID``)."""
-        return self._load()[2]
-
-    @property
-    def call_path(self) -> str | None:
-        """Pymacaron's call path (``PymCallPath`` or ``PymCallerPath``)."""
-        return self._load()[3]
+    # read from the headers: the request's valid ``traceparent`` and its ``tracestate``,
+    # pymacaron's ``PymCallID`` (or ``PymCallerID``) and ``PymCallPath`` (or ``PymCallerPath``)
+    traceparent = _HeaderField(0)
+    tracestate = _HeaderField(1)
+    call_id = _HeaderField(2)
+    call_path = _HeaderField(3)
 
 
 _new = object.__new__
