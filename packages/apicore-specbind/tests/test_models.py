@@ -214,3 +214,22 @@ def test_round_trip_property(petstore: Spec, data: dict[str, Any]) -> None:
     pet = petstore.models.NewPet.from_dict(data)
     assert pet.to_dict() == data
     assert petstore.models.NewPet.from_dict(pet.to_dict()) == pet
+
+
+@pytest.mark.parametrize("name", ["default", "enum", "example", "const"])
+def test_nullable_property_named_like_a_keyword(spec_of: Callable[..., Spec], name: str) -> None:
+    # A property (or a schema) named "default" or "enum" is a name, not a literal keyword value:
+    # its x-nullable / $ref still take effect.
+    schema = {
+        "type": "object",
+        "properties": {
+            name: {"type": "string", "x-nullable": True},
+            "ref": {"$ref": f"#/definitions/{name}"},
+        },
+    }
+    definitions = {"A": schema, name: {"type": "integer", "x-nullable": True}}
+    spec = spec_of("2.0", paths={}, definitions=definitions)
+    assert spec.model_errors("A", {name: None, "ref": None}) == []
+    assert spec.model_errors("A", {name: "x", "ref": 3}) == []
+    assert spec.model_errors("A", {name: 3}) != []
+    assert spec.model_errors("A", {"ref": "x"}) != []

@@ -30,6 +30,19 @@ from apicore_specbind._refs import lookup
 
 _COMPOSITION = ("allOf", "anyOf", "oneOf")
 _LITERAL_KEYS = frozenset({"example", "examples", "default", "enum", "const"})
+# Keys whose value maps names to schemas or documents: there, "default" or "enum" is a name
+# (a property, a schema, the `default` response), not a keyword with a literal value.
+_NAME_MAPS = frozenset(
+    {
+        "properties", "patternProperties", "dependencies", "definitions", "$defs",
+        "schemas", "responses", "parameters", "requestBodies", "headers", "paths",
+        "content", "encoding", "callbacks", "links", "securityDefinitions", "securitySchemes",
+    }
+)  # fmt: skip
+
+
+def _is_literal(key: str, literal: frozenset[str], names: bool) -> bool:
+    return not names and key in literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,22 +124,29 @@ def _string_only(fmt: Format) -> Callable[[Any], bool]:
 
 
 def rewrite_tree(
-    node: Any, change: Callable[[dict[str, Any]], Any], literal: frozenset[str] = _LITERAL_KEYS
+    node: Any,
+    change: Callable[[dict[str, Any]], Any],
+    literal: frozenset[str] = _LITERAL_KEYS,
+    *,
+    names: bool = False,
 ) -> Any:
     """A copy of a JSON tree with ``change`` applied to each (copied) mapping, leaves first.
 
-    The values of ``literal`` keys (examples, defaults, enums) are copied as they are.
+    The values of ``literal`` keys (examples, defaults, enums) are copied as they are, except
+    in a mapping of names (``names``: the value of ``properties``, ``responses``...), which
+    ``change`` also leaves alone.
     """
     if isinstance(node, list):
         return [rewrite_tree(item, change, literal) for item in node]
     if not isinstance(node, Mapping):
         return node
-    return change(
-        {
-            key: value if key in literal else rewrite_tree(value, change, literal)
-            for key, value in node.items()
-        }
-    )
+    out = {
+        key: value
+        if _is_literal(key, literal, names)
+        else rewrite_tree(value, change, literal, names=not names and key in _NAME_MAPS)
+        for key, value in node.items()
+    }
+    return out if names else change(out)
 
 
 def to_draft4(node: Any) -> Any:
@@ -159,9 +179,13 @@ def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-def _has_ref(node: Any) -> bool:
+def _has_ref(node: Any, names: bool = False) -> bool:
     if isinstance(node, Mapping):
-        return "$ref" in node or any(_has_ref(v) for k, v in node.items() if k not in _LITERAL_KEYS)
+        return (not names and "$ref" in node) or any(
+            _has_ref(v, not names and k in _NAME_MAPS)
+            for k, v in node.items()
+            if not _is_literal(k, _LITERAL_KEYS, names)
+        )
     if isinstance(node, list):
         return any(_has_ref(v) for v in node)
     return False
@@ -179,13 +203,15 @@ def _inline(node: Any, document: Mapping[str, Any], seen: tuple[str, ...]) -> An
     return None if result is _RECURSIVE else result
 
 
-def _inline_node(node: Any, document: Mapping[str, Any], seen: tuple[str, ...]) -> Any:
+def _inline_node(
+    node: Any, document: Mapping[str, Any], seen: tuple[str, ...], names: bool = False
+) -> Any:
     if isinstance(node, list):
         items = [_inline_node(item, document, seen) for item in node]
         return _RECURSIVE if any(item is _RECURSIVE for item in items) else items
     if not isinstance(node, Mapping):
         return node
-    ref = node.get("$ref")
+    ref = None if names else node.get("$ref")
     if isinstance(ref, str) and ref.startswith("#") and len(node) == 1:
         if ref in seen:
             return _RECURSIVE
@@ -198,10 +224,10 @@ def _inline_node(node: Any, document: Mapping[str, Any], seen: tuple[str, ...]) 
         return _RECURSIVE  # $ref with siblings or a non-local one: keep the resolver
     out: dict[str, Any] = {}
     for key, value in node.items():
-        if key in _LITERAL_KEYS:
+        if _is_literal(key, _LITERAL_KEYS, names):
             out[key] = value
             continue
-        inlined = _inline_node(value, document, seen)
+        inlined = _inline_node(value, document, seen, not names and key in _NAME_MAPS)
         if inlined is _RECURSIVE:
             return _RECURSIVE
         out[key] = inlined
