@@ -7,13 +7,13 @@ import os
 import ssl
 import uuid
 from collections.abc import Callable, Coroutine, Mapping
-from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypedDict, TypeVar, Unpack, cast, overload
 
 import httpx
 
 from apicore_client._clock import Clock
 from apicore_client._errors import ConfigError
+from apicore_client._lifecycle import AsyncClosing, Closing
 from apicore_client._policy import RetryPolicy, Timeouts
 from apicore_client._propagation import current_call_context
 from apicore_client._transport import (
@@ -339,7 +339,13 @@ class _Base(Generic[_H, _R, _S, _F]):
 
     @classmethod
     def _fetched(cls, url: str, options: SpecClientOptions, *, in_process: bool) -> _F:
-        """Fetch the spec at ``url`` and build on it (sync or async: each client's own)."""
+        """Fetch the spec at ``url`` and build on it, closing the client if that fails."""
+        from apicore_client._factories import start_fetch
+
+        client, fetch, build = start_fetch(cls, url, options, in_process=in_process)
+        return cast("_F", client._built(client._fetch(**fetch), build))
+
+    def _built(self, sent: Any, build: Callable[[httpx.Response], Any]) -> Any:
         raise NotImplementedError
 
     get = _Verb("GET")
@@ -351,7 +357,7 @@ class _Base(Generic[_H, _R, _S, _F]):
     delete = _Verb("DELETE")
 
 
-class Client(_Base[httpx.Client, httpx.Response, "SpecClient", "SpecClient"]):
+class Client(Closing, _Base[httpx.Client, httpx.Response, "SpecClient", "SpecClient"]):
     """A synchronous HTTP client that retries safely (see :class:`RetryPolicy`).
 
     It wraps one :class:`httpx.Client` (connection pooling, HTTP/1.1 keep-alive), sends
@@ -379,41 +385,25 @@ class Client(_Base[httpx.Client, httpx.Response, "SpecClient", "SpecClient"]):
 
     _kinds = (httpx.Client, RetryTransport)
 
-    @classmethod
-    def _fetched(cls, url: str, options: SpecClientOptions, *, in_process: bool) -> SpecClient:
-        from apicore_client._factories import start_fetch
+    def _pool(self) -> httpx.Client:
+        return self._http
 
-        client, fetch, build = start_fetch(cls, url, options, in_process=in_process)
+    def _built(self, sent: Any, build: Callable[[httpx.Response], Any]) -> Any:
         try:
-            return build(client._fetch(**fetch))  # type: ignore[no-any-return]
+            return build(sent)
         except BaseException:
-            client.close()
+            self.close()
             raise
-
-    def close(self) -> None:
-        """Close the connection pool (unless the httpx client was injected)."""
-        if self._owns:
-            self._http.close()
-
-    def __enter__(self) -> Client:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 class AsyncClient(
+    AsyncClosing,
     _Base[
         httpx.AsyncClient,
         Coroutine[Any, Any, httpx.Response],
         "AsyncSpecClient",
         "Coroutine[Any, Any, AsyncSpecClient]",
-    ]
+    ],
 ):
     """The asyncio form of :class:`Client`: the same arguments, ``await`` the calls.
 
@@ -423,31 +413,12 @@ class AsyncClient(
 
     _kinds = (httpx.AsyncClient, AsyncRetryTransport)
 
-    @classmethod
-    async def _fetched(
-        cls, url: str, options: SpecClientOptions, *, in_process: bool
-    ) -> AsyncSpecClient:
-        from apicore_client._factories import start_fetch
+    def _pool(self) -> httpx.AsyncClient:
+        return self._http
 
-        client, fetch, build = start_fetch(cls, url, options, in_process=in_process)
+    async def _built(self, sent: Any, build: Callable[[httpx.Response], Any]) -> Any:
         try:
-            return build(await client._fetch(**fetch))  # type: ignore[no-any-return]
+            return build(await sent)
         except BaseException:
-            await client.aclose()
+            await self.aclose()
             raise
-
-    async def aclose(self) -> None:
-        """Close the connection pool (unless the httpx client was injected)."""
-        if self._owns:
-            await self._http.aclose()
-
-    async def __aenter__(self) -> AsyncClient:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
