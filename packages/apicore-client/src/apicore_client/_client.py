@@ -209,22 +209,10 @@ class _Base(Generic[_H, _R, _S, _F]):
     def request(self, method: str, url: httpx.URL | str, **options: Unpack[RequestOptions]) -> _R:
         """Send a request, retrying as the policy allows (``await`` it on :class:`AsyncClient`).
 
-        This is the call a spec-driven layer makes: a method, a path (relative to
-        ``base_url``), and params/headers/body in ``options``.
-
-        Args:
-            method: The HTTP method.
-            url: An absolute URL, or a path relative to ``base_url``.
-            **options: See :class:`RequestOptions`.
-
-        Returns:
-            The final response (body read), with its attempt history.
-
-        Raises:
-            HTTPStatusError: A 4xx/5xx response that is not retried.
-            RetriesExhausted: Every attempt failed with a retryable outcome.
-            DeadlineExceeded: The deadline left no time for another attempt or wait.
-            TransportError: A network failure that is not retried.
+        ``url`` is absolute or relative to ``base_url``; ``options`` are :class:`RequestOptions`.
+        Returns the final response (body read, attempt history attached); raises
+        :class:`HTTPStatusError`, :class:`RetriesExhausted`, :class:`DeadlineExceeded` or
+        :class:`TransportError` when the call fails.
         """
         timeouts = options.get("timeouts")
         request = self._http.build_request(
@@ -280,23 +268,13 @@ class _Base(Generic[_H, _R, _S, _F]):
         are validated and placed by the spec, the request is retried by the operation's
         policy, and the body is decoded into the spec's model classes.
 
-        Args:
-            source: A path, YAML/JSON text, a parsed mapping, an
-                :class:`apicore_specbind.Spec`, or an ``http(s)://`` URL (see :meth:`from_url`).
-            **options: See :class:`~apicore_client.SpecClientOptions`: ``base_url`` (it
-                replaces the spec's server URL entirely, so include the base path),
-                ``transport``, ``http_client``, ``headers``, ``retry``, ``timeouts``,
-                ``idempotency_keys``, ``propagate``, ``limits``, ``clock``, ``random``,
-                ``validate_responses``, ``legacy_kwargs``, ``spec_options``.
-
-        Returns:
-            A :class:`~apicore_client.SpecClient` (close it, or use it in a ``with`` block);
-            an :class:`~apicore_client.AsyncSpecClient` from :class:`AsyncClient`, where
-            loading is synchronous (no network) and URLs are refused: use :meth:`from_url`.
-
-        Raises:
-            ConfigError: The spec cannot be loaded, names no absolute server URL and no
-                ``base_url`` was given, or has an invalid ``x-apicore-retry``.
+        ``source`` is a path, YAML/JSON text, a parsed mapping, an :class:`apicore_specbind.Spec`,
+        or an ``http(s)://`` URL (see :meth:`from_url`); ``options`` are
+        :class:`~apicore_client.SpecClientOptions`. Returns a :class:`~apicore_client.SpecClient`
+        (an :class:`~apicore_client.AsyncSpecClient` from :class:`AsyncClient`, which refuses
+        URLs: use :meth:`from_url`). Raises :class:`ConfigError` when the spec cannot be
+        loaded, names no absolute server URL (pass ``base_url``) or has an invalid
+        ``x-apicore-retry``.
         """
         from apicore_client._factories import build
 
@@ -323,12 +301,8 @@ class _Base(Generic[_H, _R, _S, _F]):
         network), so this suits tests; for ASGI apps use ``await AsyncClient.from_app(app)``
         (:class:`httpx.ASGITransport`).
 
-        Args:
-            app: A WSGI callable (Flask, a symmetric app, ``app(environ, start_response)``),
-                or an ASGI app for :class:`AsyncClient`.
-            spec_path: Where the app serves its spec.
-            **options: As for :meth:`from_spec` (``base_url`` defaults to the app's server
-                URL, else its root).
+        ``app`` is a WSGI callable (Flask, a symmetric app), or an ASGI app for
+        :class:`AsyncClient`; ``base_url`` defaults to the app's server URL, else its root.
         """
         from apicore_client._factories import app_options
 
