@@ -108,7 +108,7 @@ class _Sender(httpx.BaseTransport, httpx.AsyncBaseTransport):
 
 
 class _Shortcut(Protocol[_T_co]):
-    def __call__(self, url: httpx.URL | str, /, **options: Unpack[RequestOptions]) -> _T_co: ...
+    def __call__(self, url: httpx.URL | str, **options: Unpack[RequestOptions]) -> _T_co: ...
 
 
 class _Verb:

@@ -121,14 +121,6 @@ class _SpecBase:
     _bound: ClassVar[Mapping[str, BoundOperation]] = {}
     _asynchronous: ClassVar[bool] = False
 
-    spec: Spec
-    base_url: str
-    _retry: RetryPolicy
-    _overrides: _Overrides
-    _owns: bool
-    _validate_responses: bool
-    _legacy_kwargs: bool
-
     @classmethod
     def _specialise(cls, spec: Spec, *, legacy_kwargs: bool) -> type[Any]:
         """A subclass with one method per operation (so ``help()`` lists them).
