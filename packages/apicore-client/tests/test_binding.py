@@ -6,16 +6,7 @@ from typing import Any
 
 import pytest
 
-from apicore_client import ConfigError, RetryPolicy
-from apicore_client._binding import (
-    accept_of,
-    annotation_of,
-    bind_operations,
-    doc_of,
-    resolve_base_url,
-    server_url,
-    signature_of,
-)
+from apicore_client import ConfigError, RetryPolicy, _binding
 from apicore_specbind import load_spec
 
 SPECS = Path(__file__).resolve().parent / "specs"
@@ -40,7 +31,7 @@ def _one_get(path: str, operation_id: str, **fields: Any) -> Any:
 
 @pytest.mark.parametrize("version", sorted(SPEC_FILES))
 def test_names_from_x_bind_client_else_operation_id(version: str) -> None:
-    bound = bind_operations(load_spec(SPEC_FILES[version]))
+    bound = _binding.bind_operations(load_spec(SPEC_FILES[version]))
     assert [b.name for b in bound] == [
         "list_pets",
         "add_pet",  # x-bind-client wins over operationId createPet
@@ -54,7 +45,7 @@ def test_names_from_x_bind_client_else_operation_id(version: str) -> None:
 @pytest.mark.parametrize("version", sorted(SPEC_FILES))
 def test_signatures(version: str) -> None:
     spec = load_spec(SPEC_FILES[version])
-    by_name = {b.name: b for b in bind_operations(spec)}
+    by_name = {b.name: b for b in _binding.bind_operations(spec)}
     assert str(by_name["get_pet"].signature) == "(*, pet_id: 'int') -> 'Pet'"
     add = by_name["add_pet"].signature
     assert str(add) == "(pet: 'NewPet | dict[str, Any]') -> 'Pet'"
@@ -74,12 +65,12 @@ def test_extra_keywords_in_signatures_unless_a_parameter_has_the_name() -> None:
         inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=kind)
         for name, kind in (("max_attempts", "int | None"), ("read_timeout", "float | None"))
     ]
-    (bound,) = bind_operations(spec, extra=extra)
+    (bound,) = _binding.bind_operations(spec, extra=extra)
     params = bound.signature.parameters
     assert list(params) == ["max_attempts", "read_timeout"]
     assert params["max_attempts"].annotation == "str | None"  # the operation's own parameter
     assert params["read_timeout"].annotation == "float | None"
-    (plain,) = bind_operations(spec)
+    (plain,) = _binding.bind_operations(spec)
     assert list(plain.signature.parameters) == ["max_attempts"]
 
 
@@ -92,30 +83,30 @@ def test_required_parameters_come_first_and_31_type_lists() -> None:
         "responses": {"200": {"description": "ok"}},
     }
     spec = load_spec(_document({"/x/{id}": {"get": operation}}, "3.1.0"))
-    (bound,) = bind_operations(spec)
+    (bound,) = _binding.bind_operations(spec)
     assert str(bound.signature) == "(*, id: 'str', q: 'int | None | None' = None) -> 'None'"
-    assert annotation_of(spec, {"type": ["string", "number"]}) == "str | float"
-    assert annotation_of(spec, {"type": "object"}) == "dict[str, Any]"
-    assert annotation_of(spec, None) == "Any"
+    assert _binding.annotation_of(spec, {"type": ["string", "number"]}) == "str | float"
+    assert _binding.annotation_of(spec, {"type": "object"}) == "dict[str, Any]"
+    assert _binding.annotation_of(spec, None) == "Any"
 
 
 def test_doc_from_summary_description_and_parameters() -> None:
     spec = load_spec(SPEC_FILES["2.0"])
     op = spec.operations_by_client_name["list_pets"]
-    doc = doc_of(spec, op)
+    doc = _binding.doc_of(spec, op)
     assert doc.startswith("List the pets, newest first.\n\n``GET /pets``")
     assert "    limit: At most this many pets." in doc
     assert "    x_trace: The header parameter ``X-Trace``." in doc
     assert "HTTPStatusError" in doc
     nameless = _spec(_document({"/y": {"delete": {"responses": {"204": {"description": "gone"}}}}}))
-    assert doc_of(nameless, nameless.operations[0]).startswith("DELETE /y\n")
+    assert _binding.doc_of(nameless, nameless.operations[0]).startswith("DELETE /y\n")
 
 
 def test_accept_header() -> None:
     spec = load_spec(SPEC_FILES["3.0"])
     ops = spec.operations_by_client_name
-    assert accept_of(ops["get_pet"]) == "application/json, application/problem+json"
-    assert accept_of(ops["delete_pet"]) is None
+    assert _binding.accept_of(ops["get_pet"]) == "application/json, application/problem+json"
+    assert _binding.accept_of(ops["delete_pet"]) is None
 
 
 @pytest.mark.parametrize(
@@ -127,16 +118,19 @@ def test_accept_header() -> None:
     ],
 )
 def test_server_url(version: str, expected: str) -> None:
-    assert server_url(load_spec(SPEC_FILES[version])) == expected
+    assert _binding.server_url(load_spec(SPEC_FILES[version])) == expected
 
 
 def test_swagger_schemes_and_missing_host() -> None:
     base = _document({}, "2.0")
-    assert server_url(_spec({**base, "host": "h:8080", "schemes": ["http"]})) == "http://h:8080"
-    assert server_url(_spec({**base, "host": "h"})) == "http://h"
-    assert server_url(_spec({**base, "basePath": "/api/"})) == "/api"
-    assert server_url(_spec(base)) is None
-    assert server_url(_spec(_document({}))) is None
+    assert (
+        _binding.server_url(_spec({**base, "host": "h:8080", "schemes": ["http"]}))
+        == "http://h:8080"
+    )
+    assert _binding.server_url(_spec({**base, "host": "h"})) == "http://h"
+    assert _binding.server_url(_spec({**base, "basePath": "/api/"})) == "/api"
+    assert _binding.server_url(_spec(base)) is None
+    assert _binding.server_url(_spec(_document({}))) is None
 
 
 def test_server_variable_without_default_is_refused() -> None:
@@ -146,22 +140,28 @@ def test_server_variable_without_default_is_refused() -> None:
             {}, servers=[{"url": "https://{region}.x", "variables": {"region": {"default": "eu"}}}]
         )
     )
-    assert server_url(spec) == "https://eu.x"
+    assert _binding.server_url(spec) == "https://eu.x"
     spec.document["servers"][0]["variables"] = {}
     with pytest.raises(ConfigError, match=r"\{region\} without a default; pass base_url="):
-        server_url(spec)
+        _binding.server_url(spec)
 
 
 def test_resolve_base_url() -> None:
     v31 = load_spec(SPEC_FILES["3.1"])
-    assert resolve_base_url(v31, "http://127.0.0.1:9/v1/") == "http://127.0.0.1:9/v1"
-    assert resolve_base_url(v31, None, document_url="http://h:1/openapi.json") == "http://h:1/v1"
+    assert _binding.resolve_base_url(v31, "http://127.0.0.1:9/v1/") == "http://127.0.0.1:9/v1"
+    assert (
+        _binding.resolve_base_url(v31, None, document_url="http://h:1/openapi.json")
+        == "http://h:1/v1"
+    )
     with pytest.raises(ConfigError, match="'/v1' is relative; pass base_url="):
-        resolve_base_url(v31, None)
+        _binding.resolve_base_url(v31, None)
     none = _spec(_document({}))
     with pytest.raises(ConfigError, match="the spec names no server"):
-        resolve_base_url(none, None)
-    assert resolve_base_url(none, None, document_url="http://h:1/docs/openapi.json") == "http://h:1"
+        _binding.resolve_base_url(none, None)
+    assert (
+        _binding.resolve_base_url(none, None, document_url="http://h:1/docs/openapi.json")
+        == "http://h:1"
+    )
     v30 = load_spec(SPEC_FILES["3.0"])
     # a fetched document may not send requests (and the client's headers) to another origin
     with pytest.raises(
@@ -169,19 +169,19 @@ def test_resolve_base_url() -> None:
         match=r"another origin \(https://pets.example.com/v1\); "
         r"pass base_url='https://pets.example.com/v1' if you trust it",
     ):
-        resolve_base_url(v30, None, document_url="http://h/openapi.json")
-    assert resolve_base_url(v30, None, document_url="https://pets.example.com/openapi.json") == (
-        "https://pets.example.com/v1"
-    )
+        _binding.resolve_base_url(v30, None, document_url="http://h/openapi.json")
+    assert _binding.resolve_base_url(
+        v30, None, document_url="https://pets.example.com/openapi.json"
+    ) == ("https://pets.example.com/v1")
     # an in-process app gets every request: only the server's path counts
-    assert resolve_base_url(
+    assert _binding.resolve_base_url(
         v30, None, document_url="http://app.invalid/openapi.json", in_process=True
     ) == ("http://app.invalid/v1")
 
 
 def test_operation_retry_extension() -> None:
     spec = load_spec(SPEC_FILES["3.0"])
-    by_name = {b.name: b for b in bind_operations(spec)}
+    by_name = {b.name: b for b in _binding.bind_operations(spec)}
     assert by_name["get_flaky"].retry == RetryPolicy(
         max_attempts=4, wait_initial=0.01, wait_max=0.05
     )
@@ -191,7 +191,7 @@ def test_operation_retry_extension() -> None:
 def test_invalid_operation_retry_extension_names_the_operation() -> None:
     spec = _one_get("/z", "getZ", **{"x-apicore-retry": {"maxAttempts": "three"}})
     with pytest.raises(ConfigError, match=r"GET /z \(get_z\): x-apicore-retry maxAttempts"):
-        bind_operations(spec)
+        _binding.bind_operations(spec)
 
 
 def test_signature_of_form_operation() -> None:
@@ -205,5 +205,5 @@ def test_signature_of_form_operation() -> None:
         "responses": {"200": {"description": "ok"}},
     }
     spec = load_spec(_document({"/f": {"post": operation}}, "2.0"))
-    signature = signature_of(spec, spec.operations[0])
+    signature = _binding.signature_of(spec, spec.operations[0])
     assert str(signature) == "(*, a: 'str', b: 'int | None' = None) -> 'None'"

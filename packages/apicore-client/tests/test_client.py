@@ -9,17 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from apicore_client import (
-    AsyncClient,
-    Client,
-    ConfigError,
-    HTTPStatusError,
-    RequestTimeout,
-    RetriesExhausted,
-    RetryPolicy,
-    Timeouts,
-    attempts_of,
-)
+import apicore_client
+from apicore_client import AsyncClient, Client, RetryPolicy, Timeouts, attempts_of
 from apicore_client.testing import FaultTransport, no_backoff, status
 
 FAST = RetryPolicy(max_attempts=4, deadline=10.0, wait_initial=0.01, wait_max=0.02)
@@ -58,7 +49,7 @@ def test_real_server_post_with_a_key_sync(flaky_server: Any) -> None:
 def test_real_server_post_without_a_key_is_not_retried(flaky_server: Any) -> None:
     flaky_server.fail_first = 1
     with Client(flaky_server.url, retry=FAST) as client:
-        with pytest.raises(HTTPStatusError, match="answered 503") as info:
+        with pytest.raises(apicore_client.HTTPStatusError, match="answered 503") as info:
             client.post("/orders", json={})
     assert info.value.title == "Service Unavailable"
     assert len(flaky_server.seen) == 1
@@ -67,7 +58,7 @@ def test_real_server_post_without_a_key_is_not_retried(flaky_server: Any) -> Non
 def test_real_server_exhausted(flaky_server: Any) -> None:
     flaky_server.fail_first = 10
     with no_backoff(), Client(flaky_server.url, retry=FAST) as client:
-        with pytest.raises(RetriesExhausted, match="on each of 4 attempts") as info:
+        with pytest.raises(apicore_client.RetriesExhausted, match="on each of 4 attempts") as info:
             client.get("/")
     assert info.value.status_code == 503
     assert info.value.problem_type == "urn:apicore:problem:unavailable"
@@ -94,9 +85,9 @@ def test_real_read_timeout_is_retried_for_get_only(flaky_server: Any) -> None:
     flaky_server.delay = 0.3
     policy = RetryPolicy(max_attempts=2, deadline=10.0, wait_initial=0.0)
     with Client(flaky_server.url, retry=policy, timeouts=Timeouts(read=0.05)) as client:
-        with pytest.raises(RequestTimeout, match="may have reached the server"):
+        with pytest.raises(apicore_client.RequestTimeout, match="may have reached the server"):
             client.post("/slow")
-        with pytest.raises(RetriesExhausted) as info:
+        with pytest.raises(apicore_client.RetriesExhausted) as info:
             client.get("/slow")
     assert isinstance(info.value.exception, httpx.ReadTimeout)
     # The client gave up before the server's threads logged every request: under load a
@@ -112,7 +103,9 @@ def test_real_read_timeout_is_retried_for_get_only(flaky_server: Any) -> None:
 def test_real_connection_refused_sync_and_async() -> None:
     url = f"http://127.0.0.1:{_free_port()}"
     with Client(url, retry=FAST) as client:
-        with pytest.raises(RetriesExhausted, match="ConnectError on each of 4") as info:
+        with pytest.raises(
+            apicore_client.RetriesExhausted, match="ConnectError on each of 4"
+        ) as info:
             client.post("/")
     assert isinstance(info.value.__cause__, httpx.ConnectError)
 
@@ -120,7 +113,7 @@ def test_real_connection_refused_sync_and_async() -> None:
         async with AsyncClient(url, retry=FAST) as client:
             await client.get("/")
 
-    with pytest.raises(RetriesExhausted, match="ConnectError"):
+    with pytest.raises(apicore_client.RetriesExhausted, match="ConnectError"):
         asyncio.run(main())
 
 
@@ -151,7 +144,10 @@ def test_injected_http_client_with_own_timeouts() -> None:
 
 
 def test_injecting_both_is_refused() -> None:
-    with httpx.Client() as http, pytest.raises(ConfigError, match="httpx client you inject"):
+    with (
+        httpx.Client() as http,
+        pytest.raises(apicore_client.ConfigError, match="httpx client you inject"),
+    ):
         Client("http://t", http_client=http)
 
 

@@ -11,34 +11,9 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from apicore_client import (
-    AsyncClient,
-    Client,
-    ClientError,
-    ConnectError,
-    DeadlineExceeded,
-    HTTPStatusError,
-    RequestTimeout,
-    RetriesExhausted,
-    RetryPolicy,
-    Timeouts,
-    TransportError,
-    attempts_of,
-)
+import apicore_client
+from apicore_client import AsyncClient, Client, RetryPolicy, Timeouts, attempts_of, testing
 from apicore_client.extending import classify_error
-from apicore_client.testing import (
-    FakeClock,
-    Fault,
-    FaultTransport,
-    Reply,
-    Step,
-    connect_timeout,
-    read_timeout,
-    refuse,
-    reset,
-    reset_mid_body,
-    status,
-)
 
 WALL = 1_700_000_000.0
 HTTP_DATE_IN_30S = email.utils.formatdate(WALL + 30, usegmt=True)
@@ -47,21 +22,29 @@ POLICY = RetryPolicy(max_attempts=3, deadline=100.0, wait_initial=1.0, wait_max=
 KEY = {"Idempotency-Key": "k-1"}
 
 # fault -> (retried for any method, retried for retry-safe requests, error when not retried)
-FAULTS: dict[str, tuple[Step, bool, type[ClientError]]] = {
-    "connect-refused": (refuse(), True, ConnectError),
-    "connect-timeout": (connect_timeout(), True, RequestTimeout),
-    "reset-before-response": (reset(), False, TransportError),
-    "read-timeout": (read_timeout(), False, RequestTimeout),
-    "partial-body-then-reset": (reset_mid_body(), False, TransportError),
-    "500": (status(500), False, HTTPStatusError),
-    "502": (status(502), False, HTTPStatusError),
-    "503": (status(503), False, HTTPStatusError),
-    "503-retry-after-seconds": (status(503, retry_after=7), False, HTTPStatusError),
-    "503-retry-after-date": (status(503, retry_after=HTTP_DATE_IN_30S), False, HTTPStatusError),
-    "429": (status(429, retry_after="3"), False, HTTPStatusError),
-    "408": (status(408), False, HTTPStatusError),
+FAULTS: dict[str, tuple[testing.Step, bool, type[apicore_client.ClientError]]] = {
+    "connect-refused": (testing.refuse(), True, apicore_client.ConnectError),
+    "connect-timeout": (testing.connect_timeout(), True, apicore_client.RequestTimeout),
+    "reset-before-response": (testing.reset(), False, apicore_client.TransportError),
+    "read-timeout": (testing.read_timeout(), False, apicore_client.RequestTimeout),
+    "partial-body-then-reset": (testing.reset_mid_body(), False, apicore_client.TransportError),
+    "500": (testing.status(500), False, apicore_client.HTTPStatusError),
+    "502": (testing.status(502), False, apicore_client.HTTPStatusError),
+    "503": (testing.status(503), False, apicore_client.HTTPStatusError),
+    "503-retry-after-seconds": (
+        testing.status(503, retry_after=7),
+        False,
+        apicore_client.HTTPStatusError,
+    ),
+    "503-retry-after-date": (
+        testing.status(503, retry_after=HTTP_DATE_IN_30S),
+        False,
+        apicore_client.HTTPStatusError,
+    ),
+    "429": (testing.status(429, retry_after="3"), False, apicore_client.HTTPStatusError),
+    "408": (testing.status(408), False, apicore_client.HTTPStatusError),
 }
-NEVER_RETRIED = {"404": status(404), "400": status(400)}
+NEVER_RETRIED = {"404": testing.status(404), "400": testing.status(400)}
 REQUESTS = {
     "GET": ("GET", {}),
     "PUT": ("PUT", {}),
@@ -81,16 +64,16 @@ def _second_sleep(name: str) -> float:
 
 def run(
     flavour: str,
-    steps: list[Step],
+    steps: list[testing.Step],
     method: str = "GET",
     *,
     headers: dict[str, str] | None = None,
     policy: RetryPolicy = POLICY,
     timeouts: Timeouts | None = None,
     raise_for_status: bool = True,
-) -> tuple[httpx.Response | ClientError, FaultTransport, FakeClock]:
-    clock = FakeClock(WALL)
-    transport = FaultTransport(steps, clock=clock)
+) -> tuple[httpx.Response | apicore_client.ClientError, testing.FaultTransport, testing.FakeClock]:
+    clock = testing.FakeClock(WALL)
+    transport = testing.FaultTransport(steps, clock=clock)
     options: dict[str, Any] = {
         "retry": policy,
         "clock": clock,
@@ -102,14 +85,14 @@ def run(
         with Client("http://api.test", transport=transport, **options) as client:
             try:
                 return client.request(method, "/things/1", headers=headers), transport, clock
-            except ClientError as exc:
+            except apicore_client.ClientError as exc:
                 return exc, transport, clock
 
-    async def main() -> httpx.Response | ClientError:
+    async def main() -> httpx.Response | apicore_client.ClientError:
         async with AsyncClient("http://api.test", transport=transport, **options) as client:
             try:
                 return await client.request(method, "/things/1", headers=headers)
-            except ClientError as exc:
+            except apicore_client.ClientError as exc:
                 return exc
 
     return asyncio.run(main()), transport, clock
@@ -130,7 +113,7 @@ def every_request_and_fault(test: Callable[..., None]) -> Callable[..., None]:
 def test_fault_then_success(flavour: str, request_kind: str, fault: str) -> None:
     step, always, error = FAULTS[fault]
     method, headers = REQUESTS[request_kind]
-    outcome, transport, clock = run(flavour, [step, status(200)], method, headers=headers)
+    outcome, transport, clock = run(flavour, [step, testing.status(200)], method, headers=headers)
     retried = always or request_kind != "POST"
     if retried:
         assert isinstance(outcome, httpx.Response)
@@ -156,14 +139,14 @@ def test_persistent_fault_exhausts_attempts(flavour: str, request_kind: str, fau
     step, always, error = FAULTS[fault]
     method, headers = REQUESTS[request_kind]
     outcome, transport, clock = run(flavour, [step] * 3, method, headers=headers)
-    assert isinstance(outcome, ClientError)
+    assert isinstance(outcome, apicore_client.ClientError)
     if always or request_kind != "POST":
-        assert type(outcome) is RetriesExhausted
+        assert type(outcome) is apicore_client.RetriesExhausted
         assert len(transport.requests) == 3
         expected = [_first_sleep(fault), _second_sleep(fault)]
         assert [a.sleep for a in outcome.attempts] == [*expected, None]
         assert clock.sleeps == [s for s in expected if s]  # a zero wait is no sleep
-        if isinstance(step, Reply):
+        if isinstance(step, testing.Reply):
             assert outcome.response is not None
             assert outcome.status_code == step.status
             assert outcome.exception is None
@@ -182,7 +165,7 @@ def test_persistent_fault_exhausts_attempts(flavour: str, request_kind: str, fau
 def test_client_errors_are_never_retried(flavour: str, request_kind: str, code: str) -> None:
     method, headers = REQUESTS[request_kind]
     outcome, transport, clock = run(flavour, [NEVER_RETRIED[code]], method, headers=headers)
-    assert isinstance(outcome, HTTPStatusError)
+    assert isinstance(outcome, apicore_client.HTTPStatusError)
     assert outcome.status_code == int(code)
     assert len(transport.requests) == 1
     assert clock.sleeps == []
@@ -190,10 +173,15 @@ def test_client_errors_are_never_retried(flavour: str, request_kind: str, code: 
 
 @FLAVOURS
 def test_idempotency_key_is_the_same_on_every_attempt(flavour: str) -> None:
-    steps: list[Step] = [status(503), read_timeout(), reset(), status(201)]
+    steps: list[testing.Step] = [
+        testing.status(503),
+        testing.read_timeout(),
+        testing.reset(),
+        testing.status(201),
+    ]
     policy = RetryPolicy(max_attempts=4, deadline=100.0, wait_initial=1.0)
-    clock = FakeClock()
-    transport = FaultTransport(steps, clock=clock)
+    clock = testing.FakeClock()
+    transport = testing.FaultTransport(steps, clock=clock)
 
     async def async_call() -> httpx.Response:
         async with AsyncClient("http://t", transport=transport, retry=policy, clock=clock) as c:
@@ -213,7 +201,7 @@ def test_idempotency_key_is_the_same_on_every_attempt(flavour: str) -> None:
 
 
 def test_client_level_keys_go_on_non_idempotent_methods_only() -> None:
-    transport = FaultTransport(then=status(200))
+    transport = testing.FaultTransport(then=testing.status(200))
     with Client("http://t", transport=transport, idempotency_keys=True) as client:
         client.post("/a")
         client.patch("/a")
@@ -230,8 +218,8 @@ def test_client_level_keys_go_on_non_idempotent_methods_only() -> None:
 
 
 def test_post_is_not_retried_on_read_timeout_without_a_key() -> None:
-    outcome, transport, _ = run("sync", [read_timeout(), status(200)], "POST")
-    assert isinstance(outcome, RequestTimeout)
+    outcome, transport, _ = run("sync", [testing.read_timeout(), testing.status(200)], "POST")
+    assert isinstance(outcome, apicore_client.RequestTimeout)
     assert isinstance(outcome, TimeoutError)
     assert isinstance(outcome.__cause__, httpx.ReadTimeout)
     assert len(transport.requests) == 1
@@ -239,22 +227,24 @@ def test_post_is_not_retried_on_read_timeout_without_a_key() -> None:
 
 
 def test_patch_is_not_retried_on_read_timeout_unlike_pymacaron() -> None:
-    outcome, transport, _ = run("sync", [read_timeout(), status(200)], "PATCH")
-    assert isinstance(outcome, RequestTimeout)
+    outcome, transport, _ = run("sync", [testing.read_timeout(), testing.status(200)], "PATCH")
+    assert isinstance(outcome, apicore_client.RequestTimeout)
     assert len(transport.requests) == 1
 
 
 def test_retry_after_above_the_cap_is_capped() -> None:
     policy = RetryPolicy(max_attempts=2, deadline=1000.0, retry_after_max=20.0)
-    outcome, _, clock = run("sync", [status(503, retry_after=500), status(200)], policy=policy)
+    outcome, _, clock = run(
+        "sync", [testing.status(503, retry_after=500), testing.status(200)], policy=policy
+    )
     assert isinstance(outcome, httpx.Response)
     assert clock.sleeps == [20.0]
 
 
 def test_retry_after_past_the_deadline_stops_with_the_response() -> None:
     policy = RetryPolicy(max_attempts=5, deadline=10.0, retry_after_max=60.0)
-    outcome, transport, clock = run("sync", [status(429, retry_after=30)], policy=policy)
-    assert isinstance(outcome, DeadlineExceeded)
+    outcome, transport, clock = run("sync", [testing.status(429, retry_after=30)], policy=policy)
+    assert isinstance(outcome, apicore_client.DeadlineExceeded)
     assert isinstance(outcome, TimeoutError)
     assert outcome.status_code == 429
     assert outcome.response is not None
@@ -265,51 +255,63 @@ def test_retry_after_past_the_deadline_stops_with_the_response() -> None:
 
 def test_retry_after_is_ignored_when_not_respected() -> None:
     policy = RetryPolicy(deadline=100.0, wait_initial=1.0, respect_retry_after=False)
-    outcome, _, clock = run("sync", [status(503, retry_after=50), status(200)], policy=policy)
+    outcome, _, clock = run(
+        "sync", [testing.status(503, retry_after=50), testing.status(200)], policy=policy
+    )
     assert isinstance(outcome, httpx.Response)
     assert clock.sleeps == [0.5]
 
 
 def test_invalid_retry_after_falls_back_to_backoff() -> None:
-    outcome, _, clock = run("sync", [status(503, retry_after="soon"), status(200)])
+    outcome, _, clock = run("sync", [testing.status(503, retry_after="soon"), testing.status(200)])
     assert isinstance(outcome, httpx.Response)
     assert clock.sleeps == [0.5]
 
 
 def test_disabled_policy_raises_the_plain_error() -> None:
-    outcome, transport, _ = run("sync", [status(503), status(200)], policy=RetryPolicy.disabled())
-    assert type(outcome) is HTTPStatusError
+    outcome, transport, _ = run(
+        "sync", [testing.status(503), testing.status(200)], policy=RetryPolicy.disabled()
+    )
+    assert type(outcome) is apicore_client.HTTPStatusError
     assert "retries are disabled" in str(outcome)
-    outcome, transport, _ = run("sync", [refuse(), status(200)], policy=RetryPolicy.disabled())
-    assert type(outcome) is ConnectError
+    outcome, transport, _ = run(
+        "sync", [testing.refuse(), testing.status(200)], policy=RetryPolicy.disabled()
+    )
+    assert type(outcome) is apicore_client.ConnectError
     assert len(transport.requests) == 1
 
 
 def test_connect_errors_can_be_excluded() -> None:
     policy = RetryPolicy(retry_connect_errors=False)
-    outcome, transport, _ = run("sync", [refuse(), status(200)], policy=policy)
-    assert isinstance(outcome, ConnectError)
+    outcome, transport, _ = run("sync", [testing.refuse(), testing.status(200)], policy=policy)
+    assert isinstance(outcome, apicore_client.ConnectError)
     assert isinstance(outcome, ConnectionError)
     assert len(transport.requests) == 1
 
 
 def test_without_raise_for_status_error_responses_are_returned() -> None:
-    outcome, transport, clock = run("sync", [status(503)] * 3, raise_for_status=False)
+    outcome, transport, clock = run("sync", [testing.status(503)] * 3, raise_for_status=False)
     assert isinstance(outcome, httpx.Response)
     assert outcome.status_code == 503
     assert len(attempts_of(outcome)) == 3
     assert clock.sleeps == [0.5, 1.0]
-    outcome, _, _ = run("sync", [status(404)], raise_for_status=False)
+    outcome, _, _ = run("sync", [testing.status(404)], raise_for_status=False)
     assert isinstance(outcome, httpx.Response)
     assert outcome.status_code == 404
     policy = RetryPolicy(deadline=5.0)
-    outcome, _, _ = run("sync", [status(503, retry_after=9)], policy=policy, raise_for_status=False)
+    outcome, _, _ = run(
+        "sync", [testing.status(503, retry_after=9)], policy=policy, raise_for_status=False
+    )
     assert isinstance(outcome, httpx.Response)
     assert [a.sleep for a in attempts_of(outcome)] == [None]
 
 
 def test_attempt_history_records_times_and_durations() -> None:
-    steps: list[Step] = [read_timeout(takes=2.0), status(500, takes=0.25), status(200, takes=1.0)]
+    steps: list[testing.Step] = [
+        testing.read_timeout(takes=2.0),
+        testing.status(500, takes=0.25),
+        testing.status(200, takes=1.0),
+    ]
     outcome, _, _ = run("sync", steps)
     assert isinstance(outcome, httpx.Response)
     history = attempts_of(outcome)
@@ -326,8 +328,10 @@ def test_attempt_history_records_times_and_durations() -> None:
 def test_timeouts_shrink_to_the_time_left() -> None:
     policy = RetryPolicy(max_attempts=3, deadline=12.0, wait_initial=1.0)
     timeouts = Timeouts(connect=5.0, read=10.0)
-    outcome, transport, clock = run("sync", [read_timeout()] * 3, timeouts=timeouts, policy=policy)
-    assert isinstance(outcome, DeadlineExceeded)
+    outcome, transport, clock = run(
+        "sync", [testing.read_timeout()] * 3, timeouts=timeouts, policy=policy
+    )
+    assert isinstance(outcome, apicore_client.DeadlineExceeded)
     assert transport.requests[0].extensions["timeout"]["read"] == 10.0
     # 10 s spent, 0.5 s slept: 1.5 s left for the second attempt
     assert transport.requests[1].extensions["timeout"]["read"] == 1.5
@@ -343,7 +347,7 @@ def test_fatal_errors_are_not_retried() -> None:
         raise httpx.UnsupportedProtocol("no", request=request)
 
     with Client("http://t", transport=httpx.MockTransport(handler)) as client:
-        with pytest.raises(TransportError, match="retrying cannot help") as info:
+        with pytest.raises(apicore_client.TransportError, match="retrying cannot help") as info:
             client.get("/")
     assert len(info.value.attempts) == 1
 
@@ -369,10 +373,12 @@ def test_classify_error(exc: httpx.HTTPError, kind: str) -> None:
 
 
 def test_messages_do_not_leak_the_query_string() -> None:
-    clock = FakeClock()
-    transport = FaultTransport([status(404)], clock=clock)
+    clock = testing.FakeClock()
+    transport = testing.FaultTransport([testing.status(404)], clock=clock)
     with Client("http://t", transport=transport, clock=clock) as client:
-        with pytest.raises(HTTPStatusError, match=r"GET http://t/x answered 404") as info:
+        with pytest.raises(
+            apicore_client.HTTPStatusError, match=r"GET http://t/x answered 404"
+        ) as info:
             client.get("http://user:pw@t/x", params={"token": "s3cret"})
     assert "s3cret" not in str(info.value)
     assert "pw" not in str(info.value)
@@ -381,12 +387,16 @@ def test_messages_do_not_leak_the_query_string() -> None:
 # --- hypothesis: the deadline is never exceeded (7.E 27) -------------------------------------
 
 _step = st.one_of(
-    st.builds(Fault, kind=st.sampled_from(["connect_timeout", "read_timeout", "pool_timeout"])),
     st.builds(
-        Fault, kind=st.sampled_from(["refuse", "reset", "reset_mid_body"]), takes=st.just(0.0)
+        testing.Fault, kind=st.sampled_from(["connect_timeout", "read_timeout", "pool_timeout"])
     ),
     st.builds(
-        Reply,
+        testing.Fault,
+        kind=st.sampled_from(["refuse", "reset", "reset_mid_body"]),
+        takes=st.just(0.0),
+    ),
+    st.builds(
+        testing.Reply,
         status=st.sampled_from([408, 429, 500, 502, 503, 504, 200]),
         retry_after=st.one_of(st.none(), st.integers(0, 200)),
         takes=st.floats(0, 30),
@@ -412,7 +422,7 @@ def test_deadline_and_attempts_are_never_exceeded(
     retry_after_max: float,
     connect: float,
     read: float,
-    steps: list[Step],
+    steps: list[testing.Step],
     jitter: float,
 ) -> None:
     policy = RetryPolicy(
@@ -422,8 +432,8 @@ def test_deadline_and_attempts_are_never_exceeded(
         wait_max=max(wait_initial, 5.0),
         retry_after_max=retry_after_max,
     )
-    clock = FakeClock()
-    transport = FaultTransport(steps, clock=clock)
+    clock = testing.FakeClock()
+    transport = testing.FaultTransport(steps, clock=clock)
     with Client(
         "http://t",
         transport=transport,
@@ -434,7 +444,7 @@ def test_deadline_and_attempts_are_never_exceeded(
     ) as client:
         try:
             history = attempts_of(client.get("/"))
-        except ClientError as exc:
+        except apicore_client.ClientError as exc:
             history = exc.attempts
     assert len(history) == len(transport.requests)
     assert 1 <= len(transport.requests) <= max_attempts

@@ -7,12 +7,7 @@ import asyncio
 import httpx
 import pytest
 
-from apicore_client import (
-    HTTPStatusError,
-    RetriesExhausted,
-    RetryPolicy,
-    attempts_of,
-)
+from apicore_client import HTTPStatusError, RetriesExhausted, RetryPolicy, attempts_of
 from apicore_client.extending import AsyncRetryTransport, RetryTransport
 from apicore_client.testing import FakeClock, FaultTransport, reset_mid_body, status
 

@@ -7,13 +7,13 @@ import os
 import ssl
 import uuid
 from collections.abc import Callable, Coroutine, Mapping
-from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypedDict, TypeVar, Unpack, cast, overload
 
 import httpx
 
 from apicore_client._clock import Clock
 from apicore_client._errors import ConfigError
+from apicore_client._lifecycle import AsyncClosing, Closing
 from apicore_client._policy import RetryPolicy, Timeouts
 from apicore_client._propagation import current_call_context
 from apicore_client._transport import (
@@ -108,7 +108,7 @@ class _Sender(httpx.BaseTransport, httpx.AsyncBaseTransport):
 
 
 class _Shortcut(Protocol[_T_co]):
-    def __call__(self, url: httpx.URL | str, /, **options: Unpack[RequestOptions]) -> _T_co: ...
+    def __call__(self, url: httpx.URL | str, **options: Unpack[RequestOptions]) -> _T_co: ...
 
 
 class _Verb:
@@ -209,22 +209,10 @@ class _Base(Generic[_H, _R, _S, _F]):
     def request(self, method: str, url: httpx.URL | str, **options: Unpack[RequestOptions]) -> _R:
         """Send a request, retrying as the policy allows (``await`` it on :class:`AsyncClient`).
 
-        This is the call a spec-driven layer makes: a method, a path (relative to
-        ``base_url``), and params/headers/body in ``options``.
-
-        Args:
-            method: The HTTP method.
-            url: An absolute URL, or a path relative to ``base_url``.
-            **options: See :class:`RequestOptions`.
-
-        Returns:
-            The final response (body read), with its attempt history.
-
-        Raises:
-            HTTPStatusError: A 4xx/5xx response that is not retried.
-            RetriesExhausted: Every attempt failed with a retryable outcome.
-            DeadlineExceeded: The deadline left no time for another attempt or wait.
-            TransportError: A network failure that is not retried.
+        ``url`` is absolute or relative to ``base_url``; ``options`` are :class:`RequestOptions`.
+        Returns the final response (body read, attempt history attached); raises
+        :class:`HTTPStatusError`, :class:`RetriesExhausted`, :class:`DeadlineExceeded` or
+        :class:`TransportError` when the call fails.
         """
         timeouts = options.get("timeouts")
         request = self._http.build_request(
@@ -280,23 +268,13 @@ class _Base(Generic[_H, _R, _S, _F]):
         are validated and placed by the spec, the request is retried by the operation's
         policy, and the body is decoded into the spec's model classes.
 
-        Args:
-            source: A path, YAML/JSON text, a parsed mapping, an
-                :class:`apicore_specbind.Spec`, or an ``http(s)://`` URL (see :meth:`from_url`).
-            **options: See :class:`~apicore_client.SpecClientOptions`: ``base_url`` (it
-                replaces the spec's server URL entirely, so include the base path),
-                ``transport``, ``http_client``, ``headers``, ``retry``, ``timeouts``,
-                ``idempotency_keys``, ``propagate``, ``limits``, ``clock``, ``random``,
-                ``validate_responses``, ``legacy_kwargs``, ``spec_options``.
-
-        Returns:
-            A :class:`~apicore_client.SpecClient` (close it, or use it in a ``with`` block);
-            an :class:`~apicore_client.AsyncSpecClient` from :class:`AsyncClient`, where
-            loading is synchronous (no network) and URLs are refused: use :meth:`from_url`.
-
-        Raises:
-            ConfigError: The spec cannot be loaded, names no absolute server URL and no
-                ``base_url`` was given, or has an invalid ``x-apicore-retry``.
+        ``source`` is a path, YAML/JSON text, a parsed mapping, an :class:`apicore_specbind.Spec`,
+        or an ``http(s)://`` URL (see :meth:`from_url`); ``options`` are
+        :class:`~apicore_client.SpecClientOptions`. Returns a :class:`~apicore_client.SpecClient`
+        (an :class:`~apicore_client.AsyncSpecClient` from :class:`AsyncClient`, which refuses
+        URLs: use :meth:`from_url`). Raises :class:`ConfigError` when the spec cannot be
+        loaded, names no absolute server URL (pass ``base_url``) or has an invalid
+        ``x-apicore-retry``.
         """
         from apicore_client._factories import build
 
@@ -323,12 +301,8 @@ class _Base(Generic[_H, _R, _S, _F]):
         network), so this suits tests; for ASGI apps use ``await AsyncClient.from_app(app)``
         (:class:`httpx.ASGITransport`).
 
-        Args:
-            app: A WSGI callable (Flask, a symmetric app, ``app(environ, start_response)``),
-                or an ASGI app for :class:`AsyncClient`.
-            spec_path: Where the app serves its spec.
-            **options: As for :meth:`from_spec` (``base_url`` defaults to the app's server
-                URL, else its root).
+        ``app`` is a WSGI callable (Flask, a symmetric app), or an ASGI app for
+        :class:`AsyncClient`; ``base_url`` defaults to the app's server URL, else its root.
         """
         from apicore_client._factories import app_options
 
@@ -339,7 +313,13 @@ class _Base(Generic[_H, _R, _S, _F]):
 
     @classmethod
     def _fetched(cls, url: str, options: SpecClientOptions, *, in_process: bool) -> _F:
-        """Fetch the spec at ``url`` and build on it (sync or async: each client's own)."""
+        """Fetch the spec at ``url`` and build on it, closing the client if that fails."""
+        from apicore_client._factories import start_fetch
+
+        client, fetch, build = start_fetch(cls, url, options, in_process=in_process)
+        return cast("_F", client._built(client._fetch(**fetch), build))
+
+    def _built(self, sent: Any, build: Callable[[httpx.Response], Any]) -> Any:
         raise NotImplementedError
 
     get = _Verb("GET")
@@ -351,7 +331,7 @@ class _Base(Generic[_H, _R, _S, _F]):
     delete = _Verb("DELETE")
 
 
-class Client(_Base[httpx.Client, httpx.Response, "SpecClient", "SpecClient"]):
+class Client(Closing, _Base[httpx.Client, httpx.Response, "SpecClient", "SpecClient"]):
     """A synchronous HTTP client that retries safely (see :class:`RetryPolicy`).
 
     It wraps one :class:`httpx.Client` (connection pooling, HTTP/1.1 keep-alive), sends
@@ -379,41 +359,25 @@ class Client(_Base[httpx.Client, httpx.Response, "SpecClient", "SpecClient"]):
 
     _kinds = (httpx.Client, RetryTransport)
 
-    @classmethod
-    def _fetched(cls, url: str, options: SpecClientOptions, *, in_process: bool) -> SpecClient:
-        from apicore_client._factories import start_fetch
+    def _pool(self) -> httpx.Client:
+        return self._http
 
-        client, fetch, build = start_fetch(cls, url, options, in_process=in_process)
+    def _built(self, sent: Any, build: Callable[[httpx.Response], Any]) -> Any:
         try:
-            return build(client._fetch(**fetch))  # type: ignore[no-any-return]
+            return build(sent)
         except BaseException:
-            client.close()
+            self.close()
             raise
-
-    def close(self) -> None:
-        """Close the connection pool (unless the httpx client was injected)."""
-        if self._owns:
-            self._http.close()
-
-    def __enter__(self) -> Client:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 class AsyncClient(
+    AsyncClosing,
     _Base[
         httpx.AsyncClient,
         Coroutine[Any, Any, httpx.Response],
         "AsyncSpecClient",
         "Coroutine[Any, Any, AsyncSpecClient]",
-    ]
+    ],
 ):
     """The asyncio form of :class:`Client`: the same arguments, ``await`` the calls.
 
@@ -423,31 +387,12 @@ class AsyncClient(
 
     _kinds = (httpx.AsyncClient, AsyncRetryTransport)
 
-    @classmethod
-    async def _fetched(
-        cls, url: str, options: SpecClientOptions, *, in_process: bool
-    ) -> AsyncSpecClient:
-        from apicore_client._factories import start_fetch
+    def _pool(self) -> httpx.AsyncClient:
+        return self._http
 
-        client, fetch, build = start_fetch(cls, url, options, in_process=in_process)
+    async def _built(self, sent: Any, build: Callable[[httpx.Response], Any]) -> Any:
         try:
-            return build(await client._fetch(**fetch))  # type: ignore[no-any-return]
+            return build(await sent)
         except BaseException:
-            await client.aclose()
+            await self.aclose()
             raise
-
-    async def aclose(self) -> None:
-        """Close the connection pool (unless the httpx client was injected)."""
-        if self._owns:
-            await self._http.aclose()
-
-    async def __aenter__(self) -> AsyncClient:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()

@@ -31,20 +31,15 @@ _SPEC_ACCEPT = "application/json, application/yaml;q=0.9, application/x-yaml;q=0
 class SpecClientOptions(TypedDict, total=False):
     """Keyword options of ``from_spec``, ``from_url`` and ``from_app``.
 
+    ``transport``, ``http_client``, ``headers``, ``timeouts``, ``idempotency_keys``,
+    ``propagate``, ``limits``, ``clock`` and ``random`` are the retrying client's
+    (:class:`~apicore_client.Client`); the others are the spec client's.
+
     Attributes:
         base_url: Where to send requests; it replaces the spec's server URL (Swagger 2.0
             ``schemes``/``host``/``basePath``, OpenAPI 3 ``servers[0]``) entirely.
-        transport: An httpx transport (sync or async, as the client).
-        http_client: An httpx client to send with (not closed by ``close()``).
-        headers: Default headers of every request.
         retry: The client-wide retry policy; default: the spec's root ``x-apicore-retry``,
             else ``RetryPolicy()``. An operation's own ``x-apicore-retry`` wins over it.
-        timeouts: Per-attempt timeouts (a :class:`Timeouts`, or one number for all).
-        idempotency_keys: Add an ``Idempotency-Key`` to non-idempotent requests.
-        propagate: Forward the current :class:`CallContext` headers.
-        limits: Connection pool limits.
-        clock: Where time is read and slept (``FakeClock`` in tests).
-        random: A ``[0, 1)`` source for backoff jitter.
         validate_responses: Check answers against the spec (``ResponseValidationError``).
         legacy_kwargs: Accept pymacaron-core's ``max_attempts``, ``read_timeout``,
             ``connect_timeout`` and ``request_headers`` on every operation call.
@@ -74,6 +69,7 @@ def _split(options: SpecClientOptions) -> tuple[dict[str, Any], dict[str, Any]]:
     """Options of the retrying client, and those of the spec layer."""
     given: dict[str, Any] = dict(options)
     spec_side = {k: given.pop(k) for k in _SPEC_ONLY if k in given}
+    spec_side["retry"] = given.get("retry")
     return given, spec_side
 
 
@@ -234,7 +230,6 @@ def build(
         return cls.from_url(str(source), **options)  # type: ignore[no-any-return]
     client_options, spec_side = _split(options)
     spec = load(source, spec_side.get("spec_options"))
-    spec_side["retry"] = client_options.get("retry")
     # check the spec (base URL, policies) before opening anything
     default_policy(spec, spec_side["retry"])
     resolve_base_url(spec, spec_side.get("base_url"))
@@ -260,7 +255,6 @@ def start_fetch(
     anything fails.
     """
     client_options, spec_side = _split(options)
-    spec_side["retry"] = client_options.get("retry")
     client = cls(**client_options)
     limits = _limits(spec_side.get("spec_options"))
 

@@ -135,7 +135,7 @@ class FaultTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         if self._clock is not None and seconds:
             self._clock.advance(seconds)
 
-    def _play(self, request: httpx.Request, step: Step, stream: _CutStream) -> httpx.Response:
+    def _play(self, request: httpx.Request, step: Step) -> httpx.Response:
         timeouts = request.extensions.get("timeout", {})
         if isinstance(step, Reply):
             read = timeouts.get("read")
@@ -156,6 +156,7 @@ class FaultTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         if kind == "reset_mid_body":
             self._spend(step.takes)
             length = str(len(step.partial) + 100)
+            stream = _CutStream(step.partial)
             return httpx.Response(200, headers={"content-length": length}, stream=stream)
         timeout_of = {
             "connect_timeout": ("connect", httpx.ConnectTimeout),
@@ -175,16 +176,12 @@ class FaultTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Play the next step for a sync client."""
         request.read()
-        step = self._next(request)
-        partial = step.partial if isinstance(step, Fault) else b""
-        return self._play(request, step, _CutStream(partial))
+        return self._play(request, self._next(request))
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Play the next step for an async client."""
         await request.aread()
-        step = self._next(request)
-        partial = step.partial if isinstance(step, Fault) else b""
-        return self._play(request, step, _CutStream(partial))
+        return self._play(request, self._next(request))
 
 
 def refuse() -> Fault:

@@ -169,42 +169,39 @@ class CallState:
         self._last_response = response
         self._last_exc = None
         policy = self._policy
-        if status < 400:
+        retryable = status >= 400 and status in policy.retry_statuses and policy.retries
+        if not (retryable and self._retry_safe()):
             self._record("response", status_code=status)
-            self._finish(response)
-            return None
-        retryable = status in policy.retry_statuses and policy.retries and self._retry_safe()
-        if not retryable:
+            if status >= 400 and self.raise_for_status:
+                raise self._status_error(response)
+        elif len(self.attempts) + 1 >= policy.max_attempts:
             self._record("response", status_code=status)
-            self._final_status(response, why=self._why_not(status))
-            return None
-        if len(self.attempts) + 1 >= policy.max_attempts:
+            if self.raise_for_status:
+                raise RetriesExhausted(
+                    f"{_where(self.request)} answered {status} {response.reason_phrase} on each "
+                    f"of {_plural(policy.max_attempts)}; the server keeps failing: try later or "
+                    "raise RetryPolicy.max_attempts",
+                    request=self.request,
+                    response=response,
+                    attempts=self.attempts,
+                )
+        else:
+            wait = None
+            if policy.respect_retry_after:
+                wait = parse_retry_after(
+                    response.headers.get("retry-after"), now=self._clock.time()
+                )
+                if wait is not None:
+                    wait = min(wait, policy.retry_after_max)
+            if wait is None:
+                wait = policy.backoff(len(self.attempts) + 1, self._random)
+            if not self._past_deadline(wait):
+                return self._sleep(wait, "response", status_code=status)
             self._record("response", status_code=status)
-            if not self.raise_for_status:
-                self._finish(response)
-                return None
-            raise RetriesExhausted(
-                f"{_where(self.request)} answered {status} {response.reason_phrase} on each "
-                f"of {_plural(policy.max_attempts)}; the server keeps failing: try later or "
-                "raise RetryPolicy.max_attempts",
-                request=self.request,
-                response=response,
-                attempts=self.attempts,
-            )
-        wait = None
-        if policy.respect_retry_after:
-            wait = parse_retry_after(response.headers.get("retry-after"), now=self._clock.time())
-            if wait is not None:
-                wait = min(wait, policy.retry_after_max)
-        if wait is None:
-            wait = policy.backoff(len(self.attempts) + 1, self._random)
-        if self._past_deadline(wait):
-            self._record("response", status_code=status)
-            if not self.raise_for_status:
-                self._finish(response)
-                return None
-            raise self._deadline_error(wait)
-        return self._sleep(wait, "response", status_code=status)
+            if self.raise_for_status:
+                raise self._deadline_error(wait)
+        self._finish(response)
+        return None
 
     def _on_error(self, exc: httpx.HTTPError) -> float:
         self._last_exc = exc
@@ -273,10 +270,7 @@ class CallState:
             "(send an Idempotency-Key header to make it retry-safe)"
         )
 
-    def _final_status(self, response: httpx.Response, *, why: str) -> None:
-        if not self.raise_for_status:
-            self._finish(response)
-            return
+    def _status_error(self, response: httpx.Response) -> HTTPStatusError:
         error = HTTPStatusError(
             f"{_where(self.request)} answered {response.status_code} {response.reason_phrase}",
             request=self.request,
@@ -285,8 +279,8 @@ class CallState:
         )
         title = error.title
         suffix = f" ({title})" if title else ""
-        error.args = (f"{error.args[0]}{suffix}{why}",)
-        raise error
+        error.args = (f"{error.args[0]}{suffix}{self._why_not(response.status_code)}",)
+        return error
 
     def _transport_error(self, exc: httpx.HTTPError, kind: ErrorKind) -> ClientError:
         cls: type[TransportError]

@@ -35,6 +35,7 @@ from apicore_client._errors import (
     ResponseValidationError,
 )
 from apicore_client._history import attempts_of
+from apicore_client._lifecycle import AsyncClosing, Closing
 from apicore_client._policy import RetryPolicy, Timeouts
 from apicore_specbind import (
     ClientArgumentError,
@@ -119,14 +120,6 @@ class _SpecBase:
     _functions: ClassVar[Mapping[str, Callable[..., Any]]] = {}
     _bound: ClassVar[Mapping[str, BoundOperation]] = {}
     _asynchronous: ClassVar[bool] = False
-
-    spec: Spec
-    base_url: str
-    _retry: RetryPolicy
-    _overrides: _Overrides
-    _owns: bool
-    _validate_responses: bool
-    _legacy_kwargs: bool
 
     @classmethod
     def _specialise(cls, spec: Spec, *, legacy_kwargs: bool) -> type[Any]:
@@ -256,6 +249,30 @@ class _SpecBase:
             options["timeouts"] = timeouts
         return out.method, self.base_url + _protect_dot_segments(out.path), options
 
+    def _invoke(
+        self, bound: BoundOperation, args: tuple[Any, ...], kwargs: dict[str, Any], *, raw: bool
+    ) -> Any:
+        method, url, options = self._prepare(bound, args, dict(kwargs))
+        with self._error_bodies(bound):
+            sent = self.client.request(method, url, **options)
+        return self._received(bound, sent, raw)
+
+    def _received(self, bound: BoundOperation, response: Any, raw: bool) -> Any:
+        # AsyncSpecClient awaits the response first
+        return response if raw else self._decode(bound, response)
+
+    def call(self, operation: str, /, *args: Any, **kwargs: Any) -> Any:
+        """Call an operation by name: ``api.call("get_pet", pet_id=1)`` (``await`` it if async)."""
+        return self._invoke(self._lookup(operation), args, kwargs, raw=False)
+
+    def request(self, operation: str, /, *args: Any, **kwargs: Any) -> Any:
+        """Call an operation by name and return the :class:`httpx.Response`, not decoded.
+
+        Arguments are validated and errors raised as for :meth:`call`; read the attempt
+        history with :func:`apicore_client.attempts_of`.
+        """
+        return self._invoke(self._lookup(operation), args, kwargs, raw=True)
+
     def _decode(self, bound: BoundOperation, response: httpx.Response) -> Any:
         try:
             return bound.operation.decode_response(
@@ -331,7 +348,7 @@ def _attach(bound: BoundOperation, exc: ClientError, response: httpx.Response) -
         exc.body = None
 
 
-class SpecClient(_SpecBase):
+class SpecClient(Closing, _SpecBase):
     """A client built from a spec, with one method per operation (see ``Client.from_spec``).
 
     ``api.get_pet(pet_id=1)`` validates the arguments, sends the request through the
@@ -360,40 +377,11 @@ class SpecClient(_SpecBase):
 
     client: Client
 
-    def _invoke(
-        self, bound: BoundOperation, args: tuple[Any, ...], kwargs: dict[str, Any], *, raw: bool
-    ) -> Any:
-        method, url, options = self._prepare(bound, args, dict(kwargs))
-        with self._error_bodies(bound):
-            response = self.client.request(method, url, **options)
-        return response if raw else self._decode(bound, response)
-
-    def call(self, operation: str, /, *args: Any, **kwargs: Any) -> Any:
-        """Call an operation by name: ``api.call("get_pet", pet_id=1)``."""
-        return self._invoke(self._lookup(operation), args, kwargs, raw=False)
-
-    def request(self, operation: str, /, *args: Any, **kwargs: Any) -> httpx.Response:
-        """Call an operation by name and return the :class:`httpx.Response`, not decoded.
-
-        Arguments are validated and errors raised as for :meth:`call`; read the attempt
-        history with :func:`apicore_client.attempts_of`.
-        """
-        response: httpx.Response = self._invoke(self._lookup(operation), args, kwargs, raw=True)
-        return response
-
-    def close(self) -> None:
-        """Close the connection pool (views from :meth:`with_options` leave it open)."""
-        if self._owns:
-            self.client.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
+    def _pool(self) -> Client:
+        return self.client
 
 
-class AsyncSpecClient(_SpecBase):
+class AsyncSpecClient(AsyncClosing, _SpecBase):
     """The asyncio form of :class:`SpecClient`: ``await api.get_pet(pet_id=1)``.
 
     Attributes:
@@ -405,31 +393,10 @@ class AsyncSpecClient(_SpecBase):
     _asynchronous: ClassVar[bool] = True
     client: AsyncClient
 
-    async def _invoke(
-        self, bound: BoundOperation, args: tuple[Any, ...], kwargs: dict[str, Any], *, raw: bool
-    ) -> Any:
-        method, url, options = self._prepare(bound, args, dict(kwargs))
+    def _pool(self) -> AsyncClient:
+        return self.client
+
+    async def _received(self, bound: BoundOperation, sent: Any, raw: bool) -> Any:
         with self._error_bodies(bound):
-            response = await self.client.request(method, url, **options)
-        return response if raw else self._decode(bound, response)
-
-    async def call(self, operation: str, /, *args: Any, **kwargs: Any) -> Any:
-        """Call an operation by name: ``await api.call("get_pet", pet_id=1)``."""
-        return await self._invoke(self._lookup(operation), args, kwargs, raw=False)
-
-    async def request(self, operation: str, /, *args: Any, **kwargs: Any) -> httpx.Response:
-        """Call an operation by name and return the :class:`httpx.Response`, not decoded."""
-        bound = self._lookup(operation)
-        response: httpx.Response = await self._invoke(bound, args, kwargs, raw=True)
-        return response
-
-    async def aclose(self) -> None:
-        """Close the connection pool (views from :meth:`with_options` leave it open)."""
-        if self._owns:
-            await self.client.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
+            response = await sent
+        return super()._received(bound, response, raw)
