@@ -10,12 +10,56 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-# The problem protocol's members besides ``errors`` (apicore_introspect.PROBLEM_MEMBERS).
-_MEMBERS = ("status", "slug", "title", "detail")
-
 
 class CallbackError(Exception):
     """Base class of every error raised by apicore-callbacks."""
+
+
+class _AnswerError(CallbackError):
+    """An error that answers a request with the problem protocol's members.
+
+    They are ``status``, ``slug``, ``title``, ``detail`` and ``errors``
+    (apicore_introspect.PROBLEM_MEMBERS).
+    """
+
+    status: int
+    slug: str
+    title: str
+
+    def problem_fields(self) -> dict[str, Any]:
+        """Return the problem protocol's members: status, slug, title, detail, errors."""
+        return {
+            "status": self.status,
+            "slug": self.slug,
+            "title": self.title,
+            "detail": self._detail(),
+            "errors": self._errors(),
+        }
+
+    def _detail(self) -> str:
+        return str(self)
+
+    def _errors(self) -> list[dict[str, Any]]:
+        return []
+
+    def problem(self) -> dict[str, Any]:
+        """Deprecated: the problem document; use :meth:`problem_fields`.
+
+        The document is what apicore-app renders (apicore-callbacks depends on no apicore
+        package, so it cannot call apicore-app's renderer).
+        """
+        warnings.warn(
+            f"{type(self).__name__}.problem() is deprecated: use problem_fields(), rendered by "
+            "apicore_app.render_problem(error)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        fields = self.problem_fields()
+        document = {"type": "urn:apicore:problem:" + fields["slug"], "title": fields["title"]}
+        document.update(status=fields["status"], detail=fields["detail"])
+        if fields["errors"]:
+            document["errors"] = fields["errors"]
+        return document
 
 
 class InvalidCallbackObjectError(CallbackError, TypeError):
@@ -25,7 +69,7 @@ class InvalidCallbackObjectError(CallbackError, TypeError):
     """
 
 
-class CallbackRequestError(CallbackError, ValueError):
+class CallbackRequestError(_AnswerError, ValueError):
     """A request's callback headers are invalid; :meth:`problem_fields` is the HTTP answer.
 
     Attributes:
@@ -46,17 +90,8 @@ class CallbackRequestError(CallbackError, ValueError):
         self.loc = loc
         self.kind = kind
 
-    def problem_fields(self) -> dict[str, Any]:
-        """Return the problem protocol's members: status, slug, title, detail, errors."""
-        fields = {member: getattr(self, member) for member in _MEMBERS}
-        return {
-            **fields,
-            "errors": [{"loc": list(self.loc), "msg": self.detail, "type": self.kind}],
-        }
-
-    def problem(self) -> dict[str, Any]:
-        """Deprecated: the problem document; use :meth:`problem_fields`."""
-        return _deprecated_problem(self)
+    def _errors(self) -> list[dict[str, Any]]:
+        return [{"loc": list(self.loc), "msg": self.detail, "type": self.kind}]
 
 
 class InvalidCallbackURLError(CallbackRequestError):
@@ -75,7 +110,7 @@ class InvalidIdempotencyKeyError(CallbackRequestError):
     """The ``Idempotency-Key`` header is empty, too long or has control characters."""
 
 
-class IdempotencyKeyReusedError(CallbackError, ValueError):
+class IdempotencyKeyReusedError(_AnswerError, ValueError):
     """The ``Idempotency-Key`` was already used with different arguments or callback headers.
 
     Answer 422 (IETF ``draft-ietf-httpapi-idempotency-key-header``): the client must use a new
@@ -83,6 +118,8 @@ class IdempotencyKeyReusedError(CallbackError, ValueError):
     """
 
     status = 422
+    slug = "idempotency-key-reused"
+    title = "Idempotency-Key reused"
 
     def __init__(self, job_id: str, *, header: str = "Idempotency-Key") -> None:
         super().__init__(
@@ -92,28 +129,10 @@ class IdempotencyKeyReusedError(CallbackError, ValueError):
         self.job_id = job_id
         self.header = header
 
-    def problem_fields(self) -> dict[str, Any]:
-        """Return the problem protocol's members: status, slug, title, detail, errors.
-
-        Like every 422 of ours it lists the failure with its location (the header).
-        """
-        return {
-            "status": self.status,
-            "slug": "idempotency-key-reused",
-            "title": "Idempotency-Key reused",
-            "detail": str(self),
-            "errors": [
-                {
-                    "loc": ["header", self.header],
-                    "msg": "Already used for a request with other arguments or callback headers",
-                    "type": "idempotency_key_reused",
-                }
-            ],
-        }
-
-    def problem(self) -> dict[str, Any]:
-        """Deprecated: the problem document; use :meth:`problem_fields`."""
-        return _deprecated_problem(self)
+    def _errors(self) -> list[dict[str, Any]]:
+        # Like every 422 of ours it lists the failure with its location (the header).
+        message = "Already used for a request with other arguments or callback headers"
+        return [{"loc": ["header", self.header], "msg": message, "type": "idempotency_key_reused"}]
 
 
 class BlockedDestinationError(CallbackError, ValueError):
@@ -135,7 +154,7 @@ class SettingsError(CallbackError, ValueError):
     """A setting (argument or environment variable) has an invalid value."""
 
 
-class BrokerUnavailableError(CallbackError, ConnectionError):
+class BrokerUnavailableError(_AnswerError, ConnectionError):
     """The job store or the broker (Redis) could not be reached; the job was not accepted.
 
     Answer 503 with :meth:`problem_fields` (and ``Retry-After``): the client may retry,
@@ -143,42 +162,12 @@ class BrokerUnavailableError(CallbackError, ConnectionError):
     """
 
     status = 503
+    slug = "service-unavailable"
+    title = "Service unavailable"
 
-    def problem_fields(self) -> dict[str, Any]:
-        """Return the problem protocol's members (no connection details)."""
-        return {
-            "status": self.status,
-            "slug": "service-unavailable",
-            "title": "Service unavailable",
-            "detail": "the callback job could not be queued; retry later",
-            "errors": [],
-        }
-
-    def problem(self) -> dict[str, Any]:
-        """Deprecated: the problem document; use :meth:`problem_fields`."""
-        return _deprecated_problem(self)
+    def _detail(self) -> str:
+        return "the callback job could not be queued; retry later"  # no connection details
 
 
 class MissingExtraError(CallbackError, ImportError):
     """An optional dependency is missing; the message names the extra to install."""
-
-
-def _deprecated_problem(
-    error: CallbackRequestError | IdempotencyKeyReusedError | BrokerUnavailableError,
-) -> dict[str, Any]:
-    """The document of the deprecated ``problem()`` methods (what apicore-app renders).
-
-    apicore-callbacks depends on no apicore package, so it cannot call apicore-app's renderer.
-    """
-    warnings.warn(
-        f"{type(error).__name__}.problem() is deprecated: use problem_fields(), rendered by "
-        "apicore_app.render_problem(error)",
-        DeprecationWarning,
-        stacklevel=3,
-    )
-    fields = error.problem_fields()
-    document = {"type": "urn:apicore:problem:" + fields["slug"], "title": fields["title"]}
-    document.update(status=fields["status"], detail=fields["detail"])
-    if fields["errors"]:
-        document["errors"] = fields["errors"]
-    return document

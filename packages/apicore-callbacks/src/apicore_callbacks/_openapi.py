@@ -64,42 +64,41 @@ def job_status_schema(result_schema: dict[str, Any] | None = None) -> dict[str, 
 def callback_parameters(config: CallbackConfig | None = None) -> list[dict[str, Any]]:
     """Return the OpenAPI header parameters a callback endpoint reads."""
     config = config or CallbackConfig()
-    return [
-        {
-            "name": config.url_header,
-            "in": "header",
-            "required": True,
-            "description": "URL to the API to send the function response data.",
-            "schema": {"type": "string", "format": "uri"},
-        },
-        {
-            "name": config.method_header,
-            "in": "header",
-            "required": False,
-            "description": "HTTP method to use when making the callback request. Defaults to POST.",
-            "schema": {"type": "string", "enum": list(METHODS), "default": "POST"},
-        },
-        {
-            "name": config.key_header,
-            "in": "header",
-            "required": False,
-            "description": "Key to wrap the function output around. By default, the output "
-            "won't be wrapped.",
+    headers = (
+        (
+            config.url_header,
+            True,
+            "URL to the API to send the function response data.",
+            {"type": "string", "format": "uri"},
+        ),
+        (
+            config.method_header,
+            False,
+            "HTTP method to use when making the callback request. Defaults to POST.",
+            {"type": "string", "enum": list(METHODS), "default": "POST"},
+        ),
+        (
+            config.key_header,
+            False,
+            "Key to wrap the function output around. By default, the output won't be wrapped.",
             # what parse() accepts: up to 256 printable ASCII characters (empty: no key)
-            "schema": {"type": "string", "maxLength": 256, "pattern": "^[\\x20-\\x7e]*$"},
-        },
-        {
-            "name": config.idempotency_header,
-            "in": "header",
-            "required": False,
-            "description": "Retrying with the same key returns the same job.",
-            "schema": {
+            {"type": "string", "maxLength": 256, "pattern": "^[\\x20-\\x7e]*$"},
+        ),
+        (
+            config.idempotency_header,
+            False,
+            "Retrying with the same key returns the same job.",
+            {
                 "type": "string",
                 "minLength": 1,
                 "maxLength": 255,
                 "pattern": "^[\\x20-\\x7e]*[\\x21-\\x7e][\\x20-\\x7e]*$",
             },
-        },
+        ),
+    )
+    return [
+        {"name": name, "in": "header", "required": required, "description": text, "schema": schema}
+        for name, required, text, schema in headers
     ]
 
 
@@ -124,27 +123,17 @@ def callbacks_object(
     """Return an OpenAPI ``callbacks`` object for an operation, given its result schema."""
     config = config or CallbackConfig()
     signed = [
-        {
-            "name": "webhook-id",
-            "in": "header",
-            "required": True,
-            "schema": {"type": "string"},
-            "description": "The job id; identical across retries (de-duplicate on it).",
-        },
-        {
-            "name": "webhook-timestamp",
-            "in": "header",
-            "required": True,
-            "schema": {"type": "string"},
-            "description": "Unix seconds of this attempt.",
-        },
-        {
-            "name": "webhook-signature",
-            "in": "header",
-            "required": False,
-            "schema": {"type": "string"},
-            "description": "Standard Webhooks signatures (v1,<base64>), when a secret is set.",
-        },
+        {"name": name, "in": "header", "required": required}
+        | {"schema": {"type": "string"}, "description": text}
+        for name, required, text in (
+            ("webhook-id", True, "The job id; identical across retries (de-duplicate on it)."),
+            ("webhook-timestamp", True, "Unix seconds of this attempt."),
+            (
+                "webhook-signature",
+                False,
+                "Standard Webhooks signatures (v1,<base64>), when a secret is set.",
+            ),
+        )
     ]
     operation = {
         "summary": "The function's result (or a problem document if it failed)",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import astuple
 from pathlib import Path
@@ -376,14 +376,10 @@ class SQLiteJobStore(ChangeWriter):
 
     def lease_holders(self, *, now: float) -> list[str]:
         """Return the workers holding a lease that has not expired yet."""
-        rows = (
-            self._conn()
-            .execute(
-                f"SELECT DISTINCT worker FROM jobs WHERE state IN {_states(LEASED)}"
-                " AND lease_until > ? AND worker IS NOT NULL",
-                (now,),
-            )
-            .fetchall()
+        rows = self._read(
+            f"SELECT DISTINCT worker FROM jobs WHERE state IN {_states(LEASED)}"
+            " AND lease_until > ? AND worker IS NOT NULL",
+            (now,),
         )
         return [str(r[0]) for r in rows]
 
@@ -413,18 +409,18 @@ class SQLiteJobStore(ChangeWriter):
             astuple(attempt),
         )
 
+    def _read(self, sql: str, params: Sequence[Any]) -> list[sqlite3.Row]:
+        """The rows of one query, on this thread's reading connection."""
+        return self._conn().execute(sql, params).fetchall()
+
     def get(self, job_id: str) -> Job | None:
         """Return a job, or ``None``."""
-        row = self._conn().execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
-        return None if row is None else _job(row)
+        rows = self._read("SELECT * FROM jobs WHERE id = ?", (job_id,))
+        return _job(rows[0]) if rows else None
 
     def attempts(self, job_id: str) -> list[JobAttempt]:
         """Return a job's attempts log, oldest first."""
-        rows = (
-            self._conn()
-            .execute("SELECT * FROM attempts WHERE job_id = ? ORDER BY rowid", (job_id,))
-            .fetchall()
-        )
+        rows = self._read("SELECT * FROM attempts WHERE job_id = ? ORDER BY rowid", (job_id,))
         # The columns are JobAttempt's fields; SQLite stores ``ok`` as 0 or 1.
         return [JobAttempt(**(dict(r) | {"ok": bool(r["ok"])})) for r in rows]
 
@@ -435,25 +431,15 @@ class SQLiteJobStore(ChangeWriter):
             sql = "SELECT * FROM jobs"
         else:
             sql, params = "SELECT * FROM jobs WHERE state = ?", (state.value,)
-        rows = (
-            self._conn()
-            .execute(sql + " ORDER BY created_at DESC, rowid DESC LIMIT ?", (*params, limit))
-            .fetchall()
-        )
+        rows = self._read(sql + " ORDER BY created_at DESC, rowid DESC LIMIT ?", (*params, limit))
         return [_job(r) for r in rows]
 
     def next_due(self, *, endpoints: Collection[str] | None = None) -> float | None:
         """Return when the earliest active job becomes claimable, or ``None``."""
         where, params = self._due_filter(endpoints)
-        row = (
-            self._conn()
-            .execute(
-                "SELECT MIN(MAX(run_at, COALESCE(lease_until, run_at))) FROM jobs WHERE " + where,
-                params,
-            )
-            .fetchone()
-        )
-        return None if row[0] is None else float(row[0])
+        sql = "SELECT MIN(MAX(run_at, COALESCE(lease_until, run_at))) FROM jobs WHERE " + where
+        (due,) = self._read(sql, params)[0]
+        return None if due is None else float(due)
 
     def prune(self, *, finished_before: float) -> int:
         """Delete terminal jobs finished before a time; return how many."""
