@@ -58,10 +58,29 @@ def test_retry_after_is_honoured_and_capped() -> None:
 
 
 def test_parse_retry_after() -> None:
-    assert parse_retry_after({"retry-after": "120"}, 0.0) == 120.0
-    assert parse_retry_after({"retry-after": "Thu, 01 Jan 1970 00:02:00 GMT"}, 0.0) == 120.0
-    assert parse_retry_after({"retry-after": "soon"}, 0.0) is None
-    assert parse_retry_after({}, 0.0) is None
+    assert parse_retry_after("120", now=0.0) == 120.0
+    assert parse_retry_after("Thu, 01 Jan 1970 00:02:00 GMT", now=0.0) == 120.0
+    assert parse_retry_after(None, now=0.0) is None
+
+
+def test_parse_retry_after_of_headers_is_deprecated() -> None:
+    with pytest.deprecated_call(match="parse_retry_after\\(headers, now\\) is deprecated"):
+        assert parse_retry_after({"retry-after": "120"}, 0.0) == 120.0
+    with pytest.deprecated_call():
+        assert parse_retry_after({"retry-after": "Thu, 01 Jan 1970 00:02:00 GMT"}, 0.0) == 120.0
+    with pytest.deprecated_call():
+        assert parse_retry_after({"retry-after": "soon"}, 0.0) is None
+    with pytest.deprecated_call():
+        assert parse_retry_after({}, 0.0) is None
+
+
+def test_clock_names_are_apicore_introspects() -> None:
+    import apicore_introspect
+    import apicore_introspect.testing
+    from apicore_callbacks import stores, testing
+
+    assert stores.Clock is apicore_introspect.Clock
+    assert testing.FakeClock is apicore_introspect.testing.FakeClock
 
 
 @pytest.mark.parametrize("options", [{"schedule": (-1.0,)}, {"jitter": 1.0}, {"timeout": 0.0}])

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import dataclasses
-import email.utils
 import random
 from typing import Any
 
@@ -12,7 +11,6 @@ from apicore_client import (
     ConfigError,
     RetryPolicy,
     Timeouts,
-    parse_retry_after,
 )
 from apicore_client.extending import IDEMPOTENT_METHODS, RETRY_STATUSES
 
@@ -181,36 +179,3 @@ def test_extension_errors(extension: dict[str, Any], match: str) -> None:
 def test_extension_must_be_a_mapping() -> None:
     with pytest.raises(ConfigError, match="must be a mapping"):
         RetryPolicy.from_extension([])  # type: ignore[arg-type]
-
-
-# --- Retry-After -------------------------------------------------------------------------------
-
-NOW = 1_700_000_000.0
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        ("120", 120.0),
-        (" 0 ", 0.0),
-        (email.utils.formatdate(NOW + 90, usegmt=True), 90.0),
-        (email.utils.formatdate(NOW - 90, usegmt=True), 0.0),
-        ("Sun, 06 Nov 1994 08:49:37 GMT", 0.0),
-        (None, None),
-        ("-5", None),
-        ("1.5", None),
-        ("soon", None),
-        ("", None),
-        ("Sun, 06 Nov 1994 08:49:37 -0000", None),
-    ],
-)
-def test_parse_retry_after(value: str | None, expected: float | None) -> None:
-    assert parse_retry_after(value, now=NOW) == expected
-
-
-@settings(max_examples=100)
-@given(seconds=st.integers(0, 10**6))
-def test_parse_retry_after_date_round_trip(seconds: int) -> None:
-    header = email.utils.formatdate(NOW + seconds, usegmt=True)
-    assert parse_retry_after(header, now=NOW) == seconds
-    assert parse_retry_after(str(seconds), now=NOW) == seconds

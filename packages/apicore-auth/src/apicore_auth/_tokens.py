@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import TypedDict, Unpack
 
 from apicore_auth._errors import ConfigurationError, TokenFileError
 
@@ -82,6 +83,14 @@ def check_scope(scope: object) -> str:
     return scope
 
 
+class RecordFields(TypedDict, total=False):
+    """The optional fields of ``TokenRecord.from_token`` and ``TokenRecord.from_hash``."""
+
+    scopes: Iterable[str]
+    expires_at: datetime | None
+    source: str
+
+
 @dataclass(frozen=True, slots=True)
 class TokenRecord:
     """One accepted token, as stored: its digest and what it grants.
@@ -115,36 +124,31 @@ class TokenRecord:
             raise ValueError("expires_at must be timezone-aware, e.g. datetime(..., tzinfo=UTC).")
 
     @classmethod
-    def from_token(
-        cls,
-        token: str,
-        *,
-        name: str,
-        scopes: Iterable[str] = (),
-        expires_at: datetime | None = None,
-        source: str = "",
-    ) -> TokenRecord:
-        """Hash a plaintext token into a record; the plaintext is not kept."""
+    def from_token(cls, token: str, *, name: str, **fields: Unpack[RecordFields]) -> TokenRecord:
+        """Hash a plaintext token into a record; the plaintext is not kept.
+
+        ``fields`` are the optional ``scopes`` (any iterable), ``expires_at`` and ``source``.
+        """
         check_token_text(token, source=f"token {name!r}")
-        digest = hashlib.sha256(token.encode("ascii")).digest()
-        return cls(digest, name, frozenset(scopes), expires_at, source)
+        return cls._build(hashlib.sha256(token.encode("ascii")).digest(), name, fields)
 
     @classmethod
     def from_hash(
-        cls,
-        token_hash: str,
-        *,
-        name: str,
-        scopes: Iterable[str] = (),
-        expires_at: datetime | None = None,
-        source: str = "",
+        cls, token_hash: str, *, name: str, **fields: Unpack[RecordFields]
     ) -> TokenRecord:
-        """Build a record from a ``sha256:<hex>`` hash as written by ``hash_token``."""
+        """Build a record from a ``sha256:<hex>`` hash as written by ``hash_token``.
+
+        ``fields`` are the optional ``scopes`` (any iterable), ``expires_at`` and ``source``.
+        """
         match = _HASH_RE.fullmatch(token_hash)
         if match is None:
             raise ValueError("A token hash must look like 'sha256:<64 hex digits>'.")
-        digest = bytes.fromhex(match.group(1))
-        return cls(digest, name, frozenset(scopes), expires_at, source)
+        return cls._build(bytes.fromhex(match.group(1)), name, fields)
+
+    @classmethod
+    def _build(cls, digest: bytes, name: str, fields: RecordFields) -> TokenRecord:
+        scopes = frozenset(fields.get("scopes", ()))
+        return cls(digest, name, scopes, fields.get("expires_at"), fields.get("source", ""))
 
     def grants(self, scopes: frozenset[str]) -> bool:
         """Whether this token grants every scope in ``scopes``."""

@@ -12,9 +12,10 @@ from apicore_callbacks.__about__ import __version__
 from apicore_callbacks._errors import BlockedDestinationError
 from apicore_callbacks._forwarding import clean_request_id, clean_traceparent
 from apicore_callbacks._jobs import Job
-from apicore_callbacks._retry import Verdict, classify, parse_retry_after
+from apicore_callbacks._retry import Verdict, classify
 from apicore_callbacks._signing import webhook_headers
 from apicore_callbacks._transitions import Answer
+from apicore_introspect import parse_retry_after
 
 if TYPE_CHECKING:
     import httpx
@@ -93,4 +94,6 @@ async def _exchange(
                 read += len(chunk)
                 if read >= max_body:
                     break
-        return response.status_code, parse_retry_after(response.headers, clock())
+        return response.status_code, parse_retry_after(
+            response.headers.get("retry-after"), now=clock()
+        )

@@ -34,9 +34,10 @@ from apicore_callbacks._jobs import (
     JobStore,
     Stage,
 )
-from apicore_callbacks._processing import Clock, JobProcessor, Runner
+from apicore_callbacks._processing import JobProcessor, Runner, TimeSource
 from apicore_callbacks._sqlite import SQLiteJobStore
 from apicore_callbacks._ssrf import Resolver, load_delivery, sendable_url
+from apicore_introspect import Clock
 
 if TYPE_CHECKING:
     import httpx
@@ -86,7 +87,8 @@ class Dispatcher:
         transport: The httpx transport that really sends (tests: ``httpx.MockTransport``);
             the SSRF guard always wraps it.
         resolver: DNS resolver for the SSRF guard (default ``getaddrinfo``).
-        clock: Current Unix time (default ``time.time``).
+        clock: A function returning the current Unix time (default ``time.time``), or an
+            :class:`~apicore_introspect.Clock` (its ``time()`` is read).
         rng: Source of retry jitter.
         worker_id: Name of this worker in leases (default ``host:pid:start time:serial``).
         publisher: Hands each new or requeued job to an external executor instead of the
@@ -104,7 +106,7 @@ class Dispatcher:
         runners: Mapping[str, Runner] | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         resolver: Resolver | None = None,
-        clock: Clock | None = None,
+        clock: Clock | TimeSource | None = None,
         rng: random.Random | None = None,
         worker_id: str | None = None,
         publisher: Publisher | None = None,
@@ -123,7 +125,8 @@ class Dispatcher:
         self._runners: dict[str, Runner] = dict(runners or {})
         self._transport = transport
         self._resolver = resolver
-        self._clock: Clock = clock if clock is not None else time.time
+        clock = clock if clock is not None else time.time
+        self._clock: TimeSource = clock if callable(clock) else clock.time
         self._rng = rng if rng is not None else random.Random()
         self._named = worker_id is not None
         self.worker_id = worker_id or holder_name(f"{id(self):x}")

@@ -28,8 +28,8 @@ Runner = Callable[[Job], Any]
 """Runs a job's function: ``(job) -> JSON-compatible result`` (sync, or async returning an
 awaitable). It receives ``job.arguments`` as stored JSON and converts them itself."""
 
-Clock = Callable[[], float]
-"""Returns the current Unix time; :class:`apicore_callbacks.testing.FakeClock` fits."""
+TimeSource = Callable[[], float]
+"""Returns the current Unix time; :class:`apicore_introspect.testing.FakeClock` fits."""
 
 
 class JobProcessor:
@@ -54,7 +54,7 @@ class JobProcessor:
         *,
         settings: Settings,
         runners: Mapping[str, Runner],
-        clock: Clock,
+        clock: TimeSource,
         rng: random.Random,
         wake: Callable[[], None],
     ) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import email.utils
 import enum
 import random
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
+
+from apicore_introspect import parse_retry_after as _parse_retry_after
 
 # Standard Webhooks' example schedule: immediately, then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h,
 # 14 h, 20 h, 24 h after each failure (10 attempts over about 75 hours).
@@ -101,17 +103,18 @@ def classify(status: int) -> Verdict:
     return Verdict.RETRY
 
 
-def parse_retry_after(headers: Mapping[str, str], now: float) -> float | None:
-    """Return a ``Retry-After`` header as seconds from ``now`` (delta or HTTP date), if valid."""
-    value = headers.get("retry-after", headers.get("Retry-After", "")).strip()
-    if not value:
-        return None
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        return None
-    return max(0.0, when.timestamp() - now)
+def parse_retry_after(value: str | Mapping[str, str] | None, now: float) -> float | None:
+    """:func:`apicore_introspect.parse_retry_after`, the one ``Retry-After`` parser.
+
+    ``parse_retry_after(value, now=now)`` takes the header value. The old form, a headers
+    mapping, ``parse_retry_after(headers, now)``, still works and warns (deprecated).
+    """
+    if isinstance(value, Mapping):
+        warnings.warn(
+            "parse_retry_after(headers, now) is deprecated: use "
+            "apicore_introspect.parse_retry_after(headers.get('retry-after'), now=now)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        value = value.get("retry-after", value.get("Retry-After"))
+    return _parse_retry_after(value, now=now)

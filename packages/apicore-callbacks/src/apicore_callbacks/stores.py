@@ -31,7 +31,6 @@ from apicore_callbacks._jobs import (
     digest,
     new_job_id,
 )
-from apicore_callbacks._processing import Clock
 from apicore_callbacks._redis import RedisJobStore
 from apicore_callbacks._sqlite import SQLiteJobStore
 from apicore_callbacks._transitions import (
@@ -53,6 +52,7 @@ from apicore_callbacks._transitions import (
     released,
     requeued,
 )
+from apicore_introspect import Clock
 
 __all__ = [
     "ACTIVE",

@@ -1,4 +1,4 @@
-"""Test helpers: a fake clock, an in-process callback sink and a real local receiver.
+"""Test helpers: the (shared) fake clock, an in-process callback sink and a local receiver.
 
 Example:
     ```python
@@ -28,31 +28,11 @@ import httpx
 
 from apicore_callbacks._errors import WebhookVerificationError
 from apicore_callbacks._signing import verify
+from apicore_introspect.testing import FakeClock
 
 __all__ = ["CallbackReceiver", "CallbackSink", "Delivery", "FakeClock", "public_resolver"]
 
 PUBLIC_TEST_ADDRESS = "93.184.215.14"
-
-
-class FakeClock:
-    """A clock that only moves when told; pass it as ``Dispatcher(clock=...)``."""
-
-    def __init__(self, start: float = 1_700_000_000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        """Return the current fake Unix time."""
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        """Move the clock forward."""
-        if seconds < 0:
-            raise ValueError("a clock does not go backwards")
-        self.now += seconds
-
-    def advance_to(self, when: float) -> None:
-        """Move the clock to ``when`` (no-op if it is in the past)."""
-        self.now = max(self.now, when)
 
 
 def public_resolver(host: str, port: int) -> list[str]:

@@ -1,11 +1,6 @@
-"""The one clock shape every package reads and sleeps on, and the one ``Retry-After`` parser.
+"""The one clock shape of every package, the real clock and the one ``Retry-After`` parser.
 
-apicore-client's retries, apicore-callbacks' delivery schedule and apicore-auth's token
-expiry all take a clock. :class:`Clock` is their common shape: two readings (wall-clock and
-monotonic seconds) and two ways to sleep. :class:`SystemClock` is the real one, and it is
-also callable (returning the wall-clock time), so it fits wherever a plain ``() -> float``
-time source such as :func:`time.time` is accepted. The fake one for tests is
-:class:`apicore_introspect.testing.FakeClock`.
+The fake clock for tests is :class:`apicore_introspect.testing.FakeClock`.
 """
 
 from __future__ import annotations
