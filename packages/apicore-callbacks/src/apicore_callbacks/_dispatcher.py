@@ -140,7 +140,7 @@ class Dispatcher:
         self._tls: ssl.SSLContext | None = None
         self._fork_hook = False
         self._processor = JobProcessor(
-            lambda: self.store,
+            open_store=lambda: self.store,
             settings=self.settings,
             runners=self._runners,
             clock=self._clock,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import dataclasses
 import inspect
 import json
 import logging
@@ -32,6 +33,7 @@ TimeSource = Callable[[], float]
 """Returns the current Unix time; :class:`apicore_introspect.testing.FakeClock` fits."""
 
 
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
 class JobProcessor:
     """Processes claimed jobs for a :class:`~apicore_callbacks.Dispatcher`.
 
@@ -40,7 +42,7 @@ class JobProcessor:
     :mod:`apicore_callbacks._transitions`.
 
     Args:
-        store: Returns the job store (the dispatcher opens its default store lazily).
+        open_store: Returns the job store (the dispatcher opens its default store lazily).
         settings: The dispatcher's settings.
         runners: The runner per endpoint (the dispatcher's, so later registrations count).
         clock: Current Unix time.
@@ -48,27 +50,17 @@ class JobProcessor:
         wake: Called when a run stored its result (its delivery is due at once).
     """
 
-    def __init__(
-        self,
-        store: Callable[[], JobStore],
-        *,
-        settings: Settings,
-        runners: Mapping[str, Runner],
-        clock: TimeSource,
-        rng: random.Random,
-        wake: Callable[[], None],
-    ) -> None:
-        self._store = store
-        self.settings = settings
-        self._runners = runners
-        self._clock = clock
-        self._rng = rng
-        self._wake = wake
+    open_store: Callable[[], JobStore]
+    settings: Settings
+    runners: Mapping[str, Runner]
+    clock: TimeSource
+    rng: random.Random
+    wake: Callable[[], None]
 
     @property
     def store(self) -> JobStore:
         """The job store."""
-        return self._store()
+        return self.open_store()
 
     async def process(
         self, claim: Claim, client: httpx.AsyncClient, pool: concurrent.futures.Executor
@@ -81,7 +73,7 @@ class JobProcessor:
         except asyncio.CancelledError:
             # Shutdown: give the job back so another worker takes it at once.
             with contextlib.suppress(Exception):
-                await asyncio.to_thread(self.store.release, claim, now=self._clock())
+                await asyncio.to_thread(self.store.release, claim, now=self.clock())
             raise
         except Exception as exc:
             # Whatever failed, the job follows its schedule: one attempt is recorded (and
@@ -102,7 +94,7 @@ class JobProcessor:
                 )
 
     async def _record_failure(self, claim: Claim, error: str) -> None:
-        job, now = claim.job, self._clock()
+        job, now = claim.job, self.clock()
         if claim.stage == "run":
             payload = json.dumps(error_problem(job)).encode()
             await asyncio.to_thread(
@@ -131,7 +123,7 @@ class JobProcessor:
         while True:
             await asyncio.sleep(interval)
             alive = await asyncio.to_thread(
-                self.store.heartbeat, claim, now=self._clock(), lease=self.settings.lease
+                self.store.heartbeat, claim, now=self.clock(), lease=self.settings.lease
             )
             if not alive:
                 logger.warning("job %s: lease lost", claim.job.id)
@@ -147,7 +139,7 @@ class JobProcessor:
         else:
             heartbeat = asyncio.create_task(self._heartbeat(claim))
             try:
-                result = await self._call(self._runners[job.endpoint], job, pool)
+                result = await self._call(self.runners[job.endpoint], job, pool)
                 body = {job.callback.key: result} if job.callback.key else result
             except (Exception, SystemExit):  # a function's sys.exit() must not stop the worker
                 logger.exception(
@@ -172,7 +164,7 @@ class JobProcessor:
         ok = await asyncio.to_thread(
             self.store.finish_run,
             claim,
-            now=self._clock(),
+            now=self.clock(),
             outcome=outcome,
             payload=payload,
             deliver=deliver,
@@ -181,10 +173,10 @@ class JobProcessor:
         if not ok:
             logger.warning("job %s: stale claim, run result dropped", job.id)
         else:
-            self._wake()
+            self.wake()
 
     async def _deliver(self, claim: Claim, client: httpx.AsyncClient) -> None:
-        started = self._clock()
+        started = self.clock()
         answer = await send(
             claim.job,
             client,
@@ -192,14 +184,14 @@ class JobProcessor:
             secrets=self.settings.secrets,
             deadline=self.settings.retry.timeout,
             max_body=self.settings.max_response_body,
-            clock=self._clock,
+            clock=self.clock,
         )
         await self._finish_delivery(claim, started, answer)
 
     async def _finish_delivery(self, claim: Claim, started: float, answer: Answer) -> None:
-        job, now = claim.job, self._clock()
+        job, now = claim.job, self.clock()
         attempt, retry_at = plan_delivery(
-            job, answer, started=started, now=now, policy=self.settings.retry, rng=self._rng
+            job, answer, started=started, now=now, policy=self.settings.retry, rng=self.rng
         )
         if not attempt.ok:
             logger.warning(
