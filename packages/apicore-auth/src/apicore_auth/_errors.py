@@ -18,8 +18,10 @@ No message of any of them ever contains a token, a token hash or a line of a tok
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
+
+from apicore_introspect import render_problem
 
 # The problem protocol's members besides ``errors`` (apicore_introspect.PROBLEM_MEMBERS).
 _MEMBERS = ("status", "slug", "title", "detail")
@@ -101,7 +103,9 @@ class CredentialsError(AuthError):
             DeprecationWarning,
             stacklevel=2,
         )
-        return _legacy_document(self.problem_fields())
+        document = render_problem(self)
+        document.setdefault("detail", None)  # as the deprecated method always had it
+        return document
 
 
 class MissingTokenError(CredentialsError):
@@ -154,12 +158,3 @@ class MalformedCredentialsError(CredentialsError):
     slug = "malformed-credentials"
     title = "Malformed credentials"
     error_code = "invalid_request"
-
-
-def _legacy_document(fields: Mapping[str, Any]) -> dict[str, Any]:
-    # Only for the deprecated ``to_problem()``: apicore-auth depends on no apicore package, so
-    # it cannot call apicore-app's renderer; this is the document that renderer makes.
-    document = {"type": "urn:apicore:problem:" + fields["slug"], "title": fields["title"]}
-    document.update(status=fields["status"], detail=fields["detail"])
-    document.update((k, v) for k, v in fields.items() if k not in {*_MEMBERS, "errors"})
-    return document

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from apicore_callbacks._jobs import Job, JobAttempt, JobState
+from apicore_introspect import PROBLEM_TYPE_PREFIX
 
 
 def _iso(timestamp: float | None) -> str | None:
@@ -59,8 +60,8 @@ def error_problem(job: Job) -> dict[str, Any]:
         detail += f" (request id {job.request_id})"
     return {
         # Delivered to the callback URL by the worker, not an answer to a request: the one
-        # document apicore-callbacks writes itself (same prefix as apicore_app.render_problem).
-        "type": "urn:apicore:problem:callback-function-failed",
+        # document apicore-callbacks writes itself.
+        "type": PROBLEM_TYPE_PREFIX + "callback-function-failed",
         "title": "The function failed",
         "status": 500,
         "detail": detail + ".",

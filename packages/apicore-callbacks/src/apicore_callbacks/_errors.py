@@ -10,6 +10,8 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+from apicore_introspect import render_problem
+
 
 class CallbackError(Exception):
     """Base class of every error raised by apicore-callbacks."""
@@ -45,8 +47,7 @@ class _AnswerError(CallbackError):
     def problem(self) -> dict[str, Any]:
         """Deprecated: the problem document; use :meth:`problem_fields`.
 
-        The document is what apicore-app renders (apicore-callbacks depends on no apicore
-        package, so it cannot call apicore-app's renderer).
+        The document is what apicore-app renders (:func:`apicore_introspect.render_problem`).
         """
         warnings.warn(
             f"{type(self).__name__}.problem() is deprecated: use problem_fields(), rendered by "
@@ -54,11 +55,8 @@ class _AnswerError(CallbackError):
             DeprecationWarning,
             stacklevel=2,
         )
-        fields = self.problem_fields()
-        document = {"type": "urn:apicore:problem:" + fields["slug"], "title": fields["title"]}
-        document.update(status=fields["status"], detail=fields["detail"])
-        if fields["errors"]:
-            document["errors"] = fields["errors"]
+        document = render_problem(self)
+        document.setdefault("detail", None)  # as the deprecated method always had it
         return document
 
 

@@ -12,10 +12,11 @@ method, ``problem_fields()``, returning a mapping with five members:
   (empty when there is none);
 
 plus any extension member (``required_scopes``...). It is a structural protocol
-(:class:`ProblemError`): apicore-auth and apicore-callbacks depend on no apicore package and
-satisfy it without importing it. :func:`render_problem` is the one place that turns fields
-into an RFC 9457 document, with the one :data:`PROBLEM_TYPE_PREFIX`; apicore-app and the
-adapters call it, the packages that raise the errors do not.
+(:class:`ProblemError`): an error satisfies it without importing it, and
+:class:`ProblemFieldsMixin` writes it once for the request errors. :func:`render_problem` is
+the one place that turns fields into an RFC 9457 document, with the one
+:data:`PROBLEM_TYPE_PREFIX`; apicore-app and the adapters call it, the packages that raise
+the errors do not (only their deprecated ``to_problem()``/``problem()`` methods do).
 """
 
 from __future__ import annotations

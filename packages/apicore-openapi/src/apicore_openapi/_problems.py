@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from apicore_introspect import PROBLEM_TYPE_PREFIX
+
 PROBLEM = "Problem"
 VALIDATION_PROBLEM = "ValidationProblem"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -17,8 +19,8 @@ def problem_schemas() -> dict[str, dict[str, Any]]:
         "properties": {
             "type": {
                 "type": "string",
-                "description": "A URI naming the problem: urn:apicore:problem:<slug>.",
-                "examples": ["urn:apicore:problem:malformed-request"],
+                "description": f"A URI naming the problem: {PROBLEM_TYPE_PREFIX}<slug>.",
+                "examples": [PROBLEM_TYPE_PREFIX + "malformed-request"],
             },
             "title": {"type": "string", "description": "A short summary of the problem type."},
             "status": {"type": "integer", "description": "The HTTP status code."},

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from apicore_app import HTTPError, Request, Response
-from apicore_introspect import render_problem
+from apicore_introspect import PROBLEM_TYPE_PREFIX, render_problem
 from apicore_specbind import (
     Operation,
     ParsedRequest,
@@ -73,7 +73,7 @@ def _problem_of(error: Exception) -> dict[str, Any]:
     status = getattr(error, "status_code", 500)
     title = "Validation error" if status in {400, 422} else "Request refused"
     return {
-        "type": "urn:apicore:problem:error",
+        "type": PROBLEM_TYPE_PREFIX + "error",
         "title": title,
         "status": status,
         "detail": str(error),
