@@ -286,7 +286,9 @@ def test_workers_sigkilled_mid_job_lose_nothing(
         victim = "k1" if k % 3 == 1 else "k2"
         before = _last_run_of(cluster, victim)
         target = None
-        deadline = time.monotonic() + 20
+        # A restarted Celery worker can take well over 20 s to boot on a loaded machine
+        # (seen: 8 of 10 kills at a load average of 11); the wait stays bounded.
+        deadline = time.monotonic() + 60
         while target is None and time.monotonic() < deadline:
             # Keep about ten jobs waiting, so the queue never runs dry while a restarted
             # victim boots; past n only if kills remain (reported in the summary).
