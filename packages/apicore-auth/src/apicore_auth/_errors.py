@@ -17,11 +17,10 @@ No message of any of them ever contains a token, a token hash or a line of a tok
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterable
 from typing import Any
 
-from apicore_introspect import render_problem
+from apicore_introspect import legacy_problem
 
 # The problem protocol's members besides ``errors`` (apicore_introspect.PROBLEM_MEMBERS).
 _MEMBERS = ("status", "slug", "title", "detail")
@@ -97,15 +96,7 @@ class CredentialsError(AuthError):
             Use :meth:`problem_fields`; apicore-app renders the document
             (``apicore_app.render_problem``).
         """
-        warnings.warn(
-            "CredentialsError.to_problem() is deprecated: use problem_fields(), rendered by "
-            "apicore_app.render_problem(error)",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        document = render_problem(self)
-        document.setdefault("detail", None)  # as the deprecated method always had it
-        return document
+        return legacy_problem(self, "to_problem")
 
 
 class MissingTokenError(CredentialsError):

@@ -7,10 +7,9 @@ apicore-app renders the document (see docs/architecture.md).
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
-from apicore_introspect import render_problem
+from apicore_introspect import legacy_problem
 
 
 class CallbackError(Exception):
@@ -49,15 +48,7 @@ class _AnswerError(CallbackError):
 
         The document is what apicore-app renders (:func:`apicore_introspect.render_problem`).
         """
-        warnings.warn(
-            f"{type(self).__name__}.problem() is deprecated: use problem_fields(), rendered by "
-            "apicore_app.render_problem(error)",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        document = render_problem(self)
-        document.setdefault("detail", None)  # as the deprecated method always had it
-        return document
+        return legacy_problem(self, "problem")
 
 
 class InvalidCallbackObjectError(CallbackError, TypeError):

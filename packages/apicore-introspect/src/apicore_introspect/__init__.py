@@ -47,6 +47,7 @@ from apicore_introspect._problem import (
     PROBLEM_MEMBERS,
     PROBLEM_TYPE_PREFIX,
     ProblemError,
+    legacy_problem,
     render_problem,
 )
 from apicore_introspect._timeparse import parse_date, parse_datetime
@@ -94,6 +95,7 @@ __all__ = [
     "describe",
     "dump_json",
     "json_type_name",
+    "legacy_problem",
     "parse_date",
     "parse_datetime",
     "parse_docstring",

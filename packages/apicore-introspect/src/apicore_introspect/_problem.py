@@ -21,6 +21,7 @@ the errors do not (only their deprecated ``to_problem()``/``problem()`` methods 
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from typing import Any, Final, Protocol, runtime_checkable
 
@@ -68,4 +69,22 @@ def render_problem(error: ProblemError, *, status: int | None = None) -> dict[st
     if errors:
         document["errors"] = [dict(item) for item in errors]
     document.update(fields)
+    return document
+
+
+def legacy_problem(error: ProblemError, method: str) -> dict[str, Any]:
+    """Warn that ``error.<method>()`` is deprecated, then return the document it always gave.
+
+    For the deprecated document methods of apicore-auth (``to_problem()``) and
+    apicore-callbacks (``problem()``): :func:`render_problem`'s document, with ``detail``
+    present even when ``None``, as those methods had it.
+    """
+    warnings.warn(
+        f"{type(error).__name__}.{method}() is deprecated: use problem_fields(), rendered by "
+        "apicore_app.render_problem(error)",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    document = render_problem(error)
+    document.setdefault("detail", None)
     return document
