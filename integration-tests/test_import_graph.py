@@ -1,8 +1,9 @@
 """No two modules of a package import each other, function-local imports included.
 
 Each package's ``src`` is parsed with :mod:`ast` (nothing is imported): every ``import`` and
-``from ... import`` at module level or inside a function or class is an edge between two
-modules of the package. Imports under ``if TYPE_CHECKING:`` are left out: they never run.
+``from ... import`` at module level or inside a function or class, and every
+``importlib.import_module("<a constant name>")`` call, is an edge between two modules of the
+package. Imports under ``if TYPE_CHECKING:`` are left out: they never run.
 A strongly connected component of more than one module (or a module importing itself) is a
 loop, whatever the order the imports would run in.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TypeGuard
 
 import pytest
 
@@ -36,11 +38,28 @@ def _is_type_checking(test: ast.expr) -> bool:
     )
 
 
-def _runtime_imports(node: ast.AST) -> Iterator[ast.Import | ast.ImportFrom]:
-    """Every import statement under ``node`` except those in ``if TYPE_CHECKING:`` bodies."""
+Statement = ast.Import | ast.ImportFrom | ast.Call
+
+
+def _is_import_module(node: ast.AST) -> TypeGuard[ast.Call]:
+    """``import_module("name")`` or ``<anything>.import_module("name")``, a constant name."""
+    if not isinstance(node, ast.Call) or len(node.args) != 1:
+        return False
+    func, arg = node.func, node.args[0]
+    named = (isinstance(func, ast.Name) and func.id == "import_module") or (
+        isinstance(func, ast.Attribute) and func.attr == "import_module"
+    )
+    return named and isinstance(arg, ast.Constant) and isinstance(arg.value, str)
+
+
+def _runtime_imports(node: ast.AST) -> Iterator[Statement]:
+    """Every import under ``node`` except those in ``if TYPE_CHECKING:`` bodies."""
     for child in ast.iter_child_nodes(node):
         if isinstance(child, ast.Import | ast.ImportFrom):
             yield child
+        elif _is_import_module(child):
+            yield child
+            yield from _runtime_imports(child)
         elif isinstance(child, ast.If) and _is_type_checking(child.test):
             for other in child.orelse:
                 yield from _runtime_imports(ast.Module(body=[other], type_ignores=[]))
@@ -48,11 +67,13 @@ def _runtime_imports(node: ast.AST) -> Iterator[ast.Import | ast.ImportFrom]:
             yield from _runtime_imports(child)
 
 
-def _targets(
-    statement: ast.Import | ast.ImportFrom, module: str, is_package: bool, known: set[str]
-) -> Iterator[str]:
+def _targets(statement: Statement, module: str, is_package: bool, known: set[str]) -> Iterator[str]:
     """The package's modules that ``statement``, found in ``module``, loads."""
-    if isinstance(statement, ast.Import):
+    if isinstance(statement, ast.Call):
+        constant = statement.args[0]
+        assert isinstance(constant, ast.Constant)
+        names = [str(constant.value)]
+    elif isinstance(statement, ast.Import):
         names = [alias.name for alias in statement.names]
     else:
         base = statement.module or ""
@@ -142,10 +163,15 @@ def test_function_local_and_relative_imports_are_edges(tmp_path: Path) -> None:
         "class K:\n    def g(self):\n        import pkg._a\n"
     )
     (package / "_c.py").write_text("from pkg._b import K\n")
+    (package / "_d.py").write_text(
+        "import importlib\ndef h(name):\n    importlib.import_module(name)\n"
+        "    return importlib.import_module('pkg._e')\n"
+    )
+    (package / "_e.py").write_text("def k():\n    from pkg import _d\n")
     graph = import_graph(tmp_path)
     assert graph == {"pkg": {"pkg._a"}, "pkg._a": {"pkg._b"}, "pkg._b": {"pkg._a"},
-                     "pkg._c": {"pkg._b"}}  # fmt: skip
-    assert loops(graph) == [["pkg._a", "pkg._b"]]
+                     "pkg._c": {"pkg._b"}, "pkg._d": {"pkg._e"}, "pkg._e": {"pkg._d"}}  # fmt: skip
+    assert loops(graph) == [["pkg._a", "pkg._b"], ["pkg._d", "pkg._e"]]
 
 
 def _cases() -> Iterator[object]:
