@@ -1,6 +1,7 @@
 import dataclasses
 import datetime as dt
 import enum
+import sys
 import typing
 import uuid
 from collections.abc import Mapping, Sequence
@@ -499,3 +500,13 @@ def test_decimal_results_are_fixed_point() -> None:
     assert op.dump(Decimal("2E+2")) == b'"200"'
     assert op.dump(Decimal("1.44E+3")) == b'"1440"'
     assert op.dump(Decimal("-0.000001")) == b'"-0.000001"'
+
+
+def test_json_schema_marker_without_jsonschema(monkeypatch: pytest.MonkeyPatch) -> None:
+    # jsonschema is an extra: without it, the marker fails at decoration with what to install.
+    monkeypatch.setitem(sys.modules, "jsonschema", None)
+
+    def f(x: Annotated[dict[str, Any], JsonSchema({"minProperties": 1})]) -> None: ...
+
+    with pytest.raises(UnsupportedAnnotationError, match=r"apicore-introspect\[jsonschema\]"):
+        describe(f)

@@ -184,7 +184,15 @@ class TypeBuilder:
         node = self._build(annotation, where, constraints or Constraints())
         c = constraints
         if c is not None and c.extra_schema:
-            import jsonschema
+            try:
+                import jsonschema
+            except ImportError:
+                raise UnsupportedAnnotationError(
+                    annotation,
+                    where=where,
+                    reason="JsonSchema({...}) needs the jsonschema package: "
+                    "pip install 'apicore-introspect[jsonschema]'",
+                ) from None
 
             schema = {**node.schema(), **c.extra_schema, "$defs": self.definitions.schemas()}
             jsonschema.Draft202012Validator.check_schema(schema)
