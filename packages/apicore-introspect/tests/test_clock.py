@@ -26,6 +26,8 @@ NOW = 1_700_000_000.0
         ("-5", None),
         ("1.5", None),
         ("soon", None),
+        ("²", None),  # a digit to str.isdigit(), not to HTTP
+        ("١٢", None),  # Arabic-Indic digits
         ("", None),
         ("Sun, 06 Nov 1994 08:49:37 -0000", None),  # no zone: not an HTTP-date
     ],

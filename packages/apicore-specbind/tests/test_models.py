@@ -233,3 +233,13 @@ def test_nullable_property_named_like_a_keyword(spec_of: Callable[..., Spec], na
     assert spec.model_errors("A", {name: "x", "ref": 3}) == []
     assert spec.model_errors("A", {name: 3}) != []
     assert spec.model_errors("A", {"ref": "x"}) != []
+
+
+def test_nullable_default_response(spec_of: Callable[..., Spec]) -> None:
+    # "default" under responses is the default response, converted like any other.
+    responses = {"default": {"description": "d", "schema": {"type": "string", "x-nullable": True}}}
+    paths = {"/x": {"get": {"operationId": "x", "responses": responses}}}
+    op = spec_of("2.0", paths=paths).operations[0]
+    assert op.marshal_response(500, None, validate=True) is None
+    with pytest.raises(ValueError, match="does not fit the spec"):
+        op.marshal_response(500, 3, validate=True)

@@ -238,3 +238,21 @@ def test_too_many_documents_are_refused(tmp_path: Path) -> None:
     assert load_spec(tmp_path / "api.yaml").operations
     with pytest.raises(SpecLimitError, match="max_documents"):
         load_spec(tmp_path / "api.yaml", limits=SpecLimits(max_documents=2))
+
+
+@pytest.mark.parametrize("name", ["default", "enum", "example", "const"])
+def test_file_refs_under_names_like_keywords(tmp_path: Path, name: str) -> None:
+    # A property (and a schema) named like a literal keyword holds a reference, not data.
+    (tmp_path / "thing.yaml").write_text("Thing: {type: integer}\n")
+    (tmp_path / "api.yaml").write_text(
+        HEAD
+        + _op(f"#/components/schemas/{name}")
+        + "components:\n  schemas:\n"
+        + f"    {name}:\n      type: object\n"
+        + f"      properties: {{{name}: {{$ref: 'thing.yaml#/Thing'}}}}\n"
+    )
+    op = load_spec(tmp_path / "api.yaml").operations[0]
+    body = f'{{"{name}": 3}}'.encode()
+    assert op.parse_request(body=body, content_type="application/json").body is not None
+    with pytest.raises(ValueError, match="validation error"):
+        op.parse_request(body=f'{{"{name}": "x"}}'.encode(), content_type="application/json")

@@ -74,7 +74,7 @@ def parse_retry_after(value: str | None, *, now: float) -> float | None:
     if value is None:
         return None
     text = value.strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():  # str.isdigit() alone takes "²" and other scripts
         return float(text)
     try:
         when = email.utils.parsedate_to_datetime(text)

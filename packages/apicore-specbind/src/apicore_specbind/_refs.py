@@ -21,6 +21,25 @@ from apicore_specbind._source import Fetcher, FileStamp, load_file
 BUNDLE_KEY = "x-apicore-bundled"
 _MAX_REF_CHAIN = 64
 _DATA_KEYS = frozenset({"example", "default", "enum", "const"})
+# Keys whose value maps names to schemas or objects: there, "default" or "enum" is a name (a
+# property, a schema, the `default` response), not a keyword with a literal value.
+NAME_MAPS = frozenset(
+    {
+        "properties", "patternProperties", "dependencies", "definitions", "$defs",
+        "schemas", "responses", "parameters", "requestBodies", "headers", "paths",
+        "content", "encoding", "callbacks", "links", "securityDefinitions", "securitySchemes",
+    }
+)  # fmt: skip
+
+
+def is_literal(key: object, literal: frozenset[str], names: bool) -> bool:
+    """Whether ``key``'s value is literal data: a ``literal`` key, outside a map of names."""
+    return not names and key in literal
+
+
+def holds_names(key: object, names: bool) -> bool:
+    """Whether ``key``'s value (in a mapping that is, or is not, a map of ``names``) maps names."""
+    return not names and key in NAME_MAPS
 
 
 def escape(token: str) -> str:
@@ -96,10 +115,12 @@ class _Index:
     def __init__(self, document: Any, base: str, prefix: tuple[str | int, ...]) -> None:
         self.ids: dict[str, str] = {}
         self.anchors: dict[tuple[str, str], str] = {}
-        stack: list[tuple[Any, tuple[str | int, ...], str]] = [(document, prefix, base)]
+        stack: list[tuple[Any, tuple[str | int, ...], str, bool]] = [
+            (document, prefix, base, False)
+        ]
         while stack:
-            node, path, current = stack.pop()
-            if isinstance(node, Mapping):
+            node, path, current, names = stack.pop()
+            if isinstance(node, Mapping) and not names:
                 own = node.get("$id")
                 if isinstance(own, str):
                     current = urllib.parse.urldefrag(urllib.parse.urljoin(current, own))[0]
@@ -108,13 +129,15 @@ class _Index:
                     name = node.get(key)
                     if isinstance(name, str):
                         self.anchors.setdefault((current, name), pointer(path))
+            if isinstance(node, Mapping):
                 stack.extend(
-                    (value, (*path, name), current)
+                    (value, (*path, name), current, holds_names(name, names))
                     for name, value in node.items()
-                    if isinstance(value, (Mapping, list)) and name not in _DATA_KEYS
+                    if isinstance(value, (Mapping, list))
+                    and not is_literal(name, _DATA_KEYS, names)
                 )
             elif isinstance(node, list):
-                stack.extend((value, (*path, i), current) for i, value in enumerate(node))
+                stack.extend((value, (*path, i), current, False) for i, value in enumerate(node))
 
 
 class Bundler:
@@ -174,6 +197,7 @@ class Bundler:
         path: tuple[str | int, ...],
         base: str,
         recursive: str | None,
+        names: bool = False,
     ) -> Any:
         if len(path) > self.limits.max_depth:
             raise self.limits.refuse(
@@ -181,6 +205,11 @@ class Bundler:
                 f"the document is nested more than {self.limits.max_depth} levels deep",
                 source=location or self.source,
             )
+        if isinstance(node, Mapping) and names:  # a map of names: its values are objects
+            return {
+                name: self._rewrite(value, location, key, (*path, name), base, recursive)
+                for name, value in node.items()
+            }
         if isinstance(node, Mapping):
             own = node.get("$id")
             if isinstance(own, str):
@@ -203,7 +232,15 @@ class Bundler:
                     else:
                         out["$ref"] = self._rewrite_ref(value, location, key, (*path, name), base)
                 else:
-                    out[name] = self._rewrite(value, location, key, (*path, name), base, recursive)
+                    out[name] = self._rewrite(
+                        value,
+                        location,
+                        key,
+                        (*path, name),
+                        base,
+                        recursive,
+                        holds_names(name, False),
+                    )
             return out
         if isinstance(node, list):
             return [
@@ -373,12 +410,12 @@ def check_local_refs(doc: Any) -> list[SpecIssue]:
     """Report every local ``$ref`` that points nowhere, with the path where it appears."""
     issues: list[SpecIssue] = []
     found: set[str] = set()  # references already resolved (most are repeated)
-    stack: list[tuple[Any, tuple[str | int, ...]]] = [(doc, ())]
+    stack: list[tuple[Any, tuple[str | int, ...], bool]] = [(doc, (), False)]
     while stack:
-        node, path = stack.pop()
+        node, path, names = stack.pop()
         if isinstance(node, Mapping):
             for name, value in node.items():
-                if name == "$ref" and isinstance(value, str):
+                if name == "$ref" and isinstance(value, str) and not names:
                     if value.startswith("#") and value not in found:
                         try:
                             lookup(doc, value[1:])
@@ -388,9 +425,9 @@ def check_local_refs(doc: Any) -> list[SpecIssue]:
                             )
                         else:
                             found.add(value)
-                elif isinstance(value, (Mapping, list)) and name not in _DATA_KEYS:
-                    stack.append((value, (*path, name)))
+                elif isinstance(value, (Mapping, list)) and not is_literal(name, _DATA_KEYS, names):
+                    stack.append((value, (*path, name), holds_names(name, names)))
         elif isinstance(node, list):
-            stack.extend((value, (*path, i)) for i, value in enumerate(node))
+            stack.extend((value, (*path, i), False) for i, value in enumerate(node))
     issues.sort(key=lambda issue: [str(p) for p in issue.path])
     return issues

@@ -26,23 +26,12 @@ import jsonschema.protocols
 
 from apicore_introspect import parse_date, parse_datetime
 from apicore_specbind._errors import ErrorDetail, Loc
-from apicore_specbind._refs import lookup
+from apicore_specbind._refs import holds_names, is_literal, lookup
 
 _COMPOSITION = ("allOf", "anyOf", "oneOf")
+# Literal keyword values in schemas (``examples`` too: a JSON Schema array of values); the
+# references walk of _refs keeps ``examples``, whose OpenAPI Example objects may be $refs.
 _LITERAL_KEYS = frozenset({"example", "examples", "default", "enum", "const"})
-# Keys whose value maps names to schemas or documents: there, "default" or "enum" is a name
-# (a property, a schema, the `default` response), not a keyword with a literal value.
-_NAME_MAPS = frozenset(
-    {
-        "properties", "patternProperties", "dependencies", "definitions", "$defs",
-        "schemas", "responses", "parameters", "requestBodies", "headers", "paths",
-        "content", "encoding", "callbacks", "links", "securityDefinitions", "securitySchemes",
-    }
-)  # fmt: skip
-
-
-def _is_literal(key: str, literal: frozenset[str], names: bool) -> bool:
-    return not names and key in literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,8 +131,8 @@ def rewrite_tree(
         return node
     out = {
         key: value
-        if _is_literal(key, literal, names)
-        else rewrite_tree(value, change, literal, names=not names and key in _NAME_MAPS)
+        if is_literal(key, literal, names)
+        else rewrite_tree(value, change, literal, names=holds_names(key, names))
         for key, value in node.items()
     }
     return out if names else change(out)
@@ -182,9 +171,9 @@ def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
 def _has_ref(node: Any, names: bool = False) -> bool:
     if isinstance(node, Mapping):
         return (not names and "$ref" in node) or any(
-            _has_ref(v, not names and k in _NAME_MAPS)
+            _has_ref(v, holds_names(k, names))
             for k, v in node.items()
-            if not _is_literal(k, _LITERAL_KEYS, names)
+            if not is_literal(k, _LITERAL_KEYS, names)
         )
     if isinstance(node, list):
         return any(_has_ref(v) for v in node)
@@ -224,10 +213,10 @@ def _inline_node(
         return _RECURSIVE  # $ref with siblings or a non-local one: keep the resolver
     out: dict[str, Any] = {}
     for key, value in node.items():
-        if _is_literal(key, _LITERAL_KEYS, names):
+        if is_literal(key, _LITERAL_KEYS, names):
             out[key] = value
             continue
-        inlined = _inline_node(value, document, seen, not names and key in _NAME_MAPS)
+        inlined = _inline_node(value, document, seen, holds_names(key, names))
         if inlined is _RECURSIVE:
             return _RECURSIVE
         out[key] = inlined
