@@ -141,10 +141,7 @@ def mount_flask(
             environ = incoming.environ
             size = incoming.content_length
             limit = api.read_limit
-            chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
-            if size is None and not chunked:
-                body = b""  # no length and not chunked: no body (gunicorn would wait for EOF)
-            elif size is None or size > limit:
+            if size is None or size > limit:
                 body = incoming.stream.read(limit + 1)
             else:
                 body = incoming.get_data() if size else b""  # cached: handlers may read it
