@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from apicore_app import Api, Headers, Request
+from apicore_app import Api, Headers, Request, WsgiApp
 from apicore_app._app import log_safe
 from apicore_auth.testing import make_authenticator
 from apicore_callbacks import Settings
@@ -171,8 +171,39 @@ def test_start_waits_for_a_start_in_progress_and_stop_for_both(
     first = threading.Thread(target=api.start)
     first.start()
     assert inside.wait(5)
+    assert not api._started  # adapters read the flag unlocked: not set before the worker runs
     api.start()
     events.append("second start returned")
     api.stop()
     first.join(5)
     assert events == ["starting", "started", "second start returned", "stopped"]
+
+
+def test_a_failed_start_is_not_reported_started_and_runs_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api = Api(callback_settings=Settings.from_env({}, db=tmp_path / "jobs.db"))
+
+    @api.route("/job", callback=True)
+    def job() -> None:
+        return None
+
+    calls: list[int] = []
+
+    def flaky_start(self: object) -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("the worker could not start")
+
+    monkeypatch.setattr(type(api.dispatcher), "start", flaky_start)
+    monkeypatch.setattr(type(api.dispatcher), "stop", lambda self, t: None)
+    app = WsgiApp(api)
+    with pytest.raises(RuntimeError):
+        app.start()
+    assert not app.started
+    assert not api._started
+    app.start()
+    assert app.started
+    assert api._started
+    assert len(calls) == 2
+    app.stop()

@@ -486,11 +486,12 @@ class Api:
         with self._running:
             if self._started:
                 return
-            self._started = True
             if self._dispatcher is not None:
                 self._dispatcher.start()
             if any(r.requirement.authenticated for r in self.routes):
                 _ = self.authenticator  # say at start-up how to configure a missing token
+            # Last: adapters read the flag without the lock to skip calling start() at all.
+            self._started = True
 
     @staticmethod
     def served() -> bool:
@@ -862,13 +863,15 @@ class Api:
     def _execute(self, call: Call) -> Response:
         route = call.route
         operation = route.binding if isinstance(route, BoundRoute) else route.operation
-        if operation.is_async:  # on the private event loop thread, as under ASGI
-            response: Response = self._loop().run(self._execute_async(call))
-            return response
         # outgoing apicore-client calls made by the function forward the request's ids
         token = set_call_context(_call_context(call))
         try:
-            return self._result(call, operation.func(*call.args, **call.kwargs))
+            result = operation.func(*call.args, **call.kwargs)
+            if operation.is_async:
+                # only the coroutine runs on the private loop thread (it is started with a copy
+                # of this context); the result and errors are handled on this request's thread
+                result = self._loop().run(result)
+            return self._result(call, result)
         except Exception as exc:
             return self._failure(call, exc)
         finally:

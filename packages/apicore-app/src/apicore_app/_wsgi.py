@@ -65,10 +65,10 @@ class WsgiApp:
         with self._lock:
             if self.started:
                 return
-            self.started = True
             if self.setup_logging and not logging.getLogger().handlers:
                 configure_logging()
             self.api.start()
+            self.started = True  # last: requests read it without the lock
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop ``api``'s background work, finishing what is in flight."""
