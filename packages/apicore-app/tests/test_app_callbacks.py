@@ -200,10 +200,7 @@ def test_a_failed_start_is_not_reported_started_and_runs_again(
     app = WsgiApp(api)
     with pytest.raises(RuntimeError):
         app.start()
-    assert not app.started
-    assert not api._started
+    assert (app.started, api._started) == (False, False)
     app.start()
-    assert app.started
-    assert api._started
-    assert len(calls) == 2
+    assert (app.started, api._started, len(calls)) == (True, True, 2)
     app.stop()

@@ -433,3 +433,22 @@ def test_dot_segments_in_path_parameters_are_not_normalised_away(name: str, raw:
     with Client.from_spec(_ROUND_TRIP, base_url="http://t/api", transport=transport) as api:
         api.get_item(name=name)
     assert transport.requests[0].url.raw_path == b"/api/items/" + raw
+
+
+def test_async_call_and_request_raise_only_when_awaited() -> None:
+    # `gather(api.call(...), ...)` and `create_task(api.call(...))` must not raise early
+    from apicore_specbind import load_spec
+
+    assert inspect.iscoroutinefunction(AsyncSpecClient.call)
+    assert inspect.iscoroutinefunction(AsyncSpecClient.request)
+
+    async def main() -> None:
+        inner = AsyncClient(transport=FaultTransport([]))
+        async with AsyncSpecClient(inner, load_spec(SPEC_FILES["3.0"]), base_url="http://t") as api:
+            unknown, bad = api.call("no_such_operation"), api.request("get_flaky", 1, 2, 3)
+            with pytest.raises(AttributeError):
+                await unknown
+            with pytest.raises(TypeError):
+                await bad
+
+    asyncio.run(main())

@@ -7,7 +7,7 @@ import os
 import ssl
 import uuid
 from collections.abc import Callable, Coroutine, Mapping
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypedDict, TypeVar, Unpack, cast, overload
+from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar, Unpack, cast
 
 import httpx
 
@@ -41,7 +41,6 @@ Headers = httpx.Headers | Mapping[str, str] | None
 
 _H = TypeVar("_H", httpx.Client, httpx.AsyncClient)
 _R = TypeVar("_R", httpx.Response, Coroutine[Any, Any, httpx.Response])
-_T_co = TypeVar("_T_co", covariant=True)
 _S = TypeVar("_S", "SpecClient", "AsyncSpecClient")  # what from_spec builds
 _F = TypeVar("_F", "SpecClient", "Coroutine[Any, Any, AsyncSpecClient]")  # from_url, from_app
 
@@ -105,25 +104,6 @@ class _Sender(httpx.BaseTransport, httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         assert isinstance(self.http, httpx.AsyncClient)
         return await self.http.send(request, stream=True)
-
-
-class _Shortcut(Protocol[_T_co]):
-    def __call__(self, url: httpx.URL | str, **options: Unpack[RequestOptions]) -> _T_co: ...
-
-
-class _Verb:
-    """A per-method shortcut: ``client.get(url, **options)`` is ``client.request("GET", ...)``."""
-
-    def __init__(self, method: str) -> None:
-        self.method = method
-        self.__doc__ = f"Send a {method} request (see :meth:`request`)."
-
-    @overload
-    def __get__(self, client: None, owner: type[Any]) -> _Verb: ...
-    @overload
-    def __get__(self, client: _Base[Any, _R, Any, Any], owner: type[Any]) -> _Shortcut[_R]: ...
-    def __get__(self, client: _Base[Any, _R, Any, Any] | None, owner: type[Any]) -> Any:
-        return self if client is None else functools.partial(client.request, self.method)
 
 
 class _Base(Generic[_H, _R, _S, _F]):
@@ -322,13 +302,33 @@ class _Base(Generic[_H, _R, _S, _F]):
     def _built(self, sent: Any, build: Callable[[httpx.Response], Any]) -> Any:
         raise NotImplementedError
 
-    get = _Verb("GET")
-    head = _Verb("HEAD")
-    options = _Verb("OPTIONS")
-    post = _Verb("POST")
-    put = _Verb("PUT")
-    patch = _Verb("PATCH")
-    delete = _Verb("DELETE")
+    def get(self, url: httpx.URL | str, **options: Unpack[RequestOptions]) -> _R:
+        """Send a GET request (see :meth:`request`)."""
+        return self.request("GET", url, **options)
+
+    def head(self, url: httpx.URL | str, **options: Unpack[RequestOptions]) -> _R:
+        """Send a HEAD request (see :meth:`request`)."""
+        return self.request("HEAD", url, **options)
+
+    def options(self, url: httpx.URL | str, **options: Unpack[RequestOptions]) -> _R:
+        """Send an OPTIONS request (see :meth:`request`)."""
+        return self.request("OPTIONS", url, **options)
+
+    def post(self, url: httpx.URL | str, **options: Unpack[RequestOptions]) -> _R:
+        """Send a POST request (see :meth:`request`)."""
+        return self.request("POST", url, **options)
+
+    def put(self, url: httpx.URL | str, **options: Unpack[RequestOptions]) -> _R:
+        """Send a PUT request (see :meth:`request`)."""
+        return self.request("PUT", url, **options)
+
+    def patch(self, url: httpx.URL | str, **options: Unpack[RequestOptions]) -> _R:
+        """Send a PATCH request (see :meth:`request`)."""
+        return self.request("PATCH", url, **options)
+
+    def delete(self, url: httpx.URL | str, **options: Unpack[RequestOptions]) -> _R:
+        """Send a DELETE request (see :meth:`request`)."""
+        return self.request("DELETE", url, **options)
 
 
 class Client(Closing, _Base[httpx.Client, httpx.Response, "SpecClient", "SpecClient"]):

@@ -254,15 +254,11 @@ class _SpecBase:
     ) -> Any:
         method, url, options = self._prepare(bound, args, dict(kwargs))
         with self._error_bodies(bound):
-            sent = self.client.request(method, url, **options)
-        return self._received(bound, sent, raw)
-
-    def _received(self, bound: BoundOperation, response: Any, raw: bool) -> Any:
-        # AsyncSpecClient awaits the response first
+            response = self.client.request(method, url, **options)
         return response if raw else self._decode(bound, response)
 
     def call(self, operation: str, /, *args: Any, **kwargs: Any) -> Any:
-        """Call an operation by name: ``api.call("get_pet", pet_id=1)`` (``await`` it if async)."""
+        """Call an operation by name: ``api.call("get_pet", pet_id=1)``."""
         return self._invoke(self._lookup(operation), args, kwargs, raw=False)
 
     def request(self, operation: str, /, *args: Any, **kwargs: Any) -> Any:
@@ -396,7 +392,19 @@ class AsyncSpecClient(AsyncClosing, _SpecBase):
     def _pool(self) -> AsyncClient:
         return self.client
 
-    async def _received(self, bound: BoundOperation, sent: Any, raw: bool) -> Any:
+    # Coroutine functions, so that nothing (not even a bad argument) raises before the await.
+    async def call(self, operation: str, /, *args: Any, **kwargs: Any) -> Any:
+        """Call an operation by name: ``await api.call("get_pet", pet_id=1)``."""
+        return await self._invoke(self._lookup(operation), args, kwargs, raw=False)
+
+    async def request(self, operation: str, /, *args: Any, **kwargs: Any) -> Any:
+        """Call an operation by name and return the :class:`httpx.Response`, not decoded."""
+        return await self._invoke(self._lookup(operation), args, kwargs, raw=True)
+
+    async def _invoke(
+        self, bound: BoundOperation, args: tuple[Any, ...], kwargs: dict[str, Any], *, raw: bool
+    ) -> Any:
+        method, url, options = self._prepare(bound, args, dict(kwargs))
         with self._error_bodies(bound):
-            response = await sent
-        return super()._received(bound, response, raw)
+            response = await self.client.request(method, url, **options)
+        return response if raw else self._decode(bound, response)
