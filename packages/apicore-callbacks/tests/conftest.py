@@ -19,14 +19,6 @@ from apicore_callbacks.stores import JobSpec
 _HERE = Path(__file__).parent
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The deprecated ``problem()`` keeps working in these tests (see test_problem_protocol)."""
-    ignore = pytest.mark.filterwarnings(r"ignore:.*problem\(\) is deprecated:DeprecationWarning")
-    for item in items:
-        if item.path.is_relative_to(_HERE):
-            item.add_marker(ignore)
-
-
 def require_system(program: str, *, install: str) -> str:
     """Return a system program's path; skip with an install hint, or fail in CI, when absent.
 

@@ -391,7 +391,7 @@ def test_failed_publish_answers_503_and_leaves_no_job(redis_url: str) -> None:
     dispatcher = Dispatcher(store, settings=Settings(broker=redis_url), publisher=broken)
     with pytest.raises(BrokerUnavailableError) as raised:
         dispatcher.submit("add", {"a": 1}, CallbackRequest("https://receiver.example/cb"))
-    assert raised.value.problem()["status"] == 503
+    assert raised.value.problem_fields()["status"] == 503
     assert store.get(published[0]) is None
     assert store.list_jobs() == []
     dispatcher.start()  # a no-op with a publisher: the Celery workers run the jobs

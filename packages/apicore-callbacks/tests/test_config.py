@@ -25,6 +25,7 @@ from apicore_callbacks.adapters import (
     InvalidCallbackURLError,
     InvalidIdempotencyKeyError,
 )
+from apicore_introspect import render_problem
 
 POLICY = DestinationPolicy()
 URL = "https://receiver.example/hook"
@@ -122,7 +123,7 @@ def test_parse_errors_render_422_problems(
 ) -> None:
     with pytest.raises(error) as info:
         CallbackConfig().parse(headers, policy=POLICY)
-    problem = info.value.problem()
+    problem = render_problem(info.value)
     assert problem["status"] == 422
     assert problem["type"] == "urn:apicore:problem:validation-error"
     assert problem["errors"][0]["loc"][0] == "header"
@@ -133,7 +134,7 @@ def test_url_error_points_at_the_configured_header() -> None:
     config = CallbackConfig(url_header="X-Url")
     with pytest.raises(InvalidCallbackURLError) as info:
         config.parse({"x-url": "ftp://example.com/"}, policy=POLICY)
-    assert info.value.problem()["errors"][0]["loc"] == ["header", "X-Url"]
+    assert info.value.problem_fields()["errors"][0]["loc"] == ["header", "X-Url"]
 
 
 def test_parse_uses_the_allow_list_of_the_settings_from_the_environment(

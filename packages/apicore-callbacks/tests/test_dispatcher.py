@@ -280,7 +280,7 @@ def test_idempotent_submission_returns_the_same_job(tmp_path: Path) -> None:
     assert second.acceptance.body == first.acceptance.body
     with pytest.raises(IdempotencyKeyReusedError) as info:
         dispatcher.submit("add", {"a": 9, "b": 2}, cb, idempotency_key="k")
-    assert info.value.problem()["status"] == 422
+    assert info.value.problem_fields()["status"] == 422
 
 
 def test_acceptance_document(tmp_path: Path) -> None:

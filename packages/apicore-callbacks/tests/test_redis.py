@@ -117,8 +117,8 @@ def test_unreachable_redis_is_broker_unavailable(spec: Spec) -> None:
     for read in reads:
         with pytest.raises(BrokerUnavailableError):
             read()
-    assert "127.0.0.1" not in BrokerUnavailableError("x").problem()["detail"]
-    assert BrokerUnavailableError("x").problem()["status"] == 503
+    assert "127.0.0.1" not in BrokerUnavailableError("x").problem_fields()["detail"]
+    assert BrokerUnavailableError("x").problem_fields()["status"] == 503
 
 
 def test_needs_url_or_client() -> None:

@@ -76,8 +76,8 @@ def legacy_problem(error: ProblemError, method: str) -> dict[str, Any]:
     """Warn that ``error.<method>()`` is deprecated, then return the document it always gave.
 
     For the deprecated document methods of apicore-auth (``to_problem()``) and
-    apicore-callbacks (``problem()``): :func:`render_problem`'s document, with ``detail``
-    present even when ``None``, as those methods had it.
+    apicore-callbacks (``problem()``): :func:`render_problem`'s document (their errors always
+    have a ``detail``, so it is the document those methods gave).
     """
     warnings.warn(
         f"{type(error).__name__}.{method}() is deprecated: use problem_fields(), rendered by "
@@ -85,6 +85,4 @@ def legacy_problem(error: ProblemError, method: str) -> dict[str, Any]:
         DeprecationWarning,
         stacklevel=3,
     )
-    document = render_problem(error)
-    document.setdefault("detail", None)
-    return document
+    return render_problem(error)
