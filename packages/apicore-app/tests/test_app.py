@@ -352,3 +352,11 @@ def test_the_docs_line_follows_the_docs_paths() -> None:
     )
     off = Api(docs_path=None, redoc_path=None, swagger_path=None, openapi_path=None)
     assert off.docs_line("h", 1) is None
+
+
+def test_an_unknown_openapi_version_is_refused_and_leaves_nothing_behind() -> None:
+    api = Api()
+    with pytest.raises(ValueError, match="use '3.1.0' or '3.0.3'"):
+        api.openapi("2.0")  # type: ignore[arg-type]
+    assert "2.0" not in api._documents
+    assert api.openapi("3.0.3")["openapi"] == "3.0.3"

@@ -534,6 +534,8 @@ class Api:
     def _cache(self, version: str) -> DocumentCache:
         cache = self._documents.get(version)
         if cache is None:
+            if version not in ("3.1.0", "3.0.3"):  # checked first: no cache for it is kept
+                raise ValueError(f"OpenAPI version {version!r}: use '3.1.0' or '3.0.3'")
             from apicore_openapi import DocumentCache
 
             with self._lock:

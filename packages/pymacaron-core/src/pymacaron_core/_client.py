@@ -17,8 +17,8 @@ import httpx
 from apicore_client import Client, ClientError, RetryPolicy, SpecClient
 from apicore_specbind import Spec
 from pymacaron_core._legacy import legacy_call_options, pop_call_options
-from pymacaron_core._server import import_named
 from pymacaron_core.exceptions import PyMacaronCoreException
+from pymacaron_core.utils import import_named
 
 
 def legacy_base_url(

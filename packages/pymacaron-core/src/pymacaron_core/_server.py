@@ -26,10 +26,11 @@ from apicore_app import (
     werkzeug_error,
 )
 from apicore_client import CallContext, reset_call_context, set_call_context
-from apicore_specbind import Operation, import_object
+from apicore_specbind import Operation
 from pymacaron_core._binding import Decoder, ErrorCallback, Handler, SpecBinding
 from pymacaron_core._calls import answered, environ_call
 from pymacaron_core.exceptions import SpawnError
+from pymacaron_core.utils import import_named
 
 Decorator = Callable[[Handler], Handler]
 _VAR = re.compile(r"{([^{}/]+)}")
@@ -68,14 +69,6 @@ def plan_route(op: Operation, *, base_path: str = "") -> SpecRoute:
     rule = re.sub(r"{(\w+)}", r"<\1>", path)
     endpoint = "_".join([op.method, rule]).replace("/", "_")
     return SpecRoute(rule=rule, endpoint=endpoint, method=op.method, path_names=names, path=path)
-
-
-def import_named(dotted: str, what: str) -> Any:
-    """The object a spec extension names (``package.module.name``), or a ``SpawnError``."""
-    try:
-        return import_object(dotted)
-    except ImportError as exc:
-        raise SpawnError(f"Failed to import the {what} {dotted!r}: {exc}") from exc
 
 
 def build_api(

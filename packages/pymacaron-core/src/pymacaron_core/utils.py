@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from apicore_specbind import import_object
-from pymacaron_core.exceptions import PyMacaronCoreException
+from pymacaron_core.exceptions import PyMacaronCoreException, SpawnError
 
 __all__ = ["get_function"]
 
@@ -22,3 +22,15 @@ def get_function(path: str) -> Any:
         return import_object(path)
     except ImportError as exc:
         raise PyMacaronCoreException(f"Failed to import {path}: {exc}") from exc
+
+
+def import_named(dotted: str, what: str) -> Any:
+    """The object a spec extension names (``package.module.name``), or a ``SpawnError``.
+
+    Shared by the server (handlers, ``x-decorate-server``) and the client
+    (``x-decorate-request``); not part of the legacy ``utils`` API.
+    """
+    try:
+        return import_object(dotted)
+    except ImportError as exc:
+        raise SpawnError(f"Failed to import the {what} {dotted!r}: {exc}") from exc
