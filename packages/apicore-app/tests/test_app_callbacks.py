@@ -146,17 +146,23 @@ def test_endpoint_threads_must_be_positive() -> None:
         Api(endpoint_threads=0)
 
 
-def test_start_waits_for_a_start_in_progress_and_stop_for_both(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # gunicorn --preload and threaded servers call start from several threads at once: a
-    # second start must not return before the worker runs, nor a stop come in between
+def _callback_api(tmp_path: Path) -> Api:
+    """An ``Api`` with one callback route (so it has a dispatcher to start)."""
     api = Api(callback_settings=Settings.from_env({}, db=tmp_path / "jobs.db"))
 
     @api.route("/job", callback=True)
     def job() -> None:
         return None
 
+    return api
+
+
+def test_start_waits_for_a_start_in_progress_and_stop_for_both(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # gunicorn --preload and threaded servers call start from several threads at once: a
+    # second start must not return before the worker runs, nor a stop come in between
+    api = _callback_api(tmp_path)
     events: list[str] = []
     inside = threading.Event()
 
@@ -182,12 +188,7 @@ def test_start_waits_for_a_start_in_progress_and_stop_for_both(
 def test_a_failed_start_is_not_reported_started_and_runs_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    api = Api(callback_settings=Settings.from_env({}, db=tmp_path / "jobs.db"))
-
-    @api.route("/job", callback=True)
-    def job() -> None:
-        return None
-
+    api = _callback_api(tmp_path)
     calls: list[int] = []
 
     def flaky_start(self: object) -> None:
