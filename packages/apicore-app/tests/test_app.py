@@ -307,7 +307,7 @@ def test_finish_an_adapter_made_response(api: Api, caplog: pytest.LogCaptureFixt
 
 
 def test_the_request_ids_reach_outgoing_client_calls() -> None:
-    from apicore_client import current_call_context
+    from apicore_introspect import current_call_context
 
     api = Api()
 

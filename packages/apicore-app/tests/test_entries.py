@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from apicore_app import Api, Headers, asgi_app, wsgi_app
-from apicore_client import current_call_context
+from apicore_introspect import current_call_context
 
 
 def make_api() -> Api:

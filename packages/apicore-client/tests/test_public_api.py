@@ -29,11 +29,11 @@ def _loaded_after(code: str) -> set[str]:
 @pytest.mark.parametrize(
     ("code", "loads", "not_loaded"),
     [
-        # servers import the package for the call context: no HTTP client, no spec machinery
+        # the package and its call context (apicore-introspect's): no HTTP client, no spec
         ("import apicore_client", {"apicore_client"}, {"httpx", *SPEC_MACHINERY}),
         (
             "from apicore_client import CallContext, reset_call_context, set_call_context",
-            {"apicore_client"},
+            {"apicore_client", "apicore_introspect"},
             {"httpx", *SPEC_MACHINERY},
         ),
         ("from apicore_client import Client", {"httpx"}, set(SPEC_MACHINERY)),

@@ -51,12 +51,8 @@ from apicore_auth import (
     openapi_security,
     openapi_security_schemes,
 )
-from apicore_client import (
-    CallContext,
-    reset_call_context,
-    set_call_context,
-)
 from apicore_introspect import (
+    CallContext,
     Definitions,
     FunctionOperation,
     Limits,
@@ -64,6 +60,8 @@ from apicore_introspect import (
     ResultError,
     describe,
     render_problem,
+    reset_call_context,
+    set_call_context,
 )
 
 # apicore_callbacks and apicore_openapi load when a callback route or the docs are first

@@ -7,7 +7,7 @@ make none: the headers are read on the first access, not on every request.
 from __future__ import annotations
 
 from apicore_app._http import Headers
-from apicore_client import CallContext
+from apicore_introspect import CallContext
 
 Fields = tuple[str | None, str | None, str | None, str | None]
 

@@ -8,8 +8,7 @@ import threading
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from apicore_client import CallContext, reset_call_context, set_call_context
-from apicore_introspect import FunctionOperation
+from apicore_introspect import CallContext, FunctionOperation, reset_call_context, set_call_context
 
 if TYPE_CHECKING:
     from apicore_callbacks import Job

@@ -5,9 +5,9 @@ idempotent methods or requests carrying an ``Idempotency-Key``; capped exponenti
 with full jitter, ``Retry-After`` honoured up to a cap, a total deadline, and an attempt
 history on every result and error. Test helpers live in :mod:`apicore_client.testing`; the
 extension points (the retry transports, header and extension names, parsers) in
-:mod:`apicore_client.extending`. Names load on first use: ``import apicore_client`` costs only
-the call context (servers import it for that), httpx loads with the first client name and
-apicore-specbind with the first spec client name.
+:mod:`apicore_client.extending`. Names load on first use: httpx loads with the first client
+name, apicore-specbind with the first spec client name. The call context (request id, trace
+context) is apicore-introspect's, which servers set and these clients forward.
 """
 
 import importlib as _importlib
@@ -15,7 +15,7 @@ import typing as _typing
 import warnings as _warnings
 
 from apicore_client.__about__ import __version__
-from apicore_client._propagation import (
+from apicore_introspect import (
     CallContext,
     call_context,
     current_call_context,
@@ -45,9 +45,8 @@ if _typing.TYPE_CHECKING:
     from apicore_client._problem import Problem
     from apicore_client._specclient import AsyncSpecClient, SpecClient
 
-# Everything but the call context loads on first use: servers import this package for the
-# context (stdlib only) and pay for no HTTP client; httpx loads with the first client name,
-# apicore-specbind (pyyaml, jsonschema) with the first spec client name.
+# Everything but the call context (apicore-introspect's) loads on first use: httpx with the
+# first client name, apicore-specbind (pyyaml, jsonschema) with the first spec client name.
 _LAZY = {
     name: module
     for module, names in (
@@ -64,7 +63,7 @@ _LAZY = {
         ("_history", "HISTORY_EXTENSION Attempt attempts_of"),
         ("_policy", "IDEMPOTENT_METHODS RETRY_STATUSES RetryPolicy Timeouts parse_retry_after"),
         ("_problem", "Problem parse_problem"),
-        ("_propagation", "child_traceparent"),
+        ("apicore_introspect._propagation", "child_traceparent"),
         ("_retry", "classify_error"),
         ("_specclient", "AsyncSpecClient SpecClient"),
         ("_transport", "AsyncRetryTransport RetryTransport"),
@@ -100,7 +99,9 @@ def __getattr__(name: str) -> object:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'apicore_client' has no attribute {name!r}")
-    value = getattr(_importlib.import_module(f"apicore_client.{module}"), name)
+    if not module.startswith("apicore_"):
+        module = f"apicore_client.{module}"
+    value = getattr(_importlib.import_module(module), name)
     if name in _EXTENDING:  # not cached: every use warns
         _warnings.warn(
             f"apicore_client.{name} is deprecated: import it from apicore_client.extending",

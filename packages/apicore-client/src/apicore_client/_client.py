@@ -15,13 +15,13 @@ from apicore_client._clock import Clock
 from apicore_client._errors import ConfigError
 from apicore_client._lifecycle import AsyncClosing, Closing
 from apicore_client._policy import RetryPolicy, Timeouts
-from apicore_client._propagation import current_call_context
 from apicore_client._transport import (
     BODY_EXTENSION,
     RETRY_POLICY_EXTENSION,
     AsyncRetryTransport,
     RetryTransport,
 )
+from apicore_introspect import current_call_context
 
 if TYPE_CHECKING:
     from apicore_client._factories import SpecClientOptions, SpecSource

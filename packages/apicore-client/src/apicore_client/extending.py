@@ -18,9 +18,9 @@ from apicore_client._client import IDEMPOTENCY_KEY_HEADER
 from apicore_client._history import HISTORY_EXTENSION
 from apicore_client._policy import IDEMPOTENT_METHODS, RETRY_STATUSES
 from apicore_client._problem import parse_problem
-from apicore_client._propagation import child_traceparent
 from apicore_client._retry import classify_error
 from apicore_client._transport import AsyncRetryTransport, RetryTransport
+from apicore_introspect import child_traceparent
 
 __all__ = [
     "AsyncRetryTransport",

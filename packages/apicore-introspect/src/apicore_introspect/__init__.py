@@ -50,10 +50,19 @@ from apicore_introspect._problem import (
     legacy_problem,
     render_problem,
 )
+from apicore_introspect._propagation import (
+    CallContext,
+    call_context,
+    child_traceparent,
+    current_call_context,
+    reset_call_context,
+    set_call_context,
+)
 from apicore_introspect._timeparse import parse_date, parse_datetime
 from apicore_introspect._types import Definitions
 
 __all__ = [
+    "CallContext",
     "Clock",
     "Cookie",
     "Definitions",
@@ -92,6 +101,9 @@ __all__ = [
     "UploadFile",
     "ValidationError",
     "__version__",
+    "call_context",
+    "child_traceparent",
+    "current_call_context",
     "describe",
     "dump_json",
     "json_type_name",
@@ -101,6 +113,8 @@ __all__ = [
     "parse_docstring",
     "parse_retry_after",
     "render_problem",
+    "reset_call_context",
+    "set_call_context",
     "strict_object_hook",
 ]
 

@@ -3,7 +3,7 @@
 A public-facing API gets a request without ``PymCallID``: it makes a new id (a UUID4). Each
 service appends its API name to ``PymCallPath``, so a server named ``login`` reached through
 ``public`` then ``user`` sees the path ``public.user.login``. Both are forwarded on outgoing
-client calls through apicore-client's :class:`~apicore_client.CallContext`.
+client calls through apicore-introspect's :class:`~apicore_introspect.CallContext`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from apicore_app import Response
-from apicore_client import CallContext, current_call_context
+from apicore_introspect import CallContext, current_call_context
 
 CALL_ID_HEADER = "PymCallID"
 """The header carrying the call id (the legacy README's ``PymCallerID`` is read too)."""

@@ -25,7 +25,7 @@ from apicore_app import (
     problem_response,
     werkzeug_error,
 )
-from apicore_client import CallContext, reset_call_context, set_call_context
+from apicore_introspect import CallContext, reset_call_context, set_call_context
 from apicore_specbind import Operation
 from pymacaron_core._binding import Decoder, ErrorCallback, Handler, SpecBinding
 from pymacaron_core._calls import answered, environ_call

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from apicore_client import CallContext, call_context
+from apicore_introspect import CallContext, call_context
 from pymacaron_core._pool import ApiPool, Pool
 
 __all__ = ["isolated_pool", "server_call_context"]

@@ -1,4 +1,8 @@
-"""The current call's identifiers, carried from an incoming request onto outgoing calls."""
+"""The current call's identifiers, carried from an incoming request onto outgoing calls.
+
+Servers set the context per request (apicore-app) and clients read it (apicore-client): it
+lives here, in the package both depend on, so a server needs no client to set it.
+"""
 
 from __future__ import annotations
 
@@ -133,7 +137,7 @@ def child_traceparent(traceparent: str, *, span_id: str | None = None) -> str | 
 
 
 _current: contextvars.ContextVar[CallContext | None] = contextvars.ContextVar(
-    "apicore_client_call_context", default=None
+    "apicore_call_context", default=None
 )
 
 
