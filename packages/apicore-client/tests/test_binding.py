@@ -74,76 +74,39 @@ def test_extra_keywords_in_signatures_unless_a_parameter_has_the_name() -> None:
     assert list(plain.signature.parameters) == ["max_attempts"]
 
 
-def test_required_parameters_come_first_and_31_type_lists() -> None:
-    q = {"name": "q", "in": "query", "schema": {"type": ["integer", "null"]}}
-    path_id = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
-    operation = {
-        "operationId": "x",
-        "parameters": [q, path_id],
-        "responses": {"200": {"description": "ok"}},
-    }
-    spec = load_spec(_document({"/x/{id}": {"get": operation}}, "3.1.0"))
-    (bound,) = _binding.bind_operations(spec)
-    assert str(bound.signature) == "(*, id: 'str', q: 'int | None | None' = None) -> 'None'"
-    assert _binding.annotation_of(spec, {"type": ["string", "number"]}) == "str | float"
-    assert _binding.annotation_of(spec, {"type": "object"}) == "dict[str, Any]"
-    assert _binding.annotation_of(spec, None) == "Any"
-
-
-def test_doc_from_summary_description_and_parameters() -> None:
+def test_docs_and_accept_are_specbinds_with_the_clients_errors() -> None:
     spec = load_spec(SPEC_FILES["2.0"])
-    op = spec.operations_by_client_name["list_pets"]
-    doc = _binding.doc_of(spec, op)
-    assert doc.startswith("List the pets, newest first.\n\n``GET /pets``")
-    assert "    limit: At most this many pets." in doc
-    assert "    x_trace: The header parameter ``X-Trace``." in doc
-    assert "HTTPStatusError" in doc
-    nameless = _spec(_document({"/y": {"delete": {"responses": {"204": {"description": "gone"}}}}}))
-    assert _binding.doc_of(nameless, nameless.operations[0]).startswith("DELETE /y\n")
+    by_name = {b.name: b for b in _binding.bind_operations(spec)}
+    listing = by_name["list_pets"]
+    assert listing.doc.startswith("List the pets, newest first.\n\n``GET /pets``")
+    assert listing.doc.startswith(listing.operation.docstring + "\n\nRaises:\n")
+    assert "    HTTPStatusError: A 4xx/5xx answer (its problem document is parsed)." in listing.doc
+    assert by_name["get_pet"].accept == "application/json, application/problem+json"
+    assert all(b.accept == b.operation.accept_header for b in by_name.values())
 
 
-def test_accept_header() -> None:
-    spec = load_spec(SPEC_FILES["3.0"])
-    ops = spec.operations_by_client_name
-    assert _binding.accept_of(ops["get_pet"]) == "application/json, application/problem+json"
-    assert _binding.accept_of(ops["delete_pet"]) is None
-
-
-@pytest.mark.parametrize(
-    ("version", "expected"),
-    [
-        ("2.0", "https://pets.example.com/v1"),
-        ("3.0", "https://pets.example.com/v1"),  # {scheme} set to its default
-        ("3.1", "/v1"),
-    ],
-)
-def test_server_url(version: str, expected: str) -> None:
-    assert _binding.server_url(load_spec(SPEC_FILES[version])) == expected
-
-
-def test_swagger_schemes_and_missing_host() -> None:
-    base = _document({}, "2.0")
-    assert (
-        _binding.server_url(_spec({**base, "host": "h:8080", "schemes": ["http"]}))
-        == "http://h:8080"
-    )
-    assert _binding.server_url(_spec({**base, "host": "h"})) == "http://h"
-    assert _binding.server_url(_spec({**base, "basePath": "/api/"})) == "/api"
-    assert _binding.server_url(_spec(base)) is None
-    assert _binding.server_url(_spec(_document({}))) is None
-
-
-def test_server_variable_without_default_is_refused() -> None:
-    # specbind's meta-schema check requires defaults, so build the spec then drop it
+def test_broken_server_url_is_a_config_error() -> None:
+    # specbind's meta-schema check requires defaults and a list, so build the spec then break it
     spec = _spec(
         _document(
             {}, servers=[{"url": "https://{region}.x", "variables": {"region": {"default": "eu"}}}]
         )
     )
-    assert _binding.server_url(spec) == "https://eu.x"
+    assert _binding.resolve_base_url(spec, None) == "https://eu.x"
     spec.document["servers"][0]["variables"] = {}
-    with pytest.raises(ConfigError, match=r"\{region\} without a default; pass base_url="):
-        _binding.server_url(spec)
+    with pytest.raises(
+        ConfigError,
+        match=r"^the server URL 'https://\{region\}.x' uses \{region\} without a default; "
+        r"pass base_url=$",
+    ):
+        _binding.resolve_base_url(spec, None)
+    assert _binding.resolve_base_url(spec, "http://h/") == "http://h"  # base_url= wins
+    spec.document["servers"] = {"url": "https://x"}
+    with pytest.raises(
+        ConfigError,
+        match=r"^the spec's 'servers' must be a list of server objects; pass base_url=$",
+    ):
+        _binding.resolve_base_url(spec, None)
 
 
 def test_resolve_base_url() -> None:
@@ -192,18 +155,3 @@ def test_invalid_operation_retry_extension_names_the_operation() -> None:
     spec = _one_get("/z", "getZ", **{"x-apicore-retry": {"maxAttempts": "three"}})
     with pytest.raises(ConfigError, match=r"GET /z \(get_z\): x-apicore-retry maxAttempts"):
         _binding.bind_operations(spec)
-
-
-def test_signature_of_form_operation() -> None:
-    operation = {
-        "operationId": "form",
-        "consumes": ["application/x-www-form-urlencoded"],
-        "parameters": [
-            {"name": "a", "in": "formData", "type": "string", "required": True},
-            {"name": "b", "in": "formData", "type": "integer"},
-        ],
-        "responses": {"200": {"description": "ok"}},
-    }
-    spec = load_spec(_document({"/f": {"post": operation}}, "2.0"))
-    signature = _binding.signature_of(spec, spec.operations[0])
-    assert str(signature) == "(*, a: 'str', b: 'int | None' = None) -> 'None'"

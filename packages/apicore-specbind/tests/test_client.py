@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import inspect
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import pytest
 
 from apicore_specbind import ClientArgumentError, RequestValidationError, Spec
+from apicore_specbind._client import annotation_of
 
 
 def test_query_arrays_and_headers(petstore: Spec, notes: Spec) -> None:
@@ -139,3 +142,139 @@ def test_an_inline_object_body_takes_its_properties_as_keywords() -> None:
         op.build_request(b=1)  # "a" is required by the body schema
     with pytest.raises(ClientArgumentError, match="accepts: body, a, b"):
         op.build_request(a=1, c=2)
+
+
+@pytest.mark.parametrize(
+    ("value", "path"),
+    [(".", "/pets/%2E"), ("..", "/pets/%2E%2E"), ("a/..", "/pets/a%2F.."), ("a.b", "/pets/a.b")],
+)
+def test_dot_segments_are_percent_encoded(petstore: Spec, value: str, path: str) -> None:
+    # URL normalisation would remove /. and /.. and send the request to another resource
+    out = petstore.operation("petstore_handlers.get_pet").build_request(petId=value, validate=False)
+    assert out.path == path
+
+
+def test_python_signature(petstore: Spec, pets30: Spec) -> None:
+    ops = petstore.operations_by_client_name
+    assert str(ops["get_pet"].python_signature()) == "(*, pet_id: 'int') -> 'Pet'"
+    create = ops["create_pet"].python_signature()
+    assert str(create) == "(pet: 'NewPet | dict[str, Any]') -> 'Pet'"
+    assert create.parameters["pet"].kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
+    listing = ops["list_pets"].python_signature()
+    assert list(listing.parameters) == ["limit", "tags", "ids", "x_request_id"]
+    assert all(p.default is None for p in listing.parameters.values())
+    assert listing.parameters["tags"].annotation == "list[str] | None"
+    assert listing.return_annotation == "list[Pet]"
+    assert ops["delete_pets_by_pet_id"].python_signature().return_annotation == "None"
+    update = pets30.operation("updatePet").python_signature()
+    assert list(update.parameters)[:2] == ["body", "pet_id"]  # the body, then required ones
+
+
+def test_python_signature_extra_keywords_unless_a_parameter_has_the_name(
+    spec_of: Callable[..., Spec],
+) -> None:
+    param = {"name": "max_attempts", "in": "query", "schema": {"type": "string"}}
+    operation = {"parameters": [param], "responses": {"200": {"description": "ok"}}}
+    (op,) = spec_of("3.0.3", paths={"/x": {"get": operation}}).operations
+    extra = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=kind)
+        for name, kind in (("max_attempts", "int | None"), ("read_timeout", "float | None"))
+    ]
+    params = op.python_signature(extra=extra).parameters
+    assert list(params) == ["max_attempts", "read_timeout"]
+    assert params["max_attempts"].annotation == "str | None"  # the operation's own parameter
+    assert params["read_timeout"].annotation == "float | None"
+    assert list(op.python_signature().parameters) == ["max_attempts"]
+
+
+def test_python_signature_required_first_and_31_type_lists(spec_of: Callable[..., Spec]) -> None:
+    q = {"name": "q", "in": "query", "schema": {"type": ["integer", "null"]}}
+    path_id = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+    operation = {"parameters": [q, path_id], "responses": {"200": {"description": "ok"}}}
+    (op,) = spec_of("3.1.0", paths={"/x/{id}": {"get": operation}}).operations
+    assert str(op.python_signature()) == "(*, id: 'str', q: 'int | None | None' = None) -> 'None'"
+
+
+def test_python_signature_of_form_operation(spec_of: Callable[..., Spec]) -> None:
+    operation = {
+        "consumes": ["application/x-www-form-urlencoded"],
+        "parameters": [
+            {"name": "a", "in": "formData", "type": "string", "required": True},
+            {"name": "b", "in": "formData", "type": "integer"},
+        ],
+        "responses": {"200": {"description": "ok"}},
+    }
+    (op,) = spec_of("2.0", paths={"/f": {"post": operation}}).operations
+    assert str(op.python_signature()) == "(*, a: 'str', b: 'int | None' = None) -> 'None'"
+
+
+def _nested(arrays: int, items: dict[str, Any]) -> dict[str, Any]:
+    for _ in range(arrays):
+        items = {"type": "array", "items": items}
+    return items
+
+
+@pytest.mark.parametrize(
+    ("schema", "output", "annotation"),
+    [
+        ({"type": ["string", "number"]}, False, "str | float"),
+        ({"type": ["integer", "null"]}, False, "int | None"),
+        ({"type": ["null"]}, False, "None"),
+        (_nested(5, {"type": "integer"}), False, "list[list[list[list[Any]]]]"),  # depth cap
+        ({"type": "object"}, False, "dict[str, Any]"),
+        (
+            {"type": "array", "items": {"$ref": "#/definitions/Pet"}},
+            False,
+            "list[Pet | dict[str, Any]]",
+        ),
+        ({"type": "array", "items": {"$ref": "#/definitions/Pet"}}, True, "list[Pet]"),
+        ({"$ref": "#/definitions/Unknown"}, False, "Any"),
+        ({"type": "file"}, False, "Any"),
+        ({}, False, "Any"),
+        (None, False, "Any"),
+    ],
+)
+def test_annotation_of(schema: Mapping[str, Any] | None, output: bool, annotation: str) -> None:
+    assert annotation_of({"Pet"}, schema, output=output) == annotation
+
+
+def test_docstring(spec_of: Callable[..., Spec], petstore: Spec) -> None:
+    limit = {
+        "name": "limit",
+        "in": "query",
+        "description": "At most\n  this many.",
+        "type": "integer",
+    }
+    trace = {"name": "X-Trace", "in": "header", "type": "string"}
+    operation = {
+        "summary": "List the pets.",
+        "description": "Newest first.",
+        "deprecated": True,
+        "parameters": [limit, trace],
+        "responses": {"200": {"description": "ok"}, "206": {"description": "partial"}},
+    }
+    (op,) = spec_of("2.0", paths={"/pets": {"get": operation}}).operations
+    assert op.docstring == (
+        "List the pets.\n\nNewest first.\n\n``GET /pets`` (deprecated)\n\n"
+        "Args:\n    limit: At most this many.\n    x_trace: The header parameter ``X-Trace``.\n\n"
+        "Returns:\n    The decoded 200/206 response body."
+    )
+    create = petstore.operations_by_client_name["create_pet"].docstring
+    assert "Args:\n    pet: The request body.\n" in create
+    nameless = {"delete": {"responses": {"204": {"description": "gone"}}}}
+    (bare,) = spec_of("3.0.3", paths={"/y": nameless}).operations
+    assert (
+        bare.docstring
+        == "DELETE /y\n\n``DELETE /y``\n\nReturns:\n    The decoded 204 response body."
+    )
+
+
+def test_accept_header(pets30: Spec, spec_of: Callable[..., Spec]) -> None:
+    update = pets30.operation("updatePet")
+    assert update.accept_header == "application/json, application/problem+json"
+    nothing = {"delete": {"responses": {"204": {"description": "gone"}}}}
+    (op,) = spec_of("3.0.3", paths={"/y": nothing}).operations
+    assert op.accept_header is None
+    problem = {"200": {"description": "ok", "content": {"application/problem+json": {}}}}
+    (said,) = spec_of("3.0.3", paths={"/z": {"get": {"responses": problem}}}).operations
+    assert said.accept_header == "application/problem+json"

@@ -1,7 +1,8 @@
 """Clients built from a spec: one method per operation, over the retrying clients.
 
-The pure work (names, signatures, docs, policies, base URL) is in ``_binding``; request
-building and response decoding are apicore-specbind's. This module wires them to the
+What the client needs from the spec is worked out once in ``_binding`` (signatures, docs and
+the server URL come from apicore-specbind, policies and the base URL are the client's);
+request building and response decoding are apicore-specbind's. This module wires them to the
 retrying :class:`~apicore_client.Client` / :class:`~apicore_client.AsyncClient`.
 """
 
@@ -75,18 +76,6 @@ def _function(bound: BoundOperation, *, asynchronous: bool) -> Callable[..., Any
     ):
         setattr(function, name, value)
     return function
-
-
-def _protect_dot_segments(path: str) -> str:
-    """Percent-encode ``.`` and ``..`` segments (a path parameter's value).
-
-    URL normalisation (RFC 3986 section 5.2.4, which httpx applies) would otherwise remove
-    them and send the request to another resource: ``/items/..`` would become ``/``.
-    """
-    segments = path.split("/")
-    if not any(s in {".", ".."} for s in segments):
-        return path
-    return "/".join(s.replace(".", "%2E") if s in {".", ".."} else s for s in segments)
 
 
 def _class_name(spec: Spec, *, asynchronous: bool) -> str:
@@ -247,7 +236,7 @@ class _SpecBase:
             options["content"] = out.body
         if timeouts is not None:
             options["timeouts"] = timeouts
-        return out.method, self.base_url + _protect_dot_segments(out.path), options
+        return out.method, self.base_url + out.path, options
 
     def _invoke(
         self, bound: BoundOperation, args: tuple[Any, ...], kwargs: dict[str, Any], *, raw: bool

@@ -1,11 +1,15 @@
-"""Client side: build the request for an operation from Python arguments (pure)."""
+"""Client side of an operation (pure): its request, built from Python arguments.
+
+Also what a client method calling it looks like: signature, docstring, ``Accept`` header.
+"""
 
 from __future__ import annotations
 
+import inspect
 import json
 import urllib.parse
 import uuid
-from collections.abc import Mapping
+from collections.abc import Container, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from apicore_specbind._coerce import serialize, to_wire
@@ -13,6 +17,7 @@ from apicore_specbind._errors import ClientArgumentError, ErrorDetail, RequestVa
 from apicore_specbind._models import jsonable
 from apicore_specbind._parts import MediaType, OutgoingRequest
 from apicore_specbind._request import is_json
+from apicore_specbind._response import PROBLEM_JSON
 from apicore_specbind._validate import errors_of
 
 if TYPE_CHECKING:
@@ -131,13 +136,25 @@ def build_request(
         raise RequestValidationError(errors)
     return OutgoingRequest(
         method=op.method,
-        path=path,
+        path=_protect_dot_segments(path),
         query=tuple(query),
         headers=headers,
         cookies=cookies,
         body=encoded,
         content_type=content_type,
     )
+
+
+def _protect_dot_segments(path: str) -> str:
+    """Percent-encode ``.`` and ``..`` segments (a path parameter's value).
+
+    URL normalisation (RFC 3986 section 5.2.4, which httpx applies) would otherwise remove
+    them and send the request to another resource: ``/items/..`` would become ``/``.
+    """
+    segments = path.split("/")
+    if not any(s in {".", ".."} for s in segments):
+        return path
+    return "/".join(s.replace(".", "%2E") if s in {".", ".."} else s for s in segments)
 
 
 def _form_media(content: tuple[MediaType, ...]) -> MediaType | None:
@@ -159,3 +176,151 @@ def _multipart(fields: Mapping[str, Any]) -> tuple[bytes, str]:
             chunks.append(head.encode("utf-8") + b"\r\n\r\n" + data + b"\r\n")
     chunks.append(f"--{boundary}--\r\n".encode("ascii"))
     return b"".join(chunks), f"multipart/form-data; boundary={boundary}"
+
+
+def accept_header(op: Operation) -> str | None:
+    """See :attr:`Operation.accept_header`."""
+    produced = [m for m in op.produces if m]
+    if not produced:
+        return None
+    if PROBLEM_JSON not in produced:
+        produced.append(PROBLEM_JSON)
+    return ", ".join(produced)
+
+
+def _model_names(op: Operation) -> frozenset[str]:
+    """The names of the spec's models (``spec.models``), as the operation's context knows them."""
+    ctx = op._context
+    if ctx is None:
+        return frozenset()
+    return frozenset(cls.__model_name__ for cls in ctx.model_by_pointer.values())
+
+
+def _model_name(models: Container[str], schema: Mapping[str, Any] | None) -> str | None:
+    if not isinstance(schema, Mapping):
+        return None
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/"):
+        name = urllib.parse.unquote(ref.rsplit("/", 1)[-1]).replace("~1", "/").replace("~0", "~")
+        return name if name in models else None
+    return None
+
+
+_SCALARS = {"integer": "int", "number": "float", "string": "str", "boolean": "bool"}
+
+
+def annotation_of(
+    models: Container[str],
+    schema: Mapping[str, Any] | None,
+    *,
+    output: bool = False,
+    depth: int = 0,
+) -> str:
+    """A readable Python annotation for a schema (for signatures; never evaluated).
+
+    ``models`` are the names of the spec's models. Inputs accept a model or a dict where the
+    schema is a model; outputs are the model.
+    """
+    if not isinstance(schema, Mapping) or depth > 3:
+        return "Any"
+    model = _model_name(models, schema)
+    if model is not None:
+        return model if output else f"{model} | dict[str, Any]"
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        names = [_type_name(models, schema, k, output, depth) for k in kind if k != "null"]
+        text = " | ".join(dict.fromkeys(names)) or "None"
+        return f"{text} | None" if "null" in kind and text != "None" else text
+    if isinstance(kind, str):
+        return _type_name(models, schema, kind, output, depth)
+    return "Any"
+
+
+def _type_name(
+    models: Container[str], schema: Mapping[str, Any], kind: str, output: bool, depth: int
+) -> str:
+    if kind == "array":
+        items = annotation_of(models, schema.get("items"), output=output, depth=depth + 1)
+        return f"list[{items}]"
+    if kind == "object":
+        return "dict[str, Any]"
+    return _SCALARS.get(kind, "Any")
+
+
+def python_signature(
+    op: Operation, *, extra: Sequence[inspect.Parameter] = ()
+) -> inspect.Signature:
+    """See :meth:`Operation.python_signature`."""
+    models = _model_names(op)
+    params: list[inspect.Parameter] = []
+    body = op.request_body
+    taken: set[str] = set()
+    if body is not None and not body.form_fields:
+        media = body.content[0] if body.content else None
+        for candidate in body.content:
+            if candidate.media_type.endswith("json"):
+                media = candidate
+                break
+        params.append(
+            inspect.Parameter(
+                body.name,
+                inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                # with fields, the body may also be given property by property
+                default=inspect.Parameter.empty if body.required and not body.fields else None,
+                annotation=annotation_of(models, media.schema if media else None),
+            )
+        )
+        taken.add(body.name)
+    named: list[tuple[str, bool, Mapping[str, Any] | None]] = [
+        (p.python_name, p.required, p.schema) for p in op.parameters
+    ]
+    if body is not None and body.form_fields:  # Swagger 2.0 formData: one keyword per field
+        form = body.content[0].schema if body.content else None
+        props = form.get("properties", {}) if isinstance(form, Mapping) else {}
+        required = form.get("required", ()) if isinstance(form, Mapping) else ()
+        named += [(name, name in required, props.get(name)) for name in body.form_fields]
+    if body is not None and body.fields and not body.form_fields:
+        # an object body's properties as keywords (our function-first servers' arguments)
+        media_schema = next((m.schema for m in body.content if m.media_type.endswith("json")), None)
+        props = media_schema.get("properties", {}) if isinstance(media_schema, Mapping) else {}
+        named += [(name, False, props.get(name)) for name in body.fields]
+    for name, needed, schema in sorted(named, key=lambda n: not n[1]):  # required ones first
+        if name in taken or not name.isidentifier():
+            continue
+        taken.add(name)
+        annotation = annotation_of(models, schema)
+        params.append(
+            inspect.Parameter(
+                name,
+                inspect.Parameter.KEYWORD_ONLY,
+                default=inspect.Parameter.empty if needed else None,
+                annotation=annotation if needed else f"{annotation} | None",
+            )
+        )
+    params += [p for p in extra if p.name not in taken]
+    success = next((r for s, r in op.responses.items() if s.startswith("2")), None)
+    returns = "None"
+    if success is not None and success.content:
+        returns = annotation_of(models, success.content[0].schema, output=True)
+    return inspect.Signature(params, return_annotation=returns)
+
+
+def docstring(op: Operation) -> str:
+    """See :attr:`Operation.docstring`."""
+    lines = [op.summary.strip() or f"{op.method} {op.path}"]
+    if op.description.strip() and op.description.strip() != lines[0]:
+        lines += ["", op.description.strip()]
+    lines += ["", f"``{op.method} {op.path}``" + (" (deprecated)" if op.deprecated else "")]
+    args = []
+    body = op.request_body
+    if body is not None and not body.form_fields:
+        args.append(f"    {body.name}: The request body. {body.description.strip()}".rstrip())
+    for param in op.parameters:
+        text = param.description.strip() or f"The {param.location} parameter ``{param.name}``."
+        args.append(f"    {param.python_name}: {' '.join(text.split())}")
+    if args:
+        lines += ["", "Args:", *args]
+    success = [s for s in op.responses if s.startswith("2")]
+    if success:
+        lines += ["", "Returns:", f"    The decoded {'/'.join(success)} response body."]
+    return "\n".join(lines)

@@ -13,7 +13,8 @@ Three families:
 - server-side errors: ``ResponseValidationError`` (a handler returned something the spec does
   not allow; answer 500) <- ``UndeclaredStatusError``; ``UnknownModelError`` (also
   ``LookupError``) and ``ClientArgumentError`` (also ``TypeError``, a client call with
-  arguments that do not fit the operation).
+  arguments that do not fit the operation); ``ServerURLError`` (also ``ValueError``, a spec
+  loaded leniently whose server URL cannot be worked out).
 """
 
 from __future__ import annotations
@@ -113,6 +114,15 @@ class ModelError(SpecError, TypeError):
 
 class ClientArgumentError(SpecError, TypeError):
     """Arguments given to build a request do not fit the operation (unknown or missing)."""
+
+
+class ServerURLError(SpecError, ValueError):
+    """:attr:`Spec.server_url` cannot be worked out from the document.
+
+    ``servers`` is not a list, or the first server's URL uses a variable without a
+    ``default`` (a spec loaded with ``validate="warn"`` or ``"off"``; strict loading refuses
+    both). The message names what is wrong; a client can be given its base URL instead.
+    """
 
 
 # One failure in a request or a response: the same type apicore-introspect reports.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -196,6 +197,41 @@ class Operation:
             RequestValidationError: a value does not fit its schema (when ``validate``).
         """
         return _client.build_request(self, args, kwargs, validate=validate)
+
+    def python_signature(self, *, extra: Sequence[inspect.Parameter] = ()) -> inspect.Signature:
+        """The signature of a client method calling this operation (``self`` excluded).
+
+        What :meth:`build_request` accepts: the body, when there is one, first (it may be
+        passed by position, as pymacaron-core did); then every parameter keyword-only by its
+        ``python_name``, required ones first, optional ones defaulting to ``None`` (not
+        sent). Annotations are readable strings, never evaluated: a model body is
+        ``"Pet | dict[str, Any]"``, the return is the first 2xx response's schema (``"Pet"``,
+        ``"list[Pet]"``) or ``"None"``.
+
+        Args:
+            extra: Keyword-only parameters added after the operation's own, unless one of
+                them has the name (a client's own call options).
+        """
+        return _client.python_signature(self, extra=extra)
+
+    @property
+    def docstring(self) -> str:
+        """A Google-style docstring for a client method calling this operation.
+
+        The summary (else ``METHOD /path``), the description, the method and path (marked
+        deprecated when the operation is), ``Args:`` (the body and every parameter, by
+        ``python_name``) and ``Returns:`` when a 2xx response is declared. A ``Raises:``
+        section is the client's to add: the errors are its own.
+        """
+        return _client.docstring(self)
+
+    @property
+    def accept_header(self) -> str | None:
+        """The ``Accept`` header a client sends, or ``None`` when nothing is produced.
+
+        The produced media types, plus ``application/problem+json`` (error answers).
+        """
+        return _client.accept_header(self)
 
     def decode_response(
         self,

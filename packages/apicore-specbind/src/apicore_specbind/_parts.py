@@ -140,7 +140,8 @@ class OutgoingRequest:
 
     Attributes:
         method: The HTTP method, upper case.
-        path: The path with parameters substituted and percent-encoded.
+        path: The path with parameters substituted and percent-encoded (``.`` and ``..``
+            segments too, so URL normalisation keeps them).
         query: Query pairs in order (arrays already serialised by style).
         headers: Header parameters plus ``Content-Type`` when there is a body.
         cookies: Cookie parameters.

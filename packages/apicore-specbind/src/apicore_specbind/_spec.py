@@ -29,6 +29,7 @@ from apicore_specbind._normalise import SYNTH_KEY, Normaliser
 from apicore_specbind._operation import Operation
 from apicore_specbind._parse import SpecLimits, parse_text
 from apicore_specbind._refs import Bundler, check_local_refs, deref, escape
+from apicore_specbind._servers import server_url
 from apicore_specbind._source import (
     MISSING,
     Fetcher,
@@ -166,6 +167,21 @@ class Spec:
         if not isinstance(servers, list):
             return ()
         return tuple(str(s["url"]) for s in servers if isinstance(s, Mapping) and "url" in s)
+
+    @property
+    def server_url(self) -> str | None:
+        """Where requests go: the first server URL, variables set, or ``None`` for none.
+
+        Swagger 2.0: ``scheme://host/basePath`` (https when listed, else the first scheme,
+        else http), or just ``basePath`` without a ``host``. OpenAPI 3: ``servers[0].url``
+        with its variables set to their defaults; it may be relative to where the document
+        was served. Unlike ``server_urls[0]``, it is a URL to send to.
+
+        Raises:
+            ServerURLError: ``servers`` is not a list, or a variable has no default (only
+                in a spec loaded with ``validate="warn"`` or ``"off"``).
+        """
+        return server_url(self)
 
     @property
     def security_schemes(self) -> Mapping[str, Any]:
