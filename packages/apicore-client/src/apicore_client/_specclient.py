@@ -314,20 +314,18 @@ class _SpecBase:
 
 
 def _attach(bound: BoundOperation, exc: ClientError, response: httpx.Response) -> None:
-    """Decode an error response's body by the spec (best effort, never raises)."""
-    content_type = response.headers.get("content-type")
-    media = (content_type or "").split(";", 1)[0].strip().lower()
-    declared = bound.operation.response_for(response.status_code)
-    if declared is not None and media.endswith("+json"):
-        # Swagger 2.0 error responses are declared as the API's `produces` (JSON) while
-        # servers answer application/problem+json; specbind matches media types exactly,
-        # so decode by the declared JSON schema.
-        types_ = [m.media_type for m in declared.content]
-        if media not in types_:
-            content_type = next((t for t in types_ if t.endswith("json")), content_type)
+    """Decode an error response's body by the spec (best effort, never raises).
+
+    An ``application/problem+json`` answer to a response declared as JSON (as Swagger 2.0
+    specs must declare it) is decoded by the declared JSON schema: specbind reads any JSON
+    answer by the declared JSON entry.
+    """
     try:
         exc.body = bound.operation.decode_response(
-            response.status_code, response.content, content_type, validate=False
+            response.status_code,
+            response.content,
+            response.headers.get("content-type"),
+            validate=False,
         )
     except (SpecError, ValueError, TypeError):
         exc.body = None
