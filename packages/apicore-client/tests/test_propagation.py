@@ -14,22 +14,21 @@ from apicore_client import (
 )
 from apicore_client.testing import FaultTransport, status
 
-TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
-PARENT = f"00-{TRACE}-00f067aa0ba902b7-01"
-INCOMING = {
-    "x-request-id": "req-1",
-    "TraceParent": PARENT,
-    "tracestate": "vendor=1",
-    "PymCallerID": "call-7",
-    "PymCallerPath": "svc-a.op/svc-b.op",
-}
+TRACE = "0af7651916cd43dd8448eb211c80319c"
+# what a server sets while a function runs (apicore-introspect tests how it reads headers)
+SERVED = CallContext(
+    request_id="req-1",
+    traceparent=f"00-{TRACE}-b7ad6b7169203331-01",
+    call_id="call-7",
+    call_path="svc-a.op/svc-b.op",
+)
 
 
 def test_clients_add_the_context_unless_set_explicitly() -> None:
     transport = FaultTransport(then=status(200))
     with Client("http://t", transport=transport) as client:
         client.get("/before")
-        with call_context(CallContext.from_headers(INCOMING)):
+        with call_context(SERVED):
             client.get("/inside", headers={"PymCallID": "explicit"})
         client.get("/after")
     before, inside, after = transport.requests
