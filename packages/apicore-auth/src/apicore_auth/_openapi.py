@@ -6,6 +6,7 @@ from typing import Any, Final
 
 from apicore_auth._requirement import Requirement
 from apicore_auth._settings import X_API_KEY, AuthSettings, normalize_header_name
+from apicore_introspect import PROBLEM_MEDIA_TYPE
 
 #: Security scheme name of ``Authorization: Bearer <token>``.
 BEARER_SCHEME: Final = "BearerAuth"
@@ -100,7 +101,7 @@ def _response(description: str) -> dict[str, Any]:
                 "schema": {"type": "string"},
             }
         },
-        "content": {"application/problem+json": {"schema": _problem_schema()}},
+        "content": {PROBLEM_MEDIA_TYPE: {"schema": _problem_schema()}},
     }
 
 

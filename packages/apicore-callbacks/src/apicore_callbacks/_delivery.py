@@ -15,7 +15,7 @@ from apicore_callbacks._jobs import Job
 from apicore_callbacks._retry import Verdict, classify
 from apicore_callbacks._signing import webhook_headers
 from apicore_callbacks._transitions import Answer
-from apicore_introspect import parse_retry_after
+from apicore_introspect import PROBLEM_MEDIA_TYPE, parse_retry_after
 
 if TYPE_CHECKING:
     import httpx
@@ -73,9 +73,7 @@ async def _exchange(
 
     body = job.payload or b"null"
     headers = webhook_headers(job.id, int(started), body, secrets)
-    headers["content-type"] = (
-        "application/problem+json" if job.outcome == "error" else "application/json"
-    )
+    headers["content-type"] = PROBLEM_MEDIA_TYPE if job.outcome == "error" else "application/json"
     headers["user-agent"] = f"apicore-callbacks/{__version__}"
     # Validated at acceptance; checked again for jobs stored by older versions.
     request_id = clean_request_id(job.request_id)

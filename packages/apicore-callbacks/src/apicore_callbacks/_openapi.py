@@ -6,6 +6,7 @@ from typing import Any
 
 from apicore_callbacks._config import METHODS, CallbackConfig
 from apicore_callbacks._jobs import JobState
+from apicore_introspect import PROBLEM_MEDIA_TYPE
 
 _STATES = [s.value for s in JobState]
 _TIME = {"type": ["string", "null"], "format": "date-time"}
@@ -142,7 +143,7 @@ def callbacks_object(
             "required": True,
             "content": {
                 "application/json": {"schema": result_schema},
-                "application/problem+json": {"schema": {"type": "object"}},
+                PROBLEM_MEDIA_TYPE: {"schema": {"type": "object"}},
             },
         },
         "responses": {

@@ -9,7 +9,8 @@ from typing import Any
 
 import httpx
 
-PROBLEM_JSON = "application/problem+json"
+from apicore_introspect import PROBLEM_MEDIA_TYPE
+
 _KNOWN = frozenset({"type", "title", "status", "detail", "instance", "errors"})
 
 
@@ -68,7 +69,7 @@ def _str_or_none(value: object) -> str | None:
 def is_problem_response(response: httpx.Response) -> bool:
     """Tell whether a response declares an ``application/problem+json`` body."""
     content_type = str(response.headers.get("content-type", ""))
-    return content_type.split(";", 1)[0].strip().lower() == PROBLEM_JSON
+    return content_type.split(";", 1)[0].strip().lower() == PROBLEM_MEDIA_TYPE
 
 
 def parse_problem(response: httpx.Response) -> Problem | None:

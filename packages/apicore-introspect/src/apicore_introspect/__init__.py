@@ -44,6 +44,7 @@ from apicore_introspect._markers import Cookie, Form, Header, Path, Query, Sourc
 from apicore_introspect._nodes import json_type_name
 from apicore_introspect._operation import REQUIRED, FunctionOperation, Parameter, describe
 from apicore_introspect._problem import (
+    PROBLEM_MEDIA_TYPE,
     PROBLEM_MEMBERS,
     PROBLEM_TYPE_PREFIX,
     ProblemError,
@@ -81,6 +82,7 @@ __all__ = [
     "Limits",
     "MalformedRequestError",
     "MultipleOf",
+    "PROBLEM_MEDIA_TYPE",
     "PROBLEM_MEMBERS",
     "PROBLEM_TYPE_PREFIX",
     "Parameter",

@@ -28,6 +28,9 @@ from typing import Any, Final, Protocol, runtime_checkable
 #: The one prefix of every problem ``type`` URI: ``urn:apicore:problem:<slug>``.
 PROBLEM_TYPE_PREFIX: Final = "urn:apicore:problem:"
 
+#: The media type of problem documents (RFC 9457 section 3).
+PROBLEM_MEDIA_TYPE: Final = "application/problem+json"
+
 #: The members every ``problem_fields()`` mapping has.
 PROBLEM_MEMBERS: Final = ("status", "slug", "title", "detail", "errors")
 

@@ -7,11 +7,17 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal
 
-from apicore_introspect import FunctionOperation, Parameter, ResultError, dump_json
+from apicore_introspect import (
+    PROBLEM_MEDIA_TYPE,
+    FunctionOperation,
+    Parameter,
+    ResultError,
+    dump_json,
+)
 from apicore_openapi._convert import COMPONENTS, document_31, rewrite_refs, to_openapi_30
 from apicore_openapi._errors import EndpointError
 from apicore_openapi._model import ApiInfo, Callback, RouteDoc, path_parameters
-from apicore_openapi._problems import ERROR_RESPONSES, PROBLEM, PROBLEM_MEDIA_TYPE, problem_schemas
+from apicore_openapi._problems import ERROR_RESPONSES, PROBLEM, problem_schemas
 
 OpenApiVersion = Literal["3.1.0", "3.0.3"]
 
@@ -427,7 +433,7 @@ def _callbacks_object(callback: Callback, result: dict[str, Any]) -> dict[str, A
                     "application/json": {
                         "schema": {"anyOf": [json.loads(json.dumps(result)), wrapped]}
                     },
-                    "application/problem+json": {"schema": {"$ref": COMPONENTS + PROBLEM}},
+                    PROBLEM_MEDIA_TYPE: {"schema": {"$ref": COMPONENTS + PROBLEM}},
                 },
             },
             "responses": {

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from apicore_introspect import PROBLEM_MEDIA_TYPE
 from apicore_openapi._examples import example_value
 
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -121,7 +122,7 @@ class _Context:
         for code, response in op.get("responses", {}).items():
             response = self._resolve(response)
             content = response.get("content", {})
-            if code.startswith(("4", "5")) or "application/problem+json" in content:
+            if code.startswith(("4", "5")) or PROBLEM_MEDIA_TYPE in content:
                 errors.append((code, response.get("description", "")))
                 continue
             lines += [f"### Response `{code}`", "", response.get("description", ""), ""]

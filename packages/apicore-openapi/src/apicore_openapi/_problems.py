@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from apicore_introspect import PROBLEM_TYPE_PREFIX
+from apicore_introspect import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_PREFIX
 
 PROBLEM = "Problem"
 VALIDATION_PROBLEM = "ValidationProblem"
-PROBLEM_MEDIA_TYPE = "application/problem+json"
 
 
 def problem_schemas() -> dict[str, dict[str, Any]]:

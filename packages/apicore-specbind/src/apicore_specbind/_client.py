@@ -12,12 +12,12 @@ import uuid
 from collections.abc import Container, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from apicore_introspect import PROBLEM_MEDIA_TYPE
 from apicore_specbind._coerce import serialize, to_wire
 from apicore_specbind._errors import ClientArgumentError, ErrorDetail, RequestValidationError
 from apicore_specbind._models import jsonable
 from apicore_specbind._parts import MediaType, OutgoingRequest
 from apicore_specbind._request import is_json
-from apicore_specbind._response import PROBLEM_JSON
 from apicore_specbind._validate import errors_of
 
 if TYPE_CHECKING:
@@ -183,8 +183,8 @@ def accept_header(op: Operation) -> str | None:
     produced = [m for m in op.produces if m]
     if not produced:
         return None
-    if PROBLEM_JSON not in produced:
-        produced.append(PROBLEM_JSON)
+    if PROBLEM_MEDIA_TYPE not in produced:
+        produced.append(PROBLEM_MEDIA_TYPE)
     return ", ".join(produced)
 
 

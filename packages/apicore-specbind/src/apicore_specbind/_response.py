@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from apicore_introspect import PROBLEM_MEDIA_TYPE
 from apicore_specbind._coerce import types_of
 from apicore_specbind._errors import ErrorDetail, ResponseValidationError, UndeclaredStatusError
 from apicore_specbind._jsonbody import JSONBodyError, decode_json
@@ -61,7 +62,6 @@ def marshal_response(op: Operation, status: int, value: Any, *, validate: bool |
     return data
 
 
-PROBLEM_JSON = "application/problem+json"
 _MEANINGS = {
     "message": "detail",
     "detail": "detail",
@@ -83,13 +83,13 @@ def error_body(op: Operation, status: int, problem: Mapping[str, Any]) -> tuple[
     assert ctx is not None
     response = op.response_for(status)
     if response is None or not response.content:
-        return PROBLEM_JSON, problem
+        return PROBLEM_MEDIA_TYPE, problem
     kinds = [m.media_type.split(";")[0].strip().lower() for m in response.content]
-    if PROBLEM_JSON in kinds:
-        return PROBLEM_JSON, problem
+    if PROBLEM_MEDIA_TYPE in kinds:
+        return PROBLEM_MEDIA_TYPE, problem
     media = next((m for m in response.content if is_json(m.media_type.lower())), None)
     if media is None:
-        return PROBLEM_JSON, problem
+        return PROBLEM_MEDIA_TYPE, problem
     if media.schema_pointer is None:
         return media.media_type, problem
     validator = ctx.validators.get(media.schema_pointer)
@@ -118,7 +118,7 @@ def error_body(op: Operation, status: int, problem: Mapping[str, Any]) -> tuple[
         if not errors_of(validator, detailed, ("response",)):
             return media.media_type, detailed
     if not fitted or errors_of(validator, fitted, ("response",)):
-        return PROBLEM_JSON, problem  # nothing of the problem fits: say it as a problem
+        return PROBLEM_MEDIA_TYPE, problem  # nothing of the problem fits: say it as a problem
     return media.media_type, fitted
 
 
