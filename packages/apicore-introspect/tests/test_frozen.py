@@ -1,0 +1,93 @@
+"""The markers are immutable values, as the frozen dataclasses they replaced were (issue 19)."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import pickle
+from typing import Any
+
+import pytest
+
+from apicore_introspect import (
+    Cookie,
+    Doc,
+    Examples,
+    Form,
+    Header,
+    JsonSchema,
+    Length,
+    MultipleOf,
+    Path,
+    Pattern,
+    Query,
+    Range,
+    Source,
+)
+from apicore_introspect._constraints import Constraints
+
+HASHABLE = [
+    (Range(ge=1, lt=5.5), "Range(gt=None, ge=1, lt=5.5, le=None)"),
+    (Length(1, 80), "Length(min=1, max=80)"),
+    (Pattern("^a$"), "Pattern(regex='^a$')"),
+    (MultipleOf(0.5), "MultipleOf(value=0.5)"),
+    (Doc("d"), "Doc(description='d')"),
+    (Examples(1, "x"), "Examples(values=(1, 'x'))"),
+    (Header("X-Tenant"), "Header(alias='X-Tenant')"),
+    (Cookie(), "Cookie(alias=None)"),
+    (Query("q"), "Query(alias='q')"),
+    (Path("id"), "Path(alias='id')"),
+    (Form("f"), "Form(alias='f')"),
+    (Source("s"), "Source(alias='s')"),
+]
+
+
+@pytest.mark.parametrize(("value", "shown"), HASHABLE)
+def test_a_value_is_its_fields(value: Any, shown: str) -> None:
+    assert repr(value) == shown
+    same = copy.copy(value)
+    assert same is not value
+    assert same == value
+    assert hash(same) == hash(value)
+    assert pickle.loads(pickle.dumps(value)) == value
+    assert copy.deepcopy(value) == value
+    name = type(value).__match_args__[0]
+    with pytest.raises(dataclasses.FrozenInstanceError, match=f"cannot assign to field '{name}'"):
+        setattr(value, name, 1)
+    with pytest.raises(dataclasses.FrozenInstanceError, match=f"cannot delete field '{name}'"):
+        delattr(value, name)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        value.other = 1
+    assert not hasattr(value, "__dict__")
+
+
+def test_equal_fields_of_another_class_are_not_equal() -> None:
+    assert Header("a") != Cookie("a")
+    assert Header("a") != Header("b")
+    assert Range() != Constraints()
+    assert Header("a") != ("a",)
+    assert len({Header("a"), Header("a"), Query("a")}) == 2
+
+
+def test_a_dict_field_makes_a_value_unhashable() -> None:
+    with pytest.raises(TypeError, match="unhashable type: 'dict'"):
+        hash(JsonSchema({"minProperties": 1}))
+    assert JsonSchema({"a": 1}) == JsonSchema({"a": 1})
+
+
+def test_the_fields_match_in_a_match_statement() -> None:
+    match Length(1, 80):
+        case Length(low, high):
+            assert (low, high) == (1, 80)
+        case _:  # pragma: no cover - the case above must match
+            pytest.fail("Length did not match")
+
+
+def test_constraints_replace_keeps_the_other_fields() -> None:
+    first = Constraints(ge=1, extra_schema={"a": 1})
+    changed = first.replace(pattern="^x$")
+    assert changed == Constraints(ge=1, pattern="^x$", extra_schema={"a": 1})
+    assert first.pattern is None
+    assert Constraints().extra_schema is not Constraints().extra_schema
+    with pytest.raises(TypeError, match="unexpected keyword argument 'nope'"):
+        first.replace(nope=1)
