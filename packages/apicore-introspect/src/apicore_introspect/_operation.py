@@ -30,6 +30,7 @@ from apicore_introspect._errors import (
     UnsupportedAnnotationError,
 )
 from apicore_introspect._files import FileNode
+from apicore_introspect._frozen import Frozen
 from apicore_introspect._json import JsonDecoder, Limits, dump_json
 from apicore_introspect._markers import Location, find_source
 from apicore_introspect._nodes import INVALID, DecimalNode, Node
@@ -49,8 +50,7 @@ REQUIRED: Any = inspect.Parameter.empty
 """The ``default`` of a parameter that has none."""
 
 
-@dataclass(frozen=True, slots=True)
-class Parameter:
+class Parameter(Frozen):
     """One parameter of a described function.
 
     Attributes:
@@ -68,6 +68,28 @@ class Parameter:
         alias: Its name in the request (the header name for ``"header"``).
     """
 
+    __slots__ = (
+        "name",
+        "kind",
+        "annotation",
+        "required",
+        "default",
+        "schema",
+        "description",
+        "source",
+        "alias",
+    )
+    __match_args__ = (
+        "name",
+        "kind",
+        "annotation",
+        "required",
+        "default",
+        "schema",
+        "description",
+        "source",
+        "alias",
+    )
     name: str
     kind: ParameterKind
     annotation: Any
@@ -75,8 +97,30 @@ class Parameter:
     default: Any
     schema: dict[str, Any]
     description: str
-    source: ParameterSource = "auto"
-    alias: str = ""
+    source: ParameterSource
+    alias: str
+
+    def __init__(
+        self,
+        name: str,
+        kind: ParameterKind,
+        annotation: Any,
+        required: bool,
+        default: Any,
+        schema: dict[str, Any],
+        description: str,
+        source: ParameterSource = "auto",
+        alias: str = "",
+    ) -> None:
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "annotation", annotation)
+        object.__setattr__(self, "required", required)
+        object.__setattr__(self, "default", default)
+        object.__setattr__(self, "schema", schema)
+        object.__setattr__(self, "description", description)
+        object.__setattr__(self, "source", source)
+        object.__setattr__(self, "alias", alias)
 
     @property
     def key(self) -> str:
