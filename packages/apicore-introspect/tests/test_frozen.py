@@ -37,6 +37,7 @@ from apicore_introspect._binder import Placed
 from apicore_introspect._constraints import Constraints
 from apicore_introspect._containers import Field
 from apicore_introspect._nodes import Node
+from apicore_introspect.frozen import Frozen
 
 HASHABLE = [
     (Range(ge=1, lt=5.5), "Range(gt=None, ge=1, lt=5.5, le=None)"),
@@ -137,3 +138,21 @@ def test_constraints_replace_keeps_the_other_fields() -> None:
     assert Constraints().extra_schema is not Constraints().extra_schema
     with pytest.raises(TypeError, match="unexpected keyword argument 'nope'"):
         first.replace(nope=1)
+
+
+def test_the_documented_subclass() -> None:
+    class Span(Frozen):
+        __slots__ = ("low", "high")
+        __match_args__ = ("low", "high")
+        low: int
+        high: int
+
+        def __init__(self, low: int, high: int = 10) -> None:
+            object.__setattr__(self, "low", low)
+            object.__setattr__(self, "high", high)
+
+    assert Span(1) == Span(1, 10)
+    assert repr(Span(1)) == "test_the_documented_subclass.<locals>.Span(low=1, high=10)"
+    assert Span(1) != Span(2)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        Span(1).low = 2  # type: ignore[misc]

@@ -16,9 +16,9 @@ from typing import Any
 from apicore_introspect._containers import Field, ListNode, UnionNode
 from apicore_introspect._errors import ErrorDetail, ValidationError
 from apicore_introspect._files import FileNode, UploadFile
-from apicore_introspect._frozen import Frozen
 from apicore_introspect._markers import Location
 from apicore_introspect._nodes import INVALID, Errors, Namespace, Node
+from apicore_introspect.frozen import Frozen
 
 Arguments = tuple[tuple[Any, ...], dict[str, Any]]
 Query = Mapping[str, str | list[str]] | Iterable[tuple[str, str]]

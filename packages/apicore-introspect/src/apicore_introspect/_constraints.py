@@ -13,7 +13,7 @@ from dataclasses import fields
 from typing import Any
 
 from apicore_introspect._errors import IntrospectError
-from apicore_introspect._frozen import Frozen
+from apicore_introspect.frozen import Frozen
 
 # Plain classes on ``Frozen``, not dataclasses: defining fourteen dataclasses cost about
 # 15 ms at every import of a server (issue 19).

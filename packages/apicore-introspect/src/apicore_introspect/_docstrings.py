@@ -9,7 +9,7 @@ from __future__ import annotations
 import inspect
 import re
 
-from apicore_introspect._frozen import Frozen
+from apicore_introspect.frozen import Frozen
 
 _GOOGLE_SECTIONS = {
     "args": "params",

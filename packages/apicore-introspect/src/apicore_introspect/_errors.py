@@ -18,8 +18,8 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from apicore_introspect._frozen import Frozen
 from apicore_introspect._problem import PROBLEM_MEMBERS, render_problem
+from apicore_introspect.frozen import Frozen
 
 Loc = tuple[str | int, ...]
 

@@ -22,8 +22,8 @@ from decimal import Decimal
 from typing import Any
 
 from apicore_introspect._errors import MalformedRequestError, ResultError
-from apicore_introspect._frozen import Frozen
 from apicore_introspect._timeparse import format_duration
+from apicore_introspect.frozen import Frozen
 
 
 class Limits(Frozen):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Literal
 
-from apicore_introspect._frozen import Frozen
+from apicore_introspect.frozen import Frozen
 
 Location = Literal["header", "cookie", "query", "path", "form"]
 
@@ -46,6 +46,9 @@ class Header(Source):
     __slots__ = ()
     location: ClassVar[Location] = "header"
 
+    def __init__(self, alias: str | None = None) -> None:  # spelled out for type checkers
+        object.__setattr__(self, "alias", alias)
+
     def key(self, name: str) -> str:
         """The header name of parameter ``name``."""
         return self.alias if self.alias is not None else name.replace("_", "-")
@@ -57,6 +60,9 @@ class Cookie(Source):
     __slots__ = ()
     location: ClassVar[Location] = "cookie"
 
+    def __init__(self, alias: str | None = None) -> None:  # spelled out for type checkers
+        object.__setattr__(self, "alias", alias)
+
 
 class Query(Source):
     """A query-string parameter, also on POST/PUT/PATCH routes.
@@ -66,6 +72,9 @@ class Query(Source):
 
     __slots__ = ()
     location: ClassVar[Location] = "query"
+
+    def __init__(self, alias: str | None = None) -> None:  # spelled out for type checkers
+        object.__setattr__(self, "alias", alias)
 
 
 class Path(Source):
@@ -77,6 +86,9 @@ class Path(Source):
     __slots__ = ()
     location: ClassVar[Location] = "path"
 
+    def __init__(self, alias: str | None = None) -> None:  # spelled out for type checkers
+        object.__setattr__(self, "alias", alias)
+
 
 class Form(Source):
     """A field of a form body (``multipart/form-data`` or URL-encoded).
@@ -87,6 +99,9 @@ class Form(Source):
 
     __slots__ = ()
     location: ClassVar[Location] = "form"
+
+    def __init__(self, alias: str | None = None) -> None:  # spelled out for type checkers
+        object.__setattr__(self, "alias", alias)
 
 
 def find_source(metadata: tuple[Any, ...]) -> Source | None:

@@ -30,11 +30,11 @@ from apicore_introspect._errors import (
     UnsupportedAnnotationError,
 )
 from apicore_introspect._files import FileNode
-from apicore_introspect._frozen import Frozen
 from apicore_introspect._json import JsonDecoder, Limits, dump_json
 from apicore_introspect._markers import Location, find_source
 from apicore_introspect._nodes import INVALID, DecimalNode, Node
 from apicore_introspect._types import Definitions, TypeBuilder
+from apicore_introspect.frozen import Frozen
 
 ParameterKind = Literal["positional_or_keyword", "keyword_only", "var_keyword"]
 ParameterSource = Literal["auto", "header", "cookie", "query", "path", "form", "injected"]
