@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import pickle
+import weakref
 from typing import Any
 
 import pytest
@@ -32,6 +33,7 @@ from apicore_introspect import (
     Range,
     RequestParts,
     Source,
+    describe,
 )
 from apicore_introspect._binder import Placed
 from apicore_introspect._constraints import Constraints
@@ -156,3 +158,20 @@ def test_the_documented_subclass() -> None:
     assert Span(1) != Span(2)
     with pytest.raises(dataclasses.FrozenInstanceError):
         Span(1).low = 2  # type: ignore[misc]
+
+
+def test_an_operation_is_equal_only_to_itself() -> None:
+    def add(a: int, b: int = 3) -> int:
+        return a + b
+
+    op = describe(add)
+    assert op == op
+    assert op != describe(add)
+    assert hash(op) == object.__hash__(op)
+    assert weakref.ref(op)() is op
+    assert repr(op).startswith("FunctionOperation(func=<function ")
+    assert "limits=Limits(max_depth=64, max_int_digits=256), form=False" in repr(op)
+    assert "_binder" not in repr(op)
+    assert "_decoder" not in repr(op)
+    with pytest.raises(dataclasses.FrozenInstanceError, match="cannot assign to field 'name'"):
+        op.name = "other"  # type: ignore[misc]
