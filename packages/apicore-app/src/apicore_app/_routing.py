@@ -7,7 +7,6 @@ Static paths are found with one dict lookup; templated ones by their compiled re
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from apicore_app._errors import DuplicateRouteError, InvalidRouteError
@@ -96,12 +95,16 @@ class PathTemplate(Frozen):
         return cls(path, tuple(params), regex)
 
 
-@dataclass(slots=True)
 class _Entry(Generic[T]):
-    template: PathTemplate
-    handlers: dict[str, T] = field(default_factory=dict)
-    #: The methods the path accepts (``HEAD`` wherever ``GET`` is), kept when routes are added.
-    allowed: tuple[str, ...] = ()
+    """One path's handlers by method, filled in as routes are added (not a dataclass: issue 19)."""
+
+    __slots__ = ("allowed", "handlers", "template")
+
+    def __init__(self, template: PathTemplate) -> None:
+        self.template = template
+        self.handlers: dict[str, T] = {}
+        #: The methods the path accepts (``HEAD`` wherever ``GET`` is), kept when routes are added.
+        self.allowed: tuple[str, ...] = ()
 
 
 class Match(Frozen, Generic[T]):
