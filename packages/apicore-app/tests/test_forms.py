@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from apicore_app import FormError, FormLimits, UploadFile
@@ -146,3 +148,18 @@ def test_files_parsed_before_an_error_are_closed() -> None:
 def test_limits_must_be_positive(name: str) -> None:
     with pytest.raises(ValueError, match=name):
         FormLimits(**{name: 0})
+
+
+def test_form_limits_are_an_immutable_checked_value() -> None:
+    limits = FormLimits(max_fields=10)
+    assert limits == FormLimits(max_fields=10) != FormLimits()
+    assert hash(limits) == hash(FormLimits(max_fields=10))
+    assert repr(FormLimits(1, 2, 3, 4, 5)) == (
+        "FormLimits(max_size=1, max_file_size=2, max_fields=3, max_field_size=4, spool_threshold=5)"
+    )
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        limits.max_fields = 11  # type: ignore[misc]
+    with pytest.raises(ValueError, match="FormLimits.max_fields must be at least 1"):
+        FormLimits(max_fields=0)
+    with pytest.raises(ValueError, match="FormLimits.spool_threshold must not be negative"):
+        FormLimits(spool_threshold=-1)

@@ -7,10 +7,10 @@ Static paths are found with one dict lookup; templated ones by their compiled re
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from apicore_app._errors import DuplicateRouteError, InvalidRouteError
+from apicore_introspect.frozen import Frozen
 
 METHODS = ("GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE")
 _PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -38,8 +38,7 @@ def normalize_methods(methods: object) -> tuple[str, ...]:
     return names
 
 
-@dataclass(frozen=True, slots=True)
-class PathTemplate:
+class PathTemplate(Frozen):
     """A compiled route path.
 
     Attributes:
@@ -47,9 +46,16 @@ class PathTemplate:
         params: The parameter names, in order.
     """
 
+    __slots__ = ("path", "params", "regex")
+    __match_args__ = ("path", "params", "regex")
     path: str
     params: tuple[str, ...]
     regex: re.Pattern[str] | None
+
+    def __init__(self, path: str, params: tuple[str, ...], regex: re.Pattern[str] | None) -> None:
+        object.__setattr__(self, "path", path)
+        object.__setattr__(self, "params", params)
+        object.__setattr__(self, "regex", regex)
 
     @classmethod
     def compile(cls, path: str) -> PathTemplate:
@@ -89,16 +95,19 @@ class PathTemplate:
         return cls(path, tuple(params), regex)
 
 
-@dataclass(slots=True)
 class _Entry(Generic[T]):
-    template: PathTemplate
-    handlers: dict[str, T] = field(default_factory=dict)
-    #: The methods the path accepts (``HEAD`` wherever ``GET`` is), kept when routes are added.
-    allowed: tuple[str, ...] = ()
+    """One path's handlers by method, filled in as routes are added (not a dataclass: issue 19)."""
+
+    __slots__ = ("allowed", "handlers", "template")
+
+    def __init__(self, template: PathTemplate) -> None:
+        self.template = template
+        self.handlers: dict[str, T] = {}
+        #: The methods the path accepts (``HEAD`` wherever ``GET`` is), kept when routes are added.
+        self.allowed: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Match(Generic[T]):
+class Match(Frozen, Generic[T]):
     """A request's route: its handler and path parameters, or why there is none.
 
     Attributes:
@@ -107,9 +116,16 @@ class Match(Generic[T]):
         allowed: The methods the path accepts (empty when the path is unknown).
     """
 
+    __slots__ = ("handler", "params", "allowed")
+    __match_args__ = ("handler", "params", "allowed")
     handler: T | None
     params: dict[str, str]
     allowed: tuple[str, ...]
+
+    def __init__(self, handler: T | None, params: dict[str, str], allowed: tuple[str, ...]) -> None:
+        object.__setattr__(self, "handler", handler)
+        object.__setattr__(self, "params", params)
+        object.__setattr__(self, "allowed", allowed)
 
 
 class RouteTable(Generic[T]):

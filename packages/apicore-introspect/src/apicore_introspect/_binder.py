@@ -11,7 +11,6 @@ raises one ``ValidationError`` listing them all.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field as dataclass_field
 from typing import Any
 
 from apicore_introspect._containers import Field, ListNode, UnionNode
@@ -19,6 +18,7 @@ from apicore_introspect._errors import ErrorDetail, ValidationError
 from apicore_introspect._files import FileNode, UploadFile
 from apicore_introspect._markers import Location
 from apicore_introspect._nodes import INVALID, Errors, Namespace, Node
+from apicore_introspect.frozen import Frozen
 
 Arguments = tuple[tuple[Any, ...], dict[str, Any]]
 Query = Mapping[str, str | list[str]] | Iterable[tuple[str, str]]
@@ -31,12 +31,12 @@ class _Slow(Exception):
 
 
 _MISSING = object()
+_NEW_DICT: Any = object()
 NO_BODY: Any = type("_NoBody", (), {"__repr__": lambda self: "<NO_BODY>"})()
 """The request had no body (as opposed to a JSON ``null`` body)."""
 
 
-@dataclass(frozen=True, slots=True)
-class RequestParts:
+class RequestParts(Frozen):
     """The request parts that explicitly placed parameters and form bodies read.
 
     Attributes:
@@ -47,19 +47,40 @@ class RequestParts:
             when the body is not a form.
     """
 
-    headers: Mapping[str, str] = dataclass_field(default_factory=dict)
-    cookies: Mapping[str, str] = dataclass_field(default_factory=dict)
-    query: Mapping[str, list[str]] = dataclass_field(default_factory=dict)
-    form: Mapping[str, list[Any]] | None = None
+    __slots__ = ("headers", "cookies", "query", "form")
+    __match_args__ = ("headers", "cookies", "query", "form")
+    headers: Mapping[str, str]
+    cookies: Mapping[str, str]
+    query: Mapping[str, list[str]]
+    form: Mapping[str, list[Any]] | None
+
+    def __init__(
+        self,
+        headers: Mapping[str, str] = _NEW_DICT,
+        cookies: Mapping[str, str] = _NEW_DICT,
+        query: Mapping[str, list[str]] = _NEW_DICT,
+        form: Mapping[str, list[Any]] | None = None,
+    ) -> None:
+        # a new dict per instance for each part not given, as the dataclass's factories made
+        object.__setattr__(self, "headers", {} if headers is _NEW_DICT else headers)
+        object.__setattr__(self, "cookies", {} if cookies is _NEW_DICT else cookies)
+        object.__setattr__(self, "query", {} if query is _NEW_DICT else query)
+        object.__setattr__(self, "form", form)
 
 
-@dataclass(frozen=True, slots=True)
-class Placed:
+class Placed(Frozen):
     """A parameter read from one place under one name (``Header("X-Tenant")``)."""
 
+    __slots__ = ("field", "location", "key")
+    __match_args__ = ("field", "location", "key")
     field: Field
     location: Location
     key: str
+
+    def __init__(self, field: Field, location: Location, key: str) -> None:
+        object.__setattr__(self, "field", field)
+        object.__setattr__(self, "location", location)
+        object.__setattr__(self, "key", key)
 
 
 _NO_PARTS = RequestParts()

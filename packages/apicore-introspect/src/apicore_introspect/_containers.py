@@ -5,7 +5,6 @@ from __future__ import annotations
 import enum
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from apicore_introspect._constraints import Constraints
@@ -20,6 +19,7 @@ from apicore_introspect._nodes import (
     json_type_name,
     size_error,
 )
+from apicore_introspect.frozen import Frozen
 
 ExtraPolicy = str  # "forbid" | "ignore"
 
@@ -346,15 +346,30 @@ class EnumNode(DefinitionNode):
         return self.decode(text, loc, errors)
 
 
-@dataclass(slots=True)
-class Field:
+class Field(Frozen):
     """One field of a record type (dataclass, TypedDict) or one function parameter."""
 
+    __slots__ = ("name", "node", "required", "description", "default")
+    __match_args__ = ("name", "node", "required", "description", "default")
     name: str
     node: Node
     required: bool
-    description: str = ""
-    default: Any = INVALID
+    description: str
+    default: Any
+
+    def __init__(
+        self,
+        name: str,
+        node: Node,
+        required: bool,
+        description: str = "",
+        default: Any = INVALID,
+    ) -> None:
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "node", node)
+        object.__setattr__(self, "required", required)
+        object.__setattr__(self, "description", description)
+        object.__setattr__(self, "default", default)
 
 
 class ObjectNode(DefinitionNode, JsonTextNode):

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import inspect
 import re
-from dataclasses import dataclass, field
+
+from apicore_introspect.frozen import Frozen
 
 _GOOGLE_SECTIONS = {
     "args": "params",
@@ -45,8 +46,7 @@ _REST_RETURNS = re.compile(r"^:(returns?)\s*:\s*(.*)$")
 _REST_ANY_FIELD = re.compile(r"^:\w[^:]*:")
 
 
-@dataclass(frozen=True, slots=True)
-class Docstring:
+class Docstring(Frozen):
     """What a docstring says about a function.
 
     Attributes:
@@ -56,10 +56,24 @@ class Docstring:
         returns: The description of the return value.
     """
 
-    summary: str = ""
-    description: str = ""
-    params: dict[str, str] = field(default_factory=dict)
-    returns: str = ""
+    __slots__ = ("summary", "description", "params", "returns")
+    __match_args__ = ("summary", "description", "params", "returns")
+    summary: str
+    description: str
+    params: dict[str, str]
+    returns: str
+
+    def __init__(
+        self,
+        summary: str = "",
+        description: str = "",
+        params: dict[str, str] | None = None,
+        returns: str = "",
+    ) -> None:
+        object.__setattr__(self, "summary", summary)
+        object.__setattr__(self, "description", description)
+        object.__setattr__(self, "params", {} if params is None else params)
+        object.__setattr__(self, "returns", returns)
 
 
 def parse_docstring(doc: str | None) -> Docstring:

@@ -16,10 +16,10 @@ Two families:
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
 from typing import Any
 
 from apicore_introspect._problem import PROBLEM_MEMBERS, render_problem
+from apicore_introspect.frozen import Frozen
 
 Loc = tuple[str | int, ...]
 
@@ -51,8 +51,7 @@ class SignatureError(IntrospectError, TypeError):
     """A function's signature cannot be bound from an HTTP request."""
 
 
-@dataclass(frozen=True, slots=True)
-class ErrorDetail:
+class ErrorDetail(Frozen):
     """One failure found in a request.
 
     Attributes:
@@ -61,9 +60,16 @@ class ErrorDetail:
         type: A stable machine-readable code, such as ``"int_type"`` or ``"missing"``.
     """
 
+    __slots__ = ("loc", "msg", "type")
+    __match_args__ = ("loc", "msg", "type")
     loc: Loc
     msg: str
     type: str
+
+    def __init__(self, loc: Loc, msg: str, type: str) -> None:
+        object.__setattr__(self, "loc", loc)
+        object.__setattr__(self, "msg", msg)
+        object.__setattr__(self, "type", type)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form used in problem documents' ``errors`` member."""

@@ -18,16 +18,15 @@ import math
 import re
 import sys
 import uuid
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from apicore_introspect._errors import MalformedRequestError, ResultError
 from apicore_introspect._timeparse import format_duration
+from apicore_introspect.frozen import Frozen
 
 
-@dataclass(frozen=True, slots=True)
-class Limits:
+class Limits(Frozen):
     """Bounds on request bodies, against resource-exhaustion input.
 
     Attributes:
@@ -35,8 +34,14 @@ class Limits:
         max_int_digits: Longest allowed integer literal, in digits.
     """
 
-    max_depth: int = 64
-    max_int_digits: int = 256
+    __slots__ = ("max_depth", "max_int_digits")
+    __match_args__ = ("max_depth", "max_int_digits")
+    max_depth: int
+    max_int_digits: int
+
+    def __init__(self, max_depth: int = 64, max_int_digits: int = 256) -> None:
+        object.__setattr__(self, "max_depth", max_depth)
+        object.__setattr__(self, "max_int_digits", max_int_digits)
 
 
 class _Reject(ValueError):

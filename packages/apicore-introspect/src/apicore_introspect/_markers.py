@@ -8,14 +8,14 @@ when the function is decorated; requests never look at annotations.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
+
+from apicore_introspect.frozen import Frozen
 
 Location = Literal["header", "cookie", "query", "path", "form"]
 
 
-@dataclass(frozen=True, slots=True)
-class Source:
+class Source(Frozen):
     """Base class of the location markers (``Header``, ``Cookie``, ``Query``, ``Path``, ``Form``).
 
     Attributes:
@@ -23,15 +23,19 @@ class Source:
             name with ``_`` turned into ``-``).
     """
 
+    __slots__ = ("alias",)
+    __match_args__ = ("alias",)
     location: ClassVar[Location]
-    alias: str | None = None
+    alias: str | None
+
+    def __init__(self, alias: str | None = None) -> None:
+        object.__setattr__(self, "alias", alias)
 
     def key(self, name: str) -> str:
         """The request name of parameter ``name``."""
         return self.alias if self.alias is not None else name
 
 
-@dataclass(frozen=True, slots=True)
 class Header(Source):
     """A request header: ``tenant: Annotated[str, Header("X-Tenant")]``.
 
@@ -39,41 +43,53 @@ class Header(Source):
     A list-typed header reads the comma-separated values of the header.
     """
 
+    __slots__ = ()
     location: ClassVar[Location] = "header"
+
+    def __init__(self, alias: str | None = None) -> None:  # spelled out for type checkers
+        object.__setattr__(self, "alias", alias)
 
     def key(self, name: str) -> str:
         """The header name of parameter ``name``."""
         return self.alias if self.alias is not None else name.replace("_", "-")
 
 
-@dataclass(frozen=True, slots=True)
 class Cookie(Source):
     """A cookie of the request: ``session: Annotated[str, Cookie("session")]``."""
 
+    __slots__ = ()
     location: ClassVar[Location] = "cookie"
 
+    def __init__(self, alias: str | None = None) -> None:  # spelled out for type checkers
+        object.__setattr__(self, "alias", alias)
 
-@dataclass(frozen=True, slots=True)
+
 class Query(Source):
     """A query-string parameter, also on POST/PUT/PATCH routes.
 
     ``page: Annotated[int, Query()] = 1`` (the other arguments of such routes are in the body).
     """
 
+    __slots__ = ()
     location: ClassVar[Location] = "query"
 
+    def __init__(self, alias: str | None = None) -> None:  # spelled out for type checkers
+        object.__setattr__(self, "alias", alias)
 
-@dataclass(frozen=True, slots=True)
+
 class Path(Source):
     """A ``{name}`` path segment, for a parameter of another name.
 
     ``item: Annotated[int, Path("id")]`` reads ``{id}``.
     """
 
+    __slots__ = ()
     location: ClassVar[Location] = "path"
 
+    def __init__(self, alias: str | None = None) -> None:  # spelled out for type checkers
+        object.__setattr__(self, "alias", alias)
 
-@dataclass(frozen=True, slots=True)
+
 class Form(Source):
     """A field of a form body (``multipart/form-data`` or URL-encoded).
 
@@ -81,7 +97,11 @@ class Form(Source):
     other unplaced parameter is then a form field too.
     """
 
+    __slots__ = ()
     location: ClassVar[Location] = "form"
+
+    def __init__(self, alias: str | None = None) -> None:  # spelled out for type checkers
+        object.__setattr__(self, "alias", alias)
 
 
 def find_source(metadata: tuple[Any, ...]) -> Source | None:

@@ -368,11 +368,11 @@ class TypeBuilder:
 
 def _merge(outer: Constraints, inner: Constraints) -> Constraints:
     changes = {
-        f.name: getattr(outer, f.name)
-        for f in dataclasses.fields(outer)
-        if getattr(outer, f.name) not in (None, (), {})
+        name: getattr(outer, name)
+        for name in outer.__match_args__
+        if getattr(outer, name) not in (None, (), {})
     }
-    return dataclasses.replace(inner, **changes)
+    return inner.replace(**changes)
 
 
 def _documented(node: DefinitionNode, c: Constraints) -> Node:

@@ -1,0 +1,177 @@
+"""Markers and other value classes are immutable, as the frozen dataclasses they replaced were.
+
+They are plain classes on ``Frozen`` to keep dataclass creation out of the import (issue 19).
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import pickle
+import weakref
+from typing import Any
+
+import pytest
+
+from apicore_introspect import (
+    REQUIRED,
+    Cookie,
+    Doc,
+    Docstring,
+    ErrorDetail,
+    Examples,
+    Form,
+    Header,
+    JsonSchema,
+    Length,
+    Limits,
+    MultipleOf,
+    Parameter,
+    Path,
+    Pattern,
+    Query,
+    Range,
+    RequestParts,
+    Source,
+    describe,
+)
+from apicore_introspect._binder import Placed
+from apicore_introspect._constraints import Constraints
+from apicore_introspect._containers import Field
+from apicore_introspect._nodes import Node
+from apicore_introspect.frozen import Frozen
+
+HASHABLE = [
+    (Range(ge=1, lt=5.5), "Range(gt=None, ge=1, lt=5.5, le=None)"),
+    (Length(1, 80), "Length(min=1, max=80)"),
+    (Pattern("^a$"), "Pattern(regex='^a$')"),
+    (MultipleOf(0.5), "MultipleOf(value=0.5)"),
+    (Doc("d"), "Doc(description='d')"),
+    (Examples(1, "x"), "Examples(values=(1, 'x'))"),
+    (Header("X-Tenant"), "Header(alias='X-Tenant')"),
+    (Cookie(), "Cookie(alias=None)"),
+    (Query("q"), "Query(alias='q')"),
+    (Path("id"), "Path(alias='id')"),
+    (Form("f"), "Form(alias='f')"),
+    (Source("s"), "Source(alias='s')"),
+    (
+        ErrorDetail(("body", "a"), "bad", "int_type"),
+        "ErrorDetail(loc=('body', 'a'), msg='bad', type='int_type')",
+    ),
+    (Limits(), "Limits(max_depth=64, max_int_digits=256)"),
+    (Placed("f", "header", "x-f"), "Placed(field='f', location='header', key='x-f')"),  # type: ignore[arg-type]
+]
+UNHASHABLE = [
+    (JsonSchema({"a": 1}), "JsonSchema(schema={'a': 1})"),
+    (
+        Docstring("s", params={"a": "d"}),
+        "Docstring(summary='s', description='', params={'a': 'd'}, returns='')",
+    ),
+    (
+        Parameter("a", "keyword_only", int, True, REQUIRED, {"type": "integer"}, "d"),
+        "Parameter(name='a', kind='keyword_only', annotation=<class 'int'>, required=True, "
+        "default=<class 'inspect._empty'>, schema={'type': 'integer'}, description='d', "
+        "source='auto', alias='')",
+    ),
+    (
+        RequestParts(headers={"x": "1"}),
+        "RequestParts(headers={'x': '1'}, cookies={}, query={}, form=None)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("value", "shown"), HASHABLE + UNHASHABLE)
+def test_a_value_is_its_fields(value: Any, shown: str) -> None:
+    assert repr(value) == shown
+    same = copy.copy(value)
+    assert same is not value
+    assert same == value
+    if (value, shown) in HASHABLE:
+        assert hash(same) == hash(value)
+    else:
+        with pytest.raises(TypeError, match="unhashable type: 'dict'"):
+            hash(value)
+    assert pickle.loads(pickle.dumps(value)) == value
+    assert copy.deepcopy(value) == value
+    name = type(value).__match_args__[0]
+    with pytest.raises(dataclasses.FrozenInstanceError, match=f"cannot assign to field '{name}'"):
+        setattr(value, name, 1)
+    with pytest.raises(dataclasses.FrozenInstanceError, match=f"cannot delete field '{name}'"):
+        delattr(value, name)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        value.other = 1
+    assert not hasattr(value, "__dict__")
+
+
+def test_equal_fields_of_another_class_are_not_equal() -> None:
+    assert Header("a") != Cookie("a")
+    assert Header("a") != Header("b")
+    assert Range() != Constraints()
+    assert Header("a") != ("a",)
+    assert len({Header("a"), Header("a"), Query("a")}) == 2
+
+
+def test_a_missing_dict_field_is_a_new_dict_each_time() -> None:
+    assert RequestParts().headers == {}
+    assert RequestParts().headers is not RequestParts().headers
+    assert RequestParts().query is not RequestParts().query
+    assert Docstring().params is not Docstring().params
+    assert RequestParts(form={}).form == {}
+
+
+def test_a_field_keeps_its_node() -> None:
+    field = Field("a", Node(), required=True)
+    assert Placed(field, "query", "a").field is field
+
+
+def test_the_fields_match_in_a_match_statement() -> None:
+    match Length(1, 80):
+        case Length(low, high):
+            assert (low, high) == (1, 80)
+        case _:  # pragma: no cover - the case above must match
+            pytest.fail("Length did not match")
+
+
+def test_constraints_replace_keeps_the_other_fields() -> None:
+    first = Constraints(ge=1, extra_schema={"a": 1})
+    changed = first.replace(pattern="^x$")
+    assert changed == Constraints(ge=1, pattern="^x$", extra_schema={"a": 1})
+    assert first.pattern is None
+    assert Constraints().extra_schema is not Constraints().extra_schema
+    with pytest.raises(TypeError, match="unexpected keyword argument 'nope'"):
+        first.replace(nope=1)
+
+
+def test_the_documented_subclass() -> None:
+    class Span(Frozen):
+        __slots__ = ("low", "high")
+        __match_args__ = ("low", "high")
+        low: int
+        high: int
+
+        def __init__(self, low: int, high: int = 10) -> None:
+            object.__setattr__(self, "low", low)
+            object.__setattr__(self, "high", high)
+
+    assert Span(1) == Span(1, 10)
+    assert repr(Span(1)) == "test_the_documented_subclass.<locals>.Span(low=1, high=10)"
+    assert Span(1) != Span(2)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        Span(1).low = 2  # type: ignore[misc]
+
+
+def test_an_operation_is_equal_only_to_itself() -> None:
+    def add(a: int, b: int = 3) -> int:
+        return a + b
+
+    op = describe(add)
+    assert op == op
+    assert op != describe(add)
+    assert hash(op) == object.__hash__(op)
+    assert weakref.ref(op)() is op
+    assert repr(op).startswith("FunctionOperation(func=<function ")
+    assert "limits=Limits(max_depth=64, max_int_digits=256), form=False" in repr(op)
+    assert "_binder" not in repr(op)
+    assert "_decoder" not in repr(op)
+    with pytest.raises(dataclasses.FrozenInstanceError, match="cannot assign to field 'name'"):
+        op.name = "other"  # type: ignore[misc]
