@@ -1,15 +1,16 @@
 """Markers and other value classes are immutable, as the frozen dataclasses they replaced were.
 
-They are plain classes on ``Frozen`` to keep dataclass creation out of the import (issue 19).
+They are ``@frozen`` classes, to keep dataclass creation out of the import (issue 19).
 """
 
 from __future__ import annotations
 
 import copy
 import dataclasses
+import inspect
 import pickle
 import weakref
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -39,7 +40,7 @@ from apicore_introspect._binder import Placed
 from apicore_introspect._constraints import Constraints
 from apicore_introspect._containers import Field
 from apicore_introspect._nodes import Node
-from apicore_introspect.frozen import Frozen
+from apicore_introspect.frozen import Frozen, field, frozen, replace
 
 HASHABLE = [
     (Range(ge=1, lt=5.5), "Range(gt=None, ge=1, lt=5.5, le=None)"),
@@ -104,10 +105,10 @@ def test_a_value_is_its_fields(value: Any, shown: str) -> None:
 
 
 def test_equal_fields_of_another_class_are_not_equal() -> None:
-    assert Header("a") != Cookie("a")
+    assert Header("a") != Cookie("a")  # type: ignore[comparison-overlap]
     assert Header("a") != Header("b")
     assert Range() != Constraints()
-    assert Header("a") != ("a",)
+    assert Header("a") != ("a",)  # type: ignore[comparison-overlap]
     assert len({Header("a"), Header("a"), Query("a")}) == 2
 
 
@@ -134,30 +135,86 @@ def test_the_fields_match_in_a_match_statement() -> None:
 
 def test_constraints_replace_keeps_the_other_fields() -> None:
     first = Constraints(ge=1, extra_schema={"a": 1})
-    changed = first.replace(pattern="^x$")
+    changed = replace(first, pattern="^x$")
     assert changed == Constraints(ge=1, pattern="^x$", extra_schema={"a": 1})
     assert first.pattern is None
     assert Constraints().extra_schema is not Constraints().extra_schema
     with pytest.raises(TypeError, match="unexpected keyword argument 'nope'"):
-        first.replace(nope=1)
+        replace(first, nope=1)
 
 
-def test_the_documented_subclass() -> None:
-    class Span(Frozen):
-        __slots__ = ("low", "high")
-        __match_args__ = ("low", "high")
+def test_the_documented_class() -> None:
+    @frozen
+    class Span:
         low: int
-        high: int
-
-        def __init__(self, low: int, high: int = 10) -> None:
-            object.__setattr__(self, "low", low)
-            object.__setattr__(self, "high", high)
+        high: int = 10
+        tags: list[str] = field(default_factory=list)
 
     assert Span(1) == Span(1, 10)
-    assert repr(Span(1)) == "test_the_documented_subclass.<locals>.Span(low=1, high=10)"
     assert Span(1) != Span(2)
+    assert repr(Span(1)) == "test_the_documented_class.<locals>.Span(low=1, high=10, tags=[])"
+    assert Span(1).tags is not Span(1).tags
+    assert isinstance(Span(1), Frozen)
+    assert vars(Span)["__slots__"] == ("low", "high", "tags")
+    parameters = inspect.signature(Span).parameters
+    assert list(parameters) == ["low", "high", "tags"]
+    assert parameters["high"].default == 10
+    assert parameters["low"].annotation == "int"  # as written (postponed annotations)
     with pytest.raises(dataclasses.FrozenInstanceError):
         Span(1).low = 2  # type: ignore[misc]
+    with pytest.raises(TypeError, match="missing 1 required positional argument: 'low'"):
+        Span()  # type: ignore[call-arg]
+
+
+def test_a_subclass_adds_fields_after_its_bases() -> None:
+    @frozen
+    class Base:
+        a: int
+        b: int = 2
+
+        def total(self) -> int:
+            return self.a + self.b
+
+    @frozen
+    class Child(Base):
+        scale: ClassVar[int] = 10  # not a field
+        c: int = 3
+        secret: str = field(default_factory=str, repr=False)
+
+        def total(self) -> int:
+            return super().total() * self.scale + self.c
+
+    child = Child(1, c=4, secret="s")
+    assert Child.__match_args__ == ("a", "b", "c", "secret")
+    assert (
+        repr(child) == "test_a_subclass_adds_fields_after_its_bases.<locals>.Child(a=1, b=2, c=4)"
+    )
+    assert child.total() == 34  # super() works in the class @frozen made
+    assert child != Base(1)
+    assert replace(child, a=2) == Child(2, c=4, secret="s")
+
+
+def test_post_init_runs_and_options() -> None:
+    seen: list[int] = []
+
+    @frozen
+    class Checked:
+        value: int
+
+        def __post_init__(self) -> None:
+            seen.append(self.value)
+
+    Checked(5)
+    assert seen == [5]
+
+    @frozen(eq=False, slots=False)
+    class Handle:
+        name: str
+
+    handle = Handle("h")
+    assert handle != Handle("h")
+    assert handle == handle
+    assert weakref.ref(handle)() is handle
 
 
 def test_an_operation_is_equal_only_to_itself() -> None:

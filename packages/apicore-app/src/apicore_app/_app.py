@@ -63,7 +63,7 @@ from apicore_introspect import (
     reset_call_context,
     set_call_context,
 )
-from apicore_introspect.frozen import Frozen
+from apicore_introspect.frozen import frozen
 
 # apicore_callbacks and apicore_openapi load when a callback route or the docs are first
 # used, not with the app: most processes never need them (issue 19)
@@ -85,7 +85,8 @@ _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:/+=@-]{1,128}")
 
 
-class Route(Frozen):
+@frozen
+class Route:
     """One decorated function, as served.
 
     Attributes:
@@ -99,36 +100,6 @@ class Route(Frozen):
         key: A stable name for the callback job store (``"POST /add"``).
     """
 
-    __slots__ = (
-        "path",
-        "methods",
-        "operation",
-        "response_code",
-        "requirement",
-        "callback",
-        "arguments",
-        "key",
-        "tags",
-        "summary",
-        "deprecated",
-        "responses",
-        "plain",
-    )
-    __match_args__ = (
-        "path",
-        "methods",
-        "operation",
-        "response_code",
-        "requirement",
-        "callback",
-        "arguments",
-        "key",
-        "tags",
-        "summary",
-        "deprecated",
-        "responses",
-        "plain",
-    )
     path: str
     methods: tuple[str, ...]
     operation: FunctionOperation
@@ -137,44 +108,15 @@ class Route(Frozen):
     callback: CallbackConfig | None
     arguments: Literal["body", "query"]
     key: str
-    tags: tuple[str, ...]
-    summary: str | None
-    deprecated: bool
-    responses: tuple[tuple[int, str | Mapping[str, Any]], ...]
-    plain: bool
-
-    def __init__(
-        self,
-        path: str,
-        methods: tuple[str, ...],
-        operation: FunctionOperation,
-        response_code: int,
-        requirement: Requirement,
-        callback: CallbackConfig | None,
-        arguments: Literal["body", "query"],
-        key: str,
-        tags: tuple[str, ...] = (),
-        summary: str | None = None,
-        deprecated: bool = False,
-        responses: tuple[tuple[int, str | Mapping[str, Any]], ...] = (),
-        plain: bool = True,
-    ) -> None:
-        object.__setattr__(self, "path", path)
-        object.__setattr__(self, "methods", methods)
-        object.__setattr__(self, "operation", operation)
-        object.__setattr__(self, "response_code", response_code)
-        object.__setattr__(self, "requirement", requirement)
-        object.__setattr__(self, "callback", callback)
-        object.__setattr__(self, "arguments", arguments)
-        object.__setattr__(self, "key", key)
-        object.__setattr__(self, "tags", tags)
-        object.__setattr__(self, "summary", summary)
-        object.__setattr__(self, "deprecated", deprecated)
-        object.__setattr__(self, "responses", responses)
-        object.__setattr__(self, "plain", plain)
+    tags: tuple[str, ...] = ()
+    summary: str | None = None
+    deprecated: bool = False
+    responses: tuple[tuple[int, str | Mapping[str, Any]], ...] = ()
+    plain: bool = True
 
 
-class BoundRoute(Frozen):
+@frozen
+class BoundRoute:
     """One operation served through a :class:`~apicore_app._binding.Binding`.
 
     Attributes:
@@ -185,33 +127,13 @@ class BoundRoute(Frozen):
         key: A stable name (``"POST /pets"``).
     """
 
-    __slots__ = ("path", "methods", "binding", "requirement", "key", "callback", "plain")
-    __match_args__ = ("path", "methods", "binding", "requirement", "key", "callback", "plain")
     path: str
     methods: tuple[str, ...]
     binding: Binding
     requirement: Requirement
     key: str
-    callback: None
-    plain: bool
-
-    def __init__(
-        self,
-        path: str,
-        methods: tuple[str, ...],
-        binding: Binding,
-        requirement: Requirement,
-        key: str,
-        callback: None = None,
-        plain: bool = False,
-    ) -> None:
-        object.__setattr__(self, "path", path)
-        object.__setattr__(self, "methods", methods)
-        object.__setattr__(self, "binding", binding)
-        object.__setattr__(self, "requirement", requirement)
-        object.__setattr__(self, "key", key)
-        object.__setattr__(self, "callback", callback)
-        object.__setattr__(self, "plain", plain)
+    callback: None = None
+    plain: bool = False
 
 
 @dataclass(slots=True)

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from apicore_introspect import UploadFile
-from apicore_introspect.frozen import Frozen
+from apicore_introspect.frozen import frozen
 
 URLENCODED = "application/x-www-form-urlencoded"
 MULTIPART = "multipart/form-data"
@@ -23,7 +23,8 @@ _PARAM = re.compile(r';\s*([A-Za-z0-9!#$%&\'*+.^_`|~-]+)\s*=\s*("(?:[^"\\]|\\.)*
 _MAX_HEADER_BLOCK = 16 * 1024
 
 
-class FormLimits(Frozen):
+@frozen
+class FormLimits:
     """Bounds on form bodies (``multipart/form-data`` and URL-encoded).
 
     Attributes:
@@ -35,36 +36,13 @@ class FormLimits(Frozen):
             ones stay in memory.
     """
 
-    __slots__ = ("max_size", "max_file_size", "max_fields", "max_field_size", "spool_threshold")
-    __match_args__ = (
-        "max_size",
-        "max_file_size",
-        "max_fields",
-        "max_field_size",
-        "spool_threshold",
-    )
-    max_size: int
-    max_file_size: int
-    max_fields: int
-    max_field_size: int
-    spool_threshold: int
+    max_size: int = 64 * 1024 * 1024
+    max_file_size: int = 32 * 1024 * 1024
+    max_fields: int = 1000
+    max_field_size: int = 1024 * 1024
+    spool_threshold: int = 1024 * 1024
 
-    def __init__(
-        self,
-        max_size: int = 64 * 1024 * 1024,
-        max_file_size: int = 32 * 1024 * 1024,
-        max_fields: int = 1000,
-        max_field_size: int = 1024 * 1024,
-        spool_threshold: int = 1024 * 1024,
-    ) -> None:
-        object.__setattr__(self, "max_size", max_size)
-        object.__setattr__(self, "max_file_size", max_file_size)
-        object.__setattr__(self, "max_fields", max_fields)
-        object.__setattr__(self, "max_field_size", max_field_size)
-        object.__setattr__(self, "spool_threshold", spool_threshold)
-        self._check()
-
-    def _check(self) -> None:
+    def __post_init__(self) -> None:
         for name in ("max_size", "max_file_size", "max_fields", "max_field_size"):
             if getattr(self, name) < 1:
                 raise ValueError(f"FormLimits.{name} must be at least 1")

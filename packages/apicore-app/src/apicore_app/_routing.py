@@ -10,7 +10,7 @@ import re
 from typing import Generic, TypeVar
 
 from apicore_app._errors import DuplicateRouteError, InvalidRouteError
-from apicore_introspect.frozen import Frozen
+from apicore_introspect.frozen import frozen
 
 METHODS = ("GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE")
 _PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -38,7 +38,8 @@ def normalize_methods(methods: object) -> tuple[str, ...]:
     return names
 
 
-class PathTemplate(Frozen):
+@frozen
+class PathTemplate:
     """A compiled route path.
 
     Attributes:
@@ -46,16 +47,9 @@ class PathTemplate(Frozen):
         params: The parameter names, in order.
     """
 
-    __slots__ = ("path", "params", "regex")
-    __match_args__ = ("path", "params", "regex")
     path: str
     params: tuple[str, ...]
     regex: re.Pattern[str] | None
-
-    def __init__(self, path: str, params: tuple[str, ...], regex: re.Pattern[str] | None) -> None:
-        object.__setattr__(self, "path", path)
-        object.__setattr__(self, "params", params)
-        object.__setattr__(self, "regex", regex)
 
     @classmethod
     def compile(cls, path: str) -> PathTemplate:
@@ -96,7 +90,7 @@ class PathTemplate(Frozen):
 
 
 class _Entry(Generic[T]):
-    """One path's handlers by method, filled in as routes are added (not a dataclass: issue 19)."""
+    """One path's handlers by method, filled in as routes are added."""
 
     __slots__ = ("allowed", "handlers", "template")
 
@@ -107,7 +101,8 @@ class _Entry(Generic[T]):
         self.allowed: tuple[str, ...] = ()
 
 
-class Match(Frozen, Generic[T]):
+@frozen
+class Match(Generic[T]):
     """A request's route: its handler and path parameters, or why there is none.
 
     Attributes:
@@ -116,16 +111,9 @@ class Match(Frozen, Generic[T]):
         allowed: The methods the path accepts (empty when the path is unknown).
     """
 
-    __slots__ = ("handler", "params", "allowed")
-    __match_args__ = ("handler", "params", "allowed")
     handler: T | None
     params: dict[str, str]
     allowed: tuple[str, ...]
-
-    def __init__(self, handler: T | None, params: dict[str, str], allowed: tuple[str, ...]) -> None:
-        object.__setattr__(self, "handler", handler)
-        object.__setattr__(self, "params", params)
-        object.__setattr__(self, "allowed", allowed)
 
 
 class RouteTable(Generic[T]):

@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import Final
 
 from apicore_auth._tokens import ALL_SCOPES, check_scope
-from apicore_introspect.frozen import Frozen
+from apicore_introspect.frozen import frozen
 
 
-class Requirement(Frozen):
+@frozen
+class Requirement:
     """The credentials an endpoint requires.
 
     Use the constants ``NO_AUTH`` and ``ANY_TOKEN``, ``Requirement.for_scopes(...)``, or
@@ -21,14 +22,10 @@ class Requirement(Frozen):
         scopes: Scopes the token must all grant (empty: any valid token).
     """
 
-    __slots__ = ("authenticated", "scopes")
-    __match_args__ = ("authenticated", "scopes")
-    authenticated: bool
-    scopes: frozenset[str]
+    authenticated: bool = True
+    scopes: frozenset[str] = frozenset()
 
-    def __init__(self, authenticated: bool = True, scopes: frozenset[str] = frozenset()) -> None:
-        object.__setattr__(self, "authenticated", authenticated)
-        object.__setattr__(self, "scopes", scopes)
+    def __post_init__(self) -> None:
         for scope in self.scopes:
             check_scope(scope)
         if ALL_SCOPES in self.scopes:
@@ -78,7 +75,8 @@ NO_AUTH: Final = Requirement(authenticated=False)
 ANY_TOKEN: Final = Requirement(authenticated=True)
 
 
-class Principal(Frozen):
+@frozen
+class Principal:
     """Who a request authenticated as.
 
     Attributes:
@@ -89,24 +87,10 @@ class Principal(Frozen):
         source: Where the token was configured (an env var name or ``path:line``).
     """
 
-    __slots__ = ("name", "scopes", "expires_at", "source")
-    __match_args__ = ("name", "scopes", "expires_at", "source")
     name: str
-    scopes: frozenset[str]
-    expires_at: datetime | None
-    source: str
-
-    def __init__(
-        self,
-        name: str,
-        scopes: frozenset[str] = frozenset(),
-        expires_at: datetime | None = None,
-        source: str = "",
-    ) -> None:
-        object.__setattr__(self, "name", name)
-        object.__setattr__(self, "scopes", scopes)
-        object.__setattr__(self, "expires_at", expires_at)
-        object.__setattr__(self, "source", source)
+    scopes: frozenset[str] = frozenset()
+    expires_at: datetime | None = None
+    source: str = ""
 
     def has_scope(self, scope: str) -> bool:
         """Whether the token grants ``scope``."""

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from typing import TypedDict, Unpack
 
 from apicore_auth._errors import ConfigurationError, TokenFileError
-from apicore_introspect.frozen import Frozen
+from apicore_introspect.frozen import field, frozen
 
 HASH_PREFIX = "sha256:"
 #: The scope that grants every scope.
@@ -91,7 +91,8 @@ class RecordFields(TypedDict, total=False):
     source: str
 
 
-class TokenRecord(Frozen):
+@frozen
+class TokenRecord:
     """One accepted token, as stored: its digest and what it grants.
 
     Build one with ``from_token`` (plaintext, hashed at once) or ``from_hash``.
@@ -104,37 +105,13 @@ class TokenRecord(Frozen):
         source: Where the token was configured (an env var name or ``path:line``).
     """
 
-    __slots__ = ("digest", "name", "scopes", "expires_at", "source")
-    __match_args__ = ("digest", "name", "scopes", "expires_at", "source")
-    digest: bytes
+    digest: bytes = field(repr=False)
     name: str
-    scopes: frozenset[str]
-    expires_at: datetime | None
-    source: str
+    scopes: frozenset[str] = frozenset()
+    expires_at: datetime | None = None
+    source: str = ""
 
-    def __init__(
-        self,
-        digest: bytes,
-        name: str,
-        scopes: frozenset[str] = frozenset(),
-        expires_at: datetime | None = None,
-        source: str = "",
-    ) -> None:
-        object.__setattr__(self, "digest", digest)
-        object.__setattr__(self, "name", name)
-        object.__setattr__(self, "scopes", scopes)
-        object.__setattr__(self, "expires_at", expires_at)
-        object.__setattr__(self, "source", source)
-        self._check()
-
-    def __repr__(self) -> str:
-        # every field but the digest, which is as good as the token to a brute force
-        return (
-            f"{type(self).__qualname__}(name={self.name!r}, scopes={self.scopes!r}, "
-            f"expires_at={self.expires_at!r}, source={self.source!r})"
-        )
-
-    def _check(self) -> None:
+    def __post_init__(self) -> None:
         if len(self.digest) != 32:
             raise ValueError("digest must be a 32-byte SHA-256 digest.")
         if not _NAME_RE.fullmatch(self.name):

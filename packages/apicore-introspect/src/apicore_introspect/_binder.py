@@ -18,7 +18,7 @@ from apicore_introspect._errors import ErrorDetail, ValidationError
 from apicore_introspect._files import FileNode, UploadFile
 from apicore_introspect._markers import Location
 from apicore_introspect._nodes import INVALID, Errors, Namespace, Node
-from apicore_introspect.frozen import Frozen
+from apicore_introspect.frozen import field as frozen_field, frozen
 
 Arguments = tuple[tuple[Any, ...], dict[str, Any]]
 Query = Mapping[str, str | list[str]] | Iterable[tuple[str, str]]
@@ -31,12 +31,12 @@ class _Slow(Exception):
 
 
 _MISSING = object()
-_NEW_DICT: Any = object()
 NO_BODY: Any = type("_NoBody", (), {"__repr__": lambda self: "<NO_BODY>"})()
 """The request had no body (as opposed to a JSON ``null`` body)."""
 
 
-class RequestParts(Frozen):
+@frozen
+class RequestParts:
     """The request parts that explicitly placed parameters and form bodies read.
 
     Attributes:
@@ -47,40 +47,19 @@ class RequestParts(Frozen):
             when the body is not a form.
     """
 
-    __slots__ = ("headers", "cookies", "query", "form")
-    __match_args__ = ("headers", "cookies", "query", "form")
-    headers: Mapping[str, str]
-    cookies: Mapping[str, str]
-    query: Mapping[str, list[str]]
-    form: Mapping[str, list[Any]] | None
-
-    def __init__(
-        self,
-        headers: Mapping[str, str] = _NEW_DICT,
-        cookies: Mapping[str, str] = _NEW_DICT,
-        query: Mapping[str, list[str]] = _NEW_DICT,
-        form: Mapping[str, list[Any]] | None = None,
-    ) -> None:
-        # a new dict per instance for each part not given, as the dataclass's factories made
-        object.__setattr__(self, "headers", {} if headers is _NEW_DICT else headers)
-        object.__setattr__(self, "cookies", {} if cookies is _NEW_DICT else cookies)
-        object.__setattr__(self, "query", {} if query is _NEW_DICT else query)
-        object.__setattr__(self, "form", form)
+    headers: Mapping[str, str] = frozen_field(default_factory=dict)
+    cookies: Mapping[str, str] = frozen_field(default_factory=dict)
+    query: Mapping[str, list[str]] = frozen_field(default_factory=dict)
+    form: Mapping[str, list[Any]] | None = None
 
 
-class Placed(Frozen):
+@frozen
+class Placed:
     """A parameter read from one place under one name (``Header("X-Tenant")``)."""
 
-    __slots__ = ("field", "location", "key")
-    __match_args__ = ("field", "location", "key")
     field: Field
     location: Location
     key: str
-
-    def __init__(self, field: Field, location: Location, key: str) -> None:
-        object.__setattr__(self, "field", field)
-        object.__setattr__(self, "location", location)
-        object.__setattr__(self, "key", key)
 
 
 _NO_PARTS = RequestParts()

@@ -19,7 +19,7 @@ from apicore_introspect._nodes import (
     json_type_name,
     size_error,
 )
-from apicore_introspect.frozen import Frozen
+from apicore_introspect.frozen import frozen
 
 ExtraPolicy = str  # "forbid" | "ignore"
 
@@ -346,30 +346,15 @@ class EnumNode(DefinitionNode):
         return self.decode(text, loc, errors)
 
 
-class Field(Frozen):
+@frozen
+class Field:
     """One field of a record type (dataclass, TypedDict) or one function parameter."""
 
-    __slots__ = ("name", "node", "required", "description", "default")
-    __match_args__ = ("name", "node", "required", "description", "default")
     name: str
     node: Node
     required: bool
-    description: str
-    default: Any
-
-    def __init__(
-        self,
-        name: str,
-        node: Node,
-        required: bool,
-        description: str = "",
-        default: Any = INVALID,
-    ) -> None:
-        object.__setattr__(self, "name", name)
-        object.__setattr__(self, "node", node)
-        object.__setattr__(self, "required", required)
-        object.__setattr__(self, "description", description)
-        object.__setattr__(self, "default", default)
+    description: str = ""
+    default: Any = INVALID
 
 
 class ObjectNode(DefinitionNode, JsonTextNode):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import inspect
 import re
 
-from apicore_introspect.frozen import Frozen
+from apicore_introspect.frozen import field, frozen
 
 _GOOGLE_SECTIONS = {
     "args": "params",
@@ -46,7 +46,8 @@ _REST_RETURNS = re.compile(r"^:(returns?)\s*:\s*(.*)$")
 _REST_ANY_FIELD = re.compile(r"^:\w[^:]*:")
 
 
-class Docstring(Frozen):
+@frozen
+class Docstring:
     """What a docstring says about a function.
 
     Attributes:
@@ -56,24 +57,10 @@ class Docstring(Frozen):
         returns: The description of the return value.
     """
 
-    __slots__ = ("summary", "description", "params", "returns")
-    __match_args__ = ("summary", "description", "params", "returns")
-    summary: str
-    description: str
-    params: dict[str, str]
-    returns: str
-
-    def __init__(
-        self,
-        summary: str = "",
-        description: str = "",
-        params: dict[str, str] | None = None,
-        returns: str = "",
-    ) -> None:
-        object.__setattr__(self, "summary", summary)
-        object.__setattr__(self, "description", description)
-        object.__setattr__(self, "params", {} if params is None else params)
-        object.__setattr__(self, "returns", returns)
+    summary: str = ""
+    description: str = ""
+    params: dict[str, str] = field(default_factory=dict)
+    returns: str = ""
 
 
 def parse_docstring(doc: str | None) -> Docstring:

@@ -19,7 +19,7 @@ import warnings
 from typing import Any
 
 from apicore_introspect._problem import PROBLEM_MEMBERS, render_problem
-from apicore_introspect.frozen import Frozen
+from apicore_introspect.frozen import frozen
 
 Loc = tuple[str | int, ...]
 
@@ -51,7 +51,8 @@ class SignatureError(IntrospectError, TypeError):
     """A function's signature cannot be bound from an HTTP request."""
 
 
-class ErrorDetail(Frozen):
+@frozen
+class ErrorDetail:
     """One failure found in a request.
 
     Attributes:
@@ -60,16 +61,9 @@ class ErrorDetail(Frozen):
         type: A stable machine-readable code, such as ``"int_type"`` or ``"missing"``.
     """
 
-    __slots__ = ("loc", "msg", "type")
-    __match_args__ = ("loc", "msg", "type")
     loc: Loc
     msg: str
     type: str
-
-    def __init__(self, loc: Loc, msg: str, type: str) -> None:
-        object.__setattr__(self, "loc", loc)
-        object.__setattr__(self, "msg", msg)
-        object.__setattr__(self, "type", type)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form used in problem documents' ``errors`` member."""

@@ -23,10 +23,11 @@ from typing import Any
 
 from apicore_introspect._errors import MalformedRequestError, ResultError
 from apicore_introspect._timeparse import format_duration
-from apicore_introspect.frozen import Frozen
+from apicore_introspect.frozen import frozen
 
 
-class Limits(Frozen):
+@frozen
+class Limits:
     """Bounds on request bodies, against resource-exhaustion input.
 
     Attributes:
@@ -34,14 +35,8 @@ class Limits(Frozen):
         max_int_digits: Longest allowed integer literal, in digits.
     """
 
-    __slots__ = ("max_depth", "max_int_digits")
-    __match_args__ = ("max_depth", "max_int_digits")
-    max_depth: int
-    max_int_digits: int
-
-    def __init__(self, max_depth: int = 64, max_int_digits: int = 256) -> None:
-        object.__setattr__(self, "max_depth", max_depth)
-        object.__setattr__(self, "max_int_digits", max_int_digits)
+    max_depth: int = 64
+    max_int_digits: int = 256
 
 
 class _Reject(ValueError):

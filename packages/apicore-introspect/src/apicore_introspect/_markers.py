@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Literal
 
-from apicore_introspect.frozen import Frozen
+from apicore_introspect.frozen import frozen
 
 Location = Literal["header", "cookie", "query", "path", "form"]
 
 
-class Source(Frozen):
+@frozen
+class Source:
     """Base class of the location markers (``Header``, ``Cookie``, ``Query``, ``Path``, ``Form``).
 
     Attributes:
@@ -23,19 +24,15 @@ class Source(Frozen):
             name with ``_`` turned into ``-``).
     """
 
-    __slots__ = ("alias",)
-    __match_args__ = ("alias",)
     location: ClassVar[Location]
-    alias: str | None
-
-    def __init__(self, alias: str | None = None) -> None:
-        object.__setattr__(self, "alias", alias)
+    alias: str | None = None
 
     def key(self, name: str) -> str:
         """The request name of parameter ``name``."""
         return self.alias if self.alias is not None else name
 
 
+@frozen
 class Header(Source):
     """A request header: ``tenant: Annotated[str, Header("X-Tenant")]``.
 
@@ -43,53 +40,41 @@ class Header(Source):
     A list-typed header reads the comma-separated values of the header.
     """
 
-    __slots__ = ()
     location: ClassVar[Location] = "header"
-
-    def __init__(self, alias: str | None = None) -> None:  # spelled out for type checkers
-        object.__setattr__(self, "alias", alias)
 
     def key(self, name: str) -> str:
         """The header name of parameter ``name``."""
         return self.alias if self.alias is not None else name.replace("_", "-")
 
 
+@frozen
 class Cookie(Source):
     """A cookie of the request: ``session: Annotated[str, Cookie("session")]``."""
 
-    __slots__ = ()
     location: ClassVar[Location] = "cookie"
 
-    def __init__(self, alias: str | None = None) -> None:  # spelled out for type checkers
-        object.__setattr__(self, "alias", alias)
 
-
+@frozen
 class Query(Source):
     """A query-string parameter, also on POST/PUT/PATCH routes.
 
     ``page: Annotated[int, Query()] = 1`` (the other arguments of such routes are in the body).
     """
 
-    __slots__ = ()
     location: ClassVar[Location] = "query"
 
-    def __init__(self, alias: str | None = None) -> None:  # spelled out for type checkers
-        object.__setattr__(self, "alias", alias)
 
-
+@frozen
 class Path(Source):
     """A ``{name}`` path segment, for a parameter of another name.
 
     ``item: Annotated[int, Path("id")]`` reads ``{id}``.
     """
 
-    __slots__ = ()
     location: ClassVar[Location] = "path"
 
-    def __init__(self, alias: str | None = None) -> None:  # spelled out for type checkers
-        object.__setattr__(self, "alias", alias)
 
-
+@frozen
 class Form(Source):
     """A field of a form body (``multipart/form-data`` or URL-encoded).
 
@@ -97,11 +82,7 @@ class Form(Source):
     other unplaced parameter is then a form field too.
     """
 
-    __slots__ = ()
     location: ClassVar[Location] = "form"
-
-    def __init__(self, alias: str | None = None) -> None:  # spelled out for type checkers
-        object.__setattr__(self, "alias", alias)
 
 
 def find_source(metadata: tuple[Any, ...]) -> Source | None:

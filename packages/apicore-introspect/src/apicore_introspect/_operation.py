@@ -33,7 +33,7 @@ from apicore_introspect._json import JsonDecoder, Limits, dump_json
 from apicore_introspect._markers import Location, find_source
 from apicore_introspect._nodes import INVALID, DecimalNode, Node
 from apicore_introspect._types import Definitions, TypeBuilder
-from apicore_introspect.frozen import Frozen
+from apicore_introspect.frozen import field, frozen
 
 ParameterKind = Literal["positional_or_keyword", "keyword_only", "var_keyword"]
 ParameterSource = Literal["auto", "header", "cookie", "query", "path", "form", "injected"]
@@ -49,7 +49,8 @@ REQUIRED: Any = inspect.Parameter.empty
 """The ``default`` of a parameter that has none."""
 
 
-class Parameter(Frozen):
+@frozen
+class Parameter:
     """One parameter of a described function.
 
     Attributes:
@@ -67,28 +68,6 @@ class Parameter(Frozen):
         alias: Its name in the request (the header name for ``"header"``).
     """
 
-    __slots__ = (
-        "name",
-        "kind",
-        "annotation",
-        "required",
-        "default",
-        "schema",
-        "description",
-        "source",
-        "alias",
-    )
-    __match_args__ = (
-        "name",
-        "kind",
-        "annotation",
-        "required",
-        "default",
-        "schema",
-        "description",
-        "source",
-        "alias",
-    )
     name: str
     kind: ParameterKind
     annotation: Any
@@ -96,30 +75,8 @@ class Parameter(Frozen):
     default: Any
     schema: dict[str, Any]
     description: str
-    source: ParameterSource
-    alias: str
-
-    def __init__(
-        self,
-        name: str,
-        kind: ParameterKind,
-        annotation: Any,
-        required: bool,
-        default: Any,
-        schema: dict[str, Any],
-        description: str,
-        source: ParameterSource = "auto",
-        alias: str = "",
-    ) -> None:
-        object.__setattr__(self, "name", name)
-        object.__setattr__(self, "kind", kind)
-        object.__setattr__(self, "annotation", annotation)
-        object.__setattr__(self, "required", required)
-        object.__setattr__(self, "default", default)
-        object.__setattr__(self, "schema", schema)
-        object.__setattr__(self, "description", description)
-        object.__setattr__(self, "source", source)
-        object.__setattr__(self, "alias", alias)
+    source: ParameterSource = "auto"
+    alias: str = ""
 
     @property
     def key(self) -> str:
@@ -127,31 +84,13 @@ class Parameter(Frozen):
         return self.alias or self.name
 
 
-class FunctionOperation(Frozen):
+@frozen(eq=False, slots=False)
+class FunctionOperation:
     """A function described for HTTP: documentation, schemas, and request binding.
 
     Build it with ``describe``. It is immutable and safe to share between threads.
     """
 
-    # No __slots__: like the dataclass it was, it has a __dict__, can be weakly referenced
-    # and is equal only to itself.
-    __match_args__ = (
-        "func",
-        "name",
-        "summary",
-        "description",
-        "parameters",
-        "return_schema",
-        "returns_description",
-        "is_async",
-        "extra",
-        "definitions",
-        "limits",
-        "_binder",
-        "_decoder",
-        "form",
-        "returns_response",
-    )
     func: Callable[..., Any]
     name: str
     summary: str
@@ -163,55 +102,10 @@ class FunctionOperation(Frozen):
     extra: ExtraKeys
     definitions: Definitions
     limits: Limits
-    _binder: Binder
-    _decoder: JsonDecoder
-    form: bool
-    returns_response: bool
-
-    def __init__(
-        self,
-        func: Callable[..., Any],
-        name: str,
-        summary: str,
-        description: str,
-        parameters: tuple[Parameter, ...],
-        return_schema: dict[str, Any],
-        returns_description: str,
-        is_async: bool,
-        extra: ExtraKeys,
-        definitions: Definitions,
-        limits: Limits,
-        _binder: Binder,
-        _decoder: JsonDecoder,
-        form: bool = False,
-        returns_response: bool = False,
-    ) -> None:
-        object.__setattr__(self, "func", func)
-        object.__setattr__(self, "name", name)
-        object.__setattr__(self, "summary", summary)
-        object.__setattr__(self, "description", description)
-        object.__setattr__(self, "parameters", parameters)
-        object.__setattr__(self, "return_schema", return_schema)
-        object.__setattr__(self, "returns_description", returns_description)
-        object.__setattr__(self, "is_async", is_async)
-        object.__setattr__(self, "extra", extra)
-        object.__setattr__(self, "definitions", definitions)
-        object.__setattr__(self, "limits", limits)
-        object.__setattr__(self, "_binder", _binder)
-        object.__setattr__(self, "_decoder", _decoder)
-        object.__setattr__(self, "form", form)
-        object.__setattr__(self, "returns_response", returns_response)
-
-    __eq__ = object.__eq__
-    __hash__ = object.__hash__
-
-    def __repr__(self) -> str:
-        shown = ", ".join(
-            f"{name}={getattr(self, name)!r}"
-            for name in self.__match_args__
-            if not name.startswith("_")  # the binder and decoder, internals
-        )
-        return f"{type(self).__qualname__}({shown})"
+    _binder: Binder = field(repr=False)
+    _decoder: JsonDecoder = field(repr=False)
+    form: bool = False
+    returns_response: bool = False
 
     @property
     def plain(self) -> bool:

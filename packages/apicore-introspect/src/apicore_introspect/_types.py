@@ -59,6 +59,7 @@ from apicore_introspect._timeparse import (
     parse_time,
     parse_uuid,
 )
+from apicore_introspect.frozen import replace
 
 
 class Definitions:
@@ -372,7 +373,7 @@ def _merge(outer: Constraints, inner: Constraints) -> Constraints:
         for name in outer.__match_args__
         if getattr(outer, name) not in (None, (), {})
     }
-    return inner.replace(**changes)
+    return replace(inner, **changes)
 
 
 def _documented(node: DefinitionNode, c: Constraints) -> Node:
