@@ -49,7 +49,7 @@ class Frozen:
     __slots__ = ()
     __match_args__: tuple[str, ...] = ()
 
-    def _fields(self) -> tuple[Any, ...]:
+    def _frozen_values(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in self.__match_args__)
 
     def __repr__(self) -> str:
@@ -59,11 +59,11 @@ class Frozen:
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is self.__class__:
-            return self._fields() == other._fields()
+            return self._frozen_values() == other._frozen_values()
         return NotImplemented
 
     def __hash__(self) -> int:
-        return hash(self._fields())
+        return hash(self._frozen_values())
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise FrozenInstanceError(f"cannot assign to field {name!r}")
@@ -72,7 +72,7 @@ class Frozen:
         raise FrozenInstanceError(f"cannot delete field {name!r}")
 
     def __getstate__(self) -> list[Any]:
-        return list(self._fields())
+        return list(self._frozen_values())
 
     def __setstate__(self, state: list[Any]) -> None:
         for name, value in zip(self.__match_args__, state, strict=True):
@@ -196,5 +196,5 @@ def _init(cls: type, names: tuple[str, ...], defaults: dict[str, Any]) -> Callab
 
 def replace(obj: _T, /, **changes: Any) -> _T:
     """A copy of a ``@frozen`` instance with ``changes`` applied (``dataclasses.replace``)."""
-    current = dict(zip(obj.__match_args__, obj._fields(), strict=True))  # type: ignore[attr-defined]
+    current = dict(zip(obj.__match_args__, obj._frozen_values(), strict=True))  # type: ignore[attr-defined]
     return type(obj)(**{**current, **changes})
