@@ -232,3 +232,34 @@ def test_an_operation_is_equal_only_to_itself() -> None:
     assert "_decoder" not in repr(op)
     with pytest.raises(dataclasses.FrozenInstanceError, match="cannot assign to field 'name'"):
         op.name = "other"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(("value", "shown"), HASHABLE + UNHASHABLE)
+def test_the_dataclasses_module_sees_a_dataclass(value: Any, shown: str) -> None:
+    # as it did when these were @dataclass(frozen=True, slots=True)
+    assert dataclasses.is_dataclass(type(value))
+    names = tuple(f.name for f in dataclasses.fields(value))
+    assert names == type(value).__match_args__
+    assert dataclasses.asdict(value).keys() == set(names)
+    if not isinstance(value, Examples):  # Examples(*values) takes no keywords
+        assert dataclasses.replace(value) == value
+
+
+def test_replace_and_kw_only_as_dataclasses_does() -> None:
+    assert dataclasses.replace(Limits(), max_depth=3) == Limits(max_depth=3)
+
+    @frozen(kw_only=True)
+    class Options:
+        retries: int = 3
+        name: str = "x"
+
+    with pytest.raises(TypeError, match="positional"):
+        Options(5)  # type: ignore[call-arg]
+    assert dataclasses.replace(Options(retries=1), name="y") == Options(retries=1, name="y")
+
+    @dataclasses.dataclass(frozen=True)
+    class Wider(Range):  # a dataclass may extend a @frozen class, as a frozen dataclass
+        step: int = 1
+
+    assert Wider(1, step=2) == Wider(gt=1, step=2)
+    assert [f.name for f in dataclasses.fields(Wider)] == ["gt", "ge", "lt", "le", "step"]

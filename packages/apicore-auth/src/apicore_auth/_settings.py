@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Final
 
 from apicore_auth._errors import InvalidTokenNameError
+from apicore_introspect.frozen import frozen
 
 #: Legacy symmetric's request header (``API_CLIENT_TOKEN_NAME``).
 LEGACY_HEADER_NAME: Final = "symmetric_api_key"
@@ -31,7 +32,7 @@ def normalize_header_name(name: str) -> str:
     return name.lower().replace("_", "-")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen(kw_only=True)
 class AuthSettings:
     """Where tokens come from and which headers may carry them.
 

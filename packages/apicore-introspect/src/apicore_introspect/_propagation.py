@@ -11,7 +11,8 @@ import re
 import secrets
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+
+from apicore_introspect.frozen import frozen
 
 REQUEST_ID_HEADER = "X-Request-ID"
 TRACEPARENT_HEADER = "traceparent"
@@ -24,7 +25,7 @@ _ZERO_TRACE = "0" * 32
 _ZERO_SPAN = "0" * 16
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class CallContext:
     """Identifiers of the request being served, to forward on the calls it makes.
 

@@ -11,9 +11,10 @@ defaults (:func:`field` for a ``default_factory``); fields of a ``@frozen`` base
 Its instances behave as the frozen dataclass's: equal to an instance of the same class with
 equal fields, hashed by their fields, a ``Name(field=value)`` repr, ``FrozenInstanceError``
 on any assignment or deletion, ``__match_args__``, ``__slots__``, copied and pickled field by
-field. A method, ``__init__``, ``__eq__`` or ``__repr__`` written in the class wins over the
-generated one; a ``__post_init__`` runs after the generated ``__init__``. They are not
-dataclasses: ``dataclasses.fields`` and ``dataclasses.replace`` do not apply.
+field; and the ``dataclasses`` module sees a dataclass (``is_dataclass``, ``fields``,
+``replace``, ``asdict``). A method, ``__init__``, ``__eq__`` or ``__repr__`` written in the
+class wins over the generated one; a ``__post_init__`` runs after the generated
+``__init__``. Options: ``eq=False`` (equal only to itself), ``slots=False``, ``kw_only=True``.
 
 Example:
     ```python
@@ -31,6 +32,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import FrozenInstanceError
 from typing import Any, TypeVar, dataclass_transform, overload
@@ -105,24 +107,27 @@ def _is_classvar(annotation: object) -> bool:
 @overload
 def frozen(cls: _C, /) -> _C: ...
 @overload
-def frozen(*, eq: bool = True, slots: bool = True) -> Callable[[_C], _C]: ...
+def frozen(*, eq: bool = True, slots: bool = True, kw_only: bool = False) -> Callable[[_C], _C]: ...
 
 
 @dataclass_transform(frozen_default=True, field_specifiers=(field,))
-def frozen(cls: Any = None, /, *, eq: bool = True, slots: bool = True) -> Any:
+def frozen(
+    cls: Any = None, /, *, eq: bool = True, slots: bool = True, kw_only: bool = False
+) -> Any:
     """Make ``cls`` an immutable value class (see the module docstring).
 
     Args:
         cls: The class, as declared.
         eq: Equal and hashed by its fields; ``False``: only equal to itself.
         slots: Give instances ``__slots__``; ``False``: a ``__dict__`` (and weak references).
+        kw_only: Every field is a keyword-only argument of ``__init__``.
     """
     if cls is None:
-        return lambda c: _make(c, eq=eq, slots=slots)
-    return _make(cls, eq=eq, slots=slots)
+        return lambda c: _make(c, eq=eq, slots=slots, kw_only=kw_only)
+    return _make(cls, eq=eq, slots=slots, kw_only=kw_only)
 
 
-def _make(cls: type, *, eq: bool, slots: bool) -> type:
+def _make(cls: type, *, eq: bool, slots: bool, kw_only: bool) -> type:
     inherited: tuple[str, ...] = getattr(cls, "__match_args__", ())
     defaults: dict[str, Any] = dict(getattr(cls, "__frozen_defaults__", {}))
     annotations = cls.__dict__.get("__annotations__", {})
@@ -144,8 +149,12 @@ def _make(cls: type, *, eq: bool, slots: bool) -> type:
     namespace["__match_args__"] = names
     namespace["__frozen_repr__"] = tuple(n for n in names if n not in hidden)
     namespace["__frozen_defaults__"] = defaults
+    hints: dict[str, Any] = {}
+    for klass in reversed(cls.__mro__):
+        hints.update(klass.__dict__.get("__annotations__", {}))
+    namespace.update(_as_dataclass(names, defaults, hints, eq=eq, slots=slots, kw_only=kw_only))
     if "__init__" not in namespace:
-        namespace["__init__"] = _init(cls, names, defaults)
+        namespace["__init__"] = _init(cls, names, defaults, hints, kw_only=kw_only)
     bases = cls.__bases__
     if not issubclass(cls, Frozen):  # first, so that its methods win as generated ones would
         bases = (Frozen, *(b for b in bases if b is not object))
@@ -158,7 +167,14 @@ def _make(cls: type, *, eq: bool, slots: bool) -> type:
     return made
 
 
-def _init(cls: type, names: tuple[str, ...], defaults: dict[str, Any]) -> Callable[..., None]:
+def _init(
+    cls: type,
+    names: tuple[str, ...],
+    defaults: dict[str, Any],
+    hints: dict[str, Any],
+    *,
+    kw_only: bool,
+) -> Callable[..., None]:
     """The ``__init__`` of ``names``, compiled once (the one ``exec`` of a class)."""
     params, lines = [], []
     scope: dict[str, Any] = {"_set": object.__setattr__}
@@ -182,16 +198,61 @@ def _init(cls: type, names: tuple[str, ...], defaults: dict[str, Any]) -> Callab
     if hasattr(cls, "__post_init__"):
         lines.append("self.__post_init__()")
     scope["_MADE_LATER"] = _MADE_LATER
+    if kw_only and params:
+        params.insert(0, "*")
     source = f"def __init__(self, {', '.join(params)}):\n    " + "\n    ".join(lines or ["pass"])
     exec(source, scope)
     init: Callable[..., None] = scope["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"
     init.__module__ = cls.__module__
-    hints: dict[str, Any] = {}
-    for klass in reversed(cls.__mro__):
-        hints.update(klass.__dict__.get("__annotations__", {}))
     init.__annotations__ = {**{n: hints[n] for n in names if n in hints}, "return": None}
     return init
+
+
+# dataclasses' own marks of an instance field and of a class's options: with them, a @frozen
+# class is a dataclass to the dataclasses module (is_dataclass, fields, replace, asdict), as
+# the classes it replaced were. They are private names, so they are read defensively: on a
+# Python without them the classes simply are not dataclasses (tests/test_frozen.py checks).
+_FIELD_KIND = getattr(dataclasses, "_FIELD", None)
+_PARAMS = getattr(dataclasses, "_DataclassParams", None)
+
+
+def _as_dataclass(
+    names: tuple[str, ...],
+    defaults: dict[str, Any],
+    hints: dict[str, Any],
+    *,
+    eq: bool,
+    slots: bool,
+    kw_only: bool,
+) -> dict[str, Any]:
+    """``__dataclass_fields__`` and ``__dataclass_params__`` for these fields (no ``exec``)."""
+    if _FIELD_KIND is None or _PARAMS is None:
+        return {}
+    fields = {}
+    for name in names:
+        default = defaults.get(name, _NO_DEFAULT)
+        if isinstance(default, _Field):
+            if default.make is None:
+                made = dataclasses.field(repr=default.repr)
+            else:
+                made = dataclasses.field(default_factory=default.make, repr=default.repr)
+        elif default is _NO_DEFAULT:
+            made = dataclasses.field()
+        else:
+            made = dataclasses.field(default=default)
+        made.name, made.type, made.kw_only = name, hints.get(name, Any), kw_only
+        made._field_type = _FIELD_KIND
+        fields[name] = made
+    given = {"init": True, "repr": True, "eq": eq, "order": False, "unsafe_hash": False}
+    given |= {"frozen": True, "match_args": True, "kw_only": kw_only, "slots": slots}
+    given["weakref_slot"] = False
+    wanted = _PARAMS.__init__.__code__.co_varnames[1 : _PARAMS.__init__.__code__.co_argcount]
+    try:
+        params = _PARAMS(**{name: given[name] for name in wanted})
+    except (KeyError, TypeError):  # a later Python's options: leave the params out
+        return {"__dataclass_fields__": fields}
+    return {"__dataclass_fields__": fields, "__dataclass_params__": params}
 
 
 def replace(obj: _T, /, **changes: Any) -> _T:
