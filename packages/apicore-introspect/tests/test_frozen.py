@@ -263,3 +263,28 @@ def test_replace_and_kw_only_as_dataclasses_does() -> None:
 
     assert Wider(1, step=2) == Wider(gt=1, step=2)
     assert [f.name for f in dataclasses.fields(Wider)] == ["gt", "ge", "lt", "le", "step"]
+
+
+def test_init_is_compiled_on_the_first_instance_with_the_same_signature() -> None:
+    @frozen
+    class Point:
+        x: int
+        y: int = 0
+
+    before = inspect.signature(Point)
+    lazy = vars(Point)["__init__"]
+    assert Point(1) == Point(x=1, y=0)
+    assert vars(Point)["__init__"] is not lazy  # replaced by the compiled one
+    assert inspect.signature(Point) == before
+    with pytest.raises(TypeError, match="unexpected keyword argument 'z'"):
+        Point(1, z=2)  # type: ignore[call-arg]
+
+    class Sub(Point):  # a plain subclass builds through the base's first instance too
+        pass
+
+    @frozen
+    class Other:
+        a: int
+
+    assert Sub(2).x == 2
+    assert Other(a=3).a == 3
