@@ -35,12 +35,13 @@ from apicore_introspect import (
     RequestParts,
     Source,
     describe,
+    frozen as frozen_module,
 )
 from apicore_introspect._binder import Placed
 from apicore_introspect._constraints import Constraints
 from apicore_introspect._containers import Field
 from apicore_introspect._nodes import Node
-from apicore_introspect.frozen import Frozen, field, frozen, replace
+from apicore_introspect.frozen import Frozen, field, frozen
 
 HASHABLE = [
     (Range(ge=1, lt=5.5), "Range(gt=None, ge=1, lt=5.5, le=None)"),
@@ -135,12 +136,12 @@ def test_the_fields_match_in_a_match_statement() -> None:
 
 def test_constraints_replace_keeps_the_other_fields() -> None:
     first = Constraints(ge=1, extra_schema={"a": 1})
-    changed = replace(first, pattern="^x$")
+    changed = dataclasses.replace(first, pattern="^x$")
     assert changed == Constraints(ge=1, pattern="^x$", extra_schema={"a": 1})
     assert first.pattern is None
     assert Constraints().extra_schema is not Constraints().extra_schema
     with pytest.raises(TypeError, match="unexpected keyword argument 'nope'"):
-        replace(first, nope=1)
+        dataclasses.replace(first, nope=1)  # type: ignore[call-arg]
 
 
 def test_the_documented_class() -> None:
@@ -191,7 +192,7 @@ def test_a_subclass_adds_fields_after_its_bases() -> None:
     )
     assert child.total() == 34  # super() works in the class @frozen made
     assert child != Base(1)
-    assert replace(child, a=2) == Child(2, c=4, secret="s")
+    assert dataclasses.replace(child, a=2) == Child(2, c=4, secret="s")
 
 
 def test_post_init_runs_and_options() -> None:
@@ -289,3 +290,27 @@ def test_init_is_compiled_on_the_first_instance_with_the_same_signature() -> Non
     assert Sub(a=3).a == 3
     assert Other(4).a == 4
     assert vars(Other)["__init__"].__qualname__.endswith("Other.__init__")
+
+
+def test_where_dataclasses_cannot_be_described_frozen_makes_real_dataclasses(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a later Python whose private dataclass records differ: same behaviour, real dataclasses
+    monkeypatch.setattr(frozen_module, "_PARAM_NAMES", ())
+
+    @frozen(kw_only=True)
+    class Options:
+        retries: int = 3
+        tags: list[str] = field(default_factory=list)
+        secret: str = field(default_factory=str, repr=False)
+
+    assert "__dataclass_params__" in vars(Options)  # made by dataclasses itself
+    assert not isinstance(Options(), Frozen)
+    assert Options() == Options(retries=3)
+    assert Options().tags is not Options().tags
+    assert repr(Options(retries=1)).endswith("Options(retries=1, tags=[])")
+    assert dataclasses.replace(Options(), retries=5).retries == 5
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        Options().retries = 1  # type: ignore[misc]
+    with pytest.raises(TypeError, match="positional"):
+        Options(5)  # type: ignore[call-arg]

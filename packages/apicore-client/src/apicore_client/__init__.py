@@ -63,7 +63,7 @@ _LAZY = {
         ("_history", "HISTORY_EXTENSION Attempt attempts_of"),
         ("_policy", "IDEMPOTENT_METHODS RETRY_STATUSES RetryPolicy Timeouts parse_retry_after"),
         ("_problem", "Problem parse_problem"),
-        ("apicore_introspect._propagation", "child_traceparent"),
+        ("apicore_introspect", "child_traceparent"),
         ("_retry", "classify_error"),
         ("_specclient", "AsyncSpecClient SpecClient"),
         ("_transport", "AsyncRetryTransport RetryTransport"),

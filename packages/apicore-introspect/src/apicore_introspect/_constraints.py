@@ -9,11 +9,11 @@ The ``annotated-types`` package's markers (``Gt``, ``Ge``, ``Lt``, ``Le``, ``Int
 from __future__ import annotations
 
 import re
-from dataclasses import fields
+from dataclasses import fields, replace
 from typing import Any
 
 from apicore_introspect._errors import IntrospectError
-from apicore_introspect.frozen import field, frozen, replace
+from apicore_introspect.frozen import field, frozen
 
 
 @frozen

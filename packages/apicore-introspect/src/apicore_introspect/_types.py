@@ -59,7 +59,6 @@ from apicore_introspect._timeparse import (
     parse_time,
     parse_uuid,
 )
-from apicore_introspect.frozen import replace
 
 
 class Definitions:
@@ -369,11 +368,11 @@ class TypeBuilder:
 
 def _merge(outer: Constraints, inner: Constraints) -> Constraints:
     changes = {
-        name: getattr(outer, name)
-        for name in outer.__match_args__
-        if getattr(outer, name) not in (None, (), {})
+        f.name: getattr(outer, f.name)
+        for f in dataclasses.fields(outer)
+        if getattr(outer, f.name) not in (None, (), {})
     }
-    return replace(inner, **changes)
+    return dataclasses.replace(inner, **changes)
 
 
 def _documented(node: DefinitionNode, c: Constraints) -> Node:

@@ -13,9 +13,10 @@ Its instances behave as the frozen dataclass's: equal to an instance of the same
 equal fields, hashed by their fields, a ``Name(field=value)`` repr, ``FrozenInstanceError``
 on any assignment or deletion, ``__match_args__``, ``__slots__``, copied and pickled field by
 field; and the ``dataclasses`` module sees a dataclass (``is_dataclass``, ``fields``,
-``replace``, ``asdict``). A method, ``__init__``, ``__eq__`` or ``__repr__`` written in the
-class wins over the generated one; a ``__post_init__`` runs after the generated
-``__init__``. Options: ``eq=False`` (equal only to itself), ``slots=False``, ``kw_only=True``.
+``replace``, ``asdict``; a ``@dataclass`` may extend one). A method, ``__init__``,
+``__eq__`` or ``__repr__`` written in the class wins over the generated one; a
+``__post_init__`` runs after the generated ``__init__``. Options: ``eq=False`` (equal only
+to itself), ``slots=False``, ``kw_only=True``.
 
 Example:
     ```python
@@ -39,7 +40,7 @@ from collections.abc import Callable
 from dataclasses import FrozenInstanceError
 from typing import Any, TypeVar, dataclass_transform, overload
 
-__all__ = ["Frozen", "field", "frozen", "replace"]
+__all__ = ["Frozen", "field", "frozen"]
 
 _T = TypeVar("_T")
 _C = TypeVar("_C", bound=type)
@@ -137,6 +138,8 @@ def frozen(
 
 
 def _make(cls: type, *, eq: bool, slots: bool, kw_only: bool) -> type:
+    if not _PARAM_NAMES:  # a Python whose dataclasses we cannot describe: use them instead
+        return _real_dataclass(cls, eq=eq, slots=slots, kw_only=kw_only)
     inherited: tuple[str, ...] = getattr(cls, "__match_args__", ())
     defaults: dict[str, Any] = dict(getattr(cls, "__frozen_defaults__", {}))
     annotations = cls.__dict__.get("__annotations__", {})
@@ -255,10 +258,35 @@ def _init(
 
 # dataclasses' own marks of an instance field and of a class's options: with them, a @frozen
 # class is a dataclass to the dataclasses module (is_dataclass, fields, replace, asdict), as
-# the classes it replaced were. They are private names, so they are read defensively: on a
-# Python without them the classes simply are not dataclasses (tests/test_frozen.py checks).
+# the classes it replaced were. They are private names, checked once here: on a Python
+# where they are missing or take other options, @frozen makes real dataclasses instead
+# (the same behaviour, only slower to define; tests/test_frozen.py runs both ways).
 _FIELD_KIND = getattr(dataclasses, "_FIELD", None)
-_PARAMS = getattr(dataclasses, "_DataclassParams", None)
+_PARAMS: Any = getattr(dataclasses, "_DataclassParams", None)
+_KNOWN_PARAMS = frozenset(
+    "init repr eq order unsafe_hash frozen match_args kw_only slots weakref_slot".split()
+)
+
+
+def _param_names() -> tuple[str, ...]:
+    code = getattr(getattr(_PARAMS, "__init__", None), "__code__", None)
+    if _FIELD_KIND is None or code is None:
+        return ()
+    names = code.co_varnames[1 : code.co_argcount]
+    return names if set(names) <= _KNOWN_PARAMS else ()
+
+
+_PARAM_NAMES = _param_names()
+
+
+def _real_dataclass(cls: type, *, eq: bool, slots: bool, kw_only: bool) -> type:
+    for name, value in list(vars(cls).items()):
+        if isinstance(value, _Field):
+            options: dict[str, Any] = {"repr": value.repr}
+            if value.make is not None:
+                options["default_factory"] = value.make
+            setattr(cls, name, dataclasses.field(**options))
+    return dataclasses.dataclass(cls, frozen=True, eq=eq, slots=slots, kw_only=kw_only)
 
 
 def _as_dataclass(
@@ -271,8 +299,6 @@ def _as_dataclass(
     kw_only: bool,
 ) -> dict[str, Any]:
     """``__dataclass_fields__`` and ``__dataclass_params__`` for these fields (no ``exec``)."""
-    if _FIELD_KIND is None or _PARAMS is None:
-        return {}
     fields = {}
     for name in names:
         default = defaults.get(name, _NO_DEFAULT)
@@ -288,18 +314,17 @@ def _as_dataclass(
         made.name, made.type, made.kw_only = name, hints.get(name, Any), kw_only
         made._field_type = _FIELD_KIND
         fields[name] = made
-    given = {"init": True, "repr": True, "eq": eq, "order": False, "unsafe_hash": False}
-    given |= {"frozen": True, "match_args": True, "kw_only": kw_only, "slots": slots}
-    given["weakref_slot"] = False
-    wanted = _PARAMS.__init__.__code__.co_varnames[1 : _PARAMS.__init__.__code__.co_argcount]
-    try:
-        params = _PARAMS(**{name: given[name] for name in wanted})
-    except (KeyError, TypeError):  # a later Python's options: leave the params out
-        return {"__dataclass_fields__": fields}
+    given = {
+        "init": True,
+        "repr": True,
+        "eq": eq,
+        "order": False,
+        "unsafe_hash": False,
+        "frozen": True,
+        "match_args": True,
+        "kw_only": kw_only,
+        "slots": slots,
+        "weakref_slot": False,
+    }
+    params = _PARAMS(**{name: given[name] for name in _PARAM_NAMES})
     return {"__dataclass_fields__": fields, "__dataclass_params__": params}
-
-
-def replace(obj: _T, /, **changes: Any) -> _T:
-    """A copy of a ``@frozen`` instance with ``changes`` applied (``dataclasses.replace``)."""
-    current = dict(zip(obj.__match_args__, obj._frozen_values(), strict=True))  # type: ignore[attr-defined]
-    return type(obj)(**{**current, **changes})
