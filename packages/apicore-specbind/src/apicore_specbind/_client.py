@@ -17,6 +17,7 @@ from apicore_specbind._coerce import serialize, to_wire
 from apicore_specbind._errors import ClientArgumentError, ErrorDetail, RequestValidationError
 from apicore_specbind._models import jsonable
 from apicore_specbind._parts import MediaType, OutgoingRequest
+from apicore_specbind._refs import split_pointer
 from apicore_specbind._request import is_json
 from apicore_specbind._validate import errors_of
 
@@ -201,7 +202,7 @@ def _model_name(models: Container[str], schema: Mapping[str, Any] | None) -> str
         return None
     ref = schema.get("$ref")
     if isinstance(ref, str) and ref.startswith("#/"):
-        name = urllib.parse.unquote(ref.rsplit("/", 1)[-1]).replace("~1", "/").replace("~0", "~")
+        name = split_pointer(ref[1:])[-1]
         return name if name in models else None
     return None
 
