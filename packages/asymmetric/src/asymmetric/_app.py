@@ -240,7 +240,7 @@ class Asymmetric:
             configure_logging()
         async with contextlib.AsyncExitStack() as stack:
             await asyncio.to_thread(self.api.start)
-            stack.push_async_callback(self._stop)
+            stack.push_async_callback(asyncio.to_thread, self.api.stop)
             for hook in self.startup_hooks:
                 await _call(hook)
             stack.push_async_callback(self._run_shutdown_hooks)
@@ -252,9 +252,6 @@ class Asymmetric:
     async def _run_shutdown_hooks(self) -> None:
         for hook in self.shutdown_hooks:
             await _call(hook)
-
-    async def _stop(self) -> None:
-        await asyncio.to_thread(self.api.stop)
 
     def _server_error(self, request: StarletteRequest, exc: Exception) -> StarletteResponse:
         ours = Request(

@@ -51,11 +51,7 @@ class _RunCommand(click.Command):
         return super().parse_args(ctx, rewrite_legacy_flags(args))
 
 
-@click.group(
-    invoke_without_command=True,
-    help="Serve Python functions as an API (Starlette, uvicorn), or write its docs.",
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-v", "--version", message="asymmetric version %(version)s")
 @click.pass_context
 def main(ctx: click.Context) -> None:

@@ -43,11 +43,7 @@ async def lifespan(app: ASGIApp, *, timeout: float = 10.0) -> AsyncIterator[dict
     outbox: asyncio.Queue[MutableMapping[str, Any]] = asyncio.Queue()
     state: dict[str, Any] = {}
     scope = {"type": "lifespan", "asgi": {"version": "3.0"}, "state": state}
-
-    async def send(message: MutableMapping[str, Any]) -> None:
-        await outbox.put(message)
-
-    task = asyncio.ensure_future(app(scope, inbox.get, send))
+    task = asyncio.ensure_future(app(scope, inbox.get, outbox.put))
     try:
         await inbox.put({"type": "lifespan.startup"})
         await _expect(outbox, task, "lifespan.startup", timeout)

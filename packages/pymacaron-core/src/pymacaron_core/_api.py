@@ -31,10 +31,9 @@ from pymacaron_core._binding import (
     describe_errors,
 )
 from pymacaron_core._client import ApiClient, legacy_base_url, make_client
+from pymacaron_core._legacy import LEGACY_DEFAULT_TIMEOUT
 from pymacaron_core._server import Decorator, SpecRoute, build_api, mount_flask
 from pymacaron_core.exceptions import PyMacaronCoreException, SpecLoadError, ValidationError
-
-DEFAULT_TIMEOUT = 10.0
 
 
 class API:
@@ -59,7 +58,7 @@ class API:
         yaml_str: str | None = None,
         yaml_path: str | os.PathLike[str] | None = None,
         spec: Spec | None = None,
-        timeout: float = DEFAULT_TIMEOUT,
+        timeout: float = LEGACY_DEFAULT_TIMEOUT,
         error_callback: ErrorCallback | None = None,
         formats: Iterable[Format] | None = None,
         do_persist: bool = True,
@@ -120,9 +119,8 @@ class API:
             "validation_status": validation_status,
             "validate_responses": validate_responses,
             "validate": validate,
+            "limits": limits,
         }
-        if limits is not None:
-            options["limits"] = limits
         try:
             if spec is not None:
                 loaded = spec

@@ -1,10 +1,7 @@
 """The spec binding: one apicore-specbind operation served by apicore-app's pipeline.
 
-apicore-app routes, checks auth and body limits, sets request ids and the call context, logs
-and answers the 500 of last resort; this binding parses and validates the request
-(apicore-specbind), calls the handler with legacy-shaped arguments, marshals the result and
-renders errors: through the API's ``error_callback``, else in a media type (and schema) the
-operation declares.
+Here: parsing and validating the request, legacy-shaped handler arguments, marshalling the
+result, and errors through the API's ``error_callback`` or in the operation's declared media type.
 """
 
 from __future__ import annotations
@@ -236,16 +233,14 @@ class SpecBinding:
             error.__cause__ = exc
         try:
             result = self._error_callback()(error)
+            if result is None:  # a callback that only logs: handled as if it re-raised
+                raise error
         except Exception as raised:
             if getattr(raised, "status_code", 500) < 500:
                 return self.problem(_problem_of(raised))
             if raised is error or raised is exc:
                 return None  # the pipeline's answer: a mapped exception, or a logged 500
             raise
-        if result is None:  # a callback that only logs: handled as if it re-raised
-            if getattr(error, "status_code", 500) < 500:
-                return self.problem(_problem_of(error))
-            return None
         status = getattr(error, "status_code", 500)
         status = status if isinstance(status, int) and 400 <= status <= 599 else 500
         reply = getattr(result, "http_reply", None)

@@ -9,7 +9,7 @@ client calls through apicore-introspect's :class:`~apicore_introspect.CallContex
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -66,34 +66,26 @@ _CALL_HEADERS = frozenset({"pymcallid", "pymcallpath", "pymcallerid", "pymcaller
 
 
 def call_headers(
-    pairs: Iterable[tuple[str, str]], api_name: str
+    pairs: Sequence[tuple[str, str]], api_name: str
 ) -> tuple[list[tuple[str, str]], str, str]:
-    """Request headers with the call id and path of a request ``api_name`` serves; id; path.
-
-    The incoming ``PymCallID``/``PymCallPath`` (or ``PymCallerID``/``PymCallerPath``) become
-    ``pymcallid`` (or a new id) and ``pymcallpath`` (``api_name`` appended); the call id is
-    the request id too (``x-request-id``) unless the request has its own.
-    """
-    kept: list[tuple[str, str]] = []
-    found: dict[str, str] = {}
-    has_request_id = False
-    for name, value in pairs:
-        lowered = name.lower()
-        if lowered in _CALL_HEADERS:
-            found[lowered] = value
-        else:
-            has_request_id = has_request_id or lowered == "x-request-id"
-            kept.append((name, value))
+    """:func:`environ_call` on a header list: the headers with the call id and path; id; path."""
+    found = {name.lower(): value for name, value in pairs}
     context = incoming_call_context(found, api_name)
     call_id, call_path = context.call_id or "", context.call_path or ""
+    kept = [(name, value) for name, value in pairs if name.lower() not in _CALL_HEADERS]
     kept += [("pymcallid", call_id), ("pymcallpath", call_path)]
-    if not has_request_id:
+    if "x-request-id" not in found:
         kept.append(("x-request-id", call_id))
     return kept, call_id, call_path
 
 
 def environ_call(environ: dict[str, Any], api_name: str) -> tuple[str, str]:
-    """:func:`call_headers` on a WSGI environ, in place: the call id and path set there."""
+    """Set the call id and path of a request ``api_name`` serves in its WSGI environ.
+
+    The incoming ``PymCallID``/``PymCallPath`` (or ``PymCallerID``/``PymCallerPath``) become
+    the id (or a new one) and the path with ``api_name`` appended; the call id is the
+    request id too unless the request has its own.
+    """
     get = environ.get
     call_id = get("HTTP_PYMCALLID") or get("HTTP_PYMCALLERID") or _new_call_id()
     incoming = get("HTTP_PYMCALLPATH") or get("HTTP_PYMCALLERPATH")

@@ -70,11 +70,9 @@ def split_host(host: str) -> tuple[str, int | None]:
         raise invalid from None
     if not parts.hostname or parts.path or parts.query or parts.fragment or parts.username:
         raise invalid
-    if port is None:
-        if parts.netloc.endswith(":"):
-            raise invalid
-        return parts.netloc, None
-    return parts.netloc.rsplit(":", 1)[0], port
+    if parts.netloc.endswith(":"):  # an empty port
+        raise invalid
+    return (parts.netloc if port is None else parts.netloc.rsplit(":", 1)[0]), port
 
 
 class ApiClient:
@@ -101,18 +99,10 @@ class ApiClient:
         self.spec_client = spec_client
         self._spec = spec
         self._error_callback = error_callback
-        self._methods: dict[str, Callable[..., Any]] = {}
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
         if name.startswith("_"):
             raise AttributeError(name)
-        found = self.__dict__["_methods"].get(name)
-        if found is None:
-            found = self._method(name)
-            self._methods[name] = found
-        return found  # type: ignore[no-any-return]
-
-    def _method(self, name: str) -> Callable[..., Any]:
         operation = self.spec_client.operations.get(name)
         if operation is None:
             known = ", ".join(self.spec_client.operations) or "none"
@@ -137,11 +127,11 @@ class ApiClient:
 
         call.__name__ = call.__qualname__ = name
         call.__doc__ = operation.__doc__
+        method: Callable[..., Any] = call
         if op.decorate_request:
-            decorator = import_named(op.decorate_request, "x-decorate-request decorator")
-            decorated: Callable[..., Any] = decorator(call)
-            return decorated
-        return call
+            method = import_named(op.decorate_request, "x-decorate-request decorator")(call)
+        self.__dict__[name] = method  # found there from now on: no second __getattr__
+        return method
 
     def __dir__(self) -> list[str]:
         return sorted({*super().__dir__(), *self.spec_client.operations})

@@ -1,8 +1,7 @@
 """pymacaron-core client options mapped onto apicore-client's policy and timeouts (pure).
 
-Moved here from apicore-client, whose spec clients know nothing of pymacaron's magic keyword
-arguments: :class:`~pymacaron_core.ApiClient` pops them with :func:`pop_call_options` and
-calls a :meth:`~apicore_client.SpecClient.with_options` view.
+:class:`~pymacaron_core.ApiClient` pops a call's magic keyword arguments with
+:func:`pop_call_options` and calls a :meth:`~apicore_client.SpecClient.with_options` view.
 """
 
 from __future__ import annotations
@@ -144,9 +143,9 @@ def pop_call_options(
     given = {n: kwargs.pop(n) for n in LEGACY_KWARGS if n in kwargs and n not in keep}
     if all(value is None for value in given.values()):
         return None
-    tuning = any(given.get(n) is not None for n in LEGACY_KWARGS[:3])
+    if all(given.get(n) is None for n in LEGACY_KWARGS[:3]):  # request_headers alone
+        return LegacyCallOptions(retry, timeouts, dict(given["request_headers"]))
     for name, value in (("read_timeout", timeouts.read), ("connect_timeout", timeouts.connect)):
         if given.get(name) is None and value is not None:
             given[name] = value
-    options = pop_legacy_kwargs(given, timeout=LEGACY_DEFAULT_TIMEOUT, base=retry)
-    return options if tuning else replace(options, retry=retry, timeouts=timeouts)
+    return pop_legacy_kwargs(given, timeout=LEGACY_DEFAULT_TIMEOUT, base=retry)

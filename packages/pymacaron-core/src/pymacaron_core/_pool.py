@@ -46,6 +46,8 @@ class Pool:
         """The API added under ``name``, or ``KeyError``."""
         return self.apis[name]
 
+    __getitem__ = get
+
     def remove(self, name: str) -> None:
         """Forget an API (its Flask routes, if spawned, stay on the app)."""
         self.apis.pop(name, None)
@@ -65,9 +67,6 @@ class Pool:
                 f"no api named {name!r} in the pool (added: {known}); call "
                 f"ApiPool.add({name!r}, yaml_path=...) first"
             ) from None
-
-    def __getitem__(self, name: str) -> API:
-        return self.apis[name]
 
     def __contains__(self, name: object) -> bool:
         return name in self.apis
@@ -105,11 +104,6 @@ class Pool:
                         f"{seen[model_name][0]} and {api_name} but have different definitions; "
                         "make them identical or rename one"
                     )
-
-    @staticmethod
-    def _cmp_models(m1: Any, m2: Any) -> bool:
-        """Legacy helper: ``False`` when two definitions are equal (ignoring x-model...)."""
-        return bool(_strip(m1) != _strip(m2))
 
 
 def _strip(value: Any) -> Any:
@@ -180,7 +174,8 @@ class ApiPool(metaclass=_ApiPoolMeta):
 
     @staticmethod
     def _cmp_models(m1: Any, m2: Any) -> bool:
-        return Pool._cmp_models(m1, m2)
+        """Legacy helper: ``False`` when two definitions are equal (ignoring x-model...)."""
+        return bool(_strip(m1) != _strip(m2))
 
     def __getattr__(self, name: str) -> Any:
         # Instances (legacy ``ApiPool().foo``, ``ApiPool().current_server_name``) read

@@ -201,12 +201,11 @@ class Symmetric:
     @property
     def endpoints(self) -> list[Endpoint]:
         """The routed functions, sorted by route (as legacy symmetric kept them)."""
-        routes = sorted(self.api.routes, key=lambda r: r.path)
         return [
             Endpoint(
                 r.path, r.methods, r.response_code, r.operation.func, r.requirement.authenticated
             )
-            for r in routes
+            for r in sorted(self.api.routes, key=lambda r: r.path)
         ]
 
     @property

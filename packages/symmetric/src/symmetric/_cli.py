@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
@@ -15,8 +15,6 @@ from apicore_openapi import OPENAPI_VERSIONS, ExportFormat, export, export_targe
 from symmetric.__about__ import __version__
 from symmetric._app import Symmetric
 from symmetric._errors import AppImportError
-
-T = TypeVar("T")
 
 
 def load_app(target: str, *, app_dir: str | None = None) -> Symmetric:
@@ -146,19 +144,14 @@ def docs(
     target, chosen = export_target(filename, format_)
     if chosen == "markdown":
         text = app.generate_markdown_documentation(module.partition(":")[0])
-        _write(target, text)
     else:
-        _write(target, export(document, chosen))
-    if target != "-":
-        click.echo(f"Wrote {target}", err=True)
-
-
-def _write(target: str, text: str) -> None:
+        text = export(document, chosen)
     if target == "-":
         click.echo(text, nl=False)
         return
     with open(target, "w", encoding="utf-8", newline="\n") as stream:
         stream.write(text)
+    click.echo(f"Wrote {target}", err=True)
 
 
 @cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
@@ -177,12 +170,8 @@ def worker(module: str, celery_options: tuple[str, ...]) -> None:
         sys.exit(1)
     from apicore_callbacks.celery import worker_main
 
-    _fail_clearly(lambda: worker_main(app.api.dispatcher, list(celery_options)))
-
-
-def _fail_clearly(action: Callable[[], T]) -> T:
     try:
-        return action()
+        worker_main(app.api.dispatcher, list(celery_options))
     except (ValueError, ImportError) as exc:  # settings or missing extra: say it, no traceback
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)

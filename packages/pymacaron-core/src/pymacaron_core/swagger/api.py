@@ -1,7 +1,5 @@
 """Legacy import path: ``from pymacaron_core.swagger.api import API``."""
 
-from __future__ import annotations
-
 from pymacaron_core._api import API
 
 __all__ = ["API"]

@@ -1,7 +1,5 @@
 """Legacy import path: ``from pymacaron_core.swagger.apipool import ApiPool``."""
 
-from __future__ import annotations
-
 from pymacaron_core._pool import ApiPool
 
 __all__ = ["ApiPool"]
