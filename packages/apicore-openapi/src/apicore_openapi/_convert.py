@@ -251,7 +251,7 @@ def schema_30(schema: Any) -> dict[str, Any]:
     for key, value in s.items():
         if key not in _KEYWORDS_30 and not key.startswith("x-"):
             continue
-        if key in ("properties",):
+        if key == "properties":
             out[key] = {name: schema_30(sub) for name, sub in value.items()}
         elif key in ("items", "not"):
             out[key] = schema_30(value)
@@ -297,10 +297,8 @@ def _nullable_30(out: dict[str, Any]) -> dict[str, Any]:
 
 def to_openapi_30(document: dict[str, Any]) -> dict[str, Any]:
     """Convert a built OpenAPI 3.1.0 document to 3.0.3 (returns a new document)."""
-    # A JSON round trip copies and also unshares objects (no YAML aliases later).
-    doc: dict[str, Any] = json.loads(json.dumps(document))
+    doc = _map_schemas(document, schema_30)
     doc["openapi"] = "3.0.3"
-    _map_schemas(doc, schema_30)
     schemes = doc.get("components", {}).get("securitySchemes", {})
     for path_item in doc.get("paths", {}).values():
         _security_30(path_item, schemes)
@@ -309,13 +307,13 @@ def to_openapi_30(document: dict[str, Any]) -> dict[str, Any]:
 
 def document_31(document: dict[str, Any]) -> dict[str, Any]:
     """A built OpenAPI 3.1.0 document with every schema in ``schema_31``'s form (a new one)."""
+    return _map_schemas(document, schema_31)
+
+
+def _map_schemas(document: dict[str, Any], convert: Callable[[Any], Any]) -> dict[str, Any]:
+    """A copy of ``document`` with every Schema Object replaced by ``convert(schema)``."""
+    # A JSON round trip copies and also unshares objects (no YAML aliases later).
     doc: dict[str, Any] = json.loads(json.dumps(document))
-    _map_schemas(doc, schema_31)
-    return doc
-
-
-def _map_schemas(doc: dict[str, Any], convert: Callable[[Any], Any]) -> None:
-    """Replace every Schema Object of ``doc`` (in place) by ``convert(schema)``."""
     components = doc.get("components", {})
     if "schemas" in components:
         components["schemas"] = {k: convert(v) for k, v in components["schemas"].items()}
@@ -328,6 +326,7 @@ def _map_schemas(doc: dict[str, Any], convert: Callable[[Any], Any]) -> None:
         _content(body.get("content", {}), convert)
     for path_item in doc.get("paths", {}).values():
         _path_item(path_item, convert)
+    return doc
 
 
 def _path_item(path_item: dict[str, Any], convert: Callable[[Any], Any]) -> None:

@@ -98,7 +98,7 @@ class _Context:
             for p in parameters:
                 schema = _parameter_schema(p)
                 lines.append(
-                    f"| `{p['name']}` | {p['in']} | {_cell(self.type_text(schema))} | "
+                    f"| `{p['name']}` | {p['in']} | {_cell(_type_text(schema))} | "
                     f"{'yes' if p.get('required') else 'no'} | "
                     f"{_cell(_with_default(p.get('description', ''), schema))} |"
                 )
@@ -112,9 +112,12 @@ class _Context:
             lines += ["### Request body", ""]
             fields = self._fields(schema)
             if fields:
-                lines += ["| Field | Type | Required | Description |", "|---|---|---|---|"]
-                lines += fields
-                lines.append("")
+                lines += [
+                    "| Field | Type | Required | Description |",
+                    "|---|---|---|---|",
+                    *fields,
+                    "",
+                ]
             body_example = media.get("example", example_value(schema, self.schemas))
             lines += _json_block(body_example)
 
@@ -133,25 +136,14 @@ class _Context:
                 )
                 lines += _json_block(value)
         if errors:
-            lines += [
-                "### Errors",
-                "",
-                "Error bodies are `application/problem+json` (RFC 9457).",
-                "",
-            ]
-            lines += ["| Status | When |", "|---|---|"]
+            lines += ["### Errors", "", "Error bodies are `application/problem+json` (RFC 9457)."]
+            lines += ["", "| Status | When |", "|---|---|"]
             lines += [f"| {code} | {_cell(text)} |" for code, text in errors]
             lines.append("")
         for name, callback in op.get("callbacks", {}).items():
             lines += self._callback(name, callback)
-        lines += [
-            "### Example",
-            "",
-            "```console",
-            self._curl(path, method, op, parameters, body_example),
-        ]
-        lines += ["```", ""]
-        return lines
+        curl = self._curl(path, method, op, parameters, body_example)
+        return [*lines, "### Example", "", "```console", curl, "```", ""]
 
     def _callback(self, name: str, callback: Mapping[str, Any]) -> list[str]:
         lines = [f"### Callback `{name}`", ""]
@@ -203,9 +195,7 @@ class _Context:
         return " ".join(parts)
 
     def _auth_header(self, security: Any) -> str | None:
-        if not security:
-            return None
-        for requirement in security:
+        for requirement in security or ():
             for name in requirement:
                 scheme = self.schemes.get(name, {})
                 if scheme.get("type") == "http" and scheme.get("scheme") == "bearer":
@@ -228,7 +218,7 @@ class _Context:
         schema = self._resolve(schema)
         required = set(schema.get("required", []))
         return [
-            f"| `{name}` | {_cell(self.type_text(sub))} | {'yes' if name in required else 'no'} | "
+            f"| `{name}` | {_cell(_type_text(sub))} | {'yes' if name in required else 'no'} | "
             f"{_cell(_with_default(sub.get('description', ''), sub))} |"
             for name, sub in schema.get("properties", {}).items()
         ]
@@ -238,18 +228,15 @@ class _Context:
             if not (isinstance(value, dict) and isinstance(value.get("$ref"), str)):
                 return value
             parts = value["$ref"].split("/")
-            table = self.responses if parts[-2] == "responses" else self.schemas
-            if parts[-2] not in ("responses", "schemas"):
+            table = {"responses": self.responses, "schemas": self.schemas}.get(parts[-2])
+            if table is None:
                 return value
             value = table.get(parts[-1], {})
         return value
 
-    def type_text(self, schema: Any) -> str:
-        """A short human type: ``integer``, ``array of Item``, ``string (date-time) | null``."""
-        return _type_text(schema, 0)
 
-
-def _type_text(schema: Any, depth: int) -> str:
+def _type_text(schema: Any, depth: int = 0) -> str:
+    """A short human type: ``integer``, ``array of Item``, ``string (date-time) | null``."""
     if not isinstance(schema, dict) or depth > 4:
         return "any"
     if "$ref" in schema:
