@@ -233,26 +233,22 @@ class Authenticator:
             if display is None:
                 continue
             value = raw_value.decode("latin-1") if isinstance(raw_value, bytes) else raw_value
+            token = value.strip()
             if display == "Authorization":
-                scheme, _, token = value.strip().partition(" ")
+                scheme, _, token = token.partition(" ")
                 if scheme.lower() != "bearer":
                     # Another scheme (Basic for a proxy, say) is not ours: ignored when a
                     # supported credential is also present, a 400 otherwise (below).
                     other_scheme = True
                     continue
                 token = token.strip()
-                if not token:
-                    raise errors.MalformedCredentialsError(
-                        "The Authorization header has the Bearer scheme but no token.",
-                        challenge=self._challenge,
-                    )
-            else:
-                token = value.strip()
-                if not token:
-                    raise errors.MalformedCredentialsError(
-                        f"The {display} header is empty; put the API token in it.",
-                        challenge=self._challenge,
-                    )
+            if not token:
+                raise errors.MalformedCredentialsError(
+                    "The Authorization header has the Bearer scheme but no token."
+                    if display == "Authorization"
+                    else f"The {display} header is empty; put the API token in it.",
+                    challenge=self._challenge,
+                )
             if any(char.isspace() for char in token):
                 raise errors.MalformedCredentialsError(
                     f"The token in the {display} header contains spaces, or the header was "
@@ -310,14 +306,9 @@ class Authenticator:
                 + ", ".join(expired)
                 + ". Remove them from the tokens file."
             )
-        granted: set[str] = set()
-        for _, _, principal in live:
-            granted |= principal.scopes
+        granted = set[str]().union(*(principal.scopes for _, _, principal in live))
         if live and ALL_SCOPES not in granted:
-            needed: set[str] = set()
-            for req in protected:
-                needed |= req.scopes
-            ungranted = sorted(needed - granted)
+            ungranted = sorted(set[str]().union(*(req.scopes for req in protected)) - granted)
             if ungranted:
                 messages.append(
                     "No unexpired API token grants the scope(s) "

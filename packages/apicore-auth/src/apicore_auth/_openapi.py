@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 from apicore_auth._requirement import Requirement
-from apicore_auth._settings import X_API_KEY, AuthSettings, normalize_header_name
+from apicore_auth._settings import X_API_KEY, AuthSettings, legacy_header_shown
 from apicore_introspect import PROBLEM_MEDIA_TYPE
 
 #: Security scheme name of ``Authorization: Bearer <token>``.
@@ -40,7 +40,7 @@ def openapi_security_schemes(settings: AuthSettings | None = None) -> dict[str, 
             "name": X_API_KEY,
             "description": f"An API token in the `{X_API_KEY}` header.",
         }
-    if settings.legacy_header and _legacy_is_distinct(settings):
+    if legacy_header_shown(settings):
         schemes[LEGACY_SCHEME] = {
             "type": "apiKey",
             "in": "header",
@@ -103,10 +103,6 @@ def _response(description: str) -> dict[str, Any]:
         },
         "content": {PROBLEM_MEDIA_TYPE: {"schema": _problem_schema()}},
     }
-
-
-def _legacy_is_distinct(settings: AuthSettings) -> bool:
-    return not (settings.x_api_key and normalize_header_name(settings.header_name) == "x-api-key")
 
 
 def _problem_schema() -> dict[str, Any]:

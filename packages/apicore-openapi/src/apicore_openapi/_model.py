@@ -17,11 +17,6 @@ _METHODS = frozenset({"GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH"
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 _PATH_PARAM = re.compile(r"\{([^{}/]+)\}")
 
-#: Legacy default callback header names (asymmetric).
-DEFAULT_URL_HEADER = "Asymmetric-Callback-URL"
-DEFAULT_METHOD_HEADER = "Asymmetric-Callback-Method"
-DEFAULT_KEY_HEADER = "Asymmetric-Custom-Callback-Key"
-
 
 def humanize(name: str) -> str:
     """Humanize a module name as the legacy packages did: ``"my_api"`` -> ``"My Api"``.
@@ -83,9 +78,9 @@ class Callback:
         callbacks: Replacement OpenAPI ``callbacks`` object.
     """
 
-    url_header: str = DEFAULT_URL_HEADER
-    method_header: str = DEFAULT_METHOD_HEADER
-    key_header: str = DEFAULT_KEY_HEADER
+    url_header: str = "Asymmetric-Callback-URL"
+    method_header: str = "Asymmetric-Callback-Method"
+    key_header: str = "Asymmetric-Custom-Callback-Key"
     methods: tuple[str, ...] = ("POST", "PUT", "PATCH")
     status_path: str = "/jobs/{job_id}"
     header_parameters: tuple[Mapping[str, Any], ...] = ()
