@@ -289,10 +289,6 @@ class Authenticator:
         if not protected:
             return None
         settings = self.settings
-        if not self._entries:
-            message = _not_configured_message(settings, len(protected))
-            logger.warning(message)
-            return message
         # The default-token warning was logged when the authenticator was built; it is part
         # of the returned diagnosis but not logged twice.
         warning = [_default_token_warning(settings)] if self._using_default else []

@@ -33,19 +33,15 @@ def openapi_security_schemes(settings: AuthSettings | None = None) -> dict[str, 
             "scheme": "bearer",
             "description": "An API token: `Authorization: Bearer <token>`.",
         }
-    if settings.x_api_key:
-        schemes[X_API_KEY_SCHEME] = {
-            "type": "apiKey",
-            "in": "header",
-            "name": X_API_KEY,
-            "description": f"An API token in the `{X_API_KEY}` header.",
-        }
+    keys = [(X_API_KEY_SCHEME, X_API_KEY, "")] if settings.x_api_key else []
     if legacy_header_shown(settings):
-        schemes[LEGACY_SCHEME] = {
+        keys.append((LEGACY_SCHEME, settings.header_name, " (legacy)"))
+    for scheme, header, note in keys:
+        schemes[scheme] = {
             "type": "apiKey",
             "in": "header",
-            "name": settings.header_name,
-            "description": f"An API token in the `{settings.header_name}` header (legacy).",
+            "name": header,
+            "description": f"An API token in the `{header}` header{note}.",
         }
     return schemes
 

@@ -271,8 +271,7 @@ class _Builder:
 
     def _add_status_path(self, callback: Callback, security: list[dict[str, list[str]]]) -> None:
         path = callback.status_path
-        names = path_parameters(path)
-        if path in self.paths and "get" in self.paths[path]:
+        if "get" in self.paths.get(path, {}):
             return  # the app documents its own status route
         operation: dict[str, Any] = {
             "operationId": self._unique("get_job"),
@@ -287,7 +286,7 @@ class _Builder:
                     "description": "The job id from the 202 response.",
                     "schema": {"type": "string"},
                 }
-                for name in names
+                for name in path_parameters(path)
             ],
             "responses": {
                 "200": {

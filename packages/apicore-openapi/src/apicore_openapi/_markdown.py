@@ -33,9 +33,8 @@ def to_markdown(document: Mapping[str, Any], *, base_url: str | None = None) -> 
             ``http://127.0.0.1:8000``.
     """
     info = document.get("info", {})
-    schemas = document.get("components", {}).get("schemas", {})
-    schemes = document.get("components", {}).get("securitySchemes", {})
-    responses = document.get("components", {}).get("responses", {})
+    components = document.get("components", {})
+    schemes = components.get("securitySchemes", {})
     servers = document.get("servers") or []
     base = (base_url or (servers[0]["url"] if servers else "http://127.0.0.1:8000")).rstrip("/")
 
@@ -64,7 +63,9 @@ def to_markdown(document: Mapping[str, Any], *, base_url: str | None = None) -> 
             summary = f" — {op['summary']}" if op.get("summary") else ""
             lines.append(f"- [`{method.upper()} {path}`](#{_anchor(method, path, op)}){summary}")
         lines.append("")
-    context = _Context(schemas, schemes, responses, base)
+    context = _Context(
+        components.get("schemas", {}), schemes, components.get("responses", {}), base
+    )
     for path, method, op in operations:
         lines += context.operation(path, method, op)
     return "\n".join(lines).rstrip() + "\n"
@@ -149,16 +150,15 @@ class _Context:
         lines = [f"### Callback `{name}`", ""]
         for expression, item in callback.items():
             methods = [m.upper() for m in _METHODS if m in item]
-            lines.append(
-                f"When the job is done, this server sends {' / '.join(f'`{m}`' for m in methods)} "
-                f"to `{expression}` with:"
-            )
-            lines.append("")
+            sends = " / ".join(f"`{m}`" for m in methods)
+            lines += [
+                f"When the job is done, this server sends {sends} to `{expression}` with:",
+                "",
+            ]
             first = item[methods[0].lower()] if methods else {}
             content = first.get("requestBody", {}).get("content", {}).get("application/json")
             if content is not None:
-                value = example_value(content.get("schema", {}), self.schemas)
-                lines += _json_block(value)
+                lines += _json_block(example_value(content.get("schema", {}), self.schemas))
         return lines
 
     def _curl(
