@@ -18,12 +18,11 @@ from apicore_introspect import (
 )
 from apicore_openapi._convert import COMPONENTS, document_31, rewrite_refs, to_openapi_30
 from apicore_openapi._errors import EndpointError
-from apicore_openapi._model import ApiInfo, Callback, RouteDoc, path_parameters
+from apicore_openapi._model import METHODS, ApiInfo, Callback, RouteDoc, path_parameters
 from apicore_openapi._problems import ERROR_RESPONSES, PROBLEM, problem_schemas
 
 OpenApiVersion = Literal["3.1.0", "3.0.3"]
 
-_METHOD_ORDER = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _JOB_ACCEPTED = "JobAccepted"
 _JOB_STATUS = "JobStatus"
 
@@ -253,7 +252,7 @@ class _Builder:
         if self.tags:
             doc["tags"] = [{"name": tag} for tag in sorted(self.tags)]
         doc["paths"] = {
-            path: {m: item[m] for m in _METHOD_ORDER if m in item}
+            path: {m: item[m] for m in METHODS if m in item}
             for path, item in sorted(self.paths.items())
         }
         components: dict[str, Any] = {"schemas": dict(sorted(self.schemas.items()))}

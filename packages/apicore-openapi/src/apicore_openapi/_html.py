@@ -30,14 +30,13 @@ _CONTENT_TYPES = {
     ".png": "image/png",
 }
 _OWN = pathlib.Path(__file__).parent / "assets"
+_SWAGGER_UI = openapi_ui_bundles.swagger_ui.static_path
 # asset path (below assets_url) -> file; an allow list, so no path can escape it.
 _FILES: dict[str, pathlib.Path] = {
-    "swagger-ui/swagger-ui-bundle.js": openapi_ui_bundles.swagger_ui.static_path
-    / "swagger-ui-bundle.js",
-    "swagger-ui/swagger-ui-standalone-preset.js": openapi_ui_bundles.swagger_ui.static_path
-    / "swagger-ui-standalone-preset.js",
-    "swagger-ui/swagger-ui.css": openapi_ui_bundles.swagger_ui.static_path / "swagger-ui.css",
-    "swagger-ui/favicon-32x32.png": openapi_ui_bundles.swagger_ui.static_path / "favicon-32x32.png",
+    "swagger-ui/swagger-ui-bundle.js": _SWAGGER_UI / "swagger-ui-bundle.js",
+    "swagger-ui/swagger-ui-standalone-preset.js": _SWAGGER_UI / "swagger-ui-standalone-preset.js",
+    "swagger-ui/swagger-ui.css": _SWAGGER_UI / "swagger-ui.css",
+    "swagger-ui/favicon-32x32.png": _SWAGGER_UI / "favicon-32x32.png",
     "swagger-ui/swagger-initializer.js": _OWN / "swagger-initializer.js",
     "redoc/redoc.standalone.js": openapi_ui_bundles.redoc.static_path / "redoc.standalone.js",
 }

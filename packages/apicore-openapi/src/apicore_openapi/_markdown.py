@@ -15,8 +15,8 @@ from urllib.parse import quote
 
 from apicore_introspect import PROBLEM_MEDIA_TYPE
 from apicore_openapi._examples import example_value
+from apicore_openapi._model import METHODS
 
-_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _TOKEN = "$TOKEN"
 
 
@@ -54,7 +54,7 @@ def to_markdown(document: Mapping[str, Any], *, base_url: str | None = None) -> 
     operations = [
         (path, method, item[method])
         for path, item in document.get("paths", {}).items()
-        for method in _METHODS
+        for method in METHODS
         if isinstance(item, dict) and method in item
     ]
     if operations:
@@ -149,7 +149,7 @@ class _Context:
     def _callback(self, name: str, callback: Mapping[str, Any]) -> list[str]:
         lines = [f"### Callback `{name}`", ""]
         for expression, item in callback.items():
-            methods = [m.upper() for m in _METHODS if m in item]
+            methods = [m.upper() for m in METHODS if m in item]
             sends = " / ".join(f"`{m}`" for m in methods)
             lines += [
                 f"When the job is done, this server sends {sends} to `{expression}` with:",

@@ -12,7 +12,8 @@ from apicore_openapi._errors import EndpointError
 
 ArgumentSource = Literal["auto", "body", "query"]
 
-_METHODS = frozenset({"GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"})
+#: The HTTP methods an OpenAPI Path Item can hold, in the order documents list them.
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 #: Methods whose arguments come from the JSON body when ``arguments="auto"``.
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 _PATH_PARAM = re.compile(r"\{([^{}/]+)\}")
@@ -150,7 +151,7 @@ class RouteDoc:
                 f"methods must be a sequence of names, not the string {self.methods!r}"
             )
         methods = tuple(dict.fromkeys(m.upper() for m in self.methods))
-        unknown = [m for m in methods if m not in _METHODS]
+        unknown = [m for m in methods if m.lower() not in METHODS]
         if unknown or not methods:
             raise EndpointError(
                 f"{self.path}: unknown HTTP method(s) {unknown or methods!r}; use GET, POST, ..."
