@@ -36,9 +36,6 @@ HeadersLike: TypeAlias = (
 #: ``time()``) or a function returning seconds since the epoch (like ``time.time``).
 TimeSource: TypeAlias = Clock | Callable[[], float]
 
-_AUTHORIZATION = "authorization"
-_DEFAULT_TOKEN_NAME = "legacy-default-token"
-
 
 class Authenticator:
     """Checks requests' credentials against a fixed set of tokens.
@@ -82,7 +79,7 @@ class Authenticator:
             records = (
                 TokenRecord.from_token(
                     LEGACY_DEFAULT_TOKEN,
-                    name=_DEFAULT_TOKEN_NAME,
+                    name="legacy-default-token",
                     scopes=(ALL_SCOPES,),
                     source="legacy default",
                 ),
@@ -107,13 +104,10 @@ class Authenticator:
         if settings.x_api_key:
             kinds["x-api-key"] = X_API_KEY
         if settings.bearer:
-            kinds[_AUTHORIZATION] = "Authorization"
+            kinds["authorization"] = "Authorization"
         self._header_kinds = kinds
-        self._missing_detail = (
-            "This endpoint requires an API token; send it as "
-            + " or ".join(settings.header_forms)
-            + "."
-        )
+        forms = " or ".join(settings.header_forms)
+        self._missing_detail = f"This endpoint requires an API token; send it as {forms}."
 
     @classmethod
     def from_env(
@@ -211,11 +205,9 @@ class Authenticator:
             )
         needed = requirement.scopes
         if needed and ALL_SCOPES not in principal.scopes and not needed <= principal.scopes:
-            missing = sorted(needed - principal.scopes)
+            missing = ", ".join(sorted(needed - principal.scopes))
             raise errors.InsufficientScopeError(
-                "The API token lacks the scope(s) this endpoint requires: "
-                + ", ".join(missing)
-                + ".",
+                f"The API token lacks the scope(s) this endpoint requires: {missing}.",
                 required=needed,
                 challenge=self._challenge,
             )
@@ -298,19 +290,17 @@ class Authenticator:
         expired = sorted(entry[2].name for entry in self._entries if entry not in live)
         if expired:
             messages.append(
-                "These API tokens have expired and are refused: "
-                + ", ".join(expired)
-                + ". Remove them from the tokens file."
+                f"These API tokens have expired and are refused: {', '.join(expired)}. "
+                "Remove them from the tokens file."
             )
         granted = set[str]().union(*(principal.scopes for _, _, principal in live))
         if live and ALL_SCOPES not in granted:
             ungranted = sorted(set[str]().union(*(req.scopes for req in protected)) - granted)
             if ungranted:
                 messages.append(
-                    "No unexpired API token grants the scope(s) "
-                    + ", ".join(ungranted)
-                    + ", so the endpoints requiring them refuse every request with 403; add "
-                    "them to a token's scopes= in the tokens file."
+                    f"No unexpired API token grants the scope(s) {', '.join(ungranted)}, so the "
+                    "endpoints requiring them refuse every request with 403; add them to a "
+                    "token's scopes= in the tokens file."
                 )
         if not live:
             messages.append(_not_configured_message(settings, len(protected)))

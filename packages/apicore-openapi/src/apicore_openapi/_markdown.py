@@ -47,8 +47,7 @@ def to_markdown(document: Mapping[str, Any], *, base_url: str | None = None) -> 
     lines.append("")
     if schemes:
         lines += ["## Authentication", ""]
-        for name, scheme in schemes.items():
-            lines.append(f"- **{name}**: {_scheme_text(scheme)}")
+        lines += [f"- **{name}**: {_scheme_text(scheme)}" for name, scheme in schemes.items()]
         lines.append("")
 
     operations = [
@@ -273,9 +272,7 @@ def _type_text(schema: Any, depth: int = 0) -> str:
 def _parameter_schema(parameter: Mapping[str, Any]) -> Any:
     if "schema" in parameter:
         return parameter["schema"]
-    for media in parameter.get("content", {}).values():
-        return media.get("schema", {})
-    return {}
+    return next((m.get("schema", {}) for m in parameter.get("content", {}).values()), {})
 
 
 def _with_default(description: str, schema: Any) -> str:
