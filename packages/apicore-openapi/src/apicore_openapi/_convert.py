@@ -10,7 +10,7 @@ them: closed tuples carry an ``items`` schema rather than ``items: false``, an `
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 _DEFS = "#/$defs/"
@@ -300,8 +300,17 @@ def to_openapi_30(document: dict[str, Any]) -> dict[str, Any]:
     doc = _map_schemas(document, schema_30)
     doc["openapi"] = "3.0.3"
     schemes = doc.get("components", {}).get("securitySchemes", {})
-    for path_item in doc.get("paths", {}).values():
-        _security_30(path_item, schemes)
+    for path_item in _path_items(doc.get("paths", {}).values()):
+        for operation in path_item.values():
+            if isinstance(operation, dict) and operation.get("security"):
+                # 3.0 allows role lists only for OAuth2 / OpenID Connect schemes.
+                operation["security"] = [
+                    {
+                        name: scopes if _scoped(schemes.get(name)) else []
+                        for name, scopes in r.items()
+                    }
+                    for r in operation["security"]
+                ]
     return doc
 
 
@@ -324,47 +333,30 @@ def _map_schemas(document: dict[str, Any], convert: Callable[[Any], Any]) -> dic
         _response(response, convert)
     for body in components.get("requestBodies", {}).values():
         _content(body.get("content", {}), convert)
-    for path_item in doc.get("paths", {}).values():
-        _path_item(path_item, convert)
+    for path_item in _path_items(doc.get("paths", {}).values()):
+        for key, operation in path_item.items():
+            if key == "parameters" and isinstance(operation, list):
+                for parameter in operation:
+                    _parameter(parameter, convert)
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                _parameter(parameter, convert)
+            if operation.get("requestBody"):
+                _content(operation["requestBody"].get("content", {}), convert)
+            for response in operation.get("responses", {}).values():
+                _response(response, convert)
     return doc
 
 
-def _path_item(path_item: dict[str, Any], convert: Callable[[Any], Any]) -> None:
-    for key, operation in path_item.items():
-        if key == "parameters" and isinstance(operation, list):
-            for parameter in operation:
-                _parameter(parameter, convert)
-        if not isinstance(operation, dict):
-            continue
-        for parameter in operation.get("parameters", []):
-            _parameter(parameter, convert)
-        body = operation.get("requestBody")
-        if body:
-            _content(body.get("content", {}), convert)
-        for response in operation.get("responses", {}).values():
-            _response(response, convert)
-        for callback in operation.get("callbacks", {}).values():
-            for item in callback.values():
-                _path_item(item, convert)
-
-
-def _security_30(path_item: dict[str, Any], schemes: dict[str, Any]) -> None:
-    for operation in path_item.values():
-        if not isinstance(operation, dict):
-            continue
-        security = operation.get("security")
-        if security:
-            # 3.0 allows role lists only for OAuth2 / OpenID Connect schemes.
-            operation["security"] = [
-                {
-                    name: (scopes if _scoped(schemes.get(name)) else [])
-                    for name, scopes in req.items()
-                }
-                for req in security
-            ]
-        for callback in operation.get("callbacks", {}).values():
-            for item in callback.values():
-                _security_30(item, schemes)
+def _path_items(path_items: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Each of ``path_items``, then the Path Items of its operations' callbacks."""
+    for path_item in path_items:
+        yield path_item
+        for operation in path_item.values():
+            if isinstance(operation, dict):
+                for callback in operation.get("callbacks", {}).values():
+                    yield from _path_items(callback.values())
 
 
 def _scoped(scheme: Any) -> bool:
