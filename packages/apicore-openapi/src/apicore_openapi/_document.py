@@ -19,7 +19,7 @@ from apicore_introspect import (
 from apicore_openapi._convert import COMPONENTS, document_31, rewrite_refs, to_openapi_30
 from apicore_openapi._errors import EndpointError
 from apicore_openapi._model import METHODS, ApiInfo, Callback, RouteDoc, path_parameters
-from apicore_openapi._problems import ERROR_RESPONSES, PROBLEM, problem_schemas
+from apicore_openapi._problems import ERROR_RESPONSES, PROBLEM, problem_response, problem_schemas
 
 OpenApiVersion = Literal["3.1.0", "3.0.3"]
 
@@ -154,7 +154,7 @@ class _Builder:
                 if p.kind != "var_keyword" and p.name not in in_path and p.source == "auto"
             ]
         parameters += [
-            _query_parameter(p, self.schemas, where=p.source)
+            _query_parameter(p, self.schemas)
             for p in op.parameters
             if p.source in ("header", "cookie", "query")
         ]
@@ -322,16 +322,12 @@ def _path_parameter(op: FunctionOperation, name: str) -> dict[str, Any]:
 
 def _declared_response(doc: str | Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(doc, str):
-        return {
-            "description": doc,
-            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": COMPONENTS + PROBLEM}}},
-        }
+        return problem_response(doc)
     return {**doc, "description": doc.get("description", "")}
 
 
-def _query_parameter(
-    p: Parameter, schemas: Mapping[str, Any], *, where: str = "query"
-) -> dict[str, Any]:
+def _query_parameter(p: Parameter, schemas: Mapping[str, Any]) -> dict[str, Any]:
+    where = "query" if p.source == "auto" else p.source
     out: dict[str, Any] = {"name": p.key, "in": where, "required": p.required}
     if p.description:
         out["description"] = p.description

@@ -56,7 +56,7 @@ def problem_schemas() -> dict[str, dict[str, Any]]:
     return {PROBLEM: problem, VALIDATION_PROBLEM: validation}
 
 
-def _response(description: str, schema: str = PROBLEM, auth: bool = False) -> dict[str, Any]:
+def problem_response(description: str, schema: str = PROBLEM, auth: bool = False) -> dict[str, Any]:
     response: dict[str, Any] = {"description": description}
     if auth:
         text = {"description": "The authentication challenge.", "schema": {"type": "string"}}
@@ -67,20 +67,23 @@ def _response(description: str, schema: str = PROBLEM, auth: bool = False) -> di
 
 #: (component name, status, response object) of every error response.
 ERROR_RESPONSES: dict[str, tuple[int, dict[str, Any]]] = {
-    "BadRequest": (400, _response("The request is malformed (not strict JSON, bad header).")),
-    "Unauthorized": (401, _response("Missing, invalid or expired credentials.", auth=True)),
-    "Forbidden": (403, _response("The credentials lack a required scope.", auth=True)),
-    "PayloadTooLarge": (413, _response("The request body is too large.")),
-    "UnsupportedMediaType": (415, _response("The request body is not application/json.")),
+    "BadRequest": (
+        400,
+        problem_response("The request is malformed (not strict JSON, bad header)."),
+    ),
+    "Unauthorized": (401, problem_response("Missing, invalid or expired credentials.", auth=True)),
+    "Forbidden": (403, problem_response("The credentials lack a required scope.", auth=True)),
+    "PayloadTooLarge": (413, problem_response("The request body is too large.")),
+    "UnsupportedMediaType": (415, problem_response("The request body is not application/json.")),
     "ValidationFailed": (
         422,
-        _response(
+        problem_response(
             "The arguments do not fit the signature; every failure is listed.", VALIDATION_PROBLEM
         ),
     ),
     "InternalError": (
         500,
-        _response("The function failed; the log has the details, under the request id."),
+        problem_response("The function failed; the log has the details, under the request id."),
     ),
-    "NotFound": (404, _response("No such resource.")),
+    "NotFound": (404, problem_response("No such resource.")),
 }
