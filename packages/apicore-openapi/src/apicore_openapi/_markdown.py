@@ -96,12 +96,8 @@ class _Context:
             lines += ["### Parameters", "", "| Name | In | Type | Required | Description |"]
             lines.append("|---|---|---|---|---|")
             for p in parameters:
-                schema = _parameter_schema(p)
-                lines.append(
-                    f"| `{p['name']}` | {p['in']} | {_cell(_type_text(schema))} | "
-                    f"{'yes' if p.get('required') else 'no'} | "
-                    f"{_cell(_with_default(p.get('description', ''), schema))} |"
-                )
+                cells = _cells(_parameter_schema(p), p.get("required"), p.get("description", ""))
+                lines.append(f"| `{p['name']}` | {p['in']} | {cells}")
             lines.append("")
 
         body_example: Any = None
@@ -217,8 +213,7 @@ class _Context:
         schema = self._resolve(schema)
         required = set(schema.get("required", []))
         return [
-            f"| `{name}` | {_cell(_type_text(sub))} | {'yes' if name in required else 'no'} | "
-            f"{_cell(_with_default(sub.get('description', ''), sub))} |"
+            f"| `{name}` | {_cells(sub, name in required, sub.get('description', ''))}"
             for name, sub in schema.get("properties", {}).items()
         ]
 
@@ -275,11 +270,11 @@ def _parameter_schema(parameter: Mapping[str, Any]) -> Any:
     return next((m.get("schema", {}) for m in parameter.get("content", {}).values()), {})
 
 
-def _with_default(description: str, schema: Any) -> str:
+def _cells(schema: Any, required: bool, description: str) -> str:
+    """The Type, Required and Description cells of a table row, and its closing bar."""
     if isinstance(schema, dict) and "default" in schema:
-        suffix = f"Default: `{json.dumps(schema['default'])}`."
-        return f"{description} {suffix}".strip()
-    return description
+        description = f"{description} Default: `{json.dumps(schema['default'])}`.".strip()
+    return f"{_cell(_type_text(schema))} | {'yes' if required else 'no'} | {_cell(description)} |"
 
 
 def _cell(text: str) -> str:
