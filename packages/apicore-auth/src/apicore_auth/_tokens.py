@@ -186,7 +186,7 @@ def parse_tokens_file(text: str, *, path: str) -> tuple[TokenRecord, ...]:
     records: list[TokenRecord] = []
     seen: dict[bytes, int] = {}
     for number, raw in enumerate(text.removeprefix("\ufeff").splitlines(), start=1):
-        fields = list(itertools.takewhile(lambda field: not field.startswith("#"), raw.split()))
+        fields = list(itertools.takewhile(lambda item: not item.startswith("#"), raw.split()))
         if not fields:
             continue
         record = _parse_line(fields, path=path, line=number, default_name=f"{base}:{number}")

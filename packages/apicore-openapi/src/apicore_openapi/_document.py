@@ -211,9 +211,8 @@ class _Builder:
             description = op.returns_description or "Successful response."
             success: dict[str, Any] = {"description": description}
             if code not in (204, 304) and not (op.returns_response and not op.return_schema):
-                success["content"] = {
-                    "application/json": {"schema": rewrite_refs(op.return_schema)}
-                }
+                schema = rewrite_refs(op.return_schema)
+                success["content"] = {"application/json": {"schema": schema}}
             responses[str(code)] = success
         declared = dict(endpoint.responses)
         for status, doc in declared.items():
