@@ -36,9 +36,6 @@ HeadersLike: TypeAlias = (
 #: ``time()``) or a function returning seconds since the epoch (like ``time.time``).
 TimeSource: TypeAlias = Clock | Callable[[], float]
 
-_AUTHORIZATION = "authorization"
-_DEFAULT_TOKEN_NAME = "legacy-default-token"
-
 
 class Authenticator:
     """Checks requests' credentials against a fixed set of tokens.
@@ -82,7 +79,7 @@ class Authenticator:
             records = (
                 TokenRecord.from_token(
                     LEGACY_DEFAULT_TOKEN,
-                    name=_DEFAULT_TOKEN_NAME,
+                    name="legacy-default-token",
                     scopes=(ALL_SCOPES,),
                     source="legacy default",
                 ),
@@ -107,13 +104,10 @@ class Authenticator:
         if settings.x_api_key:
             kinds["x-api-key"] = X_API_KEY
         if settings.bearer:
-            kinds[_AUTHORIZATION] = "Authorization"
+            kinds["authorization"] = "Authorization"
         self._header_kinds = kinds
-        self._missing_detail = (
-            "This endpoint requires an API token; send it as "
-            + " or ".join(settings.header_forms)
-            + "."
-        )
+        forms = " or ".join(settings.header_forms)
+        self._missing_detail = f"This endpoint requires an API token; send it as {forms}."
 
     @classmethod
     def from_env(
@@ -211,11 +205,9 @@ class Authenticator:
             )
         needed = requirement.scopes
         if needed and ALL_SCOPES not in principal.scopes and not needed <= principal.scopes:
-            missing = sorted(needed - principal.scopes)
+            missing = ", ".join(sorted(needed - principal.scopes))
             raise errors.InsufficientScopeError(
-                "The API token lacks the scope(s) this endpoint requires: "
-                + ", ".join(missing)
-                + ".",
+                f"The API token lacks the scope(s) this endpoint requires: {missing}.",
                 required=needed,
                 challenge=self._challenge,
             )
@@ -233,26 +225,22 @@ class Authenticator:
             if display is None:
                 continue
             value = raw_value.decode("latin-1") if isinstance(raw_value, bytes) else raw_value
+            token = value.strip()
             if display == "Authorization":
-                scheme, _, token = value.strip().partition(" ")
+                scheme, _, token = token.partition(" ")
                 if scheme.lower() != "bearer":
                     # Another scheme (Basic for a proxy, say) is not ours: ignored when a
                     # supported credential is also present, a 400 otherwise (below).
                     other_scheme = True
                     continue
                 token = token.strip()
-                if not token:
-                    raise errors.MalformedCredentialsError(
-                        "The Authorization header has the Bearer scheme but no token.",
-                        challenge=self._challenge,
-                    )
-            else:
-                token = value.strip()
-                if not token:
-                    raise errors.MalformedCredentialsError(
-                        f"The {display} header is empty; put the API token in it.",
-                        challenge=self._challenge,
-                    )
+            if not token:
+                raise errors.MalformedCredentialsError(
+                    "The Authorization header has the Bearer scheme but no token."
+                    if display == "Authorization"
+                    else f"The {display} header is empty; put the API token in it.",
+                    challenge=self._challenge,
+                )
             if any(char.isspace() for char in token):
                 raise errors.MalformedCredentialsError(
                     f"The token in the {display} header contains spaces, or the header was "
@@ -293,10 +281,6 @@ class Authenticator:
         if not protected:
             return None
         settings = self.settings
-        if not self._entries:
-            message = _not_configured_message(settings, len(protected))
-            logger.warning(message)
-            return message
         # The default-token warning was logged when the authenticator was built; it is part
         # of the returned diagnosis but not logged twice.
         warning = [_default_token_warning(settings)] if self._using_default else []
@@ -306,24 +290,17 @@ class Authenticator:
         expired = sorted(entry[2].name for entry in self._entries if entry not in live)
         if expired:
             messages.append(
-                "These API tokens have expired and are refused: "
-                + ", ".join(expired)
-                + ". Remove them from the tokens file."
+                f"These API tokens have expired and are refused: {', '.join(expired)}. "
+                "Remove them from the tokens file."
             )
-        granted: set[str] = set()
-        for _, _, principal in live:
-            granted |= principal.scopes
+        granted = set[str]().union(*(principal.scopes for _, _, principal in live))
         if live and ALL_SCOPES not in granted:
-            needed: set[str] = set()
-            for req in protected:
-                needed |= req.scopes
-            ungranted = sorted(needed - granted)
+            ungranted = sorted(set[str]().union(*(req.scopes for req in protected)) - granted)
             if ungranted:
                 messages.append(
-                    "No unexpired API token grants the scope(s) "
-                    + ", ".join(ungranted)
-                    + ", so the endpoints requiring them refuse every request with 403; add "
-                    "them to a token's scopes= in the tokens file."
+                    f"No unexpired API token grants the scope(s) {', '.join(ungranted)}, so the "
+                    "endpoints requiring them refuse every request with 403; add them to a "
+                    "token's scopes= in the tokens file."
                 )
         if not live:
             messages.append(_not_configured_message(settings, len(protected)))

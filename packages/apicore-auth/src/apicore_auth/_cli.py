@@ -87,11 +87,8 @@ def _read_token(stdin: TextIO, stderr: TextIO) -> str:
 
 
 def _hash_line(token: str, name: str | None, scopes: str | None, expires: str | None) -> str:
-    fields = [hash_token(token)]
-    for key, value in (("name", name), ("scopes", scopes), ("expires", expires)):
-        if value is not None:
-            fields.append(f"{key}={value}")
-    line = "  ".join(fields)
+    options = (("name", name), ("scopes", scopes), ("expires", expires))
+    line = "  ".join([hash_token(token), *(f"{k}={v}" for k, v in options if v is not None)])
     # The same parser as the server's checks the options; errors start with "options, line 1".
     parse_tokens_file(line, path="options")
     return line

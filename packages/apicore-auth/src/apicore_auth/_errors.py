@@ -1,18 +1,8 @@
-"""The exceptions of apicore-auth.
+"""The exceptions of apicore-auth: configuration errors and credential errors.
 
-Two families:
-
-- configuration errors, raised once when tokens are loaded or settings changed (an
-  operator's or programmer's mistake): ``AuthError`` <- ``ConfigurationError`` (also
-  ``ValueError``) <- ``TokenFileError``, ``InvalidTokenNameError``;
-- credential errors, raised per request; they expose the problem protocol's members with
-  ``problem_fields()`` (rendered by apicore-app, see docs/architecture.md) and carry the
-  ``WWW-Authenticate`` header to send: ``CredentialsError`` <-
-  ``MissingTokenError`` (401), ``InvalidTokenError`` (401) <- ``ExpiredTokenError``,
-  ``NoTokenConfiguredError`` (401), ``InsufficientScopeError`` (403),
-  ``MalformedCredentialsError`` (400).
-
-No message of any of them ever contains a token, a token hash or a line of a tokens file.
+``ConfigurationError`` is raised once, when tokens are loaded or settings changed;
+``CredentialsError`` per request, rendered as a problem document by apicore-app. No message of
+any of them ever contains a token, a token hash or a line of a tokens file.
 """
 
 from __future__ import annotations

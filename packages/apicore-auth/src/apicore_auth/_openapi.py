@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 from apicore_auth._requirement import Requirement
-from apicore_auth._settings import X_API_KEY, AuthSettings, normalize_header_name
+from apicore_auth._settings import X_API_KEY, AuthSettings, legacy_header_shown
 from apicore_introspect import PROBLEM_MEDIA_TYPE
 
 #: Security scheme name of ``Authorization: Bearer <token>``.
@@ -33,19 +33,15 @@ def openapi_security_schemes(settings: AuthSettings | None = None) -> dict[str, 
             "scheme": "bearer",
             "description": "An API token: `Authorization: Bearer <token>`.",
         }
-    if settings.x_api_key:
-        schemes[X_API_KEY_SCHEME] = {
+    keys = [(X_API_KEY_SCHEME, X_API_KEY, "")] if settings.x_api_key else []
+    if legacy_header_shown(settings):
+        keys.append((LEGACY_SCHEME, settings.header_name, " (legacy)"))
+    for scheme, header, note in keys:
+        schemes[scheme] = {
             "type": "apiKey",
             "in": "header",
-            "name": X_API_KEY,
-            "description": f"An API token in the `{X_API_KEY}` header.",
-        }
-    if settings.legacy_header and _legacy_is_distinct(settings):
-        schemes[LEGACY_SCHEME] = {
-            "type": "apiKey",
-            "in": "header",
-            "name": settings.header_name,
-            "description": f"An API token in the `{settings.header_name}` header (legacy).",
+            "name": header,
+            "description": f"An API token in the `{header}` header{note}.",
         }
     return schemes
 
@@ -103,10 +99,6 @@ def _response(description: str) -> dict[str, Any]:
         },
         "content": {PROBLEM_MEDIA_TYPE: {"schema": _problem_schema()}},
     }
-
-
-def _legacy_is_distinct(settings: AuthSettings) -> bool:
-    return not (settings.x_api_key and normalize_header_name(settings.header_name) == "x-api-key")
 
 
 def _problem_schema() -> dict[str, Any]:

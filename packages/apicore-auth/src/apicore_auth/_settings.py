@@ -107,8 +107,7 @@ class AuthSettings:
             forms.append("'Authorization: Bearer <token>'")
         if self.x_api_key:
             forms.append(f"'{X_API_KEY}: <token>'")
-        legacy = normalize_header_name(self.header_name)
-        if self.legacy_header and not (self.x_api_key and legacy == "x-api-key"):
+        if legacy_header_shown(self):
             # '-' and '_' are interchangeable here, but proxies and servers (gunicorn,
             # nginx) drop header names with '_': suggest the spelling that gets through.
             spelled = "-".join(part.capitalize() for part in re.split(r"[-_]", self.header_name))
@@ -122,15 +121,7 @@ class AuthSettings:
             InvalidTokenNameError: With legacy symmetric's messages for a non-string or empty
                 name, and for a name that is not a valid header name or is ``Authorization``.
         """
-        if not isinstance(name, str):
-            raise InvalidTokenNameError(
-                "Invalid client token name type given on set_client_token_name call"
-            )
-        if not name:
-            raise InvalidTokenNameError(
-                "Empty client token name given on set_client_token_name call"
-            )
-        return replace(self, header_name=name)
+        return replace(self, header_name=_legacy_name(name, "client"))
 
     def with_server_token_name(self, name: object) -> AuthSettings:
         """Return settings reading the token from env var ``name`` (``set_server_token_name``).
@@ -139,15 +130,24 @@ class AuthSettings:
             InvalidTokenNameError: With legacy symmetric's messages for a non-string or empty
                 name, and for a name an environment variable cannot have.
         """
-        if not isinstance(name, str):
-            raise InvalidTokenNameError(
-                "Invalid server token name type given on set_server_token_name call"
-            )
-        if not name:
-            raise InvalidTokenNameError(
-                "Empty server token name given on set_server_token_name call"
-            )
-        return replace(self, env_var=name)
+        return replace(self, env_var=_legacy_name(name, "server"))
+
+
+def _legacy_name(name: object, side: str) -> str:
+    # legacy symmetric's messages, verbatim
+    if not isinstance(name, str):
+        raise InvalidTokenNameError(
+            f"Invalid {side} token name type given on set_{side}_token_name call"
+        )
+    if not name:
+        raise InvalidTokenNameError(f"Empty {side} token name given on set_{side}_token_name call")
+    return name
+
+
+def legacy_header_shown(settings: AuthSettings) -> bool:
+    """Whether the legacy header is a form of its own (not ``X-API-Key`` again)."""
+    legacy = normalize_header_name(settings.header_name)
+    return settings.legacy_header and not (settings.x_api_key and legacy == "x-api-key")
 
 
 def _check_header_name(name: object) -> None:

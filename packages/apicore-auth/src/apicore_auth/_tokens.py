@@ -8,6 +8,7 @@ itself carries the entropy and a slow password hash would only cost time on ever
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import secrets
 from collections.abc import Iterable
@@ -130,7 +131,7 @@ class TokenRecord:
         ``fields`` are the optional ``scopes`` (any iterable), ``expires_at`` and ``source``.
         """
         check_token_text(token, source=f"token {name!r}")
-        return cls._build(hashlib.sha256(token.encode("ascii")).digest(), name, fields)
+        return cls.from_hash(hash_token(token), name=name, **fields)
 
     @classmethod
     def from_hash(
@@ -143,11 +144,8 @@ class TokenRecord:
         match = _HASH_RE.fullmatch(token_hash)
         if match is None:
             raise ValueError("A token hash must look like 'sha256:<64 hex digits>'.")
-        return cls._build(bytes.fromhex(match.group(1)), name, fields)
-
-    @classmethod
-    def _build(cls, digest: bytes, name: str, fields: RecordFields) -> TokenRecord:
         scopes = frozenset(fields.get("scopes", ()))
+        digest = bytes.fromhex(match.group(1))
         return cls(digest, name, scopes, fields.get("expires_at"), fields.get("source", ""))
 
     def grants(self, scopes: frozenset[str]) -> bool:
@@ -188,11 +186,7 @@ def parse_tokens_file(text: str, *, path: str) -> tuple[TokenRecord, ...]:
     records: list[TokenRecord] = []
     seen: dict[bytes, int] = {}
     for number, raw in enumerate(text.removeprefix("\ufeff").splitlines(), start=1):
-        fields = raw.split()
-        for index, item in enumerate(fields):
-            if item.startswith("#"):
-                del fields[index:]
-                break
+        fields = list(itertools.takewhile(lambda item: not item.startswith("#"), raw.split()))
         if not fields:
             continue
         record = _parse_line(fields, path=path, line=number, default_name=f"{base}:{number}")

@@ -10,7 +10,7 @@ them: closed tuples carry an ``items`` schema rather than ``items: false``, an `
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 _DEFS = "#/$defs/"
@@ -251,7 +251,7 @@ def schema_30(schema: Any) -> dict[str, Any]:
     for key, value in s.items():
         if key not in _KEYWORDS_30 and not key.startswith("x-"):
             continue
-        if key in ("properties",):
+        if key == "properties":
             out[key] = {name: schema_30(sub) for name, sub in value.items()}
         elif key in ("items", "not"):
             out[key] = schema_30(value)
@@ -297,25 +297,32 @@ def _nullable_30(out: dict[str, Any]) -> dict[str, Any]:
 
 def to_openapi_30(document: dict[str, Any]) -> dict[str, Any]:
     """Convert a built OpenAPI 3.1.0 document to 3.0.3 (returns a new document)."""
-    # A JSON round trip copies and also unshares objects (no YAML aliases later).
-    doc: dict[str, Any] = json.loads(json.dumps(document))
+    doc = _map_schemas(document, schema_30)
     doc["openapi"] = "3.0.3"
-    _map_schemas(doc, schema_30)
     schemes = doc.get("components", {}).get("securitySchemes", {})
-    for path_item in doc.get("paths", {}).values():
-        _security_30(path_item, schemes)
+    for path_item in _path_items(doc.get("paths", {}).values()):
+        for operation in path_item.values():
+            if isinstance(operation, dict) and operation.get("security"):
+                # 3.0 allows role lists only for OAuth2 / OpenID Connect schemes.
+                operation["security"] = [
+                    {
+                        name: scopes if _scoped(schemes.get(name)) else []
+                        for name, scopes in r.items()
+                    }
+                    for r in operation["security"]
+                ]
     return doc
 
 
 def document_31(document: dict[str, Any]) -> dict[str, Any]:
     """A built OpenAPI 3.1.0 document with every schema in ``schema_31``'s form (a new one)."""
+    return _map_schemas(document, schema_31)
+
+
+def _map_schemas(document: dict[str, Any], convert: Callable[[Any], Any]) -> dict[str, Any]:
+    """A copy of ``document`` with every Schema Object replaced by ``convert(schema)``."""
+    # A JSON round trip copies and also unshares objects (no YAML aliases later).
     doc: dict[str, Any] = json.loads(json.dumps(document))
-    _map_schemas(doc, schema_31)
-    return doc
-
-
-def _map_schemas(doc: dict[str, Any], convert: Callable[[Any], Any]) -> None:
-    """Replace every Schema Object of ``doc`` (in place) by ``convert(schema)``."""
     components = doc.get("components", {})
     if "schemas" in components:
         components["schemas"] = {k: convert(v) for k, v in components["schemas"].items()}
@@ -326,46 +333,30 @@ def _map_schemas(doc: dict[str, Any], convert: Callable[[Any], Any]) -> None:
         _response(response, convert)
     for body in components.get("requestBodies", {}).values():
         _content(body.get("content", {}), convert)
-    for path_item in doc.get("paths", {}).values():
-        _path_item(path_item, convert)
-
-
-def _path_item(path_item: dict[str, Any], convert: Callable[[Any], Any]) -> None:
-    for key, operation in path_item.items():
-        if key == "parameters" and isinstance(operation, list):
-            for parameter in operation:
+    for path_item in _path_items(doc.get("paths", {}).values()):
+        for key, operation in path_item.items():
+            if key == "parameters" and isinstance(operation, list):
+                for parameter in operation:
+                    _parameter(parameter, convert)
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
                 _parameter(parameter, convert)
-        if not isinstance(operation, dict):
-            continue
-        for parameter in operation.get("parameters", []):
-            _parameter(parameter, convert)
-        body = operation.get("requestBody")
-        if body:
-            _content(body.get("content", {}), convert)
-        for response in operation.get("responses", {}).values():
-            _response(response, convert)
-        for callback in operation.get("callbacks", {}).values():
-            for item in callback.values():
-                _path_item(item, convert)
+            if operation.get("requestBody"):
+                _content(operation["requestBody"].get("content", {}), convert)
+            for response in operation.get("responses", {}).values():
+                _response(response, convert)
+    return doc
 
 
-def _security_30(path_item: dict[str, Any], schemes: dict[str, Any]) -> None:
-    for operation in path_item.values():
-        if not isinstance(operation, dict):
-            continue
-        security = operation.get("security")
-        if security:
-            # 3.0 allows role lists only for OAuth2 / OpenID Connect schemes.
-            operation["security"] = [
-                {
-                    name: (scopes if _scoped(schemes.get(name)) else [])
-                    for name, scopes in req.items()
-                }
-                for req in security
-            ]
-        for callback in operation.get("callbacks", {}).values():
-            for item in callback.values():
-                _security_30(item, schemes)
+def _path_items(path_items: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Each of ``path_items``, then the Path Items of its operations' callbacks."""
+    for path_item in path_items:
+        yield path_item
+        for operation in path_item.values():
+            if isinstance(operation, dict):
+                for callback in operation.get("callbacks", {}).values():
+                    yield from _path_items(callback.values())
 
 
 def _scoped(scheme: Any) -> bool:

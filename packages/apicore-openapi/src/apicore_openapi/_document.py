@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import json
 import threading
 from collections.abc import Callable, Iterable, Mapping
@@ -16,15 +18,13 @@ from apicore_introspect import (
 )
 from apicore_openapi._convert import COMPONENTS, document_31, rewrite_refs, to_openapi_30
 from apicore_openapi._errors import EndpointError
-from apicore_openapi._model import ApiInfo, Callback, RouteDoc, path_parameters
-from apicore_openapi._problems import ERROR_RESPONSES, PROBLEM, problem_schemas
+from apicore_openapi._model import METHODS, ApiInfo, Callback, RouteDoc, path_parameters
+from apicore_openapi._problems import ERROR_RESPONSES, PROBLEM, problem_response, problem_schemas
 
 OpenApiVersion = Literal["3.1.0", "3.0.3"]
 
-_METHOD_ORDER = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _JOB_ACCEPTED = "JobAccepted"
 _JOB_STATUS = "JobStatus"
-_NO_DEFAULT: Any = object()
 
 
 def build_document(
@@ -61,8 +61,7 @@ def build_document(
     builder = _Builder(validation_status)
     for endpoint in sorted(endpoints, key=lambda e: e.path):
         builder.add(endpoint)
-    document = builder.document(info)
-    document = document_31(document)
+    document = document_31(builder.document(info))
     return to_openapi_30(document) if version == "3.0.3" else document
 
 
@@ -95,18 +94,23 @@ class _Builder:
             if key in item:
                 raise EndpointError(f"{method} {endpoint.path} is declared twice")
             wanted = base if index == 0 else f"{base}_{key}"
-            item[key] = self._operation(endpoint, method, self._unique(wanted, endpoint), security)
+            if endpoint.operation_id is not None and wanted in self.operation_ids:
+                raise EndpointError(
+                    f"operationId {wanted!r} of {endpoint.path} is already used; "
+                    "choose another operation_id"
+                )
+            item[key] = self._operation(endpoint, method, self._unique(wanted), security)
         self.tags.update(endpoint.tags)
         if endpoint.callback is not None and self.status_path is None:
             self.status_path = (endpoint.callback, security)
 
-    def _unique(self, wanted: str, endpoint: RouteDoc) -> str:
-        if wanted in self.operation_ids and endpoint.operation_id is not None:
-            raise EndpointError(
-                f"operationId {wanted!r} of {endpoint.path} is already used; "
-                "choose another operation_id"
-            )
-        return self._unique_plain(wanted)
+    def _unique(self, wanted: str) -> str:
+        candidate, number = wanted, 1
+        while candidate in self.operation_ids:
+            number += 1
+            candidate = f"{wanted}_{number}"
+        self.operation_ids.add(candidate)
+        return candidate
 
     def _definitions(self, op: FunctionOperation) -> None:
         if id(op.definitions) in self.seen_definitions:
@@ -150,7 +154,7 @@ class _Builder:
                 if p.kind != "var_keyword" and p.name not in in_path and p.source == "auto"
             ]
         parameters += [
-            _query_parameter(p, self.schemas, where=p.source)
+            _query_parameter(p, self.schemas)
             for p in op.parameters
             if p.source in ("header", "cookie", "query")
         ]
@@ -164,14 +168,16 @@ class _Builder:
         if body:
             schema = op.body_schema(exclude=in_path)
             if schema["properties"] or schema.get("additionalProperties") not in (None, False):
-                content = {"application/json": {"schema": rewrite_refs(schema)}}
-                if op.form:
-                    content = _form_content(rewrite_refs(schema))
+                media = {"schema": rewrite_refs(schema)}
+                content = {"multipart/form-data" if op.form else "application/json": media}
+                if op.form and '"format": "binary"' not in json.dumps(media):
+                    # Files need multipart; without files the form may be URL-encoded too.
+                    content["application/x-www-form-urlencoded"] = media
                 out["requestBody"] = {"required": bool(schema.get("required")), "content": content}
 
         out["responses"] = self._responses(endpoint, body, bool(parameters or op.parameters))
         if security:
-            out["security"] = [{k: list(v) for k, v in r.items()} for r in security]
+            out["security"] = security
         if callback is not None:
             out["callbacks"] = (
                 rewrite_refs(dict(callback.callbacks))
@@ -185,7 +191,14 @@ class _Builder:
         responses: dict[str, Any] = {}
         callback = endpoint.callback
         if callback is not None:
-            self._job_schemas(callback, op)
+            for name, given in (
+                (_JOB_ACCEPTED, callback.accepted_schema),
+                (_JOB_STATUS, callback.status_schema),
+            ):
+                if name not in self.schemas:
+                    self.schemas[name] = (
+                        _default_job_schema(name) if given is None else rewrite_refs(dict(given))
+                    )
             responses["202"] = {
                 "description": "Accepted: the job is stored; its result goes to the callback URL.",
                 "headers": {
@@ -195,9 +208,8 @@ class _Builder:
             }
         else:
             code = endpoint.response_code
-            success: dict[str, Any] = {
-                "description": op.returns_description or "Successful response."
-            }
+            description = op.returns_description or "Successful response."
+            success: dict[str, Any] = {"description": description}
             if code not in (204, 304) and not (op.returns_response and not op.return_schema):
                 schema = rewrite_refs(op.return_schema)
                 success["content"] = {"application/json": {"schema": schema}}
@@ -215,66 +227,52 @@ class _Builder:
         if has_input or op.extra == "forbid" or callback is not None:
             errors.append("ValidationFailed")
         for name in errors:
-            status = self._status(name)
-            if status in declared:
-                continue
-            if str(status) in responses and name != "ValidationFailed":
+            status = (
+                self.validation_status if name == "ValidationFailed" else ERROR_RESPONSES[name][0]
+            )
+            if status in declared or (str(status) in responses and name != "ValidationFailed"):
                 continue
             responses[str(status)] = {"$ref": f"#/components/responses/{name}"}
             self.responses.add(name)
         return dict(sorted(responses.items()))
 
-    def _status(self, name: str) -> int:
-        if name == "ValidationFailed":
-            return self.validation_status
-        return ERROR_RESPONSES[name][0]
-
-    def _job_schemas(self, callback: Callback, op: FunctionOperation) -> None:
-        for name, given in (
-            (_JOB_ACCEPTED, callback.accepted_schema),
-            (_JOB_STATUS, callback.status_schema),
-        ):
-            if name not in self.schemas:
-                self.schemas[name] = (
-                    _default_job_schema(name) if given is None else rewrite_refs(dict(given))
-                )
-
     def document(self, info: ApiInfo) -> dict[str, Any]:
         if self.status_path is not None:
             self._add_status_path(*self.status_path)
         self.schemas.update(problem_schemas())
-        doc: dict[str, Any] = {"openapi": "3.1.0", "info": _info(info)}
+        doc: dict[str, Any] = {
+            "openapi": "3.1.0",
+            "info": {"title": info.title, "version": info.version},
+        }
+        if info.description:
+            doc["info"]["description"] = info.description
         if info.servers:
             doc["servers"] = [{"url": url} for url in info.servers]
         if self.tags:
             doc["tags"] = [{"name": tag} for tag in sorted(self.tags)]
         doc["paths"] = {
-            path: {m: item[m] for m in _METHOD_ORDER if m in item}
+            path: {m: item[m] for m in METHODS if m in item}
             for path, item in sorted(self.paths.items())
         }
         components: dict[str, Any] = {"schemas": dict(sorted(self.schemas.items()))}
         components["responses"] = {
-            name: self._error_response(name) for name in sorted(self.responses)
+            name: copy.deepcopy(ERROR_RESPONSES[name][1]) for name in sorted(self.responses)
         }
+        if self.validation_status == 400 and "ValidationFailed" in self.responses:
+            components["responses"]["ValidationFailed"]["description"] = (
+                "The request is malformed or its arguments are invalid."
+            )
         if self.schemes:
             components["securitySchemes"] = dict(sorted(self.schemes.items()))
         doc["components"] = components
         return doc
 
-    def _error_response(self, name: str) -> dict[str, Any]:
-        response = json.loads(json.dumps(ERROR_RESPONSES[name][1]))
-        if name == "ValidationFailed" and self.validation_status == 400:
-            response["description"] = "The request is malformed or its arguments are invalid."
-        assert isinstance(response, dict)
-        return response
-
     def _add_status_path(self, callback: Callback, security: list[dict[str, list[str]]]) -> None:
         path = callback.status_path
-        names = path_parameters(path)
-        if path in self.paths and "get" in self.paths[path]:
+        if "get" in self.paths.get(path, {}):
             return  # the app documents its own status route
         operation: dict[str, Any] = {
-            "operationId": self._unique_plain("get_job"),
+            "operationId": self._unique("get_job"),
             "summary": "The state of a callback job",
             "description": "Poll this path (the 202 response's `Location`) for the job's "
             "state, attempts and, once done, its result.",
@@ -286,7 +284,7 @@ class _Builder:
                     "description": "The job id from the 202 response.",
                     "schema": {"type": "string"},
                 }
-                for name in names
+                for name in path_parameters(path)
             ],
             "responses": {
                 "200": {
@@ -298,27 +296,11 @@ class _Builder:
         }
         self.responses.add("NotFound")
         if security:
-            operation["security"] = [{k: list(v) for k, v in r.items()} for r in security]
+            operation["security"] = security
             operation["responses"]["401"] = {"$ref": "#/components/responses/Unauthorized"}
             self.responses.add("Unauthorized")
         operation["responses"] = dict(sorted(operation["responses"].items()))
         self.paths.setdefault(path, {})["get"] = operation
-
-    def _unique_plain(self, wanted: str) -> str:
-        number = 1
-        candidate = wanted
-        while candidate in self.operation_ids:
-            number += 1
-            candidate = f"{wanted}_{number}"
-        self.operation_ids.add(candidate)
-        return candidate
-
-
-def _info(info: ApiInfo) -> dict[str, Any]:
-    out = {"title": info.title, "version": info.version}
-    if info.description:
-        out["description"] = info.description
-    return out
 
 
 def _path_parameter(op: FunctionOperation, name: str) -> dict[str, Any]:
@@ -339,35 +321,19 @@ def _path_parameter(op: FunctionOperation, name: str) -> dict[str, Any]:
 
 def _declared_response(doc: str | Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(doc, str):
-        return {
-            "description": doc,
-            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": COMPONENTS + PROBLEM}}},
-        }
-    out: dict[str, Any] = json.loads(json.dumps(doc))
-    out.setdefault("description", "")
-    return out
+        return problem_response(doc)
+    return {**doc, "description": doc.get("description", "")}
 
 
-def _form_content(schema: dict[str, Any]) -> dict[str, Any]:
-    """A form body: multipart (files need it), and URL-encoded when there are no files."""
-    has_file = '"format": "binary"' in json.dumps(schema)
-    content = {"multipart/form-data": {"schema": schema}}
-    if not has_file:
-        content["application/x-www-form-urlencoded"] = {"schema": json.loads(json.dumps(schema))}
-    return content
-
-
-def _query_parameter(
-    p: Parameter, schemas: Mapping[str, Any], *, where: str = "query"
-) -> dict[str, Any]:
+def _query_parameter(p: Parameter, schemas: Mapping[str, Any]) -> dict[str, Any]:
+    where = "query" if p.source == "auto" else p.source
     out: dict[str, Any] = {"name": p.key, "in": where, "required": p.required}
     if p.description:
         out["description"] = p.description
     schema = rewrite_refs(p.schema)
     if not p.required:
-        default = _json_default(p.default)
-        if default is not _NO_DEFAULT:
-            schema["default"] = default
+        with contextlib.suppress(ResultError, ValueError):  # no JSON for it: left out
+            schema["default"] = json.loads(dump_json(p.default))
     examples = schema.get("examples")
     if isinstance(examples, list) and examples:
         out["example"] = examples[0]
@@ -392,13 +358,6 @@ def _is_object(schema: Any, schemas: Mapping[str, Any], depth: int = 0) -> bool:
     return any(_is_object(b, schemas, depth + 1) for b in branches)
 
 
-def _json_default(value: Any) -> Any:
-    try:
-        return json.loads(dump_json(value))
-    except (ResultError, ValueError):
-        return _NO_DEFAULT
-
-
 def _callback_headers(callback: Callback) -> list[dict[str, Any]]:
     uri = {"type": "string", "format": "uri"}
     methods = {"type": "string", "enum": list(callback.methods), "default": "POST"}
@@ -415,33 +374,30 @@ def _callback_headers(callback: Callback) -> list[dict[str, Any]]:
 
 
 def _callbacks_object(callback: Callback, result: dict[str, Any]) -> dict[str, Any]:
+    # Shared objects are fine: build_document's JSON round trip unshares them.
+    wrapped = {
+        "type": "object",
+        "description": f"The result as {{key: result}} when `{callback.key_header}` is sent.",
+        "additionalProperties": result,
+        "minProperties": 1,
+        "maxProperties": 1,
+    }
+    operation = {
+        "summary": "The function's result, sent by this server when the job is done",
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"anyOf": [result, wrapped]}},
+                PROBLEM_MEDIA_TYPE: {"schema": {"$ref": COMPONENTS + PROBLEM}},
+            },
+        },
+        "responses": {
+            "2XX": {"description": "Delivered."},
+            "410": {"description": "Gone: stop delivering this job."},
+        },
+    }
     expression = "{$request.header." + callback.url_header + "}"
-    item: dict[str, Any] = {}
-    for method in callback.methods:
-        wrapped = {
-            "type": "object",
-            "description": f"The result as {{key: result}} when `{callback.key_header}` is sent.",
-            "additionalProperties": json.loads(json.dumps(result)),
-            "minProperties": 1,
-            "maxProperties": 1,
-        }
-        item[method.lower()] = {
-            "summary": "The function's result, sent by this server when the job is done",
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "application/json": {
-                        "schema": {"anyOf": [json.loads(json.dumps(result)), wrapped]}
-                    },
-                    PROBLEM_MEDIA_TYPE: {"schema": {"$ref": COMPONENTS + PROBLEM}},
-                },
-            },
-            "responses": {
-                "2XX": {"description": "Delivered."},
-                "410": {"description": "Gone: stop delivering this job."},
-            },
-        }
-    return {"result": {expression: item}}
+    return {"result": {expression: {method.lower(): operation for method in callback.methods}}}
 
 
 def _default_job_schema(name: str) -> dict[str, Any]:

@@ -36,9 +36,8 @@ def example_value(schema: Any, schemas: Mapping[str, Any] | None = None) -> Any:
 def _example(schema: Any, schemas: Mapping[str, Any], depth: int) -> Any:
     if not isinstance(schema, dict) or depth > _MAX_DEPTH:
         return None
-    for key in ("examples",):
-        if isinstance(schema.get(key), list) and schema[key]:
-            return schema[key][0]
+    if isinstance(schema.get("examples"), list) and schema["examples"]:
+        return schema["examples"][0]
     for key in ("example", "default", "const"):
         if key in schema:
             return schema[key]

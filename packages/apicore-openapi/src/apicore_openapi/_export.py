@@ -68,10 +68,7 @@ def to_json(document: Mapping[str, Any]) -> str:
 
 @functools.cache
 def _dumper() -> type[yaml.SafeDumper]:
-    """The YAML dumper class, built once on first use.
-
-    Imported here, not at module load: a server that never writes YAML does not load yaml.
-    """
+    """The YAML dumper class; yaml is imported on first use, not by a server that never needs it."""
     import yaml
 
     class _Dumper(yaml.SafeDumper):
@@ -117,14 +114,10 @@ def export(
     Raises:
         ValueError: Unknown format.
     """
-    if format == "json":
-        text = to_json(document)
-    elif format == "yaml":
-        text = to_yaml(document)
-    elif format == "markdown":
-        text = to_markdown(document)
-    else:
+    render = {"json": to_json, "yaml": to_yaml, "markdown": to_markdown}.get(format)
+    if render is None:
         raise ValueError(f"format must be 'json', 'yaml' or 'markdown', not {format!r}")
+    text = render(document)
     if file is None:
         return text
     if isinstance(file, str | os.PathLike):

@@ -30,14 +30,13 @@ _CONTENT_TYPES = {
     ".png": "image/png",
 }
 _OWN = pathlib.Path(__file__).parent / "assets"
+_SWAGGER_UI = openapi_ui_bundles.swagger_ui.static_path
 # asset path (below assets_url) -> file; an allow list, so no path can escape it.
 _FILES: dict[str, pathlib.Path] = {
-    "swagger-ui/swagger-ui-bundle.js": openapi_ui_bundles.swagger_ui.static_path
-    / "swagger-ui-bundle.js",
-    "swagger-ui/swagger-ui-standalone-preset.js": openapi_ui_bundles.swagger_ui.static_path
-    / "swagger-ui-standalone-preset.js",
-    "swagger-ui/swagger-ui.css": openapi_ui_bundles.swagger_ui.static_path / "swagger-ui.css",
-    "swagger-ui/favicon-32x32.png": openapi_ui_bundles.swagger_ui.static_path / "favicon-32x32.png",
+    "swagger-ui/swagger-ui-bundle.js": _SWAGGER_UI / "swagger-ui-bundle.js",
+    "swagger-ui/swagger-ui-standalone-preset.js": _SWAGGER_UI / "swagger-ui-standalone-preset.js",
+    "swagger-ui/swagger-ui.css": _SWAGGER_UI / "swagger-ui.css",
+    "swagger-ui/favicon-32x32.png": _SWAGGER_UI / "favicon-32x32.png",
     "swagger-ui/swagger-initializer.js": _OWN / "swagger-initializer.js",
     "redoc/redoc.standalone.js": openapi_ui_bundles.redoc.static_path / "redoc.standalone.js",
 }
@@ -72,10 +71,6 @@ def _read(key: str) -> bytes:
     return _FILES[key].read_bytes()
 
 
-def _base(assets_url: str, cdn: bool, cdn_url: str) -> str:
-    return cdn_url if cdn else assets_url.rstrip("/")
-
-
 def swagger_ui_html(
     openapi_url: str,
     *,
@@ -105,9 +100,8 @@ def swagger_ui_html(
     options.update(config or {})
     # A JSON data block is never executed; "</" is escaped so it cannot close the tag.
     data = json.dumps(options, sort_keys=True).replace("</", "<\\/")
-    ui = _base(assets_url, cdn, SWAGGER_UI_CDN)
     own = assets_url.rstrip("/") + "/swagger-ui"
-    ui_dir = ui if cdn else ui + "/swagger-ui"
+    ui_dir = SWAGGER_UI_CDN if cdn else own
     return _page(
         title,
         head=f"""<link rel="stylesheet" href="{html.escape(ui_dir)}/swagger-ui.css">
@@ -164,8 +158,7 @@ def redoc_html(
         assets_url: Where the app serves ``asset`` (its paths are appended).
         cdn: Load ReDoc from jsDelivr instead of ``assets_url`` (needs internet).
     """
-    base = _base(assets_url, cdn, REDOC_CDN)
-    script = base if cdn else base + "/redoc"
+    script = REDOC_CDN if cdn else assets_url.rstrip("/") + "/redoc"
     return _page(
         title,
         head="<style>body { margin: 0; padding: 0; }</style>",

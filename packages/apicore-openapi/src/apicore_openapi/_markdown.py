@@ -15,8 +15,8 @@ from urllib.parse import quote
 
 from apicore_introspect import PROBLEM_MEDIA_TYPE
 from apicore_openapi._examples import example_value
+from apicore_openapi._model import METHODS
 
-_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _TOKEN = "$TOKEN"
 
 
@@ -33,9 +33,8 @@ def to_markdown(document: Mapping[str, Any], *, base_url: str | None = None) -> 
             ``http://127.0.0.1:8000``.
     """
     info = document.get("info", {})
-    schemas = document.get("components", {}).get("schemas", {})
-    schemes = document.get("components", {}).get("securitySchemes", {})
-    responses = document.get("components", {}).get("responses", {})
+    components = document.get("components", {})
+    schemes = components.get("securitySchemes", {})
     servers = document.get("servers") or []
     base = (base_url or (servers[0]["url"] if servers else "http://127.0.0.1:8000")).rstrip("/")
 
@@ -48,14 +47,13 @@ def to_markdown(document: Mapping[str, Any], *, base_url: str | None = None) -> 
     lines.append("")
     if schemes:
         lines += ["## Authentication", ""]
-        for name, scheme in schemes.items():
-            lines.append(f"- **{name}**: {_scheme_text(scheme)}")
+        lines += [f"- **{name}**: {_scheme_text(scheme)}" for name, scheme in schemes.items()]
         lines.append("")
 
     operations = [
         (path, method, item[method])
         for path, item in document.get("paths", {}).items()
-        for method in _METHODS
+        for method in METHODS
         if isinstance(item, dict) and method in item
     ]
     if operations:
@@ -64,7 +62,9 @@ def to_markdown(document: Mapping[str, Any], *, base_url: str | None = None) -> 
             summary = f" — {op['summary']}" if op.get("summary") else ""
             lines.append(f"- [`{method.upper()} {path}`](#{_anchor(method, path, op)}){summary}")
         lines.append("")
-    context = _Context(schemas, schemes, responses, base)
+    context = _Context(
+        components.get("schemas", {}), schemes, components.get("responses", {}), base
+    )
     for path, method, op in operations:
         lines += context.operation(path, method, op)
     return "\n".join(lines).rstrip() + "\n"
@@ -96,12 +96,8 @@ class _Context:
             lines += ["### Parameters", "", "| Name | In | Type | Required | Description |"]
             lines.append("|---|---|---|---|---|")
             for p in parameters:
-                schema = _parameter_schema(p)
-                lines.append(
-                    f"| `{p['name']}` | {p['in']} | {_cell(self.type_text(schema))} | "
-                    f"{'yes' if p.get('required') else 'no'} | "
-                    f"{_cell(_with_default(p.get('description', ''), schema))} |"
-                )
+                cells = _cells(_parameter_schema(p), p.get("required"), p.get("description", ""))
+                lines.append(f"| `{p['name']}` | {p['in']} | {cells}")
             lines.append("")
 
         body_example: Any = None
@@ -112,9 +108,12 @@ class _Context:
             lines += ["### Request body", ""]
             fields = self._fields(schema)
             if fields:
-                lines += ["| Field | Type | Required | Description |", "|---|---|---|---|"]
-                lines += fields
-                lines.append("")
+                lines += [
+                    "| Field | Type | Required | Description |",
+                    "|---|---|---|---|",
+                    *fields,
+                    "",
+                ]
             body_example = media.get("example", example_value(schema, self.schemas))
             lines += _json_block(body_example)
 
@@ -133,40 +132,28 @@ class _Context:
                 )
                 lines += _json_block(value)
         if errors:
-            lines += [
-                "### Errors",
-                "",
-                "Error bodies are `application/problem+json` (RFC 9457).",
-                "",
-            ]
-            lines += ["| Status | When |", "|---|---|"]
+            lines += ["### Errors", "", "Error bodies are `application/problem+json` (RFC 9457)."]
+            lines += ["", "| Status | When |", "|---|---|"]
             lines += [f"| {code} | {_cell(text)} |" for code, text in errors]
             lines.append("")
         for name, callback in op.get("callbacks", {}).items():
             lines += self._callback(name, callback)
-        lines += [
-            "### Example",
-            "",
-            "```console",
-            self._curl(path, method, op, parameters, body_example),
-        ]
-        lines += ["```", ""]
-        return lines
+        curl = self._curl(path, method, op, parameters, body_example)
+        return [*lines, "### Example", "", "```console", curl, "```", ""]
 
     def _callback(self, name: str, callback: Mapping[str, Any]) -> list[str]:
         lines = [f"### Callback `{name}`", ""]
         for expression, item in callback.items():
-            methods = [m.upper() for m in _METHODS if m in item]
-            lines.append(
-                f"When the job is done, this server sends {' / '.join(f'`{m}`' for m in methods)} "
-                f"to `{expression}` with:"
-            )
-            lines.append("")
+            methods = [m.upper() for m in METHODS if m in item]
+            sends = " / ".join(f"`{m}`" for m in methods)
+            lines += [
+                f"When the job is done, this server sends {sends} to `{expression}` with:",
+                "",
+            ]
             first = item[methods[0].lower()] if methods else {}
             content = first.get("requestBody", {}).get("content", {}).get("application/json")
             if content is not None:
-                value = example_value(content.get("schema", {}), self.schemas)
-                lines += _json_block(value)
+                lines += _json_block(example_value(content.get("schema", {}), self.schemas))
         return lines
 
     def _curl(
@@ -203,9 +190,7 @@ class _Context:
         return " ".join(parts)
 
     def _auth_header(self, security: Any) -> str | None:
-        if not security:
-            return None
-        for requirement in security:
+        for requirement in security or ():
             for name in requirement:
                 scheme = self.schemes.get(name, {})
                 if scheme.get("type") == "http" and scheme.get("scheme") == "bearer":
@@ -228,8 +213,7 @@ class _Context:
         schema = self._resolve(schema)
         required = set(schema.get("required", []))
         return [
-            f"| `{name}` | {_cell(self.type_text(sub))} | {'yes' if name in required else 'no'} | "
-            f"{_cell(_with_default(sub.get('description', ''), sub))} |"
+            f"| `{name}` | {_cells(sub, name in required, sub.get('description', ''))}"
             for name, sub in schema.get("properties", {}).items()
         ]
 
@@ -238,18 +222,15 @@ class _Context:
             if not (isinstance(value, dict) and isinstance(value.get("$ref"), str)):
                 return value
             parts = value["$ref"].split("/")
-            table = self.responses if parts[-2] == "responses" else self.schemas
-            if parts[-2] not in ("responses", "schemas"):
+            table = {"responses": self.responses, "schemas": self.schemas}.get(parts[-2])
+            if table is None:
                 return value
             value = table.get(parts[-1], {})
         return value
 
-    def type_text(self, schema: Any) -> str:
-        """A short human type: ``integer``, ``array of Item``, ``string (date-time) | null``."""
-        return _type_text(schema, 0)
 
-
-def _type_text(schema: Any, depth: int) -> str:
+def _type_text(schema: Any, depth: int = 0) -> str:
+    """A short human type: ``integer``, ``array of Item``, ``string (date-time) | null``."""
     if not isinstance(schema, dict) or depth > 4:
         return "any"
     if "$ref" in schema:
@@ -286,16 +267,14 @@ def _type_text(schema: Any, depth: int) -> str:
 def _parameter_schema(parameter: Mapping[str, Any]) -> Any:
     if "schema" in parameter:
         return parameter["schema"]
-    for media in parameter.get("content", {}).values():
-        return media.get("schema", {})
-    return {}
+    return next((m.get("schema", {}) for m in parameter.get("content", {}).values()), {})
 
 
-def _with_default(description: str, schema: Any) -> str:
+def _cells(schema: Any, required: bool, description: str) -> str:
+    """The Type, Required and Description cells of a table row, and its closing bar."""
     if isinstance(schema, dict) and "default" in schema:
-        suffix = f"Default: `{json.dumps(schema['default'])}`."
-        return f"{description} {suffix}".strip()
-    return description
+        description = f"{description} Default: `{json.dumps(schema['default'])}`.".strip()
+    return f"{_cell(_type_text(schema))} | {'yes' if required else 'no'} | {_cell(description)} |"
 
 
 def _cell(text: str) -> str:

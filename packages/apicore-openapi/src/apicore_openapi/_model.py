@@ -12,15 +12,11 @@ from apicore_openapi._errors import EndpointError
 
 ArgumentSource = Literal["auto", "body", "query"]
 
-_METHODS = frozenset({"GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"})
+#: The HTTP methods an OpenAPI Path Item can hold, in the order documents list them.
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 #: Methods whose arguments come from the JSON body when ``arguments="auto"``.
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 _PATH_PARAM = re.compile(r"\{([^{}/]+)\}")
-
-#: Legacy default callback header names (asymmetric).
-DEFAULT_URL_HEADER = "Asymmetric-Callback-URL"
-DEFAULT_METHOD_HEADER = "Asymmetric-Callback-Method"
-DEFAULT_KEY_HEADER = "Asymmetric-Custom-Callback-Key"
 
 
 def humanize(name: str) -> str:
@@ -83,9 +79,9 @@ class Callback:
         callbacks: Replacement OpenAPI ``callbacks`` object.
     """
 
-    url_header: str = DEFAULT_URL_HEADER
-    method_header: str = DEFAULT_METHOD_HEADER
-    key_header: str = DEFAULT_KEY_HEADER
+    url_header: str = "Asymmetric-Callback-URL"
+    method_header: str = "Asymmetric-Callback-Method"
+    key_header: str = "Asymmetric-Custom-Callback-Key"
     methods: tuple[str, ...] = ("POST", "PUT", "PATCH")
     status_path: str = "/jobs/{job_id}"
     header_parameters: tuple[Mapping[str, Any], ...] = ()
@@ -155,7 +151,7 @@ class RouteDoc:
                 f"methods must be a sequence of names, not the string {self.methods!r}"
             )
         methods = tuple(dict.fromkeys(m.upper() for m in self.methods))
-        unknown = [m for m in methods if m not in _METHODS]
+        unknown = [m for m in methods if m.lower() not in METHODS]
         if unknown or not methods:
             raise EndpointError(
                 f"{self.path}: unknown HTTP method(s) {unknown or methods!r}; use GET, POST, ..."

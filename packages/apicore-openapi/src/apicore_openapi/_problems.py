@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from apicore_introspect import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_PREFIX
+from apicore_openapi._convert import COMPONENTS
 
 PROBLEM = "Problem"
 VALIDATION_PROBLEM = "ValidationProblem"
@@ -43,7 +44,7 @@ def problem_schemas() -> dict[str, dict[str, Any]]:
     }
     validation = {
         "allOf": [
-            {"$ref": f"#/components/schemas/{PROBLEM}"},
+            {"$ref": COMPONENTS + PROBLEM},
             {
                 "type": "object",
                 "properties": {"errors": {"type": "array", "items": error}},
@@ -55,48 +56,34 @@ def problem_schemas() -> dict[str, dict[str, Any]]:
     return {PROBLEM: problem, VALIDATION_PROBLEM: validation}
 
 
-def _response(description: str, schema: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "description": description,
-        **extra,
-        "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
-    }
+def problem_response(description: str, schema: str = PROBLEM, auth: bool = False) -> dict[str, Any]:
+    response: dict[str, Any] = {"description": description}
+    if auth:
+        text = {"description": "The authentication challenge.", "schema": {"type": "string"}}
+        response["headers"] = {"WWW-Authenticate": text}
+    response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": COMPONENTS + schema}}}
+    return response
 
-
-_AUTH_HEADERS = {
-    "headers": {
-        "WWW-Authenticate": {
-            "description": "The authentication challenge.",
-            "schema": {"type": "string"},
-        }
-    }
-}
 
 #: (component name, status, response object) of every error response.
 ERROR_RESPONSES: dict[str, tuple[int, dict[str, Any]]] = {
     "BadRequest": (
         400,
-        _response("The request is malformed (not strict JSON, bad header).", PROBLEM),
+        problem_response("The request is malformed (not strict JSON, bad header)."),
     ),
-    "Unauthorized": (
-        401,
-        _response("Missing, invalid or expired credentials.", PROBLEM, **_AUTH_HEADERS),
-    ),
-    "Forbidden": (
-        403,
-        _response("The credentials lack a required scope.", PROBLEM, **_AUTH_HEADERS),
-    ),
-    "PayloadTooLarge": (413, _response("The request body is too large.", PROBLEM)),
-    "UnsupportedMediaType": (415, _response("The request body is not application/json.", PROBLEM)),
+    "Unauthorized": (401, problem_response("Missing, invalid or expired credentials.", auth=True)),
+    "Forbidden": (403, problem_response("The credentials lack a required scope.", auth=True)),
+    "PayloadTooLarge": (413, problem_response("The request body is too large.")),
+    "UnsupportedMediaType": (415, problem_response("The request body is not application/json.")),
     "ValidationFailed": (
         422,
-        _response(
+        problem_response(
             "The arguments do not fit the signature; every failure is listed.", VALIDATION_PROBLEM
         ),
     ),
     "InternalError": (
         500,
-        _response("The function failed; the log has the details, under the request id.", PROBLEM),
+        problem_response("The function failed; the log has the details, under the request id."),
     ),
-    "NotFound": (404, _response("No such resource.", PROBLEM)),
+    "NotFound": (404, problem_response("No such resource.")),
 }
