@@ -20,10 +20,7 @@ from typing import TYPE_CHECKING, Any
 from apicore_callbacks._celery import CeleryPublisher
 from apicore_callbacks._config import Settings
 from apicore_callbacks._documents import Acceptance, acceptance, status_document
-from apicore_callbacks._errors import (
-    BrokerUnavailableError,
-    JobNotFoundError,
-)
+from apicore_callbacks._errors import BrokerUnavailableError, JobNotFoundError
 from apicore_callbacks._forwarding import clean_request_id, clean_traceparent
 from apicore_callbacks._holders import RECLAIM_INTERVAL, holder_name, reclaim_dead
 from apicore_callbacks._jobs import (
@@ -222,11 +219,7 @@ class Dispatcher:
         try:
             self.publisher(job)
         except Exception as exc:
-            logger.warning(
-                "job %s: publish failed (%s); not accepted",
-                job.id,
-                type(exc).__name__,
-            )
+            logger.warning("job %s: publish failed (%s); not accepted", job.id, type(exc).__name__)
             delete = getattr(self.store, "delete", None)
             with contextlib.suppress(Exception):
                 if delete is not None:
@@ -376,13 +369,7 @@ class Dispatcher:
         steps = 0
         async with self._session() as (client, pool):
             while steps < max_steps:
-                claims = self.store.claim(
-                    self.worker_id,
-                    now=self._clock(),
-                    lease=self.settings.lease,
-                    limit=self.settings.concurrency,
-                    endpoints=list(self._runners),
-                )
+                claims = self._claim(self.settings.concurrency)
                 if claims:
                     await asyncio.gather(
                         *(self._processor.process(c, client, pool) for c in claims)
@@ -397,6 +384,17 @@ class Dispatcher:
                     raise TypeError("drain(advance=True) needs a clock with advance_to()")
                 advance_to(due)
         return steps
+
+    def _claim(self, limit: int, stage: Stage | None = None) -> list[Claim]:
+        """Lease due jobs of the registered endpoints."""
+        return self.store.claim(
+            self.worker_id,
+            now=self._clock(),
+            lease=self.settings.lease,
+            limit=limit,
+            endpoints=list(self._runners),
+            stage=stage,
+        )
 
     @contextlib.asynccontextmanager
     async def _session(
@@ -469,15 +467,7 @@ class Dispatcher:
                     free = budget - len(running)
                     if free <= 0:
                         continue
-                    claims = await asyncio.to_thread(
-                        self.store.claim,
-                        self.worker_id,
-                        now=self._clock(),
-                        lease=self.settings.lease,
-                        limit=free,
-                        endpoints=list(self._runners),
-                        stage=stage,
-                    )
+                    claims = await asyncio.to_thread(self._claim, free, stage)
                     for claim in claims:
                         task = asyncio.create_task(self._processor.process(claim, client, pool))
                         tasks.add(task)
@@ -509,10 +499,7 @@ class Dispatcher:
             reclaim_dead, self.store, now=self._clock(), keep=self.worker_id
         )
         if count:
-            logger.warning(
-                "%d job(s) leased by dead processes of this host resume now",
-                count,
-            )
+            logger.warning("%d job(s) leased by dead processes of this host resume now", count)
 
     def _done(self, *groups: set[asyncio.Task[None]]) -> Callable[[asyncio.Task[None]], None]:
         def done(task: asyncio.Task[None]) -> None:

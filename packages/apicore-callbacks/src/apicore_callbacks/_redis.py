@@ -19,7 +19,8 @@ Every transition is one Lua script, so it is atomic on the Redis server. Keys (`
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Iterator, Sequence
+import sys
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import astuple
 from typing import TYPE_CHECKING, Any, cast
@@ -49,25 +50,19 @@ if TYPE_CHECKING:
 DEFAULT_PREFIX = "apicore:callbacks:"
 
 
-_NUMBERS: dict[str, type[float | int]] = dict.fromkeys(
-    ("created_at", "updated_at", "run_at", "finished_at"), float
-) | dict.fromkeys(("run_count", "delivery_count", "fence"), int)
+_DECODE: dict[str, Callable[[bytes], Any]] = (
+    dict.fromkeys(("created_at", "updated_at", "run_at", "finished_at"), float)
+    | dict.fromkeys(("run_count", "delivery_count", "fence"), int)
+    | dict.fromkeys(("arguments", "payload"), bytes)
+)
+"""How a hash field is read back (any other field is text)."""
 
 
-def _job(flat: Sequence[bytes]) -> Job:
-    """A job from a flat ``[field, value, ...]`` list, as the scripts return a hash."""
-    return _job_of(zip(flat[::2], flat[1::2], strict=True))
-
-
-def _job_of(fields: Iterable[tuple[bytes, bytes]]) -> Job:
-    row: dict[str, Any] = {}
-    for raw, value in fields:
-        name = raw.decode()
-        if name in ("arguments", "payload"):
-            row[name] = value
-        else:
-            row[name] = _NUMBERS[name](value) if name in _NUMBERS else value.decode()
-    return job_from_row(row)
+def _job(raw: Sequence[bytes] | Mapping[bytes, bytes]) -> Job:
+    """A job from its hash: ``HGETALL``'s mapping, or the flat list a script returns."""
+    pairs = raw.items() if isinstance(raw, Mapping) else zip(raw[::2], raw[1::2], strict=True)
+    names = ((name.decode(), value) for name, value in pairs)
+    return job_from_row({name: _DECODE.get(name, bytes.decode)(value) for name, value in names})
 
 
 def _attempt_json(attempt: JobAttempt) -> str:
@@ -284,7 +279,7 @@ class RedisJobStore(ChangeWriter):
         """Return a job, or ``None``."""
         with _translated():
             row = cast("dict[bytes, bytes]", self.client.hgetall(self._key("job:", job_id)))
-        return _job_of(row.items()) if row else None
+        return _job(row) if row else None
 
     def attempts(self, job_id: str) -> list[JobAttempt]:
         """Return a job's attempts log, oldest first."""
@@ -343,17 +338,10 @@ def _translated() -> Iterator[None]:
     try:
         yield
     except Exception as exc:
-        raise _translate(exc) from exc
-
-
-def _translate(exc: Exception) -> Exception:
-    try:
-        import redis
-    except ImportError:  # pragma: no cover
-        return exc
-    if isinstance(exc, redis.ConnectionError | redis.TimeoutError):
-        return BrokerUnavailableError(
-            "the Redis job store is unreachable; check APICORE_CALLBACKS_BROKER and that "
-            "redis-server is running"
-        )
-    return exc
+        redis = sys.modules.get("redis")  # a redis error means the package is loaded
+        if redis is not None and isinstance(exc, redis.ConnectionError | redis.TimeoutError):
+            raise BrokerUnavailableError(
+                "the Redis job store is unreachable; check APICORE_CALLBACKS_BROKER and that "
+                "redis-server is running"
+            ) from exc
+        raise
