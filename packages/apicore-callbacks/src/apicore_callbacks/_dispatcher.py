@@ -142,7 +142,7 @@ class Dispatcher:
             runners=self._runners,
             clock=self._clock,
             rng=self._rng,
-            wake=self._wake_loop,
+            wake=self._notify,
         )
 
     @property
@@ -332,12 +332,8 @@ class Dispatcher:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def _wake_loop(self) -> None:
-        """Wake the worker loop (from its own thread)."""
-        if self._wake is not None:
-            self._wake.set()
-
     def _notify(self) -> None:
+        """Wake the worker loop (from any thread)."""
         loop, wake = self._loop, self._wake
         if loop is not None and wake is not None:
             with contextlib.suppress(RuntimeError):  # loop already closed
@@ -505,7 +501,7 @@ class Dispatcher:
         def done(task: asyncio.Task[None]) -> None:
             for group in groups:
                 group.discard(task)
-            self._wake_loop()
+            self._notify()
 
         return done
 
