@@ -244,15 +244,17 @@ class Dispatcher:
         A job created with an owner is visible only to the same owner (constant-time check);
         answering 404 rather than 403 does not reveal that the id exists.
         """
-        job = self.store.get(job_id)
-        if job is None or not self._visible(job, owner):
+        job = self._visible(job_id, owner)
+        if job is None:
             return None
         return status_document(job, self.store.attempts(job_id), prefix=self.settings.jobs_prefix)
 
-    def _visible(self, job: Job, owner: str | None) -> bool:
-        return job.owner is None or (
-            owner is not None and hmac.compare_digest(owner.encode(), job.owner.encode())
-        )
+    def _visible(self, job_id: str, owner: str | None) -> Job | None:
+        job = self.store.get(job_id)
+        if job is None or job.owner is None:
+            return job
+        same = owner is not None and hmac.compare_digest(owner.encode(), job.owner.encode())
+        return job if same else None
 
     def cancel(self, job_id: str, *, owner: str | None = None) -> tuple[Job, bool] | None:
         """Cancel a job for ``DELETE /jobs/{id}``; ``None`` (answer 404) when not visible.
@@ -260,8 +262,7 @@ class Dispatcher:
         Visibility is that of :meth:`status`. Returns ``(job, cancelled)``; ``cancelled`` is
         ``False`` when the job had already ended (answer 409).
         """
-        job = self.store.get(job_id)
-        if job is None or not self._visible(job, owner):
+        if self._visible(job_id, owner) is None:
             return None
         reason = "cancelled by its owner" if owner is not None else "cancelled"
         try:
