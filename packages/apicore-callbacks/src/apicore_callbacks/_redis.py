@@ -255,22 +255,7 @@ class RedisJobStore(ChangeWriter):
 
     def delete(self, job_id: str) -> bool:
         """Delete a job that was never started (its publish failed); ``False`` otherwise."""
-        key = self._key("job:", job_id)
-        with _translated(), self.client.pipeline() as pipe:
-            pipe.watch(key)  # type: ignore[no-untyped-call]
-            state, scope = pipe.hmget(key, ["state", "idem_scope"])
-            if state != JobState.QUEUED.value.encode():
-                pipe.unwatch()
-                return False
-            pipe.multi()
-            pipe.delete(key, self._key("attempts:", job_id))
-            pipe.zrem(self._key("due"), job_id)
-            pipe.zrem(self._key("publish"), job_id)
-            pipe.zrem(self._key("created"), job_id)
-            if scope is not None:
-                pipe.hdel(self._key("idem"), scope)
-            pipe.execute()
-            return True
+        return bool(self._call("delete", job_id, JobState.QUEUED.value))
 
     def _key(self, *parts: str) -> str:
         return self.prefix + "".join(parts)

@@ -40,6 +40,12 @@ end
 local function drop(id, ...)
   for _, set in ipairs({...}) do redis.call('ZREM', P .. set, id) end
 end
+local function forget(id)
+  local scope = redis.call('HGET', jkey(id), 'idem_scope')
+  if scope then redis.call('HDEL', P .. 'idem', scope) end
+  redis.call('DEL', jkey(id), P .. 'attempts:' .. id)
+  drop(id, 'due', 'publish', 'created', 'finished')
+end
 local function claim_one(id, worker, now, lease_until)
   local k = jkey(id)
   local step = CLAIM[redis.call('HGET', k, 'state')]
@@ -221,13 +227,16 @@ return ids
 # ARGV: prefix, finished_before
 _PRUNE = """
 local ids = redis.call('ZRANGEBYSCORE', P .. 'finished', '-inf', '(' .. ARGV[2])
-for _, id in ipairs(ids) do
-  local scope = redis.call('HGET', jkey(id), 'idem_scope')
-  if scope then redis.call('HDEL', P .. 'idem', scope) end
-  redis.call('DEL', jkey(id), P .. 'attempts:' .. id)
-  drop(id, 'finished', 'created', 'due', 'publish')
-end
+for _, id in ipairs(ids) do forget(id) end
 return #ids
+"""
+
+# A job whose publish failed, deleted only while nothing started it.
+# ARGV: prefix, id, queued state
+_DELETE = """
+if redis.call('HGET', jkey(ARGV[2]), 'state') ~= ARGV[3] then return 0 end
+forget(ARGV[2])
+return 1
 """
 
 
@@ -243,5 +252,6 @@ SCRIPTS = {
     "expire_leases": _EXPIRE_LEASES,
     "take_unpublished": _TAKE_UNPUBLISHED,
     "prune": _PRUNE,
+    "delete": _DELETE,
 }
 """Every state transition of :class:`RedisJobStore`, each run as one atomic script."""
