@@ -133,7 +133,6 @@ class RedisJobStore(ChangeWriter):
         """Create a job (one atomic script); see :meth:`JobStore.submit`."""
         fields = {**new_row(spec, now=now), "fence": 0, "run_count": 0, "delivery_count": 0}
         job_id, scope, fingerprint = fields["id"], fields["idem_scope"], fields["fingerprint"]
-        at = _num(now)
         pairs = [
             item
             for k, v in fields.items()
@@ -142,7 +141,7 @@ class RedisJobStore(ChangeWriter):
         ]
         publish_at = _num(now + self.republish_after)
         flag, data = self._call(
-            "submit", job_id, scope or "", fingerprint or "", at, publish_at, *pairs
+            "submit", job_id, scope or "", fingerprint or "", _num(now), publish_at, *pairs
         )
         if flag == -1:
             raise IdempotencyKeyReusedError(data.decode())
