@@ -469,7 +469,9 @@ class Dispatcher:
                         task = asyncio.create_task(self._processor.process(claim, client, pool))
                         tasks.add(task)
                         running.add(task)
-                        task.add_done_callback(self._done(tasks, running))
+                        task.add_done_callback(tasks.discard)
+                        task.add_done_callback(running.discard)
+                        task.add_done_callback(lambda _: self._notify())
                     more = more or len(claims) == free
                 if not more:
                     due = await asyncio.to_thread(
@@ -497,14 +499,6 @@ class Dispatcher:
         )
         if count:
             logger.warning("%d job(s) leased by dead processes of this host resume now", count)
-
-    def _done(self, *groups: set[asyncio.Task[None]]) -> Callable[[asyncio.Task[None]], None]:
-        def done(task: asyncio.Task[None]) -> None:
-            for group in groups:
-                group.discard(task)
-            self._notify()
-
-        return done
 
     async def _shutdown(self, tasks: set[asyncio.Task[None]]) -> None:
         if not tasks:

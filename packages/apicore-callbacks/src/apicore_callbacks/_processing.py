@@ -43,10 +43,7 @@ class JobProcessor:
 
     Args:
         open_store: Returns the job store (the dispatcher opens its default store lazily).
-        settings: The dispatcher's settings.
         runners: The runner per endpoint (the dispatcher's, so later registrations count).
-        clock: Current Unix time.
-        rng: Source of retry jitter.
         wake: Called when a run stored its result (its delivery is due at once).
     """
 
