@@ -18,6 +18,7 @@ Every transition is one Lua script, so it is atomic on the Redis server. Keys (`
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
@@ -271,41 +272,36 @@ class RedisJobStore(ChangeWriter):
             entries = self.client.lrange(self._key("attempts:", job_id), 0, -1)
         return [JobAttempt(job_id, *json.loads(raw)) for raw in cast("list[bytes]", entries)]
 
+    def _members(
+        self, name: str, *, batch: int, newest_first: bool = False
+    ) -> Iterator[tuple[bytes, float]]:
+        """A sorted set's members with their scores, read ``batch`` at a time."""
+        read = self.client.zrevrange if newest_first else self.client.zrange
+        for start in itertools.count(0, batch):
+            with _translated():
+                rows = read(self._key(name), start, start + batch - 1, withscores=True)
+            if not rows:
+                return
+            yield from cast("list[tuple[bytes, float]]", rows)
+
     def list_jobs(self, *, state: JobState | None = None, limit: int = 100) -> list[Job]:
         """Return jobs, newest first, optionally only in one state."""
-        found: list[Job] = []
-        start, batch = 0, max(limit, 100)
-        while len(found) < limit:
-            with _translated():
-                ids = self.client.zrevrange(self._key("created"), start, start + batch - 1)
-            if not ids:
-                break
-            start += batch
-            for job_id in cast("list[bytes]", ids):
-                job = self.get(job_id.decode())
-                if job is not None and (state is None or job.state is state):
-                    found.append(job)
-                    if len(found) == limit:
-                        break
-        return found
+        ids = self._members("created", batch=max(limit, 100), newest_first=True)
+        jobs = (self.get(job_id.decode()) for job_id, _ in ids)
+        wanted = (job for job in jobs if job is not None and (state is None or job.state is state))
+        return list(itertools.islice(wanted, max(limit, 0)))
 
     def next_due(self, *, endpoints: Collection[str] | None = None) -> float | None:
         """Return when the earliest active job becomes claimable, or ``None``."""
         wanted = None if endpoints is None else set(endpoints)
-        start, batch = 0, 500
-        with _translated():
-            while True:
-                key = self._key("due")
-                rows = self.client.zrange(key, start, start + batch - 1, withscores=True)
-                if not rows:
-                    return None
-                start += batch
-                for job_id, score in cast("list[tuple[bytes, float]]", rows):
-                    if wanted is None:
-                        return float(score)
+        for job_id, score in self._members("due", batch=500):
+            if wanted is not None:
+                with _translated():
                     endpoint = self.client.hget(self._key("job:", job_id.decode()), "endpoint")
-                    if endpoint is not None and cast("bytes", endpoint).decode() in wanted:
-                        return float(score)
+                if endpoint is None or cast("bytes", endpoint).decode() not in wanted:
+                    continue
+            return float(score)
+        return None
 
     def prune(self, *, finished_before: float) -> int:
         """Delete terminal jobs finished before a time; return how many."""
