@@ -448,11 +448,9 @@ class Dispatcher:
         pool: concurrent.futures.Executor,
     ) -> None:
         assert self._wake is not None
-        runs: set[asyncio.Task[None]] = set()
-        deliveries: set[asyncio.Task[None]] = set()
         budgets: tuple[tuple[Stage, set[asyncio.Task[None]], int], ...] = (
-            ("run", runs, self.settings.concurrency),
-            ("deliver", deliveries, self.settings.delivery_concurrency),
+            ("run", set(), self.settings.concurrency),
+            ("deliver", set(), self.settings.delivery_concurrency),
         )
         while not self._stopping:
             self._wake.clear()

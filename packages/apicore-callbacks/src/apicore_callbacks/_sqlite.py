@@ -420,12 +420,9 @@ class SQLiteJobStore(ChangeWriter):
 
     def list_jobs(self, *, state: JobState | None = None, limit: int = 100) -> list[Job]:
         """Return jobs, newest first, optionally only in one state."""
-        params: tuple[str, ...] = ()
-        if state is None:
-            sql = "SELECT * FROM jobs"
-        else:
-            sql, params = "SELECT * FROM jobs WHERE state = ?", (state.value,)
-        rows = self._read(sql + " ORDER BY created_at DESC, rowid DESC LIMIT ?", (*params, limit))
+        where, params = ("", ()) if state is None else (" WHERE state = ?", (state.value,))
+        sql = "SELECT * FROM jobs" + where + " ORDER BY created_at DESC, rowid DESC LIMIT ?"
+        rows = self._read(sql, (*params, limit))
         return [_job(r) for r in rows]
 
     def next_due(self, *, endpoints: Collection[str] | None = None) -> float | None:
