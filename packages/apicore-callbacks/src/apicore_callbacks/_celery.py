@@ -134,10 +134,7 @@ def sweep(store: RedisJobStore, publisher: CeleryPublisher, *, now: float) -> in
             publisher.publish(job_id)
             count += 1
         except Exception:
-            logger.warning(
-                "job %s: publish failed; retried after republish_after",
-                job_id,
-            )
+            logger.warning("job %s: publish failed; retried after republish_after", job_id)
     return count
 
 

@@ -39,7 +39,11 @@ SYNCHRONOUS = ("FULL", "NORMAL")
 Synchronous = Literal["FULL", "NORMAL"]
 BROKER_SCHEMES = ("redis://", "rediss://", "unix://")
 DEFAULT_DB = "apicore-callbacks.sqlite3"
-LEGACY_KEYS = ("callback_url_header", "callback_method_header", "custom_callback_key_header")
+LEGACY_KEYS = {  # the legacy callback= dict's keys, and the CallbackConfig field each sets
+    "callback_url_header": "url_header",
+    "callback_method_header": "method_header",
+    "custom_callback_key_header": "key_header",
+}
 METHODS = ("POST", "PUT", "PATCH")
 MAX_KEY_LENGTH = 256
 MAX_IDEMPOTENCY_KEY_LENGTH = 255
@@ -102,12 +106,7 @@ class CallbackConfig:
                 + "; ".join(problems)
                 + f" (allowed keys: {', '.join(LEGACY_KEYS)})"
             )
-        defaults = cls()
-        return cls(
-            url_header=callback.get("callback_url_header", defaults.url_header),
-            method_header=callback.get("callback_method_header", defaults.method_header),
-            key_header=callback.get("custom_callback_key_header", defaults.key_header),
-        )
+        return cls(**{LEGACY_KEYS[k]: v for k, v in callback.items()})
 
     def parse(self, headers: Mapping[str, str], *, policy: DestinationPolicy) -> CallbackRequest:
         """Read and validate one request's callback headers (names are case-insensitive).
@@ -274,13 +273,11 @@ class Settings:
             SettingsError: A value is invalid; the message names the variable.
         """
         env = os.environ if environ is None else environ
+        if secrets is None:
+            secrets = env.get(ENV_SECRET, "")
         if isinstance(secrets, str):
             secrets = secrets.split(",")
-        secret_list = [
-            s.strip()
-            for s in (secrets if secrets is not None else env.get(ENV_SECRET, "").split(","))
-            if s.strip()
-        ]
+        secret_list = [s.strip() for s in secrets if s.strip()]
         try:
             for secret in secret_list:
                 secret_key(secret)

@@ -41,8 +41,32 @@ async def send(
     import httpx  # the client is made of it: loaded already, not at import
 
     try:
-        async with asyncio.timeout(deadline):
-            status, retry_after = await _exchange(job, client, started, secrets, max_body, clock)
+        body = job.payload or b"null"
+        media_type = PROBLEM_MEDIA_TYPE if job.outcome == "error" else "application/json"
+        headers = webhook_headers(job.id, int(started), body, secrets)
+        headers |= {"content-type": media_type, "user-agent": f"apicore-callbacks/{__version__}"}
+        # Validated at acceptance; checked again for jobs stored by older versions.
+        request_id = clean_request_id(job.request_id)
+        traceparent = clean_traceparent(job.traceparent)
+        if request_id:
+            headers["x-request-id"] = request_id
+        if traceparent:
+            headers["traceparent"] = traceparent
+        async with (
+            asyncio.timeout(deadline),
+            client.stream(
+                job.callback.method, job.callback.url, content=body, headers=headers
+            ) as response,
+        ):
+            # Read a bounded part of the answer (so the connection can be reused), no more.
+            read = 0
+            with contextlib.suppress(httpx.StreamConsumed):  # an answer already in memory
+                async for chunk in response.aiter_raw():
+                    read += len(chunk)
+                    if read >= max_body:
+                        break
+            status = response.status_code
+            retry_after = parse_retry_after(response.headers.get("retry-after"), now=clock())
     except BlockedDestinationError as exc:
         return Answer(Verdict.STOP, f"blocked destination: {exc}")
     except TimeoutError:
@@ -59,39 +83,3 @@ async def send(
     verdict = classify(status)
     error = None if verdict is Verdict.DELIVERED else f"HTTP {status}"
     return Answer(verdict, error, status, retry_after)
-
-
-async def _exchange(
-    job: Job,
-    client: httpx.AsyncClient,
-    started: float,
-    secrets: tuple[str, ...],
-    max_body: int,
-    clock: Callable[[], float],
-) -> tuple[int, float | None]:
-    import httpx  # as in send()
-
-    body = job.payload or b"null"
-    headers = webhook_headers(job.id, int(started), body, secrets)
-    headers["content-type"] = PROBLEM_MEDIA_TYPE if job.outcome == "error" else "application/json"
-    headers["user-agent"] = f"apicore-callbacks/{__version__}"
-    # Validated at acceptance; checked again for jobs stored by older versions.
-    request_id = clean_request_id(job.request_id)
-    traceparent = clean_traceparent(job.traceparent)
-    if request_id:
-        headers["x-request-id"] = request_id
-    if traceparent:
-        headers["traceparent"] = traceparent
-    async with client.stream(
-        job.callback.method, job.callback.url, content=body, headers=headers
-    ) as response:
-        # Read a bounded part of the answer (so the connection can be reused), no more.
-        read = 0
-        with contextlib.suppress(httpx.StreamConsumed):  # an answer already in memory
-            async for chunk in response.aiter_raw():
-                read += len(chunk)
-                if read >= max_body:
-                    break
-        return response.status_code, parse_retry_after(
-            response.headers.get("retry-after"), now=clock()
-        )

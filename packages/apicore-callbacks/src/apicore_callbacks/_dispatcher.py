@@ -20,10 +20,7 @@ from typing import TYPE_CHECKING, Any
 from apicore_callbacks._celery import CeleryPublisher
 from apicore_callbacks._config import Settings
 from apicore_callbacks._documents import Acceptance, acceptance, status_document
-from apicore_callbacks._errors import (
-    BrokerUnavailableError,
-    JobNotFoundError,
-)
+from apicore_callbacks._errors import BrokerUnavailableError, JobNotFoundError
 from apicore_callbacks._forwarding import clean_request_id, clean_traceparent
 from apicore_callbacks._holders import RECLAIM_INTERVAL, holder_name, reclaim_dead
 from apicore_callbacks._jobs import (
@@ -145,7 +142,7 @@ class Dispatcher:
             runners=self._runners,
             clock=self._clock,
             rng=self._rng,
-            wake=self._wake_loop,
+            wake=self._notify,
         )
 
     @property
@@ -222,11 +219,7 @@ class Dispatcher:
         try:
             self.publisher(job)
         except Exception as exc:
-            logger.warning(
-                "job %s: publish failed (%s); not accepted",
-                job.id,
-                type(exc).__name__,
-            )
+            logger.warning("job %s: publish failed (%s); not accepted", job.id, type(exc).__name__)
             delete = getattr(self.store, "delete", None)
             with contextlib.suppress(Exception):
                 if delete is not None:
@@ -251,15 +244,17 @@ class Dispatcher:
         A job created with an owner is visible only to the same owner (constant-time check);
         answering 404 rather than 403 does not reveal that the id exists.
         """
-        job = self.store.get(job_id)
-        if job is None or not self._visible(job, owner):
+        job = self._visible(job_id, owner)
+        if job is None:
             return None
         return status_document(job, self.store.attempts(job_id), prefix=self.settings.jobs_prefix)
 
-    def _visible(self, job: Job, owner: str | None) -> bool:
-        return job.owner is None or (
-            owner is not None and hmac.compare_digest(owner.encode(), job.owner.encode())
-        )
+    def _visible(self, job_id: str, owner: str | None) -> Job | None:
+        job = self.store.get(job_id)
+        if job is None or job.owner is None:
+            return job
+        same = owner is not None and hmac.compare_digest(owner.encode(), job.owner.encode())
+        return job if same else None
 
     def cancel(self, job_id: str, *, owner: str | None = None) -> tuple[Job, bool] | None:
         """Cancel a job for ``DELETE /jobs/{id}``; ``None`` (answer 404) when not visible.
@@ -267,8 +262,7 @@ class Dispatcher:
         Visibility is that of :meth:`status`. Returns ``(job, cancelled)``; ``cancelled`` is
         ``False`` when the job had already ended (answer 409).
         """
-        job = self.store.get(job_id)
-        if job is None or not self._visible(job, owner):
+        if self._visible(job_id, owner) is None:
             return None
         reason = "cancelled by its owner" if owner is not None else "cancelled"
         try:
@@ -339,12 +333,8 @@ class Dispatcher:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def _wake_loop(self) -> None:
-        """Wake the worker loop (from its own thread)."""
-        if self._wake is not None:
-            self._wake.set()
-
     def _notify(self) -> None:
+        """Wake the worker loop (from any thread)."""
         loop, wake = self._loop, self._wake
         if loop is not None and wake is not None:
             with contextlib.suppress(RuntimeError):  # loop already closed
@@ -376,13 +366,7 @@ class Dispatcher:
         steps = 0
         async with self._session() as (client, pool):
             while steps < max_steps:
-                claims = self.store.claim(
-                    self.worker_id,
-                    now=self._clock(),
-                    lease=self.settings.lease,
-                    limit=self.settings.concurrency,
-                    endpoints=list(self._runners),
-                )
+                claims = self._claim(self.settings.concurrency)
                 if claims:
                     await asyncio.gather(
                         *(self._processor.process(c, client, pool) for c in claims)
@@ -397,6 +381,17 @@ class Dispatcher:
                     raise TypeError("drain(advance=True) needs a clock with advance_to()")
                 advance_to(due)
         return steps
+
+    def _claim(self, limit: int, stage: Stage | None = None) -> list[Claim]:
+        """Lease due jobs of the registered endpoints."""
+        return self.store.claim(
+            self.worker_id,
+            now=self._clock(),
+            lease=self.settings.lease,
+            limit=limit,
+            endpoints=list(self._runners),
+            stage=stage,
+        )
 
     @contextlib.asynccontextmanager
     async def _session(
@@ -453,11 +448,9 @@ class Dispatcher:
         pool: concurrent.futures.Executor,
     ) -> None:
         assert self._wake is not None
-        runs: set[asyncio.Task[None]] = set()
-        deliveries: set[asyncio.Task[None]] = set()
         budgets: tuple[tuple[Stage, set[asyncio.Task[None]], int], ...] = (
-            ("run", runs, self.settings.concurrency),
-            ("deliver", deliveries, self.settings.delivery_concurrency),
+            ("run", set(), self.settings.concurrency),
+            ("deliver", set(), self.settings.delivery_concurrency),
         )
         while not self._stopping:
             self._wake.clear()
@@ -469,20 +462,14 @@ class Dispatcher:
                     free = budget - len(running)
                     if free <= 0:
                         continue
-                    claims = await asyncio.to_thread(
-                        self.store.claim,
-                        self.worker_id,
-                        now=self._clock(),
-                        lease=self.settings.lease,
-                        limit=free,
-                        endpoints=list(self._runners),
-                        stage=stage,
-                    )
+                    claims = await asyncio.to_thread(self._claim, free, stage)
                     for claim in claims:
                         task = asyncio.create_task(self._processor.process(claim, client, pool))
                         tasks.add(task)
                         running.add(task)
-                        task.add_done_callback(self._done(tasks, running))
+                        task.add_done_callback(tasks.discard)
+                        task.add_done_callback(running.discard)
+                        task.add_done_callback(lambda _: self._notify())
                     more = more or len(claims) == free
                 if not more:
                     due = await asyncio.to_thread(
@@ -509,18 +496,7 @@ class Dispatcher:
             reclaim_dead, self.store, now=self._clock(), keep=self.worker_id
         )
         if count:
-            logger.warning(
-                "%d job(s) leased by dead processes of this host resume now",
-                count,
-            )
-
-    def _done(self, *groups: set[asyncio.Task[None]]) -> Callable[[asyncio.Task[None]], None]:
-        def done(task: asyncio.Task[None]) -> None:
-            for group in groups:
-                group.discard(task)
-            self._wake_loop()
-
-        return done
+            logger.warning("%d job(s) leased by dead processes of this host resume now", count)
 
     async def _shutdown(self, tasks: set[asyncio.Task[None]]) -> None:
         if not tasks:

@@ -15,7 +15,6 @@ from apicore_callbacks._errors import BlockedDestinationError, InvalidCallbackUR
 from apicore_callbacks._ssrf import (
     ALLOW_HINT,
     DestinationPolicy,
-    IPAddress,
     Resolver,
     check_url,
     parse_ip,
@@ -68,23 +67,20 @@ class GuardedTransport(httpx.AsyncBaseTransport):
                 ) from exc
         if not addresses:
             raise httpx.ConnectError(f"{dest.host!r} has no address", request=request)
-        checked: list[IPAddress] = []
-        for address in addresses:
-            ip = parse_ip(address)
+        ips = [parse_ip(address) for address in addresses]
+        for address, ip in zip(addresses, ips, strict=True):
             reason = "unparsable" if ip is None else self._policy.refusal(ip)
-            if ip is None or reason is not None:
+            if reason is not None:
                 raise BlockedDestinationError(
                     f"the callback host {dest.host!r} resolves to a {reason} address "
                     f"({address}), refused to prevent server-side request forgery; " + ALLOW_HINT
                 )
-            checked.append(ip)
-        target = checked[0]
         extensions = dict(request.extensions)
         if dest.scheme == "https":
             extensions["sni_hostname"] = dest.host
         pinned = httpx.Request(
             request.method,
-            request.url.copy_with(host=str(target)),
+            request.url.copy_with(host=str(ips[0])),
             headers=request.headers,
             stream=request.stream,
             extensions=extensions,

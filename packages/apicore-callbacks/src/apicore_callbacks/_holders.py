@@ -31,11 +31,9 @@ def proc_start_time(pid: int) -> str | None:
     """
     try:
         stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
-    except FileNotFoundError:
-        if Path("/proc/self/stat").exists():
+    except OSError as exc:
+        if isinstance(exc, FileNotFoundError) and Path("/proc/self/stat").exists():
             return None  # /proc works, so the process does not exist
-        return _exists_fallback(pid)
-    except OSError:
         return _exists_fallback(pid)
     # The command name (field 2) may hold spaces and parentheses; field 22 is the start
     # time in clock ticks since boot, the 20th field after the last ')'.

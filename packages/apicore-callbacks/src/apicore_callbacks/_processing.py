@@ -43,10 +43,7 @@ class JobProcessor:
 
     Args:
         open_store: Returns the job store (the dispatcher opens its default store lazily).
-        settings: The dispatcher's settings.
         runners: The runner per endpoint (the dispatcher's, so later registrations count).
-        clock: Current Unix time.
-        rng: Source of retry jitter.
         wake: Called when a run stored its result (its delivery is due at once).
     """
 
@@ -78,11 +75,7 @@ class JobProcessor:
         except Exception as exc:
             # Whatever failed, the job follows its schedule: one attempt is recorded (and
             # the traceback logged once), instead of a retry at every lease forever.
-            logger.exception(
-                "job %s: internal error in the %s stage",
-                claim.job.id,
-                claim.stage,
-            )
+            logger.exception("job %s: internal error in the %s stage", claim.job.id, claim.stage)
             try:
                 await self._record_failure(claim, f"internal error ({type(exc).__name__})")
             except Exception as again:
@@ -94,20 +87,24 @@ class JobProcessor:
                 )
 
     async def _record_failure(self, claim: Claim, error: str) -> None:
-        job, now = claim.job, self.clock()
         if claim.stage == "run":
-            payload = json.dumps(error_problem(job)).encode()
-            await asyncio.to_thread(
-                self.store.finish_run,
-                claim,
-                now=now,
-                outcome="error",
-                payload=payload,
-                deliver=self.settings.deliver_errors,
-                error=error,
-            )
-            return
-        await self._finish_delivery(claim, now, Answer(Verdict.RETRY, error))
+            await self._finish_run(claim, "error", _problem(claim.job), error)
+        else:
+            await self._finish_delivery(claim, self.clock(), Answer(Verdict.RETRY, error))
+
+    async def _finish_run(
+        self, claim: Claim, outcome: Outcome, payload: bytes, error: str | None
+    ) -> bool:
+        deliver = outcome == "result" or self.settings.deliver_errors
+        return await asyncio.to_thread(
+            self.store.finish_run,
+            claim,
+            now=self.clock(),
+            outcome=outcome,
+            payload=payload,
+            deliver=deliver,
+            error=error,
+        )
 
     async def _call(self, runner: Runner, job: Job, pool: concurrent.futures.Executor) -> Any:
         if inspect.iscoroutinefunction(runner):
@@ -143,15 +140,10 @@ class JobProcessor:
                 body = {job.callback.key: result} if job.callback.key else result
             except (Exception, SystemExit):  # a function's sys.exit() must not stop the worker
                 logger.exception(
-                    "job %s (request id %s): the function raised",
-                    job.id,
-                    job.request_id,
+                    "job %s (request id %s): the function raised", job.id, job.request_id
                 )
-                outcome, error, body = (
-                    "error",
-                    "the function raised an exception",
-                    error_problem(job),
-                )
+                outcome, error = "error", "the function raised an exception"
+                body = error_problem(job)
             finally:
                 heartbeat.cancel()
         try:
@@ -159,18 +151,8 @@ class JobProcessor:
         except (TypeError, ValueError):
             logger.exception("job %s: result is not JSON", job.id)
             outcome, error = "error", "the function's result is not JSON serializable"
-            payload = json.dumps(error_problem(job)).encode()
-        deliver = outcome == "result" or self.settings.deliver_errors
-        ok = await asyncio.to_thread(
-            self.store.finish_run,
-            claim,
-            now=self.clock(),
-            outcome=outcome,
-            payload=payload,
-            deliver=deliver,
-            error=error,
-        )
-        if not ok:
+            payload = _problem(job)
+        if not await self._finish_run(claim, outcome, payload, error):
             logger.warning("job %s: stale claim, run result dropped", job.id)
         else:
             self.wake()
@@ -204,3 +186,8 @@ class JobProcessor:
         await asyncio.to_thread(
             self.store.finish_delivery, claim, attempt, now=now, retry_at=retry_at
         )
+
+
+def _problem(job: Job) -> bytes:
+    """The payload of a job whose run failed: its :func:`error_problem` document."""
+    return json.dumps(error_problem(job)).encode()

@@ -18,8 +18,10 @@ Every transition is one Lua script, so it is atomic on the Redis server. Keys (`
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections.abc import Collection, Iterable, Iterator, Sequence
+import sys
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import astuple
 from typing import TYPE_CHECKING, Any, cast
@@ -49,25 +51,19 @@ if TYPE_CHECKING:
 DEFAULT_PREFIX = "apicore:callbacks:"
 
 
-_NUMBERS: dict[str, type[float | int]] = dict.fromkeys(
-    ("created_at", "updated_at", "run_at", "finished_at"), float
-) | dict.fromkeys(("run_count", "delivery_count", "fence"), int)
+_DECODE: dict[str, Callable[[bytes], Any]] = (
+    dict.fromkeys(("created_at", "updated_at", "run_at", "finished_at"), float)
+    | dict.fromkeys(("run_count", "delivery_count", "fence"), int)
+    | dict.fromkeys(("arguments", "payload"), bytes)
+)
+"""How a hash field is read back (any other field is text)."""
 
 
-def _job(flat: Sequence[bytes]) -> Job:
-    """A job from a flat ``[field, value, ...]`` list, as the scripts return a hash."""
-    return _job_of(zip(flat[::2], flat[1::2], strict=True))
-
-
-def _job_of(fields: Iterable[tuple[bytes, bytes]]) -> Job:
-    row: dict[str, Any] = {}
-    for raw, value in fields:
-        name = raw.decode()
-        if name in ("arguments", "payload"):
-            row[name] = value
-        else:
-            row[name] = _NUMBERS[name](value) if name in _NUMBERS else value.decode()
-    return job_from_row(row)
+def _job(raw: Sequence[bytes] | Mapping[bytes, bytes]) -> Job:
+    """A job from its hash: ``HGETALL``'s mapping, or the flat list a script returns."""
+    pairs = raw.items() if isinstance(raw, Mapping) else zip(raw[::2], raw[1::2], strict=True)
+    names = ((name.decode(), value) for name, value in pairs)
+    return job_from_row({name: _DECODE.get(name, bytes.decode)(value) for name, value in names})
 
 
 def _attempt_json(attempt: JobAttempt) -> str:
@@ -138,7 +134,6 @@ class RedisJobStore(ChangeWriter):
         """Create a job (one atomic script); see :meth:`JobStore.submit`."""
         fields = {**new_row(spec, now=now), "fence": 0, "run_count": 0, "delivery_count": 0}
         job_id, scope, fingerprint = fields["id"], fields["idem_scope"], fields["fingerprint"]
-        at = _num(now)
         pairs = [
             item
             for k, v in fields.items()
@@ -147,7 +142,7 @@ class RedisJobStore(ChangeWriter):
         ]
         publish_at = _num(now + self.republish_after)
         flag, data = self._call(
-            "submit", job_id, scope or "", fingerprint or "", at, publish_at, *pairs
+            "submit", job_id, scope or "", fingerprint or "", _num(now), publish_at, *pairs
         )
         if flag == -1:
             raise IdempotencyKeyReusedError(data.decode())
@@ -260,22 +255,7 @@ class RedisJobStore(ChangeWriter):
 
     def delete(self, job_id: str) -> bool:
         """Delete a job that was never started (its publish failed); ``False`` otherwise."""
-        key = self._key("job:", job_id)
-        with _translated(), self.client.pipeline() as pipe:
-            pipe.watch(key)  # type: ignore[no-untyped-call]
-            state, scope = pipe.hmget(key, ["state", "idem_scope"])
-            if state != JobState.QUEUED.value.encode():
-                pipe.unwatch()
-                return False
-            pipe.multi()
-            pipe.delete(key, self._key("attempts:", job_id))
-            pipe.zrem(self._key("due"), job_id)
-            pipe.zrem(self._key("publish"), job_id)
-            pipe.zrem(self._key("created"), job_id)
-            if scope is not None:
-                pipe.hdel(self._key("idem"), scope)
-            pipe.execute()
-            return True
+        return bool(self._call("delete", job_id, JobState.QUEUED.value))
 
     def _key(self, *parts: str) -> str:
         return self.prefix + "".join(parts)
@@ -284,7 +264,7 @@ class RedisJobStore(ChangeWriter):
         """Return a job, or ``None``."""
         with _translated():
             row = cast("dict[bytes, bytes]", self.client.hgetall(self._key("job:", job_id)))
-        return _job_of(row.items()) if row else None
+        return _job(row) if row else None
 
     def attempts(self, job_id: str) -> list[JobAttempt]:
         """Return a job's attempts log, oldest first."""
@@ -292,41 +272,36 @@ class RedisJobStore(ChangeWriter):
             entries = self.client.lrange(self._key("attempts:", job_id), 0, -1)
         return [JobAttempt(job_id, *json.loads(raw)) for raw in cast("list[bytes]", entries)]
 
+    def _members(
+        self, name: str, *, batch: int, newest_first: bool = False
+    ) -> Iterator[tuple[bytes, float]]:
+        """A sorted set's members with their scores, read ``batch`` at a time."""
+        read = self.client.zrevrange if newest_first else self.client.zrange
+        for start in itertools.count(0, batch):
+            with _translated():
+                rows = read(self._key(name), start, start + batch - 1, withscores=True)
+            if not rows:
+                return
+            yield from cast("list[tuple[bytes, float]]", rows)
+
     def list_jobs(self, *, state: JobState | None = None, limit: int = 100) -> list[Job]:
         """Return jobs, newest first, optionally only in one state."""
-        found: list[Job] = []
-        start, batch = 0, max(limit, 100)
-        while len(found) < limit:
-            with _translated():
-                ids = self.client.zrevrange(self._key("created"), start, start + batch - 1)
-            if not ids:
-                break
-            start += batch
-            for job_id in cast("list[bytes]", ids):
-                job = self.get(job_id.decode())
-                if job is not None and (state is None or job.state is state):
-                    found.append(job)
-                    if len(found) == limit:
-                        break
-        return found
+        ids = self._members("created", batch=max(limit, 100), newest_first=True)
+        jobs = (self.get(job_id.decode()) for job_id, _ in ids)
+        wanted = (job for job in jobs if job is not None and (state is None or job.state is state))
+        return list(itertools.islice(wanted, max(limit, 0)))
 
     def next_due(self, *, endpoints: Collection[str] | None = None) -> float | None:
         """Return when the earliest active job becomes claimable, or ``None``."""
         wanted = None if endpoints is None else set(endpoints)
-        start, batch = 0, 500
-        with _translated():
-            while True:
-                key = self._key("due")
-                rows = self.client.zrange(key, start, start + batch - 1, withscores=True)
-                if not rows:
-                    return None
-                start += batch
-                for job_id, score in cast("list[tuple[bytes, float]]", rows):
-                    if wanted is None:
-                        return float(score)
+        for job_id, score in self._members("due", batch=500):
+            if wanted is not None:
+                with _translated():
                     endpoint = self.client.hget(self._key("job:", job_id.decode()), "endpoint")
-                    if endpoint is not None and cast("bytes", endpoint).decode() in wanted:
-                        return float(score)
+                if endpoint is None or cast("bytes", endpoint).decode() not in wanted:
+                    continue
+            return float(score)
+        return None
 
     def prune(self, *, finished_before: float) -> int:
         """Delete terminal jobs finished before a time; return how many."""
@@ -343,17 +318,10 @@ def _translated() -> Iterator[None]:
     try:
         yield
     except Exception as exc:
-        raise _translate(exc) from exc
-
-
-def _translate(exc: Exception) -> Exception:
-    try:
-        import redis
-    except ImportError:  # pragma: no cover
-        return exc
-    if isinstance(exc, redis.ConnectionError | redis.TimeoutError):
-        return BrokerUnavailableError(
-            "the Redis job store is unreachable; check APICORE_CALLBACKS_BROKER and that "
-            "redis-server is running"
-        )
-    return exc
+        redis = sys.modules.get("redis")  # a redis error means the package is loaded
+        if redis is not None and isinstance(exc, redis.ConnectionError | redis.TimeoutError):
+            raise BrokerUnavailableError(
+                "the Redis job store is unreachable; check APICORE_CALLBACKS_BROKER and that "
+                "redis-server is running"
+            ) from exc
+        raise

@@ -25,17 +25,27 @@ local function jkey(id) return P .. 'job:' .. id end
 local ACTIVE = """
     + _lua_set(ACTIVE)
     + """
-local CLAIMABLE = {run = """
-    + _lua_set(CLAIMABLE["run"])
-    + ", deliver = "
-    + _lua_set(CLAIMABLE["deliver"])
+local CLAIMABLE = {"""
+    + ", ".join(f"['{stage or ''}'] = {_lua_set(states)}" for stage, states in CLAIMABLE.items())
     + """}
 local CLAIM = {"""
     + ", ".join(
         f"{old.value} = {{'{step.state.value}', {step.runs}}}" for old, step in CLAIM.items()
     )
     + """}
-local function active(state) return state ~= false and ACTIVE[state] == true end
+local function schedule(id, due_at, publish_at)
+  redis.call('ZADD', P .. 'due', due_at, id)
+  redis.call('ZADD', P .. 'publish', publish_at, id)
+end
+local function drop(id, ...)
+  for _, set in ipairs({...}) do redis.call('ZREM', P .. set, id) end
+end
+local function forget(id)
+  local scope = redis.call('HGET', jkey(id), 'idem_scope')
+  if scope then redis.call('HDEL', P .. 'idem', scope) end
+  redis.call('DEL', jkey(id), P .. 'attempts:' .. id)
+  drop(id, 'due', 'publish', 'created', 'finished')
+end
 local function claim_one(id, worker, now, lease_until)
   local k = jkey(id)
   local step = CLAIM[redis.call('HGET', k, 'state')]
@@ -43,8 +53,7 @@ local function claim_one(id, worker, now, lease_until)
   redis.call('HSET', k, 'lease_until', lease_until, 'worker', worker, 'updated_at', now,
     'state', step[1])
   redis.call('HINCRBY', k, 'run_count', step[2])
-  redis.call('ZADD', P .. 'due', lease_until, id)
-  redis.call('ZADD', P .. 'publish', lease_until, id)  -- if this worker dies
+  schedule(id, lease_until, lease_until)  -- published again if this worker dies
   return redis.call('HGETALL', k)
 end
 local function fenced(id, token)
@@ -71,8 +80,7 @@ end
 local fields = {}
 for i = 7, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', jkey(id), unpack(fields))
-redis.call('ZADD', P .. 'due', now, id)
-redis.call('ZADD', P .. 'publish', ARGV[6], id)
+schedule(id, now, ARGV[6])
 redis.call('ZADD', P .. 'created', now, id)
 return {1, redis.call('HGETALL', jkey(id))}
 """
@@ -81,7 +89,7 @@ return {1, redis.call('HGETALL', jkey(id))}
 # filter ('1'/'0'), endpoints...
 _CLAIM = """
 local worker, now, lease_until, limit = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
-local stage = ARGV[6]
+local claimable = CLAIMABLE[ARGV[6]]
 local allowed = nil
 if ARGV[7] == '1' then
   allowed = {}
@@ -92,8 +100,7 @@ local ids = redis.call('ZRANGEBYSCORE', P .. 'due', '-inf', now, 'LIMIT', 0, 100
 for _, id in ipairs(ids) do
   if #out >= limit then break end
   local f = redis.call('HMGET', jkey(id), 'endpoint', 'state')
-  local wanted = (stage == '' and active(f[2])) or (stage ~= '' and CLAIMABLE[stage][f[2]])
-  if wanted and (allowed == nil or allowed[f[1]]) then
+  if claimable[f[2]] and (allowed == nil or allowed[f[1]]) then
     out[#out + 1] = claim_one(id, worker, now, lease_until)
   end
 end
@@ -104,7 +111,7 @@ return out
 _CLAIM_JOB = """
 local id, now = ARGV[2], tonumber(ARGV[4])
 local s = redis.call('HMGET', jkey(id), 'state', 'run_at', 'lease_until')
-if not s[1] or not active(s[1]) or tonumber(s[2]) > now then return false end
+if not ACTIVE[s[1]] or tonumber(s[2]) > now then return false end
 if s[3] and tonumber(s[3]) > now then return false end
 return claim_one(id, ARGV[3], ARGV[4], ARGV[5])
 """
@@ -114,8 +121,7 @@ _HEARTBEAT = """
 local id = ARGV[2]
 if not fenced(id, ARGV[3]) then return 0 end
 redis.call('HSET', jkey(id), 'lease_until', ARGV[5], 'updated_at', ARGV[4])
-redis.call('ZADD', P .. 'due', ARGV[5], id)
-redis.call('ZADD', P .. 'publish', ARGV[5], id)
+schedule(id, ARGV[5], ARGV[5])
 return 1
 """
 
@@ -133,11 +139,9 @@ set_or_clear(k, 'last_error', ARGV[8])
 redis.call('HDEL', k, 'lease_until', 'worker')
 if #ARGV >= 14 then redis.call('HSET', k, 'outcome', ARGV[13], 'payload', ARGV[14]) end
 if ARGV[7] == '' then
-  redis.call('ZADD', P .. 'due', ARGV[6], id)
-  redis.call('ZADD', P .. 'publish', ARGV[11], id)
+  schedule(id, ARGV[6], ARGV[11])
 else
-  redis.call('ZREM', P .. 'due', id)
-  redis.call('ZREM', P .. 'publish', id)
+  drop(id, 'due', 'publish')
   redis.call('ZADD', P .. 'finished', ARGV[7], id)
 end
 if ARGV[12] ~= '' then redis.call('RPUSH', P .. 'attempts:' .. id, ARGV[12]) end
@@ -149,13 +153,12 @@ _CANCEL = """
 local id, now = ARGV[2], ARGV[3]
 local k = jkey(id)
 if redis.call('EXISTS', k) == 0 then return false end
-if not active(redis.call('HGET', k, 'state')) then return {0, redis.call('HGETALL', k)} end
+if not ACTIVE[redis.call('HGET', k, 'state')] then return {0, redis.call('HGETALL', k)} end
 redis.call('HSET', k, 'state', ARGV[5], 'last_error', ARGV[4], 'updated_at', now,
   'finished_at', now)
 redis.call('HDEL', k, 'lease_until', 'worker')
 redis.call('HINCRBY', k, 'fence', 1)
-redis.call('ZREM', P .. 'due', id)
-redis.call('ZREM', P .. 'publish', id)
+drop(id, 'due', 'publish')
 redis.call('ZADD', P .. 'finished', now, id)
 return {1, redis.call('HGETALL', k)}
 """
@@ -188,8 +191,7 @@ for _, id in ipairs(ids) do
   if f[1] and dead[f[1]] and f[2] and tonumber(f[2]) > tonumber(now) then
     redis.call('HSET', k, 'lease_until', now, 'updated_at', now)
     redis.call('HINCRBY', k, 'fence', 1)
-    redis.call('ZADD', P .. 'due', now, id)
-    redis.call('ZADD', P .. 'publish', now, id)
+    schedule(id, now, now)
     n = n + 1
   end
 end
@@ -210,9 +212,8 @@ if ARGV[i + 1] == '1' then redis.call('HSET', k, 'run_count', 0) end
 redis.call('HSET', k, 'delivery_count', 0, 'run_at', now, 'updated_at', now)
 redis.call('HDEL', k, 'lease_until', 'worker', 'finished_at')
 redis.call('HINCRBY', k, 'fence', 1)
-redis.call('ZADD', P .. 'due', now, id)
-redis.call('ZADD', P .. 'publish', now, id)
-redis.call('ZREM', P .. 'finished', id)
+schedule(id, now, now)
+drop(id, 'finished')
 return redis.call('HGETALL', k)
 """
 
@@ -226,16 +227,16 @@ return ids
 # ARGV: prefix, finished_before
 _PRUNE = """
 local ids = redis.call('ZRANGEBYSCORE', P .. 'finished', '-inf', '(' .. ARGV[2])
-for _, id in ipairs(ids) do
-  local scope = redis.call('HGET', jkey(id), 'idem_scope')
-  if scope then redis.call('HDEL', P .. 'idem', scope) end
-  redis.call('DEL', jkey(id), P .. 'attempts:' .. id)
-  redis.call('ZREM', P .. 'finished', id)
-  redis.call('ZREM', P .. 'created', id)
-  redis.call('ZREM', P .. 'due', id)
-  redis.call('ZREM', P .. 'publish', id)
-end
+for _, id in ipairs(ids) do forget(id) end
 return #ids
+"""
+
+# A job whose publish failed, deleted only while nothing started it.
+# ARGV: prefix, id, queued state
+_DELETE = """
+if redis.call('HGET', jkey(ARGV[2]), 'state') ~= ARGV[3] then return 0 end
+forget(ARGV[2])
+return 1
 """
 
 
@@ -251,5 +252,6 @@ SCRIPTS = {
     "expire_leases": _EXPIRE_LEASES,
     "take_unpublished": _TAKE_UNPUBLISHED,
     "prune": _PRUNE,
+    "delete": _DELETE,
 }
 """Every state transition of :class:`RedisJobStore`, each run as one atomic script."""

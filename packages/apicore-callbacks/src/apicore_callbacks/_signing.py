@@ -47,13 +47,17 @@ def secret_key(secret: str | bytes) -> bytes:
     return key
 
 
-def _as_keys(secrets: str | bytes | Iterable[str | bytes]) -> list[bytes]:
+def _digests(
+    msg_id: str, timestamp: int, body: bytes, secrets: str | bytes | Iterable[str | bytes]
+) -> list[bytes]:
+    """The HMAC-SHA256 of ``id.timestamp.body`` under each secret."""
     if isinstance(secrets, str | bytes):
         secrets = [secrets]
     keys = [secret_key(s) for s in secrets]
     if not keys:
         raise SettingsError("at least one signing secret is needed")
-    return keys
+    content = f"{msg_id}.{int(timestamp)}.".encode() + body
+    return [hmac.new(key, content, hashlib.sha256).digest() for key in keys]
 
 
 def sign(
@@ -69,11 +73,8 @@ def sign(
     """
     if "." in msg_id:
         raise ValueError("a webhook id must not contain '.'")
-    content = f"{msg_id}.{int(timestamp)}.".encode() + body
-    return " ".join(
-        "v1," + base64.b64encode(hmac.new(key, content, hashlib.sha256).digest()).decode()
-        for key in _as_keys(secrets)
-    )
+    digests = _digests(msg_id, timestamp, body, secrets)
+    return " ".join("v1," + base64.b64encode(digest).decode() for digest in digests)
 
 
 def webhook_headers(
@@ -133,8 +134,7 @@ def verify(
             "webhook-timestamp is outside the tolerance; check both clocks or replayed message"
         )
     body = payload.encode() if isinstance(payload, str) else payload
-    content = f"{msg_id}.{timestamp}.".encode() + body
-    expected = [hmac.new(key, content, hashlib.sha256).digest() for key in _as_keys(secrets)]
+    expected = _digests(msg_id, timestamp, body, secrets)
     for item in signatures.split():
         version, _, encoded = item.partition(",")
         if version != "v1":

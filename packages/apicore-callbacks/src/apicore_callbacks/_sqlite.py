@@ -93,8 +93,6 @@ def _claim_sets() -> tuple[str, list[Any]]:
 
 _CLAIM_SETS, _CLAIM_PARAMS = _claim_sets()
 
-_ACTIVE = _states(ACTIVE)
-
 
 def _job(row: sqlite3.Row) -> Job:
     return job_from_row(dict(row))
@@ -333,7 +331,11 @@ class SQLiteJobStore(ChangeWriter):
                 ),
             )
             if ok and change.attempt is not None:
-                self._log(db, change.attempt)
+                db.execute(
+                    "INSERT INTO attempts (job_id, number, stage, started_at, finished_at, ok,"
+                    " status_code, error) VALUES (?,?,?,?,?,?,?,?)",
+                    astuple(change.attempt),
+                )
             return ok
 
     def requeue(self, job_id: str, *, now: float) -> Job:
@@ -364,7 +366,7 @@ class SQLiteJobStore(ChangeWriter):
             row = db.execute(
                 "UPDATE jobs SET state = ?, lease_until = NULL, worker = NULL,"
                 " fence = fence + 1, last_error = ?, updated_at = ?, finished_at = ?"
-                f" WHERE id = ? AND state IN {_ACTIVE} RETURNING *",
+                f" WHERE id = ? AND state IN {_states(ACTIVE)} RETURNING *",
                 (JobState.CANCELLED.value, reason, now, now, job_id),
             ).fetchone()
         if row is not None:
@@ -401,14 +403,6 @@ class SQLiteJobStore(ChangeWriter):
             )
             return cursor.rowcount
 
-    @staticmethod
-    def _log(db: sqlite3.Connection, attempt: JobAttempt) -> None:
-        db.execute(
-            "INSERT INTO attempts (job_id, number, stage, started_at, finished_at, ok,"
-            " status_code, error) VALUES (?,?,?,?,?,?,?,?)",
-            astuple(attempt),
-        )
-
     def _read(self, sql: str, params: Sequence[Any]) -> list[sqlite3.Row]:
         """The rows of one query, on this thread's reading connection."""
         return self._conn().execute(sql, params).fetchall()
@@ -426,12 +420,9 @@ class SQLiteJobStore(ChangeWriter):
 
     def list_jobs(self, *, state: JobState | None = None, limit: int = 100) -> list[Job]:
         """Return jobs, newest first, optionally only in one state."""
-        params: tuple[str, ...] = ()
-        if state is None:
-            sql = "SELECT * FROM jobs"
-        else:
-            sql, params = "SELECT * FROM jobs WHERE state = ?", (state.value,)
-        rows = self._read(sql + " ORDER BY created_at DESC, rowid DESC LIMIT ?", (*params, limit))
+        where, params = ("", ()) if state is None else (" WHERE state = ?", (state.value,))
+        sql = "SELECT * FROM jobs" + where + " ORDER BY created_at DESC, rowid DESC LIMIT ?"
+        rows = self._read(sql, (*params, limit))
         return [_job(r) for r in rows]
 
     def next_due(self, *, endpoints: Collection[str] | None = None) -> float | None:

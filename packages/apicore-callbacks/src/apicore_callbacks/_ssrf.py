@@ -8,6 +8,7 @@ cannot slip through).
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import ipaddress
 import re
@@ -86,10 +87,8 @@ def parse_ip(host: str) -> IPAddress | None:
     except ValueError:
         pass
     if _NUMERIC_HOST.fullmatch(host) and any(c.isdigit() for c in host):
-        try:
+        with contextlib.suppress(OSError):
             return ipaddress.IPv4Address(socket.inet_aton(host))
-        except OSError:
-            return None
     return None
 
 
@@ -176,9 +175,7 @@ class DestinationPolicy:
 
     def refusal(self, ip: IPAddress) -> str | None:
         """Return why this policy refuses an address, or ``None`` when it may be contacted."""
-        if self.network_allowed(ip):
-            return None
-        return refusal_reason(ip)
+        return None if self.network_allowed(ip) else refusal_reason(ip)
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,8 @@
 """The job state machine, decided once and in pure code: the stores only persist it.
 
-Every store (:class:`~apicore_callbacks.stores.SQLiteJobStore`,
-:class:`~apicore_callbacks.stores.RedisJobStore`, or your own) takes its transitions from
-here. A write under a claim (:func:`after_run`, :func:`after_delivery`, :func:`released`) is
-decided entirely from the claim's snapshot, which the fencing token keeps current: the store
-writes the :class:`Change` as given, when the token still matches. The transitions a store
-must pick atomically from what it finds stored -- which state a claim moves a job to
-(:data:`CLAIM`), which jobs a stage may claim (:data:`CLAIMABLE`), what a requeue does with or
-without a stored payload (:func:`requeued`) -- are tables here, rendered into the store's
-SQL and Lua rather than written again there.
+A write under a claim is decided from the claim's snapshot alone, which the fencing token
+keeps current; what a store must pick atomically from what it finds stored (:data:`CLAIM`,
+:data:`CLAIMABLE`, :func:`requeued`) is a table here, rendered into its SQL or Lua.
 """
 
 from __future__ import annotations

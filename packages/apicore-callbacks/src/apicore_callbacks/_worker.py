@@ -38,19 +38,16 @@ def execute(dispatcher: Dispatcher, job_id: str) -> str:
     if claim is None:
         return "skipped"
     dispatcher.process(claim)
-    if claim.stage == "run":
-        job = store.get(job_id)
-        now = time.time()
-        publisher = dispatcher.publisher
-        if job is not None and job.state is JobState.DELIVERING and job.run_at <= now:
-            # Delivery is its own message, so a worker dying now does not run the function
-            # again; if this publish fails the sweeper publishes the job after
-            # republish_after.
-            try:
-                if publisher is not None:
-                    publisher(job)
-            except Exception:
-                logger.warning("job %s: publish failed", job_id)
+    job = store.get(job_id) if claim.stage == "run" else None
+    publisher = dispatcher.publisher
+    if job is not None and job.state is JobState.DELIVERING and job.run_at <= time.time():
+        # Delivery is its own message, so a worker dying now does not run the function
+        # again; if this publish fails the sweeper publishes the job after republish_after.
+        try:
+            if publisher is not None:
+                publisher(job)
+        except Exception:
+            logger.warning("job %s: publish failed", job_id)
     return claim.stage
 
 

@@ -96,12 +96,11 @@ class _Recorder:
             index = len(self.deliveries)
             self.deliveries.append(delivery)
             self.lock.notify_all()
-        if self.responder is None:
-            return 200, {}
         if callable(self.responder):
             answer = self.responder(delivery)
             return answer if isinstance(answer, tuple) else (answer, {})
-        return (self.responder[index], {}) if index < len(self.responder) else (200, {})
+        statuses = self.responder or ()
+        return (statuses[index] if index < len(statuses) else 200), {}
 
     def by_id(self) -> dict[str, list[Delivery]]:
         with self.lock:
