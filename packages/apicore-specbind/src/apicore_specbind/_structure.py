@@ -23,7 +23,7 @@ import jsonschema
 import jsonschema.exceptions
 
 from apicore_specbind._errors import SpecIssue
-from apicore_specbind._validate import rewrite_tree
+from apicore_specbind._validate import passes, rewrite_tree
 
 _FOLDERS = {"2.0": "v2.0", "3.0": "v3.0", "3.1": "v3.1"}
 _MAX_ISSUES = 50
@@ -105,14 +105,8 @@ def structure_issues(document: Mapping[str, Any], version: str) -> list[SpecIssu
     ``default`` is one of its ``enum`` values.
     """
     extra = _server_variable_issues(document) if version != "2.0" else []
-    fast = _fast(version)
-    if fast is not None:
-        try:
-            fast(document)
-        except fastjsonschema.JsonSchemaException:
-            pass
-        else:
-            return extra
+    if passes(_fast(version), document):
+        return extra
     issues: list[SpecIssue] = list(extra)
     for error in _slow(version).iter_errors(document):
         best = jsonschema.exceptions.best_match(error.context) if error.context else error
