@@ -158,14 +158,14 @@ class Bundler:
         allow_remote: bool,
         fetch: Fetcher,
         source: str,
-        limits: SpecLimits | None = None,
-        cache: bool = True,
+        limits: SpecLimits,
+        cache: bool,
     ) -> None:
-        self.base_dir = base_dir.resolve() if base_dir is not None else None
+        self.base_dir = base_dir
         self.allow_remote = allow_remote
         self.fetch = fetch
         self.source = source
-        self.limits = limits or SpecLimits()
+        self.limits = limits
         self.cache = cache
         self.issues: list[SpecIssue] = []
         self.stamps: list[FileStamp] = []  # every file read, for the spec cache
@@ -276,15 +276,9 @@ class Bundler:
         if embedded is None and absolute == doc_base:
             embedded = prefix
         if embedded is not None:
-            if not fragment or fragment.startswith("/"):
-                return (
-                    f"#{embedded}{urllib.parse.unquote(fragment)}" if fragment else f"#{embedded}"
-                )
-            anchored = index.anchors.get((absolute, fragment))
-            if anchored is None:
-                self.issues.append(SpecIssue(path, f"$ref {ref!r}: no $anchor {fragment!r}"))
-                return ref
-            return f"#{anchored}"
+            if fragment.startswith("/"):
+                fragment = urllib.parse.unquote(fragment)
+            return self._in_document(ref, fragment, index, absolute, embedded, path)
         target, _, fragment = ref.partition("#")
         if not target:  # pragma: no cover - handled above (same document)
             return ref
@@ -292,28 +286,28 @@ class Bundler:
         if resolved is None:
             return ref
         if resolved == self._root:
-            return self._in_document(ref, fragment, None, "", path)
+            return self._in_document(ref, fragment, self._index(None, None), _ROOT_BASE, "", path)
         if resolved not in self._loaded:
             self._load(resolved, path)
         new_key = self._loaded.get(resolved)
         if new_key is None:
             return ref
-        return self._in_document(
-            ref, fragment, resolved, f"/{escape(BUNDLE_KEY)}/{escape(new_key)}", path
-        )
+        index, prefix = self._index(resolved, new_key), f"/{escape(BUNDLE_KEY)}/{escape(new_key)}"
+        return self._in_document(ref, fragment, index, _base_of(resolved), prefix, path)
 
     def _in_document(
         self,
         ref: str,
         fragment: str,
-        location: str | None,
+        index: _Index,
+        base: str,
         prefix: str,
         path: tuple[str | int, ...],
     ) -> str:
+        """The pointer or ``$anchor`` ``fragment`` in a document bundled under ``prefix``."""
         if not fragment or fragment.startswith("/"):
             return f"#{prefix}{fragment}"
-        key = None if location is None else self._loaded.get(location)
-        anchored = self._index(location, key).anchors.get((_base_of(location), fragment))
+        anchored = index.anchors.get((base, fragment))
         if anchored is None:
             self.issues.append(SpecIssue(path, f"$ref {ref!r}: no $anchor {fragment!r}"))
             return ref
@@ -390,20 +384,15 @@ class Bundler:
                 self.issues.append(SpecIssue(path, str(exc).splitlines()[-1].strip(" -")))
                 return
             self.stamps.append(read)
-        key = self._key_for(resolved)
+        key = resolved
+        if self.base_dir is not None and not resolved.startswith(("http://", "https://")):
+            key = Path(resolved).relative_to(self.base_dir).as_posix()
         self._loaded[resolved] = key
         self._documents[resolved] = document
         self._bundled[key] = None  # reserve, so mutual references see the key
         self._bundled[key] = self._rewrite(
             document, resolved, key, (BUNDLE_KEY, key), _base_of(resolved), None
         )
-
-    def _key_for(self, resolved: str) -> str:
-        if self.base_dir is not None and not resolved.startswith(("http://", "https://")):
-            key = Path(resolved).relative_to(self.base_dir).as_posix()
-        else:
-            key = resolved
-        return key
 
 
 def check_local_refs(doc: Any) -> list[SpecIssue]:
