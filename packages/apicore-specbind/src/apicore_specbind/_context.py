@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,10 +88,7 @@ class Context:
         fmt = self.formats.get(str(node.get("format")))
         if fmt is not None and fmt.to_python is not None:
             return True
-        subs: list[Any] = []
-        for key in ("items", "additionalProperties"):
-            if isinstance(node.get(key), Mapping):
-                subs.append(node[key])
+        subs: list[Any] = [node.get("items"), node.get("additionalProperties")]
         props = node.get("properties")
         if isinstance(props, Mapping):
             subs.extend(props.values())
@@ -129,7 +126,6 @@ class Context:
                     return fmt.to_python(value)
                 except (ValueError, TypeError):
                     return value
-            return value
         return value
 
     def wire(self, value: Any, schema: Any) -> Any:
@@ -141,28 +137,28 @@ class Context:
                 return fmt.to_wire(value)
         return value
 
-    def properties_of(self, node: Mapping[str, Any], _depth: int = 0) -> dict[str, Any]:
+    def _all_of(self, node: Mapping[str, Any], depth: int = 0) -> Iterator[Mapping[str, Any]]:
+        """The ``allOf`` members of ``node`` (resolved, theirs first), then ``node``."""
+        for sub in node.get("allOf") or ():
+            resolved = self.resolve(sub)
+            if isinstance(resolved, Mapping) and depth < 16:
+                yield from self._all_of(resolved, depth + 1)
+        yield node
+
+    def properties_of(self, node: Mapping[str, Any]) -> dict[str, Any]:
         """Declared properties, merged through ``allOf`` members."""
         props: dict[str, Any] = {}
-        for sub in node.get("allOf") or ():
-            resolved = self.resolve(sub)
-            if isinstance(resolved, Mapping) and _depth < 16:
-                props.update(self.properties_of(resolved, _depth + 1))
-        own = node.get("properties")
-        if isinstance(own, Mapping):
-            props.update(own)
+        for part in self._all_of(node):
+            if isinstance(part.get("properties"), Mapping):
+                props.update(part["properties"])
         return props
 
-    def required_of(self, node: Mapping[str, Any], _depth: int = 0) -> set[str]:
+    def required_of(self, node: Mapping[str, Any]) -> set[str]:
         """Required property names, merged through ``allOf`` members."""
         names: set[str] = set()
-        for sub in node.get("allOf") or ():
-            resolved = self.resolve(sub)
-            if isinstance(resolved, Mapping) and _depth < 16:
-                names |= self.required_of(resolved, _depth + 1)
-        own = node.get("required")
-        if isinstance(own, list):
-            names.update(n for n in own if isinstance(n, str))
+        for part in self._all_of(node):
+            if isinstance(part.get("required"), list):
+                names.update(n for n in part["required"] if isinstance(n, str))
         return names
 
 
