@@ -174,13 +174,13 @@ class Model:
     @classmethod
     def from_json(cls, data: Mapping[str, Any] | str | bytes) -> Any:
         """Like :meth:`from_dict`, also accepting a JSON text (decoded strictly)."""
-        if isinstance(data, (str, bytes)):
-            raw = data.encode() if isinstance(data, str) else data
-            try:
-                data = decode_json(raw)
-            except JSONBodyError as exc:
-                raise ModelError(f"{cls.__model_name__}.from_json: {exc}") from None
-        return cls.from_dict(data)
+        if not isinstance(data, (str, bytes)):
+            return cls.from_dict(data)
+        try:
+            decoded = decode_json(data.encode() if isinstance(data, str) else data)
+        except JSONBodyError as exc:
+            raise ModelError(f"{cls.__model_name__}.from_json: {exc}") from None
+        return cls.from_dict(decoded)
 
     # -- legacy helpers ---------------------------------------------------------------------
     @classmethod
