@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 #: raises ``ValueError`` for a body it cannot read (a 400).
 Decoder = Callable[[bytes], Any]
 
+_FORMS = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 _DECODE_ERRORS = frozenset(
     {
         "json_invalid",
@@ -174,13 +175,11 @@ def _body(
     media_type = media_type_of(content_type)
     has_form = form is not None or bool(files)
     if not body and not has_form:
-        if spec_body.form_fields:
-            media_type = media_type or spec_body.content[0].media_type
-        elif spec_body.required:
-            errors.append(ErrorDetail((loc_root,), "A request body is required", "missing"))
+        if not spec_body.form_fields:
+            if spec_body.required:
+                errors.append(ErrorDetail((loc_root,), "A request body is required", "missing"))
             return None, None, {}
-        else:
-            return None, None, {}
+        media_type = media_type or spec_body.content[0].media_type
     if media_type is None:
         if ctx.options.strict_content_type:
             raise _unsupported(op, None)
@@ -208,7 +207,7 @@ def _body(
         except JSONBodyError as exc:
             errors.append(ErrorDetail((loc_root,), str(exc), exc.kind))
             return None, media_type, {}
-    elif media_type in {"application/x-www-form-urlencoded", "multipart/form-data"}:
+    elif media_type in _FORMS:
         if not body and not has_form:  # an empty form: every field absent
             return _validated({}, {}, media_type, declared, ctx, errors, loc_root)
         try:
@@ -256,9 +255,6 @@ def _validated(
     if uploads and isinstance(result, dict):
         result.update(uploads)
     return result, media_type, uploads
-
-
-_FORMS = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 
 
 def decodable(op: Operation, decoders: Mapping[str, Decoder] | None = None) -> frozenset[str]:

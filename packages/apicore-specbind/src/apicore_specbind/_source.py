@@ -37,7 +37,7 @@ def stamp(path: Path) -> FileStamp | None:
     return (str(path), info.st_mtime_ns, info.st_size)
 
 
-def read_file(path: Path, *, limits: SpecLimits | None = None) -> tuple[str, FileStamp]:
+def read_file(path: Path, *, limits: SpecLimits) -> tuple[str, FileStamp]:
     """Read a spec file as UTF-8 text; only regular files, at most ``limits.max_bytes``.
 
     A FIFO, a device or a folder is refused at once (it is opened non-blocking and checked
@@ -50,7 +50,6 @@ def read_file(path: Path, *, limits: SpecLimits | None = None) -> tuple[str, Fil
         SpecLoadError: the file is missing, not a regular file, too big, unreadable or not
             UTF-8.
     """
-    limits = limits or SpecLimits()
     source = str(path)
     fd = -1
     try:
