@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -109,35 +109,48 @@ def _base_of(location: str | None) -> str:
     return Path(location).as_uri()
 
 
+def walk(
+    node: Any, path: tuple[str | int, ...] = ()
+) -> Iterator[tuple[Mapping[str, Any], tuple[str | int, ...], bool]]:
+    """Every mapping of a JSON tree, parents first: the mapping, its path, whether it maps names.
+
+    Literal data (examples, defaults, enums) is not entered.
+    """
+    stack: list[tuple[Any, tuple[str | int, ...], bool]] = [(node, path, False)]
+    while stack:
+        node, path, names = stack.pop()
+        if isinstance(node, Mapping):
+            yield node, path, names
+            stack.extend(
+                (value, (*path, key), holds_names(key, names))
+                for key, value in node.items()
+                if isinstance(value, (Mapping, list)) and not is_literal(key, _DATA_KEYS, names)
+            )
+        elif isinstance(node, list):
+            stack.extend((value, (*path, i), False) for i, value in enumerate(node))
+
+
 class _Index:
     """Where the embedded schema resources (``$id``) and anchors of one document are."""
 
     def __init__(self, document: Any, base: str, prefix: tuple[str | int, ...]) -> None:
         self.ids: dict[str, str] = {}
         self.anchors: dict[tuple[str, str], str] = {}
-        stack: list[tuple[Any, tuple[str | int, ...], str, bool]] = [
-            (document, prefix, base, False)
-        ]
-        while stack:
-            node, path, current, names = stack.pop()
-            if isinstance(node, Mapping) and not names:
-                own = node.get("$id")
-                if isinstance(own, str):
-                    current = urllib.parse.urldefrag(urllib.parse.urljoin(current, own))[0]
-                    self.ids.setdefault(current, pointer(path))
-                for key in _ANCHOR_KEYS:
-                    name = node.get(key)
-                    if isinstance(name, str):
-                        self.anchors.setdefault((current, name), pointer(path))
-            if isinstance(node, Mapping):
-                stack.extend(
-                    (value, (*path, name), current, holds_names(name, names))
-                    for name, value in node.items()
-                    if isinstance(value, (Mapping, list))
-                    and not is_literal(name, _DATA_KEYS, names)
-                )
-            elif isinstance(node, list):
-                stack.extend((value, (*path, i), current, False) for i, value in enumerate(node))
+        bases = {prefix: base}  # where an $id sets the base, for what is below it
+        for node, path, names in walk(document, prefix):
+            if names:
+                continue
+            current = next(bases[path[:i]] for i in range(len(path), -1, -1) if path[:i] in bases)
+            own = node.get("$id")
+            if isinstance(own, str):
+                current = bases[path] = urllib.parse.urldefrag(urllib.parse.urljoin(current, own))[
+                    0
+                ]
+                self.ids.setdefault(current, pointer(path))
+            for key in _ANCHOR_KEYS:
+                name = node.get(key)
+                if isinstance(name, str):
+                    self.anchors.setdefault((current, name), pointer(path))
 
 
 class Bundler:
@@ -399,24 +412,15 @@ def check_local_refs(doc: Any) -> list[SpecIssue]:
     """Report every local ``$ref`` that points nowhere, with the path where it appears."""
     issues: list[SpecIssue] = []
     found: set[str] = set()  # references already resolved (most are repeated)
-    stack: list[tuple[Any, tuple[str | int, ...], bool]] = [(doc, (), False)]
-    while stack:
-        node, path, names = stack.pop()
-        if isinstance(node, Mapping):
-            for name, value in node.items():
-                if name == "$ref" and isinstance(value, str) and not names:
-                    if value.startswith("#") and value not in found:
-                        try:
-                            lookup(doc, value[1:])
-                        except KeyError:
-                            issues.append(
-                                SpecIssue((*path, name), f"$ref {value!r} points nowhere")
-                            )
-                        else:
-                            found.add(value)
-                elif isinstance(value, (Mapping, list)) and not is_literal(name, _DATA_KEYS, names):
-                    stack.append((value, (*path, name), holds_names(name, names)))
-        elif isinstance(node, list):
-            stack.extend((value, (*path, i), False) for i, value in enumerate(node))
+    for node, path, names in walk(doc):
+        ref = node.get("$ref")
+        if names or not isinstance(ref, str) or not ref.startswith("#") or ref in found:
+            continue
+        try:
+            lookup(doc, ref[1:])
+        except KeyError:
+            issues.append(SpecIssue((*path, "$ref"), f"$ref {ref!r} points nowhere"))
+        else:
+            found.add(ref)
     issues.sort(key=lambda issue: [str(p) for p in issue.path])
     return issues
