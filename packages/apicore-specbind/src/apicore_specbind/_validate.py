@@ -382,24 +382,21 @@ def static_2020_12_meta_schema() -> dict[str, Any]:
 
 
 def _static(node: Any, vocabulary: str) -> Any:
-    if isinstance(node, list):
-        return [_static(item, vocabulary) for item in node]
-    if not isinstance(node, Mapping):
-        return node
-    out: dict[str, Any] = {}
-    ref: str | None = None
-    for key, value in node.items():
-        if key == "$dynamicRef" and value == "#meta":
-            ref = "#"
-        elif key == "$ref" and isinstance(value, str):
-            where, _, fragment = value.partition("#")
-            owner = where.rsplit("/", 1)[-1] if where else vocabulary
-            if not fragment.startswith("/$defs/"):
-                raise ValueError(f"unexpected reference {value!r} in the 2020-12 meta-schema")
-            ref = f"#/definitions/{owner}-{fragment.removeprefix('/$defs/')}"
-        else:
-            out[key] = _static(value, vocabulary)
-    if ref is None:
+    return rewrite_tree(node, functools.partial(_static_ref, vocabulary), frozenset())
+
+
+def _static_ref(vocabulary: str, out: dict[str, Any]) -> dict[str, Any]:
+    if out.get("$dynamicRef") == "#meta":
+        del out["$dynamicRef"]
+        ref = "#"
+    elif isinstance(out.get("$ref"), str):
+        value = out.pop("$ref")
+        where, _, fragment = value.partition("#")
+        owner = where.rsplit("/", 1)[-1] if where else vocabulary
+        if not fragment.startswith("/$defs/"):
+            raise ValueError(f"unexpected reference {value!r} in the 2020-12 meta-schema")
+        ref = f"#/definitions/{owner}-{fragment.removeprefix('/$defs/')}"
+    else:
         return out
     # draft 7 ignores the siblings of $ref: keep them beside it under allOf
     return {"$ref": ref} if not out else {"allOf": [{"$ref": ref}], **out}
