@@ -76,13 +76,9 @@ def lookup(doc: Any, ptr: str) -> Any:
 
 
 def deref(doc: Any, node: Any, ptr: str) -> tuple[Any, str]:
-    """Follow a chain of local ``$ref`` from ``node`` (found at ``ptr``); cycle-safe.
+    """The first node that is not a local ``$ref`` from ``node`` (found at ``ptr``), and its pointer.
 
-    Returns:
-        The first node that is not a reference, and its pointer.
-
-    Raises:
-        KeyError: a reference points nowhere, or the chain loops.
+    Raises ``KeyError`` when a reference points nowhere or the chain loops.
     """
     seen: set[str] = set()
     while isinstance(node, Mapping) and isinstance(node.get("$ref"), str):

@@ -258,12 +258,7 @@ def _validated(
 
 
 def decodable(op: Operation, decoders: Mapping[str, Decoder] | None = None) -> frozenset[str]:
-    """The declared body media types a request may use: JSON, forms, text, raw strings.
-
-    A declared type whose schema raw bytes cannot be checked against (``application/xml``
-    with an object schema) is left out unless ``decoders`` has one for it; wildcards
-    (``*/*``) are kept as they are.
-    """
+    """See :meth:`Operation.body_media_types`."""
     if op.request_body is None:
         return frozenset()
     ctx = op._context

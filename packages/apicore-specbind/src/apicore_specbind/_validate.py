@@ -138,17 +138,13 @@ def to_draft4(node: Any) -> Any:
     return rewrite_tree(node, _draft4_node)
 
 
-def _draft4_node(out: dict[str, Any]) -> dict[str, Any]:
-    if out.get("type") == "file":  # Swagger 2.0 upload: the adapter gives a file object
-        del out["type"]
-    if out.get("nullable") is True or out.get("x-nullable") is True:
-        out.pop("nullable", None)
-        out.pop("x-nullable", None)
-        return _nullable(out)
-    return out
-
-
-def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+def _draft4_node(schema: dict[str, Any]) -> dict[str, Any]:
+    if schema.get("type") == "file":  # Swagger 2.0 upload: the adapter gives a file object
+        del schema["type"]
+    if schema.get("nullable") is not True and schema.get("x-nullable") is not True:
+        return schema
+    schema.pop("nullable", None)
+    schema.pop("x-nullable", None)
     if "$ref" in schema:  # draft 4 ignores siblings of $ref: wrap
         return {"anyOf": [{"type": "null"}, {"$ref": schema["$ref"]}]}
     kind = schema.get("type")
