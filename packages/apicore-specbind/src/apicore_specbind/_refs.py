@@ -76,9 +76,10 @@ def lookup(doc: Any, ptr: str) -> Any:
 
 
 def deref(doc: Any, node: Any, ptr: str) -> tuple[Any, str]:
-    """The first node that is not a local ``$ref`` from ``node`` (found at ``ptr``), and its pointer.
+    """Follow local ``$ref`` from ``node`` (at ``ptr``) to a node that is not one.
 
-    Raises ``KeyError`` when a reference points nowhere or the chain loops.
+    Returns that node and its pointer; raises ``KeyError`` when a reference points nowhere or
+    the chain loops.
     """
     seen: set[str] = set()
     while isinstance(node, Mapping) and isinstance(node.get("$ref"), str):
