@@ -145,14 +145,22 @@ def _decode_param(
         except JSONBodyError as exc:
             errors.append(ErrorDetail(loc, str(exc), exc.kind))
             return _INVALID
-    types = types_of(param.schema, ctx.resolve)
-    if "array" in types:
-        node = ctx.resolve(param.schema)
-        items = node.get("items", {}) if isinstance(node, Mapping) else {}
-        item_types = types_of(items, ctx.resolve)
-        parts = split_array(raw, style=param.style, explode=param.explode, location=param.location)
-        return [coerce_scalar(p, item_types) for p in parts]
-    return coerce_scalar(strip_scalar(raw[-1], style=param.style), types)
+    return _typed(
+        raw, param.schema, ctx, style=param.style, explode=param.explode, location=param.location
+    )
+
+
+def _typed(
+    raw: Sequence[str], schema: Any, ctx: Context, *, style: str, explode: bool, location: str
+) -> Any:
+    """Wire strings as the schema's type: an array's items split by ``style``, else a scalar."""
+    types = types_of(schema, ctx.resolve)
+    if "array" not in types:
+        return coerce_scalar(strip_scalar(raw[-1], style=style), types)
+    node = ctx.resolve(schema)
+    item_types = types_of(node.get("items", {}) if isinstance(node, Mapping) else {}, ctx.resolve)
+    parts = split_array(raw, style=style, explode=explode, location=location)
+    return [coerce_scalar(p, item_types) for p in parts]
 
 
 def _body(
@@ -337,18 +345,10 @@ def _form_fields(
         grouped.setdefault(key, []).append(value)
     fields: dict[str, Any] = {}
     for key, raws in grouped.items():
-        types = types_of(props.get(key, {}), ctx.resolve)
-        if "array" in types:
-            node = ctx.resolve(props[key])
-            item_types = types_of(node.get("items", {}), ctx.resolve)
-            parts = (
-                raws
-                if len(raws) > 1
-                else split_array(raws, style="form", explode=False, location="form")
-            )
-            fields[key] = [coerce_scalar(p, item_types) for p in parts]
-        else:
-            fields[key] = coerce_scalar(raws[-1], types)
+        # a repeated field's values are the items; a single one is split at commas
+        fields[key] = _typed(
+            raws, props.get(key, {}), ctx, style="form", explode=len(raws) > 1, location="query"
+        )
     for key in uploads:
         # Files are opaque to JSON Schema: mark presence only, so 'required' still works.
         fields.setdefault(key, "")
