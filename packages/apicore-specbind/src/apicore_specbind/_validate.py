@@ -283,10 +283,6 @@ class ValidatorFactory:
         self._cache: dict[str, SchemaValidator] = {}
         self._by_content: dict[str, SchemaValidator] = {}
 
-    def schema_at(self, ptr: str) -> Any:
-        """The converted schema at a pointer."""
-        return lookup(self.document, ptr)
-
     def get(self, ptr: str) -> SchemaValidator:
         """The validator for the schema at ``ptr`` (a JSON pointer into the document)."""
         cached = self._cache.get(ptr)
@@ -295,7 +291,7 @@ class ValidatorFactory:
         try:
             # Resolving a $ref costs on every validation: inline the (non-recursive)
             # references once, so the validator never resolves anything at run time.
-            root: Any = _inline(self.schema_at(ptr), self.document)
+            root: Any = _inline(lookup(self.document, ptr), self.document)
         except _Recursive:
             # The whole document is the root so "#/definitions/..." resolves (info, paths,
             # ... are no keywords).
@@ -317,7 +313,7 @@ class ValidatorFactory:
 
     def check_schema(self, ptr: str) -> list[str]:
         """Check the schema at ``ptr`` against its dialect's meta-schema; return messages."""
-        schema = self.schema_at(ptr)
+        schema = lookup(self.document, ptr)
         if passes(_fast_meta(self.cls), schema):
             return []
         meta = self.cls(self.cls.META_SCHEMA)
