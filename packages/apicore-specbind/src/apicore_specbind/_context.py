@@ -57,10 +57,7 @@ class Context:
             return None
         ref = schema.get("$ref")
         if isinstance(ref, str):
-            cls = self.model_by_pointer.get(ref[1:])
-            if cls is not None:
-                return cls
-            return self.model_for(self.resolve(schema))
+            return self.model_by_pointer.get(ref[1:]) or self.model_for(self.resolve(schema))
         for key in ("allOf", "anyOf", "oneOf"):
             subs = schema.get(key)
             if isinstance(subs, list):

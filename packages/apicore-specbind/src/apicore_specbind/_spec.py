@@ -51,6 +51,7 @@ from apicore_specbind._validate import (
 )
 
 _OBJECT_KEYS = ("properties", "additionalProperties", "allOf")
+_ORIGIN = re.compile(r"^[a-z][a-z0-9+.-]*://([^/]*)")  # scheme://host of a URL
 
 
 class _Text(str):
@@ -134,10 +135,8 @@ class Spec:
         if self.spec_version == "2.0":
             host = self.document.get("host")
             return str(host) if host else None
-        match = re.match(
-            r"^[a-z][a-z0-9+.-]*://([^/]+)", self.server_urls[0] if self.server_urls else ""
-        )
-        return match.group(1) if match else None
+        match = _ORIGIN.match(self.server_urls[0] if self.server_urls else "")
+        return (match.group(1) or None) if match else None
 
     @property
     def schemes(self) -> tuple[str, ...]:
@@ -152,9 +151,7 @@ class Spec:
         """Swagger 2.0 ``basePath`` or the path of the first server URL (``""`` for none)."""
         if self.spec_version == "2.0":
             return str(self.document.get("basePath") or "").rstrip("/")
-        url = self.server_urls[0] if self.server_urls else ""
-        path = re.sub(r"^[a-z][a-z0-9+.-]*://[^/]*", "", url)
-        return path.rstrip("/")
+        return _ORIGIN.sub("", self.server_urls[0] if self.server_urls else "").rstrip("/")
 
     @property
     def server_urls(self) -> tuple[str, ...]:
