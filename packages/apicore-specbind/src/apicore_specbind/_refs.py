@@ -243,13 +243,7 @@ class Bundler:
                         out["$ref"] = self._rewrite_ref(value, location, key, (*path, name), base)
                 else:
                     out[name] = self._rewrite(
-                        value,
-                        location,
-                        key,
-                        (*path, name),
-                        base,
-                        recursive,
-                        holds_names(name, False),
+                        value, location, key, (*path, name), base, recursive, name in NAME_MAPS
                     )
             return out
         if isinstance(node, list):
