@@ -215,9 +215,9 @@ def _body(
         except JSONBodyError as exc:
             errors.append(ErrorDetail((loc_root,), str(exc), exc.kind))
             return None, media_type, {}
+    elif media_type in _FORMS and not body and not has_form:
+        value = {}  # an empty form: every field absent
     elif media_type in _FORMS:
-        if not body and not has_form:  # an empty form: every field absent
-            return _validated({}, {}, media_type, declared, ctx, errors, loc_root)
         try:
             pairs, uploads = _form(media_type, content_type or "", body, form, files)
         except ValueError as exc:
@@ -239,21 +239,7 @@ def _body(
             f"{', '.join(sorted(decodable(op, decoders)))}.",
             errors=[ErrorDetail(("header", "Content-Type"), "no decoder for it", "media_type")],
         )
-    if isinstance(value, bytes):
-        return value, media_type, uploads
-    return _validated(value, uploads, media_type, declared, ctx, errors, loc_root)
-
-
-def _validated(
-    value: Any,
-    uploads: Mapping[str, Any],
-    media_type: str,
-    declared: MediaType,
-    ctx: Context,
-    errors: list[ErrorDetail],
-    loc_root: str,
-) -> tuple[Any, str | None, Mapping[str, Any]]:
-    if declared.schema_pointer is None:
+    if isinstance(value, bytes) or declared.schema_pointer is None:
         return value, media_type, uploads
     found = errors_of(ctx.validators.get(declared.schema_pointer), value, (loc_root,))
     if found:
