@@ -107,8 +107,7 @@ class Context:
             items = node.get("items")
             if isinstance(items, Mapping):
                 return [self.unmarshal(v, items, _depth + 1) for v in value]
-            return value
-        if isinstance(value, Mapping):
+        elif isinstance(value, Mapping):
             props = self.properties_of(node)
             extra = node.get("additionalProperties")
             out: dict[str, Any] = {}
@@ -116,7 +115,7 @@ class Context:
                 sub = props.get(key, extra if isinstance(extra, Mapping) else None)
                 out[key] = item if sub is None else self.unmarshal(item, sub, _depth + 1)
             return out
-        if isinstance(value, str):
+        elif isinstance(value, str):
             fmt = self.formats.get(str(node.get("format")))
             if fmt is not None and fmt.to_python is not None:
                 try:
