@@ -84,16 +84,13 @@ def build_request(
             cookies[param.name] = wire
     encoded: bytes | None = None
     content_type: str | None = None
-    if body_spec is not None and body_spec.form_fields:
-        fields = {k: remaining.pop(k) for k in list(remaining) if k in body_spec.form_fields}
-        body = fields if fields else _MISSING
-    elif body_spec is not None and body_spec.fields and body is _MISSING:
-        # the body's properties given as keywords: api.add(a=1, b=2)
-        fields = {k: remaining.pop(k) for k in list(remaining) if k in body_spec.fields}
-        body = fields if fields else _MISSING
+    if body_spec is not None and (body_spec.form_fields or (body_spec.fields and body is _MISSING)):
+        # form fields, or the body's properties given as keywords: api.add(a=1, b=2)
+        names = body_spec.form_fields or body_spec.fields
+        body = {k: remaining.pop(k) for k in list(remaining) if k in names} or _MISSING
     if remaining:
-        known = [p.python_name for p in op.parameters] + ([body_spec.name] if body_spec else [])
-        known += list(body_spec.fields) if body_spec is not None else []
+        known = [p.python_name for p in op.parameters]
+        known += [body_spec.name, *body_spec.fields] if body_spec is not None else []
         raise ClientArgumentError(
             f"{op.client_name} got unexpected arguments {', '.join(sorted(remaining))}; "
             f"it accepts: {', '.join(known) or 'nothing'}"
@@ -256,12 +253,12 @@ def python_signature(
     params: list[inspect.Parameter] = []
     body = op.request_body
     taken: set[str] = set()
+    named: list[tuple[str, bool, Mapping[str, Any] | None]] = [
+        (p.python_name, p.required, p.schema) for p in op.parameters
+    ]
     if body is not None and not body.form_fields:
-        media = body.content[0] if body.content else None
-        for candidate in body.content:
-            if candidate.media_type.endswith("json"):
-                media = candidate
-                break
+        json_media = next((m for m in body.content if m.media_type.endswith("json")), None)
+        media = json_media or (body.content[0] if body.content else None)
         params.append(
             inspect.Parameter(
                 body.name,
@@ -272,19 +269,15 @@ def python_signature(
             )
         )
         taken.add(body.name)
-    named: list[tuple[str, bool, Mapping[str, Any] | None]] = [
-        (p.python_name, p.required, p.schema) for p in op.parameters
-    ]
-    if body is not None and body.form_fields:  # Swagger 2.0 formData: one keyword per field
+        # an object body's properties as keywords (our function-first servers' arguments)
+        schema = json_media.schema if json_media is not None else None
+        props = schema.get("properties", {}) if isinstance(schema, Mapping) else {}
+        named += [(name, False, props.get(name)) for name in body.fields]
+    elif body is not None:  # Swagger 2.0 formData: one keyword per field
         form = body.content[0].schema if body.content else None
         props = form.get("properties", {}) if isinstance(form, Mapping) else {}
         required = form.get("required", ()) if isinstance(form, Mapping) else ()
         named += [(name, name in required, props.get(name)) for name in body.form_fields]
-    if body is not None and body.fields and not body.form_fields:
-        # an object body's properties as keywords (our function-first servers' arguments)
-        media_schema = next((m.schema for m in body.content if m.media_type.endswith("json")), None)
-        props = media_schema.get("properties", {}) if isinstance(media_schema, Mapping) else {}
-        named += [(name, False, props.get(name)) for name in body.fields]
     for name, needed, schema in sorted(named, key=lambda n: not n[1]):  # required ones first
         if name in taken or not name.isidentifier():
             continue

@@ -124,24 +124,16 @@ def serialize(
     Returns:
         For ``query``: the ``(name, value)`` pairs; otherwise the single string.
     """
-    if isinstance(value, (list, tuple)):
-        items = [to_wire(v) for v in value]
-        if location == "query":
-            if explode and style in {"form", *_DELIMITERS}:
-                return [(name, item) for item in items]
-            return [(name, _DELIMITERS.get(style, ",").join(items))]
-        if style == "label":
-            return "." + ("." if explode else ",").join(items)
-        if style == "matrix":
-            if explode:
-                return "".join(f";{name}={item}" for item in items)
-            return f";{name}=" + ",".join(items)
-        return ",".join(items)
-    text = to_wire(value)
+    # A scalar is serialised as an array of one item.
+    items = [to_wire(v) for v in (value if isinstance(value, (list, tuple)) else [value])]
     if location == "query":
-        return [(name, text)]
+        if explode and style in {"form", *_DELIMITERS}:
+            return [(name, item) for item in items]
+        return [(name, _DELIMITERS.get(style, ",").join(items))]
     if style == "label":
-        return "." + text
+        return "." + ("." if explode else ",").join(items)
     if style == "matrix":
-        return f";{name}={text}"
-    return text
+        if explode:
+            return "".join(f";{name}={item}" for item in items)
+        return f";{name}=" + ",".join(items)
+    return ",".join(items)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,10 +57,7 @@ class Context:
             return None
         ref = schema.get("$ref")
         if isinstance(ref, str):
-            cls = self.model_by_pointer.get(ref[1:])
-            if cls is not None:
-                return cls
-            return self.model_for(self.resolve(schema))
+            return self.model_by_pointer.get(ref[1:]) or self.model_for(self.resolve(schema))
         for key in ("allOf", "anyOf", "oneOf"):
             subs = schema.get(key)
             if isinstance(subs, list):
@@ -88,10 +85,7 @@ class Context:
         fmt = self.formats.get(str(node.get("format")))
         if fmt is not None and fmt.to_python is not None:
             return True
-        subs: list[Any] = []
-        for key in ("items", "additionalProperties"):
-            if isinstance(node.get(key), Mapping):
-                subs.append(node[key])
+        subs: list[Any] = [node.get("items"), node.get("additionalProperties")]
         props = node.get("properties")
         if isinstance(props, Mapping):
             subs.extend(props.values())
@@ -113,8 +107,7 @@ class Context:
             items = node.get("items")
             if isinstance(items, Mapping):
                 return [self.unmarshal(v, items, _depth + 1) for v in value]
-            return value
-        if isinstance(value, Mapping):
+        elif isinstance(value, Mapping):
             props = self.properties_of(node)
             extra = node.get("additionalProperties")
             out: dict[str, Any] = {}
@@ -122,14 +115,13 @@ class Context:
                 sub = props.get(key, extra if isinstance(extra, Mapping) else None)
                 out[key] = item if sub is None else self.unmarshal(item, sub, _depth + 1)
             return out
-        if isinstance(value, str):
+        elif isinstance(value, str):
             fmt = self.formats.get(str(node.get("format")))
             if fmt is not None and fmt.to_python is not None:
                 try:
                     return fmt.to_python(value)
                 except (ValueError, TypeError):
                     return value
-            return value
         return value
 
     def wire(self, value: Any, schema: Any) -> Any:
@@ -141,28 +133,28 @@ class Context:
                 return fmt.to_wire(value)
         return value
 
-    def properties_of(self, node: Mapping[str, Any], _depth: int = 0) -> dict[str, Any]:
+    def _all_of(self, node: Mapping[str, Any], depth: int = 0) -> Iterator[Mapping[str, Any]]:
+        """The ``allOf`` members of ``node`` (resolved, theirs first), then ``node``."""
+        for sub in node.get("allOf") or ():
+            resolved = self.resolve(sub)
+            if isinstance(resolved, Mapping) and depth < 16:
+                yield from self._all_of(resolved, depth + 1)
+        yield node
+
+    def properties_of(self, node: Mapping[str, Any]) -> dict[str, Any]:
         """Declared properties, merged through ``allOf`` members."""
         props: dict[str, Any] = {}
-        for sub in node.get("allOf") or ():
-            resolved = self.resolve(sub)
-            if isinstance(resolved, Mapping) and _depth < 16:
-                props.update(self.properties_of(resolved, _depth + 1))
-        own = node.get("properties")
-        if isinstance(own, Mapping):
-            props.update(own)
+        for part in self._all_of(node):
+            if isinstance(part.get("properties"), Mapping):
+                props.update(part["properties"])
         return props
 
-    def required_of(self, node: Mapping[str, Any], _depth: int = 0) -> set[str]:
+    def required_of(self, node: Mapping[str, Any]) -> set[str]:
         """Required property names, merged through ``allOf`` members."""
         names: set[str] = set()
-        for sub in node.get("allOf") or ():
-            resolved = self.resolve(sub)
-            if isinstance(resolved, Mapping) and _depth < 16:
-                names |= self.required_of(resolved, _depth + 1)
-        own = node.get("required")
-        if isinstance(own, list):
-            names.update(n for n in own if isinstance(n, str))
+        for part in self._all_of(node):
+            if isinstance(part.get("required"), list):
+                names.update(n for n in part["required"] if isinstance(n, str))
         return names
 
 

@@ -1,20 +1,8 @@
 """The exceptions of apicore-specbind.
 
-Three families:
-
-- load errors, raised once when a spec is loaded (the spec author's mistake):
-  ``SpecError`` <- ``SpecLoadError`` (also ``ValueError``) <- ``UnsafeYAMLError``,
-  ``RefResolutionError``, ``SpecLimitError``; ``SpecValidationWarning`` is the warning of
-  ``validate="warn"``;
-- request errors, raised per request for bad client input; they expose the problem
-  protocol's members with ``problem_fields()`` (``apicore_introspect.render_problem``):
-  ``SpecRequestError`` (also ``ValueError``) <- ``MalformedRequestError``,
-  ``RequestValidationError``, ``UnsupportedMediaTypeError``, ``BodyTooLargeError``;
-- server-side errors: ``ResponseValidationError`` (a handler returned something the spec does
-  not allow; answer 500) <- ``UndeclaredStatusError``; ``UnknownModelError`` (also
-  ``LookupError``) and ``ClientArgumentError`` (also ``TypeError``, a client call with
-  arguments that do not fit the operation); ``ServerURLError`` (also ``ValueError``, a spec
-  loaded leniently whose server URL cannot be worked out).
+Load errors (``SpecLoadError`` and its subclasses) are the spec author's mistakes, raised once;
+request errors (``SpecRequestError`` and its subclasses) are bad client input, rendered as
+problem documents; the rest are server-side (a response that does not fit, a bad client call).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ import decimal
 import enum
 import json
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar, Protocol
 
 from apicore_specbind._errors import ModelError, UnknownModelError
@@ -174,15 +174,13 @@ class Model:
     @classmethod
     def from_json(cls, data: Mapping[str, Any] | str | bytes) -> Any:
         """Like :meth:`from_dict`, also accepting a JSON text (decoded strictly)."""
-        if isinstance(data, (str, bytes)):
-            raw = data.encode() if isinstance(data, str) else data
-            try:
-                data = decode_json(raw)
-            except JSONBodyError as exc:
-                raise ModelError(f"{cls.__model_name__}.from_json: {exc}") from None
-        if not isinstance(data, Mapping):
-            raise ModelError(f"{cls.__model_name__} needs a JSON object, got {type(data).__name__}")
-        return cls.from_dict(data)
+        if not isinstance(data, (str, bytes)):
+            return cls.from_dict(data)
+        try:
+            decoded = decode_json(data.encode() if isinstance(data, str) else data)
+        except JSONBodyError as exc:
+            raise ModelError(f"{cls.__model_name__}.from_json: {exc}") from None
+        return cls.from_dict(decoded)
 
     # -- legacy helpers ---------------------------------------------------------------------
     @classmethod
@@ -290,8 +288,4 @@ def make_model_class(
         "__module__": "apicore_specbind.models",
         "__qualname__": name,
     }
-    cls = type(name, (Model, *bases), namespace)
-    return cls
-
-
-ModelFactory = Callable[..., type[Model]]
+    return type(name, (Model, *bases), namespace)

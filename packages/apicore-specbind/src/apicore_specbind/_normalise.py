@@ -10,7 +10,7 @@ from apicore_specbind._errors import SpecIssue
 from apicore_specbind._naming import derived_operation_name, identifier, snake_case, unique
 from apicore_specbind._operation import Operation
 from apicore_specbind._parts import MediaType, Parameter, RequestBody, Response
-from apicore_specbind._refs import deref, pointer
+from apicore_specbind._refs import deref, escape, pointer
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 SYNTH_KEY = "x-apicore-synthetic"
@@ -63,8 +63,9 @@ class Normaliser:
         self.synthetic.append(schema)
         return f"/{SYNTH_KEY}/{len(self.synthetic) - 1}"
 
-    def _schema(self, node: Any, ptr: str, path: Path) -> None:
-        self.schema_pointers.append((ptr, path))
+    def _v2_types(self, node: Mapping[str, Any], key: str, default: str) -> list[Any]:
+        """Swagger 2.0 ``consumes``/``produces``: the operation's, else the spec's."""
+        return list(node.get(key) or self.doc.get(key) or [default])
 
     # -- operations ---------------------------------------------------------------------
     def operations(self) -> list[Operation]:
@@ -108,7 +109,7 @@ class Normaliser:
         if op_id is not None and not isinstance(op_id, str):
             self._issue((*path, "operationId"), "must be a string")
             op_id = None
-        if op_id is not None:
+        elif op_id is not None:
             if op_id in self._operation_ids:
                 first = ".".join(map(str, self._operation_ids[op_id]))
                 self._issue(
@@ -158,8 +159,8 @@ class Normaliser:
     ) -> tuple[tuple[str, ...], tuple[str, ...]]:
         if self.version == "2.0":
             return (
-                tuple(node.get("consumes") or self.doc.get("consumes") or ("application/json",)),
-                tuple(node.get("produces") or self.doc.get("produces") or ("application/json",)),
+                tuple(self._v2_types(node, "consumes", "application/json")),
+                tuple(self._v2_types(node, "produces", "application/json")),
             )
         consumes = tuple(m.media_type for m in body.content) if body else ()
         produced: dict[str, None] = {}
@@ -198,12 +199,12 @@ class Normaliser:
         bodies: list[tuple[Mapping[str, Any], str, Path]] = []
         form: list[tuple[Mapping[str, Any], str, Path]] = []
         names: set[str] = set()
+        allowed = (
+            ("path", "query", "header", "body", "formData")
+            if self.version == "2.0"
+            else ("path", "query", "header", "cookie")
+        )
         for (_name, location), (param, ptr, ppath) in merged.items():
-            allowed = (
-                ("path", "query", "header", "body", "formData")
-                if self.version == "2.0"
-                else ("path", "query", "header", "cookie")
-            )
             if location not in allowed:
                 self._issue(
                     (*ppath, "in"), f"must be one of {', '.join(allowed)}, not {location!r}"
@@ -217,18 +218,19 @@ class Normaliser:
                 built = self._parameter(param, ptr, ppath, names)
                 if built is not None:
                     params.append(built)
-        declared = {p.name for p in params if p.location == "path"}
-        for var in _TEMPLATE.findall(template):
+        declared = [p.name for p in params if p.location == "path"]
+        variables = _TEMPLATE.findall(template)
+        for var in variables:
             if var not in declared:
                 self._issue(
                     (*path, "parameters"),
                     f"path template variable {{{var}}} has no 'in: path' parameter",
                 )
-        for param in params:
-            if param.location == "path" and param.name not in _TEMPLATE.findall(template):
+        for name in declared:
+            if name not in variables:
                 self._issue(
                     (*path, "parameters"),
-                    f"path parameter {param.name!r} is not in the path template {template!r}",
+                    f"path parameter {name!r} is not in the path template {template!r}",
                 )
         if len(bodies) > 1:
             self._issue((*path, "parameters"), "only one 'in: body' parameter is allowed")
@@ -271,7 +273,7 @@ class Normaliser:
             elif isinstance(param.get("content"), Mapping) and len(param["content"]) == 1:
                 content_type, media = next(iter(param["content"].items()))
                 schema = media.get("schema", {}) if isinstance(media, Mapping) else {}
-                schema_ptr = f"{ptr}/content/{_esc(content_type)}/schema"
+                schema_ptr = f"{ptr}/content/{escape(str(content_type))}/schema"
             else:
                 self._issue(
                     ppath, "a parameter needs a 'schema' or a 'content' with one media type"
@@ -280,7 +282,7 @@ class Normaliser:
             default_style = {"query": "form", "cookie": "form"}.get(location, "simple")
             style = str(param.get("style", default_style))
             explode = param.get("explode", style == "form") is True
-        self._schema(schema, schema_ptr, ppath)
+        self.schema_pointers.append((schema_ptr, ppath))
         schema_map: Mapping[str, Any] = schema if isinstance(schema, Mapping) else {}
         python_name = snake_case(name)
         if python_name in names:
@@ -307,8 +309,8 @@ class Normaliser:
         if "schema" not in param:
             self._issue(ppath, "an 'in: body' parameter needs a 'schema'")
             return None
-        self._schema(param["schema"], f"{ptr}/schema", ppath)
-        consumes = node.get("consumes") or self.doc.get("consumes") or ["application/json"]
+        self.schema_pointers.append((f"{ptr}/schema", ppath))
+        consumes = self._v2_types(node, "consumes", "application/json")
         content = tuple(MediaType(str(m), param["schema"], f"{ptr}/schema") for m in consumes)
         return RequestBody(
             required=param.get("required") is True,
@@ -342,11 +344,7 @@ class Normaliser:
         if required:
             schema["required"] = required
         ptr = self._synth(schema)
-        consumes = (
-            node.get("consumes")
-            or self.doc.get("consumes")
-            or ["application/x-www-form-urlencoded"]
-        )
+        consumes = self._v2_types(node, "consumes", "application/x-www-form-urlencoded")
         forms = [m for m in consumes if "form" in str(m)] or ["application/x-www-form-urlencoded"]
         return RequestBody(
             required=bool(required),
@@ -391,9 +389,9 @@ class Normaliser:
     def _content(self, content: Mapping[str, Any], ptr: str, path: Path) -> tuple[MediaType, ...]:
         result = []
         for media_type, media in content.items():
-            mptr = f"{ptr}/{_esc(media_type)}"
+            mptr = f"{ptr}/{escape(str(media_type))}"
             if isinstance(media, Mapping) and "schema" in media:
-                self._schema(media["schema"], f"{mptr}/schema", (*path, media_type, "schema"))
+                self.schema_pointers.append((f"{mptr}/schema", (*path, media_type, "schema")))
                 result.append(MediaType(str(media_type), media["schema"], f"{mptr}/schema"))
             else:
                 result.append(MediaType(str(media_type), None, None))
@@ -427,10 +425,8 @@ class Normaliser:
             if self.version == "2.0":
                 content: tuple[MediaType, ...] = ()
                 if "schema" in response:
-                    self._schema(response["schema"], f"{ptr}/schema", (*spath, "schema"))
-                    produces = (
-                        node.get("produces") or self.doc.get("produces") or ["application/json"]
-                    )
+                    self.schema_pointers.append((f"{ptr}/schema", (*spath, "schema")))
+                    produces = self._v2_types(node, "produces", "application/json")
                     content = tuple(
                         MediaType(str(m), response["schema"], f"{ptr}/schema") for m in produces
                     )
@@ -438,20 +434,14 @@ class Normaliser:
                 content = self._content(response["content"], f"{ptr}/content", (*spath, "content"))
             else:
                 content = ()
-            headers = (
-                response.get("headers") if isinstance(response.get("headers"), Mapping) else {}
-            )
+            headers = response.get("headers")
             result[str(status).upper() if str(status) != "default" else "default"] = Response(
                 status=str(status),
                 description=str(response.get("description") or ""),
                 content=content,
-                headers=dict(headers or {}),
+                headers=dict(headers) if isinstance(headers, Mapping) else {},
             )
         return result
-
-
-def _esc(token: str) -> str:
-    return str(token).replace("~", "~0").replace("/", "~1")
 
 
 def _str_or_none(value: Any) -> str | None:

@@ -10,9 +10,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-#: Parameter locations, as OpenAPI 3 names them (Swagger 2.0 body/formData become a body).
-LOCATIONS = ("path", "query", "header", "cookie")
-
 
 @dataclass(frozen=True, slots=True)
 class Parameter:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -76,13 +76,10 @@ def lookup(doc: Any, ptr: str) -> Any:
 
 
 def deref(doc: Any, node: Any, ptr: str) -> tuple[Any, str]:
-    """Follow a chain of local ``$ref`` from ``node`` (found at ``ptr``); cycle-safe.
+    """Follow local ``$ref`` from ``node`` (at ``ptr``) to a node that is not one.
 
-    Returns:
-        The first node that is not a reference, and its pointer.
-
-    Raises:
-        KeyError: a reference points nowhere, or the chain loops.
+    Returns that node and its pointer; raises ``KeyError`` when a reference points nowhere or
+    the chain loops.
     """
     seen: set[str] = set()
     while isinstance(node, Mapping) and isinstance(node.get("$ref"), str):
@@ -109,35 +106,48 @@ def _base_of(location: str | None) -> str:
     return Path(location).as_uri()
 
 
+def walk(
+    node: Any, path: tuple[str | int, ...] = ()
+) -> Iterator[tuple[Mapping[str, Any], tuple[str | int, ...], bool]]:
+    """Every mapping of a JSON tree, parents first: the mapping, its path, whether it maps names.
+
+    Literal data (examples, defaults, enums) is not entered.
+    """
+    stack: list[tuple[Any, tuple[str | int, ...], bool]] = [(node, path, False)]
+    while stack:
+        node, path, names = stack.pop()
+        if isinstance(node, Mapping):
+            yield node, path, names
+            stack.extend(
+                (value, (*path, key), holds_names(key, names))
+                for key, value in node.items()
+                if isinstance(value, (Mapping, list)) and not is_literal(key, _DATA_KEYS, names)
+            )
+        elif isinstance(node, list):
+            stack.extend((value, (*path, i), False) for i, value in enumerate(node))
+
+
 class _Index:
     """Where the embedded schema resources (``$id``) and anchors of one document are."""
 
     def __init__(self, document: Any, base: str, prefix: tuple[str | int, ...]) -> None:
         self.ids: dict[str, str] = {}
         self.anchors: dict[tuple[str, str], str] = {}
-        stack: list[tuple[Any, tuple[str | int, ...], str, bool]] = [
-            (document, prefix, base, False)
-        ]
-        while stack:
-            node, path, current, names = stack.pop()
-            if isinstance(node, Mapping) and not names:
-                own = node.get("$id")
-                if isinstance(own, str):
-                    current = urllib.parse.urldefrag(urllib.parse.urljoin(current, own))[0]
-                    self.ids.setdefault(current, pointer(path))
-                for key in _ANCHOR_KEYS:
-                    name = node.get(key)
-                    if isinstance(name, str):
-                        self.anchors.setdefault((current, name), pointer(path))
-            if isinstance(node, Mapping):
-                stack.extend(
-                    (value, (*path, name), current, holds_names(name, names))
-                    for name, value in node.items()
-                    if isinstance(value, (Mapping, list))
-                    and not is_literal(name, _DATA_KEYS, names)
-                )
-            elif isinstance(node, list):
-                stack.extend((value, (*path, i), current, False) for i, value in enumerate(node))
+        bases = {prefix: base}  # where an $id sets the base, for what is below it
+        for node, path, names in walk(document, prefix):
+            if names:
+                continue
+            current = next(bases[path[:i]] for i in range(len(path), -1, -1) if path[:i] in bases)
+            own = node.get("$id")
+            if isinstance(own, str):
+                current = bases[path] = urllib.parse.urldefrag(urllib.parse.urljoin(current, own))[
+                    0
+                ]
+                self.ids.setdefault(current, pointer(path))
+            for key in _ANCHOR_KEYS:
+                name = node.get(key)
+                if isinstance(name, str):
+                    self.anchors.setdefault((current, name), pointer(path))
 
 
 class Bundler:
@@ -158,14 +168,14 @@ class Bundler:
         allow_remote: bool,
         fetch: Fetcher,
         source: str,
-        limits: SpecLimits | None = None,
-        cache: bool = True,
+        limits: SpecLimits,
+        cache: bool,
     ) -> None:
-        self.base_dir = base_dir.resolve() if base_dir is not None else None
+        self.base_dir = base_dir
         self.allow_remote = allow_remote
         self.fetch = fetch
         self.source = source
-        self.limits = limits or SpecLimits()
+        self.limits = limits
         self.cache = cache
         self.issues: list[SpecIssue] = []
         self.stamps: list[FileStamp] = []  # every file read, for the spec cache
@@ -233,13 +243,7 @@ class Bundler:
                         out["$ref"] = self._rewrite_ref(value, location, key, (*path, name), base)
                 else:
                     out[name] = self._rewrite(
-                        value,
-                        location,
-                        key,
-                        (*path, name),
-                        base,
-                        recursive,
-                        holds_names(name, False),
+                        value, location, key, (*path, name), base, recursive, name in NAME_MAPS
                     )
             return out
         if isinstance(node, list):
@@ -276,15 +280,9 @@ class Bundler:
         if embedded is None and absolute == doc_base:
             embedded = prefix
         if embedded is not None:
-            if not fragment or fragment.startswith("/"):
-                return (
-                    f"#{embedded}{urllib.parse.unquote(fragment)}" if fragment else f"#{embedded}"
-                )
-            anchored = index.anchors.get((absolute, fragment))
-            if anchored is None:
-                self.issues.append(SpecIssue(path, f"$ref {ref!r}: no $anchor {fragment!r}"))
-                return ref
-            return f"#{anchored}"
+            if fragment.startswith("/"):
+                fragment = urllib.parse.unquote(fragment)
+            return self._in_document(ref, fragment, index, absolute, embedded, path)
         target, _, fragment = ref.partition("#")
         if not target:  # pragma: no cover - handled above (same document)
             return ref
@@ -292,28 +290,28 @@ class Bundler:
         if resolved is None:
             return ref
         if resolved == self._root:
-            return self._in_document(ref, fragment, None, "", path)
+            return self._in_document(ref, fragment, self._index(None, None), _ROOT_BASE, "", path)
         if resolved not in self._loaded:
             self._load(resolved, path)
         new_key = self._loaded.get(resolved)
         if new_key is None:
             return ref
-        return self._in_document(
-            ref, fragment, resolved, f"/{escape(BUNDLE_KEY)}/{escape(new_key)}", path
-        )
+        index, prefix = self._index(resolved, new_key), f"/{escape(BUNDLE_KEY)}/{escape(new_key)}"
+        return self._in_document(ref, fragment, index, _base_of(resolved), prefix, path)
 
     def _in_document(
         self,
         ref: str,
         fragment: str,
-        location: str | None,
+        index: _Index,
+        base: str,
         prefix: str,
         path: tuple[str | int, ...],
     ) -> str:
+        """The pointer or ``$anchor`` ``fragment`` in a document bundled under ``prefix``."""
         if not fragment or fragment.startswith("/"):
             return f"#{prefix}{fragment}"
-        key = None if location is None else self._loaded.get(location)
-        anchored = self._index(location, key).anchors.get((_base_of(location), fragment))
+        anchored = index.anchors.get((base, fragment))
         if anchored is None:
             self.issues.append(SpecIssue(path, f"$ref {ref!r}: no $anchor {fragment!r}"))
             return ref
@@ -390,7 +388,9 @@ class Bundler:
                 self.issues.append(SpecIssue(path, str(exc).splitlines()[-1].strip(" -")))
                 return
             self.stamps.append(read)
-        key = self._key_for(resolved)
+        key = resolved
+        if self.base_dir is not None and not resolved.startswith(("http://", "https://")):
+            key = Path(resolved).relative_to(self.base_dir).as_posix()
         self._loaded[resolved] = key
         self._documents[resolved] = document
         self._bundled[key] = None  # reserve, so mutual references see the key
@@ -398,36 +398,20 @@ class Bundler:
             document, resolved, key, (BUNDLE_KEY, key), _base_of(resolved), None
         )
 
-    def _key_for(self, resolved: str) -> str:
-        if self.base_dir is not None and not resolved.startswith(("http://", "https://")):
-            key = Path(resolved).relative_to(self.base_dir).as_posix()
-        else:
-            key = resolved
-        return key
-
 
 def check_local_refs(doc: Any) -> list[SpecIssue]:
     """Report every local ``$ref`` that points nowhere, with the path where it appears."""
     issues: list[SpecIssue] = []
     found: set[str] = set()  # references already resolved (most are repeated)
-    stack: list[tuple[Any, tuple[str | int, ...], bool]] = [(doc, (), False)]
-    while stack:
-        node, path, names = stack.pop()
-        if isinstance(node, Mapping):
-            for name, value in node.items():
-                if name == "$ref" and isinstance(value, str) and not names:
-                    if value.startswith("#") and value not in found:
-                        try:
-                            lookup(doc, value[1:])
-                        except KeyError:
-                            issues.append(
-                                SpecIssue((*path, name), f"$ref {value!r} points nowhere")
-                            )
-                        else:
-                            found.add(value)
-                elif isinstance(value, (Mapping, list)) and not is_literal(name, _DATA_KEYS, names):
-                    stack.append((value, (*path, name), holds_names(name, names)))
-        elif isinstance(node, list):
-            stack.extend((value, (*path, i), False) for i, value in enumerate(node))
+    for node, path, names in walk(doc):
+        ref = node.get("$ref")
+        if names or not isinstance(ref, str) or not ref.startswith("#") or ref in found:
+            continue
+        try:
+            lookup(doc, ref[1:])
+        except KeyError:
+            issues.append(SpecIssue((*path, "$ref"), f"$ref {ref!r} points nowhere"))
+        else:
+            found.add(ref)
     issues.sort(key=lambda issue: [str(p) for p in issue.path])
     return issues

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 #: raises ``ValueError`` for a body it cannot read (a 400).
 Decoder = Callable[[bytes], Any]
 
+_FORMS = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 _DECODE_ERRORS = frozenset(
     {
         "json_invalid",
@@ -144,14 +145,22 @@ def _decode_param(
         except JSONBodyError as exc:
             errors.append(ErrorDetail(loc, str(exc), exc.kind))
             return _INVALID
-    types = types_of(param.schema, ctx.resolve)
-    if "array" in types:
-        node = ctx.resolve(param.schema)
-        items = node.get("items", {}) if isinstance(node, Mapping) else {}
-        item_types = types_of(items, ctx.resolve)
-        parts = split_array(raw, style=param.style, explode=param.explode, location=param.location)
-        return [coerce_scalar(p, item_types) for p in parts]
-    return coerce_scalar(strip_scalar(raw[-1], style=param.style), types)
+    return _typed(
+        raw, param.schema, ctx, style=param.style, explode=param.explode, location=param.location
+    )
+
+
+def _typed(
+    raw: Sequence[str], schema: Any, ctx: Context, *, style: str, explode: bool, location: str
+) -> Any:
+    """Wire strings as the schema's type: an array's items split by ``style``, else a scalar."""
+    types = types_of(schema, ctx.resolve)
+    if "array" not in types:
+        return coerce_scalar(strip_scalar(raw[-1], style=style), types)
+    node = ctx.resolve(schema)
+    item_types = types_of(node.get("items", {}) if isinstance(node, Mapping) else {}, ctx.resolve)
+    parts = split_array(raw, style=style, explode=explode, location=location)
+    return [coerce_scalar(p, item_types) for p in parts]
 
 
 def _body(
@@ -174,13 +183,11 @@ def _body(
     media_type = media_type_of(content_type)
     has_form = form is not None or bool(files)
     if not body and not has_form:
-        if spec_body.form_fields:
-            media_type = media_type or spec_body.content[0].media_type
-        elif spec_body.required:
-            errors.append(ErrorDetail((loc_root,), "A request body is required", "missing"))
+        if not spec_body.form_fields:
+            if spec_body.required:
+                errors.append(ErrorDetail((loc_root,), "A request body is required", "missing"))
             return None, None, {}
-        else:
-            return None, None, {}
+        media_type = media_type or spec_body.content[0].media_type
     if media_type is None:
         if ctx.options.strict_content_type:
             raise _unsupported(op, None)
@@ -208,9 +215,9 @@ def _body(
         except JSONBodyError as exc:
             errors.append(ErrorDetail((loc_root,), str(exc), exc.kind))
             return None, media_type, {}
-    elif media_type in {"application/x-www-form-urlencoded", "multipart/form-data"}:
-        if not body and not has_form:  # an empty form: every field absent
-            return _validated({}, {}, media_type, declared, ctx, errors, loc_root)
+    elif media_type in _FORMS and not body and not has_form:
+        value = {}  # an empty form: every field absent
+    elif media_type in _FORMS:
         try:
             pairs, uploads = _form(media_type, content_type or "", body, form, files)
         except ValueError as exc:
@@ -232,21 +239,7 @@ def _body(
             f"{', '.join(sorted(decodable(op, decoders)))}.",
             errors=[ErrorDetail(("header", "Content-Type"), "no decoder for it", "media_type")],
         )
-    if isinstance(value, bytes):
-        return value, media_type, uploads
-    return _validated(value, uploads, media_type, declared, ctx, errors, loc_root)
-
-
-def _validated(
-    value: Any,
-    uploads: Mapping[str, Any],
-    media_type: str,
-    declared: MediaType,
-    ctx: Context,
-    errors: list[ErrorDetail],
-    loc_root: str,
-) -> tuple[Any, str | None, Mapping[str, Any]]:
-    if declared.schema_pointer is None:
+    if isinstance(value, bytes) or declared.schema_pointer is None:
         return value, media_type, uploads
     found = errors_of(ctx.validators.get(declared.schema_pointer), value, (loc_root,))
     if found:
@@ -258,16 +251,8 @@ def _validated(
     return result, media_type, uploads
 
 
-_FORMS = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
-
-
 def decodable(op: Operation, decoders: Mapping[str, Decoder] | None = None) -> frozenset[str]:
-    """The declared body media types a request may use: JSON, forms, text, raw strings.
-
-    A declared type whose schema raw bytes cannot be checked against (``application/xml``
-    with an object schema) is left out unless ``decoders`` has one for it; wildcards
-    (``*/*``) are kept as they are.
-    """
+    """See :meth:`Operation.body_media_types`."""
     if op.request_body is None:
         return frozenset()
     ctx = op._context
@@ -346,18 +331,10 @@ def _form_fields(
         grouped.setdefault(key, []).append(value)
     fields: dict[str, Any] = {}
     for key, raws in grouped.items():
-        types = types_of(props.get(key, {}), ctx.resolve)
-        if "array" in types:
-            node = ctx.resolve(props[key])
-            item_types = types_of(node.get("items", {}), ctx.resolve)
-            parts = (
-                raws
-                if len(raws) > 1
-                else split_array(raws, style="form", explode=False, location="form")
-            )
-            fields[key] = [coerce_scalar(p, item_types) for p in parts]
-        else:
-            fields[key] = coerce_scalar(raws[-1], types)
+        # a repeated field's values are the items; a single one is split at commas
+        fields[key] = _typed(
+            raws, props.get(key, {}), ctx, style="form", explode=len(raws) > 1, location="query"
+        )
     for key in uploads:
         # Files are opaque to JSON Schema: mark presence only, so 'required' still works.
         fields.setdefault(key, "")

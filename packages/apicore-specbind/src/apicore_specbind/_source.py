@@ -37,20 +37,12 @@ def stamp(path: Path) -> FileStamp | None:
     return (str(path), info.st_mtime_ns, info.st_size)
 
 
-def read_file(path: Path, *, limits: SpecLimits | None = None) -> tuple[str, FileStamp]:
-    """Read a spec file as UTF-8 text; only regular files, at most ``limits.max_bytes``.
+def read_file(path: Path, *, limits: SpecLimits) -> tuple[str, FileStamp]:
+    """A spec file's UTF-8 text and its stamp as read; regular files only, bounded.
 
-    A FIFO, a device or a folder is refused at once (it is opened non-blocking and checked
-    before anything is read).
-
-    Returns:
-        The text, and the file's stamp as it was read.
-
-    Raises:
-        SpecLoadError: the file is missing, not a regular file, too big, unreadable or not
-            UTF-8.
+    A FIFO, a device or a folder is refused before anything is read (it is opened
+    non-blocking). ``SpecLoadError`` says what is wrong (missing, too big, not UTF-8...).
     """
-    limits = limits or SpecLimits()
     source = str(path)
     fd = -1
     try:

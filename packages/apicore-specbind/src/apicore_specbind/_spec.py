@@ -28,7 +28,7 @@ from apicore_specbind._models import Model, ModelNamespace, jsonable, make_model
 from apicore_specbind._normalise import SYNTH_KEY, Normaliser
 from apicore_specbind._operation import Operation
 from apicore_specbind._parse import SpecLimits, parse_text
-from apicore_specbind._refs import Bundler, check_local_refs, deref, escape
+from apicore_specbind._refs import Bundler, check_local_refs, deref, pointer
 from apicore_specbind._servers import server_url
 from apicore_specbind._source import (
     MISSING,
@@ -51,6 +51,7 @@ from apicore_specbind._validate import (
 )
 
 _OBJECT_KEYS = ("properties", "additionalProperties", "allOf")
+_ORIGIN = re.compile(r"^[a-z][a-z0-9+.-]*://([^/]*)")  # scheme://host of a URL
 
 
 class _Text(str):
@@ -134,10 +135,8 @@ class Spec:
         if self.spec_version == "2.0":
             host = self.document.get("host")
             return str(host) if host else None
-        match = re.match(
-            r"^[a-z][a-z0-9+.-]*://([^/]+)", self.server_urls[0] if self.server_urls else ""
-        )
-        return match.group(1) if match else None
+        match = _ORIGIN.match(self.server_urls[0] if self.server_urls else "")
+        return (match.group(1) or None) if match else None
 
     @property
     def schemes(self) -> tuple[str, ...]:
@@ -152,9 +151,7 @@ class Spec:
         """Swagger 2.0 ``basePath`` or the path of the first server URL (``""`` for none)."""
         if self.spec_version == "2.0":
             return str(self.document.get("basePath") or "").rstrip("/")
-        url = self.server_urls[0] if self.server_urls else ""
-        path = re.sub(r"^[a-z][a-z0-9+.-]*://[^/]*", "", url)
-        return path.rstrip("/")
+        return _ORIGIN.sub("", self.server_urls[0] if self.server_urls else "").rstrip("/")
 
     @property
     def server_urls(self) -> tuple[str, ...]:
@@ -328,48 +325,24 @@ def load_spec(
         RefResolutionError: a ``$ref`` is unresolvable, escapes the folder, or is remote.
         SpecLoadError: anything else wrong; every issue names its JSON path.
     """
+    if validate not in _VALIDATE_MODES:
+        raise ValueError(f"validate must be one of {', '.join(_VALIDATE_MODES)}, not {validate!r}")
     if type(source) is _Text:
         source = str.__str__(source)
     elif isinstance(source, str) and (
         "\n" not in source and not source.lstrip().startswith("{") and Path(source).is_file()
     ):
         source = Path(source)
-    return _load(
-        source,
-        base_dir=base_dir,
-        allow_remote_refs=allow_remote_refs,
-        fetch=fetch,
-        formats=tuple(formats),
-        validate=validate,
-        limits=limits or SpecLimits(),
-        cache=cache,
-        persist=persist,
-        options=Options(
-            validation_status=validation_status,
-            validate_responses=validate_responses,
-            max_body_size=max_body_size,
-            max_depth=max_depth,
-            strict_content_type=strict_content_type,
-        ),
+    formats = tuple(formats)
+    limits = limits or SpecLimits()
+    options = Options(
+        validation_status=validation_status,
+        validate_responses=validate_responses,
+        max_body_size=max_body_size,
+        max_depth=max_depth,
+        strict_content_type=strict_content_type,
     )
-
-
-def _load(
-    source: str | os.PathLike[str] | Mapping[str, Any],
-    *,
-    base_dir: str | os.PathLike[str] | None,
-    allow_remote_refs: bool,
-    fetch: Fetcher | None,
-    formats: tuple[Format, ...],
-    validate: Validate,
-    limits: SpecLimits,
-    cache: bool,
-    persist: bool,
-    options: Options,
-) -> Spec:
-    """``load_spec`` once the source kind is known: a str here is always text."""
-    if validate not in _VALIDATE_MODES:
-        raise ValueError(f"validate must be one of {', '.join(_VALIDATE_MODES)}, not {validate!r}")
+    # From here on a str source is always text.
     location: str | None = None
     key: Any = None
     stamps: tuple[FileStamp, ...] = ()
@@ -377,10 +350,8 @@ def _load(
         path = Path(source).resolve()
         label = location = str(path)
         base_dir = base_dir if base_dir is not None else path.parent
-    elif isinstance(source, str):
-        label = "<string>"
     else:
-        label = "<mapping>"
+        label = "<string>" if isinstance(source, str) else "<mapping>"
     base = Path(base_dir).resolve() if base_dir is not None else None
     if cache and fetch is None and not allow_remote_refs and not isinstance(source, Mapping):
         identity = location or hashlib.sha256(str(source).encode("utf-8", "surrogatepass")).digest()
@@ -413,12 +384,9 @@ def _load(
         cache=cache,
     )
     document = bundler.bundle(raw, location=location)
-    issues = bundler.issues + check_local_refs(document)
-    warned: list[SpecIssue] = []
-    if issues:
-        if validate == "strict":
-            raise RefResolutionError(issues, source=label)
-        warned.extend(issues)
+    warned = bundler.issues + check_local_refs(document)
+    if warned and validate == "strict":
+        raise RefResolutionError(warned, source=label)
     spec = _build(
         document,
         label,
@@ -428,7 +396,7 @@ def _load(
         validate=validate,
         warned=warned,
     )
-    _warn(tuple(warned))
+    _warn(warned)
     if key is not None and not bundler.fetched:
         _SPECS.put(key, ((*stamps, *bundler.stamps), spec, tuple(warned)))
     return spec
@@ -436,7 +404,7 @@ def _load(
 
 def _warn(issues: Iterable[SpecIssue]) -> None:
     for issue in issues:
-        warnings.warn(SpecValidationWarning(str(issue)), stacklevel=4)
+        warnings.warn(SpecValidationWarning(str(issue)), stacklevel=3)
 
 
 def clear_cache() -> None:
@@ -448,24 +416,17 @@ def clear_cache() -> None:
 def _version(document: Mapping[str, Any], label: str) -> str:
     swagger, openapi = document.get("swagger"), document.get("openapi")
     if swagger is not None:
-        if str(swagger) != "2.0":
-            raise SpecLoadError(
-                [SpecIssue(("swagger",), f"unsupported version {swagger!r}; use '2.0'")],
-                source=label,
-            )
-        return "2.0"
-    if isinstance(openapi, str) and re.match(r"^3\.[01](\.\d+)?$", openapi):
+        if str(swagger) == "2.0":
+            return "2.0"
+        issue = SpecIssue(("swagger",), f"unsupported version {swagger!r}; use '2.0'")
+    elif isinstance(openapi, str) and re.match(r"^3\.[01](\.\d+)?$", openapi):
         return openapi[:3]
-    if openapi is not None:
-        raise SpecLoadError(
-            [
-                SpecIssue(
-                    ("openapi",), f"unsupported version {openapi!r}; use 3.0.x or 3.1.x (quote it)"
-                )
-            ],
-            source=label,
-        )
-    raise load_error("missing 'swagger: \"2.0\"' or 'openapi: 3.x.y'", label)
+    elif openapi is not None:
+        message = f"unsupported version {openapi!r}; use 3.0.x or 3.1.x (quote it)"
+        issue = SpecIssue(("openapi",), message)
+    else:
+        raise load_error("missing 'swagger: \"2.0\"' or 'openapi: 3.x.y'", label)
+    raise SpecLoadError([issue], source=label)
 
 
 def _build(
@@ -475,9 +436,10 @@ def _build(
     formats: Iterable[Format],
     persist: bool,
     options: Options,
-    validate: Validate = "strict",
-    warned: list[SpecIssue] | None = None,
+    validate: Validate,
+    warned: list[SpecIssue],
 ) -> Spec:
+    """The spec of a bundled document; problems raise, or are added to ``warned``."""
     version = _version(document, label)
     structural = structure_issues(document, version) if validate != "off" else []
     normaliser = Normaliser(document, version)
@@ -504,40 +466,29 @@ def _build(
         issues.append(SpecIssue(definitions_key, "must be a mapping of names to schemas"))
         definitions = {}
     all_formats = {f.name: f for f in (*BUILTIN_FORMATS, *formats)}
-    if version == "3.1":
-        converted: Any = document
-        cls: Any = jsonschema.Draft202012Validator
-    else:
-        converted = to_draft4(document)
-        cls = jsonschema.Draft4Validator
     factory = ValidatorFactory(
-        converted, cls=cls, format_checker=make_format_checker(all_formats.values())
+        document if version == "3.1" else to_draft4(document),
+        cls=jsonschema.Draft202012Validator if version == "3.1" else jsonschema.Draft4Validator,
+        format_checker=make_format_checker(all_formats.values()),
     )
-    base = "/" + "/".join(escape(k) for k in definitions_key)
-    pointers = [(f"{base}/{escape(str(n))}", (*definitions_key, n)) for n in definitions]
     if validate != "off":
-        for ptr, path in [*normaliser.schema_pointers, *pointers]:
-            for message in factory.check_schema(ptr):
-                issues.append(SpecIssue(path, f"invalid schema: {message}"))
+        named = [(pointer(path), path) for path in ((*definitions_key, n) for n in definitions)]
+        for ptr, path in [*normaliser.schema_pointers, *named]:
+            issues.extend(
+                SpecIssue(path, f"invalid schema: {m}") for m in factory.check_schema(ptr)
+            )
     if issues and validate == "strict":
         raise SpecLoadError(issues, source=label)
-    if warned is not None:
-        warned.extend(issues)
+    warned.extend(issues)
     context = Context(document, validators=factory, formats=all_formats, options=options)
-    models = _models(
-        document,
-        definitions,
-        base,
-        context,
-        persist=persist,
-        label=label,
-        warned=None if validate == "strict" else warned,
-    )
-    operations = [_bind(op, context) for op in operations]
+    models, issues = _models(document, definitions, definitions_key, context, persist=persist)
+    if issues and validate == "strict":
+        raise SpecLoadError(issues, source=label)
+    warned.extend(issues)
     return Spec(
         document,
         spec_version=version,
-        operations=operations,
+        operations=[_bind(op, context) for op in operations],
         models=models,
         context=context,
         source=label,
@@ -563,69 +514,56 @@ def _bind(op: Operation, context: Context) -> Operation:
 def _models(
     document: Mapping[str, Any],
     definitions: Mapping[str, Any],
-    base: str,
+    key: tuple[str, ...],
     context: Context,
     *,
     persist: bool,
-    label: str,
-    warned: list[SpecIssue] | None = None,
-) -> dict[str, type[Model]]:
-    """The model classes; problems raise, or are added to ``warned`` when it is given."""
+) -> tuple[dict[str, type[Model]], list[SpecIssue]]:
+    """The model classes, and the problems found making them."""
     classes: dict[str, type[Model]] = {}
     issues: list[SpecIssue] = []
     for name, raw in definitions.items():
-        ptr = f"{base}/{escape(str(name))}"
+        path = (*key, str(name))
+        ptr = pointer(path)
         try:
             node, target = deref(document, raw, ptr)
         except KeyError:
-            issues.append(SpecIssue(tuple(base.strip("/").split("/")) + (str(name),), "$ref loop"))
+            issues.append(SpecIssue(path, "$ref loop"))
             continue
         if not isinstance(node, Mapping) or not _object_like(node):
             continue
         bases: list[type] = []
         persistence = None
-        for key in ("x-parent", "x-persist"):
-            dotted = node.get(key)
-            if key == "x-persist" and not persist:
-                continue
+        for extension in ("x-parent", "x-persist") if persist else ("x-parent",):
+            dotted = node.get(extension)
             if isinstance(dotted, str):
                 try:
                     found = import_object(dotted)
                 except ImportError as exc:
-                    issues.append(
-                        SpecIssue((*base.strip("/").split("/"), str(name), key), str(exc))
-                    )
+                    issues.append(SpecIssue((*path, extension), str(exc)))
                     continue
                 if isinstance(found, type):
                     bases.append(found)
-                if key == "x-persist":
+                if extension == "x-persist":
                     persistence = dotted
         props = context.properties_of(node)
-        required = frozenset(context.required_of(node))
-        nullable = frozenset(p for p, s in props.items() if "null" in _types(context, s))
-        classes[str(name)] = make_model_class(
+        cls = classes[str(name)] = make_model_class(
             str(name),
             schema=node,
             properties=props,
-            required=required,
-            nullable=nullable,
+            required=frozenset(context.required_of(node)),
+            nullable=frozenset(
+                p for p, s in props.items() if "null" in types_of(s, context.resolve)
+            ),
             allow_extra=node.get("additionalProperties") is not False,
             codec=context,
             bases=tuple(bases),
             persistence=persistence,
         )
-        context.model_by_pointer[ptr] = classes[str(name)]
+        context.model_by_pointer[ptr] = cls
         # An alias (``Pet: {$ref: models.yaml#/Pet}``): references to the target mean Pet too.
-        context.model_by_pointer.setdefault(target, classes[str(name)])
-    if issues and warned is None:
-        raise SpecLoadError(issues, source=label)
-    if warned is not None:
-        warned.extend(issues)
-    return classes
-
-
-def _types(context: Context, schema: Any) -> frozenset[str]:
-    return types_of(schema, context.resolve)
+        context.model_by_pointer.setdefault(target, cls)
+    return classes, issues
 
 
 def _object_like(node: Mapping[str, Any]) -> bool:

@@ -65,8 +65,11 @@ def _is_base64(value: str) -> bool:
     return True
 
 
-def _int_range(bits: int) -> Callable[[Any], bool]:
-    low, high = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+_INTEGER_BOUNDS = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
+
+
+def _int_range(name: str) -> Callable[[Any], bool]:
+    low, high = _INTEGER_BOUNDS[name]
     return lambda value: not isinstance(value, int) or low <= value <= high
 
 
@@ -80,8 +83,8 @@ BUILTIN_FORMATS: tuple[Format, ...] = (
     Format("date", parse_date, to_python=parse_date, to_wire=_iso),
     Format("uuid", _is_uuid),
     Format("byte", _is_base64),
-    Format("int32", _int_range(32)),
-    Format("int64", _int_range(64)),
+    Format("int32", _int_range("int32")),
+    Format("int64", _int_range("int64")),
 )
 
 
@@ -89,27 +92,19 @@ def make_format_checker(formats: Iterable[Format]) -> jsonschema.FormatChecker:
     """Build a format checker knowing the built-in formats plus the user's."""
     checker = jsonschema.FormatChecker(formats=())
     for fmt in formats:
-        check: Callable[[Any], bool] = (
-            _string_only(fmt) if fmt.name not in {"int32", "int64"} else _as_bool(fmt.validate)
-        )
-        checker.checks(fmt.name, raises=(ValueError, TypeError, binascii.Error))(check)
+        checker.checks(fmt.name, raises=_FORMAT_ERRORS)(functools.partial(_check_format, fmt))
     return checker
 
 
-def _as_bool(check: Callable[[Any], object]) -> Callable[[Any], bool]:
-    return lambda value: check(value) is not False
+_FORMAT_ERRORS = (ValueError, TypeError, binascii.Error)
 
 
-def _string_only(fmt: Format) -> Callable[[Any], bool]:
-    check = fmt.validate
-
-    def _check(value: Any) -> bool:
-        # Formats constrain strings only (JSON Schema): other types pass, ``type`` decides.
-        if not isinstance(value, str):
-            return True
-        return check(value) is not False
-
-    return _check
+def _check_format(fmt: Format, value: Any) -> bool:
+    # Formats constrain strings only (JSON Schema): other types pass, ``type`` decides.
+    # int32/int64 bound integers instead.
+    if not isinstance(value, str) and fmt.name not in _INTEGER_BOUNDS:
+        return True
+    return fmt.validate(value) is not False
 
 
 def rewrite_tree(
@@ -143,17 +138,13 @@ def to_draft4(node: Any) -> Any:
     return rewrite_tree(node, _draft4_node)
 
 
-def _draft4_node(out: dict[str, Any]) -> dict[str, Any]:
-    if out.get("type") == "file":  # Swagger 2.0 upload: the adapter gives a file object
-        del out["type"]
-    if out.get("nullable") is True or out.get("x-nullable") is True:
-        out.pop("nullable", None)
-        out.pop("x-nullable", None)
-        return _nullable(out)
-    return out
-
-
-def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+def _draft4_node(schema: dict[str, Any]) -> dict[str, Any]:
+    if schema.get("type") == "file":  # Swagger 2.0 upload: the adapter gives a file object
+        del schema["type"]
+    if schema.get("nullable") is not True and schema.get("x-nullable") is not True:
+        return schema
+    schema.pop("nullable", None)
+    schema.pop("x-nullable", None)
     if "$ref" in schema:  # draft 4 ignores siblings of $ref: wrap
         return {"anyOf": [{"type": "null"}, {"$ref": schema["$ref"]}]}
     kind = schema.get("type")
@@ -168,59 +159,34 @@ def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-def _has_ref(node: Any, names: bool = False) -> bool:
-    if isinstance(node, Mapping):
-        return (not names and "$ref" in node) or any(
-            _has_ref(v, holds_names(k, names))
-            for k, v in node.items()
-            if not is_literal(k, _LITERAL_KEYS, names)
-        )
-    if isinstance(node, list):
-        return any(_has_ref(v) for v in node)
-    return False
+class _Recursive(Exception):
+    """A reference that cannot be inlined (recursive, unresolvable, with siblings, remote)."""
 
 
-_RECURSIVE: Any = object()
-
-
-def _inline(node: Any, document: Mapping[str, Any], seen: tuple[str, ...]) -> Any:
-    """A copy of ``node`` with local ``$ref``s replaced by their targets.
-
-    ``None`` when a reference is recursive (it cannot be inlined).
-    """
-    result = _inline_node(node, document, seen)
-    return None if result is _RECURSIVE else result
-
-
-def _inline_node(
-    node: Any, document: Mapping[str, Any], seen: tuple[str, ...], names: bool = False
+def _inline(
+    node: Any, document: Mapping[str, Any], seen: tuple[str, ...] = (), names: bool = False
 ) -> Any:
+    """A copy of ``node`` with local ``$ref``s replaced by their targets, or ``_Recursive``."""
     if isinstance(node, list):
-        items = [_inline_node(item, document, seen) for item in node]
-        return _RECURSIVE if any(item is _RECURSIVE for item in items) else items
+        return [_inline(item, document, seen) for item in node]
     if not isinstance(node, Mapping):
         return node
     ref = None if names else node.get("$ref")
-    if isinstance(ref, str) and ref.startswith("#") and len(node) == 1:
-        if ref in seen:
-            return _RECURSIVE
+    if ref is not None:
+        # a recursive $ref, one with siblings or a non-local one: keep the resolver
+        if not isinstance(ref, str) or not ref.startswith("#") or len(node) != 1 or ref in seen:
+            raise _Recursive
         try:
             target = lookup(document, ref[1:])
         except KeyError:
-            return _RECURSIVE  # let the resolver report it
-        return _inline_node(target, document, (*seen, ref))
-    if ref is not None:
-        return _RECURSIVE  # $ref with siblings or a non-local one: keep the resolver
-    out: dict[str, Any] = {}
-    for key, value in node.items():
-        if is_literal(key, _LITERAL_KEYS, names):
-            out[key] = value
-            continue
-        inlined = _inline_node(value, document, seen, holds_names(key, names))
-        if inlined is _RECURSIVE:
-            return _RECURSIVE
-        out[key] = inlined
-    return out
+            raise _Recursive from None  # let the resolver report it
+        return _inline(target, document, (*seen, ref))
+    return {
+        key: value
+        if is_literal(key, _LITERAL_KEYS, names)
+        else _inline(value, document, seen, holds_names(key, names))
+        for key, value in node.items()
+    }
 
 
 class SchemaValidator:
@@ -242,14 +208,18 @@ class SchemaValidator:
 
     def iter_errors(self, instance: Any) -> Iterable[jsonschema.ValidationError]:
         """Every failure of ``instance`` (none when it is valid)."""
-        if self._fast is not None:
-            try:
-                self._fast(instance)
-            except fastjsonschema.JsonSchemaException:
-                pass
-            else:
-                return ()
-        return self.validator.iter_errors(instance)
+        return () if passes(self._fast, instance) else self.validator.iter_errors(instance)
+
+
+def passes(fast: Callable[[Any], Any] | None, instance: Any) -> bool:
+    """Whether a compiled ``fastjsonschema`` check (when there is one) accepts ``instance``."""
+    if fast is None:
+        return False
+    try:
+        fast(instance)
+    except fastjsonschema.JsonSchemaException:
+        return False
+    return True
 
 
 def _compile_fast(schema: Any, checker: jsonschema.FormatChecker) -> Callable[[Any], Any] | None:
@@ -268,9 +238,6 @@ def _compile_fast(schema: Any, checker: jsonschema.FormatChecker) -> Callable[[A
         return None
 
 
-_INTEGER_BOUNDS = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
-
-
 def _integer_format_as_bounds(out: dict[str, Any]) -> dict[str, Any]:
     # fastjsonschema applies formats to strings only (as JSON Schema says), while the
     # int32/int64 formats bound numbers: say it with minimum/maximum instead.
@@ -287,7 +254,7 @@ def _format_function(check: Callable[[Any], object]) -> Callable[[Any], bool]:
     def run(value: Any) -> bool:
         try:
             return check(value) is not False
-        except (ValueError, TypeError, binascii.Error):
+        except _FORMAT_ERRORS:
             return False
 
     return run
@@ -316,51 +283,39 @@ class ValidatorFactory:
         self._cache: dict[str, SchemaValidator] = {}
         self._by_content: dict[str, SchemaValidator] = {}
 
-    def schema_at(self, ptr: str) -> Any:
-        """The converted schema at a pointer."""
-        return lookup(self.document, ptr)
-
     def get(self, ptr: str) -> SchemaValidator:
         """The validator for the schema at ``ptr`` (a JSON pointer into the document)."""
         cached = self._cache.get(ptr)
+        if cached is not None:
+            return cached
+        try:
+            # Resolving a $ref costs on every validation: inline the (non-recursive)
+            # references once, so the validator never resolves anything at run time.
+            root: Any = _inline(lookup(self.document, ptr), self.document)
+        except _Recursive:
+            # The whole document is the root so "#/definitions/..." resolves (info, paths,
+            # ... are no keywords).
+            root, recursive = {**self.document, "$ref": "#" + ptr}, True
+        else:
+            recursive = False
+        # Operations repeat schemas (an id parameter, a shared body): compile each once.
+        same = None if recursive else _content_key(root)
+        cached = self._by_content.get(same) if same is not None else None
         if cached is None:
-            schema = self.schema_at(ptr)
-            root: Any = schema
-            if _has_ref(schema):
-                # Resolving a $ref costs on every validation: inline the (non-recursive)
-                # references once, so the validator never resolves anything at run time.
-                root = _inline(schema, self.document, ())
-                if root is None:
-                    # A recursive schema: the whole document is the root so
-                    # "#/definitions/..." resolves (info, paths, ... are no keywords).
-                    root = {**self.document, "$ref": "#" + ptr}
-            # Operations repeat schemas (an id parameter, a shared body): compile each once.
-            # (Not a recursive schema, whose root is the whole document.)
-            recursive = root is not schema and isinstance(root, Mapping) and "$ref" in root
-            same = None if recursive else _content_key(root)
-            cached = self._by_content.get(same) if same is not None else None
-            if cached is None:
-                validator = self.cls(root, format_checker=self.format_checker)
-                fast = None
-                if self.cls is jsonschema.Draft4Validator and not _has_ref(root):
-                    fast = _compile_fast(root, self.format_checker)
-                cached = SchemaValidator(validator, fast)
-                if same is not None:
-                    self._by_content[same] = cached
-            self._cache[ptr] = cached
+            fast = None
+            if self.cls is jsonschema.Draft4Validator and not recursive:
+                fast = _compile_fast(root, self.format_checker)
+            cached = SchemaValidator(self.cls(root, format_checker=self.format_checker), fast)
+            if same is not None:
+                self._by_content[same] = cached
+        self._cache[ptr] = cached
         return cached
 
     def check_schema(self, ptr: str) -> list[str]:
         """Check the schema at ``ptr`` against its dialect's meta-schema; return messages."""
-        schema = self.schema_at(ptr)
-        fast = _fast_meta(self.cls)
-        if fast is not None:
-            try:
-                fast(schema)
-            except fastjsonschema.JsonSchemaException:
-                pass
-            else:
-                return []
+        schema = lookup(self.document, ptr)
+        if passes(_fast_meta(self.cls), schema):
+            return []
         meta = self.cls(self.cls.META_SCHEMA)
         return [
             f"{'.'.join(str(p) for p in e.absolute_path) or 'schema'}: {e.message}"
@@ -419,24 +374,21 @@ def static_2020_12_meta_schema() -> dict[str, Any]:
 
 
 def _static(node: Any, vocabulary: str) -> Any:
-    if isinstance(node, list):
-        return [_static(item, vocabulary) for item in node]
-    if not isinstance(node, Mapping):
-        return node
-    out: dict[str, Any] = {}
-    ref: str | None = None
-    for key, value in node.items():
-        if key == "$dynamicRef" and value == "#meta":
-            ref = "#"
-        elif key == "$ref" and isinstance(value, str):
-            where, _, fragment = value.partition("#")
-            owner = where.rsplit("/", 1)[-1] if where else vocabulary
-            if not fragment.startswith("/$defs/"):
-                raise ValueError(f"unexpected reference {value!r} in the 2020-12 meta-schema")
-            ref = f"#/definitions/{owner}-{fragment.removeprefix('/$defs/')}"
-        else:
-            out[key] = _static(value, vocabulary)
-    if ref is None:
+    return rewrite_tree(node, functools.partial(_static_ref, vocabulary), frozenset())
+
+
+def _static_ref(vocabulary: str, out: dict[str, Any]) -> dict[str, Any]:
+    if out.get("$dynamicRef") == "#meta":
+        del out["$dynamicRef"]
+        ref = "#"
+    elif isinstance(out.get("$ref"), str):
+        value = out.pop("$ref")
+        where, _, fragment = value.partition("#")
+        owner = where.rsplit("/", 1)[-1] if where else vocabulary
+        if not fragment.startswith("/$defs/"):
+            raise ValueError(f"unexpected reference {value!r} in the 2020-12 meta-schema")
+        ref = f"#/definitions/{owner}-{fragment.removeprefix('/$defs/')}"
+    else:
         return out
     # draft 7 ignores the siblings of $ref: keep them beside it under allOf
     return {"$ref": ref} if not out else {"allOf": [{"$ref": ref}], **out}
