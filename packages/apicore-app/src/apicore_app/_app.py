@@ -28,7 +28,7 @@ from apicore_app._binding import Binding, bind_request
 from apicore_app._context import request_call_context
 from apicore_app._docs import DocsRoutes
 from apicore_app._errors import InvalidRouteError
-from apicore_app._execution import LoopThread, job_runner, json_arguments
+from apicore_app._execution import LoopThread, job_runner
 from apicore_app._forms import FORM_TYPES, FormData, FormError, FormLimits, close_uploads
 from apicore_app._http import (
     JSON,
@@ -52,7 +52,6 @@ from apicore_auth import (
     openapi_security_schemes,
 )
 from apicore_introspect import (
-    CallContext,
     Definitions,
     FunctionOperation,
     Limits,
@@ -540,7 +539,9 @@ class Api:
             with self._lock:
                 cache = self._documents.get(version)
                 if cache is None:
-                    cache = self._documents[version] = DocumentCache(self._builder(version))
+                    cache = self._documents[version] = DocumentCache(
+                        lambda: self._build_document(version)
+                    )
         return cache
 
     def docs_line(self, host: str, port: int, *, scheme: str = "http") -> str | None:
@@ -556,9 +557,6 @@ class Api:
         """
         shown = f"[{host}]" if ":" in host and not host.startswith("[") else host
         return self._docs_routes.line(f"{scheme}://{shown}:{port}")
-
-    def _builder(self, version: str) -> Callable[[], dict[str, Any]]:
-        return lambda: self._build_document(version)
 
     def _build_document(self, version: str) -> dict[str, Any]:
         if self._document is not None:
@@ -579,7 +577,7 @@ class Api:
                     url_header=route.callback.url_header,
                     method_header=route.callback.method_header,
                     key_header=route.callback.key_header,
-                    status_path=self._jobs_path() + "/{job_id}",
+                    status_path=self.dispatcher.settings.jobs_prefix + "/{job_id}",
                     # documented by the package that validates them, so they cannot drift
                     header_parameters=tuple(callback_parameters(route.callback)),
                 )
@@ -605,12 +603,6 @@ class Api:
             version=version,  # type: ignore[arg-type]
             validation_status=self.validation_status,
         )
-
-    def _jobs_path(self) -> str:
-        settings = self._callback_settings or (
-            self._dispatcher.settings if self._dispatcher else None
-        )
-        return settings.jobs_prefix if settings is not None else "/jobs"
 
     # -- serving -----------------------------------------------------------------------
 
@@ -690,22 +682,24 @@ class Api:
                 detail = f"No route for {request.path}"
                 if request.path == "/" and self.docs_path:
                     detail += f"; the API's docs are at {self.docs_path}"  # a newcomer's first try
-                return _problem(problem(404, detail), rid), rid
+                return problem_response(problem(404, detail)), rid
             if request.method == "OPTIONS":
                 return Response.raw(204, b"", [("Allow", ", ".join(match.allowed))]), rid
             detail = f"{request.method} is not allowed here; use {', '.join(match.allowed)}"
             allow = [("Allow", ", ".join(match.allowed))]
-            return _problem(problem(405, detail), rid, allow), rid
-        try:
-            principal = self._check_auth(route, request)
-        except CredentialsError as exc:
-            return _problem(render_problem(exc), rid, list(exc.headers.items())), rid
+            return problem_response(problem(405, detail), headers=allow), rid
+        principal = None
+        if route.requirement.authenticated:
+            try:
+                principal = self.authenticator.check(request.headers.items(), route.requirement)
+            except CredentialsError as exc:
+                return problem_response(render_problem(exc), headers=exc.headers.items()), rid
         if type(route) is BoundRoute:
             return self._prepare_bound(route, request, match.params, rid, principal)
         assert isinstance(route, Route)
         failure = self._check_body(route, request)
         if failure is not None:
-            return _problem(failure, rid), rid
+            return problem_response(failure), rid
         form = None
         try:
             if route.plain:
@@ -725,9 +719,9 @@ class Api:
                 )
         except RequestError as exc:
             status = self.validation_status if exc.status == 422 else exc.status
-            return _problem(render_problem(exc, status=status), rid), rid
+            return problem_response(render_problem(exc, status=status)), rid
         except FormError as exc:
-            return _problem(problem(exc.status, exc.detail), rid), rid
+            return problem_response(problem(exc.status, exc.detail)), rid
         return Call(route, args, kwargs, rid, principal, request, form)
 
     def _prepare_bound(
@@ -759,41 +753,28 @@ class Api:
             prefix = self._dispatcher.settings.jobs_prefix.rstrip("/") + "/"
             job_id = request.path.removeprefix(prefix)
             if request.path.startswith(prefix) and "/" not in job_id:
-                if request.method == "DELETE":
-                    return self._job_cancel(job_id, request)
-                return self._job_status(job_id, request)
+                return self._job(job_id, request)
         return response
 
-    def _job_owner(self, request: Request) -> str | None:
+    def _job(self, job_id: str, request: Request) -> Response:
+        # ``GET`` and ``DELETE /jobs/{id}``: an owned job only for its owner (404 for anyone else)
         try:
             principal = self.authenticator.check(request.headers.items(), ANY_TOKEN)
         except CredentialsError:
-            return None  # an owned job then stays invisible: 404, no hint it exists
-        return principal.name if principal is not None else None
-
-    def _job_status(self, job_id: str, request: Request) -> Response:
-        status = self.dispatcher.status(job_id, owner=self._job_owner(request))
-        if status is None:
-            return _problem(problem(404, "No such job"), "")
-        return Response.json(200, json.dumps(status, separators=(",", ":")).encode())
-
-    def _job_cancel(self, job_id: str, request: Request) -> Response:
-        # ``DELETE /jobs/{id}``: an owned job only for its owner (404 for anyone else)
-        owner = self._job_owner(request)
-        cancelled = self.dispatcher.cancel(job_id, owner=owner)
-        if cancelled is None:
-            return _problem(problem(404, "No such job"), "")
-        job, done = cancelled
-        if not done:
-            detail = f"The job has already ended ({job.state.value}); nothing to cancel."
-            return _problem(problem(409, detail), "")
+            principal = None  # an owned job then stays invisible: 404, no hint it exists
+        owner = principal.name if principal is not None else None
+        if request.method == "DELETE":
+            cancelled = self.dispatcher.cancel(job_id, owner=owner)
+            if cancelled is None:
+                return problem_response(problem(404, "No such job"))
+            job, done = cancelled
+            if not done:
+                detail = f"The job has already ended ({job.state.value}); nothing to cancel."
+                return problem_response(problem(409, detail))
         status = self.dispatcher.status(job_id, owner=owner)
+        if status is None:
+            return problem_response(problem(404, "No such job"))
         return Response.json(200, json.dumps(status, separators=(",", ":")).encode())
-
-    def _check_auth(self, route: Route | BoundRoute, request: Request) -> Principal | None:
-        if not route.requirement.authenticated:
-            return None
-        return self.authenticator.check(request.headers.items(), route.requirement)
 
     def _check_body(self, route: Route | BoundRoute, request: Request) -> dict[str, Any] | None:
         body = request.body
@@ -847,7 +828,9 @@ class Api:
             callback = config.parse(request.headers.lower_map(), policy=dispatcher.settings.policy)
             submission = dispatcher.submit(
                 call.route.key,
-                json_arguments(route.operation, call.kwargs),
+                # as JSON for the job store; the worker binds them again (dump and bind
+                # round-trip every supported type: property-tested in apicore-introspect)
+                json.loads(route.operation.dump(call.kwargs)),
                 callback,
                 request_id=call.request_id,
                 traceparent=request.headers.get("traceparent"),
@@ -855,7 +838,7 @@ class Api:
                 idempotency_key=config.idempotency_key(request.headers.lower_map()),
             )
         except (_callbacks.CallbackRequestError, _callbacks.IdempotencyKeyReusedError) as exc:
-            return _problem(render_problem(exc), call.request_id)
+            return problem_response(render_problem(exc))
         accepted = submission.acceptance
         body = json.dumps(accepted.body, separators=(",", ":")).encode()
         headers = [("Content-Type", JSON), *accepted.headers.items()]
@@ -864,8 +847,9 @@ class Api:
     def _execute(self, call: Call) -> Response:
         route = call.route
         operation = route.binding if isinstance(route, BoundRoute) else route.operation
-        # outgoing apicore-client calls made by the function forward the request's ids
-        token = set_call_context(_call_context(call))
+        # outgoing apicore-client calls made by the function forward the request's ids (read
+        # from its headers only if it makes one)
+        token = set_call_context(request_call_context(call.request_id, call.request.headers))
         try:
             result = operation.func(*call.args, **call.kwargs)
             if operation.is_async:
@@ -881,7 +865,7 @@ class Api:
     async def _execute_async(self, call: Call) -> Response:
         route = call.route
         operation = route.binding if isinstance(route, BoundRoute) else route.operation
-        token = set_call_context(_call_context(call))
+        token = set_call_context(request_call_context(call.request_id, call.request.headers))
         try:
             if operation.is_async:
                 result = await operation.func(*call.args, **call.kwargs)
@@ -910,7 +894,10 @@ class Api:
 
     def _result(self, call: Call, result: Any) -> Response:
         if isinstance(result, self._response_types):
-            return self._returned(call, result)
+            if isinstance(result, Response):
+                return result.copy()  # it may be a shared constant: _finish adds headers
+            status = getattr(result, "status_code", 200)
+            return Response.wrap(result, status if isinstance(status, int) else 200)
         route = call.route
         if type(route) is BoundRoute:
             try:
@@ -922,14 +909,8 @@ class Api:
             body = route.operation.dump(result)
         except ResultError:
             logger.exception("request %s: the result cannot be serialized", call.request_id)
-            return _problem(_internal(call.request_id), call.request_id)
+            return problem_response(_internal(call.request_id))
         return Response.raw(route.response_code, body, [("Content-Type", JSON)])
-
-    def _returned(self, call: Call, result: Any) -> Response:
-        if isinstance(result, Response):
-            return result.copy()  # it may be a shared constant: _finish adds headers
-        status = getattr(result, "status_code", 200)
-        return Response.wrap(result, status if isinstance(status, int) else 200)
 
     def _failure(self, call: Call, exc: Exception) -> Response:
         route = call.route
@@ -955,7 +936,7 @@ class Api:
         route = call.route
         name = route.binding.name if isinstance(route, BoundRoute) else route.operation.name
         logger.error("request %s: %s() raised", call.request_id, name, exc_info=sys.exc_info())
-        return _problem(_internal(call.request_id), call.request_id)
+        return problem_response(_internal(call.request_id))
 
     def _finish(self, request: Request, response: Response, rid: str, started: float) -> Response:
         if rid:
@@ -1029,13 +1010,13 @@ class Api:
 
 
 def close_stream(stream: Any) -> None:
-    """Close a streaming body that will not be sent (a ``HEAD`` request, a client gone)."""
+    """Close a streaming body that will not be sent (a ``HEAD`` request, a client gone).
+
+    An async generator never started holds nothing: it is dropped.
+    """
     close = getattr(stream, "close", None)
     if callable(close):
         close()
-    elif hasattr(stream, "aclose"):
-        # an async generator never started holds nothing; dropping it is enough
-        pass
 
 
 def _responses(path: str, responses: ResponseDocs | None) -> tuple[tuple[int, Any], ...]:
@@ -1070,11 +1051,6 @@ def _called(call: Call, token: Any) -> None:
     reset_call_context(token)
     if call.form is not None:
         close_uploads(call.form)
-
-
-def _call_context(call: Call) -> CallContext:
-    # read from the request's headers only if the function makes an outgoing call
-    return request_call_context(call.request_id, call.request.headers)
 
 
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\\]")
@@ -1135,11 +1111,3 @@ def _internal(rid: str) -> dict[str, Any]:
         f"The server failed to answer; quote request id {rid} when reporting it.",
         request_id=rid,
     )
-
-
-def _problem(
-    document: dict[str, Any], rid: str, headers: list[tuple[str, str]] | None = None
-) -> Response:
-    # the request id is added to every response by _finish; here it only reaches 500s' body
-    del rid
-    return problem_response(document, headers=headers or ())

@@ -12,9 +12,8 @@ from http.cookies import CookieError, SimpleCookie
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, quote
 
-from apicore_introspect import PROBLEM_TYPE_PREFIX, dump_json, render_problem
+from apicore_introspect import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_PREFIX, dump_json, render_problem
 
-PROBLEM_JSON = "application/problem+json"
 JSON = "application/json"
 
 
@@ -503,7 +502,9 @@ def problem_response(
 ) -> Response:
     """An ``application/problem+json`` response for an RFC 9457 problem document."""
     body = json.dumps(problem, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return Response.raw(int(problem["status"]), body, [("Content-Type", PROBLEM_JSON), *headers])
+    return Response.raw(
+        int(problem["status"]), body, [("Content-Type", PROBLEM_MEDIA_TYPE), *headers]
+    )
 
 
 def problem(status: int, detail: str, **extra: Any) -> dict[str, Any]:
