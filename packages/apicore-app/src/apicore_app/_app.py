@@ -1,10 +1,6 @@
 """``Api``: the framework-neutral application behind ``symmetric`` and ``asymmetric``.
 
-An adapter turns its framework's request into a ``Request``, calls ``Api.handle`` (WSGI) or
-``await Api.handle_async`` (ASGI), and turns the ``Response`` back. Everything between --
-routing, docs routes, auth, body checks, argument binding, callback jobs, calling the
-function, serializing the result, problem documents, request ids and the access log -- is
-here, once.
+Everything between an adapter's ``Request`` and the ``Response`` it sends is here, once.
 """
 
 from __future__ import annotations
@@ -139,9 +135,8 @@ class BoundRoute:
 class Call:
     """A request that passed every check and is ready to run its function.
 
-    ``form`` is the parsed form body, whose uploads are closed once the call is over. Built
-    once per request and never changed (not frozen: a frozen dataclass costs about a
-    microsecond more per request).
+    ``form`` is the parsed form body, whose uploads are closed once the call is over. Never
+    changed (not frozen: that costs about a microsecond more per request).
     """
 
     route: Route | BoundRoute
@@ -495,10 +490,9 @@ class Api:
     def served() -> bool:
         """Whether this process was started by a WSGI server that calls no start-up hook.
 
-        gunicorn (it sets ``SERVER_SOFTWARE=gunicorn/...`` for its master and workers) and
-        uWSGI import the app and then only call it with requests. An adapter asks this
-        when a callback route is declared and then calls :meth:`start` at once, so that
-        pending jobs resume without waiting for a first request.
+        gunicorn (``SERVER_SOFTWARE=gunicorn/...``) and uWSGI only call the app with requests:
+        adapters then call :meth:`start` with the first callback route, so that pending jobs
+        resume without waiting for a first request.
         """
         software = os.environ.get("SERVER_SOFTWARE", "")
         return software.startswith("gunicorn/") or "uwsgi" in sys.modules
@@ -566,9 +560,7 @@ class Api:
         schemes = openapi_security_schemes(self._auth_settings)
         endpoints = []
         for route in self.routes:
-            security: tuple[dict[str, list[str]], ...] = ()
-            if route.requirement.authenticated:
-                security = tuple(openapi_security(route.requirement, self._auth_settings))
+            security = tuple(openapi_security(route.requirement, self._auth_settings))
             callback = None
             if route.callback is not None:
                 from apicore_callbacks import callback_parameters
@@ -632,9 +624,8 @@ class Api:
         return self._finish(request, response, rid, started)
 
     def _begin_async(self, request: Request) -> tuple[Response | Awaitable[Response], str]:
-        # ``handle_async`` without its coroutine: the answer or what to await, and the id.
-        # The ASGI entry awaits it itself (a coroutine layer less per request), then calls
-        # ``_finish``.
+        # ``handle_async`` without its coroutine (the ASGI entry awaits the answer itself, a
+        # coroutine layer less per request, then calls ``_finish``)
         outcome = self.prepare(request)
         if not isinstance(outcome, Call):
             return outcome
@@ -657,11 +648,9 @@ class Api:
         return False
 
     def finish(self, request: Request, response: Response) -> Response:
-        """Finish a response the adapter made itself, like every other one.
+        """Finish a response the adapter made itself (a 413 seen while reading the body).
 
-        For answers a server gives before the pipeline runs (a body over the limit seen
-        while reading it): adds ``X-Request-ID``, empties ``HEAD`` bodies, logs the access
-        line.
+        Adds ``X-Request-ID``, empties ``HEAD`` bodies and logs the access line.
         """
         rid = request_id(request.headers.lower_map_view().get("x-request-id"))
         return self._finish(request, response, rid, time.perf_counter())
@@ -733,10 +722,9 @@ class Api:
         principal: Principal | None,
     ) -> Call | tuple[Response, str]:
         call = Call(route, (), {}, rid, principal, request)
-        failure = self._check_body(route, request)
+        failure = self._check_bound_body(route.binding.body_types, request)
         if failure is not None:
-            exc = HTTPError(failure["status"], failure["detail"])
-            return self._failure(call, exc), rid
+            return self._failure(call, HTTPError(failure["status"], failure["detail"])), rid
         try:
             call.args, call.kwargs = route.binding.bind(request, path)
         except Exception as exc:
@@ -776,11 +764,8 @@ class Api:
             return problem_response(problem(404, "No such job"))
         return Response.json(200, json.dumps(status, separators=(",", ":")).encode())
 
-    def _check_body(self, route: Route | BoundRoute, request: Request) -> dict[str, Any] | None:
+    def _check_body(self, route: Route, request: Request) -> dict[str, Any] | None:
         body = request.body
-        if type(route) is BoundRoute:
-            return self._check_bound_body(route.binding.body_types, request)
-        assert isinstance(route, Route)
         form = route.operation.form
         limit = self.form_limits.max_size if form else self.max_body_size
         if len(body) > limit:

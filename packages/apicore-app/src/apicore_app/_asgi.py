@@ -1,10 +1,7 @@
 """``asgi_app``: an ``Api`` as an ASGI application, with no framework underneath.
 
-It reads the body while it streams in, stopping at ``Api.read_limit`` (a 413 before the
-whole body is read, for chunked bodies too), turns the ASGI scope into a ``Request``, lets
-``Api.handle_async`` run the whole pipeline, and sends the ``Response`` as raw ASGI
-messages. Streaming bodies stop when the client goes away. Paths the ``Api`` does not own
-go to ``fallback`` (another ASGI app), or get the ``Api``'s JSON 404 when there is none.
+The body is read as it streams in, up to ``Api.read_limit`` (a 413 before the rest of it is
+read, chunked bodies too); a streaming response stops when the client goes away.
 """
 
 from __future__ import annotations

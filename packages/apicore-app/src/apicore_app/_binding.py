@@ -1,12 +1,6 @@
-"""Bindings: how ``Api`` turns a request into a call and the call's result into a response.
+"""How ``Api`` binds a request to a function (:func:`bind_request`) or an operation (``Binding``).
 
-Two kinds serve operations:
-
-- function routes (``Api.route``), described by apicore-introspect: the pipeline binds plain
-  functions with ``FunctionOperation.bind`` inline (the hot path) and the others with
-  :func:`bind_request` (headers, cookies, forms and the request itself);
-- bound operations (``Api.add_operation``), served through a :class:`Binding`: a
-  spec-first operation (pymacaron-core's, over apicore-specbind) is one.
+Plain functions, which read only a JSON body or the query, are bound inline by the pipeline.
 """
 
 from __future__ import annotations

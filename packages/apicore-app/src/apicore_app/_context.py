@@ -1,7 +1,6 @@
 """The call context of a request being served, read from its headers only when used.
 
-Outgoing apicore-client calls made by a function forward the request's ids. Most requests
-make none: the headers are read on the first access, not on every request.
+Outgoing apicore-client calls forward it; most requests make none.
 """
 
 from __future__ import annotations

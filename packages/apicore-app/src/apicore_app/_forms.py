@@ -1,9 +1,6 @@
-"""Form bodies: ``application/x-www-form-urlencoded`` and ``multipart/form-data``.
+"""Form bodies (URL-encoded and ``multipart/form-data``), parsed from the bytes read.
 
-Pure parsing over the body bytes the adapter read (within ``FormLimits.max_size``): field
-values become text, file parts become ``UploadFile`` objects spooled to disk above a
-threshold. Every bound is checked while parsing; a broken body is a ``FormError`` with the
-status to answer (400 malformed, 413 too large), never an exception from deep inside.
+Files become ``UploadFile`` objects; a broken body or one over a bound is a ``FormError``.
 """
 
 from __future__ import annotations

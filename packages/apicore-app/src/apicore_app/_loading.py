@@ -1,10 +1,4 @@
-"""Loading a user's module for the CLIs, and what the adapters say when that fails.
-
-``load_app`` serves ``symmetric run``, ``asymmetric run`` and both ``docs`` commands with one
-set of rules. Import failures name the file and line first, and their traceback leaves out
-importlib's frames; an unknown keyword argument names the sibling adapter's spelling when
-that is what was used.
-"""
+"""Loading a user's module for the adapters' CLIs, and what they say when that fails."""
 
 from __future__ import annotations
 
@@ -110,17 +104,12 @@ def load_or_exit(target: str, **options: Any) -> tuple[str, Any]:
 def import_traceback(exc: BaseException) -> str:
     """The traceback of ``exc`` without importlib's frames and this loader's."""
     trace = traceback.TracebackException.from_exception(exc)
-    for part in (trace, *_chain(trace)):
+    part: traceback.TracebackException | None = trace
+    while part is not None:
         kept = [f for f in part.stack if not f.filename.startswith(_NOISE)]
         part.stack = traceback.StackSummary.from_list(kept)
+        part = part.__cause__ or part.__context__
     return "".join(trace.format())
-
-
-def _chain(trace: traceback.TracebackException) -> list[traceback.TracebackException]:
-    found = []
-    while (trace := trace.__cause__ or trace.__context__) is not None:  # type: ignore[assignment]
-        found.append(trace)
-    return found
 
 
 def import_failure(module: str, exc: BaseException) -> str:
