@@ -112,15 +112,7 @@ class Route:
 
 @frozen
 class BoundRoute:
-    """One operation served through a :class:`~apicore_app._binding.Binding`.
-
-    Attributes:
-        path: The path template.
-        methods: The HTTP methods it answers.
-        binding: Binds requests, dumps results and renders errors.
-        requirement: Who may call it (``apicore_auth.NO_AUTH`` for anyone).
-        key: A stable name (``"POST /pets"``).
-    """
+    """One operation served through a :class:`~apicore_app._binding.Binding` (as ``Route``)."""
 
     path: str
     methods: tuple[str, ...]
@@ -357,10 +349,8 @@ class Api:
     ) -> BoundRoute:
         """Serve an operation through a binding (a spec-first operation, say).
 
-        The pipeline does routing, auth, body limits, request ids, the call context, the
-        access log and the 500 of last resort; ``binding`` binds the request, dumps the
-        result and renders errors. Bound operations are not in the generated document:
-        serve their spec with :meth:`serve_document`.
+        Bound operations are not in the generated document: serve their spec with
+        :meth:`serve_document`.
 
         Args:
             path: The route, with ``{name}`` path parameters (identifiers).
@@ -530,12 +520,9 @@ class Api:
                 raise ValueError(f"OpenAPI version {version!r}: use '3.1.0' or '3.0.3'")
             from apicore_openapi import DocumentCache
 
+            build = DocumentCache(lambda: self._build_document(version))
             with self._lock:
-                cache = self._documents.get(version)
-                if cache is None:
-                    cache = self._documents[version] = DocumentCache(
-                        lambda: self._build_document(version)
-                    )
+                cache = self._documents.setdefault(version, build)
         return cache
 
     def docs_line(self, host: str, port: int, *, scheme: str = "http") -> str | None:
@@ -672,11 +659,11 @@ class Api:
                 if request.path == "/" and self.docs_path:
                     detail += f"; the API's docs are at {self.docs_path}"  # a newcomer's first try
                 return problem_response(problem(404, detail)), rid
+            allowed = ", ".join(match.allowed)
             if request.method == "OPTIONS":
-                return Response.raw(204, b"", [("Allow", ", ".join(match.allowed))]), rid
-            detail = f"{request.method} is not allowed here; use {', '.join(match.allowed)}"
-            allow = [("Allow", ", ".join(match.allowed))]
-            return problem_response(problem(405, detail), headers=allow), rid
+                return Response.raw(204, b"", [("Allow", allowed)]), rid
+            detail = f"{request.method} is not allowed here; use {allowed}"
+            return problem_response(problem(405, detail), headers=[("Allow", allowed)]), rid
         principal = None
         if route.requirement.authenticated:
             try:
@@ -964,10 +951,7 @@ class Api:
         loop = self._loop()
 
         async def step() -> Any:
-            try:
-                return await anext(iterator)
-            except StopAsyncIteration:
-                return _END
+            return await anext(iterator, _END)
 
         try:
             while (chunk := loop.run(step())) is not _END:

@@ -266,7 +266,7 @@ async def read_rest(receive: Receive, first: bytes, limit: int) -> tuple[bytes, 
             chunks.append(chunk)
         if not message.get("more_body", False):
             break
-    return (chunks[0] if len(chunks) == 1 else b"".join(chunks)), False
+    return b"".join(chunks), False  # a single chunk is returned as it is, not copied
 
 
 def route_path(scope: Scope) -> str:

@@ -166,15 +166,14 @@ def _part(
     for line in body[start:split].split(b"\r\n"):
         if not line:
             continue
-        name, colon, value = line.decode("utf-8", "replace").partition(":")
-        if not colon or not name.strip():
+        key, colon, value = line.decode("utf-8", "replace").partition(":")
+        if not colon or not key.strip():
             raise FormError(400, "A multipart part has a malformed header line.")
-        headers[name.strip().lower()] = value.strip()
+        headers[key.strip().lower()] = value.strip()
     disposition, params = media_type(headers.get("content-disposition", ""))
-    field = params.get("name")
-    if disposition != "form-data" or field is None:
+    name = params.get("name")
+    if disposition != "form-data" or name is None:
         raise FormError(400, 'Each multipart part needs Content-Disposition: form-data; name="..."')
-    name = field
     content = view[content_start:end]
     if "filename" in params or "filename*" in params:
         if len(content) > limits.max_file_size:

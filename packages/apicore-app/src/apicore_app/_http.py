@@ -56,13 +56,12 @@ class Headers:
         items: ``(name, value)`` pairs as str or latin-1 bytes, or a mapping.
     """
 
-    __slots__ = ("_items", "_map", "_source")
+    __slots__ = ("_map", "_source")
 
     def __init__(
         self, items: Iterable[tuple[str | bytes, str | bytes]] | Mapping[str, str]
     ) -> None:
         self._source = items
-        self._items: list[tuple[str, str]] | None = None
         self._map: dict[str, str] | None = None
 
     @classmethod
@@ -103,13 +102,10 @@ class Headers:
 
     def items(self) -> list[tuple[str, str]]:
         """Every ``(name, value)`` pair, as received."""
-        if self._items is None:
-            source = self._source
-            pairs = source.items() if isinstance(source, Mapping) else source
-            self._items = [(_text(k), _text(v)) for k, v in pairs]
-            if not isinstance(source, (list, Mapping)):
-                self._source = self._items  # an iterator: read once
-        return list(self._items)
+        source = self._source
+        if type(source) is not list:  # an iterator is read once
+            source = self._source = list(source.items() if isinstance(source, Mapping) else source)
+        return [(_text(k), _text(v)) for k, v in source]
 
     def lower_map(self) -> dict[str, str]:
         """A plain ``{lower-case name: value}`` dict (a copy)."""
@@ -131,7 +127,6 @@ class _EnvironHeaders(Headers):
     def __init__(self, environ: Mapping[str, Any]) -> None:
         # ``Headers.__init__`` inlined: built on every WSGI request
         self._source = _EnvironPairs(environ)
-        self._items = None
         self._map = None
         self._view = _EnvironMap(environ, self)
 

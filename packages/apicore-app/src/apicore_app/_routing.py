@@ -105,8 +105,7 @@ class RouteTable(Generic[T]):
                 raise DuplicateRouteError(
                     f"Endpoint '{template.path}' with HTTP method '{method}' was defined twice."
                 )
-        for method in methods:
-            entry.handlers[method] = handler
+        entry.handlers.update(dict.fromkeys(methods, handler))
         allowed = tuple(entry.handlers)
         if "GET" in allowed and "HEAD" not in allowed:
             allowed = (*allowed, "HEAD")

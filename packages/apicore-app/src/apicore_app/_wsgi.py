@@ -88,9 +88,8 @@ class WsgiApp:
         if response.stream is not None:
             start_response(status, response.headers)
             return self.api.chunks(response)
-        headers = response.headers
-        headers.append(("Content-Length", str(len(response.body))))
-        start_response(status, headers)
+        response.headers.append(("Content-Length", str(len(response.body))))
+        start_response(status, response.headers)
         return [response.body]
 
     def respond(self, environ: WSGIEnvironment, path: str | None = None) -> Response:
