@@ -386,11 +386,7 @@ class Api:
         self._changed()
 
     def map_exception(self, kind: type[BaseException], mapper: ExceptionMapper) -> None:
-        """Answer a framework's own exception raised by a function.
-
-        Adapters call it (Starlette's and werkzeug's ``HTTPException``); ``mapper`` turns
-        the exception into an ``HTTPError`` or a ready ``Response``.
-        """
+        """Answer a framework's own exception with ``mapper``'s ``HTTPError`` or ``Response``."""
         self._mappers.append((kind, mapper))
 
     def add_response_type(self, kind: type) -> None:
@@ -404,10 +400,7 @@ class Api:
 
     @property
     def read_limit(self) -> int:
-        """The most body bytes an adapter reads (each route then checks its own limit).
-
-        ``max_body_size``, or the form limit when a route takes forms.
-        """
+        """The most body bytes an adapter reads: the larger form limit if a route takes forms."""
         if self._has_forms:
             return max(self.max_body_size, self.form_limits.max_size)
         return self.max_body_size
@@ -586,10 +579,7 @@ class Api:
     # -- serving -----------------------------------------------------------------------
 
     def handle(self, request: Request) -> Response:
-        """Answer a request (the WSGI path).
-
-        Sync functions run inline, async ones on a private event loop thread.
-        """
+        """Answer a request (WSGI): sync functions run inline, async ones on a loop thread."""
         started = time.perf_counter()
         outcome = self.prepare(request)
         if isinstance(outcome, Call):
@@ -600,11 +590,7 @@ class Api:
         return self._finish(request, response, rid, started)
 
     async def handle_async(self, request: Request) -> Response:
-        """Answer a request (the ASGI path).
-
-        Async functions are awaited; sync ones run in a thread pool, so the event loop
-        never blocks.
-        """
+        """Answer a request (ASGI): async functions are awaited, sync ones run in a thread pool."""
         started = time.perf_counter()
         answer, rid = self._begin_async(request)
         response = answer if isinstance(answer, Response) else await answer
@@ -624,8 +610,7 @@ class Api:
     def owns(self, path: str) -> bool:
         """Whether this API answers requests for ``path``: a route, a docs path or a job.
 
-        Adapters that share a server with other routes (a Flask app's own views) send the
-        requests for these paths straight to ``handle``.
+        Adapters that share a server with other routes (a Flask app's) send these to it.
         """
         if self._table.has_path(path) or self._docs_routes.owns(path):
             return True
@@ -1038,8 +1023,7 @@ def log_safe(text: str) -> str:
 def request_id(given: str | None) -> str:
     """The request id to use: the client's ``X-Request-ID`` when it is sane, else a new one.
 
-    Sane means 1 to 128 characters of letters, digits and ``._:/+=@-`` (it goes into log
-    lines and response headers).
+    Sane: 1 to 128 letters, digits and ``._:/+=@-`` (it goes into logs and response headers).
     """
     if given and _REQUEST_ID.fullmatch(given):
         return given

@@ -85,16 +85,13 @@ class Binding(Protocol):
     def bind(
         self, request: Request, path: Mapping[str, str]
     ) -> tuple[tuple[Any, ...], dict[str, Any]]:
-        """The call's arguments: from the request and its path parameters (still text).
+        """The call's arguments from the request and its path parameters (still text).
 
-        Raises:
-            Exception: Whatever the binding's :meth:`error` renders (a bad request).
+        A bad request raises what :meth:`error` renders.
         """
-        ...
 
     def dump(self, result: Any) -> Response:
         """The response for what ``func`` returned."""
-        ...
 
     def error(self, exc: Exception) -> Response | None:
         """The response for a failure of :meth:`bind`, of ``func`` or of :meth:`dump`.
@@ -103,4 +100,3 @@ class Binding(Protocol):
         to the pipeline: an ``HTTPError`` answers its problem, a mapped framework exception
         its mapping, anything else a logged 500.
         """
-        ...
