@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from apicore_app._binding import Binding, bind_request
@@ -137,7 +137,7 @@ class Call:
     request_id: str
     principal: Principal | None
     request: Request
-    form: FormData | None = field(default=None)
+    form: FormData | None = None
 
 
 class Api:
@@ -656,7 +656,15 @@ class Api:
             except CredentialsError as exc:
                 return problem_response(render_problem(exc), headers=exc.headers.items()), rid
         if type(route) is BoundRoute:
-            return self._prepare_bound(route, request, match.params, rid, principal)
+            call = Call(route, (), {}, rid, principal, request)
+            failure = self._check_bound_body(route.binding.body_types, request)
+            if failure is not None:
+                return self._failure(call, HTTPError(failure["status"], failure["detail"])), rid
+            try:
+                call.args, call.kwargs = route.binding.bind(request, match.params)
+            except Exception as exc:
+                return self._failure(call, exc), rid
+            return call
         assert isinstance(route, Route)
         failure = self._check_body(route, request)
         if failure is not None:
@@ -684,24 +692,6 @@ class Api:
         except FormError as exc:
             return problem_response(problem(exc.status, exc.detail)), rid
         return Call(route, args, kwargs, rid, principal, request, form)
-
-    def _prepare_bound(
-        self,
-        route: BoundRoute,
-        request: Request,
-        path: Mapping[str, str],
-        rid: str,
-        principal: Principal | None,
-    ) -> Call | tuple[Response, str]:
-        call = Call(route, (), {}, rid, principal, request)
-        failure = self._check_bound_body(route.binding.body_types, request)
-        if failure is not None:
-            return self._failure(call, HTTPError(failure["status"], failure["detail"])), rid
-        try:
-            call.args, call.kwargs = route.binding.bind(request, path)
-        except Exception as exc:
-            return self._failure(call, exc), rid
-        return call
 
     def _builtin(self, request: Request) -> Response | None:
         if request.method not in ("GET", "HEAD", "DELETE"):
@@ -829,7 +819,12 @@ class Api:
             else:
                 loop = asyncio.get_running_loop()
                 context = contextvars.copy_context()
-                async with self._limit(loop, call.route.key):
+                # one semaphore per endpoint and event loop (a semaphore belongs to one loop)
+                key = (id(loop), call.route.key)
+                limit = self._limits.get(key)
+                if limit is None:
+                    limit = self._limits.setdefault(key, asyncio.Semaphore(self._endpoint_threads))
+                async with limit:
                     result = await loop.run_in_executor(
                         self._pool(),
                         lambda: context.run(operation.func, *call.args, **call.kwargs),
@@ -839,15 +834,6 @@ class Api:
             return self._failure(call, exc)
         finally:
             _called(call, token)
-
-    def _limit(self, loop: asyncio.AbstractEventLoop, key: str) -> asyncio.Semaphore:
-        # one semaphore per endpoint and event loop (a semaphore belongs to one loop)
-        limit = self._limits.get((id(loop), key))
-        if limit is None:
-            limit = self._limits.setdefault(
-                (id(loop), key), asyncio.Semaphore(self._endpoint_threads)
-            )
-        return limit
 
     def _result(self, call: Call, result: Any) -> Response:
         if isinstance(result, self._response_types):
