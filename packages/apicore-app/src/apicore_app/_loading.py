@@ -119,22 +119,17 @@ def import_failure(module: str, exc: BaseException) -> str:
     The place is the line of the user's code: the one a ``SyntaxError`` names, else the
     line of the module being imported that raised (not the library code it called).
     """
-    place = _place(exc)
-    where = f" at {place}" if place else ""
-    detail = exc.msg if isinstance(exc, SyntaxError) and exc.msg else str(exc)
-    return f"Importing {module} failed{where}: {type(exc).__name__}: {detail}"
-
-
-def _place(exc: BaseException) -> str | None:
-    if isinstance(exc, SyntaxError) and exc.filename:
-        return _spell(exc.filename, exc.lineno)
     frames = traceback.extract_tb(exc.__traceback__)
     # The top-level line of the innermost module being imported: deeper frames are in the
     # functions and libraries that line called.
     top_level = [f for f in frames if f.name == "<module>" and not f.filename.startswith("<")]
-    if not top_level:
-        return None
-    return _spell(top_level[-1].filename, top_level[-1].lineno)
+    where = ""
+    if isinstance(exc, SyntaxError) and exc.filename:
+        where = f" at {_spell(exc.filename, exc.lineno)}"
+    elif top_level:
+        where = f" at {_spell(top_level[-1].filename, top_level[-1].lineno)}"
+    detail = exc.msg if isinstance(exc, SyntaxError) and exc.msg else str(exc)
+    return f"Importing {module} failed{where}: {type(exc).__name__}: {detail}"
 
 
 def _spell(filename: str, line: int | None) -> str:
