@@ -175,11 +175,7 @@ class AsgiApp:
         """
         rid = request_id(request.headers.get("x-request-id"))
         logger.error("request %s: the request failed", rid, exc_info=exc)
-        response = problem_response(_internal(rid))
-        tagged = Headers([("x-request-id", rid), *request.headers.items()])
-        return self.api.finish(
-            Request(request.method, request.path, request.query_string, tagged), response
-        )
+        return self.api._finish(request, problem_response(_internal(rid)), rid, time.perf_counter())
 
 
 def too_large(limit: int) -> Response:

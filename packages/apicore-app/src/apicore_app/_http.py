@@ -404,9 +404,7 @@ class StreamingResponse(Response):
         headers: HeaderInput = None,
         media_type: str | None = "application/octet-stream",
     ) -> None:
-        if isinstance(content, (bytes, str)) or not (
-            isinstance(content, Iterable) or isinstance(content, AsyncIterable)
-        ):
+        if isinstance(content, (bytes, str)) or not isinstance(content, (Iterable, AsyncIterable)):
             raise TypeError("content must be an iterator or async iterator of bytes or str")
         super().__init__(None, status=status, headers=headers, media_type=media_type)
         self.stream = content
