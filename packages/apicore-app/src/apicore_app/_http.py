@@ -72,11 +72,9 @@ class Headers:
     def _load(self) -> dict[str, str]:
         # The map only; the pairs are decoded again if ``items()`` is ever called. The map
         # is built backwards: the first value of a repeated name wins.
-        source = self._source
-        if type(source) is list:  # an ASGI scope's list: no copy, no ABC check
-            pairs = source
-        else:
-            pairs = list(source.items() if isinstance(source, Mapping) else source)
+        pairs = self._source
+        if type(pairs) is not list:  # an ASGI scope's list is used as it is (no ABC check)
+            pairs = self._source = list(pairs.items() if isinstance(pairs, Mapping) else pairs)
         try:  # an ASGI scope's byte pairs, most often
             lowered = {}
             for k, v in reversed(pairs):
@@ -88,7 +86,6 @@ class Headers:
                 lowered[name] = v.decode("latin-1")
         except AttributeError:
             lowered = {_text(k).lower(): _text(v) for k, v in reversed(pairs)}
-        self._source = pairs
         self._map = lowered
         return lowered
 
