@@ -123,9 +123,7 @@ class RouteTable(Generic[T]):
 
     def has_path(self, path: str) -> bool:
         """Whether any route's template matches ``path`` (whatever the method)."""
-        if path in self._static:
-            return True
-        return any(
+        return path in self._static or any(
             entry.template.regex is not None and entry.template.regex.fullmatch(path)
             for entry in self._dynamic
         )
