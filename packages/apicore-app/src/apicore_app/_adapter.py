@@ -1,12 +1,9 @@
-"""What symmetric and asymmetric share around ``Api.route``: their ``router`` decorators.
-
-Both refuse unknown keyword arguments (naming the sibling's spelling), call ``Api.route``
-and raise their own legacy exception types for apicore-app's.
-"""
+"""The ``router`` decorator symmetric and asymmetric share around ``Api.route``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import contextlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 from apicore_app._app import Api
@@ -63,16 +60,12 @@ def adapter_route(
     return register
 
 
-class _translated:
-    __slots__ = ("errors",)
-
-    def __init__(self, errors: Translations) -> None:
-        self.errors = errors
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: object, exc: BaseException | None, trace: object) -> None:
-        for source, target in self.errors:
+@contextlib.contextmanager
+def _translated(errors: Translations) -> Iterator[None]:
+    try:
+        yield
+    except Exception as exc:
+        for source, target in errors:
             if isinstance(exc, source):
                 raise target(str(exc)) from exc
+        raise

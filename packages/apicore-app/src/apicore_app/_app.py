@@ -1,10 +1,6 @@
 """``Api``: the framework-neutral application behind ``symmetric`` and ``asymmetric``.
 
-An adapter turns its framework's request into a ``Request``, calls ``Api.handle`` (WSGI) or
-``await Api.handle_async`` (ASGI), and turns the ``Response`` back. Everything between --
-routing, docs routes, auth, body checks, argument binding, callback jobs, calling the
-function, serializing the result, problem documents, request ids and the access log -- is
-here, once.
+Everything between an adapter's ``Request`` and the ``Response`` it sends is here, once.
 """
 
 from __future__ import annotations
@@ -21,14 +17,14 @@ import sys
 import threading
 import time
 from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from apicore_app._binding import Binding, bind_request
 from apicore_app._context import request_call_context
 from apicore_app._docs import DocsRoutes
 from apicore_app._errors import InvalidRouteError
-from apicore_app._execution import LoopThread, job_runner, json_arguments
+from apicore_app._execution import LoopThread, job_runner
 from apicore_app._forms import FORM_TYPES, FormData, FormError, FormLimits, close_uploads
 from apicore_app._http import (
     JSON,
@@ -52,7 +48,6 @@ from apicore_auth import (
     openapi_security_schemes,
 )
 from apicore_introspect import (
-    CallContext,
     Definitions,
     FunctionOperation,
     Limits,
@@ -117,15 +112,7 @@ class Route:
 
 @frozen
 class BoundRoute:
-    """One operation served through a :class:`~apicore_app._binding.Binding`.
-
-    Attributes:
-        path: The path template.
-        methods: The HTTP methods it answers.
-        binding: Binds requests, dumps results and renders errors.
-        requirement: Who may call it (``apicore_auth.NO_AUTH`` for anyone).
-        key: A stable name (``"POST /pets"``).
-    """
+    """One operation served through a :class:`~apicore_app._binding.Binding` (as ``Route``)."""
 
     path: str
     methods: tuple[str, ...]
@@ -140,9 +127,8 @@ class BoundRoute:
 class Call:
     """A request that passed every check and is ready to run its function.
 
-    ``form`` is the parsed form body, whose uploads are closed once the call is over. Built
-    once per request and never changed (not frozen: a frozen dataclass costs about a
-    microsecond more per request).
+    ``form`` is the parsed form body, whose uploads are closed once the call is over. Never
+    changed (not frozen: that costs about a microsecond more per request).
     """
 
     route: Route | BoundRoute
@@ -151,7 +137,7 @@ class Call:
     request_id: str
     principal: Principal | None
     request: Request
-    form: FormData | None = field(default=None)
+    form: FormData | None = None
 
 
 class Api:
@@ -363,10 +349,8 @@ class Api:
     ) -> BoundRoute:
         """Serve an operation through a binding (a spec-first operation, say).
 
-        The pipeline does routing, auth, body limits, request ids, the call context, the
-        access log and the 500 of last resort; ``binding`` binds the request, dumps the
-        result and renders errors. Bound operations are not in the generated document:
-        serve their spec with :meth:`serve_document`.
+        Bound operations are not in the generated document: serve their spec with
+        :meth:`serve_document`.
 
         Args:
             path: The route, with ``{name}`` path parameters (identifiers).
@@ -402,11 +386,7 @@ class Api:
         self._changed()
 
     def map_exception(self, kind: type[BaseException], mapper: ExceptionMapper) -> None:
-        """Answer a framework's own exception raised by a function.
-
-        Adapters call it (Starlette's and werkzeug's ``HTTPException``); ``mapper`` turns
-        the exception into an ``HTTPError`` or a ready ``Response``.
-        """
+        """Answer a framework's own exception with ``mapper``'s ``HTTPError`` or ``Response``."""
         self._mappers.append((kind, mapper))
 
     def add_response_type(self, kind: type) -> None:
@@ -420,10 +400,7 @@ class Api:
 
     @property
     def read_limit(self) -> int:
-        """The most body bytes an adapter reads (each route then checks its own limit).
-
-        ``max_body_size``, or the form limit when a route takes forms.
-        """
+        """The most body bytes an adapter reads: the larger form limit if a route takes forms."""
         if self._has_forms:
             return max(self.max_body_size, self.form_limits.max_size)
         return self.max_body_size
@@ -496,10 +473,9 @@ class Api:
     def served() -> bool:
         """Whether this process was started by a WSGI server that calls no start-up hook.
 
-        gunicorn (it sets ``SERVER_SOFTWARE=gunicorn/...`` for its master and workers) and
-        uWSGI import the app and then only call it with requests. An adapter asks this
-        when a callback route is declared and then calls :meth:`start` at once, so that
-        pending jobs resume without waiting for a first request.
+        gunicorn (``SERVER_SOFTWARE=gunicorn/...``) and uWSGI only call the app with requests:
+        adapters then call :meth:`start` with the first callback route, so that pending jobs
+        resume without waiting for a first request.
         """
         software = os.environ.get("SERVER_SOFTWARE", "")
         return software.startswith("gunicorn/") or "uwsgi" in sys.modules
@@ -537,10 +513,9 @@ class Api:
                 raise ValueError(f"OpenAPI version {version!r}: use '3.1.0' or '3.0.3'")
             from apicore_openapi import DocumentCache
 
+            build = DocumentCache(lambda: self._build_document(version))
             with self._lock:
-                cache = self._documents.get(version)
-                if cache is None:
-                    cache = self._documents[version] = DocumentCache(self._builder(version))
+                cache = self._documents.setdefault(version, build)
         return cache
 
     def docs_line(self, host: str, port: int, *, scheme: str = "http") -> str | None:
@@ -557,9 +532,6 @@ class Api:
         shown = f"[{host}]" if ":" in host and not host.startswith("[") else host
         return self._docs_routes.line(f"{scheme}://{shown}:{port}")
 
-    def _builder(self, version: str) -> Callable[[], dict[str, Any]]:
-        return lambda: self._build_document(version)
-
     def _build_document(self, version: str) -> dict[str, Any]:
         if self._document is not None:
             return dict(self._document)
@@ -568,9 +540,7 @@ class Api:
         schemes = openapi_security_schemes(self._auth_settings)
         endpoints = []
         for route in self.routes:
-            security: tuple[dict[str, list[str]], ...] = ()
-            if route.requirement.authenticated:
-                security = tuple(openapi_security(route.requirement, self._auth_settings))
+            security = tuple(openapi_security(route.requirement, self._auth_settings))
             callback = None
             if route.callback is not None:
                 from apicore_callbacks import callback_parameters
@@ -579,7 +549,7 @@ class Api:
                     url_header=route.callback.url_header,
                     method_header=route.callback.method_header,
                     key_header=route.callback.key_header,
-                    status_path=self._jobs_path() + "/{job_id}",
+                    status_path=self.dispatcher.settings.jobs_prefix + "/{job_id}",
                     # documented by the package that validates them, so they cannot drift
                     header_parameters=tuple(callback_parameters(route.callback)),
                 )
@@ -606,19 +576,10 @@ class Api:
             validation_status=self.validation_status,
         )
 
-    def _jobs_path(self) -> str:
-        settings = self._callback_settings or (
-            self._dispatcher.settings if self._dispatcher else None
-        )
-        return settings.jobs_prefix if settings is not None else "/jobs"
-
     # -- serving -----------------------------------------------------------------------
 
     def handle(self, request: Request) -> Response:
-        """Answer a request (the WSGI path).
-
-        Sync functions run inline, async ones on a private event loop thread.
-        """
+        """Answer a request (WSGI): sync functions run inline, async ones on a loop thread."""
         started = time.perf_counter()
         outcome = self.prepare(request)
         if isinstance(outcome, Call):
@@ -629,20 +590,15 @@ class Api:
         return self._finish(request, response, rid, started)
 
     async def handle_async(self, request: Request) -> Response:
-        """Answer a request (the ASGI path).
-
-        Async functions are awaited; sync ones run in a thread pool, so the event loop
-        never blocks.
-        """
+        """Answer a request (ASGI): async functions are awaited, sync ones run in a thread pool."""
         started = time.perf_counter()
         answer, rid = self._begin_async(request)
         response = answer if isinstance(answer, Response) else await answer
         return self._finish(request, response, rid, started)
 
     def _begin_async(self, request: Request) -> tuple[Response | Awaitable[Response], str]:
-        # ``handle_async`` without its coroutine: the answer or what to await, and the id.
-        # The ASGI entry awaits it itself (a coroutine layer less per request), then calls
-        # ``_finish``.
+        # ``handle_async`` without its coroutine (the ASGI entry awaits the answer itself, a
+        # coroutine layer less per request, then calls ``_finish``)
         outcome = self.prepare(request)
         if not isinstance(outcome, Call):
             return outcome
@@ -654,8 +610,7 @@ class Api:
     def owns(self, path: str) -> bool:
         """Whether this API answers requests for ``path``: a route, a docs path or a job.
 
-        Adapters that share a server with other routes (a Flask app's own views) send the
-        requests for these paths straight to ``handle``.
+        Adapters that share a server with other routes (a Flask app's) send these to it.
         """
         if self._table.has_path(path) or self._docs_routes.owns(path):
             return True
@@ -665,11 +620,9 @@ class Api:
         return False
 
     def finish(self, request: Request, response: Response) -> Response:
-        """Finish a response the adapter made itself, like every other one.
+        """Finish a response the adapter made itself (a 413 seen while reading the body).
 
-        For answers a server gives before the pipeline runs (a body over the limit seen
-        while reading it): adds ``X-Request-ID``, empties ``HEAD`` bodies, logs the access
-        line.
+        Adds ``X-Request-ID``, empties ``HEAD`` bodies and logs the access line.
         """
         rid = request_id(request.headers.lower_map_view().get("x-request-id"))
         return self._finish(request, response, rid, time.perf_counter())
@@ -690,22 +643,32 @@ class Api:
                 detail = f"No route for {request.path}"
                 if request.path == "/" and self.docs_path:
                     detail += f"; the API's docs are at {self.docs_path}"  # a newcomer's first try
-                return _problem(problem(404, detail), rid), rid
+                return problem_response(problem(404, detail)), rid
+            allowed = ", ".join(match.allowed)
             if request.method == "OPTIONS":
-                return Response.raw(204, b"", [("Allow", ", ".join(match.allowed))]), rid
-            detail = f"{request.method} is not allowed here; use {', '.join(match.allowed)}"
-            allow = [("Allow", ", ".join(match.allowed))]
-            return _problem(problem(405, detail), rid, allow), rid
-        try:
-            principal = self._check_auth(route, request)
-        except CredentialsError as exc:
-            return _problem(render_problem(exc), rid, list(exc.headers.items())), rid
+                return Response.raw(204, b"", [("Allow", allowed)]), rid
+            detail = f"{request.method} is not allowed here; use {allowed}"
+            return problem_response(problem(405, detail), headers=[("Allow", allowed)]), rid
+        principal = None
+        if route.requirement.authenticated:
+            try:
+                principal = self.authenticator.check(request.headers.items(), route.requirement)
+            except CredentialsError as exc:
+                return problem_response(render_problem(exc), headers=exc.headers.items()), rid
         if type(route) is BoundRoute:
-            return self._prepare_bound(route, request, match.params, rid, principal)
+            call = Call(route, (), {}, rid, principal, request)
+            failure = self._check_bound_body(route.binding.body_types, request)
+            if failure is not None:
+                return self._failure(call, HTTPError(failure["status"], failure["detail"])), rid
+            try:
+                call.args, call.kwargs = route.binding.bind(request, match.params)
+            except Exception as exc:
+                return self._failure(call, exc), rid
+            return call
         assert isinstance(route, Route)
         failure = self._check_body(route, request)
         if failure is not None:
-            return _problem(failure, rid), rid
+            return problem_response(failure), rid
         form = None
         try:
             if route.plain:
@@ -725,29 +688,10 @@ class Api:
                 )
         except RequestError as exc:
             status = self.validation_status if exc.status == 422 else exc.status
-            return _problem(render_problem(exc, status=status), rid), rid
+            return problem_response(render_problem(exc, status=status)), rid
         except FormError as exc:
-            return _problem(problem(exc.status, exc.detail), rid), rid
+            return problem_response(problem(exc.status, exc.detail)), rid
         return Call(route, args, kwargs, rid, principal, request, form)
-
-    def _prepare_bound(
-        self,
-        route: BoundRoute,
-        request: Request,
-        path: Mapping[str, str],
-        rid: str,
-        principal: Principal | None,
-    ) -> Call | tuple[Response, str]:
-        call = Call(route, (), {}, rid, principal, request)
-        failure = self._check_body(route, request)
-        if failure is not None:
-            exc = HTTPError(failure["status"], failure["detail"])
-            return self._failure(call, exc), rid
-        try:
-            call.args, call.kwargs = route.binding.bind(request, path)
-        except Exception as exc:
-            return self._failure(call, exc), rid
-        return call
 
     def _builtin(self, request: Request) -> Response | None:
         if request.method not in ("GET", "HEAD", "DELETE"):
@@ -759,47 +703,31 @@ class Api:
             prefix = self._dispatcher.settings.jobs_prefix.rstrip("/") + "/"
             job_id = request.path.removeprefix(prefix)
             if request.path.startswith(prefix) and "/" not in job_id:
-                if request.method == "DELETE":
-                    return self._job_cancel(job_id, request)
-                return self._job_status(job_id, request)
+                return self._job(job_id, request)
         return response
 
-    def _job_owner(self, request: Request) -> str | None:
+    def _job(self, job_id: str, request: Request) -> Response:
+        # ``GET`` and ``DELETE /jobs/{id}``: an owned job only for its owner (404 for anyone else)
         try:
             principal = self.authenticator.check(request.headers.items(), ANY_TOKEN)
         except CredentialsError:
-            return None  # an owned job then stays invisible: 404, no hint it exists
-        return principal.name if principal is not None else None
-
-    def _job_status(self, job_id: str, request: Request) -> Response:
-        status = self.dispatcher.status(job_id, owner=self._job_owner(request))
-        if status is None:
-            return _problem(problem(404, "No such job"), "")
-        return Response.json(200, json.dumps(status, separators=(",", ":")).encode())
-
-    def _job_cancel(self, job_id: str, request: Request) -> Response:
-        # ``DELETE /jobs/{id}``: an owned job only for its owner (404 for anyone else)
-        owner = self._job_owner(request)
-        cancelled = self.dispatcher.cancel(job_id, owner=owner)
-        if cancelled is None:
-            return _problem(problem(404, "No such job"), "")
-        job, done = cancelled
-        if not done:
-            detail = f"The job has already ended ({job.state.value}); nothing to cancel."
-            return _problem(problem(409, detail), "")
+            principal = None  # an owned job then stays invisible: 404, no hint it exists
+        owner = principal.name if principal is not None else None
+        if request.method == "DELETE":
+            cancelled = self.dispatcher.cancel(job_id, owner=owner)
+            if cancelled is None:
+                return problem_response(problem(404, "No such job"))
+            job, done = cancelled
+            if not done:
+                detail = f"The job has already ended ({job.state.value}); nothing to cancel."
+                return problem_response(problem(409, detail))
         status = self.dispatcher.status(job_id, owner=owner)
+        if status is None:
+            return problem_response(problem(404, "No such job"))
         return Response.json(200, json.dumps(status, separators=(",", ":")).encode())
 
-    def _check_auth(self, route: Route | BoundRoute, request: Request) -> Principal | None:
-        if not route.requirement.authenticated:
-            return None
-        return self.authenticator.check(request.headers.items(), route.requirement)
-
-    def _check_body(self, route: Route | BoundRoute, request: Request) -> dict[str, Any] | None:
+    def _check_body(self, route: Route, request: Request) -> dict[str, Any] | None:
         body = request.body
-        if type(route) is BoundRoute:
-            return self._check_bound_body(route.binding.body_types, request)
-        assert isinstance(route, Route)
         form = route.operation.form
         limit = self.form_limits.max_size if form else self.max_body_size
         if len(body) > limit:
@@ -847,7 +775,9 @@ class Api:
             callback = config.parse(request.headers.lower_map(), policy=dispatcher.settings.policy)
             submission = dispatcher.submit(
                 call.route.key,
-                json_arguments(route.operation, call.kwargs),
+                # as JSON for the job store; the worker binds them again (dump and bind
+                # round-trip every supported type: property-tested in apicore-introspect)
+                json.loads(route.operation.dump(call.kwargs)),
                 callback,
                 request_id=call.request_id,
                 traceparent=request.headers.get("traceparent"),
@@ -855,7 +785,7 @@ class Api:
                 idempotency_key=config.idempotency_key(request.headers.lower_map()),
             )
         except (_callbacks.CallbackRequestError, _callbacks.IdempotencyKeyReusedError) as exc:
-            return _problem(render_problem(exc), call.request_id)
+            return problem_response(render_problem(exc))
         accepted = submission.acceptance
         body = json.dumps(accepted.body, separators=(",", ":")).encode()
         headers = [("Content-Type", JSON), *accepted.headers.items()]
@@ -864,8 +794,9 @@ class Api:
     def _execute(self, call: Call) -> Response:
         route = call.route
         operation = route.binding if isinstance(route, BoundRoute) else route.operation
-        # outgoing apicore-client calls made by the function forward the request's ids
-        token = set_call_context(_call_context(call))
+        # outgoing apicore-client calls made by the function forward the request's ids (read
+        # from its headers only if it makes one)
+        token = set_call_context(request_call_context(call.request_id, call.request.headers))
         try:
             result = operation.func(*call.args, **call.kwargs)
             if operation.is_async:
@@ -881,14 +812,19 @@ class Api:
     async def _execute_async(self, call: Call) -> Response:
         route = call.route
         operation = route.binding if isinstance(route, BoundRoute) else route.operation
-        token = set_call_context(_call_context(call))
+        token = set_call_context(request_call_context(call.request_id, call.request.headers))
         try:
             if operation.is_async:
                 result = await operation.func(*call.args, **call.kwargs)
             else:
                 loop = asyncio.get_running_loop()
                 context = contextvars.copy_context()
-                async with self._limit(loop, call.route.key):
+                # one semaphore per endpoint and event loop (a semaphore belongs to one loop)
+                key = (id(loop), call.route.key)
+                limit = self._limits.get(key)
+                if limit is None:
+                    limit = self._limits.setdefault(key, asyncio.Semaphore(self._endpoint_threads))
+                async with limit:
                     result = await loop.run_in_executor(
                         self._pool(),
                         lambda: context.run(operation.func, *call.args, **call.kwargs),
@@ -899,18 +835,12 @@ class Api:
         finally:
             _called(call, token)
 
-    def _limit(self, loop: asyncio.AbstractEventLoop, key: str) -> asyncio.Semaphore:
-        # one semaphore per endpoint and event loop (a semaphore belongs to one loop)
-        limit = self._limits.get((id(loop), key))
-        if limit is None:
-            limit = self._limits.setdefault(
-                (id(loop), key), asyncio.Semaphore(self._endpoint_threads)
-            )
-        return limit
-
     def _result(self, call: Call, result: Any) -> Response:
         if isinstance(result, self._response_types):
-            return self._returned(call, result)
+            if isinstance(result, Response):
+                return result.copy()  # it may be a shared constant: _finish adds headers
+            status = getattr(result, "status_code", 200)
+            return Response.wrap(result, status if isinstance(status, int) else 200)
         route = call.route
         if type(route) is BoundRoute:
             try:
@@ -922,14 +852,8 @@ class Api:
             body = route.operation.dump(result)
         except ResultError:
             logger.exception("request %s: the result cannot be serialized", call.request_id)
-            return _problem(_internal(call.request_id), call.request_id)
+            return problem_response(_internal(call.request_id))
         return Response.raw(route.response_code, body, [("Content-Type", JSON)])
-
-    def _returned(self, call: Call, result: Any) -> Response:
-        if isinstance(result, Response):
-            return result.copy()  # it may be a shared constant: _finish adds headers
-        status = getattr(result, "status_code", 200)
-        return Response.wrap(result, status if isinstance(status, int) else 200)
 
     def _failure(self, call: Call, exc: Exception) -> Response:
         route = call.route
@@ -955,7 +879,7 @@ class Api:
         route = call.route
         name = route.binding.name if isinstance(route, BoundRoute) else route.operation.name
         logger.error("request %s: %s() raised", call.request_id, name, exc_info=sys.exc_info())
-        return _problem(_internal(call.request_id), call.request_id)
+        return problem_response(_internal(call.request_id))
 
     def _finish(self, request: Request, response: Response, rid: str, started: float) -> Response:
         if rid:
@@ -998,10 +922,7 @@ class Api:
         loop = self._loop()
 
         async def step() -> Any:
-            try:
-                return await anext(iterator)
-            except StopAsyncIteration:
-                return _END
+            return await anext(iterator, _END)
 
         try:
             while (chunk := loop.run(step())) is not _END:
@@ -1029,13 +950,13 @@ class Api:
 
 
 def close_stream(stream: Any) -> None:
-    """Close a streaming body that will not be sent (a ``HEAD`` request, a client gone)."""
+    """Close a streaming body that will not be sent (a ``HEAD`` request, a client gone).
+
+    An async generator never started holds nothing: it is dropped.
+    """
     close = getattr(stream, "close", None)
     if callable(close):
         close()
-    elif hasattr(stream, "aclose"):
-        # an async generator never started holds nothing; dropping it is enough
-        pass
 
 
 def _responses(path: str, responses: ResponseDocs | None) -> tuple[tuple[int, Any], ...]:
@@ -1072,11 +993,6 @@ def _called(call: Call, token: Any) -> None:
         close_uploads(call.form)
 
 
-def _call_context(call: Call) -> CallContext:
-    # read from the request's headers only if the function makes an outgoing call
-    return request_call_context(call.request_id, call.request.headers)
-
-
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\\]")
 
 
@@ -1093,8 +1009,7 @@ def log_safe(text: str) -> str:
 def request_id(given: str | None) -> str:
     """The request id to use: the client's ``X-Request-ID`` when it is sane, else a new one.
 
-    Sane means 1 to 128 characters of letters, digits and ``._:/+=@-`` (it goes into log
-    lines and response headers).
+    Sane: 1 to 128 letters, digits and ``._:/+=@-`` (it goes into logs and response headers).
     """
     if given and _REQUEST_ID.fullmatch(given):
         return given
@@ -1135,11 +1050,3 @@ def _internal(rid: str) -> dict[str, Any]:
         f"The server failed to answer; quote request id {rid} when reporting it.",
         request_id=rid,
     )
-
-
-def _problem(
-    document: dict[str, Any], rid: str, headers: list[tuple[str, str]] | None = None
-) -> Response:
-    # the request id is added to every response by _finish; here it only reaches 500s' body
-    del rid
-    return problem_response(document, headers=headers or ())

@@ -1,10 +1,7 @@
 """``asgi_app``: an ``Api`` as an ASGI application, with no framework underneath.
 
-It reads the body while it streams in, stopping at ``Api.read_limit`` (a 413 before the
-whole body is read, for chunked bodies too), turns the ASGI scope into a ``Request``, lets
-``Api.handle_async`` run the whole pipeline, and sends the ``Response`` as raw ASGI
-messages. Streaming bodies stop when the client goes away. Paths the ``Api`` does not own
-go to ``fallback`` (another ASGI app), or get the ``Api``'s JSON 404 when there is none.
+The body is read as it streams in, up to ``Api.read_limit`` (a 413 before the rest of it is
+read, chunked bodies too); a streaming response stops when the client goes away.
 """
 
 from __future__ import annotations
@@ -23,7 +20,7 @@ from collections.abc import (
 )
 from typing import Any
 
-from apicore_app._app import Api, close_stream, request_id
+from apicore_app._app import Api, _internal, close_stream, request_id
 from apicore_app._http import Headers, Request, Response, problem, problem_response
 
 _HANDLE_ASYNC = Api.handle_async
@@ -123,28 +120,29 @@ class AsgiApp:
             scope.get("scheme", "http"),
         )
         if over:
-            await send_response(send, self.too_large(request))
+            response = self.too_large(request)
+        else:
+            try:
+                if type(api).handle_async is _HANDLE_ASYNC:
+                    # ``api.handle_async`` inlined: the function's coroutine is awaited here
+                    started = time.perf_counter()
+                    answer, rid = api._begin_async(request)
+                    if not isinstance(answer, Response):
+                        answer = await answer
+                    response = api._finish(request, answer, rid, started)
+                else:  # a subclass's own pipeline
+                    response = await api.handle_async(request)
+            except Exception as exc:
+                response = self.failure(request, exc)
+        if response.native is not None:
+            await response.native(scope, receive, send)
             return
-        try:
-            if type(api).handle_async is _HANDLE_ASYNC:
-                # ``api.handle_async`` inlined: the function's coroutine is awaited here
-                started = time.perf_counter()
-                answer, rid = api._begin_async(request)
-                if not isinstance(answer, Response):
-                    answer = await answer
-                response = api._finish(request, answer, rid, started)
-            else:  # a subclass's own pipeline
-                response = await api.handle_async(request)
-        except Exception as exc:
-            response = self.failure(request, exc)
-        if response.stream is not None or response.native is not None:
-            if response.native is not None:
-                await response.native(scope, receive, send)
-            else:
-                await send_response(send, response, receive)
+        raw = [_ENCODED.get(pair) or _encode(pair) for pair in response.headers]
+        if response.stream is not None:
+            await send({"type": "http.response.start", "status": response.status, "headers": raw})
+            await _send_stream(send, response.stream, receive)
             return
         body = response.body
-        raw = [_ENCODED.get(pair) or _encode(pair) for pair in response.headers]
         raw.append((b"content-length", b"%d" % len(body)))
         await send({"type": "http.response.start", "status": response.status, "headers": raw})
         await send({"type": "http.response.body", "body": body})
@@ -177,12 +175,7 @@ class AsgiApp:
         """
         rid = request_id(request.headers.get("x-request-id"))
         logger.error("request %s: the request failed", rid, exc_info=exc)
-        detail = f"The server failed to answer; quote request id {rid} when reporting it."
-        response = problem_response(problem(500, detail, request_id=rid))
-        tagged = Headers([("x-request-id", rid), *request.headers.items()])
-        return self.api.finish(
-            Request(request.method, request.path, request.query_string, tagged), response
-        )
+        return self.api._finish(request, problem_response(_internal(rid)), rid, time.perf_counter())
 
 
 def too_large(limit: int) -> Response:
@@ -190,24 +183,6 @@ def too_large(limit: int) -> Response:
     detail = f"The body is larger than {limit} bytes."
     # The rest of the body is still on the wire: close rather than drain it.
     return problem_response(problem(413, detail), headers=[("Connection", "close")])
-
-
-async def send_response(send: Send, response: Response, receive: Receive | None = None) -> None:
-    """Send a ``Response`` as ASGI ``http.response.*`` messages.
-
-    A streaming body stops at the first chunk after the client went away (seen on
-    ``receive``, when given).
-    """
-    body = response.body
-    raw = [_ENCODED.get(pair) or _encode(pair) for pair in response.headers]
-    stream = response.stream
-    if stream is not None:
-        await send({"type": "http.response.start", "status": response.status, "headers": raw})
-        await _send_stream(send, stream, receive)
-        return
-    raw.append((b"content-length", str(len(body)).encode("latin-1")))
-    await send({"type": "http.response.start", "status": response.status, "headers": raw})
-    await send({"type": "http.response.body", "body": body})
 
 
 def _encode(pair: tuple[str, str]) -> tuple[bytes, bytes]:
@@ -226,15 +201,13 @@ _ENCODED = {
 
 
 async def _send_stream(
-    send: Send,
-    stream: Iterable[bytes | str] | AsyncIterable[bytes | str],
-    receive: Receive | None,
+    send: Send, stream: Iterable[bytes | str] | AsyncIterable[bytes | str], receive: Receive
 ) -> None:
     # One chunk at a time: memory stays flat whatever the download's size. Servers drop the
     # chunks sent after a disconnect without an error, so watch for it and stop producing.
     chunks = stream if isinstance(stream, AsyncIterable) else _in_threads(iter(stream))
     gone = asyncio.Event()
-    watcher = asyncio.create_task(_watch(receive, gone)) if receive is not None else None
+    watcher = asyncio.create_task(_watch(receive, gone))
     try:
         async for chunk in chunks:
             if gone.is_set():
@@ -244,8 +217,7 @@ async def _send_stream(
                 await send({"type": "http.response.body", "body": data, "more_body": True})
         await send({"type": "http.response.body", "body": b""})
     finally:
-        if watcher is not None:
-            watcher.cancel()
+        watcher.cancel()
         if isinstance(chunks, AsyncIterator) and hasattr(chunks, "aclose"):
             await chunks.aclose()
         if not isinstance(stream, AsyncIterable):
@@ -290,7 +262,7 @@ async def read_rest(receive: Receive, first: bytes, limit: int) -> tuple[bytes, 
             chunks.append(chunk)
         if not message.get("more_body", False):
             break
-    return (chunks[0] if len(chunks) == 1 else b"".join(chunks)), False
+    return b"".join(chunks), False  # a single chunk is returned as it is, not copied
 
 
 def route_path(scope: Scope) -> str:

@@ -1,12 +1,6 @@
-"""Bindings: how ``Api`` turns a request into a call and the call's result into a response.
+"""How ``Api`` binds a request to a function (:func:`bind_request`) or an operation (``Binding``).
 
-Two kinds serve operations:
-
-- function routes (``Api.route``), described by apicore-introspect: the pipeline binds plain
-  functions with ``FunctionOperation.bind`` inline (the hot path) and the others with
-  :func:`bind_request` (headers, cookies, forms and the request itself);
-- bound operations (``Api.add_operation``), served through a :class:`Binding`: a
-  spec-first operation (pymacaron-core's, over apicore-specbind) is one.
+Plain functions, which read only a JSON body or the query, are bound inline by the pipeline.
 """
 
 from __future__ import annotations
@@ -91,16 +85,13 @@ class Binding(Protocol):
     def bind(
         self, request: Request, path: Mapping[str, str]
     ) -> tuple[tuple[Any, ...], dict[str, Any]]:
-        """The call's arguments: from the request and its path parameters (still text).
+        """The call's arguments from the request and its path parameters (still text).
 
-        Raises:
-            Exception: Whatever the binding's :meth:`error` renders (a bad request).
+        A bad request raises what :meth:`error` renders.
         """
-        ...
 
     def dump(self, result: Any) -> Response:
         """The response for what ``func`` returned."""
-        ...
 
     def error(self, exc: Exception) -> Response | None:
         """The response for a failure of :meth:`bind`, of ``func`` or of :meth:`dump`.
@@ -109,4 +100,3 @@ class Binding(Protocol):
         to the pipeline: an ``HTTPError`` answers its problem, a mapped framework exception
         its mapping, anything else a logged 500.
         """
-        ...

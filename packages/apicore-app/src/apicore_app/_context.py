@@ -1,7 +1,6 @@
 """The call context of a request being served, read from its headers only when used.
 
-Outgoing apicore-client calls made by a function forward the request's ids. Most requests
-make none: the headers are read on the first access, not on every request.
+Outgoing apicore-client calls forward it; most requests make none.
 """
 
 from __future__ import annotations
@@ -13,8 +12,7 @@ Fields = tuple[str | None, str | None, str | None, str | None]
 
 
 class _HeaderField:
-    """A field of a ``RequestCallContext``, read from the headers on first access."""
-
+    # a field of a ``RequestCallContext``, read from the headers on first access
     __slots__ = ("index",)
 
     def __init__(self, index: int) -> None:
@@ -25,20 +23,14 @@ class _HeaderField:
 
 
 class RequestCallContext(CallContext):
-    """A ``CallContext`` whose fields come from ``headers`` when first read.
+    """A ``CallContext`` whose fields come from the request's headers when first read.
 
-    Args:
-        request_id: The request's id (already chosen).
-        headers: The request's headers.
+    Built by :func:`request_call_context`, with one slot set per request.
     """
 
     __slots__ = ("_fields", "_source")
     _fields: Fields  # set on the first read of a header-borne field
-    _source: tuple[str, Headers]
-
-    def __init__(self, request_id: str, headers: Headers) -> None:
-        # one slot set per request (a frozen class's setattr is the slow path)
-        object.__setattr__(self, "_source", (request_id, headers))
+    _source: tuple[str, Headers]  # the request id and headers
 
     def _load(self) -> Fields:
         try:
@@ -79,7 +71,7 @@ _set_source = RequestCallContext.__dict__["_source"].__set__
 
 
 def request_call_context(request_id: str, headers: Headers) -> RequestCallContext:
-    """``RequestCallContext(request_id, headers)`` without the ``__init__`` call (per request)."""
+    """The call context of a request (no ``__init__`` call: a frozen class's setattr is slow)."""
     context: RequestCallContext = _new(RequestCallContext)
     _set_source(context, (request_id, headers))
     return context

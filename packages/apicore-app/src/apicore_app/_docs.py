@@ -6,20 +6,13 @@ from collections.abc import Callable
 
 from apicore_app._http import Response, problem, problem_response
 
-# apicore_openapi loads with the first docs request, not with the app (issue 19)
-
 
 class DocsRoutes:
     """Answers ``GET`` requests for the docs paths (a path set to ``None`` is not served).
 
-    Args:
-        openapi_path: The OpenAPI document (``?version=3.0`` gives 3.0.3).
-        docs_path: The main docs page; its assets are under ``<docs_path>/assets/``.
-        redoc_path: The ReDoc page.
-        swagger_path: The Swagger UI page.
-        docs_ui: What ``docs_path`` shows: ``"swagger"`` or ``"redoc"``.
-        document: The OpenAPI document's JSON for a version (``"3.1.0"``, ``"3.0.3"``).
-        title: The API's title, read when a page is first built.
+    The document is ``document(version)``'s JSON (``?version=3.0`` asks for 3.0.3); the pages'
+    assets are under ``<docs_path>/assets/``. apicore_openapi loads with the first docs
+    request, not with the app (issue 19).
     """
 
     def __init__(

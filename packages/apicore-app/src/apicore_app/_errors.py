@@ -1,9 +1,4 @@
-"""The exceptions of apicore-app (decoration-time configuration errors).
-
-``AppError`` <- ``RouteError`` (also ``ValueError``) <- ``InvalidRouteError``,
-``DuplicateRouteError``. Request-time failures are never raised to the adapter: they become
-problem responses.
-"""
+"""The exceptions of apicore-app: route declaration errors (request-time failures are answered)."""
 
 from __future__ import annotations
 

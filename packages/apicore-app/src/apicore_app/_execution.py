@@ -5,22 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from apicore_introspect import CallContext, FunctionOperation, reset_call_context, set_call_context
 
 if TYPE_CHECKING:
     from apicore_callbacks import Job
-
-
-async def in_call_context(context: CallContext | None, awaitable: Awaitable[Any]) -> Any:
-    """Await with the call context set (a task on another thread does not inherit it)."""
-    token = set_call_context(context)
-    try:
-        return await awaitable
-    finally:
-        reset_call_context(token)
 
 
 def _job_context(job: Job) -> CallContext:
@@ -51,21 +42,22 @@ class LoopThread:
 
 def job_runner(operation: FunctionOperation) -> Callable[[Job], Any]:
     """The callback worker's runner for one function: stored JSON in, JSON result out."""
-
-    def decode(job: Job) -> tuple[tuple[Any, ...], dict[str, Any]]:
-        return operation.bind_json(dict(job.arguments))
-
     if operation.is_async:
 
         async def run_async(job: Job) -> Any:
-            args, kwargs = decode(job)
-            result = await in_call_context(_job_context(job), operation.func(*args, **kwargs))
+            args, kwargs = operation.bind_json(dict(job.arguments))
+            # set here: a task on another thread does not inherit the caller's context
+            token = set_call_context(_job_context(job))
+            try:
+                result = await operation.func(*args, **kwargs)
+            finally:
+                reset_call_context(token)
             return json.loads(operation.dump(result))
 
         return run_async
 
     def run(job: Job) -> Any:
-        args, kwargs = decode(job)
+        args, kwargs = operation.bind_json(dict(job.arguments))
         # the function's own client calls carry the id of the request that created the job
         token = set_call_context(_job_context(job))
         try:
@@ -74,13 +66,3 @@ def job_runner(operation: FunctionOperation) -> Callable[[Job], Any]:
             reset_call_context(token)
 
     return run
-
-
-def json_arguments(operation: FunctionOperation, kwargs: dict[str, Any]) -> dict[str, Any]:
-    """Bound arguments as JSON, for the job store; the worker binds them again.
-
-    Dumping and binding again round-trips every supported type (property-tested in
-    apicore-introspect), so the function sees the same values as a direct call.
-    """
-    loaded: dict[str, Any] = json.loads(operation.dump(kwargs))
-    return loaded

@@ -1,9 +1,6 @@
-"""Form bodies: ``application/x-www-form-urlencoded`` and ``multipart/form-data``.
+"""Form bodies (URL-encoded and ``multipart/form-data``), parsed from the bytes read.
 
-Pure parsing over the body bytes the adapter read (within ``FormLimits.max_size``): field
-values become text, file parts become ``UploadFile`` objects spooled to disk above a
-threshold. Every bound is checked while parsing; a broken body is a ``FormError`` with the
-status to answer (400 malformed, 413 too large), never an exception from deep inside.
+Files become ``UploadFile`` objects; a broken body or one over a bound is a ``FormError``.
 """
 
 from __future__ import annotations
@@ -169,15 +166,14 @@ def _part(
     for line in body[start:split].split(b"\r\n"):
         if not line:
             continue
-        name, colon, value = line.decode("utf-8", "replace").partition(":")
-        if not colon or not name.strip():
+        key, colon, value = line.decode("utf-8", "replace").partition(":")
+        if not colon or not key.strip():
             raise FormError(400, "A multipart part has a malformed header line.")
-        headers[name.strip().lower()] = value.strip()
+        headers[key.strip().lower()] = value.strip()
     disposition, params = media_type(headers.get("content-disposition", ""))
-    field = params.get("name")
-    if disposition != "form-data" or field is None:
+    name = params.get("name")
+    if disposition != "form-data" or name is None:
         raise FormError(400, 'Each multipart part needs Content-Disposition: form-data; name="..."')
-    name = field
     content = view[content_start:end]
     if "filename" in params or "filename*" in params:
         if len(content) > limits.max_file_size:

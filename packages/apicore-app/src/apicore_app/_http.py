@@ -12,9 +12,8 @@ from http.cookies import CookieError, SimpleCookie
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, quote
 
-from apicore_introspect import PROBLEM_TYPE_PREFIX, dump_json, render_problem
+from apicore_introspect import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_PREFIX, dump_json, render_problem
 
-PROBLEM_JSON = "application/problem+json"
 JSON = "application/json"
 
 
@@ -57,13 +56,12 @@ class Headers:
         items: ``(name, value)`` pairs as str or latin-1 bytes, or a mapping.
     """
 
-    __slots__ = ("_items", "_map", "_source")
+    __slots__ = ("_map", "_source")
 
     def __init__(
         self, items: Iterable[tuple[str | bytes, str | bytes]] | Mapping[str, str]
     ) -> None:
         self._source = items
-        self._items: list[tuple[str, str]] | None = None
         self._map: dict[str, str] | None = None
 
     @classmethod
@@ -74,11 +72,9 @@ class Headers:
     def _load(self) -> dict[str, str]:
         # The map only; the pairs are decoded again if ``items()`` is ever called. The map
         # is built backwards: the first value of a repeated name wins.
-        source = self._source
-        if type(source) is list:  # an ASGI scope's list: no copy, no ABC check
-            pairs = source
-        else:
-            pairs = list(source.items() if isinstance(source, Mapping) else source)
+        pairs = self._source
+        if type(pairs) is not list:  # an ASGI scope's list is used as it is (no ABC check)
+            pairs = self._source = list(pairs.items() if isinstance(pairs, Mapping) else pairs)
         try:  # an ASGI scope's byte pairs, most often
             lowered = {}
             for k, v in reversed(pairs):
@@ -90,7 +86,6 @@ class Headers:
                 lowered[name] = v.decode("latin-1")
         except AttributeError:
             lowered = {_text(k).lower(): _text(v) for k, v in reversed(pairs)}
-        self._source = pairs
         self._map = lowered
         return lowered
 
@@ -104,13 +99,10 @@ class Headers:
 
     def items(self) -> list[tuple[str, str]]:
         """Every ``(name, value)`` pair, as received."""
-        if self._items is None:
-            source = self._source
-            pairs = source.items() if isinstance(source, Mapping) else source
-            self._items = [(_text(k), _text(v)) for k, v in pairs]
-            if not isinstance(source, (list, Mapping)):
-                self._source = self._items  # an iterator: read once
-        return list(self._items)
+        source = self._source
+        if type(source) is not list:  # an iterator is read once
+            source = self._source = list(source.items() if isinstance(source, Mapping) else source)
+        return [(_text(k), _text(v)) for k, v in source]
 
     def lower_map(self) -> dict[str, str]:
         """A plain ``{lower-case name: value}`` dict (a copy)."""
@@ -132,7 +124,6 @@ class _EnvironHeaders(Headers):
     def __init__(self, environ: Mapping[str, Any]) -> None:
         # ``Headers.__init__`` inlined: built on every WSGI request
         self._source = _EnvironPairs(environ)
-        self._items = None
         self._map = None
         self._view = _EnvironMap(environ, self)
 
@@ -410,9 +401,7 @@ class StreamingResponse(Response):
         headers: HeaderInput = None,
         media_type: str | None = "application/octet-stream",
     ) -> None:
-        if isinstance(content, (bytes, str)) or not (
-            isinstance(content, Iterable) or isinstance(content, AsyncIterable)
-        ):
+        if isinstance(content, (bytes, str)) or not isinstance(content, (Iterable, AsyncIterable)):
             raise TypeError("content must be an iterator or async iterator of bytes or str")
         super().__init__(None, status=status, headers=headers, media_type=media_type)
         self.stream = content
@@ -503,7 +492,9 @@ def problem_response(
 ) -> Response:
     """An ``application/problem+json`` response for an RFC 9457 problem document."""
     body = json.dumps(problem, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return Response.raw(int(problem["status"]), body, [("Content-Type", PROBLEM_JSON), *headers])
+    return Response.raw(
+        int(problem["status"]), body, [("Content-Type", PROBLEM_MEDIA_TYPE), *headers]
+    )
 
 
 def problem(status: int, detail: str, **extra: Any) -> dict[str, Any]:

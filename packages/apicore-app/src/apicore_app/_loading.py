@@ -1,10 +1,4 @@
-"""Loading a user's module for the CLIs, and what the adapters say when that fails.
-
-``load_app`` serves ``symmetric run``, ``asymmetric run`` and both ``docs`` commands with one
-set of rules. Import failures name the file and line first, and their traceback leaves out
-importlib's frames; an unknown keyword argument names the sibling adapter's spelling when
-that is what was used.
-"""
+"""Loading a user's module for the adapters' CLIs, and what they say when that fails."""
 
 from __future__ import annotations
 
@@ -110,17 +104,12 @@ def load_or_exit(target: str, **options: Any) -> tuple[str, Any]:
 def import_traceback(exc: BaseException) -> str:
     """The traceback of ``exc`` without importlib's frames and this loader's."""
     trace = traceback.TracebackException.from_exception(exc)
-    for part in (trace, *_chain(trace)):
+    part: traceback.TracebackException | None = trace
+    while part is not None:
         kept = [f for f in part.stack if not f.filename.startswith(_NOISE)]
         part.stack = traceback.StackSummary.from_list(kept)
+        part = part.__cause__ or part.__context__
     return "".join(trace.format())
-
-
-def _chain(trace: traceback.TracebackException) -> list[traceback.TracebackException]:
-    found = []
-    while (trace := trace.__cause__ or trace.__context__) is not None:  # type: ignore[assignment]
-        found.append(trace)
-    return found
 
 
 def import_failure(module: str, exc: BaseException) -> str:
@@ -130,22 +119,17 @@ def import_failure(module: str, exc: BaseException) -> str:
     The place is the line of the user's code: the one a ``SyntaxError`` names, else the
     line of the module being imported that raised (not the library code it called).
     """
-    place = _place(exc)
-    where = f" at {place}" if place else ""
-    detail = exc.msg if isinstance(exc, SyntaxError) and exc.msg else str(exc)
-    return f"Importing {module} failed{where}: {type(exc).__name__}: {detail}"
-
-
-def _place(exc: BaseException) -> str | None:
-    if isinstance(exc, SyntaxError) and exc.filename:
-        return _spell(exc.filename, exc.lineno)
     frames = traceback.extract_tb(exc.__traceback__)
     # The top-level line of the innermost module being imported: deeper frames are in the
     # functions and libraries that line called.
     top_level = [f for f in frames if f.name == "<module>" and not f.filename.startswith("<")]
-    if not top_level:
-        return None
-    return _spell(top_level[-1].filename, top_level[-1].lineno)
+    where = ""
+    if isinstance(exc, SyntaxError) and exc.filename:
+        where = f" at {_spell(exc.filename, exc.lineno)}"
+    elif top_level:
+        where = f" at {_spell(top_level[-1].filename, top_level[-1].lineno)}"
+    detail = exc.msg if isinstance(exc, SyntaxError) and exc.msg else str(exc)
+    return f"Importing {module} failed{where}: {type(exc).__name__}: {detail}"
 
 
 def _spell(filename: str, line: int | None) -> str:

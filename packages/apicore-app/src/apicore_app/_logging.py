@@ -28,8 +28,7 @@ def configure_logging(
     root = logging.getLogger()
     root.setLevel(level)
     formatter = logging.Formatter(_FORMAT)
-    handlers: list[logging.Handler] = [h for h in root.handlers if getattr(h, "_apicore", False)]
-    for handler in handlers:
+    for handler in [h for h in root.handlers if getattr(h, "_apicore", False)]:
         root.removeHandler(handler)
         handler.close()
     new: list[logging.Handler] = [logging.StreamHandler()]

@@ -1,8 +1,4 @@
-"""Path templates and the route table (pure).
-
-Routes use ``{name}`` path parameters (``/items/{item_id}``), matching one path segment.
-Static paths are found with one dict lookup; templated ones by their compiled regex.
-"""
+"""Path templates (``/items/{item_id}``: a parameter matches one segment) and the route table."""
 
 from __future__ import annotations
 
@@ -20,11 +16,7 @@ T = TypeVar("T")
 
 
 def normalize_methods(methods: object) -> tuple[str, ...]:
-    """``["post", " Get "]`` -> ``("POST", "GET")``; unknown names are an error.
-
-    Raises:
-        InvalidRouteError: A bare string, an empty list or an unknown method.
-    """
+    """``["post", " Get "]`` -> ``("POST", "GET")``; ``InvalidRouteError`` if none or unknown."""
     if isinstance(methods, str) or not isinstance(methods, (list, tuple, set, frozenset)):
         raise InvalidRouteError(
             f"methods must be a list of HTTP method names such as ['post'], not {methods!r}"
@@ -40,12 +32,7 @@ def normalize_methods(methods: object) -> tuple[str, ...]:
 
 @frozen
 class PathTemplate:
-    """A compiled route path.
-
-    Attributes:
-        path: The template, e.g. ``/items/{item_id}``.
-        params: The parameter names, in order.
-    """
+    """A route path: the template, its parameter names and regex (``None`` if static)."""
 
     path: str
     params: tuple[str, ...]
@@ -53,12 +40,7 @@ class PathTemplate:
 
     @classmethod
     def compile(cls, path: str) -> PathTemplate:
-        """Check and compile a template.
-
-        Raises:
-            InvalidRouteError: The path does not start with ``/``, has an empty or invalid
-                segment, or repeats a parameter.
-        """
+        """Check and compile a template; a bad one is an ``InvalidRouteError``."""
         given: object = path  # decorators are called with anything; check at run time
         if not isinstance(given, str) or not path.startswith("/"):
             raise InvalidRouteError(f"route {path!r} must be a string starting with '/'")
@@ -90,26 +72,18 @@ class PathTemplate:
 
 
 class _Entry(Generic[T]):
-    """One path's handlers by method, filled in as routes are added."""
-
+    # one path's handlers by method, and the methods it accepts (``HEAD`` wherever ``GET`` is)
     __slots__ = ("allowed", "handlers", "template")
 
     def __init__(self, template: PathTemplate) -> None:
         self.template = template
         self.handlers: dict[str, T] = {}
-        #: The methods the path accepts (``HEAD`` wherever ``GET`` is), kept when routes are added.
         self.allowed: tuple[str, ...] = ()
 
 
 @frozen
 class Match(Generic[T]):
-    """A request's route: its handler and path parameters, or why there is none.
-
-    Attributes:
-        handler: The handler for the method, or ``None``.
-        params: Path parameters (raw text).
-        allowed: The methods the path accepts (empty when the path is unknown).
-    """
+    """A request's handler or ``None``, path parameters, and the methods its path accepts."""
 
     handler: T | None
     params: dict[str, str]
@@ -124,19 +98,14 @@ class RouteTable(Generic[T]):
         self._dynamic: list[_Entry[T]] = []
 
     def add(self, template: PathTemplate, methods: tuple[str, ...], handler: T) -> None:
-        """Register a handler for some methods of a path.
-
-        Raises:
-            DuplicateRouteError: One of the methods is already routed for this path.
-        """
+        """Register a handler for some methods of a path (``DuplicateRouteError`` if taken)."""
         entry = self._entry(template)
         for method in methods:
             if method in entry.handlers:
                 raise DuplicateRouteError(
                     f"Endpoint '{template.path}' with HTTP method '{method}' was defined twice."
                 )
-        for method in methods:
-            entry.handlers[method] = handler
+        entry.handlers.update(dict.fromkeys(methods, handler))
         allowed = tuple(entry.handlers)
         if "GET" in allowed and "HEAD" not in allowed:
             allowed = (*allowed, "HEAD")
@@ -154,9 +123,7 @@ class RouteTable(Generic[T]):
 
     def has_path(self, path: str) -> bool:
         """Whether any route's template matches ``path`` (whatever the method)."""
-        if path in self._static:
-            return True
-        return any(
+        return path in self._static or any(
             entry.template.regex is not None and entry.template.regex.fullmatch(path)
             for entry in self._dynamic
         )

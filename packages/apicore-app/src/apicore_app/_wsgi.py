@@ -1,10 +1,7 @@
 """``wsgi_app``: an ``Api`` as a WSGI application, with no framework underneath.
 
-It reads the body within ``Api.read_limit`` (``Content-Length``, or a chunked body the
-server ends), turns the environ into a ``Request`` whose headers are read from the environ
-only when asked for, lets ``Api.handle`` run the whole pipeline, and answers. Paths the
-``Api`` does not own go to ``fallback`` (another WSGI app, such as a Flask app's
-``wsgi_app``), or get the ``Api``'s JSON 404 when there is none.
+The body is read within ``Api.read_limit`` (``Content-Length``, or a chunked body the server
+ends); the headers are read from the environ only when asked for.
 """
 
 from __future__ import annotations
@@ -91,9 +88,8 @@ class WsgiApp:
         if response.stream is not None:
             start_response(status, response.headers)
             return self.api.chunks(response)
-        headers = response.headers
-        headers.append(("Content-Length", str(len(response.body))))
-        start_response(status, headers)
+        response.headers.append(("Content-Length", str(len(response.body))))
+        start_response(status, response.headers)
         return [response.body]
 
     def respond(self, environ: WSGIEnvironment, path: str | None = None) -> Response:
