@@ -23,7 +23,7 @@ def media_kind(content_type: str) -> str:
     return content_type.split(";", 1)[0].strip().lower()
 
 
-_REASONS = {
+_TITLES = {
     400: "Bad request",
     401: "Unauthorized",
     403: "Forbidden",
@@ -446,7 +446,7 @@ class HTTPError(Exception):
 
     def problem_fields(self) -> dict[str, Any]:
         """The problem protocol's members (and ``type`` when one was given)."""
-        title = self.title if self.title is not None else _REASONS.get(self.status)
+        title = self.title if self.title is not None else _TITLES.get(self.status)
         fields = {
             "status": self.status,
             "slug": _SLUGS.get(self.status, "error"),
@@ -501,7 +501,7 @@ def problem(status: int, detail: str, **extra: Any) -> dict[str, Any]:
     """A problem document for the statuses the pipeline produces itself (404, 405, 413, ...)."""
     return {
         "type": PROBLEM_TYPE_PREFIX + _SLUGS.get(status, "error"),
-        "title": _REASONS.get(status) or _phrase(status),
+        "title": _TITLES.get(status) or _phrase(status),
         "status": status,
         "detail": detail,
         **extra,

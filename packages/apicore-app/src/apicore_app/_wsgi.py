@@ -20,7 +20,7 @@ from apicore_app._logging import configure_logging
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-_REASONS = {status.value: f"{status.value} {status.phrase}" for status in http.HTTPStatus}
+_STATUS_LINES = {status.value: f"{status.value} {status.phrase}" for status in http.HTTPStatus}
 
 
 def wsgi_app(api: Api, *, fallback: WSGIApplication | None = None) -> WsgiApp:
@@ -84,7 +84,7 @@ class WsgiApp:
         if response.native is not None:
             native: WSGIApplication = response.native
             return native(environ, start_response)
-        status = _REASONS.get(response.status) or f"{response.status} "
+        status = _STATUS_LINES.get(response.status) or f"{response.status} "
         if response.stream is not None:
             start_response(status, response.headers)
             return self.api.chunks(response)
