@@ -17,7 +17,6 @@ from apicore_introspect._nodes import (
     SizedNode,
     _const,
     json_type_name,
-    size_error,
 )
 from apicore_introspect.frozen import frozen
 
@@ -70,7 +69,7 @@ class ListNode(SizedNode):
         schema: dict[str, Any] = {"type": "array", "items": self.item.schema()}
         if self.unique:
             schema["uniqueItems"] = True
-        return self._sized_schema(schema)
+        return self._with_docs(self._lengths(schema))
 
     def decode(self, value: Any, loc: Loc, errors: Errors) -> Any:
         if not self._check_sized(value, loc, errors):
@@ -88,8 +87,7 @@ class ListNode(SizedNode):
 
     def _finish_texts(self, items: list[Any], loc: Loc, errors: Errors) -> Any:
         # The size check, then the collection, on already-decoded items.
-        c = self.constraints
-        if c.sized and size_error(c, len(items), loc, errors, unit="items", kind="array"):
+        if self.constraints.sized and self._size_error(len(items), loc, errors):
             return INVALID
         return self._collect(items, loc, errors)
 
@@ -160,9 +158,6 @@ class TupleNode(JsonTextNode):
         items = self._decode_items(value, loc, errors)
         return INVALID if items is None else tuple(items)
 
-    def fast(self, var: str, ns: Namespace) -> str | None:
-        return None
-
 
 class DictNode(SizedNode, JsonTextNode):
     """``dict[str, T]``: a JSON object with arbitrary keys."""
@@ -180,7 +175,7 @@ class DictNode(SizedNode, JsonTextNode):
         value_schema = self.value.schema()
         if value_schema:
             schema["additionalProperties"] = value_schema
-        return self._sized_schema(schema)
+        return self._with_docs(self._lengths(schema))
 
     def decode(self, value: Any, loc: Loc, errors: Errors) -> Any:
         if not self._check_sized(value, loc, errors):
@@ -253,28 +248,37 @@ def _json_kind(value: Any) -> str:
     return "number" if name == "integer" or type(value).__name__ == "Decimal" else name
 
 
-class LiteralNode(Node):
-    """``Literal["a", "b", 1]``: one of the given values (``True`` is not ``1``)."""
+class _ChoiceNode(Node):
+    """One of given JSON scalars, matched by type and value (``True`` is not ``1``)."""
 
-    def __init__(self, values: tuple[Any, ...], *, constraints: Constraints | None = None) -> None:
-        super().__init__(constraints)
-        self.values = values
-        self._json = [v.value if isinstance(v, enum.Enum) else v for v in values]
-        self._lookup = {(type(j), j): v for j, v in zip(self._json, values, strict=True)}
-        self.json_types = frozenset(_json_kind(j) for j in self._json)
+    code = "literal_error"
 
-    def schema(self) -> dict[str, Any]:
-        if len(self._json) == 1:
-            return self._with_docs({"const": self._json[0]})
-        return self._with_docs({"enum": list(self._json)})
+    def _choose(self, values: list[Any], choices: tuple[Any, ...]) -> None:
+        self._json = values
+        self._lookup = {(type(j), j): v for j, v in zip(values, choices, strict=True)}
+        self.json_types = frozenset(_json_kind(j) for j in values)
 
     def decode(self, value: Any, loc: Loc, errors: Errors) -> Any:
         try:
             return self._lookup[(type(value), value)]
         except (KeyError, TypeError):
             allowed = ", ".join(json.dumps(j) for j in self._json)
-            errors.append(ErrorDetail(loc, f"Input should be {allowed}", "literal_error"))
+            errors.append(ErrorDetail(loc, f"Input should be {allowed}", self.code))
             return INVALID
+
+
+class LiteralNode(_ChoiceNode):
+    """``Literal["a", "b", 1]``: one of the given values."""
+
+    def __init__(self, values: tuple[Any, ...], *, constraints: Constraints | None = None) -> None:
+        super().__init__(constraints)
+        self.values = values
+        self._choose([v.value if isinstance(v, enum.Enum) else v for v in values], values)
+
+    def schema(self) -> dict[str, Any]:
+        if len(self._json) == 1:
+            return self._with_docs({"const": self._json[0]})
+        return self._with_docs({"enum": list(self._json)})
 
     def from_text(self, text: str, loc: Loc, errors: Errors) -> Any:
         for j, v in zip(self._json, self.values, strict=True):
@@ -306,38 +310,27 @@ class DefinitionNode(Node):
         """The schema stored under ``$defs``."""
         raise NotImplementedError
 
-    def fast(self, var: str, ns: Namespace) -> str | None:
-        return None
 
-
-class EnumNode(DefinitionNode):
+class EnumNode(DefinitionNode, _ChoiceNode):
     """An ``Enum`` whose values are JSON scalars; decodes to the member."""
+
+    code = "enum"
 
     def __init__(self, cls: type[enum.Enum], description: str) -> None:
         super().__init__()
         self.cls = cls
         self.description = description
-        self._lookup = {(type(m.value), m.value): m for m in cls}
-        self.json_types = frozenset(_json_kind(m.value) for m in cls)
+        self._choose([m.value for m in cls], tuple(cls))
 
     def definition(self) -> dict[str, Any]:
-        values = [m.value for m in self.cls]
         schema: dict[str, Any] = {"title": self.cls.__name__}
         if self.description:
             schema["description"] = self.description
-        kinds = {json_type_name(v) for v in values}
+        kinds = {json_type_name(v) for v in self._json}
         if len(kinds) == 1:
             schema["type"] = kinds.pop()
-        schema["enum"] = values
+        schema["enum"] = list(self._json)
         return schema
-
-    def decode(self, value: Any, loc: Loc, errors: Errors) -> Any:
-        try:
-            return self._lookup[(type(value), value)]
-        except (KeyError, TypeError):
-            allowed = ", ".join(json.dumps(m.value) for m in self.cls)
-            errors.append(ErrorDetail(loc, f"Input should be {allowed}", "enum"))
-            return INVALID
 
     def from_text(self, text: str, loc: Loc, errors: Errors) -> Any:
         for member in self.cls:
@@ -368,13 +361,12 @@ class ObjectNode(DefinitionNode, JsonTextNode):
         *,
         build: Callable[[dict[str, Any]], Any],
         extra: ExtraPolicy,
-        description: str,
     ) -> None:
         super().__init__()
         self.cls = cls
         self.build = build
         self.extra = extra
-        self.description = description
+        self.description = ""
         self.fields: list[Field] = []
 
     def definition(self) -> dict[str, Any]:
@@ -466,9 +458,6 @@ class CheckedNode(JsonTextNode):
             where = (*loc, *error.absolute_path)
             errors.append(ErrorDetail(where, error.message, f"json_schema_{error.validator}"))
         return INVALID if found else self.inner.decode(value, loc, errors)
-
-    def fast(self, var: str, ns: Namespace) -> str | None:
-        return None
 
 
 class PydanticNode(DefinitionNode, JsonTextNode):

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import IO, Any
 
 from apicore_introspect._errors import ErrorDetail, Loc
-from apicore_introspect._nodes import INVALID, Errors, Namespace, Node
+from apicore_introspect._nodes import INVALID, Errors, Node
 
 
 class UploadFile:
@@ -109,9 +109,3 @@ class FileNode(Node):
         msg = "Input should be a file, sent as a part of a multipart/form-data body"
         errors.append(ErrorDetail(loc, msg, "file_type"))
         return INVALID
-
-    def from_text(self, text: str, loc: Loc, errors: Errors) -> Any:
-        return self.decode(text, loc, errors)
-
-    def fast(self, var: str, ns: Namespace) -> str | None:
-        return None

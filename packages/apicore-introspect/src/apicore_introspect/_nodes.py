@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import math
+import operator
 import re
 from collections.abc import Callable, Sized
 from decimal import Decimal, InvalidOperation
@@ -44,29 +45,6 @@ def json_type_name(value: object) -> str:
     return _JSON_TYPE_NAMES.get(type(value), type(value).__name__)
 
 
-def size_error(
-    c: Constraints, size: int, loc: Loc, errors: Errors, *, unit: str, kind: str
-) -> bool:
-    """Append an error when ``size`` breaks the length bounds; ``kind`` prefixes the code."""
-    if c.min_length is not None and size < c.min_length:
-        msg = f"{kind.capitalize()} should have at least {c.min_length} {unit}"
-        errors.append(
-            ErrorDetail(loc, msg, "string_too_short" if kind == "string" else "too_short")
-        )
-        return True
-    if c.max_length is not None and size > c.max_length:
-        msg = f"{kind.capitalize()} should have at most {c.max_length} {unit}"
-        errors.append(ErrorDetail(loc, msg, "string_too_long" if kind == "string" else "too_long"))
-        return True
-    return False
-
-
-def length_keywords(c: Constraints, low: str, high: str) -> dict[str, int]:
-    """The JSON Schema keywords (``minLength``/``minItems``/...) for length bounds."""
-    bounds = {low: c.min_length, high: c.max_length}
-    return {key: value for key, value in bounds.items() if value is not None}
-
-
 def _const(ns: Namespace, value: object) -> str:
     name = f"_c{len(ns)}"
     ns[name] = value
@@ -96,8 +74,11 @@ class Node:
         return self.decode(text, loc, errors)
 
     def fast(self, var: str, ns: Namespace) -> str | None:
-        """A Python expression true when ``var`` is valid and needs no conversion."""
-        return "True"
+        """A Python expression true when ``var`` is valid and needs no conversion.
+
+        ``None``, the default of subclasses, has the fast path decode ``var`` with the node.
+        """
+        return "True" if type(self) is Node else None
 
     def _with_docs(self, schema: dict[str, Any]) -> dict[str, Any]:
         c = self.constraints
@@ -109,25 +90,26 @@ class Node:
         return schema
 
 
+# The numeric bounds: the ``Constraints`` attribute (also the name of its ``operator``
+# function), the JSON Schema keyword, the Python operator, and the words and code of its error.
+_BOUNDS = (
+    ("gt", "exclusiveMinimum", ">", "greater than", "greater_than"),
+    ("ge", "minimum", ">=", "greater than or equal to", "greater_than_equal"),
+    ("lt", "exclusiveMaximum", "<", "less than", "less_than"),
+    ("le", "maximum", "<=", "less than or equal to", "less_than_equal"),
+)
+
+
 class ScalarNode(Node):
-    """Shared constraint checks for numbers and strings."""
+    """Shared constraint checks for numbers."""
 
     def _check_number(self, value: Any, loc: Loc, errors: Errors) -> Any:
         c = self.constraints
-        if c.gt is not None and not value > c.gt:
-            errors.append(ErrorDetail(loc, f"Input should be greater than {c.gt}", "greater_than"))
-            return INVALID
-        if c.ge is not None and not value >= c.ge:
-            msg = f"Input should be greater than or equal to {c.ge}"
-            errors.append(ErrorDetail(loc, msg, "greater_than_equal"))
-            return INVALID
-        if c.lt is not None and not value < c.lt:
-            errors.append(ErrorDetail(loc, f"Input should be less than {c.lt}", "less_than"))
-            return INVALID
-        if c.le is not None and not value <= c.le:
-            msg = f"Input should be less than or equal to {c.le}"
-            errors.append(ErrorDetail(loc, msg, "less_than_equal"))
-            return INVALID
+        for name, _, _, words, code in _BOUNDS:
+            bound = getattr(c, name)
+            if bound is not None and not getattr(operator, name)(value, bound):
+                errors.append(ErrorDetail(loc, f"Input should be {words} {bound}", code))
+                return INVALID
         if c.multiple_of is not None and not _is_multiple(value, c.multiple_of):
             msg = f"Input should be a multiple of {c.multiple_of}"
             errors.append(ErrorDetail(loc, msg, "multiple_of"))
@@ -136,25 +118,21 @@ class ScalarNode(Node):
 
     def _number_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         c = self.constraints
-        for key, bound in (
-            ("exclusiveMinimum", c.gt),
-            ("minimum", c.ge),
-            ("exclusiveMaximum", c.lt),
-            ("maximum", c.le),
-            ("multipleOf", c.multiple_of),
-        ):
-            if bound is not None:
-                schema[key] = bound
+        for name, keyword, *_ in _BOUNDS:
+            if getattr(c, name) is not None:
+                schema[keyword] = getattr(c, name)
+        if c.multiple_of is not None:
+            schema["multipleOf"] = c.multiple_of
         return self._with_docs(schema)
 
     def _number_fast(self, var: str, test: str) -> str:
         c = self.constraints
-        parts = [test]
-        for op, bound in ((">", c.gt), (">=", c.ge), ("<", c.lt), ("<=", c.le)):
-            if bound is not None:
-                parts.append(f"{var} {op} {bound!r}")
         if c.multiple_of is not None:
             return f"({test} and False)"  # multiples need the exact check of the full path
+        parts = [test]
+        for name, _, op, *_ in _BOUNDS:
+            if getattr(c, name) is not None:
+                parts.append(f"{var} {op} {getattr(c, name)!r}")
         return "(" + " and ".join(parts) + ")"
 
 
@@ -242,9 +220,25 @@ class SizedNode(Node):
     unit = "characters"  # what its length counts
     length_names = ("minLength", "maxLength")  # the JSON Schema keywords of the bounds
 
-    def _sized_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
-        schema.update(length_keywords(self.constraints, *self.length_names))
-        return self._with_docs(schema)
+    def _lengths(self, schema: dict[str, Any]) -> dict[str, Any]:
+        c = self.constraints
+        for keyword, bound in zip(self.length_names, (c.min_length, c.max_length), strict=True):
+            if bound is not None:
+                schema[keyword] = bound
+        return schema
+
+    def _size_error(self, size: int, loc: Loc, errors: Errors) -> bool:
+        """Whether ``size`` breaks the length bounds; appends the error if so."""
+        c = self.constraints
+        if c.min_length is not None and size < c.min_length:
+            bound, words, code = c.min_length, "at least", "too_short"
+        elif c.max_length is not None and size > c.max_length:
+            bound, words, code = c.max_length, "at most", "too_long"
+        else:
+            return False
+        msg = f"{self.kind.capitalize()} should have {words} {bound} {self.unit}"
+        errors.append(ErrorDetail(loc, msg, f"string_{code}" if self.kind == "string" else code))
+        return True
 
     def _check_sized(self, value: Any, loc: Loc, errors: Errors) -> bool:
         """Whether ``value`` has the node's type and length; appends the error if not."""
@@ -252,10 +246,7 @@ class SizedNode(Node):
             msg = f"Input should be a valid {self.kind}"
             errors.append(ErrorDetail(loc, msg, self.type_code))
             return False
-        c = self.constraints
-        return not (
-            c.sized and size_error(c, len(value), loc, errors, unit=self.unit, kind=self.kind)
-        )
+        return not (self.constraints.sized and self._size_error(len(value), loc, errors))
 
 
 class StrNode(SizedNode):
@@ -269,10 +260,9 @@ class StrNode(SizedNode):
         self._regex = re.compile(pattern) if pattern is not None else None
 
     def schema(self) -> dict[str, Any]:
-        c = self.constraints
-        schema: dict[str, Any] = {"type": "string", **length_keywords(c, "minLength", "maxLength")}
-        if c.pattern is not None:
-            schema["pattern"] = c.pattern
+        schema = self._lengths({"type": "string"})
+        if self.constraints.pattern is not None:
+            schema["pattern"] = self.constraints.pattern
         return self._with_docs(schema)
 
     def decode(self, value: Any, loc: Loc, errors: Errors) -> Any:
@@ -373,14 +363,12 @@ class BytesNode(Node):
         errors.append(ErrorDetail(loc, "Input should be a valid base64 string", "base64"))
         return INVALID
 
-    def fast(self, var: str, ns: Namespace) -> str | None:
-        return None
-
 
 class ConvertNode(Node):
-    """A JSON string (or number) parsed into a Python value by a converter function."""
+    """A JSON string (or number) parsed into a Python value by a converter function.
 
-    json_types = frozenset({"string"})
+    It accepts the JSON types its schema names (``type``, or each ``anyOf`` member's).
+    """
 
     def __init__(
         self,
@@ -390,14 +378,13 @@ class ConvertNode(Node):
         error_type: str,
         message: str,
         constraints: Constraints | None = None,
-        json_types: frozenset[str] = frozenset({"string"}),
     ) -> None:
         super().__init__(constraints)
         self._schema = schema
         self._parse = parse
         self._error_type = error_type
         self._message = message
-        self.json_types = json_types
+        self.json_types = frozenset(s["type"] for s in schema.get("anyOf", [schema]))
 
     def schema(self) -> dict[str, Any]:
         return self._with_docs(dict(self._schema))
@@ -408,9 +395,6 @@ class ConvertNode(Node):
         except (ValueError, TypeError, ArithmeticError, InvalidOperation):
             errors.append(ErrorDetail(loc, self._message, self._error_type))
             return INVALID
-
-    def fast(self, var: str, ns: Namespace) -> str | None:
-        return None
 
 
 DECIMAL_PATTERN = r"^-?\d+(\.\d+)?$"
@@ -464,6 +448,3 @@ class DecimalNode(ScalarNode):
             return self._check_number(number, loc, errors) if self.constraints.numeric else number
         errors.append(ErrorDetail(loc, "Input should be a decimal number", "decimal_parsing"))
         return INVALID
-
-    def fast(self, var: str, ns: Namespace) -> str | None:
-        return None

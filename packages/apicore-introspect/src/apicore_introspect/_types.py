@@ -36,7 +36,7 @@ from apicore_introspect._containers import (
     TupleNode,
     UnionNode,
 )
-from apicore_introspect._docstrings import parse_docstring
+from apicore_introspect._docstrings import Docstring, parse_docstring
 from apicore_introspect._errors import UnsupportedAnnotationError
 from apicore_introspect._files import FileNode, UploadFile
 from apicore_introspect._nodes import (
@@ -114,41 +114,36 @@ _SCALARS: dict[Any, type[Node]] = {
     None: NoneNode,
 }
 
-_CONVERTERS: dict[Any, tuple[dict[str, Any], Any, str, str, frozenset[str]]] = {
+_CONVERTERS: dict[Any, tuple[dict[str, Any], Any, str, str]] = {
     dt.datetime: (
         {"type": "string", "format": "date-time"},
         parse_datetime,
         "datetime_parsing",
         "Input should be a valid RFC 3339 date-time",
-        frozenset({"string"}),
     ),
     dt.date: (
         {"type": "string", "format": "date"},
         parse_date,
         "date_parsing",
         "Input should be a valid date (YYYY-MM-DD)",
-        frozenset({"string"}),
     ),
     dt.time: (
         {"type": "string", "format": "time"},
         parse_time,
         "time_parsing",
         "Input should be a valid time (HH:MM[:SS[.ffffff]][+HH:MM])",
-        frozenset({"string"}),
     ),
     dt.timedelta: (
         {"anyOf": [{"type": "number"}, {"type": "string", "format": "duration"}]},
         parse_duration,
         "duration_parsing",
         "Input should be a number of seconds or an ISO 8601 duration such as P1DT2H",
-        frozenset({"string", "number"}),
     ),
     uuid.UUID: (
         {"type": "string", "format": "uuid", "pattern": UUID_PATTERN},
         parse_uuid,
         "uuid_parsing",
         "Input should be a valid UUID",
-        frozenset({"string"}),
     ),
 }
 
@@ -218,10 +213,8 @@ class TypeBuilder:
         if ann is UploadFile:
             return FileNode(c)
         if ann in _CONVERTERS:
-            schema, parse, code, message, kinds = _CONVERTERS[ann]
-            return ConvertNode(
-                schema, parse, error_type=code, message=message, constraints=c, json_types=kinds
-            )
+            schema, parse, code, message = _CONVERTERS[ann]
+            return ConvertNode(schema, parse, error_type=code, message=message, constraints=c)
         if origin in _UNION_ORIGINS:
             members = [self.build(arg, where=where) for arg in typing.get_args(ann)]
             return UnionNode(members, constraints=c)
@@ -278,10 +271,8 @@ class TypeBuilder:
             return _documented(existing, c)
         if issubclass(cls, enum.Enum):
             node: DefinitionNode = self._enum(cls, where)
-        elif dataclasses.is_dataclass(cls):
-            node = self._dataclass(cls, where)
-        elif typing.is_typeddict(cls):
-            node = self._typeddict(cls, where)
+        elif dataclasses.is_dataclass(cls) or typing.is_typeddict(cls):
+            node = self._record(cls, where)
         elif issubclass(cls, tuple) and hasattr(cls, "_fields"):
             node = self._namedtuple(cls, where)
         elif _is_pydantic_model(cls):
@@ -297,59 +288,38 @@ class TypeBuilder:
                 raise UnsupportedAnnotationError(
                     cls, where=where, reason=f"member {member.name} has a non-JSON value"
                 )
-        node = EnumNode(cls, parse_docstring(cls.__doc__).summary if _own_doc(cls) else "")
+        node = EnumNode(cls, _doc(cls).summary)
         self.definitions.add(cls, node)
         return node
 
-    def _dataclass(self, cls: type, where: str) -> DefinitionNode:
-        node = ObjectNode(cls, build=lambda kwargs: cls(**kwargs), extra=self.extra, description="")
+    def _record(self, cls: type, where: str) -> DefinitionNode:
+        """A dataclass or a TypedDict, as an ``ObjectNode``."""
+        hints = _hints(cls, where)
+        fields: list[tuple[str, bool, Any]] = []  # name, required, default
+        if dataclasses.is_dataclass(cls):
+            for f in dataclasses.fields(cls):
+                if f.init:
+                    no_default = f.default is dataclasses.MISSING
+                    required = no_default and f.default_factory is dataclasses.MISSING
+                    fields.append((f.name, required, INVALID if no_default else f.default))
+            node = ObjectNode(cls, build=lambda kwargs: cls(**kwargs), extra=self.extra)
+        else:
+            required_keys: frozenset[str] = getattr(cls, "__required_keys__", frozenset(hints))
+            fields = [(name, name in required_keys, INVALID) for name in hints]
+            node = ObjectNode(cls, build=lambda kwargs: kwargs, extra=self.extra)
+        doc = _doc(cls)
+        node.description = doc.summary
         self.definitions.add(cls, node)  # before the fields: recursive types refer to it
-        doc = parse_docstring(cls.__doc__) if _own_doc(cls) else None
-        node.description = doc.summary if doc else ""
-        hints = _hints(cls, where)
-        for f in dataclasses.fields(cls):
-            if not f.init:
-                continue
-            has_default = f.default is not dataclasses.MISSING
-            has_factory = f.default_factory is not dataclasses.MISSING
-            field_node = self.build(
-                hints.get(f.name, Any), where=f"{where}: {cls.__name__}.{f.name}"
-            )
-            node.fields.append(
-                Field(
-                    f.name,
-                    field_node,
-                    required=not (has_default or has_factory),
-                    description=(doc.params.get(f.name, "") if doc else ""),
-                    default=f.default if has_default else INVALID,
-                )
-            )
-        return node
-
-    def _typeddict(self, cls: type, where: str) -> DefinitionNode:
-        node = ObjectNode(cls, build=lambda kwargs: kwargs, extra=self.extra, description="")
-        self.definitions.add(cls, node)
-        doc = parse_docstring(cls.__doc__) if _own_doc(cls) else None
-        node.description = doc.summary if doc else ""
-        hints = _hints(cls, where)
-        required_keys: frozenset[str] = getattr(cls, "__required_keys__", frozenset(hints))
-        for name, hint in hints.items():
-            node.fields.append(
-                Field(
-                    name,
-                    self.build(hint, where=f"{where}: {cls.__name__}.{name}"),
-                    required=name in required_keys,
-                    description=(doc.params.get(name, "") if doc else ""),
-                )
-            )
+        for name, required, default in fields:
+            field_node = self.build(hints.get(name, Any), where=f"{where}: {cls.__name__}.{name}")
+            node.fields.append(Field(name, field_node, required, doc.params.get(name, ""), default))
         return node
 
     def _namedtuple(self, cls: type, where: str) -> DefinitionNode:
         hints = _hints(cls, where)
         names: tuple[str, ...] = cls._fields  # type: ignore[attr-defined]
         defaults: dict[str, Any] = getattr(cls, "_field_defaults", {})
-        doc = parse_docstring(cls.__doc__) if _own_doc(cls) else None
-        placeholder = NamedTupleNode(cls, [], 0, doc.summary if doc else "")
+        placeholder = NamedTupleNode(cls, [], 0, _doc(cls).summary)
         self.definitions.add(cls, placeholder)
         placeholder.items.extend(
             self.build(hints.get(n, Any), where=f"{where}: {cls.__name__}.{n}") for n in names
@@ -376,11 +346,8 @@ def _merge(outer: Constraints, inner: Constraints) -> Constraints:
 
 
 def _documented(node: DefinitionNode, c: Constraints) -> Node:
-    if not (c.description or c.examples):
-        return node
     # A use site with its own description: same definition, documented reference.
-    wrapper = _RefWithDocs(node, c)
-    return wrapper
+    return _RefWithDocs(node, c) if c.description or c.examples else node
 
 
 class _RefWithDocs(Node):
@@ -398,17 +365,15 @@ class _RefWithDocs(Node):
     def from_text(self, text: str, loc: Any, errors: Any) -> Any:
         return self.target.from_text(text, loc, errors)
 
-    def fast(self, var: str, ns: Any) -> str | None:
-        return None
 
-
-def _own_doc(cls: type) -> bool:
+def _doc(cls: type) -> Docstring:
     # dataclasses synthesise "Name(a: int, ...)" docstrings; enums and TypedDicts inherit
     # generic ones.  Only a docstring written in the class body documents it.
     doc = cls.__dict__.get("__doc__")
-    if not isinstance(doc, str) or not doc:
-        return False
-    return not (dataclasses.is_dataclass(cls) and doc.startswith(cls.__name__ + "("))
+    if not isinstance(doc, str):
+        return Docstring()
+    synthesised = dataclasses.is_dataclass(cls) and doc.startswith(cls.__name__ + "(")
+    return Docstring() if synthesised else parse_docstring(doc)
 
 
 def _hints(cls: type, where: str) -> dict[str, Any]:
