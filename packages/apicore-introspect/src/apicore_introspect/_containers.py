@@ -83,11 +83,9 @@ class ListNode(SizedNode):
         """Decode a repeated query parameter (``?tag=a&tag=b``)."""
         before = len(errors)
         items = [self.item.from_text(text, (*loc, i), errors) for i, text in enumerate(texts)]
-        return INVALID if len(errors) != before else self._finish_texts(items, loc, errors)
-
-    def _finish_texts(self, items: list[Any], loc: Loc, errors: Errors) -> Any:
-        # The size check, then the collection, on already-decoded items.
-        if self.constraints.sized and self._size_error(len(items), loc, errors):
+        if len(errors) != before or (
+            self.constraints.sized and self._size_error(len(items), loc, errors)
+        ):
             return INVALID
         return self._collect(items, loc, errors)
 
