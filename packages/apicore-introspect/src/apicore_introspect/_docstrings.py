@@ -11,29 +11,15 @@ import re
 
 from apicore_introspect.frozen import field, frozen
 
+# Section titles, lower case -> what they hold ("other": text the parser skips).
 _GOOGLE_SECTIONS = {
-    "args": "params",
-    "arguments": "params",
-    "parameters": "params",
-    "params": "params",
-    "keyword args": "params",
-    "keyword arguments": "params",
-    "kwargs": "params",
+    **dict.fromkeys(("args", "arguments", "parameters", "params", "kwargs"), "params"),
+    **dict.fromkeys(("keyword args", "keyword arguments", "attributes"), "params"),
     "returns": "returns",
     "return": "returns",
-    "yields": "other",
-    "raises": "other",
-    "exceptions": "other",
-    "examples": "other",
-    "example": "other",
-    "note": "other",
-    "notes": "other",
-    "see also": "other",
-    "attributes": "params",
-    "references": "other",
-    "warning": "other",
-    "warnings": "other",
-    "todo": "other",
+    **dict.fromkeys(("yields", "raises", "exceptions", "examples", "example"), "other"),
+    **dict.fromkeys(("note", "notes", "see also", "references", "warning"), "other"),
+    **dict.fromkeys(("warnings", "todo"), "other"),
 }
 _GOOGLE_HEADER = re.compile(r"^([A-Za-z][A-Za-z ]*):\s*$")
 _GOOGLE_PARAM = re.compile(r"^\*{0,2}(\w+)\s*(?:\(([^)]*)\))?\s*:\s*(.*)$")
@@ -75,9 +61,7 @@ def parse_docstring(doc: str | None) -> Docstring:
     while i < len(lines):
         line = lines[i]
         stripped = line.strip()
-        rest_param = _REST_FIELD.match(stripped)
-        rest_return = _REST_RETURNS.match(stripped)
-        if rest_param or rest_return or _REST_ANY_FIELD.match(stripped):
+        if _REST_ANY_FIELD.match(stripped):  # also every :param: and :returns: field
             i = _rest_field(lines, i, params, returns)
             continue
         if i + 1 < len(lines) and _NUMPY_UNDERLINE.match(lines[i + 1]) and stripped:
@@ -187,18 +171,13 @@ def _rest_field(lines: list[str], i: int, params: dict[str, str], returns: list[
 
 
 def _split_free_text(free: list[str]) -> tuple[str, str]:
-    while free and not free[-1].strip():
-        free.pop()
-    paragraphs: list[str] = []
+    paragraphs: list[list[str]] = [[]]
     for line in free:
-        if not line.strip():
-            paragraphs.append("")
-        elif paragraphs and paragraphs[-1]:
-            paragraphs[-1] += "\n" + line
-        else:
-            paragraphs.append(line)
-    paragraphs = [p for p in paragraphs if p]
-    if not paragraphs:
+        if line.strip():
+            paragraphs[-1].append(line)
+        elif paragraphs[-1]:
+            paragraphs.append([])
+    texts = ["\n".join(p) for p in paragraphs if p]
+    if not texts:
         return "", ""
-    summary = " ".join(paragraphs[0].split())
-    return summary, "\n\n".join(paragraphs[1:])
+    return " ".join(texts[0].split()), "\n\n".join(texts[1:])
