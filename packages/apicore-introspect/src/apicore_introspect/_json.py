@@ -141,11 +141,12 @@ class JsonDecoder:
             if long_number:
                 value = self._guarded.decode(text)
             else:
-                value, end = self._scan(text, 0)
+                try:
+                    value, end = self._scan(text, 0)
+                except StopIteration:  # leading whitespace or bad JSON: the slow way explains
+                    value, end = self._plain.decode(text), len(text)
                 if end != len(text) and text[end:].strip(_WHITESPACE):
                     value = self._plain.decode(text)  # raises "Extra data" with a position
-        except StopIteration:
-            value = self._full(text)
         except json.JSONDecodeError as exc:
             raise _syntax_error(exc) from None
         except _Reject as exc:
@@ -161,14 +162,6 @@ class JsonDecoder:
         if "\\u" in text and _SURROGATE_ESCAPE.search(text):
             _check_surrogates(value)
         return value
-
-    def _full(self, text: str) -> Any:
-        # The fast scan does not skip leading whitespace and gives no message: redo it the
-        # slow way, which either succeeds or explains the failure.
-        try:
-            return self._plain.decode(text)
-        except json.JSONDecodeError as exc:
-            raise _syntax_error(exc) from None
 
     def _too_deep(self) -> MalformedRequestError:
         return MalformedRequestError(
