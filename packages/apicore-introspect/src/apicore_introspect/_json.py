@@ -160,7 +160,7 @@ class JsonDecoder:
         ):
             self._check_depth(value)
         if "\\u" in text and _SURROGATE_ESCAPE.search(text):
-            _check_surrogates(value)
+            self._check_surrogates(value)
         return value
 
     def _too_deep(self) -> MalformedRequestError:
@@ -168,6 +168,17 @@ class JsonDecoder:
             f"The JSON is nested deeper than the limit of {self.limits.max_depth} levels.",
             code="too_deep",
         )
+
+    def _check_surrogates(self, value: Any) -> None:
+        try:  # a lone surrogate, in a key or a string, cannot be encoded
+            json.dumps(value, ensure_ascii=False, default=str).encode("utf-8")
+        except UnicodeEncodeError:
+            raise MalformedRequestError(
+                "Invalid JSON: a string holds a lone UTF-16 surrogate (\\ud800-\\udfff).",
+                code="lone_surrogate",
+            ) from None
+        except RecursionError:  # only with a max_depth near the interpreter's own limit
+            raise self._too_deep() from None
 
     def _check_depth(self, value: Any) -> None:
         stack = [(value, 1)]
@@ -191,30 +202,6 @@ def _syntax_error(exc: json.JSONDecodeError) -> MalformedRequestError:
     return MalformedRequestError(
         f"Invalid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
     )
-
-
-def _check_surrogates(value: Any) -> None:
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if type(item) is str:
-            strings = [item]
-        elif type(item) is dict:
-            strings = list(item)
-            stack.extend(item.values())
-        elif type(item) is list:
-            strings = []
-            stack.extend(item)
-        else:
-            continue
-        for text in strings:
-            try:
-                text.encode("utf-8")
-            except UnicodeEncodeError:
-                raise MalformedRequestError(
-                    "Invalid JSON: a string holds a lone UTF-16 surrogate (\\ud800-\\udfff).",
-                    code="lone_surrogate",
-                ) from None
 
 
 def _default(value: Any) -> Any:
