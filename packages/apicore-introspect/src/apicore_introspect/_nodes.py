@@ -181,9 +181,9 @@ class IntNode(_NumberNode):
         kind = type(value)
         if kind is int:
             return self._check_number(value, loc, errors) if self.constraints.numeric else value
-        if kind is float and value.is_integer():
-            return self._check_number(int(value), loc, errors)
-        if kind is Decimal and value.is_finite() and value == value.to_integral_value():
+        if (kind is float and value.is_integer()) or (
+            kind is Decimal and value.is_finite() and value == value.to_integral_value()
+        ):
             return self._check_number(int(value), loc, errors)
         errors.append(ErrorDetail(loc, "Input should be a valid integer", "int_type"))
         return INVALID
@@ -423,14 +423,10 @@ class DecimalNode(ScalarNode):
     def decode(self, value: Any, loc: Loc, errors: Errors) -> Any:
         kind = type(value)
         number: Decimal | None = None
-        if kind is Decimal:
-            number = value
-        elif kind is int:
-            number = Decimal(value)
-        elif kind is float:
-            number = Decimal(repr(value))
-        elif kind is str and not self.constraints.numeric and _DECIMAL_TEXT.match(value):
-            number = Decimal(value)
+        if kind in (Decimal, int, float) or (
+            kind is str and not self.constraints.numeric and _DECIMAL_TEXT.match(value)
+        ):
+            number = Decimal(repr(value) if kind is float else value)  # float: the shortest form
         if number is None or not number.is_finite():
             msg = (
                 "Input should be a decimal number"
