@@ -157,6 +157,7 @@ _LIST_ORIGINS: dict[Any, type] = {
     abc.Set: set,
     abc.MutableSet: set,
     frozenset: frozenset,
+    tuple: tuple,  # tuple and tuple[T, ...]; other tuples are TupleNodes
 }
 _DICT_ORIGINS = {dict, abc.Mapping, abc.MutableMapping}
 _UNION_ORIGINS = {typing.Union, types.UnionType}
@@ -195,10 +196,9 @@ class TypeBuilder:
         return node
 
     def _build(self, ann: Any, where: str, c: Constraints) -> Node:
-        origin = typing.get_origin(ann)
+        origin, args = typing.get_origin(ann), typing.get_args(ann)
         if origin is typing.Annotated:
-            merged = collect_constraints(ann.__metadata__, where=where)
-            merged = _merge(c, merged)
+            merged = _merge(c, collect_constraints(ann.__metadata__, where=where))
             return self.build(ann.__origin__, where=where, constraints=merged)
         if ann is inspect.Parameter.empty or ann is Any or ann is object:
             return Node(c)
@@ -216,54 +216,30 @@ class TypeBuilder:
             schema, parse, code, message = _CONVERTERS[ann]
             return ConvertNode(schema, parse, error_type=code, message=message, constraints=c)
         if origin in _UNION_ORIGINS:
-            members = [self.build(arg, where=where) for arg in typing.get_args(ann)]
-            return UnionNode(members, constraints=c)
+            return UnionNode([self.build(arg, where=where) for arg in args], constraints=c)
         if origin is typing.Literal:
-            return self._literal(ann, where, c)
+            for value in args:
+                if not (
+                    value is None or type(value) in (str, int, bool) or isinstance(value, enum.Enum)
+                ):
+                    reason = f"Literal value {value!r} is not a JSON scalar"
+                    raise UnsupportedAnnotationError(ann, where=where, reason=reason)
+            return LiteralNode(args, constraints=c)
+        if origin is tuple and args and args[1:] != (Ellipsis,):
+            items = [self.build(arg, where=f"{where}[{i}]") for i, arg in enumerate(args)]
+            return TupleNode(items, constraints=c)
         if ann in _LIST_ORIGINS or origin in _LIST_ORIGINS:
-            args = typing.get_args(ann)
             item = self.build(args[0], where=f"{where}[item]") if args else Node()
             return ListNode(item, _LIST_ORIGINS[origin or ann], constraints=c)
-        if ann is tuple or origin is tuple:
-            return self._tuple(ann, where, c)
         if ann in _DICT_ORIGINS or origin in _DICT_ORIGINS:
-            return self._dict(ann, where, c)
+            if args and args[0] not in (str, Any):
+                reason = "JSON object keys are strings; use dict[str, T]"
+                raise UnsupportedAnnotationError(ann, where=where, reason=reason)
+            value = self.build(args[1], where=f"{where}[value]") if args else Node()
+            return DictNode(value, constraints=c)
         if isinstance(ann, type):
             return self._named(ann, where, c)
         raise UnsupportedAnnotationError(ann, where=where)
-
-    def _literal(self, ann: Any, where: str, c: Constraints) -> Node:
-        values = typing.get_args(ann)
-        for value in values:
-            if not (
-                value is None or type(value) in (str, int, bool) or isinstance(value, enum.Enum)
-            ):
-                raise UnsupportedAnnotationError(
-                    ann, where=where, reason=f"Literal value {value!r} is not a JSON scalar"
-                )
-        return LiteralNode(values, constraints=c)
-
-    def _tuple(self, ann: Any, where: str, c: Constraints) -> Node:
-        args = typing.get_args(ann)
-        if not args:
-            return ListNode(Node(), tuple, constraints=c)
-        if len(args) == 2 and args[1] is Ellipsis:
-            return ListNode(self.build(args[0], where=f"{where}[item]"), tuple, constraints=c)
-        if args == ((),):
-            return TupleNode([], constraints=c)
-        items = [self.build(arg, where=f"{where}[{i}]") for i, arg in enumerate(args)]
-        return TupleNode(items, constraints=c)
-
-    def _dict(self, ann: Any, where: str, c: Constraints) -> Node:
-        args = typing.get_args(ann)
-        if args:
-            key, value = args
-            if key not in (str, Any):
-                raise UnsupportedAnnotationError(
-                    ann, where=where, reason="JSON object keys are strings; use dict[str, T]"
-                )
-            return DictNode(self.build(value, where=f"{where}[value]"), constraints=c)
-        return DictNode(Node(), constraints=c)
 
     def _named(self, cls: type, where: str, c: Constraints) -> Node:
         existing = self.definitions.get(cls)
@@ -275,7 +251,7 @@ class TypeBuilder:
             node = self._record(cls, where)
         elif issubclass(cls, tuple) and hasattr(cls, "_fields"):
             node = self._namedtuple(cls, where)
-        elif _is_pydantic_model(cls):
+        elif (pydantic := sys.modules.get("pydantic")) and issubclass(cls, pydantic.BaseModel):
             node = self._pydantic(cls)
         else:
             raise UnsupportedAnnotationError(cls, where=where)
@@ -386,10 +362,3 @@ def _hints(cls: type, where: str) -> dict[str, Any]:
         raise UnsupportedAnnotationError(
             cls, where=where, reason=f"its annotations cannot be resolved ({exc})"
         ) from exc
-
-
-def _is_pydantic_model(cls: type) -> bool:
-    pydantic = sys.modules.get("pydantic")
-    if pydantic is None:
-        return False
-    return issubclass(cls, pydantic.BaseModel)
