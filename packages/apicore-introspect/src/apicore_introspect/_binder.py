@@ -10,7 +10,7 @@ raises one ``ValidationError`` listing them all.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 from apicore_introspect._containers import Field, ListNode, UnionNode
@@ -93,7 +93,7 @@ class Binder:
             where: frozenset(p.key for p in self.placed if p.location == where)
             for where in ("query", "path", "form")
         }
-        self._fast = self._compile()
+        self._fast: Callable[[Any], Arguments] = self._compile()
 
     def bind(
         self,
@@ -113,8 +113,7 @@ class Binder:
         """
         if not query and not path and body is not NO_BODY and parts is None and not self.placed:
             try:
-                fast: Arguments = self._fast(body)
-                return fast
+                return self._fast(body)
             except _Slow:
                 pass
         return self._full(body, query or {}, path or {}, parts or _NO_PARTS)
@@ -175,17 +174,29 @@ class Binder:
         elif type(body) is not dict:
             msg = "The body should be a JSON object whose keys are the parameters"
             raise ValidationError((ErrorDetail(("body",), msg, "dict_type"),))
-        kwargs: dict[str, Any] = {}
         where = "body" if form is not None else "query"
-        for field in self.fields:
-            value = self._one(field, body, query, path, errors, query_label=where)
-            if value is not _MISSING:
-                kwargs[field.name] = value
-        for placed in self.placed:
-            value = _placed(placed, path, parts, errors)
-            if value is not _MISSING:
-                kwargs[placed.field.name] = value
-        self._extras(body, query, path, kwargs, errors, query_label=where)
+        values = [(f.name, self._one(f, body, query, path, errors, where)) for f in self.fields]
+        values += [(p.field.name, _placed(p, path, parts, errors)) for p in self.placed]
+        kwargs = {name: value for name, value in values if value is not _MISSING}
+        for source, keys in (("body", body), (where, query)):
+            for key in keys:
+                if key in self.known or key in path:
+                    continue
+                if source == "query" and key in self.claimed["query"]:
+                    continue
+                loc = (source, key)
+                if self.var_keyword is not None:
+                    node = self.var_keyword
+                    value = (
+                        node.decode(body[key], loc, errors)
+                        if key in body
+                        else _from_query(node, query[key], loc, errors)
+                    )
+                    if value is not INVALID:
+                        kwargs[key] = value
+                elif self.extra == "forbid":
+                    msg = "Unknown parameter; remove it or check its spelling"
+                    errors.append(ErrorDetail(loc, msg, "extra_forbidden"))
         if errors:
             raise ValidationError(tuple(errors))
         return _NO_ARGS, kwargs
@@ -197,8 +208,7 @@ class Binder:
         query: dict[str, list[str]],
         path: Mapping[str, str],
         errors: Errors,
-        *,
-        query_label: str = "query",
+        query_label: str,
     ) -> Any:
         name = field.name
         sources = [
@@ -229,36 +239,6 @@ class Binder:
         else:
             value = _from_query(field.node, query[name], loc, errors)
         return _MISSING if value is INVALID else value
-
-    def _extras(
-        self,
-        body: dict[str, Any],
-        query: dict[str, list[str]],
-        path: Mapping[str, str],
-        kwargs: dict[str, Any],
-        errors: Errors,
-        *,
-        query_label: str = "query",
-    ) -> None:
-        for source, keys in (("body", body), (query_label, query)):
-            for key in keys:
-                if key in self.known or key in path:
-                    continue
-                if source == "query" and key in self.claimed["query"]:
-                    continue
-                loc = (source, key)
-                if self.var_keyword is not None:
-                    node = self.var_keyword
-                    value = (
-                        node.decode(body[key], loc, errors)
-                        if key in body
-                        else _from_query(node, query[key], loc, errors)
-                    )
-                    if value is not INVALID:
-                        kwargs[key] = value
-                elif self.extra == "forbid":
-                    msg = "Unknown parameter; remove it or check its spelling"
-                    errors.append(ErrorDetail(loc, msg, "extra_forbidden"))
 
 
 def _placed(placed: Placed, path: Mapping[str, str], parts: RequestParts, errors: Errors) -> Any:
