@@ -98,8 +98,9 @@ def field(*, default_factory: Callable[[], _T] | None = None, repr: bool = True)
         default_factory: Makes the default, anew for each instance.
         repr: Show the field in the repr.
     """
-    factory = MISSING if default_factory is None else default_factory
-    return dataclasses.field(default_factory=factory, repr=repr)
+    if default_factory is None:
+        return dataclasses.field(repr=repr)  # type: ignore[no-any-return]
+    return dataclasses.field(default_factory=default_factory, repr=repr)
 
 
 def _is_classvar(annotation: object) -> bool:
@@ -267,6 +268,7 @@ def _fields(
     fields = {}
     for name in names:
         default = defaults.get(name, MISSING)
+        made: Any
         if isinstance(default, dataclasses.Field):
             made = copy.copy(default)  # a base's field: this class's is its own
         else:
