@@ -9,7 +9,7 @@ The ``annotated-types`` package's markers (``Gt``, ``Ge``, ``Lt``, ``Le``, ``Int
 from __future__ import annotations
 
 import re
-from dataclasses import fields, replace
+from dataclasses import fields, is_dataclass, replace
 from typing import Any
 
 from apicore_introspect._errors import IntrospectError
@@ -99,7 +99,7 @@ class Constraints(Range):
         return self.min_length is not None or self.max_length is not None
 
 
-_ANNOTATED_TYPES_FIELDS = ("gt", "ge", "lt", "le", "multiple_of", "min_length", "max_length")
+_ANNOTATED_TYPES_FIELDS = {"gt", "ge", "lt", "le", "multiple_of", "min_length", "max_length"}
 
 
 def collect_constraints(metadata: tuple[Any, ...], *, where: str) -> Constraints:
@@ -136,13 +136,6 @@ def collect_constraints(metadata: tuple[Any, ...], *, where: str) -> Constraints
 def _from_annotated_types(result: Constraints, item: Any) -> Constraints:
     # annotated-types markers are dataclasses whose field names match ours; Interval and
     # Len carry several of them.  Duck-typed so the package stays optional.
-    try:
-        names = [f.name for f in fields(item)]
-    except TypeError:
-        return result
-    changes = {
-        name: getattr(item, name)
-        for name in names
-        if name in _ANNOTATED_TYPES_FIELDS and getattr(item, name) is not None
-    }
-    return replace(result, **changes)
+    names = {f.name for f in fields(item)} if is_dataclass(item) else set()
+    changes = {name: getattr(item, name) for name in names & _ANNOTATED_TYPES_FIELDS}
+    return replace(result, **{k: v for k, v in changes.items() if v is not None})

@@ -152,13 +152,8 @@ def _numpy_section(
 
 def _rest_field(lines: list[str], i: int, params: dict[str, str], returns: list[str]) -> int:
     stripped = lines[i].strip()
-    parts: list[str] = []
-    param = _REST_FIELD.match(stripped)
-    ret = _REST_RETURNS.match(stripped)
-    if param:
-        parts.append(param.group(3))
-    elif ret:
-        parts.append(ret.group(2))
+    param, ret = _REST_FIELD.match(stripped), _REST_RETURNS.match(stripped)
+    parts = [param.group(3)] if param else [ret.group(2)] if ret else []
     i += 1
     while i < len(lines) and lines[i].strip() and _indent(lines[i]) > 0:
         parts.append(lines[i].strip())

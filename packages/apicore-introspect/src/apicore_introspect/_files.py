@@ -62,8 +62,7 @@ class UploadFile:
     @property
     def in_memory(self) -> bool:
         """Whether the bytes are still in memory (not yet spooled to disk)."""
-        rolled = getattr(self.file, "_rolled", True)
-        return not rolled
+        return not getattr(self.file, "_rolled", True)
 
     def read(self, size: int = -1) -> bytes:
         """Read up to ``size`` bytes (all by default) from the current position."""

@@ -149,8 +149,7 @@ class _NumberNode(ScalarNode):
     """The schema, text parsing and fast check shared by ``int`` and ``float``."""
 
     json_types = frozenset({"number"})
-    schema_type = "number"  # the JSON Schema type
-    label = "number"  # what the error messages call a valid value
+    schema_type = "number"  # the JSON Schema type, also what the error messages call it
     code = "float"  # the error codes' prefix, also the Python type's name
     text: re.Pattern[str]  # the syntax of a query or path value
     parse: Callable[[str], Any]  # turns that text into a number
@@ -161,7 +160,7 @@ class _NumberNode(ScalarNode):
     def from_text(self, text: str, loc: Loc, errors: Errors) -> Any:
         if self.text.fullmatch(text):
             return self.decode(type(self).parse(text), loc, errors)
-        msg = f"Input should be a valid {self.label}"
+        msg = f"Input should be a valid {self.schema_type}"
         errors.append(ErrorDetail(loc, msg, f"{self.code}_parsing"))
         return INVALID
 
@@ -172,7 +171,7 @@ class _NumberNode(ScalarNode):
 class IntNode(_NumberNode):
     """``int``: JSON integers (and numbers with no fractional part), never booleans."""
 
-    schema_type = label = "integer"
+    schema_type = "integer"
     code = "int"
     text = re.compile(r"[+-]?\d{1,4300}")
     parse = int
