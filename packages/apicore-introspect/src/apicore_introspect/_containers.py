@@ -280,9 +280,7 @@ class LiteralNode(_ChoiceNode):
 
     def from_text(self, text: str, loc: Loc, errors: Errors) -> Any:
         for j, v in zip(self._json, self.values, strict=True):
-            if (isinstance(j, str) and j == text) or (
-                not isinstance(j, str) and json.dumps(j) == text
-            ):
+            if (j if isinstance(j, str) else json.dumps(j)) == text:
                 return v
         return self.decode(text, loc, errors)
 
@@ -376,7 +374,7 @@ class ObjectNode(DefinitionNode, JsonTextNode):
             prop = f.node.schema()
             if f.description and "description" not in prop:
                 prop = {**prop, "description": f.description}
-            if f.default is not INVALID and _is_json_scalar(f.default):
+            if f.default is None or type(f.default) in (str, int, float, bool):  # never INVALID
                 prop = {**prop, "default": f.default}
             properties[f.name] = prop
         schema["properties"] = properties
@@ -411,10 +409,6 @@ class ObjectNode(DefinitionNode, JsonTextNode):
         except (ValueError, AssertionError) as exc:
             errors.append(ErrorDetail(loc, str(exc) or type(exc).__name__, "value_error"))
             return INVALID
-
-
-def _is_json_scalar(value: Any) -> bool:
-    return value is None or type(value) in (str, int, float, bool)
 
 
 class NamedTupleNode(DefinitionNode, TupleNode):

@@ -134,8 +134,7 @@ class JsonDecoder:
                     f"The body is not valid UTF-8 (invalid byte at offset {exc.start}).",
                     code="utf8_invalid",
                 ) from None
-        if text[:1] == "\ufeff":
-            text = text[1:]
+        text = text.removeprefix("\ufeff")
         long_number = len(text) > self.limits.max_int_digits and self._long_digits.search(text)
         try:
             if long_number:

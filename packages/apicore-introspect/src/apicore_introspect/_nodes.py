@@ -285,8 +285,10 @@ class StrNode(SizedNode):
         return "(" + " and ".join(parts) + ")"
 
 
-_TRUE_TEXT = frozenset({"true", "1", "yes", "on"})
-_FALSE_TEXT = frozenset({"false", "0", "no", "off"})
+_BOOL_TEXT = {
+    **dict.fromkeys(("true", "1", "yes", "on"), True),
+    **dict.fromkeys(("false", "0", "no", "off"), False),
+}
 
 
 class BoolNode(Node):
@@ -304,11 +306,9 @@ class BoolNode(Node):
         return INVALID
 
     def from_text(self, text: str, loc: Loc, errors: Errors) -> Any:
-        lowered = text.lower()
-        if lowered in _TRUE_TEXT:
-            return True
-        if lowered in _FALSE_TEXT:
-            return False
+        value = _BOOL_TEXT.get(text.lower())
+        if value is not None:
+            return value
         msg = "Input should be a valid boolean (true/false, 1/0, yes/no, on/off)"
         errors.append(ErrorDetail(loc, msg, "bool_parsing"))
         return INVALID
