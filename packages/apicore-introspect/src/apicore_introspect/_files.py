@@ -98,9 +98,7 @@ class FileNode(Node):
     """``UploadFile``: a file part of a multipart body (never JSON or text)."""
 
     json_types = frozenset[str]()
-
-    def schema(self) -> dict[str, Any]:
-        return self._with_docs({"type": "string", "format": "binary"})
+    fixed_schema = {"type": "string", "format": "binary"}
 
     def decode(self, value: Any, loc: Loc, errors: Errors) -> Any:
         if isinstance(value, UploadFile):

@@ -57,13 +57,14 @@ class Node:
     json_types: frozenset[str] = frozenset(
         {"object", "array", "string", "number", "boolean", "null"}
     )
+    fixed_schema: dict[str, Any] = {}  # what schema() documents, unless a subclass computes it
 
     def __init__(self, constraints: Constraints | None = None) -> None:
         self.constraints = constraints or Constraints()
 
     def schema(self) -> dict[str, Any]:
         """The JSON Schema (draft 2020-12) of the values this node accepts."""
-        return self._with_docs({})
+        return self._with_docs(dict(self.fixed_schema))
 
     def decode(self, value: Any, loc: Loc, errors: Errors) -> Any:
         """Turn a decoded JSON value into the annotated type, or return ``INVALID``."""
@@ -295,9 +296,7 @@ class BoolNode(Node):
     """``bool``: JSON ``true``/``false`` only (``1`` is not a boolean)."""
 
     json_types = frozenset({"boolean"})
-
-    def schema(self) -> dict[str, Any]:
-        return self._with_docs({"type": "boolean"})
+    fixed_schema = {"type": "boolean"}
 
     def decode(self, value: Any, loc: Loc, errors: Errors) -> Any:
         if value is True or value is False:
@@ -321,9 +320,7 @@ class NoneNode(Node):
     """``None``: JSON ``null``; in a query string, an empty value or ``null``."""
 
     json_types = frozenset({"null"})
-
-    def schema(self) -> dict[str, Any]:
-        return self._with_docs({"type": "null"})
+    fixed_schema = {"type": "null"}
 
     def decode(self, value: Any, loc: Loc, errors: Errors) -> Any:
         if value is None:
@@ -347,11 +344,7 @@ class BytesNode(Node):
     """``bytes``: a standard base64 string (RFC 4648, with padding)."""
 
     json_types = frozenset({"string"})
-
-    def schema(self) -> dict[str, Any]:
-        return self._with_docs(
-            {"type": "string", "contentEncoding": "base64", "pattern": _BASE64_PATTERN}
-        )
+    fixed_schema = {"type": "string", "contentEncoding": "base64", "pattern": _BASE64_PATTERN}
 
     def decode(self, value: Any, loc: Loc, errors: Errors) -> Any:
         if type(value) is str:
@@ -379,14 +372,11 @@ class ConvertNode(Node):
         constraints: Constraints | None = None,
     ) -> None:
         super().__init__(constraints)
-        self._schema = schema
+        self.fixed_schema = schema
         self._parse = parse
         self._error_type = error_type
         self._message = message
         self.json_types = frozenset(s["type"] for s in schema.get("anyOf", [schema]))
-
-    def schema(self) -> dict[str, Any]:
-        return self._with_docs(dict(self._schema))
 
     def decode(self, value: Any, loc: Loc, errors: Errors) -> Any:
         try:
