@@ -121,6 +121,7 @@ class TupleNode(JsonTextNode):
         super().__init__(constraints)
         self.items = items
         self.required = len(items)
+        self.make: Callable[[list[Any]], Any] = tuple
 
     def _array_schema(self) -> dict[str, Any]:
         schema: dict[str, Any] = {"type": "array"}
@@ -134,27 +135,23 @@ class TupleNode(JsonTextNode):
     def schema(self) -> dict[str, Any]:
         return self._with_docs(self._array_schema())
 
-    def _decode_items(self, value: Any, loc: Loc, errors: Errors) -> list[Any] | None:
+    def decode(self, value: Any, loc: Loc, errors: Errors) -> Any:
         if type(value) is not list:
             errors.append(ErrorDetail(loc, "Input should be a valid array", "tuple_type"))
-            return None
+            return INVALID
         if not self.required <= len(value) <= len(self.items):
             if self.required == len(self.items):
                 msg = f"Array should have exactly {len(self.items)} items"
             else:
                 msg = f"Array should have {self.required} to {len(self.items)} items"
             errors.append(ErrorDetail(loc, msg, "tuple_length"))
-            return None
+            return INVALID
         before = len(errors)
         items = [
             node.decode(v, (*loc, i), errors)
             for i, (node, v) in enumerate(zip(self.items, value, strict=False))
         ]
-        return None if len(errors) != before else items
-
-    def decode(self, value: Any, loc: Loc, errors: Errors) -> Any:
-        items = self._decode_items(value, loc, errors)
-        return INVALID if items is None else tuple(items)
+        return INVALID if len(errors) != before else self.make(items)
 
 
 class DictNode(SizedNode, JsonTextNode):
@@ -417,6 +414,7 @@ class NamedTupleNode(DefinitionNode, TupleNode):
     def __init__(self, cls: type, items: list[Node], required: int, description: str) -> None:
         TupleNode.__init__(self, items)
         self.cls = cls
+        self.make = lambda items: cls(*items)
         self.required = required
         self.description = description
 
@@ -425,10 +423,6 @@ class NamedTupleNode(DefinitionNode, TupleNode):
         if self.description:
             schema["description"] = self.description
         return schema
-
-    def decode(self, value: Any, loc: Loc, errors: Errors) -> Any:
-        items = self._decode_items(value, loc, errors)
-        return INVALID if items is None else self.cls(*items)
 
 
 class CheckedNode(JsonTextNode):
