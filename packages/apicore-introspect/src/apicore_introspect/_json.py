@@ -96,8 +96,7 @@ class JsonDecoder:
     """
 
     def __init__(self, limits: Limits | None = None, *, decimals: bool = False) -> None:
-        limits = limits or Limits()
-        self.limits = limits
+        self.limits = limits = limits or Limits()
         hooks: dict[str, Any] = {
             "object_pairs_hook": strict_object_hook,
             "parse_float": _finite_decimal if decimals else _finite_float,

@@ -424,16 +424,12 @@ def _without_responses(returns: Any, response_types: tuple[type, ...]) -> tuple[
         bare = _bare(member)
         return isinstance(bare, type) and issubclass(bare, response_types)
 
-    if is_response(returns):
-        return REQUIRED, True
-    if typing.get_origin(returns) in (typing.Union, types.UnionType):
-        members = typing.get_args(returns)
-        kept = [m for m in members if not is_response(m)]
-        if len(kept) != len(members):
-            if not kept:
-                return REQUIRED, True
-            return functools.reduce(operator.or_, kept), True
-    return returns, False
+    union = typing.get_origin(returns) in (typing.Union, types.UnionType)
+    members = typing.get_args(returns) if union else (returns,)
+    kept = [m for m in members if not is_response(m)]
+    if len(kept) == len(members):
+        return returns, False
+    return (functools.reduce(operator.or_, kept) if kept else REQUIRED), True
 
 
 def _type_hints(target: Any, op_name: str) -> dict[str, Any]:
