@@ -129,13 +129,9 @@ def collect_constraints(metadata: tuple[Any, ...], *, where: str) -> Constraints
         elif isinstance(item, JsonSchema):
             result = replace(result, extra_schema={**result.extra_schema, **item.schema})
         elif type(item).__module__.startswith("annotated_types"):
-            result = _from_annotated_types(result, item)
+            # annotated-types markers are dataclasses whose field names match ours; Interval
+            # and Len carry several of them.  Duck-typed so the package stays optional.
+            names = {f.name for f in fields(item)} if is_dataclass(item) else set()
+            given = {name: getattr(item, name) for name in names & _ANNOTATED_TYPES_FIELDS}
+            result = replace(result, **{k: v for k, v in given.items() if v is not None})
     return result
-
-
-def _from_annotated_types(result: Constraints, item: Any) -> Constraints:
-    # annotated-types markers are dataclasses whose field names match ours; Interval and
-    # Len carry several of them.  Duck-typed so the package stays optional.
-    names = {f.name for f in fields(item)} if is_dataclass(item) else set()
-    changes = {name: getattr(item, name) for name in names & _ANNOTATED_TYPES_FIELDS}
-    return replace(result, **{k: v for k, v in changes.items() if v is not None})
