@@ -103,10 +103,7 @@ class Binder:
         path: Mapping[str, str] | None = None,
         parts: RequestParts | None = None,
     ) -> Arguments:
-        """Bind a decoded body (``NO_BODY`` for none) plus query and path parameters.
-
-        ``parts`` holds what placed parameters and form bodies read (headers, cookies, the
-        query string, the parsed form).
+        """Bind a decoded body (``NO_BODY`` for none), query, path and placed parameters.
 
         Raises:
             ValidationError: Listing every failure.
