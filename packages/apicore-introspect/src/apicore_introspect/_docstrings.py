@@ -90,64 +90,50 @@ def _join(parts: list[str]) -> str:
 def _google_section(
     lines: list[str], i: int, kind: str, params: dict[str, str], returns: list[str]
 ) -> int:
-    base: int | None = None
-    current: str | None = None
-    text: list[str] = []
-    while i < len(lines):
-        line = lines[i]
-        if line.strip() and _indent(line) == 0:
-            break
+    base: int | None = None  # the indent of the section's entries
+    entries: list[tuple[list[str], list[str]]] = []  # names, description lines
+    while i < len(lines) and not (lines[i].strip() and _indent(lines[i]) == 0):
+        line, i = lines[i], i + 1
         if not line.strip():
-            i += 1
             continue
-        if base is None:
-            base = _indent(line)
-        if kind == "params" and _indent(line) == base:
-            if current is not None:
-                params[current] = _join(text)
-            match = _GOOGLE_PARAM.match(line.strip())
-            current, text = (match.group(1), [match.group(3)]) if match else (None, [])
-        elif kind == "params":
-            text.append(line.strip())
-        elif kind == "returns":
+        base = _indent(line) if base is None else base
+        if kind == "returns":
             returns.append(line.strip())
-        i += 1
-    if current is not None:
-        params[current] = _join(text)
+        elif kind == "params" and _indent(line) == base:
+            match = _GOOGLE_PARAM.match(line.strip())
+            entries.append(([match.group(1)], [match.group(3)]) if match else ([], []))
+        elif kind == "params":
+            entries[-1][1].append(line.strip())
+    _store(entries, params)
     return i
 
 
 def _numpy_section(
     lines: list[str], i: int, kind: str, params: dict[str, str], returns: list[str]
 ) -> int:
-    names: list[str] = []
-    text: list[str] = []
+    entries: list[tuple[list[str], list[str]]] = [([], [])]  # names, description lines
+    while i < len(lines) and not (
+        i + 1 < len(lines) and _NUMPY_UNDERLINE.match(lines[i + 1]) and lines[i].strip()
+    ):
+        line, i = lines[i], i + 1
+        if not line.strip():
+            continue
+        if _indent(line) == 0 and kind == "params":
+            match = _NUMPY_PARAM.match(line.strip())
+            names = [n.strip().lstrip("*") for n in match.group(1).split(",")] if match else []
+            entries.append((names, []))
+        elif _indent(line) > 0 and kind == "params":
+            entries[-1][1].append(line.strip())
+        elif _indent(line) > 0 and kind == "returns":
+            returns.append(line.strip())
+    _store(entries, params)
+    return i
 
-    def flush() -> None:
+
+def _store(entries: list[tuple[list[str], list[str]]], params: dict[str, str]) -> None:
+    for names, text in entries:
         for name in names:
             params[name] = _join(text)
-
-    while i < len(lines):
-        line = lines[i]
-        if i + 1 < len(lines) and _NUMPY_UNDERLINE.match(lines[i + 1]) and line.strip():
-            break
-        if not line.strip():
-            i += 1
-            continue
-        if _indent(line) == 0:
-            match = _NUMPY_PARAM.match(line.strip())
-            if kind == "params":
-                flush()
-                names = [n.strip().lstrip("*") for n in match.group(1).split(",")] if match else []
-                text = []
-        elif kind == "params":
-            text.append(line.strip())
-        elif kind == "returns":
-            returns.append(line.strip())
-        i += 1
-    if kind == "params":
-        flush()
-    return i
 
 
 def _rest_field(lines: list[str], i: int, params: dict[str, str], returns: list[str]) -> int:
