@@ -39,7 +39,7 @@ import dataclasses
 import inspect
 from collections.abc import Callable
 from dataclasses import MISSING, FrozenInstanceError
-from typing import Any, TypeVar, dataclass_transform, overload
+from typing import Any, ClassVar, TypeVar, dataclass_transform, overload
 
 __all__ = ["Frozen", "field", "frozen"]
 
@@ -60,13 +60,16 @@ class Frozen:
 
     __slots__ = ()
     __match_args__: tuple[str, ...] = ()
+    __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
 
     def _frozen_values(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in self.__match_args__)
 
     def __repr__(self) -> str:
-        names = getattr(self, "__frozen_repr__", self.__match_args__)
-        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in names)
+        fields = self.__dataclass_fields__
+        shown = ", ".join(
+            f"{name}={getattr(self, name)!r}" for name in self.__match_args__ if fields[name].repr
+        )
         return f"{type(self).__qualname__}({shown})"
 
     def __eq__(self, other: object) -> bool:
@@ -135,17 +138,15 @@ def _make(cls: type, *, eq: bool, slots: bool, kw_only: bool) -> type:
     if not _PARAM_NAMES:  # a Python whose dataclasses we cannot describe: use them instead
         return _real_dataclass(cls, eq=eq, slots=slots, kw_only=kw_only)
     inherited: tuple[str, ...] = getattr(cls, "__match_args__", ())
-    defaults: dict[str, Any] = dict(getattr(cls, "__frozen_defaults__", {}))
+    # a @frozen base's fields, whose defaults and repr options this class keeps
+    defaults: dict[str, Any] = dict(cls.__dataclass_fields__) if issubclass(cls, Frozen) else {}
     annotations = cls.__dict__.get("__annotations__", {})
     own = [n for n, a in annotations.items() if not _is_classvar(a) and n not in inherited]
     names = (*inherited, *own)
     namespace = {k: v for k, v in cls.__dict__.items() if k not in ("__dict__", "__weakref__")}
-    hidden = set(getattr(cls, "__match_args__", ())) - set(getattr(cls, "__frozen_repr__", ()))
     for name in own:
         if name in namespace:
-            defaults[name] = option = namespace.pop(name)
-            if isinstance(option, dataclasses.Field) and not option.repr:
-                hidden.add(name)
+            defaults[name] = namespace.pop(name)
     if slots:
         namespace["__slots__"] = tuple(own)
     if not eq:
@@ -153,8 +154,6 @@ def _make(cls: type, *, eq: bool, slots: bool, kw_only: bool) -> type:
         namespace.setdefault("__hash__", object.__hash__)
     namespace["__qualname__"] = cls.__qualname__
     namespace["__match_args__"] = names
-    namespace["__frozen_repr__"] = tuple(n for n in names if n not in hidden)
-    namespace["__frozen_defaults__"] = defaults
     hints: dict[str, Any] = {}
     for klass in reversed(cls.__mro__):
         hints.update(klass.__dict__.get("__annotations__", {}))
