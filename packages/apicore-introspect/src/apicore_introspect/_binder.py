@@ -312,13 +312,9 @@ def _converter(node: Node) -> Any:
 
 def group_query(query: Query | None) -> dict[str, list[str]]:
     """Group query parameters by name: ``[("a", "1"), ("a", "2")]`` -> ``{"a": ["1", "2"]}``."""
-    if not query:
-        return {}
-    grouped: dict[str, list[str]] = {}
     if isinstance(query, Mapping):
-        for key, value in query.items():
-            grouped[key] = list(value) if isinstance(value, list) else [value]
-        return grouped
-    for key, item in query:
+        return {key: list(v) if isinstance(v, list) else [v] for key, v in query.items()}
+    grouped: dict[str, list[str]] = {}
+    for key, item in query or ():
         grouped.setdefault(key, []).append(item)
     return grouped
