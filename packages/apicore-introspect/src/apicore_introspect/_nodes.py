@@ -14,7 +14,7 @@ import math
 import operator
 import re
 from collections.abc import Callable, Sized
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from apicore_introspect._constraints import Constraints
@@ -381,7 +381,7 @@ class ConvertNode(Node):
     def decode(self, value: Any, loc: Loc, errors: Errors) -> Any:
         try:
             return self._parse(value)
-        except (ValueError, TypeError, ArithmeticError, InvalidOperation):
+        except (ValueError, TypeError, ArithmeticError):  # decimal's errors are arithmetic
             errors.append(ErrorDetail(loc, self._message, self._error_type))
             return INVALID
 
