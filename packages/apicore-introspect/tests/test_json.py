@@ -31,6 +31,10 @@ decoder = JsonDecoder()
         (b"[" * 70 + b"]" * 70, "too_deep"),
         (b'["\\udc00"]', "lone_surrogate"),
         (b" ", "empty"),
+        # after leading whitespace too (the fast scan starts on a value)
+        (b" [NaN]", "json_invalid"),
+        (b'\n{"a": 1, "a": 1}', "duplicate_key"),
+        (b"\t[1e999]", "number_too_large"),
     ],
 )
 def test_reason_codes(raw: bytes, code: str) -> None:

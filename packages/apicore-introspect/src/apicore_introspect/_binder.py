@@ -10,8 +10,8 @@ raises one ``ValidationError`` listing them all.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
 
 from apicore_introspect._containers import Field, ListNode, UnionNode
 from apicore_introspect._errors import ErrorDetail, ValidationError
@@ -93,7 +93,7 @@ class Binder:
             where: frozenset(p.key for p in self.placed if p.location == where)
             for where in ("query", "path", "form")
         }
-        self._fast = self._compile()
+        self._fast: Callable[[Any], Arguments] = self._compile()
 
     def bind(
         self,
@@ -103,18 +103,14 @@ class Binder:
         path: Mapping[str, str] | None = None,
         parts: RequestParts | None = None,
     ) -> Arguments:
-        """Bind a decoded body (``NO_BODY`` for none) plus query and path parameters.
-
-        ``parts`` holds what placed parameters and form bodies read (headers, cookies, the
-        query string, the parsed form).
+        """Bind a decoded body (``NO_BODY`` for none), query, path and placed parameters.
 
         Raises:
             ValidationError: Listing every failure.
         """
         if not query and not path and body is not NO_BODY and parts is None and not self.placed:
             try:
-                fast: Arguments = self._fast(body)
-                return fast
+                return self._fast(body)
             except _Slow:
                 pass
         return self._full(body, query or {}, path or {}, parts or _NO_PARTS)
@@ -175,17 +171,29 @@ class Binder:
         elif type(body) is not dict:
             msg = "The body should be a JSON object whose keys are the parameters"
             raise ValidationError((ErrorDetail(("body",), msg, "dict_type"),))
-        kwargs: dict[str, Any] = {}
         where = "body" if form is not None else "query"
-        for field in self.fields:
-            value = self._one(field, body, query, path, errors, query_label=where)
-            if value is not _MISSING:
-                kwargs[field.name] = value
-        for placed in self.placed:
-            value = _placed(placed, path, parts, errors)
-            if value is not _MISSING:
-                kwargs[placed.field.name] = value
-        self._extras(body, query, path, kwargs, errors, query_label=where)
+        values = [(f.name, self._one(f, body, query, path, errors, where)) for f in self.fields]
+        values += [(p.field.name, _placed(p, path, parts, errors)) for p in self.placed]
+        kwargs = {name: value for name, value in values if value is not _MISSING}
+        for source, keys in (("body", body), (where, query)):
+            for key in keys:
+                if key in self.known or key in path:
+                    continue
+                if source == "query" and key in self.claimed["query"]:
+                    continue
+                loc = (source, key)
+                if self.var_keyword is not None:
+                    node = self.var_keyword
+                    value = (
+                        node.decode(body[key], loc, errors)
+                        if key in body
+                        else _from_query(node, query[key], loc, errors)
+                    )
+                    if value is not INVALID:
+                        kwargs[key] = value
+                elif self.extra == "forbid":
+                    msg = "Unknown parameter; remove it or check its spelling"
+                    errors.append(ErrorDetail(loc, msg, "extra_forbidden"))
         if errors:
             raise ValidationError(tuple(errors))
         return _NO_ARGS, kwargs
@@ -197,8 +205,7 @@ class Binder:
         query: dict[str, list[str]],
         path: Mapping[str, str],
         errors: Errors,
-        *,
-        query_label: str = "query",
+        query_label: str,
     ) -> Any:
         name = field.name
         sources = [
@@ -222,7 +229,7 @@ class Binder:
             return field.default
         source = sources[0]
         loc = (source, name)
-        if source == "body" and name in body:
+        if source == "body" and name in body:  # a form's fields are under "body" too
             value = field.node.decode(body[name], loc, errors)
         elif source == "path":
             value = field.node.from_text(path[name], loc, errors)
@@ -230,120 +237,66 @@ class Binder:
             value = _from_query(field.node, query[name], loc, errors)
         return _MISSING if value is INVALID else value
 
-    def _extras(
-        self,
-        body: dict[str, Any],
-        query: dict[str, list[str]],
-        path: Mapping[str, str],
-        kwargs: dict[str, Any],
-        errors: Errors,
-        *,
-        query_label: str = "query",
-    ) -> None:
-        for source, keys in (("body", body), (query_label, query)):
-            for key in keys:
-                if key in self.known or key in path:
-                    continue
-                if source == "query" and key in self.claimed["query"]:
-                    continue
-                loc = (source, key)
-                if self.var_keyword is not None:
-                    node = self.var_keyword
-                    value = (
-                        node.decode(body[key], loc, errors)
-                        if key in body
-                        else _from_query(node, query[key], loc, errors)
-                    )
-                    if value is not INVALID:
-                        kwargs[key] = value
-                elif self.extra == "forbid":
-                    msg = "Unknown parameter; remove it or check its spelling"
-                    errors.append(ErrorDetail(loc, msg, "extra_forbidden"))
-
 
 def _placed(placed: Placed, path: Mapping[str, str], parts: RequestParts, errors: Errors) -> Any:
     field, where, key = placed.field, placed.location, placed.key
-    loc = (where, key)
-    node = field.node
-    if where == "header":
-        text = parts.headers.get(key.lower())
-        if text is not None:
-            if _repeatable(node):
-                values = [v.strip() for v in text.split(",") if v.strip()]
-                return _or_missing(_from_query(node, values, loc, errors))
-            return _or_missing(node.from_text(text, loc, errors))
-    elif where == "cookie":
-        text = parts.cookies.get(key)
-        if text is not None:
-            return _or_missing(node.from_text(text, loc, errors))
-    elif where == "path":
-        if key in path:
-            return _or_missing(node.from_text(path[key], loc, errors))
+    node, loc = field.node, ("body" if where == "form" else where, key)
+    value: Any = _MISSING
+    if where == "header" and key.lower() in parts.headers:
+        text = parts.headers[key.lower()]
+        if _member(node, ListNode) is not None:
+            values = [v.strip() for v in text.split(",") if v.strip()]
+            value = _from_query(node, values, loc, errors)
+        else:
+            value = node.from_text(text, loc, errors)
+    elif where == "cookie" and key in parts.cookies:
+        value = node.from_text(parts.cookies[key], loc, errors)
+    elif where == "path" and key in path:
+        value = node.from_text(path[key], loc, errors)
+    elif where == "query" and parts.query.get(key):
+        value = _from_query(node, list(parts.query[key]), loc, errors)
+    elif where == "form" and parts.form and parts.form.get(key):
+        value = _from_query(node, list(parts.form[key]), loc, errors)
+    elif field.required:
+        errors.append(ErrorDetail(loc, "Field required", "missing"))
     else:
-        source: Mapping[str, list[Any]] = parts.query if where == "query" else (parts.form or {})
-        given = source.get(key)
-        if given:
-            place = "body" if where == "form" else where
-            return _or_missing(_from_query(node, list(given), (place, key), errors))
-    if field.required:
-        label = "body" if where == "form" else where
-        errors.append(ErrorDetail((label, key), "Field required", "missing"))
-        return _MISSING
-    return field.default
-
-
-def _or_missing(value: Any) -> Any:
+        return field.default
     return _MISSING if value is INVALID else value
 
 
-def _repeatable(node: Node) -> bool:
-    if isinstance(node, UnionNode):
-        return any(isinstance(m, ListNode) for m in node.members)
-    return isinstance(node, ListNode)
+_N = TypeVar("_N", bound=Node)
+
+
+def _member(node: Node, kind: type[_N]) -> _N | None:
+    """``node`` if it is a ``kind``, or the first union member that is one."""
+    members = node.members if isinstance(node, UnionNode) else [node]
+    return next((m for m in members if isinstance(m, kind)), None)
+
+
+_NOT_A_FILE = "Input should be a form field, not a file"
 
 
 def _from_query(node: Node, values: list[Any], loc: tuple[str, str], errors: Errors) -> Any:
     # Query parameters and form fields: text, or ``UploadFile`` for the parts of a
-    # multipart body that are files.
-    if isinstance(node, UnionNode):
-        # Optional[list[T]] and friends: a repeatable parameter.
-        node = next((m for m in node.members if isinstance(m, ListNode)), node)
-    if isinstance(node, ListNode):
-        if isinstance(node.item, FileNode):
-            before = len(errors)
-            files = [node.item.decode(v, (*loc, i), errors) for i, v in enumerate(values)]
-            return INVALID if len(errors) != before else node._finish_texts(files, loc, errors)
-        if not _texts(values, loc, errors):
-            return INVALID
-        return node.from_texts(values, loc, errors)
+    # multipart body that are files. A list (or ``Optional[list[T]]``...) takes them all.
+    listed = _member(node, ListNode)
+    if listed is not None:
+        for i, value in enumerate(values):
+            if isinstance(value, UploadFile) and not isinstance(listed.item, FileNode):
+                errors.append(ErrorDetail((*loc, i), _NOT_A_FILE, "string_type"))
+                return INVALID
+        return listed.from_texts(values, loc, errors)
     if len(values) > 1:
         msg = "Parameter given more than once; it takes a single value"
         errors.append(ErrorDetail(loc, msg, "duplicate_parameter"))
         return INVALID
-    value = values[0]
-    if isinstance(value, UploadFile):
-        return _file_value(node, value, loc, errors)
-    return node.from_text(value, loc, errors)
-
-
-def _file_value(node: Node, value: UploadFile, loc: tuple[str, str], errors: Errors) -> Any:
-    members = node.members if isinstance(node, UnionNode) else [node]
-    for member in members:
-        if isinstance(member, FileNode):
-            return member.decode(value, loc, errors)
-    msg = "Input should be a form field, not a file"
-    errors.append(ErrorDetail(loc, msg, "string_type"))
-    return INVALID
-
-
-def _texts(values: list[Any], loc: tuple[str, str], errors: Errors) -> bool:
-    for i, value in enumerate(values):
-        if isinstance(value, UploadFile):
-            errors.append(
-                ErrorDetail((*loc, i), "Input should be a form field, not a file", "string_type")
-            )
-            return False
-    return True
+    if not isinstance(values[0], UploadFile):
+        return node.from_text(values[0], loc, errors)
+    file = _member(node, FileNode)
+    if file is None:
+        errors.append(ErrorDetail(loc, _NOT_A_FILE, "string_type"))
+        return INVALID
+    return file.decode(values[0], loc, errors)
 
 
 def _converter(node: Node) -> Any:
@@ -359,13 +312,9 @@ def _converter(node: Node) -> Any:
 
 def group_query(query: Query | None) -> dict[str, list[str]]:
     """Group query parameters by name: ``[("a", "1"), ("a", "2")]`` -> ``{"a": ["1", "2"]}``."""
-    if not query:
-        return {}
-    grouped: dict[str, list[str]] = {}
     if isinstance(query, Mapping):
-        for key, value in query.items():
-            grouped[key] = list(value) if isinstance(value, list) else [value]
-        return grouped
-    for key, item in query:
+        return {key: list(v) if isinstance(v, list) else [v] for key, v in query.items()}
+    grouped: dict[str, list[str]] = {}
+    for key, item in query or ():
         grouped.setdefault(key, []).append(item)
     return grouped

@@ -9,7 +9,7 @@ The ``annotated-types`` package's markers (``Gt``, ``Ge``, ``Lt``, ``Le``, ``Int
 from __future__ import annotations
 
 import re
-from dataclasses import fields, replace
+from dataclasses import fields, is_dataclass, replace
 from typing import Any
 
 from apicore_introspect._errors import IntrospectError
@@ -99,7 +99,7 @@ class Constraints(Range):
         return self.min_length is not None or self.max_length is not None
 
 
-_ANNOTATED_TYPES_FIELDS = ("gt", "ge", "lt", "le", "multiple_of", "min_length", "max_length")
+_ANNOTATED_TYPES_FIELDS = {"gt", "ge", "lt", "le", "multiple_of", "min_length", "max_length"}
 
 
 def collect_constraints(metadata: tuple[Any, ...], *, where: str) -> Constraints:
@@ -129,20 +129,9 @@ def collect_constraints(metadata: tuple[Any, ...], *, where: str) -> Constraints
         elif isinstance(item, JsonSchema):
             result = replace(result, extra_schema={**result.extra_schema, **item.schema})
         elif type(item).__module__.startswith("annotated_types"):
-            result = _from_annotated_types(result, item)
+            # annotated-types markers are dataclasses whose field names match ours; Interval
+            # and Len carry several of them.  Duck-typed so the package stays optional.
+            names = {f.name for f in fields(item)} if is_dataclass(item) else set()
+            given = {name: getattr(item, name) for name in names & _ANNOTATED_TYPES_FIELDS}
+            result = replace(result, **{k: v for k, v in given.items() if v is not None})
     return result
-
-
-def _from_annotated_types(result: Constraints, item: Any) -> Constraints:
-    # annotated-types markers are dataclasses whose field names match ours; Interval and
-    # Len carry several of them.  Duck-typed so the package stays optional.
-    try:
-        names = [f.name for f in fields(item)]
-    except TypeError:
-        return result
-    changes = {
-        name: getattr(item, name)
-        for name in names
-        if name in _ANNOTATED_TYPES_FIELDS and getattr(item, name) is not None
-    }
-    return replace(result, **changes)

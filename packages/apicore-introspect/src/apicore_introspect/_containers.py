@@ -17,7 +17,6 @@ from apicore_introspect._nodes import (
     SizedNode,
     _const,
     json_type_name,
-    size_error,
 )
 from apicore_introspect.frozen import frozen
 
@@ -70,7 +69,7 @@ class ListNode(SizedNode):
         schema: dict[str, Any] = {"type": "array", "items": self.item.schema()}
         if self.unique:
             schema["uniqueItems"] = True
-        return self._sized_schema(schema)
+        return self._with_docs(self._lengths(schema))
 
     def decode(self, value: Any, loc: Loc, errors: Errors) -> Any:
         if not self._check_sized(value, loc, errors):
@@ -84,12 +83,9 @@ class ListNode(SizedNode):
         """Decode a repeated query parameter (``?tag=a&tag=b``)."""
         before = len(errors)
         items = [self.item.from_text(text, (*loc, i), errors) for i, text in enumerate(texts)]
-        return INVALID if len(errors) != before else self._finish_texts(items, loc, errors)
-
-    def _finish_texts(self, items: list[Any], loc: Loc, errors: Errors) -> Any:
-        # The size check, then the collection, on already-decoded items.
-        c = self.constraints
-        if c.sized and size_error(c, len(items), loc, errors, unit="items", kind="array"):
+        if len(errors) != before or (
+            self.constraints.sized and self._size_error(len(items), loc, errors)
+        ):
             return INVALID
         return self._collect(items, loc, errors)
 
@@ -125,6 +121,7 @@ class TupleNode(JsonTextNode):
         super().__init__(constraints)
         self.items = items
         self.required = len(items)
+        self.make: Callable[[list[Any]], Any] = tuple
 
     def _array_schema(self) -> dict[str, Any]:
         schema: dict[str, Any] = {"type": "array"}
@@ -138,30 +135,23 @@ class TupleNode(JsonTextNode):
     def schema(self) -> dict[str, Any]:
         return self._with_docs(self._array_schema())
 
-    def _decode_items(self, value: Any, loc: Loc, errors: Errors) -> list[Any] | None:
+    def decode(self, value: Any, loc: Loc, errors: Errors) -> Any:
         if type(value) is not list:
             errors.append(ErrorDetail(loc, "Input should be a valid array", "tuple_type"))
-            return None
+            return INVALID
         if not self.required <= len(value) <= len(self.items):
             if self.required == len(self.items):
                 msg = f"Array should have exactly {len(self.items)} items"
             else:
                 msg = f"Array should have {self.required} to {len(self.items)} items"
             errors.append(ErrorDetail(loc, msg, "tuple_length"))
-            return None
+            return INVALID
         before = len(errors)
         items = [
             node.decode(v, (*loc, i), errors)
             for i, (node, v) in enumerate(zip(self.items, value, strict=False))
         ]
-        return None if len(errors) != before else items
-
-    def decode(self, value: Any, loc: Loc, errors: Errors) -> Any:
-        items = self._decode_items(value, loc, errors)
-        return INVALID if items is None else tuple(items)
-
-    def fast(self, var: str, ns: Namespace) -> str | None:
-        return None
+        return INVALID if len(errors) != before else self.make(items)
 
 
 class DictNode(SizedNode, JsonTextNode):
@@ -180,7 +170,7 @@ class DictNode(SizedNode, JsonTextNode):
         value_schema = self.value.schema()
         if value_schema:
             schema["additionalProperties"] = value_schema
-        return self._sized_schema(schema)
+        return self._with_docs(self._lengths(schema))
 
     def decode(self, value: Any, loc: Loc, errors: Errors) -> Any:
         if not self._check_sized(value, loc, errors):
@@ -253,34 +243,41 @@ def _json_kind(value: Any) -> str:
     return "number" if name == "integer" or type(value).__name__ == "Decimal" else name
 
 
-class LiteralNode(Node):
-    """``Literal["a", "b", 1]``: one of the given values (``True`` is not ``1``)."""
+class _ChoiceNode(Node):
+    """One of given JSON scalars, matched by type and value (``True`` is not ``1``)."""
 
-    def __init__(self, values: tuple[Any, ...], *, constraints: Constraints | None = None) -> None:
-        super().__init__(constraints)
-        self.values = values
-        self._json = [v.value if isinstance(v, enum.Enum) else v for v in values]
-        self._lookup = {(type(j), j): v for j, v in zip(self._json, values, strict=True)}
-        self.json_types = frozenset(_json_kind(j) for j in self._json)
+    code = "literal_error"
 
-    def schema(self) -> dict[str, Any]:
-        if len(self._json) == 1:
-            return self._with_docs({"const": self._json[0]})
-        return self._with_docs({"enum": list(self._json)})
+    def _choose(self, values: list[Any], choices: tuple[Any, ...]) -> None:
+        self._json = values
+        self._lookup = {(type(j), j): v for j, v in zip(values, choices, strict=True)}
+        self.json_types = frozenset(_json_kind(j) for j in values)
 
     def decode(self, value: Any, loc: Loc, errors: Errors) -> Any:
         try:
             return self._lookup[(type(value), value)]
         except (KeyError, TypeError):
             allowed = ", ".join(json.dumps(j) for j in self._json)
-            errors.append(ErrorDetail(loc, f"Input should be {allowed}", "literal_error"))
+            errors.append(ErrorDetail(loc, f"Input should be {allowed}", self.code))
             return INVALID
+
+
+class LiteralNode(_ChoiceNode):
+    """``Literal["a", "b", 1]``: one of the given values."""
+
+    def __init__(self, values: tuple[Any, ...], *, constraints: Constraints | None = None) -> None:
+        super().__init__(constraints)
+        self.values = values
+        self._choose([v.value if isinstance(v, enum.Enum) else v for v in values], values)
+
+    def schema(self) -> dict[str, Any]:
+        if len(self._json) == 1:
+            return self._with_docs({"const": self._json[0]})
+        return self._with_docs({"enum": list(self._json)})
 
     def from_text(self, text: str, loc: Loc, errors: Errors) -> Any:
         for j, v in zip(self._json, self.values, strict=True):
-            if (isinstance(j, str) and j == text) or (
-                not isinstance(j, str) and json.dumps(j) == text
-            ):
+            if (j if isinstance(j, str) else json.dumps(j)) == text:
                 return v
         return self.decode(text, loc, errors)
 
@@ -306,38 +303,27 @@ class DefinitionNode(Node):
         """The schema stored under ``$defs``."""
         raise NotImplementedError
 
-    def fast(self, var: str, ns: Namespace) -> str | None:
-        return None
 
-
-class EnumNode(DefinitionNode):
+class EnumNode(DefinitionNode, _ChoiceNode):
     """An ``Enum`` whose values are JSON scalars; decodes to the member."""
+
+    code = "enum"
 
     def __init__(self, cls: type[enum.Enum], description: str) -> None:
         super().__init__()
         self.cls = cls
         self.description = description
-        self._lookup = {(type(m.value), m.value): m for m in cls}
-        self.json_types = frozenset(_json_kind(m.value) for m in cls)
+        self._choose([m.value for m in cls], tuple(cls))
 
     def definition(self) -> dict[str, Any]:
-        values = [m.value for m in self.cls]
         schema: dict[str, Any] = {"title": self.cls.__name__}
         if self.description:
             schema["description"] = self.description
-        kinds = {json_type_name(v) for v in values}
+        kinds = {json_type_name(v) for v in self._json}
         if len(kinds) == 1:
             schema["type"] = kinds.pop()
-        schema["enum"] = values
+        schema["enum"] = list(self._json)
         return schema
-
-    def decode(self, value: Any, loc: Loc, errors: Errors) -> Any:
-        try:
-            return self._lookup[(type(value), value)]
-        except (KeyError, TypeError):
-            allowed = ", ".join(json.dumps(m.value) for m in self.cls)
-            errors.append(ErrorDetail(loc, f"Input should be {allowed}", "enum"))
-            return INVALID
 
     def from_text(self, text: str, loc: Loc, errors: Errors) -> Any:
         for member in self.cls:
@@ -368,13 +354,12 @@ class ObjectNode(DefinitionNode, JsonTextNode):
         *,
         build: Callable[[dict[str, Any]], Any],
         extra: ExtraPolicy,
-        description: str,
     ) -> None:
         super().__init__()
         self.cls = cls
         self.build = build
         self.extra = extra
-        self.description = description
+        self.description = ""
         self.fields: list[Field] = []
 
     def definition(self) -> dict[str, Any]:
@@ -386,7 +371,7 @@ class ObjectNode(DefinitionNode, JsonTextNode):
             prop = f.node.schema()
             if f.description and "description" not in prop:
                 prop = {**prop, "description": f.description}
-            if f.default is not INVALID and _is_json_scalar(f.default):
+            if f.default is None or type(f.default) in (str, int, float, bool):  # never INVALID
                 prop = {**prop, "default": f.default}
             properties[f.name] = prop
         schema["properties"] = properties
@@ -423,16 +408,13 @@ class ObjectNode(DefinitionNode, JsonTextNode):
             return INVALID
 
 
-def _is_json_scalar(value: Any) -> bool:
-    return value is None or type(value) in (str, int, float, bool)
-
-
 class NamedTupleNode(DefinitionNode, TupleNode):
     """A ``NamedTuple``: a JSON array of its fields, in order."""
 
     def __init__(self, cls: type, items: list[Node], required: int, description: str) -> None:
         TupleNode.__init__(self, items)
         self.cls = cls
+        self.make = lambda items: cls(*items)
         self.required = required
         self.description = description
 
@@ -441,10 +423,6 @@ class NamedTupleNode(DefinitionNode, TupleNode):
         if self.description:
             schema["description"] = self.description
         return schema
-
-    def decode(self, value: Any, loc: Loc, errors: Errors) -> Any:
-        items = self._decode_items(value, loc, errors)
-        return INVALID if items is None else self.cls(*items)
 
 
 class CheckedNode(JsonTextNode):
@@ -466,9 +444,6 @@ class CheckedNode(JsonTextNode):
             where = (*loc, *error.absolute_path)
             errors.append(ErrorDetail(where, error.message, f"json_schema_{error.validator}"))
         return INVALID if found else self.inner.decode(value, loc, errors)
-
-    def fast(self, var: str, ns: Namespace) -> str | None:
-        return None
 
 
 class PydanticNode(DefinitionNode, JsonTextNode):

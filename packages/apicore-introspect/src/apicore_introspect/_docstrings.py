@@ -11,29 +11,15 @@ import re
 
 from apicore_introspect.frozen import field, frozen
 
+# Section titles, lower case -> what they hold ("other": text the parser skips).
 _GOOGLE_SECTIONS = {
-    "args": "params",
-    "arguments": "params",
-    "parameters": "params",
-    "params": "params",
-    "keyword args": "params",
-    "keyword arguments": "params",
-    "kwargs": "params",
+    **dict.fromkeys(("args", "arguments", "parameters", "params", "kwargs"), "params"),
+    **dict.fromkeys(("keyword args", "keyword arguments", "attributes"), "params"),
     "returns": "returns",
     "return": "returns",
-    "yields": "other",
-    "raises": "other",
-    "exceptions": "other",
-    "examples": "other",
-    "example": "other",
-    "note": "other",
-    "notes": "other",
-    "see also": "other",
-    "attributes": "params",
-    "references": "other",
-    "warning": "other",
-    "warnings": "other",
-    "todo": "other",
+    **dict.fromkeys(("yields", "raises", "exceptions", "examples", "example"), "other"),
+    **dict.fromkeys(("note", "notes", "see also", "references", "warning"), "other"),
+    **dict.fromkeys(("warnings", "todo"), "other"),
 }
 _GOOGLE_HEADER = re.compile(r"^([A-Za-z][A-Za-z ]*):\s*$")
 _GOOGLE_PARAM = re.compile(r"^\*{0,2}(\w+)\s*(?:\(([^)]*)\))?\s*:\s*(.*)$")
@@ -75,9 +61,7 @@ def parse_docstring(doc: str | None) -> Docstring:
     while i < len(lines):
         line = lines[i]
         stripped = line.strip()
-        rest_param = _REST_FIELD.match(stripped)
-        rest_return = _REST_RETURNS.match(stripped)
-        if rest_param or rest_return or _REST_ANY_FIELD.match(stripped):
+        if _REST_ANY_FIELD.match(stripped):  # also every :param: and :returns: field
             i = _rest_field(lines, i, params, returns)
             continue
         if i + 1 < len(lines) and _NUMPY_UNDERLINE.match(lines[i + 1]) and stripped:
@@ -106,75 +90,56 @@ def _join(parts: list[str]) -> str:
 def _google_section(
     lines: list[str], i: int, kind: str, params: dict[str, str], returns: list[str]
 ) -> int:
-    base: int | None = None
-    current: str | None = None
-    text: list[str] = []
-    while i < len(lines):
-        line = lines[i]
-        if line.strip() and _indent(line) == 0:
-            break
+    base: int | None = None  # the indent of the section's entries
+    entries: list[tuple[list[str], list[str]]] = []  # names, description lines
+    while i < len(lines) and not (lines[i].strip() and _indent(lines[i]) == 0):
+        line, i = lines[i], i + 1
         if not line.strip():
-            i += 1
             continue
-        if base is None:
-            base = _indent(line)
-        if kind == "params" and _indent(line) == base:
-            if current is not None:
-                params[current] = _join(text)
-            match = _GOOGLE_PARAM.match(line.strip())
-            current, text = (match.group(1), [match.group(3)]) if match else (None, [])
-        elif kind == "params":
-            text.append(line.strip())
-        elif kind == "returns":
+        base = _indent(line) if base is None else base
+        if kind == "returns":
             returns.append(line.strip())
-        i += 1
-    if current is not None:
-        params[current] = _join(text)
+        elif kind == "params" and _indent(line) == base:
+            match = _GOOGLE_PARAM.match(line.strip())
+            entries.append(([match.group(1)], [match.group(3)]) if match else ([], []))
+        elif kind == "params":
+            entries[-1][1].append(line.strip())
+    _store(entries, params)
     return i
 
 
 def _numpy_section(
     lines: list[str], i: int, kind: str, params: dict[str, str], returns: list[str]
 ) -> int:
-    names: list[str] = []
-    text: list[str] = []
+    entries: list[tuple[list[str], list[str]]] = [([], [])]  # names, description lines
+    while i < len(lines) and not (
+        i + 1 < len(lines) and _NUMPY_UNDERLINE.match(lines[i + 1]) and lines[i].strip()
+    ):
+        line, i = lines[i], i + 1
+        if not line.strip():
+            continue
+        if _indent(line) == 0 and kind == "params":
+            match = _NUMPY_PARAM.match(line.strip())
+            names = [n.strip().lstrip("*") for n in match.group(1).split(",")] if match else []
+            entries.append((names, []))
+        elif _indent(line) > 0 and kind == "params":
+            entries[-1][1].append(line.strip())
+        elif _indent(line) > 0 and kind == "returns":
+            returns.append(line.strip())
+    _store(entries, params)
+    return i
 
-    def flush() -> None:
+
+def _store(entries: list[tuple[list[str], list[str]]], params: dict[str, str]) -> None:
+    for names, text in entries:
         for name in names:
             params[name] = _join(text)
-
-    while i < len(lines):
-        line = lines[i]
-        if i + 1 < len(lines) and _NUMPY_UNDERLINE.match(lines[i + 1]) and line.strip():
-            break
-        if not line.strip():
-            i += 1
-            continue
-        if _indent(line) == 0:
-            match = _NUMPY_PARAM.match(line.strip())
-            if kind == "params":
-                flush()
-                names = [n.strip().lstrip("*") for n in match.group(1).split(",")] if match else []
-                text = []
-        elif kind == "params":
-            text.append(line.strip())
-        elif kind == "returns":
-            returns.append(line.strip())
-        i += 1
-    if kind == "params":
-        flush()
-    return i
 
 
 def _rest_field(lines: list[str], i: int, params: dict[str, str], returns: list[str]) -> int:
     stripped = lines[i].strip()
-    parts: list[str] = []
-    param = _REST_FIELD.match(stripped)
-    ret = _REST_RETURNS.match(stripped)
-    if param:
-        parts.append(param.group(3))
-    elif ret:
-        parts.append(ret.group(2))
+    param, ret = _REST_FIELD.match(stripped), _REST_RETURNS.match(stripped)
+    parts = [param.group(3)] if param else [ret.group(2)] if ret else []
     i += 1
     while i < len(lines) and lines[i].strip() and _indent(lines[i]) > 0:
         parts.append(lines[i].strip())
@@ -187,18 +152,13 @@ def _rest_field(lines: list[str], i: int, params: dict[str, str], returns: list[
 
 
 def _split_free_text(free: list[str]) -> tuple[str, str]:
-    while free and not free[-1].strip():
-        free.pop()
-    paragraphs: list[str] = []
+    paragraphs: list[list[str]] = [[]]
     for line in free:
-        if not line.strip():
-            paragraphs.append("")
-        elif paragraphs and paragraphs[-1]:
-            paragraphs[-1] += "\n" + line
-        else:
-            paragraphs.append(line)
-    paragraphs = [p for p in paragraphs if p]
-    if not paragraphs:
+        if line.strip():
+            paragraphs[-1].append(line)
+        elif paragraphs[-1]:
+            paragraphs.append([])
+    texts = ["\n".join(p) for p in paragraphs if p]
+    if not texts:
         return "", ""
-    summary = " ".join(paragraphs[0].split())
-    return summary, "\n\n".join(paragraphs[1:])
+    return " ".join(texts[0].split()), "\n\n".join(texts[1:])

@@ -1,16 +1,8 @@
 """The exceptions of apicore-introspect.
 
-Two families:
-
-- configuration errors, raised once when a function is described (a programmer's mistake):
-  ``IntrospectError`` <- ``UnsupportedAnnotationError`` (also ``TypeError``),
-  ``SignatureError`` (also ``TypeError``);
-- request errors, raised per request for bad input; they render as RFC 9457 problem
-  documents, their members read by ``ProblemFieldsMixin``: ``RequestError`` (also
-  ``ValueError``) <- ``MalformedRequestError`` (400),
-  ``ValidationError`` (422);
-- ``ResultError`` (also ``TypeError``): a function returned something that cannot be
-  turned into JSON. A server bug, never the client's fault: servers answer 500.
+Configuration errors are raised once, when a function is described (``IntrospectError``);
+request errors per request, rendered as RFC 9457 problem documents (``RequestError``);
+``ResultError`` is a server bug (a result with no JSON form).
 """
 
 from __future__ import annotations

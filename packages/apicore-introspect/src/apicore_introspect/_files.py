@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import IO, Any
 
 from apicore_introspect._errors import ErrorDetail, Loc
-from apicore_introspect._nodes import INVALID, Errors, Namespace, Node
+from apicore_introspect._nodes import INVALID, Errors, Node
 
 
 class UploadFile:
@@ -62,8 +62,7 @@ class UploadFile:
     @property
     def in_memory(self) -> bool:
         """Whether the bytes are still in memory (not yet spooled to disk)."""
-        rolled = getattr(self.file, "_rolled", True)
-        return not rolled
+        return not getattr(self.file, "_rolled", True)
 
     def read(self, size: int = -1) -> bytes:
         """Read up to ``size`` bytes (all by default) from the current position."""
@@ -99,9 +98,7 @@ class FileNode(Node):
     """``UploadFile``: a file part of a multipart body (never JSON or text)."""
 
     json_types = frozenset[str]()
-
-    def schema(self) -> dict[str, Any]:
-        return self._with_docs({"type": "string", "format": "binary"})
+    fixed_schema = {"type": "string", "format": "binary"}
 
     def decode(self, value: Any, loc: Loc, errors: Errors) -> Any:
         if isinstance(value, UploadFile):
@@ -109,9 +106,3 @@ class FileNode(Node):
         msg = "Input should be a file, sent as a part of a multipart/form-data body"
         errors.append(ErrorDetail(loc, msg, "file_type"))
         return INVALID
-
-    def from_text(self, text: str, loc: Loc, errors: Errors) -> Any:
-        return self.decode(text, loc, errors)
-
-    def fast(self, var: str, ns: Namespace) -> str | None:
-        return None

@@ -96,8 +96,7 @@ class JsonDecoder:
     """
 
     def __init__(self, limits: Limits | None = None, *, decimals: bool = False) -> None:
-        limits = limits or Limits()
-        self.limits = limits
+        self.limits = limits = limits or Limits()
         hooks: dict[str, Any] = {
             "object_pairs_hook": strict_object_hook,
             "parse_float": _finite_decimal if decimals else _finite_float,
@@ -134,18 +133,18 @@ class JsonDecoder:
                     f"The body is not valid UTF-8 (invalid byte at offset {exc.start}).",
                     code="utf8_invalid",
                 ) from None
-        if text[:1] == "\ufeff":
-            text = text[1:]
+        text = text.removeprefix("\ufeff")
         long_number = len(text) > self.limits.max_int_digits and self._long_digits.search(text)
         try:
             if long_number:
                 value = self._guarded.decode(text)
             else:
-                value, end = self._scan(text, 0)
+                try:
+                    value, end = self._scan(text, 0)
+                except StopIteration:  # leading whitespace or bad JSON: the slow way explains
+                    value, end = self._plain.decode(text), len(text)
                 if end != len(text) and text[end:].strip(_WHITESPACE):
                     value = self._plain.decode(text)  # raises "Extra data" with a position
-        except StopIteration:
-            value = self._full(text)
         except json.JSONDecodeError as exc:
             raise _syntax_error(exc) from None
         except _Reject as exc:
@@ -159,22 +158,25 @@ class JsonDecoder:
         ):
             self._check_depth(value)
         if "\\u" in text and _SURROGATE_ESCAPE.search(text):
-            _check_surrogates(value)
+            self._check_surrogates(value)
         return value
-
-    def _full(self, text: str) -> Any:
-        # The fast scan does not skip leading whitespace and gives no message: redo it the
-        # slow way, which either succeeds or explains the failure.
-        try:
-            return self._plain.decode(text)
-        except json.JSONDecodeError as exc:
-            raise _syntax_error(exc) from None
 
     def _too_deep(self) -> MalformedRequestError:
         return MalformedRequestError(
             f"The JSON is nested deeper than the limit of {self.limits.max_depth} levels.",
             code="too_deep",
         )
+
+    def _check_surrogates(self, value: Any) -> None:
+        try:  # a lone surrogate, in a key or a string, cannot be encoded
+            json.dumps(value, ensure_ascii=False, default=str).encode("utf-8")
+        except UnicodeEncodeError:
+            raise MalformedRequestError(
+                "Invalid JSON: a string holds a lone UTF-16 surrogate (\\ud800-\\udfff).",
+                code="lone_surrogate",
+            ) from None
+        except RecursionError:  # only with a max_depth near the interpreter's own limit
+            raise self._too_deep() from None
 
     def _check_depth(self, value: Any) -> None:
         stack = [(value, 1)]
@@ -198,30 +200,6 @@ def _syntax_error(exc: json.JSONDecodeError) -> MalformedRequestError:
     return MalformedRequestError(
         f"Invalid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
     )
-
-
-def _check_surrogates(value: Any) -> None:
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if type(item) is str:
-            strings = [item]
-        elif type(item) is dict:
-            strings = list(item)
-            stack.extend(item.values())
-        elif type(item) is list:
-            strings = []
-            stack.extend(item)
-        else:
-            continue
-        for text in strings:
-            try:
-                text.encode("utf-8")
-            except UnicodeEncodeError:
-                raise MalformedRequestError(
-                    "Invalid JSON: a string holds a lone UTF-16 surrogate (\\ud800-\\udfff).",
-                    code="lone_surrogate",
-                ) from None
 
 
 def _default(value: Any) -> Any:

@@ -87,8 +87,4 @@ class Form(Source):
 
 def find_source(metadata: tuple[Any, ...]) -> Source | None:
     """The location marker among ``Annotated`` metadata (the last one wins), if any."""
-    found = None
-    for item in metadata:
-        if isinstance(item, Source):
-            found = item
-    return found
+    return next((item for item in reversed(metadata) if isinstance(item, Source)), None)

@@ -11,9 +11,10 @@ from __future__ import annotations
 import base64
 import binascii
 import math
+import operator
 import re
 from collections.abc import Callable, Sized
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from apicore_introspect._constraints import Constraints
@@ -44,29 +45,6 @@ def json_type_name(value: object) -> str:
     return _JSON_TYPE_NAMES.get(type(value), type(value).__name__)
 
 
-def size_error(
-    c: Constraints, size: int, loc: Loc, errors: Errors, *, unit: str, kind: str
-) -> bool:
-    """Append an error when ``size`` breaks the length bounds; ``kind`` prefixes the code."""
-    if c.min_length is not None and size < c.min_length:
-        msg = f"{kind.capitalize()} should have at least {c.min_length} {unit}"
-        errors.append(
-            ErrorDetail(loc, msg, "string_too_short" if kind == "string" else "too_short")
-        )
-        return True
-    if c.max_length is not None and size > c.max_length:
-        msg = f"{kind.capitalize()} should have at most {c.max_length} {unit}"
-        errors.append(ErrorDetail(loc, msg, "string_too_long" if kind == "string" else "too_long"))
-        return True
-    return False
-
-
-def length_keywords(c: Constraints, low: str, high: str) -> dict[str, int]:
-    """The JSON Schema keywords (``minLength``/``minItems``/...) for length bounds."""
-    bounds = {low: c.min_length, high: c.max_length}
-    return {key: value for key, value in bounds.items() if value is not None}
-
-
 def _const(ns: Namespace, value: object) -> str:
     name = f"_c{len(ns)}"
     ns[name] = value
@@ -79,13 +57,14 @@ class Node:
     json_types: frozenset[str] = frozenset(
         {"object", "array", "string", "number", "boolean", "null"}
     )
+    fixed_schema: dict[str, Any] = {}  # what schema() documents, unless a subclass computes it
 
     def __init__(self, constraints: Constraints | None = None) -> None:
         self.constraints = constraints or Constraints()
 
     def schema(self) -> dict[str, Any]:
         """The JSON Schema (draft 2020-12) of the values this node accepts."""
-        return self._with_docs({})
+        return self._with_docs(dict(self.fixed_schema))
 
     def decode(self, value: Any, loc: Loc, errors: Errors) -> Any:
         """Turn a decoded JSON value into the annotated type, or return ``INVALID``."""
@@ -96,8 +75,11 @@ class Node:
         return self.decode(text, loc, errors)
 
     def fast(self, var: str, ns: Namespace) -> str | None:
-        """A Python expression true when ``var`` is valid and needs no conversion."""
-        return "True"
+        """A Python expression true when ``var`` is valid and needs no conversion.
+
+        ``None``, the default of subclasses, has the fast path decode ``var`` with the node.
+        """
+        return "True" if type(self) is Node else None
 
     def _with_docs(self, schema: dict[str, Any]) -> dict[str, Any]:
         c = self.constraints
@@ -109,25 +91,26 @@ class Node:
         return schema
 
 
+# The numeric bounds: the ``Constraints`` attribute (also the name of its ``operator``
+# function), the JSON Schema keyword, the Python operator, and the words and code of its error.
+_BOUNDS = (
+    ("gt", "exclusiveMinimum", ">", "greater than", "greater_than"),
+    ("ge", "minimum", ">=", "greater than or equal to", "greater_than_equal"),
+    ("lt", "exclusiveMaximum", "<", "less than", "less_than"),
+    ("le", "maximum", "<=", "less than or equal to", "less_than_equal"),
+)
+
+
 class ScalarNode(Node):
-    """Shared constraint checks for numbers and strings."""
+    """Shared constraint checks for numbers."""
 
     def _check_number(self, value: Any, loc: Loc, errors: Errors) -> Any:
         c = self.constraints
-        if c.gt is not None and not value > c.gt:
-            errors.append(ErrorDetail(loc, f"Input should be greater than {c.gt}", "greater_than"))
-            return INVALID
-        if c.ge is not None and not value >= c.ge:
-            msg = f"Input should be greater than or equal to {c.ge}"
-            errors.append(ErrorDetail(loc, msg, "greater_than_equal"))
-            return INVALID
-        if c.lt is not None and not value < c.lt:
-            errors.append(ErrorDetail(loc, f"Input should be less than {c.lt}", "less_than"))
-            return INVALID
-        if c.le is not None and not value <= c.le:
-            msg = f"Input should be less than or equal to {c.le}"
-            errors.append(ErrorDetail(loc, msg, "less_than_equal"))
-            return INVALID
+        for name, _, _, words, code in _BOUNDS:
+            bound = getattr(c, name)
+            if bound is not None and not getattr(operator, name)(value, bound):
+                errors.append(ErrorDetail(loc, f"Input should be {words} {bound}", code))
+                return INVALID
         if c.multiple_of is not None and not _is_multiple(value, c.multiple_of):
             msg = f"Input should be a multiple of {c.multiple_of}"
             errors.append(ErrorDetail(loc, msg, "multiple_of"))
@@ -136,25 +119,21 @@ class ScalarNode(Node):
 
     def _number_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         c = self.constraints
-        for key, bound in (
-            ("exclusiveMinimum", c.gt),
-            ("minimum", c.ge),
-            ("exclusiveMaximum", c.lt),
-            ("maximum", c.le),
-            ("multipleOf", c.multiple_of),
-        ):
-            if bound is not None:
-                schema[key] = bound
+        for name, keyword, *_ in _BOUNDS:
+            if getattr(c, name) is not None:
+                schema[keyword] = getattr(c, name)
+        if c.multiple_of is not None:
+            schema["multipleOf"] = c.multiple_of
         return self._with_docs(schema)
 
     def _number_fast(self, var: str, test: str) -> str:
         c = self.constraints
-        parts = [test]
-        for op, bound in ((">", c.gt), (">=", c.ge), ("<", c.lt), ("<=", c.le)):
-            if bound is not None:
-                parts.append(f"{var} {op} {bound!r}")
         if c.multiple_of is not None:
             return f"({test} and False)"  # multiples need the exact check of the full path
+        parts = [test]
+        for name, _, op, *_ in _BOUNDS:
+            if getattr(c, name) is not None:
+                parts.append(f"{var} {op} {getattr(c, name)!r}")
         return "(" + " and ".join(parts) + ")"
 
 
@@ -171,8 +150,7 @@ class _NumberNode(ScalarNode):
     """The schema, text parsing and fast check shared by ``int`` and ``float``."""
 
     json_types = frozenset({"number"})
-    schema_type = "number"  # the JSON Schema type
-    label = "number"  # what the error messages call a valid value
+    schema_type = "number"  # the JSON Schema type, also what the error messages call it
     code = "float"  # the error codes' prefix, also the Python type's name
     text: re.Pattern[str]  # the syntax of a query or path value
     parse: Callable[[str], Any]  # turns that text into a number
@@ -183,7 +161,7 @@ class _NumberNode(ScalarNode):
     def from_text(self, text: str, loc: Loc, errors: Errors) -> Any:
         if self.text.fullmatch(text):
             return self.decode(type(self).parse(text), loc, errors)
-        msg = f"Input should be a valid {self.label}"
+        msg = f"Input should be a valid {self.schema_type}"
         errors.append(ErrorDetail(loc, msg, f"{self.code}_parsing"))
         return INVALID
 
@@ -194,7 +172,7 @@ class _NumberNode(ScalarNode):
 class IntNode(_NumberNode):
     """``int``: JSON integers (and numbers with no fractional part), never booleans."""
 
-    schema_type = label = "integer"
+    schema_type = "integer"
     code = "int"
     text = re.compile(r"[+-]?\d{1,4300}")
     parse = int
@@ -203,9 +181,9 @@ class IntNode(_NumberNode):
         kind = type(value)
         if kind is int:
             return self._check_number(value, loc, errors) if self.constraints.numeric else value
-        if kind is float and value.is_integer():
-            return self._check_number(int(value), loc, errors)
-        if kind is Decimal and value.is_finite() and value == value.to_integral_value():
+        if (kind is float and value.is_integer()) or (
+            kind is Decimal and value.is_finite() and value == value.to_integral_value()
+        ):
             return self._check_number(int(value), loc, errors)
         errors.append(ErrorDetail(loc, "Input should be a valid integer", "int_type"))
         return INVALID
@@ -242,9 +220,25 @@ class SizedNode(Node):
     unit = "characters"  # what its length counts
     length_names = ("minLength", "maxLength")  # the JSON Schema keywords of the bounds
 
-    def _sized_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
-        schema.update(length_keywords(self.constraints, *self.length_names))
-        return self._with_docs(schema)
+    def _lengths(self, schema: dict[str, Any]) -> dict[str, Any]:
+        c = self.constraints
+        for keyword, bound in zip(self.length_names, (c.min_length, c.max_length), strict=True):
+            if bound is not None:
+                schema[keyword] = bound
+        return schema
+
+    def _size_error(self, size: int, loc: Loc, errors: Errors) -> bool:
+        """Whether ``size`` breaks the length bounds; appends the error if so."""
+        c = self.constraints
+        if c.min_length is not None and size < c.min_length:
+            bound, words, code = c.min_length, "at least", "too_short"
+        elif c.max_length is not None and size > c.max_length:
+            bound, words, code = c.max_length, "at most", "too_long"
+        else:
+            return False
+        msg = f"{self.kind.capitalize()} should have {words} {bound} {self.unit}"
+        errors.append(ErrorDetail(loc, msg, f"string_{code}" if self.kind == "string" else code))
+        return True
 
     def _check_sized(self, value: Any, loc: Loc, errors: Errors) -> bool:
         """Whether ``value`` has the node's type and length; appends the error if not."""
@@ -252,10 +246,7 @@ class SizedNode(Node):
             msg = f"Input should be a valid {self.kind}"
             errors.append(ErrorDetail(loc, msg, self.type_code))
             return False
-        c = self.constraints
-        return not (
-            c.sized and size_error(c, len(value), loc, errors, unit=self.unit, kind=self.kind)
-        )
+        return not (self.constraints.sized and self._size_error(len(value), loc, errors))
 
 
 class StrNode(SizedNode):
@@ -269,10 +260,9 @@ class StrNode(SizedNode):
         self._regex = re.compile(pattern) if pattern is not None else None
 
     def schema(self) -> dict[str, Any]:
-        c = self.constraints
-        schema: dict[str, Any] = {"type": "string", **length_keywords(c, "minLength", "maxLength")}
-        if c.pattern is not None:
-            schema["pattern"] = c.pattern
+        schema = self._lengths({"type": "string"})
+        if self.constraints.pattern is not None:
+            schema["pattern"] = self.constraints.pattern
         return self._with_docs(schema)
 
     def decode(self, value: Any, loc: Loc, errors: Errors) -> Any:
@@ -296,17 +286,17 @@ class StrNode(SizedNode):
         return "(" + " and ".join(parts) + ")"
 
 
-_TRUE_TEXT = frozenset({"true", "1", "yes", "on"})
-_FALSE_TEXT = frozenset({"false", "0", "no", "off"})
+_BOOL_TEXT = {
+    **dict.fromkeys(("true", "1", "yes", "on"), True),
+    **dict.fromkeys(("false", "0", "no", "off"), False),
+}
 
 
 class BoolNode(Node):
     """``bool``: JSON ``true``/``false`` only (``1`` is not a boolean)."""
 
     json_types = frozenset({"boolean"})
-
-    def schema(self) -> dict[str, Any]:
-        return self._with_docs({"type": "boolean"})
+    fixed_schema = {"type": "boolean"}
 
     def decode(self, value: Any, loc: Loc, errors: Errors) -> Any:
         if value is True or value is False:
@@ -315,11 +305,9 @@ class BoolNode(Node):
         return INVALID
 
     def from_text(self, text: str, loc: Loc, errors: Errors) -> Any:
-        lowered = text.lower()
-        if lowered in _TRUE_TEXT:
-            return True
-        if lowered in _FALSE_TEXT:
-            return False
+        value = _BOOL_TEXT.get(text.lower())
+        if value is not None:
+            return value
         msg = "Input should be a valid boolean (true/false, 1/0, yes/no, on/off)"
         errors.append(ErrorDetail(loc, msg, "bool_parsing"))
         return INVALID
@@ -332,9 +320,7 @@ class NoneNode(Node):
     """``None``: JSON ``null``; in a query string, an empty value or ``null``."""
 
     json_types = frozenset({"null"})
-
-    def schema(self) -> dict[str, Any]:
-        return self._with_docs({"type": "null"})
+    fixed_schema = {"type": "null"}
 
     def decode(self, value: Any, loc: Loc, errors: Errors) -> Any:
         if value is None:
@@ -358,11 +344,7 @@ class BytesNode(Node):
     """``bytes``: a standard base64 string (RFC 4648, with padding)."""
 
     json_types = frozenset({"string"})
-
-    def schema(self) -> dict[str, Any]:
-        return self._with_docs(
-            {"type": "string", "contentEncoding": "base64", "pattern": _BASE64_PATTERN}
-        )
+    fixed_schema = {"type": "string", "contentEncoding": "base64", "pattern": _BASE64_PATTERN}
 
     def decode(self, value: Any, loc: Loc, errors: Errors) -> Any:
         if type(value) is str:
@@ -373,14 +355,12 @@ class BytesNode(Node):
         errors.append(ErrorDetail(loc, "Input should be a valid base64 string", "base64"))
         return INVALID
 
-    def fast(self, var: str, ns: Namespace) -> str | None:
-        return None
-
 
 class ConvertNode(Node):
-    """A JSON string (or number) parsed into a Python value by a converter function."""
+    """A JSON string (or number) parsed into a Python value by a converter function.
 
-    json_types = frozenset({"string"})
+    It accepts the JSON types its schema names (``type``, or each ``anyOf`` member's).
+    """
 
     def __init__(
         self,
@@ -390,27 +370,20 @@ class ConvertNode(Node):
         error_type: str,
         message: str,
         constraints: Constraints | None = None,
-        json_types: frozenset[str] = frozenset({"string"}),
     ) -> None:
         super().__init__(constraints)
-        self._schema = schema
+        self.fixed_schema = schema
         self._parse = parse
         self._error_type = error_type
         self._message = message
-        self.json_types = json_types
-
-    def schema(self) -> dict[str, Any]:
-        return self._with_docs(dict(self._schema))
+        self.json_types = frozenset(s["type"] for s in schema.get("anyOf", [schema]))
 
     def decode(self, value: Any, loc: Loc, errors: Errors) -> Any:
         try:
             return self._parse(value)
-        except (ValueError, TypeError, ArithmeticError, InvalidOperation):
+        except (ValueError, TypeError, ArithmeticError):  # decimal's errors are arithmetic
             errors.append(ErrorDetail(loc, self._message, self._error_type))
             return INVALID
-
-    def fast(self, var: str, ns: Namespace) -> str | None:
-        return None
 
 
 DECIMAL_PATTERN = r"^-?\d+(\.\d+)?$"
@@ -439,14 +412,10 @@ class DecimalNode(ScalarNode):
     def decode(self, value: Any, loc: Loc, errors: Errors) -> Any:
         kind = type(value)
         number: Decimal | None = None
-        if kind is Decimal:
-            number = value
-        elif kind is int:
-            number = Decimal(value)
-        elif kind is float:
-            number = Decimal(repr(value))
-        elif kind is str and not self.constraints.numeric and _DECIMAL_TEXT.match(value):
-            number = Decimal(value)
+        if kind in (Decimal, int, float) or (
+            kind is str and not self.constraints.numeric and _DECIMAL_TEXT.match(value)
+        ):
+            number = Decimal(repr(value) if kind is float else value)  # float: the shortest form
         if number is None or not number.is_finite():
             msg = (
                 "Input should be a decimal number"
@@ -464,6 +433,3 @@ class DecimalNode(ScalarNode):
             return self._check_number(number, loc, errors) if self.constraints.numeric else number
         errors.append(ErrorDetail(loc, "Input should be a decimal number", "decimal_parsing"))
         return INVALID
-
-    def fast(self, var: str, ns: Namespace) -> str | None:
-        return None

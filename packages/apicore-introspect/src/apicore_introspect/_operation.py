@@ -152,7 +152,7 @@ class FunctionOperation:
             try:
                 value = self._decoder.decode(body)
             except MalformedRequestError:
-                if not _is_blank(body):
+                if (body if isinstance(body, str) else bytes(body)).strip():
                     raise
         return self._binder.bind(value, query=group_query(query), path=path, parts=parts)
 
@@ -254,12 +254,6 @@ class FunctionOperation:
         return schema
 
 
-def _is_blank(body: bytes | bytearray | memoryview | str) -> bool:
-    if isinstance(body, str):
-        return not body.strip()
-    return not bytes(body).strip()
-
-
 def _documented(p: Parameter) -> dict[str, Any]:
     schema = dict(p.schema)
     if p.description and "description" not in schema:
@@ -345,49 +339,38 @@ def describe(
         if param.kind is inspect.Parameter.VAR_POSITIONAL:
             continue  # *args cannot be named in a JSON object; it stays empty
         annotation = hints.get(param.name, REQUIRED)
-        where = f"{op_name}(): parameter '{param.name}'"
-        required = param.default is REQUIRED and param.kind is not inspect.Parameter.VAR_KEYWORD
-        description = doc.params.get(param.name, "")
+        kind, text = _KINDS[param.kind], doc.params.get(param.name, "")
         if _bare(annotation) in injected:
             parameters.append(
-                Parameter(
-                    param.name,
-                    _KINDS[param.kind],
-                    annotation,
-                    False,
-                    param.default,
-                    {},
-                    description,
-                    "injected",
-                )
+                Parameter(param.name, kind, annotation, False, param.default, {}, text, "injected")
             )
             continue
+        where = f"{op_name}(): parameter '{param.name}'"
+        required = param.default is REQUIRED and kind != "var_keyword"
         node = builder.build(annotation, where=where)
         marker = find_source(getattr(annotation, "__metadata__", ()))
-        location: Location | None = marker.location if marker is not None else None
-        if marker is not None and param.kind is inspect.Parameter.VAR_KEYWORD:
+        location: Location | None = None if marker is None else marker.location
+        key = "" if marker is None else marker.key(param.name)
+        if location is not None and kind == "var_keyword":
             raise SignatureError(f"{where}: **kwargs cannot have a location marker")
-        if location == "form" or _has_file(node):
-            form = True
-        key = marker.key(param.name) if marker is not None else ""
+        form = form or location == "form" or _has_file(node)
         parameters.append(
             Parameter(
                 name=param.name,
-                kind=_KINDS[param.kind],
+                kind=kind,
                 annotation=annotation,
                 required=required,
                 default=param.default,
                 schema=node.schema(),
-                description=description,
+                description=text,
                 source=location or "auto",
                 alias=key if key != param.name else "",
             )
         )
-        if param.kind is inspect.Parameter.VAR_KEYWORD:
+        if kind == "var_keyword":
             var_keyword = node
             continue
-        default = INVALID if required else param.default
-        one = Field(param.name, node, required, description, default)
+        one = Field(param.name, node, required, text, INVALID if required else param.default)
         if location is None or (location == "form" and key == param.name):
             fields.append(one)
         else:
@@ -423,12 +406,9 @@ def _bare(annotation: Any) -> Any:
 
 
 def _has_file(node: Node) -> bool:
-    if isinstance(node, FileNode):
-        return True
-    inner = getattr(node, "item", None)
-    if isinstance(inner, Node) and _has_file(inner):
-        return True
-    return any(_has_file(m) for m in getattr(node, "members", None) or ())
+    # a file, a list of files, or a union with one of them
+    inner = [getattr(node, "item", None), *(getattr(node, "members", None) or ())]
+    return isinstance(node, FileNode) or any(isinstance(n, Node) and _has_file(n) for n in inner)
 
 
 def _without_responses(returns: Any, response_types: tuple[type, ...]) -> tuple[Any, bool]:
@@ -444,21 +424,12 @@ def _without_responses(returns: Any, response_types: tuple[type, ...]) -> tuple[
         bare = _bare(member)
         return isinstance(bare, type) and issubclass(bare, response_types)
 
-    if is_response(returns):
-        return REQUIRED, True
-    if typing.get_origin(returns) in (typing.Union, types.UnionType):
-        members = typing.get_args(returns)
-        kept = [m for m in members if not is_response(m)]
-        if len(kept) != len(members):
-            if not kept:
-                return REQUIRED, True
-            return functools.reduce(operator.or_, kept), True
-    return returns, False
-
-
-class _Annotated:
-    def __init__(self, name: str, annotation: Any) -> None:
-        self.__annotations__ = {name: annotation}
+    union = typing.get_origin(returns) in (typing.Union, types.UnionType)
+    members = typing.get_args(returns) if union else (returns,)
+    kept = [m for m in members if not is_response(m)]
+    if len(kept) == len(members):
+        return returns, False
+    return (functools.reduce(operator.or_, kept) if kept else REQUIRED), True
 
 
 def _type_hints(target: Any, op_name: str) -> dict[str, Any]:
@@ -472,11 +443,8 @@ def _type_hints(target: Any, op_name: str) -> dict[str, Any]:
     hints = {}
     for key, annotation in raw.items():
         try:
-            hints.update(
-                typing.get_type_hints(
-                    _Annotated(key, annotation), globalns=globalns, include_extras=True
-                )
-            )
+            one = types.SimpleNamespace(__annotations__={key: annotation})
+            hints.update(typing.get_type_hints(one, globalns=globalns, include_extras=True))
         except (NameError, TypeError, AttributeError) as exc:
             where = "return annotation" if key == "return" else f"parameter '{key}'"
             raise UnsupportedAnnotationError(

@@ -81,20 +81,15 @@ class CallContext:
             ``X-Request-ID``, ``traceparent`` (a child span), ``tracestate``, ``PymCallID`` and
             ``PymCallPath``, each only when known.
         """
-        headers: dict[str, str] = {}
-        if self.request_id:
-            headers[REQUEST_ID_HEADER] = self.request_id
-        if self.traceparent:
-            child = child_traceparent(self.traceparent, span_id=span_id)
-            if child is not None:
-                headers[TRACEPARENT_HEADER] = child
-                if self.tracestate:
-                    headers[TRACESTATE_HEADER] = self.tracestate
-        if self.call_id:
-            headers[CALL_ID_HEADER] = self.call_id
-        if self.call_path:
-            headers[CALL_PATH_HEADER] = self.call_path
-        return headers
+        child = child_traceparent(self.traceparent, span_id=span_id) if self.traceparent else None
+        values = (
+            (REQUEST_ID_HEADER, self.request_id),
+            (TRACEPARENT_HEADER, child),
+            (TRACESTATE_HEADER, self.tracestate if child else None),
+            (CALL_ID_HEADER, self.call_id),
+            (CALL_PATH_HEADER, self.call_path),
+        )
+        return {header: value for header, value in values if value}
 
 
 def _parse_traceparent(value: str) -> tuple[str, str, str, str] | None:

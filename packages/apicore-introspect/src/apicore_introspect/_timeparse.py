@@ -91,24 +91,16 @@ def parse_duration(value: Any) -> dt.timedelta:
 
 def format_duration(delta: dt.timedelta) -> str:
     """Write a timedelta as an ISO 8601 duration (``P1DT2H3M4.5S``), the inverse of the parser."""
-    total_us = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-    sign = "-" if total_us < 0 else ""
-    total_us = abs(total_us)
-    days, rest = divmod(total_us, 86_400 * 1_000_000)
+    total_us = delta // dt.timedelta(microseconds=1)
+    days, rest = divmod(abs(total_us), 86_400 * 1_000_000)
     hours, rest = divmod(rest, 3_600 * 1_000_000)
     minutes, rest = divmod(rest, 60 * 1_000_000)
     seconds, micros = divmod(rest, 1_000_000)
-    out = f"{sign}P"
-    if days:
-        out += f"{days}D"
-    time_part = ""
-    if hours:
-        time_part += f"{hours}H"
-    if minutes:
-        time_part += f"{minutes}M"
+    time_part = (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
     if seconds or micros or not (days or hours or minutes):
         time_part += f"{seconds}.{micros:06d}".rstrip("0").rstrip(".") + "S"
-    return out + ("T" + time_part if time_part else "")
+    sign = "-" if total_us < 0 else ""
+    return f"{sign}P" + (f"{days}D" if days else "") + (f"T{time_part}" if time_part else "")
 
 
 def parse_uuid(value: Any) -> uuid.UUID:

@@ -36,7 +36,7 @@ from apicore_introspect._containers import (
     TupleNode,
     UnionNode,
 )
-from apicore_introspect._docstrings import parse_docstring
+from apicore_introspect._docstrings import Docstring, parse_docstring
 from apicore_introspect._errors import UnsupportedAnnotationError
 from apicore_introspect._files import FileNode, UploadFile
 from apicore_introspect._nodes import (
@@ -114,41 +114,36 @@ _SCALARS: dict[Any, type[Node]] = {
     None: NoneNode,
 }
 
-_CONVERTERS: dict[Any, tuple[dict[str, Any], Any, str, str, frozenset[str]]] = {
+_CONVERTERS: dict[Any, tuple[dict[str, Any], Any, str, str]] = {
     dt.datetime: (
         {"type": "string", "format": "date-time"},
         parse_datetime,
         "datetime_parsing",
         "Input should be a valid RFC 3339 date-time",
-        frozenset({"string"}),
     ),
     dt.date: (
         {"type": "string", "format": "date"},
         parse_date,
         "date_parsing",
         "Input should be a valid date (YYYY-MM-DD)",
-        frozenset({"string"}),
     ),
     dt.time: (
         {"type": "string", "format": "time"},
         parse_time,
         "time_parsing",
         "Input should be a valid time (HH:MM[:SS[.ffffff]][+HH:MM])",
-        frozenset({"string"}),
     ),
     dt.timedelta: (
         {"anyOf": [{"type": "number"}, {"type": "string", "format": "duration"}]},
         parse_duration,
         "duration_parsing",
         "Input should be a number of seconds or an ISO 8601 duration such as P1DT2H",
-        frozenset({"string", "number"}),
     ),
     uuid.UUID: (
         {"type": "string", "format": "uuid", "pattern": UUID_PATTERN},
         parse_uuid,
         "uuid_parsing",
         "Input should be a valid UUID",
-        frozenset({"string"}),
     ),
 }
 
@@ -162,6 +157,7 @@ _LIST_ORIGINS: dict[Any, type] = {
     abc.Set: set,
     abc.MutableSet: set,
     frozenset: frozenset,
+    tuple: tuple,  # tuple and tuple[T, ...]; other tuples are TupleNodes
 }
 _DICT_ORIGINS = {dict, abc.Mapping, abc.MutableMapping}
 _UNION_ORIGINS = {typing.Union, types.UnionType}
@@ -200,10 +196,9 @@ class TypeBuilder:
         return node
 
     def _build(self, ann: Any, where: str, c: Constraints) -> Node:
-        origin = typing.get_origin(ann)
+        origin, args = typing.get_origin(ann), typing.get_args(ann)
         if origin is typing.Annotated:
-            merged = collect_constraints(ann.__metadata__, where=where)
-            merged = _merge(c, merged)
+            merged = _merge(c, collect_constraints(ann.__metadata__, where=where))
             return self.build(ann.__origin__, where=where, constraints=merged)
         if ann is inspect.Parameter.empty or ann is Any or ann is object:
             return Node(c)
@@ -218,59 +213,33 @@ class TypeBuilder:
         if ann is UploadFile:
             return FileNode(c)
         if ann in _CONVERTERS:
-            schema, parse, code, message, kinds = _CONVERTERS[ann]
-            return ConvertNode(
-                schema, parse, error_type=code, message=message, constraints=c, json_types=kinds
-            )
+            schema, parse, code, message = _CONVERTERS[ann]
+            return ConvertNode(schema, parse, error_type=code, message=message, constraints=c)
         if origin in _UNION_ORIGINS:
-            members = [self.build(arg, where=where) for arg in typing.get_args(ann)]
-            return UnionNode(members, constraints=c)
+            return UnionNode([self.build(arg, where=where) for arg in args], constraints=c)
         if origin is typing.Literal:
-            return self._literal(ann, where, c)
+            for value in args:
+                if not (
+                    value is None or type(value) in (str, int, bool) or isinstance(value, enum.Enum)
+                ):
+                    reason = f"Literal value {value!r} is not a JSON scalar"
+                    raise UnsupportedAnnotationError(ann, where=where, reason=reason)
+            return LiteralNode(args, constraints=c)
+        if origin is tuple and args and args[1:] != (Ellipsis,):
+            items = [self.build(arg, where=f"{where}[{i}]") for i, arg in enumerate(args)]
+            return TupleNode(items, constraints=c)
         if ann in _LIST_ORIGINS or origin in _LIST_ORIGINS:
-            args = typing.get_args(ann)
             item = self.build(args[0], where=f"{where}[item]") if args else Node()
             return ListNode(item, _LIST_ORIGINS[origin or ann], constraints=c)
-        if ann is tuple or origin is tuple:
-            return self._tuple(ann, where, c)
         if ann in _DICT_ORIGINS or origin in _DICT_ORIGINS:
-            return self._dict(ann, where, c)
+            if args and args[0] not in (str, Any):
+                reason = "JSON object keys are strings; use dict[str, T]"
+                raise UnsupportedAnnotationError(ann, where=where, reason=reason)
+            value = self.build(args[1], where=f"{where}[value]") if args else Node()
+            return DictNode(value, constraints=c)
         if isinstance(ann, type):
             return self._named(ann, where, c)
         raise UnsupportedAnnotationError(ann, where=where)
-
-    def _literal(self, ann: Any, where: str, c: Constraints) -> Node:
-        values = typing.get_args(ann)
-        for value in values:
-            if not (
-                value is None or type(value) in (str, int, bool) or isinstance(value, enum.Enum)
-            ):
-                raise UnsupportedAnnotationError(
-                    ann, where=where, reason=f"Literal value {value!r} is not a JSON scalar"
-                )
-        return LiteralNode(values, constraints=c)
-
-    def _tuple(self, ann: Any, where: str, c: Constraints) -> Node:
-        args = typing.get_args(ann)
-        if not args:
-            return ListNode(Node(), tuple, constraints=c)
-        if len(args) == 2 and args[1] is Ellipsis:
-            return ListNode(self.build(args[0], where=f"{where}[item]"), tuple, constraints=c)
-        if args == ((),):
-            return TupleNode([], constraints=c)
-        items = [self.build(arg, where=f"{where}[{i}]") for i, arg in enumerate(args)]
-        return TupleNode(items, constraints=c)
-
-    def _dict(self, ann: Any, where: str, c: Constraints) -> Node:
-        args = typing.get_args(ann)
-        if args:
-            key, value = args
-            if key not in (str, Any):
-                raise UnsupportedAnnotationError(
-                    ann, where=where, reason="JSON object keys are strings; use dict[str, T]"
-                )
-            return DictNode(self.build(value, where=f"{where}[value]"), constraints=c)
-        return DictNode(Node(), constraints=c)
 
     def _named(self, cls: type, where: str, c: Constraints) -> Node:
         existing = self.definitions.get(cls)
@@ -278,13 +247,11 @@ class TypeBuilder:
             return _documented(existing, c)
         if issubclass(cls, enum.Enum):
             node: DefinitionNode = self._enum(cls, where)
-        elif dataclasses.is_dataclass(cls):
-            node = self._dataclass(cls, where)
-        elif typing.is_typeddict(cls):
-            node = self._typeddict(cls, where)
+        elif dataclasses.is_dataclass(cls) or typing.is_typeddict(cls):
+            node = self._record(cls, where)
         elif issubclass(cls, tuple) and hasattr(cls, "_fields"):
             node = self._namedtuple(cls, where)
-        elif _is_pydantic_model(cls):
+        elif (pydantic := sys.modules.get("pydantic")) and issubclass(cls, pydantic.BaseModel):
             node = self._pydantic(cls)
         else:
             raise UnsupportedAnnotationError(cls, where=where)
@@ -297,59 +264,38 @@ class TypeBuilder:
                 raise UnsupportedAnnotationError(
                     cls, where=where, reason=f"member {member.name} has a non-JSON value"
                 )
-        node = EnumNode(cls, parse_docstring(cls.__doc__).summary if _own_doc(cls) else "")
+        node = EnumNode(cls, _doc(cls).summary)
         self.definitions.add(cls, node)
         return node
 
-    def _dataclass(self, cls: type, where: str) -> DefinitionNode:
-        node = ObjectNode(cls, build=lambda kwargs: cls(**kwargs), extra=self.extra, description="")
+    def _record(self, cls: type, where: str) -> DefinitionNode:
+        """A dataclass or a TypedDict, as an ``ObjectNode``."""
+        hints = _hints(cls, where)
+        fields: list[tuple[str, bool, Any]] = []  # name, required, default
+        if dataclasses.is_dataclass(cls):
+            for f in dataclasses.fields(cls):
+                if f.init:
+                    no_default = f.default is dataclasses.MISSING
+                    required = no_default and f.default_factory is dataclasses.MISSING
+                    fields.append((f.name, required, INVALID if no_default else f.default))
+            node = ObjectNode(cls, build=lambda kwargs: cls(**kwargs), extra=self.extra)
+        else:
+            required_keys: frozenset[str] = getattr(cls, "__required_keys__", frozenset(hints))
+            fields = [(name, name in required_keys, INVALID) for name in hints]
+            node = ObjectNode(cls, build=lambda kwargs: kwargs, extra=self.extra)
+        doc = _doc(cls)
+        node.description = doc.summary
         self.definitions.add(cls, node)  # before the fields: recursive types refer to it
-        doc = parse_docstring(cls.__doc__) if _own_doc(cls) else None
-        node.description = doc.summary if doc else ""
-        hints = _hints(cls, where)
-        for f in dataclasses.fields(cls):
-            if not f.init:
-                continue
-            has_default = f.default is not dataclasses.MISSING
-            has_factory = f.default_factory is not dataclasses.MISSING
-            field_node = self.build(
-                hints.get(f.name, Any), where=f"{where}: {cls.__name__}.{f.name}"
-            )
-            node.fields.append(
-                Field(
-                    f.name,
-                    field_node,
-                    required=not (has_default or has_factory),
-                    description=(doc.params.get(f.name, "") if doc else ""),
-                    default=f.default if has_default else INVALID,
-                )
-            )
-        return node
-
-    def _typeddict(self, cls: type, where: str) -> DefinitionNode:
-        node = ObjectNode(cls, build=lambda kwargs: kwargs, extra=self.extra, description="")
-        self.definitions.add(cls, node)
-        doc = parse_docstring(cls.__doc__) if _own_doc(cls) else None
-        node.description = doc.summary if doc else ""
-        hints = _hints(cls, where)
-        required_keys: frozenset[str] = getattr(cls, "__required_keys__", frozenset(hints))
-        for name, hint in hints.items():
-            node.fields.append(
-                Field(
-                    name,
-                    self.build(hint, where=f"{where}: {cls.__name__}.{name}"),
-                    required=name in required_keys,
-                    description=(doc.params.get(name, "") if doc else ""),
-                )
-            )
+        for name, required, default in fields:
+            field_node = self.build(hints.get(name, Any), where=f"{where}: {cls.__name__}.{name}")
+            node.fields.append(Field(name, field_node, required, doc.params.get(name, ""), default))
         return node
 
     def _namedtuple(self, cls: type, where: str) -> DefinitionNode:
         hints = _hints(cls, where)
         names: tuple[str, ...] = cls._fields  # type: ignore[attr-defined]
         defaults: dict[str, Any] = getattr(cls, "_field_defaults", {})
-        doc = parse_docstring(cls.__doc__) if _own_doc(cls) else None
-        placeholder = NamedTupleNode(cls, [], 0, doc.summary if doc else "")
+        placeholder = NamedTupleNode(cls, [], 0, _doc(cls).summary)
         self.definitions.add(cls, placeholder)
         placeholder.items.extend(
             self.build(hints.get(n, Any), where=f"{where}: {cls.__name__}.{n}") for n in names
@@ -376,11 +322,8 @@ def _merge(outer: Constraints, inner: Constraints) -> Constraints:
 
 
 def _documented(node: DefinitionNode, c: Constraints) -> Node:
-    if not (c.description or c.examples):
-        return node
     # A use site with its own description: same definition, documented reference.
-    wrapper = _RefWithDocs(node, c)
-    return wrapper
+    return _RefWithDocs(node, c) if c.description or c.examples else node
 
 
 class _RefWithDocs(Node):
@@ -398,17 +341,15 @@ class _RefWithDocs(Node):
     def from_text(self, text: str, loc: Any, errors: Any) -> Any:
         return self.target.from_text(text, loc, errors)
 
-    def fast(self, var: str, ns: Any) -> str | None:
-        return None
 
-
-def _own_doc(cls: type) -> bool:
+def _doc(cls: type) -> Docstring:
     # dataclasses synthesise "Name(a: int, ...)" docstrings; enums and TypedDicts inherit
     # generic ones.  Only a docstring written in the class body documents it.
     doc = cls.__dict__.get("__doc__")
-    if not isinstance(doc, str) or not doc:
-        return False
-    return not (dataclasses.is_dataclass(cls) and doc.startswith(cls.__name__ + "("))
+    if not isinstance(doc, str):
+        return Docstring()
+    synthesised = dataclasses.is_dataclass(cls) and doc.startswith(cls.__name__ + "(")
+    return Docstring() if synthesised else parse_docstring(doc)
 
 
 def _hints(cls: type, where: str) -> dict[str, Any]:
@@ -421,10 +362,3 @@ def _hints(cls: type, where: str) -> dict[str, Any]:
         raise UnsupportedAnnotationError(
             cls, where=where, reason=f"its annotations cannot be resolved ({exc})"
         ) from exc
-
-
-def _is_pydantic_model(cls: type) -> bool:
-    pydantic = sys.modules.get("pydantic")
-    if pydantic is None:
-        return False
-    return issubclass(cls, pydantic.BaseModel)

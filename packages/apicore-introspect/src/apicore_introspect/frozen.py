@@ -34,17 +34,17 @@ Example:
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import inspect
 from collections.abc import Callable
-from dataclasses import FrozenInstanceError
-from typing import Any, TypeVar, dataclass_transform, overload
+from dataclasses import MISSING, FrozenInstanceError
+from typing import Any, ClassVar, TypeVar, dataclass_transform, overload
 
 __all__ = ["Frozen", "field", "frozen"]
 
 _T = TypeVar("_T")
 _C = TypeVar("_C", bound=type)
-_NO_DEFAULT: Any = object()
 
 
 class _Factory:
@@ -60,13 +60,16 @@ class Frozen:
 
     __slots__ = ()
     __match_args__: tuple[str, ...] = ()
+    __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
 
     def _frozen_values(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in self.__match_args__)
 
     def __repr__(self) -> str:
-        names = getattr(self, "__frozen_repr__", self.__match_args__)
-        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in names)
+        fields = self.__dataclass_fields__
+        shown = ", ".join(
+            f"{name}={getattr(self, name)!r}" for name in self.__match_args__ if fields[name].repr
+        )
         return f"{type(self).__qualname__}({shown})"
 
     def __eq__(self, other: object) -> bool:
@@ -91,14 +94,6 @@ class Frozen:
             object.__setattr__(self, name, value)
 
 
-class _Field:
-    __slots__ = ("make", "repr")
-
-    def __init__(self, make: Callable[[], Any] | None, repr: bool) -> None:
-        self.make = make
-        self.repr = repr
-
-
 def field(*, default_factory: Callable[[], _T] | None = None, repr: bool = True) -> _T:
     """A field's options, as ``dataclasses.field``'s.
 
@@ -106,7 +101,9 @@ def field(*, default_factory: Callable[[], _T] | None = None, repr: bool = True)
         default_factory: Makes the default, anew for each instance.
         repr: Show the field in the repr.
     """
-    return _Field(default_factory, repr)  # type: ignore[return-value]
+    if default_factory is None:
+        return dataclasses.field(repr=repr)  # type: ignore[no-any-return]
+    return dataclasses.field(default_factory=default_factory, repr=repr)
 
 
 def _is_classvar(annotation: object) -> bool:
@@ -141,17 +138,15 @@ def _make(cls: type, *, eq: bool, slots: bool, kw_only: bool) -> type:
     if not _PARAM_NAMES:  # a Python whose dataclasses we cannot describe: use them instead
         return _real_dataclass(cls, eq=eq, slots=slots, kw_only=kw_only)
     inherited: tuple[str, ...] = getattr(cls, "__match_args__", ())
-    defaults: dict[str, Any] = dict(getattr(cls, "__frozen_defaults__", {}))
+    # a @frozen base's fields, whose defaults and repr options this class keeps
+    defaults: dict[str, Any] = dict(cls.__dataclass_fields__) if issubclass(cls, Frozen) else {}
     annotations = cls.__dict__.get("__annotations__", {})
     own = [n for n, a in annotations.items() if not _is_classvar(a) and n not in inherited]
     names = (*inherited, *own)
     namespace = {k: v for k, v in cls.__dict__.items() if k not in ("__dict__", "__weakref__")}
-    hidden = set(getattr(cls, "__match_args__", ())) - set(getattr(cls, "__frozen_repr__", ()))
     for name in own:
         if name in namespace:
-            defaults[name] = option = namespace.pop(name)
-            if isinstance(option, _Field) and not option.repr:
-                hidden.add(name)
+            defaults[name] = namespace.pop(name)
     if slots:
         namespace["__slots__"] = tuple(own)
     if not eq:
@@ -159,15 +154,15 @@ def _make(cls: type, *, eq: bool, slots: bool, kw_only: bool) -> type:
         namespace.setdefault("__hash__", object.__hash__)
     namespace["__qualname__"] = cls.__qualname__
     namespace["__match_args__"] = names
-    namespace["__frozen_repr__"] = tuple(n for n in names if n not in hidden)
-    namespace["__frozen_defaults__"] = defaults
     hints: dict[str, Any] = {}
     for klass in reversed(cls.__mro__):
         hints.update(klass.__dict__.get("__annotations__", {}))
-    namespace.update(_as_dataclass(names, defaults, hints, eq=eq, slots=slots, kw_only=kw_only))
+    fields = _fields(names, defaults, hints, kw_only=kw_only)
+    namespace["__dataclass_fields__"] = fields
+    namespace["__dataclass_params__"] = _params(eq=eq, slots=slots, kw_only=kw_only)
     owner: list[type] = []
     if "__init__" not in namespace:
-        namespace["__init__"] = _lazy_init(owner, names, defaults, hints, kw_only=kw_only)
+        namespace["__init__"] = _lazy_init(owner, fields, kw_only=kw_only)
     bases = cls.__bases__
     if not issubclass(cls, Frozen):  # first, so that its methods win as generated ones would
         bases = (Frozen, *(b for b in bases if b is not object))
@@ -182,12 +177,7 @@ def _make(cls: type, *, eq: bool, slots: bool, kw_only: bool) -> type:
 
 
 def _lazy_init(
-    owner: list[type],
-    names: tuple[str, ...],
-    defaults: dict[str, Any],
-    hints: dict[str, Any],
-    *,
-    kw_only: bool,
+    owner: list[type], fields: dict[str, dataclasses.Field[Any]], *, kw_only: bool
 ) -> Callable[..., None]:
     """An ``__init__`` that compiles the real one on the class's first instance.
 
@@ -198,53 +188,40 @@ def _lazy_init(
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
         cls = owner[0]
         if cls.__dict__.get("__init__") is __init__:  # another thread may have compiled it
-            cls.__init__ = _init(cls, names, defaults, hints, kw_only=kw_only)  # type: ignore[misc]
+            cls.__init__ = _init(cls, fields, kw_only=kw_only)  # type: ignore[misc]
         cls.__dict__["__init__"](self, *args, **kwargs)
 
     kind = inspect.Parameter.KEYWORD_ONLY if kw_only else inspect.Parameter.POSITIONAL_OR_KEYWORD
     parameters = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
-    for name in names:
-        default = defaults.get(name, inspect.Parameter.empty)
-        if isinstance(default, _Field):
-            default = inspect.Parameter.empty if default.make is None else _MADE_LATER
-        parameters.append(
-            inspect.Parameter(name, kind, default=default, annotation=hints.get(name, Any))
-        )
+    for name, f in fields.items():
+        default = f.default if f.default_factory is MISSING else _MADE_LATER
+        if default is MISSING:
+            default = inspect.Parameter.empty
+        parameters.append(inspect.Parameter(name, kind, default=default, annotation=f.type))
     __init__.__signature__ = inspect.Signature(parameters, return_annotation=None)  # type: ignore[attr-defined]
     return __init__
 
 
 def _init(
-    cls: type,
-    names: tuple[str, ...],
-    defaults: dict[str, Any],
-    hints: dict[str, Any],
-    *,
-    kw_only: bool,
+    cls: type, fields: dict[str, dataclasses.Field[Any]], *, kw_only: bool
 ) -> Callable[..., None]:
-    """The ``__init__`` of ``names``, compiled once (the one ``exec`` of a class)."""
+    """The ``__init__`` of ``fields``, compiled once (the one ``exec`` of a class)."""
     params, lines = [], []
-    scope: dict[str, Any] = {"_set": object.__setattr__}
-    for name in names:
-        default = defaults.get(name, _NO_DEFAULT)
-        if isinstance(default, _Field) and default.make is None:
-            default = _NO_DEFAULT  # field(repr=False): no default
-        if isinstance(default, _Field):
-            scope[f"_make_{name}"] = default.make
+    scope: dict[str, Any] = {"_set": object.__setattr__, "_MADE_LATER": _MADE_LATER}
+    for name, f in fields.items():
+        value = name
+        if f.default_factory is not MISSING:
+            scope[f"_make_{name}"] = f.default_factory
             params.append(f"{name}=_MADE_LATER")
-            lines.append(
-                f"_set(self, {name!r}, _make_{name}() if {name} is _MADE_LATER else {name})"
-            )
-        elif default is not _NO_DEFAULT:
-            scope[f"_default_{name}"] = default
+            value = f"_make_{name}() if {name} is _MADE_LATER else {name}"
+        elif f.default is not MISSING:
+            scope[f"_default_{name}"] = f.default
             params.append(f"{name}=_default_{name}")
-            lines.append(f"_set(self, {name!r}, {name})")
         else:
             params.append(name)
-            lines.append(f"_set(self, {name!r}, {name})")
+        lines.append(f"_set(self, {name!r}, {value})")
     if hasattr(cls, "__post_init__"):
         lines.append("self.__post_init__()")
-    scope["_MADE_LATER"] = _MADE_LATER
     if kw_only and params:
         params.insert(0, "*")
     source = f"def __init__(self, {', '.join(params)}):\n    " + "\n    ".join(lines or ["pass"])
@@ -252,7 +229,7 @@ def _init(
     init: Callable[..., None] = scope["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"
     init.__module__ = cls.__module__
-    init.__annotations__ = {**{n: hints[n] for n in names if n in hints}, "return": None}
+    init.__annotations__ = {**{name: f.type for name, f in fields.items()}, "return": None}
     return init
 
 
@@ -280,40 +257,29 @@ _PARAM_NAMES = _param_names()
 
 
 def _real_dataclass(cls: type, *, eq: bool, slots: bool, kw_only: bool) -> type:
-    for name, value in list(vars(cls).items()):
-        if isinstance(value, _Field):
-            options: dict[str, Any] = {"repr": value.repr}
-            if value.make is not None:
-                options["default_factory"] = value.make
-            setattr(cls, name, dataclasses.field(**options))
     return dataclasses.dataclass(cls, frozen=True, eq=eq, slots=slots, kw_only=kw_only)
 
 
-def _as_dataclass(
-    names: tuple[str, ...],
-    defaults: dict[str, Any],
-    hints: dict[str, Any],
-    *,
-    eq: bool,
-    slots: bool,
-    kw_only: bool,
-) -> dict[str, Any]:
-    """``__dataclass_fields__`` and ``__dataclass_params__`` for these fields (no ``exec``)."""
+def _fields(
+    names: tuple[str, ...], defaults: dict[str, Any], hints: dict[str, Any], *, kw_only: bool
+) -> dict[str, dataclasses.Field[Any]]:
+    """The ``__dataclass_fields__`` of these fields (``__init__`` is compiled from them too)."""
     fields = {}
     for name in names:
-        default = defaults.get(name, _NO_DEFAULT)
-        if isinstance(default, _Field):
-            if default.make is None:
-                made = dataclasses.field(repr=default.repr)
-            else:
-                made = dataclasses.field(default_factory=default.make, repr=default.repr)
-        elif default is _NO_DEFAULT:
-            made = dataclasses.field()
+        default = defaults.get(name, MISSING)
+        made: Any
+        if isinstance(default, dataclasses.Field):
+            made = copy.copy(default)  # a base's field: this class's is its own
         else:
             made = dataclasses.field(default=default)
         made.name, made.type, made.kw_only = name, hints.get(name, Any), kw_only
         made._field_type = _FIELD_KIND
         fields[name] = made
+    return fields
+
+
+def _params(*, eq: bool, slots: bool, kw_only: bool) -> Any:
+    """The ``__dataclass_params__`` of a class (no ``exec``)."""
     given = {
         "init": True,
         "repr": True,
@@ -326,5 +292,4 @@ def _as_dataclass(
         "slots": slots,
         "weakref_slot": False,
     }
-    params = _PARAMS(**{name: given[name] for name in _PARAM_NAMES})
-    return {"__dataclass_fields__": fields, "__dataclass_params__": params}
+    return _PARAMS(**{name: given[name] for name in _PARAM_NAMES})
