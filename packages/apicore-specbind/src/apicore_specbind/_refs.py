@@ -279,9 +279,7 @@ class Bundler:
         embedded = index.ids.get(absolute)
         if embedded is None and absolute == doc_base:
             embedded = prefix
-        if embedded is not None:
-            if fragment.startswith("/"):
-                fragment = urllib.parse.unquote(fragment)
+        if embedded is not None:  # the fragment stays encoded: it is decoded once, when resolved
             return self._in_document(ref, fragment, index, absolute, embedded, path)
         target, _, fragment = ref.partition("#")
         if not target:  # pragma: no cover - handled above (same document)
