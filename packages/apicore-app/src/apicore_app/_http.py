@@ -72,7 +72,7 @@ class Headers:
     def _load(self) -> dict[str, str]:
         # The map only; the pairs are decoded again if ``items()`` is ever called. The map
         # is built backwards: the first value of a repeated name wins.
-        pairs = self._source
+        pairs: Any = self._source  # most often an ASGI scope's byte pairs
         if type(pairs) is not list:  # an ASGI scope's list is used as it is (no ABC check)
             pairs = self._source = list(pairs.items() if isinstance(pairs, Mapping) else pairs)
         try:  # an ASGI scope's byte pairs, most often
