@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import urllib.parse
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -150,6 +151,7 @@ class _Index:
                     self.anchors.setdefault((current, name), pointer(path))
 
 
+@dataclass(kw_only=True, eq=False)
 class Bundler:
     """Rewrite every ``$ref`` of a document into a local one, loading what it points to.
 
@@ -161,32 +163,22 @@ class Bundler:
     root.
     """
 
-    def __init__(
-        self,
-        *,
-        base_dir: Path | None,
-        allow_remote: bool,
-        fetch: Fetcher,
-        source: str,
-        limits: SpecLimits,
-        cache: bool,
-    ) -> None:
-        self.base_dir = base_dir
-        self.allow_remote = allow_remote
-        self.fetch = fetch
-        self.source = source
-        self.limits = limits
-        self.cache = cache
-        self.issues: list[SpecIssue] = []
-        self.stamps: list[FileStamp] = []  # every file read, for the spec cache
-        self.fetched = False
-        # document location -> (bundle key, rewritten document); filled before recursing,
-        # so documents that reference each other terminate.
-        self._loaded: dict[str, str] = {}
-        self._bundled: dict[str, Any] = {}
-        self._root: str | None = None
-        self._documents: dict[str | None, Any] = {}
-        self._indexes: dict[str | None, _Index] = {}
+    base_dir: Path | None
+    allow_remote: bool
+    fetch: Fetcher
+    source: str
+    limits: SpecLimits
+    cache: bool
+    issues: list[SpecIssue] = field(default_factory=list, init=False)
+    stamps: list[FileStamp] = field(default_factory=list, init=False)  # every file read
+    fetched: bool = field(default=False, init=False)
+    # document location -> bundle key; filled before recursing, so documents that reference
+    # each other terminate.
+    _loaded: dict[str, str] = field(default_factory=dict, init=False)
+    _bundled: dict[str, Any] = field(default_factory=dict, init=False)
+    _root: str | None = field(default=None, init=False)
+    _documents: dict[str | None, Any] = field(default_factory=dict, init=False)
+    _indexes: dict[str | None, _Index] = field(default_factory=dict, init=False)
 
     def bundle(self, root: Mapping[str, Any], *, location: str | None) -> dict[str, Any]:
         """Return a copy of ``root`` with only local references."""
